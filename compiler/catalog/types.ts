@@ -1,0 +1,58 @@
+/**
+ * Catalog types: the in-memory form of `policy-catalog/1` documents (SPEC §3).
+ * The JSON form is validated by `schemas/catalog.schema.json` before it becomes one of these.
+ */
+
+export type Operation = "Read" | "Write" | "Delete" | "Unknown";
+export const OPERATIONS: readonly Operation[] = ["Read", "Write", "Delete", "Unknown"];
+
+export type ToolLabel = "untrusted_content" | "private_data" | "external_communication" | (string & {});
+export const KNOWN_LABELS: readonly string[] = ["untrusted_content", "private_data", "external_communication"];
+
+/** A JSON Schema for a tool's arguments (draft 2020-12 subset we reason about). */
+export interface JsonSchema {
+  readonly type?: string | readonly string[];
+  readonly properties?: Readonly<Record<string, JsonSchema>>;
+  readonly required?: readonly string[];
+  readonly items?: JsonSchema;
+  readonly enum?: readonly unknown[];
+  readonly description?: string;
+  readonly additionalProperties?: boolean | JsonSchema;
+  readonly anyOf?: readonly JsonSchema[];
+  readonly oneOf?: readonly JsonSchema[];
+  readonly [key: string]: unknown;
+}
+
+/** One tool as it appears in a catalog file. */
+export interface CatalogToolJson {
+  readonly name: string;
+  readonly description?: string;
+  readonly operation: Operation;
+  readonly category?: string;
+  readonly method?: string;
+  readonly verbs?: readonly string[];
+  readonly labels?: readonly string[];
+  readonly resource?: string;
+  readonly args?: JsonSchema;
+}
+
+/** argv pattern → tool (CLI integrations). `*` one word, `**` the rest. */
+export interface CatalogCommandJson {
+  readonly pattern: readonly string[];
+  readonly tool: string;
+}
+
+export interface CatalogIntegrationJson {
+  readonly id: string;
+  readonly name: string;
+  readonly call_type: "mcp" | "cli";
+  readonly description?: string;
+  readonly tools: readonly CatalogToolJson[];
+  readonly commands?: readonly CatalogCommandJson[];
+}
+
+/** A whole catalog document. */
+export interface CatalogJson {
+  readonly format: "policy-catalog/1";
+  readonly integrations: readonly CatalogIntegrationJson[];
+}
