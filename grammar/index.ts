@@ -1,0 +1,62 @@
+/**
+ * `grammar/`: text → AST + diagnostics. No I/O, no catalog knowledge.
+ * INVARIANT: `parse` never throws, whatever the input.
+ */
+import { parseCst } from "./parser.js";
+import { CstToAst } from "./cst-to-ast.js";
+import { LineMap } from "./span.js";
+import { diag, type Diagnostic } from "./diagnostic.js";
+import { describeToken, hintForRule } from "./errors.js";
+import type { PolicyFile } from "./ast.js";
+
+export * from "./ast.js";
+export * from "./span.js";
+export * from "./diagnostic.js";
+export { print, printValue, printExpr } from "./printer.js";
+export { KEYWORD_WORDS } from "./lexer.js";
+
+export interface ParseResult {
+  readonly ast: PolicyFile;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly lines: LineMap;
+}
+
+/** Parses one `.policy` source. Reports every syntax error it can recover from. */
+export function parse(text: string, file = "<input>"): ParseResult {
+  const lines = new LineMap(file, text);
+  const diagnostics: Diagnostic[] = [];
+  let raw;
+  try {
+    raw = parseCst(text);
+  } catch (e) {
+    // INVARIANT: never reached; kept so that a parser bug degrades into a diagnostic.
+    diagnostics.push(diag("PDL1000", "error", lines.span(0, 0), `internal parser error: ${(e as Error).message}`, "please report this file"));
+    return { ast: { kind: "File", file, decls: [], comments: [], span: lines.span(0, text.length) }, diagnostics, lines };
+  }
+  for (const e of raw.lexErrors) {
+    const ch = text.slice(e.offset, e.offset + Math.min(e.length, 1));
+    diagnostics.push(diag("PDL1001", "error", lines.span(e.offset, e.offset + Math.max(1, Math.min(e.length, 1))),
+      `unexpected character ${JSON.stringify(ch)}`, ch === "'" ? "strings use double quotes" : ch === "=" ? "use `is` to compare, e.g. `integration is GitHub`" : "remove it, or put it inside a \"string\""));
+  }
+  for (const t of raw.tokens) {
+    if (t.tokenType.name === "BadString") {
+      diagnostics.push(diag("PDL1002", "error", lines.span(t.startOffset, t.startOffset + t.image.length), "this string is not terminated", "close it with \" on the same line"));
+    }
+  }
+  const seen = new Set<number>();
+  for (const e of raw.parseErrors) {
+    const t = e.token;
+    const eof = !Number.isFinite(t.startOffset) || t.image === "";
+    const start = eof ? text.length : t.startOffset;
+    if (seen.has(start)) continue;
+    seen.add(start);
+    if (t.tokenType.name === "BadString") continue; // already reported as PDL1002
+    const rule = e.rule;
+    const span = lines.span(start, eof ? start : start + t.image.length);
+    diagnostics.push(diag("PDL1010", "error", span, e.message || `unexpected ${describeToken(t)}`, hintForRule(rule)));
+  }
+  const conv = new CstToAst(lines);
+  const ast = conv.file(raw.cst, file, raw.comments);
+  diagnostics.push(...conv.diagnostics);
+  return { ast, diagnostics, lines };
+}
