@@ -1,0 +1,160 @@
+/**
+ * The merged catalog (built-in + user catalogs): lookups by integration, tool and command line.
+ * Names resolve case-insensitively; integration names also match without spaces/punctuation
+ * (`Google Drive`, `google_drive`, `GoogleDrive`).
+ */
+import type { CatalogIntegrationJson, CatalogJson, CatalogToolJson, JsonSchema, Operation } from "./types.js";
+
+export interface CatalogTool {
+  /** `github.create_issue` as written in the catalog. */
+  readonly key: string;
+  readonly integration: string;
+  readonly name: string;
+  readonly description: string;
+  readonly operation: Operation;
+  readonly category: string | undefined;
+  readonly method: string | undefined;
+  readonly verbs: readonly string[];
+  readonly labels: readonly string[];
+  readonly resource: string | undefined;
+  readonly args: JsonSchema | undefined;
+  /** The file the tool was defined in (`builtin:github` for the built-in catalog). */
+  readonly source: string;
+}
+
+export interface CatalogCommand {
+  readonly pattern: readonly string[];
+  /** Full tool key. */
+  readonly tool: string;
+}
+
+export interface CatalogIntegration {
+  readonly id: string;
+  readonly name: string;
+  readonly callType: "mcp" | "cli";
+  readonly description: string | undefined;
+  readonly tools: ReadonlyMap<string, CatalogTool>;
+  readonly commands: readonly CatalogCommand[];
+  readonly source: string;
+}
+
+export function normName(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]/g, "");
+}
+
+/** Specificity of a command pattern: literal words first, then fewer wildcards, then length. */
+function specificity(p: readonly string[]): number[] {
+  const literal = p.filter((w) => w !== "*" && w !== "**").length;
+  return [literal, -p.filter((w) => w === "**").length, p.length];
+}
+
+export function compareCommands(a: CatalogCommand, b: CatalogCommand): number {
+  const x = specificity(a.pattern);
+  const y = specificity(b.pattern);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return y[i]! - x[i]!;
+  return 0;
+}
+
+export class Catalog {
+  readonly integrations = new Map<string, CatalogIntegration>();
+  readonly tools = new Map<string, CatalogTool>();
+  private readonly byNorm = new Map<string, CatalogIntegration>();
+  private readonly byBare = new Map<string, CatalogTool[]>();
+
+  /** Adds a catalog document; an integration with a known id extends it, a same-named tool replaces. */
+  add(doc: CatalogJson, source: string): void {
+    for (const integ of doc.integrations) this.addIntegration(integ, source);
+  }
+
+  private addIntegration(j: CatalogIntegrationJson, source: string): void {
+    const id = j.id.toLowerCase();
+    const prev = this.integrations.get(id);
+    const tools = new Map<string, CatalogTool>(prev?.tools ?? []);
+    for (const t of j.tools) tools.set(t.name.toLowerCase(), toTool(id, t, source === "builtin" ? `builtin:${id}` : source));
+    const commands = [...(prev?.commands ?? []), ...(j.commands ?? []).map((c) => ({ pattern: [...c.pattern], tool: `${id}.${c.tool}` }))].sort(compareCommands);
+    const integ: CatalogIntegration = {
+      id,
+      name: prev && source !== "builtin" && !j.name ? prev.name : j.name,
+      callType: j.call_type,
+      description: j.description ?? prev?.description,
+      tools,
+      commands,
+      source: prev?.source ?? (source === "builtin" ? `builtin:${id}` : source),
+    };
+    this.integrations.set(id, integ);
+    this.byNorm.set(normName(id), integ);
+    this.byNorm.set(normName(j.name), integ);
+    this.reindex();
+  }
+
+  private reindex(): void {
+    this.tools.clear();
+    this.byBare.clear();
+    for (const integ of this.integrations.values()) {
+      for (const t of integ.tools.values()) {
+        this.tools.set(t.key.toLowerCase(), t);
+        const bare = t.name.toLowerCase();
+        const list = this.byBare.get(bare) ?? [];
+        list.push(t);
+        this.byBare.set(bare, list);
+      }
+    }
+  }
+
+  integration(name: string): CatalogIntegration | undefined {
+    return this.integrations.get(name.toLowerCase()) ?? this.byNorm.get(normName(name));
+  }
+
+  /** A tool by full key (`linear.delete_issue`). */
+  tool(key: string): CatalogTool | undefined {
+    return this.tools.get(key.toLowerCase());
+  }
+
+  /** Tools with this bare name, optionally only inside the given integrations. */
+  toolsNamed(bare: string, within?: readonly string[]): CatalogTool[] {
+    const all = this.byBare.get(bare.toLowerCase()) ?? [];
+    return within ? all.filter((t) => within.includes(t.integration)) : all;
+  }
+
+  allTools(): CatalogTool[] {
+    return [...this.tools.values()];
+  }
+
+  /** All command patterns, most specific first. */
+  commands(): CatalogCommand[] {
+    return [...this.integrations.values()].flatMap((i) => i.commands).sort(compareCommands);
+  }
+
+  /** The tool a command line runs, by the command patterns (`*` one word, `**` the rest). */
+  resolveCommand(argv: readonly string[]): CatalogTool | undefined {
+    for (const c of this.commands()) if (matchCommand(c.pattern, argv)) return this.tool(c.tool);
+    return undefined;
+  }
+}
+
+export function matchCommand(pattern: readonly string[], argv: readonly string[]): boolean {
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i]!;
+    if (p === "**") return true;
+    if (i >= argv.length) return false;
+    if (p !== "*" && p !== argv[i]) return false;
+  }
+  return pattern.length === argv.length;
+}
+
+function toTool(integration: string, t: CatalogToolJson, source: string): CatalogTool {
+  return {
+    key: `${integration}.${t.name}`,
+    integration,
+    name: t.name,
+    description: t.description ?? "",
+    operation: t.operation,
+    category: t.category,
+    method: t.method,
+    verbs: t.verbs ?? [],
+    labels: t.labels ?? [],
+    resource: t.resource,
+    args: t.args,
+    source,
+  };
+}

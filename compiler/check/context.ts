@@ -1,0 +1,66 @@
+/**
+ * State shared by the check rules: the catalog, the diagnostics sink, what the project declares
+ * (detector classes, organization) and, per policy, the integrations it constrains.
+ */
+import { distance } from "fastest-levenshtein";
+import type * as A from "../../grammar/ast.js";
+import { diag, type Diagnostic, type Fix, type RelatedInfo, type Severity } from "../../grammar/diagnostic.js";
+import type { Span } from "../../grammar/span.js";
+import type { Catalog } from "../catalog/catalog.js";
+
+export class CheckContext {
+  readonly diagnostics: Diagnostic[] = [];
+  /** Data classes available: built-in + declared by detectors. */
+  readonly dataClasses = new Set<string>();
+  hasOrganization = false;
+  constructor(readonly catalog: Catalog) {}
+
+  report(code: string, severity: Severity, span: Span, message: string, hint?: string, extra?: { related?: RelatedInfo[]; fixes?: Fix[] }): void {
+    this.diagnostics.push(diag(code, severity, span, message, hint, extra));
+  }
+  error(code: string, span: Span, message: string, hint?: string, extra?: { related?: RelatedInfo[]; fixes?: Fix[] }): void {
+    this.report(code, "error", span, message, hint, extra);
+  }
+  warn(code: string, span: Span, message: string, hint?: string, extra?: { related?: RelatedInfo[]; fixes?: Fix[] }): void {
+    this.report(code, "warning", span, message, hint, extra);
+  }
+}
+
+/** Per-policy context for condition rules. */
+export interface PolicyScope {
+  readonly ctx: CheckContext;
+  /** Integration ids the policy constrains with `integration is/in` on its own `if` lines (undefined: none). */
+  readonly integrations: readonly string[] | undefined;
+  readonly trigger: "tool_call" | "agent_discovered";
+}
+
+/** The closest candidate, when close enough to be a plausible typo. */
+export function suggest(word: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  const w = word.toLowerCase();
+  for (const c of candidates) {
+    const d = distance(w, c.toLowerCase());
+    if (d < bestD) { bestD = d; best = c; }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+export function didYouMean(word: string, candidates: Iterable<string>, span: Span): { hint: string | undefined; fixes: Fix[] } {
+  const list = [...candidates];
+  const s = suggest(word, list);
+  if (s) return { hint: `did you mean \`${s}\`?`, fixes: [{ title: `Change to '${s}'`, span, text: s }] };
+  const shown = list.slice(0, 12).join(", ");
+  return { hint: list.length ? `expected one of: ${shown}${list.length > 12 ? ", …" : ""}` : undefined, fixes: [] };
+}
+
+/** The items of a value used with `in`: a list, or (tolerated) a single value. */
+export function itemsOf(v: A.Value | undefined): readonly A.Value[] {
+  if (!v) return [];
+  return v.kind === "List" ? v.items : [v];
+}
+
+/** A bare word or a string, as text (enum literals may be bare or quoted). */
+export function wordOf(v: A.Value): string | undefined {
+  return v.kind === "Name" || v.kind === "String" ? v.value : undefined;
+}

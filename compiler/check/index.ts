@@ -1,0 +1,67 @@
+/**
+ * `compiler/check`: parsed files + catalog → checked model + diagnostics.
+ * Runs the declaration rules (detectors, organization, defaults), then every policy, then the
+ * project-wide rules (duplicate ids, shadowing). Tests are checked by the test runner.
+ */
+import { parse } from "../../grammar/index.js";
+import type * as A from "../../grammar/ast.js";
+import { sortDiagnostics, type Diagnostic } from "../../grammar/diagnostic.js";
+import { BUILTIN_CLASSES } from "../../runtime/detectors.js";
+import type { Catalog } from "../catalog/catalog.js";
+import type { CheckedPolicy, CheckedProject, SourceFile } from "../model.js";
+import { CheckContext } from "./context.js";
+import { checkPolicy } from "./policy.js";
+import { checkDetectors } from "./rules/detectors.js";
+import { checkOrganization } from "./rules/organization.js";
+import { checkDefaults } from "./rules/defaults.js";
+import { checkDuplicateIds } from "./rules/duplicate-ids.js";
+import { checkShadowed } from "./rules/shadowed.js";
+
+export { slug } from "./policy.js";
+
+export interface Source {
+  readonly file: string;
+  readonly text: string;
+}
+
+/** Compares paths the way the project orders files: plain code-unit order of `/`-separated paths. */
+export function comparePaths(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function checkProject(sources: readonly Source[], catalog: Catalog, extra: readonly Diagnostic[] = []): CheckedProject {
+  const ctx = new CheckContext(catalog);
+  ctx.diagnostics.push(...extra);
+  const files: SourceFile[] = [...sources].sort((a, b) => comparePaths(a.file, b.file)).map((s) => {
+    const r = parse(s.text, s.file);
+    ctx.diagnostics.push(...r.diagnostics);
+    return { file: s.file, text: s.text, ast: r.ast };
+  });
+  const all = <K extends A.Decl["kind"]>(kind: K) => files.flatMap((f) => f.ast.decls.filter((d): d is Extract<A.Decl, { kind: K }> => d.kind === kind));
+  for (const c of BUILTIN_CLASSES) ctx.dataClasses.add(c);
+  const detectors = checkDetectors(ctx, all("Detector"));
+  const organization = checkOrganization(ctx, all("Organization"));
+  const dflt = checkDefaults(ctx, all("Default"));
+  const policies: CheckedPolicy[] = [];
+  let order = 0;
+  for (const f of files) {
+    for (const d of f.ast.decls) {
+      if (d.kind !== "Policy") continue;
+      const p = checkPolicy(ctx, d, f.file, order++);
+      if (p) policies.push(p);
+    }
+  }
+  checkDuplicateIds(ctx, policies);
+  checkShadowed(ctx, policies);
+  const tests = files.flatMap((f) => f.ast.decls.filter((d): d is A.TestDecl => d.kind === "Test").map((decl) => ({ file: f.file, decl })));
+  return {
+    files,
+    policies,
+    tests,
+    ...(dflt ? { default: dflt } : {}),
+    detectors,
+    ...(organization ? { organization } : {}),
+    catalog,
+    diagnostics: sortDiagnostics(ctx.diagnostics),
+  };
+}

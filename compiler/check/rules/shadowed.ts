@@ -1,0 +1,42 @@
+/**
+ * Unreachable effects: a policy whose effect can never decide because another policy matches
+ * every event it matches (its `if` lines are a subset) and wins — a block/hide always wins; an
+ * allow/require_approval with a lower priority number wins over a later one.
+ * Also flags `if` lines that contradict each other on the integration.
+ */
+import type { CheckedPolicy } from "../../model.js";
+import type { CheckContext } from "../context.js";
+
+function scopeCovers(a: CheckedPolicy, b: CheckedPolicy): boolean {
+  if (a.scope.kind === "platform") return true;
+  if (a.scope.kind === "tenant") return b.scope.kind !== "platform" && (a.scope.tenant === undefined || (b.scope.kind === "tenant" && b.scope.tenant === a.scope.tenant));
+  return b.scope.kind === "agent" && b.scope.agent === a.scope.agent;
+}
+
+const key = (e: unknown) => JSON.stringify(e);
+
+export function checkShadowed(ctx: CheckContext, policies: readonly CheckedPolicy[]): void {
+  const live = policies.filter((p) => p.status !== "deprecated" && p.effect);
+  for (const p of live) {
+    const mine = new Set(p.ifs.map((i) => key(i.expr)));
+    for (const q of live) {
+      if (q === p || q.trigger !== p.trigger || !scopeCovers(q, p)) continue;
+      if (!q.ifs.every((i) => mine.has(key(i.expr)))) continue;
+      const qBlocks = q.effect === "block" || q.effect === "hide";
+      const pBlocks = p.effect === "block" || p.effect === "hide";
+      const wins = qBlocks ? !pBlocks : !pBlocks && (q.priority < p.priority || (q.priority === p.priority && q.order < p.order && !(p.effect === "require_approval" && q.effect === "allow")));
+      if (!wins) continue;
+      ctx.warn("PDL4001", p.ast.name.span, `the ${p.effect} of "${p.name}" never decides: "${q.name}" matches every call it matches and ${qBlocks ? "a block always wins" : `is considered first (priority ${q.priority})`}`,
+        "remove this policy, narrow the other one, or change the priorities", { related: [{ span: q.ast.name.span, message: "the policy that shadows it" }] });
+      break;
+    }
+    // Contradictory integration constraints.
+    let ints: string[] | undefined;
+    for (const i of p.ifs) {
+      if (i.expr.k !== "integration") continue;
+      const ids = i.expr.ids;
+      ints = ints ? ints.filter((x) => ids.includes(x)) : [...ids];
+    }
+    if (ints && ints.length === 0) ctx.warn("PDL4002", p.ast.name.span, `"${p.name}" can never match: its integration conditions exclude each other`, "fix the `if integration …` lines");
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Session conditions: `session has <label>`, `session has called <tool>`, `principal is external`,
+ * `resource is new`, `rate(<window>[, filter]) > N`, `burst`, `spend today > N USD`,
+ * `time within "<spec>" [tz "<zone>"]`.
+ */
+import type * as A from "../../../grammar/ast.js";
+import type { CExpr } from "../../model.js";
+import { isToolStatic } from "../../../runtime/static-eval.js";
+import { isValidTimeZone, parseTimeSpec } from "../../../runtime/time.js";
+import { didYouMean, wordOf, type PolicyScope } from "../context.js";
+import { resolveToolRef } from "./subject-tool.js";
+
+export const SESSION_SUBJECTS = ["session", "principal", "resource", "rate", "burst", "spend", "time"];
+
+const CMP = new Set([">", "<", ">=", "<="]);
+
+export function checkSession(c: A.Condition, s: PolicyScope, sub: (e: A.Expr) => CExpr | undefined): CExpr | undefined {
+  const { ctx } = s;
+  const bad = (msg: string, hint: string, span = c.span) => { ctx.error("PDL2050", span, msg, hint); return undefined; };
+  switch (c.subject.name) {
+    case "session": {
+      if (c.op === "has_called") {
+        if (!c.value) return undefined;
+        const key = resolveToolRef(ctx, c.value, undefined);
+        return key ? { k: "session_called", key } : undefined;
+      }
+      if (c.op !== "has") return bad("`session` is used with `has <label>` or `has called <tool>`", "e.g. `session has untrusted_content`", c.opSpan);
+      const label = c.value && wordOf(c.value);
+      if (!label) return bad("`session has` needs a label", "e.g. `session has untrusted_content`");
+      const known = new Set(ctx.catalog.allTools().flatMap((t) => t.labels));
+      if (!known.has(label)) {
+        const dm = didYouMean(label, known, c.value!.span);
+        ctx.error("PDL2004", c.value!.span, `no catalog tool has the label "${label}"`, dm.hint, { fixes: dm.fixes });
+        return undefined;
+      }
+      return { k: "session_label", label };
+    }
+    case "principal": {
+      const w = c.value && wordOf(c.value);
+      if ((c.op !== "is" && c.op !== "is_not") || (w !== "external" && w !== "internal")) return bad("write `principal is external` (or `principal is internal`)", "a principal is a recipient, share target or channel");
+      if (!ctx.hasOrganization) ctx.warn("PDL2052", c.span, "`principal is external` without an `organization` declaration treats every e-mail address as external", "declare `organization { domains [\"your-domain.com\"] }`");
+      const external = (w === "external") === (c.op === "is");
+      return external ? { k: "principal_external" } : { k: "not", x: { k: "principal_external" } };
+    }
+    case "resource": {
+      const w = c.value && wordOf(c.value);
+      if ((c.op !== "is" && c.op !== "is_not") || w !== "new") return bad("write `resource is new`", "true the first time this agent touches the value of the tool's resource argument");
+      return c.op === "is" ? { k: "resource_new" } : { k: "not", x: { k: "resource_new" } };
+    }
+    case "burst":
+      if (c.op !== "none") return bad("`burst` stands alone", "e.g. `if burst` or `if burst and operation is Delete`", c.opSpan);
+      return { k: "burst" };
+    case "rate": {
+      const p = c.subject.params;
+      if (!p || p.window?.kind !== "Duration") return bad("`rate` needs a window", "e.g. `rate(5m) > 20` or `rate(1h, integration is GitHub) >= 100`", p?.span ?? c.subject.span);
+      if (!CMP.has(c.op) || c.value?.kind !== "Number") return bad("compare `rate(…)` with a number", "e.g. `rate(5m) > 20`");
+      let filter: CExpr | undefined;
+      if (p.filter) {
+        filter = sub(p.filter);
+        if (!filter) return undefined;
+        if (!isToolStatic(filter)) return bad("a rate filter may only use integration, tool, operation, method, category and verb", "e.g. `rate(1h, operation is Delete) > 5`", p.filter.span);
+      }
+      const out: CExpr = { k: "rate", windowMs: p.window.ms, cmp: c.op as ">", n: c.value.value, ...(filter ? { filter } : {}) };
+      return out;
+    }
+    case "spend": {
+      if (c.subject.qualifier?.value !== "today") return bad("write `spend today > 50 USD`", "spend is summed over the agent's tool-call responses of the current day (UTC)", c.subject.span);
+      if (!CMP.has(c.op) || c.value?.kind !== "Number") return bad("compare `spend today` with an amount", "e.g. `spend today > 50 USD`");
+      const cur = c.unit?.value ?? "USD";
+      if (!/^[A-Z]{3}$/.test(cur)) return bad(`"${cur}" is not a currency code`, "use an ISO 4217 code such as USD or EUR", c.unit?.span ?? c.span);
+      return { k: "spend", cmp: c.op as ">", amount: c.value.value, currency: cur };
+    }
+    case "time": {
+      if (c.op !== "within" || c.value?.kind !== "String") return bad("write `time within \"Mon-Fri 09:00-18:00\" tz \"Europe/Berlin\"`", "the tz defaults to UTC");
+      const spec = parseTimeSpec(c.value.value);
+      if (typeof spec === "string") return bad(spec, "e.g. \"Mon-Fri 09:00-18:00\" or \"Sat,Sun 10:00-14:00; Mon-Fri 08:00-20:00\"", c.value.span);
+      const tz = c.tz?.value ?? "UTC";
+      if (!isValidTimeZone(tz)) {
+        ctx.error("PDL2051", c.tz?.span ?? c.span, `unknown time zone "${tz}"`, "use an IANA name such as Europe/Berlin or America/New_York");
+        return undefined;
+      }
+      return { k: "time", spec: c.value.value, tz };
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The diagnostic code registry: every code the toolchain emits, with a one-line description,
+ * an example and a fix. `docs/diagnostics.md` is generated from this table (`npm run docs`),
+ * and a test checks that every code used in the sources is registered here.
+ * 1xxx syntax · 2xxx names and types · 3xxx catalog · 4xxx lint · 5xxx lowering/bundle · 6xxx tests and sessions.
+ */
+import type { Severity } from "../../grammar/diagnostic.js";
+
+export interface CodeInfo {
+  readonly code: string;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly example: string;
+  readonly fix: string;
+}
+
+export const CODES: readonly CodeInfo[] = [
+  { code: "PDL1000", severity: "error", title: "internal parser error", example: "(never expected)", fix: "report the file that caused it" },
+  { code: "PDL1001", severity: "error", title: "unexpected character", example: "if tool = delete_issue", fix: "use `is` to compare; strings use double quotes" },
+  { code: "PDL1002", severity: "error", title: "unterminated string", example: "action block \"no", fix: "close the string on the same line" },
+  { code: "PDL1003", severity: "error", title: "invalid escape in a string", example: "\"C:\\q\"", fix: "use JSON escapes" },
+  { code: "PDL1010", severity: "error", title: "syntax error", example: "if integration is", fix: "complete the line as the hint says" },
+  { code: "PDL1011", severity: "error", title: "malformed test step", example: "discover bot \"X\"", fix: "write `discover agent \"X\"`" },
+  { code: "PDL2001", severity: "error", title: "unknown integration", example: "if integration is Githb", fix: "use a catalog integration (did you mean…); add a user catalog for others" },
+  { code: "PDL2002", severity: "error", title: "unknown tool", example: "if tool is linear.delete_isue", fix: "use a tool of the catalog" },
+  { code: "PDL2003", severity: "error", title: "ambiguous bare tool name", example: "if tool is create_issue (GitHub, Linear and Jira have it)", fix: "qualify it (`github.create_issue`) or constrain the integration first" },
+  { code: "PDL2004", severity: "error", title: "unknown enum value", example: "if operation is Wrte", fix: "use one of the listed values" },
+  { code: "PDL2005", severity: "error", title: "unknown condition subject", example: "if integraton is GitHub", fix: "use integration, tool, operation, agent, args.<path>, body, data_class, …" },
+  { code: "PDL2006", severity: "error", title: "operator does not fit the subject", example: "if operation matches \"W*\"", fix: "use an operator the subject supports" },
+  { code: "PDL2007", severity: "error", title: "wrong kind of value", example: "if agent in Cursor", fix: "give the value the condition expects (a list for `in`, a string for `matches`)" },
+  { code: "PDL2010", severity: "error", title: "argument path exists in no matchable tool", example: "if args.repoo is \"x\"", fix: "use an argument of the tools the policy can match" },
+  { code: "PDL2011", severity: "warning", title: "argument path exists in only some matchable tools", example: "if args.repo … with no tool constraint", fix: "constrain the integration or tool so every matched tool has the argument" },
+  { code: "PDL2012", severity: "error", title: "operator does not fit the argument's type", example: "if args.title > 3", fix: "compare numbers with > <, match strings with matches" },
+  { code: "PDL2013", severity: "error", title: "literal is not in the argument's enum", example: "if args.merge_method is \"fast\"", fix: "use one of the enum values" },
+  { code: "PDL2014", severity: "warning", title: "operator fits the type of only some matchable tools", example: "args.id is a number in one tool and a string in another", fix: "constrain the tools" },
+  { code: "PDL2020", severity: "error", title: "unknown action", example: "action allw", fix: "use allow, block, deny, require_approval, hide, alert or sanitize" },
+  { code: "PDL2021", severity: "error", title: "several effects in one policy", example: "action allow, block", fix: "keep at most one of allow / block / require_approval / hide" },
+  { code: "PDL2022", severity: "error", title: "policy has no action", example: "policy \"x\" { if … }", fix: "add an `action` line" },
+  { code: "PDL2023", severity: "error", title: "action argument not allowed here", example: "action allow \"why\" to \"#sec\"", fix: "messages go on block / require_approval / alert; `to` on alert; `from` on require_approval" },
+  { code: "PDL2024", severity: "error", title: "unknown approver", example: "from [boss]", fix: "use technician and/or manager" },
+  { code: "PDL2025", severity: "error", title: "sanitize field is not an args path", example: "sanitize [text]", fix: "write `sanitize [args.text]`" },
+  { code: "PDL2030", severity: "error", title: "duplicate policy id", example: "two policies with id github-readonly", fix: "give each policy its own id" },
+  { code: "PDL2031", severity: "error", title: "invalid header value", example: "status live · priority -1 · when call", fix: "use a value listed in the hint" },
+  { code: "PDL2032", severity: "error", title: "header line given twice", example: "two `priority` lines", fix: "keep one" },
+  { code: "PDL2033", severity: "error", title: "more than one default", example: "default allow in two files", fix: "keep one `default` per project" },
+  { code: "PDL2034", severity: "error", title: "invalid default", example: "default by operation { Reed: allow }", fix: "use Read/Write/Delete/Unknown and allow/block/require_approval" },
+  { code: "PDL2035", severity: "warning", title: "condition does not apply to the trigger", example: "when agent_discovered + if tool is …", fix: "agent_discovered events carry only the agent" },
+  { code: "PDL2040", severity: "error", title: "invalid detector", example: "detector X /(/ class PII", fix: "write a valid JavaScript regex" },
+  { code: "PDL2041", severity: "error", title: "detector can backtrack catastrophically", example: "detector X /(a+)+$/", fix: "remove nested or overlapping quantifiers" },
+  { code: "PDL2042", severity: "error", title: "duplicate detector", example: "two detectors named EmployeeId", fix: "rename one" },
+  { code: "PDL2043", severity: "error", title: "unknown data class", example: "data_class has SECRET", fix: "use a built-in class or one declared by a detector" },
+  { code: "PDL2044", severity: "error", title: "invalid organization entry", example: "organization { domain [\"acme.com\"] }", fix: "use domains, slack_workspaces, github_orgs, external_channels" },
+  { code: "PDL2050", severity: "error", title: "invalid session condition", example: "rate(5x) > 3 · time within \"Mon 9-5\"", fix: "see the hint for the expected form" },
+  { code: "PDL2051", severity: "error", title: "unknown time zone", example: "tz \"Europe/Berln\"", fix: "use an IANA zone name" },
+  { code: "PDL2052", severity: "warning", title: "principal condition without an organization", example: "principal is external with no `organization` declared", fix: "declare `organization { domains [...] }`" },
+  { code: "PDL3001", severity: "error", title: "invalid catalog file", example: "a tool without operation", fix: "fix the file as the message says (schema: schemas/catalog.schema.json)" },
+  { code: "PDL3002", severity: "error", title: "unreadable catalog file", example: "--catalog missing.json", fix: "check the path" },
+  { code: "PDL3003", severity: "error", title: "invalid project config", example: "policy.config.json with an unknown key", fix: "see schemas/project-config.schema.json" },
+  { code: "PDL4001", severity: "warning", title: "policy is shadowed", example: "an allow policy whose conditions include those of a block policy", fix: "remove it, or narrow the policy that shadows it" },
+  { code: "PDL4002", severity: "warning", title: "policy can never match", example: "if integration is GitHub and integration is Slack", fix: "fix the conditions" },
+  { code: "PDL4003", severity: "info", title: "deny is an alias of block", example: "action deny", fix: "write `block`" },
+  { code: "PDL4004", severity: "warning", title: "no id", example: "policy without `id`", fix: "add `id <slug>` so that tests and audit logs keep a stable name" },
+  { code: "PDL5001", severity: "error", title: "bundle does not validate", example: "(internal)", fix: "report it" },
+  { code: "PDL6001", severity: "error", title: "test refers to an unknown policy", example: "expect block by nonexistent", fix: "use a policy id or name" },
+  { code: "PDL6002", severity: "error", title: "invalid test step", example: "expect maybe", fix: "see the hint" },
+  { code: "PDL6003", severity: "error", title: "unreadable session file", example: "replay \"missing.jsonl\"", fix: "check the path (relative to the .policy file)" },
+  { code: "PDL6004", severity: "error", title: "malformed session line", example: "a line that is not JSON, or an event missing `type`", fix: "fix the line (schema: schemas/session-event.schema.json)" },
+];
+
+export const CODE_INDEX: ReadonlyMap<string, CodeInfo> = new Map(CODES.map((c) => [c.code, c]));
+
+/** The documentation anchor of a code (the LSP links to it). */
+export function codeDocUrl(code: string): string {
+  return `https://policy-toolchain.dev/docs/diagnostics#${code.toLowerCase()}`;
+}

@@ -1,0 +1,51 @@
+/**
+ * `compiler/emit`: decision tables → `policy-bundle/1` JSON, validated against
+ * `schemas/bundle.schema.json`. INVARIANT: same sources → byte-identical bundle; `revision` is a
+ * hash of the content.
+ */
+import { createHash } from "node:crypto";
+import type { Bundle } from "../../runtime/types.js";
+import type { CheckedProject, CheckedPolicy } from "../model.js";
+import { lower } from "../lower/index.js";
+import { schemaValidator, ajvMessage, usefulErrors } from "../json/validate.js";
+import { COMPILER_VERSION } from "../version.js";
+
+export interface BuildOptions {
+  readonly includeDrafts?: boolean;
+}
+
+/** The policies a bundle holds: active ones, drafts when asked, never deprecated ones. */
+export function selectPolicies(project: CheckedProject, opts: BuildOptions = {}): CheckedPolicy[] {
+  return project.policies.filter((p) => p.status === "active" || (p.status === "draft" && opts.includeDrafts));
+}
+
+export function buildBundle(project: CheckedProject, opts: BuildOptions = {}): Bundle {
+  const t = lower(selectPolicies(project, opts), project.catalog);
+  const body = {
+    format: "policy-bundle/1" as const,
+    revision: "",
+    compiler: COMPILER_VERSION,
+    policies: t.policies,
+    tools: t.tools,
+    integrations: t.integrations,
+    commands: t.commands,
+    index: t.index,
+    ...(project.default ? { default: project.default } : {}),
+    detectors: project.detectors.map((d) => ({ name: d.name, source: d.source, flags: d.flags, class: d.class })),
+    ...(project.organization ? { organization: project.organization } : {}),
+  };
+  const revision = createHash("sha256").update(JSON.stringify(body)).digest("hex").slice(0, 16);
+  return { ...body, revision };
+}
+
+/** The bundle's bytes as written to disk. */
+export function serializeBundle(b: Bundle): string {
+  return JSON.stringify(b) + "\n";
+}
+
+/** Validates a bundle against its published schema; returns messages (empty = valid). */
+export function validateBundle(b: unknown): string[] {
+  const v = schemaValidator("bundle.schema.json");
+  if (v(b)) return [];
+  return usefulErrors(v.errors ?? []).map(ajvMessage);
+}

@@ -1,0 +1,100 @@
+/**
+ * `compiler/lower`: checked policies → decision tables.
+ * Each policy's `if` lines are split into tool-static lines (decided per catalog tool at build
+ * time) and residual lines (checked at run time). Catalog tools get a bucket holding exactly the
+ * policies whose static lines hold for them; events for tools outside the catalog fall back to a
+ * per-integration bucket or the `other` bucket, whose entries are checked in full.
+ * INVARIANT: the tables decide exactly as the reference evaluator does (property-tested).
+ */
+import type { BundlePolicy, BundleTool, CExpr } from "../../runtime/types.js";
+import { isToolStatic, staticEval, type ToolFacts } from "../../runtime/static-eval.js";
+import type { CheckedPolicy } from "../model.js";
+import type { Catalog } from "../catalog/catalog.js";
+import { toolFactsOf } from "../catalog/facts.js";
+
+export interface Tables {
+  readonly policies: BundlePolicy[];
+  readonly tools: Record<string, BundleTool>;
+  readonly integrations: Record<string, "mcp" | "cli">;
+  readonly commands: (readonly [readonly string[], string])[];
+  readonly index: {
+    tool_call: { tools: Record<string, number[]>; integrations: Record<string, number[]>; other: number[] };
+    agent_discovered: number[];
+  };
+}
+
+function scopeOf(p: CheckedPolicy): string[] {
+  switch (p.scope.kind) {
+    case "platform": return ["platform"];
+    case "tenant": return p.scope.tenant === undefined ? ["tenant"] : ["tenant", p.scope.tenant];
+    case "agent": return ["agent", p.scope.agent];
+  }
+}
+
+export function sortByKeys<T>(o: Record<string, T>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const k of Object.keys(o).sort()) out[k] = o[k]!;
+  return out;
+}
+
+/** Policies in decision order: priority, then project order. */
+export function decisionOrder(ps: readonly CheckedPolicy[]): CheckedPolicy[] {
+  return [...ps].sort((a, b) => a.priority - b.priority || a.order - b.order);
+}
+
+export function lower(selected: readonly CheckedPolicy[], catalog: Catalog): Tables {
+  const ordered = decisionOrder(selected);
+  const policies: BundlePolicy[] = ordered.map((p) => ({
+    id: p.id,
+    name: p.name,
+    file: p.file,
+    line: p.line,
+    priority: p.priority,
+    ...(p.version !== undefined ? { version: p.version } : {}),
+    status: p.status === "draft" ? "draft" : "active",
+    trigger: p.trigger,
+    scope: scopeOf(p),
+    ifs: p.ifs.map((i) => ({ text: i.text, expr: i.expr })),
+    residual: p.ifs.map((i, n) => (isToolStatic(i.expr) ? -1 : n)).filter((n) => n >= 0),
+    ...(p.effect ? { effect: p.effect } : {}),
+    ...(p.reason !== undefined ? { reason: p.reason } : {}),
+    ...(p.approvers.length ? { approvers: [...p.approvers] } : {}),
+    ...(p.alerts.length ? { alerts: p.alerts.map((a) => ({ ...a })) } : {}),
+    ...(p.sanitize.length ? { sanitize: [...p.sanitize] } : {}),
+  }));
+  const staticParts: CExpr[] = ordered.map((p) => ({ k: "and", items: p.ifs.filter((i) => isToolStatic(i.expr)).map((i) => i.expr) }));
+  const fullConds: CExpr[] = ordered.map((p) => ({ k: "and", items: p.ifs.map((i) => i.expr) }));
+
+  const tools: Record<string, BundleTool> = {};
+  const toolIdx: Record<string, number[]> = {};
+  const integIdx: Record<string, number[]> = {};
+  const integrations: Record<string, "mcp" | "cli"> = {};
+  const other: number[] = [];
+  const discovered: number[] = [];
+  const toolCall = ordered.map((p, i) => (p.trigger === "tool_call" ? i : -1)).filter((i) => i >= 0);
+
+  for (const integ of [...catalog.integrations.values()].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    integrations[integ.id] = integ.callType;
+    const unknownTool: ToolFacts = { integration: integ.id, name: null, operation: "Unknown", labels: [], method: null, category: null, verbs: [] };
+    const list = toolCall.filter((i) => staticEval(fullConds[i]!, unknownTool) !== false).map((i) => i * 2 + 1);
+    if (list.length) integIdx[integ.id] = list;
+    for (const t of integ.tools.values()) {
+      const facts = toolFactsOf(t);
+      const key = t.key.toLowerCase();
+      tools[key] = [t.operation, [...t.labels].sort(), facts.method, facts.category, facts.verbs, t.resource ?? null, t.name];
+      const bucket = toolCall.filter((i) => staticEval(staticParts[i]!, facts) === true).map((i) => i * 2);
+      if (bucket.length) toolIdx[key] = bucket;
+    }
+  }
+  const outside: ToolFacts = { integration: "", name: null, operation: "Unknown", labels: [], method: null, category: null, verbs: [] };
+  for (const i of toolCall) if (staticEval(fullConds[i]!, outside) !== false) other.push(i * 2 + 1);
+  ordered.forEach((p, i) => { if (p.trigger === "agent_discovered") discovered.push(i * 2 + 1); });
+
+  return {
+    policies,
+    tools: sortByKeys(tools),
+    integrations,
+    commands: catalog.commands().map((c) => [c.pattern, c.tool.toLowerCase()] as const),
+    index: { tool_call: { tools: sortByKeys(toolIdx), integrations: integIdx, other }, agent_discovered: discovered },
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * Data-class detectors: built-in patterns for secrets and PII, plus the custom ones of a bundle.
+ * Every built-in regex is linear (no nested or overlapping quantifiers) and each scan is capped
+ * at MAX_SCAN characters per string.
+ */
+export const MAX_SCAN = 1_000_000;
+
+export interface Detector {
+  readonly name: string;
+  readonly class: string;
+  readonly re: RegExp;
+  /** Extra check on a match (e.g. the Luhn checksum). */
+  readonly check?: (m: string) => boolean;
+}
+
+function luhn(s: string): boolean {
+  const d = s.replace(/\D/g, "");
+  if (d.length < 13 || d.length > 19) return false;
+  let sum = 0;
+  for (let i = 0; i < d.length; i++) {
+    let x = d.charCodeAt(d.length - 1 - i) - 48;
+    if (i % 2 === 1) { x *= 2; if (x > 9) x -= 9; }
+    sum += x;
+  }
+  return sum % 10 === 0;
+}
+
+export const BUILTIN_DETECTORS: readonly Detector[] = [
+  { name: "aws_access_key", class: "SECRETS", re: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g },
+  { name: "aws_secret_key", class: "SECRETS", re: /aws_secret_access_key\s*[=:]\s*[A-Za-z0-9/+]{40}/gi },
+  { name: "github_token", class: "SECRETS", re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g },
+  { name: "slack_token", class: "SECRETS", re: /\bxox[abposr]-[A-Za-z0-9-]{10,200}\b/g },
+  { name: "slack_webhook", class: "SECRETS", re: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/]{20,100}/g },
+  { name: "stripe_key", class: "SECRETS", re: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,128}\b/g },
+  { name: "openai_key", class: "SECRETS", re: /\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,200}\b/g },
+  { name: "google_api_key", class: "SECRETS", re: /\bAIza[0-9A-Za-z_-]{35}\b/g },
+  { name: "gitlab_token", class: "SECRETS", re: /\bglpat-[A-Za-z0-9_-]{20}\b/g },
+  { name: "npm_token", class: "SECRETS", re: /\bnpm_[A-Za-z0-9]{36}\b/g },
+  { name: "private_key", class: "SECRETS", re: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----/g },
+  { name: "jwt", class: "SECRETS", re: /\beyJ[A-Za-z0-9_-]{8,2000}\.eyJ[A-Za-z0-9_-]{8,4000}\.[A-Za-z0-9_-]{8,2000}/g },
+  { name: "password_assignment", class: "SECRETS", re: /\b(?:password|passwd|pwd|secret|api_key|apikey|token)\s*[=:]\s*["']?[^\s"']{8,200}/gi },
+  { name: "email", class: "PII", re: /\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b/g },
+  { name: "phone", class: "PII", re: /(?:\+\d{1,3}[ .-]?)?\(?\b\d{3}\)?[ .-]\d{3}[ .-]\d{4}\b|\+\d{1,3}(?:[ .-]?\d{2,4}){2,5}\b/g },
+  { name: "card_number", class: "PII", re: /\b\d(?:[ -]?\d){12,18}\b/g, check: luhn },
+  { name: "us_ssn", class: "PII", re: /\b\d{3}-\d{2}-\d{4}\b/g },
+  { name: "iban", class: "PII", re: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g },
+  { name: "internal_marker", class: "INTERNAL", re: /\b(?:internal only|internal use only|confidential|do not (?:share|distribute|forward))\b/gi },
+];
+
+export const BUILTIN_CLASSES: readonly string[] = ["SECRETS", "PII", "INTERNAL"];
+
+/** Compiles the custom detectors of a bundle (case-insensitive, global). */
+export function compileDetectors(custom: readonly { name: string; source: string; flags: string; class: string }[]): Detector[] {
+  const out: Detector[] = [...BUILTIN_DETECTORS];
+  for (const d of custom) {
+    const flags = Array.from(new Set(("gi" + d.flags.replace(/[gy]/g, "")).split(""))).join("");
+    out.push({ name: d.name, class: d.class, re: new RegExp(d.source, flags) });
+  }
+  return out;
+}
+
+/** Each match of every detector in `text`: class, detector, offsets. */
+export function scan(detectors: readonly Detector[], text: string, onlyClasses?: ReadonlySet<string>): { cls: string; name: string; start: number; end: number }[] {
+  const s = text.length > MAX_SCAN ? text.slice(0, MAX_SCAN) : text;
+  const out: { cls: string; name: string; start: number; end: number }[] = [];
+  for (const d of detectors) {
+    if (onlyClasses && !onlyClasses.has(d.class)) continue;
+    d.re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = d.re.exec(s)) !== null) {
+      if (m[0].length === 0) { d.re.lastIndex++; continue; }
+      if (!d.check || d.check(m[0])) out.push({ cls: d.class, name: d.name, start: m.index, end: m.index + m[0].length });
+    }
+  }
+  return out;
+}
+
+/** The classes found in any of the strings. */
+export function classesIn(detectors: readonly Detector[], strings: readonly string[], wanted: ReadonlySet<string>): Set<string> {
+  const found = new Set<string>();
+  for (const d of detectors) {
+    if (!wanted.has(d.class) || found.has(d.class)) continue;
+    for (const text of strings) {
+      const s = text.length > MAX_SCAN ? text.slice(0, MAX_SCAN) : text;
+      d.re.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      let hit = false;
+      while ((m = d.re.exec(s)) !== null) {
+        if (m[0].length === 0) { d.re.lastIndex++; continue; }
+        if (!d.check || d.check(m[0])) { hit = true; break; }
+      }
+      if (hit) { found.add(d.class); break; }
+    }
+  }
+  return found;
+}
+
+/** Replaces what the detectors find in `text` with a mask naming the class. */
+export function mask(detectors: readonly Detector[], text: string): string {
+  const hits = scan(detectors, text).sort((a, b) => a.start - b.start || b.end - a.end);
+  let out = "";
+  let pos = 0;
+  for (const h of hits) {
+    if (h.start < pos) continue;
+    out += text.slice(pos, h.start) + `[REDACTED:${h.cls}]`;
+    pos = h.end;
+  }
+  return out + text.slice(pos);
+}

@@ -1,0 +1,13 @@
+/**
+ * Globs of the language: `*` any run of characters (including `/` and `.`), `?` one character,
+ * nothing else special. Compiled to anchored regex sources at build time.
+ */
+export function globToRegexSource(glob: string): string {
+  let re = "^";
+  for (const ch of glob) {
+    if (ch === "*") re += "[\\s\\S]*";
+    else if (ch === "?") re += "[\\s\\S]";
+    else re += ch.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
+  }
+  return re + "$";
+}

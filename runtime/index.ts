@@ -1,0 +1,18 @@
+/**
+ * The runtime: `import { createEnforcer } from "<package>/runtime"`.
+ * Dependency-free; imports nothing from outside `runtime/`; runs in Node, browsers and edge workers.
+ */
+import { Enforcer, type EnforcerOptions } from "./enforcer.js";
+
+export { Enforcer, decisionOf } from "./enforcer.js";
+export type { EnforcerOptions } from "./enforcer.js";
+export { MemoryStore } from "./store.js";
+export type { SessionStore, StateQuery, StateSnapshot, StateUpdate, SpendUpdate, CallRecord } from "./store.js";
+export type { Bundle, BundlePolicy, Decision, SessionEvent, CExpr, Effect, Operation } from "./types.js";
+export { eventProblem } from "./event.js";
+export { compileDetectors, mask } from "./detectors.js";
+
+/** Creates an enforcer for a parsed bundle. A bundle that cannot be loaded makes every decision `block`. */
+export function createEnforcer(bundle: unknown, opts: EnforcerOptions = {}): Enforcer {
+  return new Enforcer(bundle, opts);
+}

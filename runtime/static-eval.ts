@@ -1,0 +1,91 @@
+/**
+ * Three-valued evaluation of a condition knowing only the tool (and optionally the agent):
+ * `true` / `false` when the tool decides it, `undefined` when it depends on more.
+ * Used at build time to fill the decision tables and at run time for `visibleTools`.
+ */
+import type { CExpr, Operation } from "./types.js";
+
+export interface ToolFacts {
+  readonly integration: string;
+  /** Bare tool name, lower-case; null when not known yet (build time, non-catalog tools). */
+  readonly name: string | null;
+  readonly operation: Operation;
+  readonly labels: readonly string[];
+  readonly method: string | null;
+  readonly category: string | null;
+  readonly verbs: readonly string[];
+}
+
+export interface AgentFacts {
+  readonly name?: string;
+  readonly review_status?: string;
+}
+
+const reCache = new Map<string, RegExp>();
+export function cachedRegex(src: string): RegExp {
+  let re = reCache.get(src);
+  if (!re) {
+    re = new RegExp(src);
+    if (reCache.size > 10_000) reCache.clear();
+    reCache.set(src, re);
+  }
+  return re;
+}
+
+/** Static leaves: decided by the tool alone. */
+export function toolLeaf(e: CExpr, t: ToolFacts): boolean | undefined {
+  switch (e.k) {
+    case "integration": return e.ids.includes(t.integration);
+    case "tool": return t.name === null ? (e.keys.some((k) => k.startsWith(`${t.integration}.`)) ? undefined : false) : e.keys.includes(`${t.integration}.${t.name}`);
+    case "tool_glob": return t.name === null ? undefined : cachedRegex(e.re).test(e.dotted ? `${t.integration}.${t.name}` : t.name);
+    case "label": return t.labels.includes(e.label);
+    case "operation": return e.ops.includes(t.operation);
+    case "method": return t.method !== null && e.values.includes(t.method.toUpperCase());
+    case "category": return t.category !== null && e.values.includes(t.category.toLowerCase());
+    case "verb": return t.verbs.some((v) => e.values.includes(v.toLowerCase()));
+    default: return undefined;
+  }
+}
+
+export function staticEval(e: CExpr, t: ToolFacts, agent?: AgentFacts): boolean | undefined {
+  switch (e.k) {
+    case "true": return true;
+    case "false": return false;
+    case "and": {
+      let r: boolean | undefined = true;
+      for (const x of e.items) {
+        const v = staticEval(x, t, agent);
+        if (v === false) return false;
+        if (v === undefined) r = undefined;
+      }
+      return r;
+    }
+    case "or": {
+      let r: boolean | undefined = false;
+      for (const x of e.items) {
+        const v = staticEval(x, t, agent);
+        if (v === true) return true;
+        if (v === undefined) r = undefined;
+      }
+      return r;
+    }
+    case "not": {
+      const v = staticEval(e.x, t, agent);
+      return v === undefined ? undefined : !v;
+    }
+    case "agent": return agent && agent.name !== undefined ? e.names.includes(agent.name) : undefined;
+    case "review": return agent && agent.review_status !== undefined ? e.values.includes(agent.review_status) : undefined;
+    default: return toolLeaf(e, t);
+  }
+}
+
+/** True when the condition mentions only tool-level subjects (so it is decided per catalog tool). */
+export function isToolStatic(e: CExpr): boolean {
+  switch (e.k) {
+    case "true": case "false": return true;
+    case "and": case "or": return e.items.every(isToolStatic);
+    case "not": return isToolStatic(e.x);
+    case "integration": case "tool": case "tool_glob": case "label": case "operation": case "method": case "category": case "verb": return true;
+    default: return false;
+  }
+}

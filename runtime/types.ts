@@ -1,0 +1,164 @@
+/**
+ * Types of the bundle (`policy-bundle/1`), of session events and of decisions.
+ * The runtime owns these: the compiler produces what is described here.
+ */
+
+export type Effect = "allow" | "block" | "require_approval" | "hide";
+export type Operation = "Read" | "Write" | "Delete" | "Unknown";
+export type Cmp = ">" | "<" | ">=" | "<=";
+
+/** A resolved condition. Tool keys and integration ids are lower-case. */
+export type CExpr =
+  | { readonly k: "true" }
+  | { readonly k: "false" }
+  | { readonly k: "and"; readonly items: readonly CExpr[] }
+  | { readonly k: "or"; readonly items: readonly CExpr[] }
+  | { readonly k: "not"; readonly x: CExpr }
+  | { readonly k: "integration"; readonly ids: readonly string[] }
+  | { readonly k: "tool"; readonly keys: readonly string[] }
+  /** `re` is an anchored regex source compiled from the glob; `dotted` matches `integration.tool`. */
+  | { readonly k: "tool_glob"; readonly glob: string; readonly re: string; readonly dotted: boolean }
+  | { readonly k: "label"; readonly label: string }
+  | { readonly k: "operation"; readonly ops: readonly Operation[] }
+  | { readonly k: "method"; readonly values: readonly string[] }
+  | { readonly k: "category"; readonly values: readonly string[] }
+  | { readonly k: "verb"; readonly values: readonly string[] }
+  | { readonly k: "agent"; readonly names: readonly string[] }
+  | { readonly k: "review"; readonly values: readonly string[] }
+  | { readonly k: "call_type"; readonly values: readonly string[] }
+  | { readonly k: "arg"; readonly path: readonly string[]; readonly op: "eq"; readonly value: unknown }
+  | { readonly k: "arg"; readonly path: readonly string[]; readonly op: "in"; readonly values: readonly unknown[] }
+  | { readonly k: "arg"; readonly path: readonly string[]; readonly op: "matches"; readonly glob: string; readonly re: string }
+  | { readonly k: "arg"; readonly path: readonly string[]; readonly op: "contains"; readonly value: unknown }
+  | { readonly k: "arg"; readonly path: readonly string[]; readonly op: Cmp; readonly n: number }
+  | { readonly k: "arg"; readonly path: readonly string[]; readonly op: "exists" }
+  | { readonly k: "body"; readonly mode: "any" | "all"; readonly needles: readonly string[] }
+  | { readonly k: "data_class"; readonly classes: readonly string[] }
+  | { readonly k: "session_label"; readonly label: string }
+  | { readonly k: "session_called"; readonly key: string }
+  | { readonly k: "principal_external" }
+  | { readonly k: "resource_new" }
+  | { readonly k: "rate"; readonly windowMs: number; readonly filter?: CExpr; readonly cmp: Cmp; readonly n: number }
+  | { readonly k: "burst" }
+  | { readonly k: "spend"; readonly cmp: Cmp; readonly amount: number; readonly currency: string }
+  | { readonly k: "time"; readonly spec: string; readonly tz: string };
+
+export interface BundleDefault {
+  /** `default allow` (all operations the same) or per operation. */
+  readonly Read: "allow" | "block" | "require_approval";
+  readonly Write: "allow" | "block" | "require_approval";
+  readonly Delete: "allow" | "block" | "require_approval";
+  readonly Unknown: "allow" | "block" | "require_approval";
+  /** `single` when written `default X`, `by_operation` otherwise. */
+  readonly form: "single" | "by_operation";
+}
+
+export interface BundlePolicy {
+  readonly id: string;
+  readonly name: string;
+  readonly file: string;
+  readonly line: number;
+  readonly priority: number;
+  readonly version?: number;
+  readonly status: "draft" | "active";
+  readonly trigger: "tool_call" | "agent_discovered";
+  /** `["platform"]`, `["tenant"]`, `["tenant","acme"]`, `["agent","Cursor"]`. */
+  readonly scope: readonly string[];
+  /** The `if` lines: printed text and resolved condition. */
+  readonly ifs: readonly { readonly text: string; readonly expr: CExpr }[];
+  /** Indexes of the `if` lines that depend on more than the tool (left to check for catalog tools). */
+  readonly residual: readonly number[];
+  readonly effect?: Effect;
+  readonly reason?: string;
+  readonly approvers?: readonly string[];
+  readonly alerts?: readonly { readonly message?: string; readonly to?: string }[];
+  readonly sanitize?: readonly string[];
+}
+
+/** Per catalog tool: `[operation, labels, method, category, verbs, resource, name]`. */
+export type BundleTool = readonly [Operation, readonly string[], string | null, string | null, readonly string[], string | null, string];
+
+export interface Bundle {
+  readonly format: "policy-bundle/1";
+  readonly revision: string;
+  readonly compiler: string;
+  readonly policies: readonly BundlePolicy[];
+  /** Tool facts by lower-case key `integration.tool`. */
+  readonly tools: Readonly<Record<string, BundleTool>>;
+  /** Integration id → call type. */
+  readonly integrations: Readonly<Record<string, "mcp" | "cli">>;
+  /** Command patterns, most specific first: `[pattern, toolKey]`. */
+  readonly commands: readonly (readonly [readonly string[], string])[];
+  /**
+   * The decision tables. Entries are `policyIndex * 2 + full` where `full = 1` means the whole
+   * condition must be checked (the tool is not a catalog tool), `0` only the residual lines.
+   * Each list is sorted by (priority, source order).
+   */
+  readonly index: {
+    readonly tool_call: {
+      readonly tools: Readonly<Record<string, readonly number[]>>;
+      readonly integrations: Readonly<Record<string, readonly number[]>>;
+      readonly other: readonly number[];
+    };
+    readonly agent_discovered: readonly number[];
+  };
+  readonly default?: BundleDefault;
+  readonly detectors: readonly { readonly name: string; readonly source: string; readonly flags: string; readonly class: string }[];
+  readonly organization?: {
+    readonly domains: readonly string[];
+    readonly slack_workspaces: readonly string[];
+    readonly github_orgs: readonly string[];
+    readonly external_channels: readonly string[];
+  };
+}
+
+// ─── Events ───────────────────────────────────────────────────────────────────────────
+export interface AgentInfo {
+  readonly id?: string;
+  readonly name?: string;
+  readonly review_status?: string;
+}
+
+export interface SessionEvent {
+  readonly type: string;
+  readonly session_id?: string;
+  readonly seq?: number;
+  readonly ts?: string;
+  readonly tenant?: string;
+  readonly agent?: AgentInfo;
+  readonly call?: {
+    readonly id?: string;
+    readonly type?: "mcp" | "cli";
+    readonly integration?: string;
+    readonly tool?: string;
+    readonly args?: Record<string, unknown>;
+    readonly command?: readonly string[];
+  };
+  readonly call_id?: string;
+  readonly result?: unknown;
+  readonly cost?: { readonly amount: number; readonly currency: string };
+  readonly text?: string;
+}
+
+// ─── Decisions ────────────────────────────────────────────────────────────────────────
+export interface PolicyRef {
+  readonly id: string;
+  readonly name: string;
+  readonly file: string;
+  readonly line: number;
+}
+
+export interface Decision {
+  effect: "allow" | "require_approval" | "block";
+  policy: PolicyRef | null;
+  reason: string;
+  matched: { id: string; name: string }[];
+  alerts: { policy: string; message: string; to: string | null; agent?: string | null; tool?: string | null; integration?: string | null }[];
+  sanitize: { policy: string; fields: string[] }[];
+  approvers: string[];
+  hidden: boolean;
+  revision: string;
+  /** Extra: the resolved tool (`github.create_issue`) and its operation. */
+  tool?: string | null;
+  operation?: Operation;
+}
