@@ -259,3 +259,14 @@ describe("properties", () => {
     }), { numRuns: 2000 });
   });
 });
+
+describe("docs/catalog-import.md", () => {
+  test("lists every verb of the table", async () => {
+    const { readFileSync } = await import("node:fs");
+    const doc = readFileSync(new URL("../../docs/catalog-import.md", import.meta.url), "utf8");
+    const row = (op: string): string => doc.split("\n").find((l) => l.startsWith(`| ${op} |`)) ?? "";
+    for (const v of READ_VERBS) expect(row("Read")).toContain(`\`${v}\``);
+    for (const v of WRITE_VERBS) expect(row("Write")).toContain(`\`${v}\``);
+    for (const v of DELETE_VERBS) expect(row("Delete")).toContain(`\`${v}\``);
+  });
+});

@@ -60,6 +60,7 @@ describe("importMcp", () => {
     expect(tools.map((t) => t.name)).toContain("slack_post_message");
     expect(tools.find((t) => t.name === "slack_post_message")).toMatchObject({
       operation: "Write", labels: ["external_communication"], resource: "channel_id" });
+    expect(r.report.tools.find((t) => t.name === "slack_post_message")!.reason).toBe("first verb 'post' is Write");
     expect(r.catalog.integrations[0]!.name).toBe("Slack");
   });
 

@@ -75,6 +75,16 @@ describe("importOpenApi", () => {
     expect(r.errors[0]!.message).toContain("#/components/parameters/Missing");
   });
 
+  test("broken $refs in examples and responses do not matter", async () => {
+    const doc = { openapi: "3.0.0", info: { title: "t", version: "1" },
+      paths: { "/x": { get: { operationId: "getX",
+        parameters: [{ name: "example", in: "query", schema: { type: "string", example: { $ref: "nope.yaml" } } }],
+        responses: { 200: { $ref: "#/components/responses/Missing" } } } } },
+      components: { examples: { e: { value: { $ref: "./missing.yaml" } } } } };
+    const t = tools(await importOpenApi(doc, { integration: "t" }));
+    expect(t.get("getX")!.args).toEqual({ type: "object", properties: { example: { type: "string" } } });
+  });
+
   test("circular $refs terminate with a $ref-free approximation", async () => {
     const t = tools(await importOpenApi(fixture("circular.openapi.yaml"), { integration: "tree" }));
     const args = t.get("createNode")!.args!;

@@ -207,12 +207,14 @@ const METHOD_WORDS: ReadonlySet<string> = new Set(["post", "put", "patch"]);
 
 /**
  * Names generated from HTTP APIs start with the method (`API-post-search`, `API-patch-page`):
- * a leading post/put/patch followed by another verb is the method, refined by that verb.
+ * a leading post/put/patch followed by an unambiguous verb is the method, refined by that verb
+ * (`post_message` stays the verb `post`: `message` is as often a noun).
  */
 function methodPrefix(tokens: readonly NameToken[]): string | undefined {
   const [first, second] = tokens;
   if (first === undefined || second === undefined || !METHOD_WORDS.has(first.text)) return undefined;
-  return verbOperation(second.text) === undefined ? undefined : first.text.toUpperCase();
+  if (verbOperation(second.text) === undefined || AMBIGUOUS_VERBS.has(second.text)) return undefined;
+  return first.text.toUpperCase();
 }
 
 /** The name without the method word, for verb analysis of the rest. */

@@ -8,6 +8,7 @@ import $RefParser from "@apidevtools/json-schema-ref-parser";
 import type { JsonSchema } from "../types.js";
 import { assemble, sanitizeToolName, TOOL_NAME_PATTERN as NAME_PATTERN, type CommonImportOptions, type DraftTool } from "./build.js";
 import { readDocument } from "./input.js";
+import { pruneForImport } from "./openapi-prune.js";
 import { SchemaCleaner } from "./openapi-schema.js";
 import type { ImportError, ImportResult, ImportWarning } from "./result.js";
 import { pointer } from "./result.js";
@@ -201,6 +202,7 @@ export async function importOpenApi(docOrPath: string | object, opts: OpenApiImp
   if (!isObj(doc.paths)) {
     return { ok: false, errors: [{ code: "not-openapi", pointer: "/paths", ...file, message: "the document has no paths object" }] };
   }
+  pruneForImport(doc);
   let deref: Obj;
   try {
     const base = filePath === undefined ? path.join(process.cwd(), "openapi.json") : path.resolve(filePath);
