@@ -34,6 +34,15 @@ function constrainedIntegrations(ctx: CheckContext, items: readonly A.PolicyItem
   return out;
 }
 
+/** Does the expression constrain the tool (so the matchable tools depend on it)? */
+function mentionsTool(e: A.Expr): boolean {
+  switch (e.kind) {
+    case "Condition": return e.subject.name === "integration" || e.subject.name === "tool";
+    case "Not": return mentionsTool(e.expr);
+    default: return e.items.some(mentionsTool);
+  }
+}
+
 export function checkPolicy(ctx: CheckContext, p: A.PolicyDecl, file: string, order: number): CheckedPolicy | undefined {
   const seen = new Map<string, A.PolicyItem>();
   let id: string | undefined;
@@ -166,16 +175,16 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyDecl, file: string, or
       }
     }
   }
-  if (!ok) return undefined;
-
-  // Argument types against every tool the policy can match.
-  if (refs.length && trigger === "tool_call") {
+  // Argument types against every tool the policy can match (known when the tool conditions resolved).
+  const toolLinesResolved = p.items.every((it) => it.kind !== "IfItem" || !mentionsTool(it.expr) || ifs.some((i) => i.span === it.span));
+  if (refs.length && trigger === "tool_call" && toolLinesResolved) {
     const all: CExpr = { k: "and", items: ifs.map((i) => i.expr) };
     const tools = ctx.catalog.allTools().filter((t) => staticEval(all, toolFactsOf(t)) !== false);
     const before = ctx.diagnostics.filter((d) => d.severity === "error").length;
     checkArgRefs(ctx, refs, tools);
     if (ctx.diagnostics.filter((d) => d.severity === "error").length > before) return undefined;
   }
+  if (!ok) return undefined;
 
   return {
     id: id ?? slug(p.name.value),

@@ -1,0 +1,35 @@
+/** `policy explain <event.json> [--bundle b.json | paths]`: the decision and why. */
+import type { Command } from "commander";
+import { buildBundle } from "../../compiler/emit/index.js";
+import { explain, formatExplanation } from "../../compiler/explain.js";
+import { collectCatalogs, loadOrExit, readBundle, readJsonFile, reportDiagnostics } from "../project-io.js";
+import { EXIT_FINDINGS, parseFormat, printJson } from "../output.js";
+import type { Bundle } from "../../runtime/types.js";
+
+export function register(program: Command): void {
+  program.command("explain").description("decide one event and show why (every policy considered, the first condition that failed)")
+    .argument("<event>", "a session event as JSON (a file, or - for stdin)")
+    .argument("[paths...]", "policies to build (default: .), unless --bundle is given")
+    .option("--bundle <file>", "use a built bundle")
+    .option("--catalog <file>", "add a user catalog (repeatable)", collectCatalogs)
+    .option("--include-drafts", "include draft policies when building")
+    .option("--format <format>", "text or json", "text")
+    .action((eventPath: string, paths: string[], o: { bundle?: string; catalog?: string[]; includeDrafts?: boolean; format?: string }) => {
+      const format = parseFormat(o.format);
+      const event = readJsonFile(eventPath, "event");
+      let bundle: Bundle;
+      if (o.bundle) bundle = readBundle(o.bundle);
+      else {
+        const loaded = loadOrExit(paths, o.catalog);
+        if (loaded.project.diagnostics.some((d) => d.severity === "error")) {
+          reportDiagnostics(loaded.project.diagnostics, loaded, { quietInfo: true });
+          process.exitCode = EXIT_FINDINGS;
+          return;
+        }
+        bundle = buildBundle(loaded.project, { includeDrafts: !!o.includeDrafts });
+      }
+      const x = explain(bundle, event);
+      if (format === "json") printJson({ ...x.decision, trace: x.policies });
+      else process.stdout.write(formatExplanation(x) + "\n");
+    });
+}

@@ -1,0 +1,52 @@
+/** `policy fmt [--check] [paths]`: rewrite files in the canonical layout (idempotent, keeps comments). */
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { parse, print } from "../../grammar/index.js";
+import { policyFilesUnder, displayPath } from "../../compiler/project.js";
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
+import { CliError, EXIT_FINDINGS, parseFormat, printJson, renderDiagnostic } from "../output.js";
+import { writeAtomic } from "../project-io.js";
+
+export function register(program: Command): void {
+  program.command("fmt").description("format .policy files")
+    .argument("[paths...]", "files or folders (default: .)")
+    .option("--check", "do not write; exit 1 when a file is not formatted")
+    .option("--format <format>", "text or json", "text")
+    .action((paths: string[], o: { check?: boolean; format?: string }) => {
+      const format = parseFormat(o.format);
+      const cwd = process.cwd();
+      const files: string[] = [];
+      for (const p of paths.length ? paths : ["."]) {
+        const abs = resolve(cwd, p);
+        let st;
+        try { st = statSync(abs); } catch { throw new CliError(`cannot read "${p}": no such file or directory`); }
+        files.push(...(st.isDirectory() ? policyFilesUnder(abs) : [abs]));
+      }
+      const changed: string[] = [];
+      const broken: string[] = [];
+      for (const f of files) {
+        const name = displayPath(f, cwd);
+        const text = readFileSync(f, "utf8");
+        const r = parse(text, name);
+        const errors = r.diagnostics.filter((d) => d.severity === "error");
+        if (errors.length) {
+          broken.push(name);
+          if (format === "text") for (const d of errors) process.stderr.write(renderDiagnostic(d, new Map([[name, text]])) + "\n\n");
+          continue;
+        }
+        const out = print(r.ast);
+        if (out !== text) {
+          changed.push(name);
+          if (!o.check) writeAtomic(f, out);
+        }
+      }
+      if (format === "json") printJson({ files: files.length, changed, unparsable: broken, check: !!o.check });
+      else {
+        for (const c of changed) process.stdout.write(`${o.check ? "not formatted" : "formatted"}: ${c}\n`);
+        for (const b of broken) process.stderr.write(`not formatted (syntax errors): ${b}\n`);
+        if (!changed.length && !broken.length) process.stdout.write(`${files.length} file${files.length === 1 ? "" : "s"} already formatted\n`);
+      }
+      if (broken.length || (o.check && changed.length)) process.exitCode = EXIT_FINDINGS;
+    });
+}

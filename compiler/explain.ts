@@ -1,0 +1,80 @@
+/**
+ * `policy explain`: the decision for one event and why — every policy considered, whether it is in
+ * scope, and the first `if` line that failed. Evaluates with the runtime's own evaluator, so the
+ * trace cannot disagree with the decision.
+ */
+import type { Bundle, BundlePolicy, Decision, SessionEvent } from "../runtime/types.js";
+import { createEnforcer } from "../runtime/index.js";
+import { resolveCall } from "../runtime/event.js";
+import { evaluate, type EvalContext } from "../runtime/evaluate.js";
+import { compileDetectors } from "../runtime/detectors.js";
+import type { StateSnapshot } from "../runtime/store.js";
+
+export interface PolicyTrace {
+  readonly id: string;
+  readonly name: string;
+  readonly file: string;
+  readonly line: number;
+  readonly priority: number;
+  readonly effect: string | null;
+  readonly outcome: "matched" | "condition failed" | "out of scope" | "other trigger";
+  /** The first `if` line that did not hold. */
+  readonly failed?: string;
+}
+
+export interface Explanation {
+  readonly decision: Decision;
+  readonly tool: string | null;
+  readonly operation: string | null;
+  readonly policies: readonly PolicyTrace[];
+}
+
+function inScope(p: BundlePolicy, e: SessionEvent): boolean {
+  const s = p.scope;
+  if (s[0] === "platform" || s.length === 1) return true;
+  if (s[0] === "tenant") return e.tenant === s[1];
+  return e.agent?.name === s[1];
+}
+
+const EMPTY_STATE: StateSnapshot = { labels: [], called: [], revision: "", lastTs: -Infinity, calls: [], resourceSeen: false, spend: {} };
+
+/** Explains one event against a bundle (session conditions see an empty history unless `state` is given). */
+export function explain(bundle: Bundle, event: unknown, state: StateSnapshot = EMPTY_STATE, decision?: Decision): Explanation {
+  const d = decision ?? createEnforcer(bundle).decide(event);
+  const e = event as SessionEvent;
+  const ok = e && typeof e === "object" && (e.type === "tool_call_request" || e.type === "agent_discovered") && d.reason.indexOf("invalid event") !== 0;
+  if (!ok) return { decision: d, tool: null, operation: null, policies: [] };
+  const call = e.type === "tool_call_request" ? resolveCall(bundle, e.call!) : undefined;
+  const parsed = e.ts ? Date.parse(e.ts) : NaN;
+  const ctx: EvalContext = { bundle, call, agentName: e.agent?.name, review: e.agent?.review_status, detectors: compileDetectors(bundle.detectors), now: Number.isFinite(parsed) ? parsed : Date.now(), state };
+  const trigger = call ? "tool_call" : "agent_discovered";
+  const policies: PolicyTrace[] = bundle.policies.map((p) => {
+    const base = { id: p.id, name: p.name, file: p.file, line: p.line, priority: p.priority, effect: p.effect ?? null };
+    if (p.trigger !== trigger) return { ...base, outcome: "other trigger" };
+    if (!inScope(p, e)) return { ...base, outcome: "out of scope" };
+    for (const i of p.ifs) if (!evaluate(i.expr, ctx)) return { ...base, outcome: "condition failed", failed: `if ${i.text}` };
+    return { ...base, outcome: "matched" };
+  });
+  return { decision: d, tool: call ? `${call.integration}.${call.display}` : null, operation: call?.operation ?? null, policies };
+}
+
+/** Human-readable form of an explanation. */
+export function formatExplanation(x: Explanation): string {
+  const d = x.decision;
+  const lines = [
+    `decision: ${d.effect}${d.policy ? ` by "${d.policy.name}" (${d.policy.id}, ${d.policy.file}:${d.policy.line})` : ""}`,
+    `reason:   ${d.reason}`,
+  ];
+  if (x.tool) lines.push(`tool:     ${x.tool} (${x.operation})`);
+  if (d.approvers.length) lines.push(`approvers: ${d.approvers.join(", ")}`);
+  for (const a of d.alerts) lines.push(`alert:    ${a.message}${a.to ? ` → ${a.to}` : ""} (${a.policy})`);
+  for (const s of d.sanitize) lines.push(`sanitize: ${s.fields.join(", ")} (${s.policy})`);
+  if (x.policies.length) {
+    lines.push("policies considered:");
+    for (const p of x.policies) {
+      const mark = p.outcome === "matched" ? "✓" : "✗";
+      lines.push(`  ${mark} ${p.id} [${p.effect ?? "obligations"}, priority ${p.priority}] ${p.outcome}${p.failed ? `: ${p.failed}` : ""}`);
+    }
+  }
+  return lines.join("\n");
+}
