@@ -107,7 +107,7 @@ export class CstToAst {
       const m = /^(\d+)(ms|s|m|h|d)$/.exec(t.image)!;
       return { kind: "Duration", raw: t.image, ms: Number(m[1]) * DURATION_UNITS[m[2]!]!, span: this.tokSpan(t) };
     }
-    if (c["word"]) return this.word(c["word"][0] as CstNode);
+    if (c["valueWord"]) return this.name(this.tok((c["valueWord"][0] as CstNode).children as Children, "word"));
     if (c["list"]) return this.list(c["list"][0] as CstNode);
     if (c["object"]) return this.object(c["object"][0] as CstNode);
     return undefined;

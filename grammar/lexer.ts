@@ -87,6 +87,9 @@ export const KEYWORDS: readonly TokenType[] = [
   Given, Call, Run, Discover, Expect, Replay, By, Event, Calls, No,
 ];
 
+/** Keywords that may also stand as a bare value (`tool is status`, `verb in [test]`). */
+export const VALUE_KEYWORDS: readonly TokenType[] = [Test, Default, Id, Scope, Status, Version, Priority, Description, When, Class, Tz, Any, All, No, Event, Calls, Called];
+
 export const ALL_TOKENS: readonly TokenType[] = [
   WhiteSpace, Comment, StringLit, BadString, Regex, Duration, NumberLit,
   ...KEYWORDS, Name,

@@ -129,13 +129,23 @@ class PolicyParser extends CstParser {
     this.OPTION4(() => { this.CONSUME(T.To); this.CONSUME2(T.StringLit, { LABEL: "target" }); });
   });
 
+  private valueWordAlts: { ALT: () => unknown }[] | undefined;
+
+  /** A bare word in value position: a name, or a keyword that cannot start a line or an operator. */
+  valueWord = this.RULE("valueWord", () => {
+    this.OR(this.valueWordAlts ??= [
+      { ALT: () => this.CONSUME(T.Name, { LABEL: "word" }) },
+      ...T.VALUE_KEYWORDS.map((k) => ({ ALT: () => this.CONSUME(k, { LABEL: "word" }) })),
+    ]);
+  });
+
   // ── values ──
   value = this.RULE("value", () => {
     this.OR([
       { ALT: () => this.CONSUME(T.StringLit) },
       { ALT: () => this.CONSUME(T.NumberLit) },
       { ALT: () => this.CONSUME(T.Duration) },
-      { ALT: () => this.SUBRULE(this.word) },
+      { ALT: () => this.SUBRULE(this.valueWord) },
       { ALT: () => this.SUBRULE(this.list) },
       { ALT: () => this.SUBRULE(this.object) },
     ]);

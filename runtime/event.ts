@@ -80,10 +80,12 @@ export function resolveCall(b: Bundle, call: NonNullable<SessionEvent["call"]>):
   let display: string;
   let args: Record<string, unknown>;
   let argv: readonly string[] | undefined;
+  let matched = false;
   if (callType === "cli") {
     argv = call.command!;
     args = { argv: [...argv] };
     let hit: string | undefined;
+    matched = true;
     for (const [pattern, tool] of b.commands) if (matchCommand(pattern, argv)) { hit = tool; break; }
     if (hit) {
       const dot = hit.indexOf(".");
@@ -95,6 +97,7 @@ export function resolveCall(b: Bundle, call: NonNullable<SessionEvent["call"]>):
       const c = b.commands.find(([p]) => p[0] === argv![0]);
       integration = c ? c[1].slice(0, c[1].indexOf(".")) : prog;
       name = (argv[1] ?? "").toLowerCase();
+      matched = false;
     }
     display = name;
   } else {
@@ -104,7 +107,8 @@ export function resolveCall(b: Bundle, call: NonNullable<SessionEvent["call"]>):
     args = call.args ?? {};
   }
   const key = `${integration}.${name}`;
-  const t = own.call(b.tools, key) ? b.tools[key] : undefined;
+  // A command line that matched no pattern is never a catalog tool, even if its words look like one.
+  const t = own.call(b.tools, key) && !(callType === "cli" && !matched) ? b.tools[key] : undefined;
   return {
     integration, name, key, known: !!t,
     operation: t ? t[0] : "Unknown",

@@ -1,0 +1,115 @@
+/**
+ * fast-check generators: random well-typed policy sets (as source text) over the small catalog,
+ * and random events against it. Shared by the differential property and the fuzzer.
+ */
+import fc from "fast-check";
+import type { SessionEvent } from "../../runtime/types.js";
+
+const TOOLS = ["alpha.get_item", "alpha.create_item", "alpha.delete_item", "alpha.send_note", "beta.get_item", "beta.list_things", "beta.purge_things", "gitx.push", "gitx.push_force", "gitx.status"];
+const GLOBS = ["*", "get_*", "*_item", "alpha.*", "?et_item", "*.push*", "list*", "*e*"];
+const STRS = ["open", "closed", "acme/web", "acme/*", "a?c", "x@acme.com", "hello world", "internal only", ""];
+
+const q = (s: string) => JSON.stringify(s);
+const pick = <T>(xs: readonly T[]) => fc.constantFrom(...xs);
+const sub = <T>(xs: readonly T[]) => fc.subarray([...xs], { minLength: 1, maxLength: Math.min(3, xs.length) });
+
+const leaf: fc.Arbitrary<string> = fc.oneof(
+  fc.tuple(pick(["is", "is not"]), pick(["Alpha", "beta", "gitx", "\"Beta Cloud\""])).map(([o, v]) => `integration ${o} ${v}`),
+  sub(["alpha", "beta", "gitx"]).map((v) => `integration in [${v.join(", ")}]`),
+  fc.tuple(pick(["is", "is not"]), pick(TOOLS)).map(([o, v]) => `tool ${o} ${v}`),
+  sub(TOOLS).map((v) => `tool in [${v.join(", ")}]`),
+  pick(GLOBS).map((g) => `tool matches ${q(g)}`),
+  pick(["untrusted_content", "private_data", "external_communication"]).map((l) => `tool has ${l}`),
+  sub(["Read", "Write", "Delete", "Unknown"]).map((v) => `operation in [${v.join(", ")}]`),
+  pick(["Read", "Write", "Delete", "Unknown"]).map((v) => `operation is ${v}`),
+  pick(["GET", "POST", "DELETE"]).map((v) => `method is ${v}`),
+  pick(["items", "notes", "things"]).map((v) => `category is ${v}`),
+  sub(["get", "create", "delete", "send", "list", "purge", "push", "status"]).map((v) => `verb in [${v.join(", ")}]`),
+  pick(["A", "B"]).map((v) => `agent is ${q(v)}`),
+  sub(["A", "B", "C"]).map((v) => `agent in [${v.map(q).join(", ")}]`),
+  pick(["Approved", "Unreviewed", "Disallowed"]).map((v) => `agent.review_status is ${v}`),
+  pick(["mcp", "cli"]).map((v) => `call_type is ${v}`),
+  fc.tuple(pick(["is", "is not"]), pick(STRS)).map(([o, v]) => `args.name ${o} ${q(v)}`),
+  pick(["open", "closed"]).map((v) => `args.state is ${v}`),
+  sub(["open", "closed"]).map((v) => `args.state in [${v.map(q).join(", ")}]`),
+  pick(STRS).map((v) => `args.name matches ${q(v)}`),
+  pick(["acme", "@", "web"]).map((v) => `args.name contains ${q(v)}`),
+  pick(["a", "b"]).map((v) => `args.tags contains ${q(v)}`),
+  fc.tuple(pick([">", "<", ">=", "<="]), fc.integer({ min: -2, max: 5 })).map(([o, n]) => `args.count ${o} ${n}`),
+  pick(["args.name", "args.count", "args.nested.x", "args.tags"]).map((p) => `${p} exists`),
+  pick(["x", "y"]).map((v) => `args.nested.x is ${q(v)}`),
+  fc.tuple(pick(["any", "all"]), sub(["internal only", "acme", "push", "secret"])).map(([m, v]) => `body contains ${m} [${v.map(q).join(", ")}]`),
+  sub(["PII", "SECRETS", "INTERNAL"]).map((v) => `data_class in [${v.join(", ")}]`),
+);
+
+const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
+  e: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    leaf,
+    fc.tuple(tie("e"), tie("e")).map(([a, b]) => `(${a} and ${b})`),
+    fc.tuple(tie("e"), tie("e")).map(([a, b]) => `(${a} or ${b})`),
+    tie("e").map((a) => `not (${a})`),
+  ),
+})).e;
+
+export interface GenPolicy {
+  readonly text: string;
+}
+
+const policy = (i: number) => fc.record({
+  priority: fc.integer({ min: 0, max: 3 }),
+  effect: pick(["allow", "block \"no\"", "require_approval", "require_approval from [manager]", "hide", "", "deny"]),
+  alert: fc.option(pick(["alert", "alert \"look\" to \"#sec\""]), { nil: undefined }),
+  sanitize: fc.boolean(),
+  scope: pick(["", "scope tenant \"t1\"", "scope agent \"A\"", "scope tenant"]),
+  status: pick(["", "", "", "status draft", "status deprecated"]),
+  trigger: pick(["", "", "", "", "when agent_discovered"]),
+  ifs: fc.array(expr, { maxLength: 3 }),
+}).map((p) => {
+  const discovered = p.trigger !== "";
+  const ifs = discovered ? p.ifs.length ? [`agent.review_status is Disallowed`] : [] : p.ifs;
+  const actions = [p.effect, p.alert, p.sanitize && !discovered ? "sanitize [args.name]" : undefined].filter((x) => x);
+  if (actions.length === 0) actions.push("alert");
+  return [
+    `policy "P${i}" {`,
+    `  id p${i}`,
+    `  priority ${p.priority}`,
+    ...(p.scope ? [`  ${p.scope}`] : []),
+    ...(p.status ? [`  ${p.status}`] : []),
+    ...(p.trigger ? [`  ${p.trigger}`] : []),
+    ...ifs.map((e) => `  if ${e}`),
+    `  action ${actions.join(", ")}`,
+    "}",
+  ].join("\n");
+});
+
+const defaults = pick(["", "default allow", "default block", "default by operation { Read: allow  Write: require_approval  Delete: block  Unknown: block }"]);
+
+/** A random project source: 1–8 policies and maybe a default. */
+export const policySource: fc.Arbitrary<string> = fc.tuple(fc.integer({ min: 1, max: 8 }), defaults).chain(([n, d]) =>
+  fc.tuple(...Array.from({ length: n }, (_, i) => policy(i))).map((ps) => [...ps, d].join("\n\n") + "\n"));
+
+const argValue = fc.record({
+  name: fc.option(pick([...STRS, "token ghp_abcdefghijklmnopqrstuvwxyz0123456789", "call +1 415 555 0100", "card 4111 1111 1111 1111"]), { nil: undefined }),
+  count: fc.option(fc.oneof(fc.integer({ min: -3, max: 6 }), fc.constant("3" as unknown as number)), { nil: undefined }),
+  tags: fc.option(fc.array(pick(["a", "b", "c"]), { maxLength: 3 }), { nil: undefined }),
+  state: fc.option(pick(["open", "closed", "other"]), { nil: undefined }),
+  nested: fc.option(fc.record({ x: pick(["x", "y", "z"]) }), { nil: undefined }),
+}, { requiredKeys: [] }).map((o) => JSON.parse(JSON.stringify(o)) as Record<string, unknown>);
+
+const agent = fc.record({ id: pick(["a1", "a2"]), name: pick(["A", "B", "C"]), review_status: pick(["Approved", "Unreviewed", "Disallowed"]) }, { requiredKeys: ["name"] });
+
+export const event: fc.Arbitrary<SessionEvent> = fc.oneof(
+  { weight: 8, arbitrary: fc.record({
+    tenant: fc.option(pick(["t1", "t2"]), { nil: undefined }),
+    agent,
+    integration: pick(["alpha", "beta", "ALPHA", "Beta", "other"]),
+    tool: pick(["get_item", "create_item", "delete_item", "send_note", "list_things", "purge_things", "unknown_tool", "Get_Item"]),
+    args: argValue,
+  }).map((r): SessionEvent => ({ type: "tool_call_request", session_id: "s", ...(r.tenant ? { tenant: r.tenant } : {}), agent: r.agent, call: { id: "c", type: "mcp", integration: r.integration, tool: r.tool, args: r.args } })) },
+  { weight: 2, arbitrary: fc.record({
+    agent,
+    command: pick([["gitx", "push", "origin", "main"], ["gitx", "push", "--force", "origin"], ["gitx", "status"], ["gitx", "frob"], ["rm", "-rf", "/"], ["gitx", "status", "x"]]),
+  }).map((r): SessionEvent => ({ type: "tool_call_request", session_id: "s", agent: r.agent, call: { id: "c", type: "cli", command: r.command } })) },
+  { weight: 1, arbitrary: agent.map((a): SessionEvent => ({ type: "agent_discovered", session_id: "s", agent: a })) },
+);
