@@ -3,11 +3,11 @@
  * and `decide` / `observe` / `visibleTools`.
  * INVARIANT: nothing here throws into the caller; any fault is a `block` with a reason.
  */
-import type { Bundle, BundlePolicy, Decision, SessionEvent } from "./types.js";
+import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent } from "./types.js";
 import { eventProblem, resolveCall, type ResolvedCall } from "./event.js";
-import { evaluate, lookback, needsState, type EvalContext } from "./evaluate.js";
+import { evaluate, lookback, needsState, resourceKey, type EvalContext } from "./evaluate.js";
 import { compileDetectors, type Detector } from "./detectors.js";
-import { MemoryStore, type SessionStore, type StateSnapshot, type StateQuery } from "./store.js";
+import { MemoryStore, toMicros, type ResponseResult, type ResponseUpdate, type SessionStore, type StateSnapshot, type StateQuery, type StateUpdate } from "./store.js";
 import { staticEval } from "./static-eval.js";
 
 export interface EnforcerOptions {
@@ -41,6 +41,32 @@ function blockDecision(reason: string, revision: string): Decision {
   return { effect: "block", policy: null, reason, matched: [], alerts: [], sanitize: [], approvers: [], hidden: false, revision };
 }
 
+/** Session state is per tenant and session id. */
+function sessionKeyOf(e: SessionEvent): string {
+  return `${e.tenant ?? ""}\u0000${e.session_id ?? ""}`;
+}
+
+/** Agent state (rate, burst, resources, spend) is per tenant and agent id (or name). */
+function agentKeyOf(e: SessionEvent): string {
+  return `${e.tenant ?? ""}\u0000${e.agent?.id ?? e.agent?.name ?? ""}`;
+}
+
+/** The event's `ts`, or the enforcer's clock when it has none. */
+function eventTime(e: SessionEvent, now: () => number): number {
+  const parsed = e.ts ? Date.parse(e.ts) : NaN;
+  return Number.isFinite(parsed) ? parsed : now();
+}
+
+/** The `call` a response may carry (same shape as in a request), when it is well-formed. */
+function responseCall(e: SessionEvent): NonNullable<SessionEvent["call"]> | undefined {
+  const c = e.call as unknown;
+  if (typeof c !== "object" || c === null || Array.isArray(c)) return undefined;
+  const o = c as Record<string, unknown>;
+  if (typeof o["integration"] === "string" && typeof o["tool"] === "string") return { type: "mcp", integration: o["integration"], tool: o["tool"] };
+  if (Array.isArray(o["command"]) && o["command"].length > 0 && o["command"].every((x) => typeof x === "string")) return { type: "cli", command: o["command"] as string[] };
+  return undefined;
+}
+
 function inScope(p: BundlePolicy, e: SessionEvent): boolean {
   const s = p.scope;
   if (s[0] === "platform" || s.length === 1) return true;
@@ -48,12 +74,18 @@ function inScope(p: BundlePolicy, e: SessionEvent): boolean {
   return e.agent?.name === s[1];
 }
 
+const MAX_REVISIONS = 16;
+const MAX_PINS = 100_000;
+
+type Prepared = { c: Compiled; e: SessionEvent; call: ResolvedCall | undefined; now: number; sessionKey: string; agentKey: string; query: StateQuery | undefined; notes: string[] };
+
 export class Enforcer {
   private current: Compiled | undefined;
   private loadError: string | undefined;
   private readonly byRevision = new Map<string, Compiled>();
   private readonly pins = new Map<string, string>();
-  private readonly callKeys = new Map<string, { key: string; labels: readonly string[] }>();
+  private stateful = false;
+  private lookback = 0;
   readonly store: SessionStore;
   private readonly now: () => number;
 
@@ -63,13 +95,21 @@ export class Enforcer {
     this.load(bundle);
   }
 
-  /** Loads a new bundle; sessions already running keep the revision they started with. */
+  /**
+   * Loads a new bundle; sessions already running keep the revision they started with (in this
+   * process, and across replicas through the store, which pins each session to a revision).
+   */
   load(bundle: unknown): boolean {
     try {
       const c = compile(bundle as Bundle);
       this.current = c;
       this.loadError = undefined;
+      this.byRevision.delete(c.bundle.revision);
       this.byRevision.set(c.bundle.revision, c);
+      if (this.byRevision.size > MAX_REVISIONS) this.byRevision.delete(this.byRevision.keys().next().value!);
+      const all = [...this.byRevision.values()];
+      this.stateful = all.some((x) => x.stateful);
+      this.lookback = Math.max(0, ...all.map((x) => x.lookback));
       return true;
     } catch (e) {
       if (!this.current) this.loadError = `bundle rejected: ${(e as Error).message}`;
@@ -81,16 +121,17 @@ export class Enforcer {
     return this.current?.bundle.revision ?? "";
   }
 
+  /** The revision this process pinned the session to (the current one for a session it has not seen). */
   private pinned(sessionKey: string): Compiled {
     const cur = this.current!;
-    if (this.byRevision.size === 1) return cur;
     const r = this.pins.get(sessionKey);
-    if (r === undefined) {
-      if (this.pins.size > 100_000) this.pins.clear();
-      this.pins.set(sessionKey, cur.bundle.revision);
-      return cur;
+    if (r !== undefined) {
+      const c = this.byRevision.get(r);
+      if (c) return c;
     }
-    return this.byRevision.get(r) ?? cur;
+    if (this.pins.size >= MAX_PINS) this.pins.delete(this.pins.keys().next().value!);
+    this.pins.set(sessionKey, cur.bundle.revision);
+    return cur;
   }
 
   /** Decides a `tool_call_request` or `agent_discovered` event. Synchronous stores only. */
@@ -100,20 +141,23 @@ export class Enforcer {
       const r = this.prepare(event);
       if ("decision" in r) return r.decision;
       const state = r.query ? (this.store.begin(r.query) as StateSnapshot) : undefined;
-      const d = this.run(r, state);
-      if (r.query) this.store.finish(this.update(r, d));
+      const s = this.settle(r, state);
+      const d = this.run(s, state);
+      const u = this.update(s, state, d);
+      if (u) this.store.finish(u);
       return d;
     } catch (e) {
       return blockDecision(`internal error: ${(e as Error)?.message ?? String(e)}`, this.revision);
     }
   }
 
-  /** Decides with any store (sync or async); a store failure blocks. */
+  /** Decides with any store (sync or async); a store failure blocks (fail closed). */
   async decideAsync(event: unknown): Promise<Decision> {
-    let r: ReturnType<Enforcer["prepare"]>;
+    let r: Prepared;
     try {
-      r = this.prepare(event);
-      if ("decision" in r) return r.decision;
+      const p = this.prepare(event);
+      if ("decision" in p) return p.decision;
+      r = p;
     } catch (e) {
       return blockDecision(`internal error: ${(e as Error)?.message ?? String(e)}`, this.revision);
     }
@@ -123,18 +167,24 @@ export class Enforcer {
     } catch (e) {
       return blockDecision(`session store unavailable: ${(e as Error)?.message ?? String(e)}`, r.c.bundle.revision);
     }
+    let d: Decision;
+    let u: StateUpdate | undefined;
     try {
-      const d = this.run(r, state);
-      if (r.query) await this.store.finish(this.update(r, d));
-      return d;
+      const s = this.settle(r, state);
+      d = this.run(s, state);
+      u = this.update(s, state, d);
     } catch (e) {
       return blockDecision(`internal error: ${(e as Error)?.message ?? String(e)}`, r.c.bundle.revision);
     }
+    try {
+      if (u) await this.store.finish(u);
+    } catch (e) {
+      return blockDecision(`session store unavailable: ${(e as Error)?.message ?? String(e)}`, d.revision);
+    }
+    return d;
   }
 
-  private prepare(event: unknown):
-    | { decision: Decision }
-    | { c: Compiled; e: SessionEvent; call: ResolvedCall | undefined; now: number; sessionKey: string; agentKey: string; query: StateQuery | undefined } {
+  private prepare(event: unknown): { decision: Decision } | Prepared {
     if (!this.current) return { decision: blockDecision(this.loadError ?? "no bundle loaded", "") };
     const problem = eventProblem(event);
     if (problem) return { decision: blockDecision(`invalid event: ${problem}`, this.current.bundle.revision) };
@@ -142,40 +192,65 @@ export class Enforcer {
     if (e.type !== "tool_call_request" && e.type !== "agent_discovered") {
       return { decision: blockDecision(`decide() takes tool_call_request and agent_discovered events, not ${e.type} (use observe())`, this.current.bundle.revision) };
     }
-    const sessionKey = `${e.tenant ?? ""}\u0000${e.session_id ?? ""}`;
+    const sessionKey = sessionKeyOf(e);
     const c = this.pinned(sessionKey);
-    const parsed = e.ts ? Date.parse(e.ts) : NaN;
-    const now = Number.isFinite(parsed) ? parsed : this.now();
+    const now = eventTime(e, this.now);
     const call = e.type === "tool_call_request" ? resolveCall(c.bundle, e.call!) : undefined;
-    const agentKey = `${e.tenant ?? ""}\u0000${e.agent?.id ?? e.agent?.name ?? ""}`;
+    const agentKey = agentKeyOf(e);
     let query: StateQuery | undefined;
-    if (c.stateful && call) {
-      const res = call.resource ? call.args[call.resource] : undefined;
+    // The store is consulted when some loaded revision has session conditions, or when several
+    // revisions are loaded (the store knows which one a session started on).
+    if (call && (this.stateful || this.byRevision.size > 1)) {
+      const resource = resourceKey(call);
       query = {
         session: sessionKey,
         agent: agentKey,
-        call: { ts: now, key: call.key, op: call.operation },
-        since: now - c.lookback,
-        ...(res !== undefined && res !== null ? { resource: `${call.integration}:${typeof res === "string" ? res : JSON.stringify(res)}` } : {}),
-        day: new Date(now).toISOString().slice(0, 10),
+        ts: now,
+        call: { ...(e.call?.id !== undefined ? { id: e.call.id } : {}), key: call.key, op: call.operation },
+        lookbackMs: this.lookback,
+        ...(resource !== undefined ? { resource } : {}),
         revision: c.bundle.revision,
       };
     }
-    return { c, e, call, now, sessionKey, agentKey, query };
+    return { c, e, call, now, sessionKey, agentKey, query, notes: [] };
   }
 
-  private update(r: { sessionKey: string; call: ResolvedCall | undefined; now: number; e: SessionEvent }, d: Decision) {
-    const through = d.effect !== "block" && r.call;
-    if (r.call && r.e.call?.id) this.rememberCall(r.sessionKey, r.e.call.id, r.call);
-    return { session: r.sessionKey, labels: through ? r.call!.labels : [], called: through ? [r.call!.key] : [], lastTs: r.now };
+  /** Applies what the store says: the clamped time and the revision the session is pinned to. */
+  private settle(r: Prepared, state: StateSnapshot | undefined): Prepared {
+    if (!state) return r;
+    let { c, call } = r;
+    const notes = [...r.notes];
+    const now = state.ts ?? r.now;
+    if (now !== r.now) notes.push(`ts ${new Date(r.now).toISOString()} is before the session's last event (${new Date(now).toISOString()}): clamped to it`);
+    if (state.revision && state.revision !== c.bundle.revision) {
+      const pinned = this.byRevision.get(state.revision);
+      if (pinned) {
+        c = pinned;
+        call = resolveCall(c.bundle, r.e.call!);
+        this.pins.set(r.sessionKey, state.revision);
+      } else {
+        notes.push(`the session started on revision ${state.revision}, which this enforcer has not loaded: decided with ${c.bundle.revision}`);
+      }
+    }
+    return { ...r, c, call, now, notes };
   }
 
-  private rememberCall(sessionKey: string, id: string, call: ResolvedCall): void {
-    if (this.callKeys.size > 100_000) this.callKeys.clear();
-    this.callKeys.set(`${sessionKey}\u0000${id}`, { key: call.key, labels: call.labels });
+  /** What the store must record after the decision; undefined when there is nothing new. */
+  private update(r: Prepared, state: StateSnapshot | undefined, d: Decision): StateUpdate | undefined {
+    if (!r.query || !r.call || !state) return undefined;
+    const call = r.call;
+    if (d.effect === "block") {
+      const id = r.e.call?.id;
+      return id === undefined ? undefined : { session: r.sessionKey, agent: r.agentKey, labels: [], called: [], blockedCallId: id };
+    }
+    const resource = r.query.resource !== undefined && !state.resourceSeen ? r.query.resource : undefined;
+    const labels = call.labels.filter((l) => !state.labels.includes(l));
+    const called = state.called.includes(call.key) ? [] : [call.key];
+    if (!labels.length && !called.length && resource === undefined) return undefined;
+    return { session: r.sessionKey, agent: r.agentKey, labels, called, ...(resource !== undefined ? { resource } : {}) };
   }
 
-  private run(r: { c: Compiled; e: SessionEvent; call: ResolvedCall | undefined; now: number }, state: StateSnapshot | undefined): Decision {
+  private run(r: Prepared, state: StateSnapshot | undefined): Decision {
     const { c, e, call } = r;
     const b = c.bundle;
     const ix = b.index;
@@ -197,35 +272,71 @@ export class Enforcer {
       }
       if (ok) matched.push(p);
     }
-    return decisionOf(b, matched, call, e);
+    const d = decisionOf(b, matched, call, e);
+    if (r.notes.length) d.notes = r.notes;
+    return d;
   }
 
-  /** Records a response or message: cost (spend) and the labels of the call it answers. */
+  /**
+   * Records a `tool_call_response`: its cost (spend) and, when its request was not seen, the labels
+   * of the tool its own `call` field names. Messages are accepted and not recorded. Returns a note
+   * for anything unusual (unknown call id, response to a blocked call, unknown currency, time going
+   * backwards); with an asynchronous store the result is a promise.
+   */
   observe(event: unknown): { ok: boolean; note?: string } | Promise<{ ok: boolean; note?: string }> {
     try {
       const problem = eventProblem(event);
       if (problem) return { ok: false, note: `invalid event: ${problem}` };
       const e = event as SessionEvent;
-      if (e.type !== "tool_call_response") return { ok: true };
-      const sessionKey = `${e.tenant ?? ""}\u0000${e.session_id ?? ""}`;
-      const known = e.call_id ? this.callKeys.get(`${sessionKey}\u0000${e.call_id}`) : undefined;
+      if (e.type !== "tool_call_response" || !this.current || !this.stateful) return { ok: true };
+      const sessionKey = sessionKeyOf(e);
+      const c = this.pinned(sessionKey);
       const notes: string[] = [];
-      if (e.call_id && !known) notes.push(`response for unknown call id ${JSON.stringify(e.call_id)}: no labels recorded`);
-      const work: (void | Promise<void>)[] = [];
-      const parsed = e.ts ? Date.parse(e.ts) : NaN;
-      const now = Number.isFinite(parsed) ? parsed : this.now();
+      const ts = eventTime(e, this.now);
+      const fallbackCall = responseCall(e);
+      const fb = fallbackCall ? resolveCall(c.bundle, fallbackCall) : undefined;
+      let cost: ResponseUpdate["cost"];
       if (e.cost && e.cost.amount !== 0) {
-        const currency = e.cost.currency.toUpperCase();
+        const currency = e.cost.currency.trim().toUpperCase();
         if (!/^[A-Z]{3}$/.test(currency)) notes.push(`cost in unknown currency ${JSON.stringify(e.cost.currency)} ignored`);
-        else work.push(this.store.addSpend({ agent: `${e.tenant ?? ""}\u0000${e.agent?.id ?? e.agent?.name ?? ""}`, day: new Date(now).toISOString().slice(0, 10), currency, amount: e.cost.amount }));
+        else if (e.cost.amount < 0) notes.push(`negative cost ${e.cost.amount} ${currency} ignored`);
+        else {
+          cost = { currency, micros: toMicros(e.cost.amount) };
+          if (!this.currencies().has(currency)) notes.push(`cost in ${currency} counts only toward limits in ${currency} (no policy has one)`);
+        }
       }
-      const note = notes.length ? notes.join("; ") : undefined;
-      const result = note ? { ok: true, note } : { ok: true };
-      if (work.some((w) => w instanceof Promise)) return Promise.all(work).then(() => result, (err: Error) => ({ ok: false, note: `session store unavailable: ${err.message}` }));
-      return result;
+      const u: ResponseUpdate = {
+        session: sessionKey,
+        agent: e.agent ? agentKeyOf(e) : "",
+        ts,
+        ...(e.call_id !== undefined ? { callId: e.call_id } : {}),
+        ...(fb ? { fallback: { key: fb.key, labels: fb.labels } } : {}),
+        ...(cost ? { cost } : {}),
+      };
+      const done = (res: ResponseResult) => {
+        if (res.ts !== ts) notes.push(`ts ${new Date(ts).toISOString()} is before the session's last event: clamped to ${new Date(res.ts).toISOString()}`);
+        if (res.call === "unknown") notes.push(`response for unknown call id ${JSON.stringify(e.call_id)}: ${fb ? `labels of ${fb.key} recorded from the response's call` : "no labels recorded"}`);
+        if (res.call === "blocked") notes.push(`response for call ${JSON.stringify(e.call_id)}, which was blocked: its labels are not recorded`);
+        return notes.length ? { ok: true, note: notes.join("; ") } : { ok: true };
+      };
+      const res = this.store.respond(u);
+      if (res instanceof Promise) return res.then(done, (err: Error) => ({ ok: false, note: `session store unavailable: ${err?.message ?? String(err)}` }));
+      return done(res);
     } catch (err) {
       return { ok: false, note: `internal error: ${(err as Error)?.message}` };
     }
+  }
+
+  /** Currencies of the spend limits of the loaded revisions. */
+  private currencies(): Set<string> {
+    const out = new Set<string>();
+    const walk = (x: CExpr) => {
+      if (x.k === "spend") out.add(x.currency);
+      else if (x.k === "and" || x.k === "or") x.items.forEach(walk);
+      else if (x.k === "not") walk(x.x);
+    };
+    for (const c of this.byRevision.values()) for (const p of c.bundle.policies) for (const i of p.ifs) walk(i.expr);
+    return out;
   }
 
   /** The tools an agent may see: those no `hide` policy removes for it. */
@@ -270,6 +381,7 @@ export function decisionOf(b: Bundle, matched: readonly BundlePolicy[], call: Re
         agent: e.agent?.name ?? null,
         tool: call ? `${call.integration}.${call.display}` : null,
         integration: call?.integration ?? null,
+        why: p.ifs.length ? p.ifs.map((i) => i.text).join(" and ") : `policy "${p.name}"`,
       });
     }
     if (p.sanitize?.length) sanitize.push({ policy: p.id, fields: [...p.sanitize] });

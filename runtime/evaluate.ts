@@ -4,10 +4,12 @@
  */
 import type { Bundle, CExpr, Cmp } from "./types.js";
 import type { ResolvedCall } from "./event.js";
-import type { StateSnapshot } from "./store.js";
+import type { CallRecord, StateSnapshot } from "./store.js";
 import { cachedRegex, staticEval, type ToolFacts } from "./static-eval.js";
 import { classesIn, type Detector } from "./detectors.js";
 import { parseTimeSpec, withinWindows, type TimeWindow } from "./time.js";
+import { principalExternal } from "./principal.js";
+import { toMicros } from "./store.js";
 
 const own = Object.prototype.hasOwnProperty;
 const MAX_DEPTH = 32;
@@ -19,6 +21,7 @@ export interface EvalContext {
   readonly agentName: string | undefined;
   readonly review: string | undefined;
   readonly detectors: readonly Detector[];
+  /** The event time (clamped to the session's last time when the store was consulted). */
   readonly now: number;
   readonly state: StateSnapshot | undefined;
   /** Lazily filled caches. */
@@ -60,40 +63,6 @@ function windows(spec: string): TimeWindow[] {
   let w = timeCache.get(spec);
   if (!w) { const p = parseTimeSpec(spec); w = typeof p === "string" ? [] : p; timeCache.set(spec, w); }
   return w;
-}
-
-const PRINCIPAL_KEYS = /^(to|cc|bcc|recipients?|emails?|email_?address(es)?|share_?with|user_?emails?|invitees?|attendees|members?|grantee|emailAddress)$/i;
-const CHANNEL_KEYS = /^(channel|channel_?id|channel_?name|conversation)$/i;
-
-/** Does the call address someone or something outside the organisation? */
-export function principalExternal(ctx: EvalContext): boolean {
-  const call = ctx.call;
-  if (!call) return false;
-  const org = ctx.bundle.organization;
-  const domains = org?.domains ?? [];
-  let ext = false;
-  const visit = (v: unknown, key: string, d: number) => {
-    if (ext || d > MAX_DEPTH) return;
-    if (Array.isArray(v)) { for (const x of v) visit(x, key, d + 1); return; }
-    if (typeof v === "object" && v !== null) { for (const k of Object.keys(v)) visit((v as Record<string, unknown>)[k], k, d + 1); return; }
-    if (typeof v !== "string") return;
-    if (PRINCIPAL_KEYS.test(key) || v.includes("@")) {
-      for (const m of v.matchAll(/[^\s<>,;"']+@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g)) {
-        const dom = m[1]!.toLowerCase();
-        if (!domains.some((x) => dom === x || dom.endsWith("." + x))) { ext = true; return; }
-      }
-    }
-    if (CHANNEL_KEYS.test(key) && org?.external_channels.some((g) => globRe(g).test(v))) ext = true;
-    if (key === "owner" && org?.github_orgs.length && !org.github_orgs.includes(v.toLowerCase())) ext = true;
-  };
-  visit(call.args, "", 0);
-  return ext;
-}
-
-function globRe(g: string): RegExp {
-  let re = "^";
-  for (const ch of g) re += ch === "*" ? "[\\s\\S]*" : ch === "?" ? "[\\s\\S]" : ch.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
-  return cachedRegex(re + "$");
 }
 
 function facts(call: ResolvedCall): ToolFacts {
@@ -146,23 +115,18 @@ export function evaluate(e: CExpr, ctx: EvalContext): boolean {
     }
     case "session_label": return !!ctx.state?.labels.includes(e.label);
     case "session_called": return !!ctx.state?.called.includes(e.key);
-    case "principal_external": return (ctx.principal ??= principalExternal(ctx));
-    case "resource_new": return !!ctx.state && !!ctx.call?.resource && argAt(ctx.call.args, [ctx.call.resource]) !== undefined && !ctx.state.resourceSeen;
+    case "principal_external": return (ctx.principal ??= principalExternal(ctx.bundle, ctx.call));
+    case "resource_new": return !!ctx.state && !!ctx.call && resourceKey(ctx.call) !== undefined && !ctx.state.resourceSeen;
     case "rate": {
       if (!ctx.state || !ctx.call) return false;
       const from = ctx.now - e.windowMs;
-      let n = 1; // the call being decided counts
+      // The call being decided counts when it passes the filter.
+      let n = !e.filter || staticEval(e.filter, facts(ctx.call)) === true ? 1 : 0;
       for (const c of ctx.state.calls) {
         if (c.ts <= from || c.ts > ctx.now) continue;
-        if (e.filter) {
-          const i = c.key.indexOf(".");
-          const t = ctx.bundle.tools[c.key];
-          const f: ToolFacts = { integration: c.key.slice(0, i), name: c.key.slice(i + 1), operation: (t?.[0] ?? c.op) as ToolFacts["operation"], labels: t?.[1] ?? [], method: t?.[2] ?? null, category: t?.[3] ?? null, verbs: t?.[4] ?? [] };
-          if (staticEval(e.filter, f) !== true) continue;
-        }
+        if (e.filter && staticEval(e.filter, recordFacts(ctx.bundle, c)) !== true) continue;
         n++;
       }
-      if (e.filter && staticEval(e.filter, facts(ctx.call)) !== true) n--;
       return cmp(e.cmp, n, e.n);
     }
     case "burst": {
@@ -170,29 +134,61 @@ export function evaluate(e: CExpr, ctx: EvalContext): boolean {
       let recent = 1;
       let base = 0;
       for (const c of ctx.state.calls) {
-        if (c.ts > ctx.now) continue;
-        if (c.ts > ctx.now - 60_000) recent++;
-        else if (c.ts > ctx.now - 3_600_000) base++;
+        if (c.ts > ctx.now || c.ts <= ctx.now - BURST_BASELINE_MS) continue;
+        if (c.ts > ctx.now - BURST_WINDOW_MS) recent++;
+        else base++;
       }
-      return burstRule(recent, base / 59);
+      return burstRule(recent, base / ((BURST_BASELINE_MS - BURST_WINDOW_MS) / BURST_WINDOW_MS));
     }
-    case "spend": return !!ctx.state && cmp(e.cmp, ctx.state.spend[e.currency] ?? 0, e.amount);
+    case "spend": return !!ctx.state && cmp(e.cmp, ctx.state.spend[e.currency] ?? 0, toMicros(e.amount));
     case "time": return withinWindows(windows(e.spec), ctx.now, e.tz);
     default: return false;
   }
 }
 
-/** `burst`: at least 10 calls in the last minute and at least 5× the average minute of the hour before. */
+/** `burst` looks at the last minute against the 59 minutes before it. */
+export const BURST_WINDOW_MS = 60_000;
+export const BURST_BASELINE_MS = 3_600_000;
+export const BURST_MIN_CALLS = 10;
+export const BURST_FACTOR = 5;
+
+/**
+ * `burst`: the agent's calls in the last minute (the current one included) are at least
+ * `BURST_MIN_CALLS` and at least `BURST_FACTOR` times its average calls per minute over the 59
+ * minutes before that minute.
+ */
 export function burstRule(lastMinute: number, baselinePerMinute: number): boolean {
-  return lastMinute >= 10 && lastMinute >= 5 * baselinePerMinute;
+  return lastMinute >= BURST_MIN_CALLS && lastMinute >= BURST_FACTOR * baselinePerMinute;
 }
 
-/** Does this condition need session state? */
+/** Tool facts of an earlier call, from the bundle the current decision uses. */
+function recordFacts(b: Bundle, c: CallRecord): ToolFacts {
+  const i = c.key.indexOf(".");
+  const t = own.call(b.tools, c.key) ? b.tools[c.key] : undefined;
+  return { integration: c.key.slice(0, i), name: c.key.slice(i + 1), operation: (t?.[0] ?? c.op) as ToolFacts["operation"], labels: t?.[1] ?? [], method: t?.[2] ?? null, category: t?.[3] ?? null, verbs: t?.[4] ?? [] };
+}
+
+/**
+ * The resource a call touches: `integration:value` of the tool's catalog `resource` argument
+ * (`owner/value` when a GitHub-style `owner` argument sits beside a bare name); undefined when the
+ * tool has no resource key or the argument is missing.
+ */
+export function resourceKey(call: ResolvedCall): string | undefined {
+  if (!call.resource || !own.call(call.args, call.resource)) return undefined;
+  const v = call.args[call.resource];
+  if (v === undefined || v === null || v === "") return undefined;
+  let s = typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : JSON.stringify(v);
+  const owner = call.args["owner"];
+  if (typeof v === "string" && typeof owner === "string" && owner && !v.includes("/")) s = `${owner}/${v}`;
+  return `${call.integration}:${s}`;
+}
+
+/** Does this condition need session state? (`time` does for the clamped event time.) */
 export function needsState(e: CExpr): boolean {
   switch (e.k) {
     case "and": case "or": return e.items.some(needsState);
     case "not": return needsState(e.x);
-    case "session_label": case "session_called": case "resource_new": case "rate": case "burst": case "spend": return true;
+    case "session_label": case "session_called": case "resource_new": case "rate": case "burst": case "spend": case "time": return true;
     default: return false;
   }
 }
@@ -203,7 +199,7 @@ export function lookback(e: CExpr): number {
     case "and": case "or": return Math.max(0, ...e.items.map(lookback));
     case "not": return lookback(e.x);
     case "rate": return e.windowMs;
-    case "burst": return 3_600_000;
+    case "burst": return BURST_BASELINE_MS;
     default: return 0;
   }
 }

@@ -1,12 +1,17 @@
 /**
  * Session state behind a small interface, so that many enforcement replicas can share it
- * (the Redis adapter lives outside `runtime/`). The in-memory store is the default.
+ * (the Redis adapter lives in `adapters/redis/`, outside `runtime/`). The in-memory store is the
+ * default. The semantics every store must follow are written down in `docs/sessions.md`.
  *
- * A decision is two steps: `begin` (atomically read what the session conditions need and record
- * the call: rate, resource) and `finish` (record what the decision lets through: labels, tools
- * called). `observe` records responses (cost, labels of calls whose request was not seen).
+ * A decision is `begin` (one atomic step: clamp the event time to the session's last time, pin
+ * the session to a revision, read what the session conditions need, record the call for rate and
+ * burst and its call id for responses) and, when the decision lets something new through,
+ * `finish` (labels, tools called, resource touched; or mark the call id blocked).
+ * `respond` records a `tool_call_response`: its cost, and the labels of a call whose request was
+ * not seen.
  */
 
+/** One request of an agent, kept for `rate` and `burst`. */
 export interface CallRecord {
   readonly ts: number;
   /** `integration.tool` */
@@ -15,46 +20,68 @@ export interface CallRecord {
 }
 
 export interface StateQuery {
+  /** `tenant \0 session_id` */
   readonly session: string;
+  /** `tenant \0 agent id (or name)` */
   readonly agent: string;
-  /** The call being decided (recorded for rate and burst). */
-  readonly call?: CallRecord;
-  /** Calls older than this are not returned (and may be dropped). */
-  readonly since: number;
+  /** The event time (ms). The store clamps it to the session's last time. */
+  readonly ts: number;
+  /** The call being decided: recorded at the clamped time (rate, burst) under its id (responses). */
+  readonly call?: { readonly id?: string; readonly key: string; readonly op: string };
+  /** How far back `calls` must reach (ms); older calls may be dropped. */
+  readonly lookbackMs: number;
   /** `integration:value` of the tool's resource argument, when it has one. */
   readonly resource?: string;
-  /** UTC day `YYYY-MM-DD` for spend. */
-  readonly day: string;
-  /** The revision to pin a new session to. */
+  /** The revision a new session is pinned to. */
   readonly revision: string;
 }
 
 export interface StateSnapshot {
+  /** The event time after clamping: `max(query.ts, lastTs)` (every store sets it; optional for hand-made snapshots). */
+  readonly ts?: number;
+  /** The session's last event time before this one (`null` for a new session). */
+  readonly lastTs: number | null;
   readonly labels: readonly string[];
   readonly called: readonly string[];
-  /** The revision the session is pinned to (the one given when the session is new). */
+  /** The revision the session is pinned to (the query's, when the session is new). */
   readonly revision: string;
-  readonly lastTs: number;
-  /** This agent's calls since `since`, excluding the current one. */
+  /** This agent's calls with `ts - lookbackMs < t <= ts`, excluding the current one. */
   readonly calls: readonly CallRecord[];
-  /** Whether the resource had been touched before this call. */
+  /** Whether a call that was not blocked touched the resource before. */
   readonly resourceSeen: boolean;
-  /** This agent's spend today, by currency. */
+  /** This agent's spend on the UTC day of `ts`, by currency, in micro-units (1e-6). */
   readonly spend: Readonly<Record<string, number>>;
 }
 
 export interface StateUpdate {
   readonly session: string;
+  readonly agent: string;
+  /** Labels and tools of a call that was not blocked. */
   readonly labels: readonly string[];
   readonly called: readonly string[];
-  readonly lastTs: number;
+  /** The resource a call that was not blocked touched. */
+  readonly resource?: string;
+  /** The call id of a blocked call: its response will not record labels. */
+  readonly blockedCallId?: string;
 }
 
-export interface SpendUpdate {
+export interface ResponseUpdate {
+  readonly session: string;
+  /** Empty when the response names no agent: the session's agent is used. */
   readonly agent: string;
-  readonly day: string;
-  readonly currency: string;
-  readonly amount: number;
+  readonly ts: number;
+  readonly callId?: string;
+  /** What the response's own `call` field names: recorded when the call id is unknown. */
+  readonly fallback?: { readonly key: string; readonly labels: readonly string[] };
+  /** Cost in micro-units (1e-6) of an ISO currency code. */
+  readonly cost?: { readonly currency: string; readonly micros: number };
+}
+
+export interface ResponseResult {
+  /** The response time after clamping. */
+  readonly ts: number;
+  /** `known`: the request was decided and not blocked; `blocked`; `unknown`: never seen. */
+  readonly call: "known" | "blocked" | "unknown" | "none";
 }
 
 type MaybePromise<T> = T | Promise<T>;
@@ -64,11 +91,23 @@ export interface SessionStore {
   readonly sync: boolean;
   begin(q: StateQuery): MaybePromise<StateSnapshot>;
   finish(u: StateUpdate): MaybePromise<void>;
-  addSpend(u: SpendUpdate): MaybePromise<void>;
+  respond(u: ResponseUpdate): MaybePromise<ResponseResult>;
 }
 
-interface MemSession { labels: Set<string>; called: Set<string>; revision: string; lastTs: number }
-interface MemAgent { calls: CallRecord[]; resources: Set<string>; spend: Map<string, Record<string, number>> }
+/** The UTC day number of a time: the spend bucket. */
+export function utcDay(ts: number): number {
+  return Math.floor(ts / 86_400_000);
+}
+
+/** A cost as integer micro-units, so that every store sums exactly the same way. */
+export function toMicros(amount: number): number {
+  return Math.round(amount * 1_000_000);
+}
+
+interface MemSession { labels: Set<string>; called: Set<string>; revision: string; lastTs: number | null; agent: string; ids: Map<string, boolean> }
+interface MemAgent { calls: CallRecord[]; resources: Set<string>; spend: Map<number, Record<string, number>> }
+
+const MAX_IDS = 10_000;
 
 /** The default store: one process, state in maps. Old calls are pruned as windows pass. */
 export class MemoryStore implements SessionStore {
@@ -76,24 +115,43 @@ export class MemoryStore implements SessionStore {
   private readonly sessions = new Map<string, MemSession>();
   private readonly agents = new Map<string, MemAgent>();
 
-  private agent(id: string): MemAgent {
+  private agentOf(id: string): MemAgent {
     let a = this.agents.get(id);
     if (!a) { a = { calls: [], resources: new Set(), spend: new Map() }; this.agents.set(id, a); }
     return a;
   }
 
+  private sessionOf(id: string, revision: string, agent: string): MemSession {
+    let s = this.sessions.get(id);
+    if (!s) { s = { labels: new Set(), called: new Set(), revision, lastTs: null, agent, ids: new Map() }; this.sessions.set(id, s); }
+    if (!s.revision) s.revision = revision;
+    if (!s.agent) s.agent = agent;
+    return s;
+  }
+
   begin(q: StateQuery): StateSnapshot {
-    let s = this.sessions.get(q.session);
-    if (!s) { s = { labels: new Set(), called: new Set(), revision: q.revision, lastTs: -Infinity }; this.sessions.set(q.session, s); }
-    const a = this.agent(q.agent);
+    const s = this.sessionOf(q.session, q.revision, q.agent);
+    const lastTs = s.lastTs;
+    const ts = lastTs !== null && q.ts < lastTs ? lastTs : q.ts;
+    s.lastTs = ts;
+    const a = this.agentOf(q.agent);
+    const from = ts - q.lookbackMs;
     let drop = 0;
-    while (drop < a.calls.length && a.calls[drop]!.ts < q.since) drop++;
+    while (drop < a.calls.length && a.calls[drop]!.ts <= from) drop++;
     if (drop) a.calls.splice(0, drop);
-    const calls = a.calls.slice();
-    if (q.call) a.calls.push(q.call);
+    const calls = a.calls.filter((c) => c.ts <= ts);
+    if (q.call) {
+      // Keep the list sorted by time (sessions of one agent may interleave with different clocks).
+      let i = a.calls.length;
+      while (i > 0 && a.calls[i - 1]!.ts > ts) i--;
+      a.calls.splice(i, 0, { ts, key: q.call.key, op: q.call.op });
+      if (q.call.id !== undefined) {
+        if (s.ids.size >= MAX_IDS) s.ids.delete(s.ids.keys().next().value!);
+        s.ids.set(q.call.id, false);
+      }
+    }
     const resourceSeen = q.resource !== undefined && a.resources.has(q.resource);
-    if (q.resource !== undefined) a.resources.add(q.resource);
-    return { labels: [...s.labels], called: [...s.called], revision: s.revision, lastTs: s.lastTs, calls, resourceSeen, spend: { ...(a.spend.get(q.day) ?? {}) } };
+    return { ts, lastTs, labels: [...s.labels], called: [...s.called], revision: s.revision, calls, resourceSeen, spend: { ...(a.spend.get(utcDay(ts)) ?? {}) } };
   }
 
   finish(u: StateUpdate): void {
@@ -101,13 +159,32 @@ export class MemoryStore implements SessionStore {
     if (!s) return;
     for (const l of u.labels) s.labels.add(l);
     for (const c of u.called) s.called.add(c);
-    if (u.lastTs > s.lastTs) s.lastTs = u.lastTs;
+    if (u.resource !== undefined) this.agentOf(u.agent).resources.add(u.resource);
+    if (u.blockedCallId !== undefined) s.ids.set(u.blockedCallId, true);
   }
 
-  addSpend(u: SpendUpdate): void {
-    const a = this.agent(u.agent);
-    const day = a.spend.get(u.day) ?? {};
-    day[u.currency] = (day[u.currency] ?? 0) + u.amount;
-    a.spend.set(u.day, day);
+  respond(u: ResponseUpdate): ResponseResult {
+    const s = this.sessionOf(u.session, "", u.agent);
+    const ts = s.lastTs !== null && u.ts < s.lastTs ? s.lastTs : u.ts;
+    s.lastTs = ts;
+    let call: ResponseResult["call"] = "none";
+    if (u.callId !== undefined) {
+      const blocked = s.ids.get(u.callId);
+      call = blocked === undefined ? "unknown" : blocked ? "blocked" : "known";
+    }
+    if ((call === "unknown" || call === "none") && u.fallback) {
+      for (const l of u.fallback.labels) s.labels.add(l);
+      s.called.add(u.fallback.key);
+    }
+    const agent = u.agent || s.agent;
+    if (u.cost && agent) {
+      const a = this.agentOf(agent);
+      const day = utcDay(ts);
+      const d = a.spend.get(day) ?? {};
+      d[u.cost.currency] = (d[u.cost.currency] ?? 0) + u.cost.micros;
+      a.spend.set(day, d);
+      for (const k of a.spend.keys()) if (k < day - 1) a.spend.delete(k);
+    }
+    return { ts, call };
   }
 }

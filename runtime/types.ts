@@ -153,7 +153,8 @@ export interface Decision {
   policy: PolicyRef | null;
   reason: string;
   matched: { id: string; name: string }[];
-  alerts: { policy: string; message: string; to: string | null; agent?: string | null; tool?: string | null; integration?: string | null }[];
+  /** `why`: the policy's conditions that held (extra field). */
+  alerts: { policy: string; message: string; to: string | null; agent?: string | null; tool?: string | null; integration?: string | null; why?: string }[];
   sanitize: { policy: string; fields: string[] }[];
   approvers: string[];
   hidden: boolean;
@@ -161,4 +162,6 @@ export interface Decision {
   /** Extra: the resolved tool (`github.create_issue`) and its operation. */
   tool?: string | null;
   operation?: Operation;
+  /** Extra: what was unusual about the event (time clamped, revision not loaded); see docs/sessions.md. */
+  notes?: string[];
 }
