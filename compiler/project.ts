@@ -132,3 +132,41 @@ export function loadProject(paths: readonly string[], opts: LoadOptions = {}): L
 function tryRead(p: string): string | undefined {
   try { return readFileSync(p, "utf8"); } catch { return undefined; }
 }
+
+/** Folders holding a `policy.config.json` under `dir` (not inside node_modules or dot-folders). */
+function configDirsUnder(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    if (existsSync(join(d, CONFIG_FILE))) out.push(d);
+    let entries;
+    try { entries = readdirSync(d, { withFileTypes: true }); } catch { return; }
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (e.isDirectory() && !e.name.startsWith(".") && e.name !== "node_modules") walk(join(d, e.name));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/**
+ * Splits the given paths into projects. A folder with a `policy.config.json` is a project of its
+ * own; a folder that contains several such folders (like `examples/`) yields one project each,
+ * plus one for any `.policy` files outside them. Files given directly form one project.
+ */
+export function discoverProjects(paths: readonly string[], cwd = process.cwd()): string[][] {
+  const projects: string[][] = [];
+  const loose: string[] = [];
+  for (const p of paths.length ? paths : ["."]) {
+    const abs = resolve(cwd, p);
+    let st;
+    try { st = statSync(abs); } catch { loose.push(p); continue; }
+    if (!st.isDirectory() || existsSync(join(abs, CONFIG_FILE))) { (st.isDirectory() ? projects.push([p]) : loose.push(p)); continue; }
+    const roots = configDirsUnder(abs);
+    if (roots.length === 0) { projects.push([p]); continue; }
+    for (const r of roots) projects.push([displayPath(r, cwd)]);
+    const rest = policyFilesUnder(abs).filter((f) => !roots.some((r) => f.startsWith(r + sep)));
+    if (rest.length) projects.push(rest.map((f) => displayPath(f, cwd)));
+  }
+  if (loose.length) projects.push(loose);
+  return projects;
+}
