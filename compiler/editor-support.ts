@@ -1,0 +1,172 @@
+/**
+ * Queries the editor (the language server) asks of the compiler: which words fit where, which
+ * tools a half-written policy can match, which argument paths those tools have, which policy a
+ * test's `by` names. They reuse the checker's own rules so that completion agrees with `check`.
+ */
+import type * as A from "../grammar/ast.js";
+import { KEYWORD_WORDS } from "../grammar/lexer.js";
+import { BUILTIN_CLASSES } from "../runtime/detectors.js";
+import { staticEval } from "../runtime/static-eval.js";
+import type { Catalog, CatalogTool } from "./catalog/catalog.js";
+import { toolFactsOf } from "./catalog/facts.js";
+import { KNOWN_LABELS, OPERATIONS, type JsonSchema } from "./catalog/types.js";
+import { CheckContext, itemsOf } from "./check/context.js";
+import { checkExpr, SUBJECTS } from "./check/expr.js";
+import { resolveIntegrationNames } from "./check/rules/subject-integration.js";
+import { schemasAt, typesOf, type ArgRef } from "./check/rules/subject-args.js";
+import type { CExpr, CheckedPolicy } from "./model.js";
+
+export { KEYWORD_WORDS, SUBJECTS };
+
+/** Top-level declarations. */
+export const DECLARATION_KEYWORDS = ["policy", "test", "default", "detector", "organization"] as const;
+/** Lines of a policy block. */
+export const POLICY_LINE_KEYWORDS = ["id", "scope", "status", "version", "priority", "description", "when", "if", "action"] as const;
+/** Steps of a test block. */
+export const TEST_STEP_KEYWORDS = ["given", "call", "run", "discover", "replay", "expect"] as const;
+export const ACTIONS = ["allow", "block", "deny", "require_approval", "hide", "alert", "sanitize"] as const;
+export const EFFECTS = ["allow", "block", "require_approval"] as const;
+export const APPROVERS = ["technician", "manager"] as const;
+export const HEADER_VALUES: Readonly<Record<string, readonly string[]>> = {
+  scope: ["platform", "tenant", "agent"],
+  status: ["draft", "active", "deprecated"],
+  when: ["tool_call", "agent_discovered"],
+};
+
+/** Operators each subject accepts, as written (docs/language.md, "Conditions"). */
+export const SUBJECT_OPERATORS: Readonly<Record<string, readonly string[]>> = {
+  integration: ["is", "is not", "in", "not in"],
+  tool: ["is", "is not", "in", "not in", "matches", "has"],
+  operation: ["is", "is not", "in", "not in"],
+  method: ["is", "is not", "in", "not in"],
+  category: ["is", "is not", "in", "not in"],
+  verb: ["is", "is not", "in", "not in"],
+  agent: ["is", "is not", "in", "not in"],
+  "agent.review_status": ["is", "is not", "in", "not in"],
+  call_type: ["is", "is not", "in", "not in"],
+  args: ["is", "is not", "in", "not in", "matches", "contains", ">", "<", ">=", "<=", "exists"],
+  body: ["contains any", "contains all"],
+  data_class: ["has", "in"],
+  session: ["has", "has called"],
+  principal: ["is"],
+  resource: ["is"],
+  rate: [">", "<", ">=", "<="],
+  burst: [],
+  spend: [">", "<", ">=", "<="],
+  time: ["within"],
+};
+
+/** The operator list of a subject (`args.repo` → that of `args`). */
+export function operatorsOf(subject: string): readonly string[] {
+  return SUBJECT_OPERATORS[subject.startsWith("args.") ? "args" : subject] ?? [];
+}
+
+/** Values a subject compares with, when they form a known set (undefined: free text). */
+export function subjectValues(catalog: Catalog, subject: string, dataClasses: readonly string[] = []): readonly string[] | undefined {
+  const uniq = (xs: (string | undefined)[]) => [...new Set(xs.filter((x): x is string => !!x))].sort();
+  switch (subject) {
+    case "operation": return OPERATIONS;
+    case "agent.review_status": return ["Approved", "Unreviewed", "Disallowed"];
+    case "call_type": return ["mcp", "cli"];
+    case "method": return uniq(catalog.allTools().map((t) => t.method?.toUpperCase()));
+    case "category": return uniq(catalog.allTools().map((t) => t.category?.toLowerCase()));
+    case "verb": return uniq(catalog.allTools().flatMap((t) => t.verbs.map((v) => v.toLowerCase())));
+    case "data_class": return uniq([...BUILTIN_CLASSES, ...dataClasses]);
+    case "principal": return ["external"];
+    case "resource": return ["new"];
+    case "session": case "tool": return labelsOf(catalog);
+    default: return undefined;
+  }
+}
+
+/** Every label some catalog tool carries (plus the well-known ones). */
+export function labelsOf(catalog: Catalog): string[] {
+  return [...new Set([...KNOWN_LABELS, ...catalog.allTools().flatMap((t) => t.labels)])].sort();
+}
+
+export interface PolicyConstraints {
+  /** Integration ids constrained by `integration is/in` lines (undefined: none). */
+  readonly integrations: readonly string[] | undefined;
+  /** Catalog tools the policy's (valid) `if` lines can still match. */
+  readonly tools: readonly CatalogTool[];
+}
+
+/**
+ * What the `if` lines of a policy (those ending before `before`, when given) constrain. Lines
+ * that do not check (half-typed) are ignored, so this works while the user is typing.
+ */
+export function policyConstraints(catalog: Catalog, items: readonly A.PolicyItem[], before = Infinity): PolicyConstraints {
+  const ctx = new CheckContext(catalog);
+  const ifs = items.filter((it): it is A.IfItem => it.kind === "IfItem" && it.span.end <= before);
+  let integrations: string[] | undefined;
+  for (const it of ifs) {
+    const conj = it.expr.kind === "And" ? it.expr.items : [it.expr];
+    for (const c of conj) {
+      if (c.kind !== "Condition" || c.subject.name !== "integration" || (c.op !== "is" && c.op !== "in")) continue;
+      const ids = resolveIntegrationNames(ctx, itemsOf(c.value), false);
+      if (ids) integrations = integrations ? integrations.filter((x) => ids.includes(x)) : ids;
+    }
+  }
+  const trigger = items.some((it) => it.kind === "WhenItem" && it.value.value === "agent_discovered") ? "agent_discovered" : "tool_call";
+  const exprs: CExpr[] = [];
+  for (const it of ifs) {
+    const refs: ArgRef[] = [];
+    const e = checkExpr(it.expr, { ctx, integrations, trigger }, refs);
+    if (e) exprs.push(e);
+  }
+  const all: CExpr = { k: "and", items: exprs };
+  const tools = catalog.allTools().filter((t) => staticEval(all, toolFactsOf(t)) !== false);
+  return { integrations, tools };
+}
+
+export interface ArgPathInfo {
+  /** `repo`, `head.sha` (without `args.`). */
+  readonly path: string;
+  /** JSON types seen across the tools (`string`, `number | integer`, …). */
+  readonly types: readonly string[];
+  readonly enum: readonly unknown[] | undefined;
+  readonly description: string | undefined;
+  /** Keys of the tools that have it. */
+  readonly tools: readonly string[];
+}
+
+/** Argument paths (nested objects included, up to `depth`) of the given tools. */
+export function argPaths(tools: readonly CatalogTool[], depth = 4): ArgPathInfo[] {
+  const byPath = new Map<string, { types: Set<string>; enum: unknown[] | undefined; description: string | undefined; tools: string[] }>();
+  const visit = (s: JsonSchema, prefix: string[], tool: string, d: number) => {
+    const alts = [...(s.anyOf ?? []), ...(s.oneOf ?? [])];
+    for (const a of alts) visit(a, prefix, tool, d);
+    for (const [k, sub] of Object.entries(s.properties ?? {})) {
+      const path = [...prefix, k];
+      const key = path.join(".");
+      const e = byPath.get(key) ?? { types: new Set<string>(), enum: undefined, description: undefined, tools: [] };
+      const t = typesOf(sub);
+      if (t !== "any") t.forEach((x) => e.types.add(x));
+      if (sub.enum) e.enum = [...new Set([...(e.enum ?? []), ...sub.enum])];
+      e.description ??= sub.description;
+      if (!e.tools.includes(tool)) e.tools.push(tool);
+      byPath.set(key, e);
+      if (d > 1) visit(sub, path, tool, d - 1);
+    }
+  };
+  for (const t of tools) if (t.args) visit(t.args, [], t.key, depth);
+  return [...byPath].map(([path, e]) => ({ path, types: [...e.types].sort(), enum: e.enum, description: e.description, tools: e.tools }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** The enum values of `args.<path>` across the tools (undefined when no tool has an enum there). */
+export function argEnum(tools: readonly CatalogTool[], path: readonly string[]): unknown[] | undefined {
+  const out = new Set<unknown>();
+  for (const t of tools) for (const s of schemasAt(t.args, path)) for (const v of s.enum ?? []) out.add(v);
+  return out.size ? [...out] : undefined;
+}
+
+/** The policy a test's `by` names: by id first, then by name (SPEC §4). */
+export function resolvePolicyRef(policies: readonly CheckedPolicy[], ref: string): CheckedPolicy | undefined {
+  return policies.find((p) => p.id === ref) ?? policies.find((p) => p.name === ref);
+}
+
+/** Whether a word is reserved (cannot be a bare name). */
+export function isKeyword(word: string): boolean {
+  return KEYWORD_WORDS.includes(word);
+}

@@ -1,0 +1,64 @@
+/**
+ * Diagnostics: the checker's `Diagnostic` objects, as LSP diagnostics, published per file for
+ * every file of a project (policy files, catalogs, the config); files that no longer have any
+ * get an empty list. Fixes travel in `data` so that code actions can apply them.
+ */
+import { DiagnosticSeverity, type Connection, type Diagnostic as LspDiagnostic, type DiagnosticRelatedInformation } from "vscode-languageserver";
+import { codeDocUrl } from "../compiler/diagnostics/codes.js";
+import type { Diagnostic } from "../grammar/diagnostic.js";
+import { toRange } from "./positions.js";
+import type { ProjectState, Workspace } from "./workspace.js";
+
+/** What a diagnostic carries in `data`: its fixes, with ranges. */
+export interface DiagnosticData {
+  readonly fixes: readonly { readonly title: string; readonly uri: string; readonly range: LspDiagnostic["range"]; readonly text: string }[];
+}
+
+const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
+
+export function toLspDiagnostic(d: Diagnostic, uriOf: (file: string) => string): LspDiagnostic {
+  const out: LspDiagnostic = {
+    range: toRange(d.span),
+    severity: SEVERITY[d.severity],
+    code: d.code,
+    codeDescription: { href: codeDocUrl(d.code) },
+    source: "policy",
+    message: d.hint ? `${d.message}\n${d.hint}` : d.message,
+  };
+  if (d.related?.length) {
+    out.relatedInformation = d.related.map((r): DiagnosticRelatedInformation => ({ location: { uri: uriOf(r.span.file), range: toRange(r.span) }, message: r.message }));
+  }
+  if (d.fixes?.length) {
+    const data: DiagnosticData = { fixes: d.fixes.map((f) => ({ title: f.title, uri: uriOf(f.span.file), range: toRange(f.span), text: f.text })) };
+    out.data = data;
+  }
+  return out;
+}
+
+/** Publishes the diagnostics of one project; remembers which URIs it published to. */
+export class DiagnosticsPublisher {
+  private readonly published = new Map<string, Set<string>>();
+
+  constructor(private readonly connection: Connection, private readonly ws: Workspace) {}
+
+  publish(s: ProjectState): void {
+    const project = s.loaded?.project;
+    if (!project) return;
+    const uriOf = (file: string) => this.ws.uriOf(s.root, file);
+    const byUri = new Map<string, LspDiagnostic[]>();
+    for (const f of project.files) byUri.set(uriOf(f.file), []);
+    for (const d of project.diagnostics) {
+      const uri = uriOf(d.span.file);
+      const list = byUri.get(uri) ?? [];
+      list.push(toLspDiagnostic(d, uriOf));
+      byUri.set(uri, list);
+    }
+    const before = this.published.get(s.root) ?? new Set<string>();
+    for (const uri of before) if (!byUri.has(uri)) byUri.set(uri, []);
+    for (const [uri, diagnostics] of byUri) {
+      if (diagnostics.length === 0 && !before.has(uri) && !this.ws.isOpen(uri)) continue;
+      void this.connection.sendDiagnostics({ uri, diagnostics });
+    }
+    this.published.set(s.root, new Set([...byUri].filter(([, d]) => d.length > 0).map(([u]) => u)));
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * The server's view of the workspace: open documents, and one checked project per root folder,
+ * loaded with `loadProject` (open documents as overlays). Edits re-check the project after a
+ * short debounce (the first edit after a quiet period is checked at once); changes to catalogs,
+ * `policy.config.json` or `.policy` files on disk re-check the projects that depend on them.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, extname, relative, resolve, sep } from "node:path";
+import type { TextDocument } from "vscode-languageserver-textdocument";
+import { loadProject, findConfig, CONFIG_FILE, type LoadedProject } from "../compiler/project.js";
+import { parse, type ParseResult } from "../grammar/index.js";
+import { pathToUri, uriToPath } from "./positions.js";
+
+export const DEFAULT_DEBOUNCE_MS = 150;
+
+export interface WorkspaceOptions {
+  /** Root folders (workspace folders); documents outside them get a root of their own. */
+  readonly roots: readonly string[];
+  /** User catalogs (paths relative to the root), added to those of `policy.config.json`. */
+  readonly catalogs: readonly string[];
+  readonly debounceMs: number;
+  readonly log: (msg: string) => void;
+}
+
+/** One root folder's project, as last checked. */
+export interface ProjectState {
+  readonly root: string;
+  loaded: LoadedProject | undefined;
+  /** Bumped on every change; `checkedAt` says which change the loaded project reflects. */
+  version: number;
+  checkedAt: number;
+  timer: NodeJS.Timeout | undefined;
+  lastCheckEnd: number;
+  /** Milliseconds the last check took. */
+  lastCheckMs: number;
+  /** Catalog files the project reads (absolute), for re-checking dependents. */
+  catalogFiles: Set<string>;
+}
+
+export type CheckedListener = (state: ProjectState) => void;
+
+export class Workspace {
+  private readonly states = new Map<string, ProjectState>();
+  private readonly listeners: CheckedListener[] = [];
+  private readonly parses = new Map<string, { version: number; result: ParseResult }>();
+  /** The URI the client uses for each open file (absolute path → URI). */
+  readonly uris = new Map<string, string>();
+
+  constructor(private readonly docs: { all(): TextDocument[]; get(uri: string): TextDocument | undefined }, public options: WorkspaceOptions) {}
+
+  onChecked(l: CheckedListener): void {
+    this.listeners.push(l);
+  }
+
+  /** The root a file belongs to: the workspace folder holding it, else its config's folder, else its own folder. */
+  rootFor(path: string): string {
+    const inside = this.options.roots.filter((r) => path === r || path.startsWith(r.endsWith(sep) ? r : r + sep)).sort((a, b) => b.length - a.length);
+    if (inside[0]) return inside[0];
+    const cfg = findConfig(dirname(path));
+    return cfg ? dirname(cfg) : dirname(path);
+  }
+
+  /** The state of the project a document belongs to (created on first use). */
+  stateFor(uri: string): ProjectState | undefined {
+    const path = uriToPath(uri);
+    if (!path) return undefined;
+    return this.state(this.rootFor(path));
+  }
+
+  private state(root: string): ProjectState {
+    let s = this.states.get(root);
+    if (!s) {
+      s = { root, loaded: undefined, version: 1, checkedAt: 0, timer: undefined, lastCheckEnd: 0, lastCheckMs: 0, catalogFiles: new Set() };
+      this.states.set(root, s);
+    }
+    return s;
+  }
+
+  allStates(): ProjectState[] {
+    return [...this.states.values()];
+  }
+
+  /** A document changed (opened, edited, closed): re-check its project soon. */
+  documentChanged(uri: string): void {
+    const path = uriToPath(uri);
+    if (!path) return;
+    this.uris.set(path, uri);
+    const s = this.state(this.rootFor(path));
+    if (extname(path) === ".json" && !s.catalogFiles.has(path) && !path.endsWith(CONFIG_FILE)) return;
+    this.schedule(s);
+  }
+
+  /** Files changed on disk: re-check every project that reads one of them. */
+  filesChanged(paths: readonly string[]): void {
+    for (const s of this.states.values()) {
+      const hit = paths.some((p) => p.endsWith(".policy") || p.endsWith(CONFIG_FILE) || s.catalogFiles.has(p));
+      if (hit) this.schedule(s);
+    }
+  }
+
+  /** Settings changed (catalogs): re-check everything. */
+  settingsChanged(): void {
+    for (const s of this.states.values()) this.schedule(s);
+  }
+
+  /**
+   * Debounce: the first change after a quiet period is checked on the next tick; changes that
+   * follow within `debounceMs` are coalesced into one check at the end of the window.
+   */
+  schedule(s: ProjectState): void {
+    s.version++;
+    if (s.timer) return;
+    const quiet = Date.now() - s.lastCheckEnd >= this.options.debounceMs;
+    s.timer = setTimeout(() => {
+      s.timer = undefined;
+      this.check(s);
+    }, quiet ? 0 : this.options.debounceMs);
+  }
+
+  /** The project, checked against the current documents (checks now if an edit is pending). */
+  fresh(uri: string): LoadedProject | undefined {
+    const s = this.stateFor(uri);
+    if (!s) return undefined;
+    if (!s.loaded || s.checkedAt !== s.version) {
+      if (s.timer) { clearTimeout(s.timer); s.timer = undefined; }
+      this.check(s);
+    }
+    return s.loaded;
+  }
+
+  /** The last checked project, without waiting for pending edits (for completion). */
+  latest(uri: string): LoadedProject | undefined {
+    const s = this.stateFor(uri);
+    if (!s) return undefined;
+    if (!s.loaded) this.check(s);
+    return s.loaded;
+  }
+
+  /** Parses the current text of an open document (cached per version). */
+  parseOf(doc: TextDocument): ParseResult {
+    const c = this.parses.get(doc.uri);
+    if (c && c.version === doc.version) return c.result;
+    const result = parse(doc.getText(), this.displayName(doc.uri));
+    this.parses.set(doc.uri, { version: doc.version, result });
+    return result;
+  }
+
+  isOpen(uri: string): boolean {
+    return this.docs.get(uri) !== undefined;
+  }
+
+  forget(uri: string): void {
+    this.parses.delete(uri);
+  }
+
+  /** The file name the project uses for a URI (relative to its root, `/` separators). */
+  displayName(uri: string): string {
+    const path = uriToPath(uri);
+    if (!path) return uri;
+    const rel = relative(this.rootFor(path), path);
+    return (rel && !rel.startsWith("..") ? rel : path).split(sep).join("/");
+  }
+
+  /** The URI of a file name as the project reports it. */
+  uriOf(root: string, file: string): string {
+    const abs = resolve(root, file);
+    return this.uris.get(abs) ?? pathToUri(abs);
+  }
+
+  /** Runs the check for one root now. Never throws: a failure is logged and keeps the old result. */
+  check(s: ProjectState): void {
+    const target = s.version;
+    const t0 = performance.now();
+    try {
+      const overlays = new Map<string, string>();
+      for (const d of this.docs.all()) {
+        const p = uriToPath(d.uri);
+        if (p && (p.endsWith(".policy") || p.endsWith(".json")) && this.rootFor(p) === s.root) overlays.set(p, d.getText());
+      }
+      s.loaded = loadProject(["."], { cwd: s.root, catalogs: this.options.catalogs, overlays });
+      s.catalogFiles = this.catalogFilesOf(s);
+    } catch (e) {
+      this.options.log(`check of ${s.root} failed: ${(e as Error).stack ?? String(e)}`);
+    }
+    s.checkedAt = target;
+    s.lastCheckMs = performance.now() - t0;
+    s.lastCheckEnd = Date.now();
+    for (const l of this.listeners) {
+      try { l(s); } catch (e) { this.options.log(`listener failed: ${(e as Error).stack ?? String(e)}`); }
+    }
+  }
+
+  private catalogFilesOf(s: ProjectState): Set<string> {
+    const out = new Set<string>(this.options.catalogs.map((c) => resolve(s.root, c)));
+    const cfg = s.loaded?.configFile;
+    if (cfg) {
+      out.add(cfg);
+      try {
+        const j = JSON.parse(readFileSync(cfg, "utf8")) as { catalogs?: unknown };
+        if (Array.isArray(j.catalogs)) for (const c of j.catalogs) if (typeof c === "string") out.add(resolve(dirname(cfg), c));
+      } catch { /* reported by the check as PDL3003 */ }
+    }
+    return out;
+  }
+
+  dispose(): void {
+    for (const s of this.states.values()) if (s.timer) clearTimeout(s.timer);
+  }
+}
