@@ -1,0 +1,308 @@
+/**
+ * `npm run bench`: our runtime side by side with Cedar-wasm, a simple JS index, a naive loop over
+ * every rule and the reference evaluator, on one seeded workload, in one run; plus compile time,
+ * bundle size, runtime size, replay throughput and the session figures. Every engine must agree
+ * with ours on every decision it is compared on before any speed is reported: a disagreement
+ * prints the first differing event and exits 1. Writes bench/results.json.
+ *
+ * Environment: BENCH_SIZES=10,100 (subset of sizes), BENCH_EVENTS=100000, BENCH_QUICK=1 (short
+ * time budgets, small replay file), BENCH_SEED=1.
+ */
+import { mkdtempSync, rmSync, writeFileSync, createWriteStream, existsSync } from "node:fs";
+import { tmpdir, cpus } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { fileURLToPath } from "node:url";
+import { Bench } from "tinybench";
+import * as esbuild from "esbuild";
+import { loadCatalog } from "../compiler/catalog/load.js";
+import type { CatalogJson } from "../compiler/catalog/types.js";
+import { checkProject } from "../compiler/check/index.js";
+import { buildBundle, serializeBundle, validateBundle } from "../compiler/emit/index.js";
+import { createEnforcer } from "../runtime/index.js";
+import type { Bundle, Decision, SessionEvent } from "../runtime/types.js";
+import { makeIntegrations, catalogJson, makePolicies, policySources, makeEvents, ARRAY_ARGS, type WEvent } from "./workload.js";
+import { naiveLoop, simpleIndex, referenceDecider, outcomeKey, decisionOutcome, type Outcome } from "./engines.js";
+import { cedarSets, preparse, cedarRequest, cedarDecider, validateSets, cedarVersion, CEDAR_SCHEMA, type CedarRequest } from "./cedar.js";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const QUICK = !!process.env["BENCH_QUICK"];
+const SIZES = (process.env["BENCH_SIZES"] ?? "10,100,1000,10000").split(",").map(Number);
+const N_EVENTS = Number(process.env["BENCH_EVENTS"] ?? 100_000);
+const SEED = Number(process.env["BENCH_SEED"] ?? 1);
+const REPLAY_EVENTS = QUICK ? 100_000 : 1_000_000;
+const REPLAY_SIZE = 1000;
+/** Time budgets (ms): throughput loop, latency sampling, agreement passes of the slow engines. */
+const T_THROUGHPUT = QUICK ? 300 : 1200;
+const T_LATENCY = QUICK ? 150 : 500;
+const T_AGREE_SLOW = QUICK ? 1000 : 4000;
+
+const now = () => performance.now();
+let sink = 0;
+const log = (s: string) => process.stderr.write(s + "\n");
+
+// ─── measurement ──────────────────────────────────────────────────────────────────────
+interface Speed { decisions_per_s: number; p50_us: number; p99_us: number; timed_calls: number }
+
+function throughput(f: (i: number) => Outcome | Decision, n: number, budgetMs: number): { perSec: number; calls: number } {
+  // warm-up (JIT), then an estimate to pick a chunk size that reads the clock rarely
+  const w0 = now();
+  let i = 0;
+  for (let k = 0; k < Math.min(n, 2000) && now() - w0 < budgetMs / 4; k++) { sink ^= f(i).effect.length; if (++i === n) i = 0; }
+  const per = (now() - w0) / Math.max(1, i);
+  const chunk = Math.max(1, Math.min(4096, Math.floor(2 / Math.max(per, 1e-6))));
+  let calls = 0;
+  const t0 = now();
+  let t = t0;
+  do {
+    for (let k = 0; k < chunk; k++) { sink ^= f(i).effect.length; if (++i === n) i = 0; }
+    calls += chunk;
+    t = now();
+  } while (t - t0 < budgetMs);
+  return { perSec: (calls / (t - t0)) * 1000, calls };
+}
+
+async function latency(name: string, f: (i: number) => Outcome | Decision, n: number, budgetMs: number): Promise<{ p50: number; p99: number; samples: number }> {
+  let i = 0;
+  const bench = new Bench({ time: budgetMs, iterations: 50, warmupTime: Math.min(100, budgetMs / 4), warmupIterations: 20 });
+  bench.add(name, () => { sink ^= f(i).effect.length; if (++i === n) i = 0; });
+  await bench.run();
+  const s = [...(bench.tasks[0]!.result?.samples ?? [])].sort((a, b) => a - b);
+  const pct = (p: number) => (s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! * 1000 : NaN);
+  return { p50: pct(50), p99: pct(99), samples: s.length };
+}
+
+async function speed(name: string, f: (i: number) => Outcome | Decision, n: number, tp = T_THROUGHPUT, lat = T_LATENCY): Promise<Speed> {
+  const t = throughput(f, n, tp);
+  const l = await latency(name, f, n, lat);
+  return { decisions_per_s: t.perSec, p50_us: l.p50, p99_us: l.p99, timed_calls: t.calls + l.samples };
+}
+
+// ─── agreement ────────────────────────────────────────────────────────────────────────
+class Disagreement extends Error {}
+
+function agree(engine: string, size: number, events: readonly WEvent[], ours: readonly string[], other: (i: number) => string, limit: number, budgetMs: number): number {
+  const t0 = now();
+  let i = 0;
+  for (; i < limit; i++) {
+    const a = ours[i]!;
+    const b = other(i);
+    if (a !== b) {
+      log(`\nDISAGREEMENT at ${size} policies, event #${i}: ours → ${a}, ${engine} → ${b}`);
+      log(JSON.stringify(events[i]));
+      throw new Disagreement(`${engine} disagrees with our runtime at ${size} policies on event #${i}`);
+    }
+    if ((i & 63) === 63 && now() - t0 > budgetMs) { i++; break; }
+  }
+  return i;
+}
+
+// ─── sizes ────────────────────────────────────────────────────────────────────────────
+const fmtRate = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(x >= 1e5 ? 0 : 1)}k` : x.toFixed(0));
+const fmtUs = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const fmtX = (x: number) => (x >= 100 ? `${x.toFixed(0)}×` : `${x.toFixed(1)}×`);
+
+async function main(): Promise<number> {
+  const started = now();
+  const integrations = makeIntegrations();
+  const catJson = catalogJson(integrations) as CatalogJson;
+  const { catalog } = loadCatalog([], { builtin: false });
+  catalog.add(catJson, "bench");
+  const events = makeEvents(N_EVENTS, SEED, integrations);
+  const evs = events as unknown as SessionEvent[];
+  log(`workload: ${integrations.length} integrations × ${integrations[0]!.tools.length} tools, ${N_EVENTS} events, seed ${SEED}; cedar ${cedarVersion()}; node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "?"}`);
+
+  // Runtime size: runtime/index.ts bundled and minified by esbuild, gzip -9.
+  const rt = await esbuild.build({ entryPoints: [join(here, "../runtime/index.ts")], bundle: true, minify: true, format: "esm", platform: "neutral", write: false, logLevel: "silent" });
+  const rtBytes = rt.outputFiles[0]!.contents;
+  const runtimeSize = { min_bytes: rtBytes.length, min_gz_bytes: gzipSync(rtBytes, { level: 9 }).length };
+  log(`runtime: ${runtimeSize.min_bytes} B minified, ${runtimeSize.min_gz_bytes} B min+gz`);
+
+  const out = mkdtempSync(join(tmpdir(), "policy-bench-"));
+  const rows: Record<string, unknown>[] = [];
+  let replayBundle: Bundle | undefined;
+  try {
+    for (const size of SIZES) {
+      log(`\n── ${size} policies ──`);
+      const policies = makePolicies(size, SEED, integrations);
+      const sources = policySources(policies);
+      // `policy build`: parse, check, lower, emit, validate, serialize (in-process, same calls as the CLI).
+      let t = now();
+      const project = checkProject(sources, catalog);
+      const tCheck = now() - t;
+      const errors = project.diagnostics.filter((d) => d.severity === "error");
+      if (errors.length) { log(`the generated ${size}-policy set does not compile: ${errors.slice(0, 3).map((d) => `${d.code} ${d.span.file}:${d.span.line} ${d.message}`).join("; ")}`); return 1; }
+      t = now();
+      const bundle = buildBundle(project);
+      const tLower = now() - t;
+      t = now();
+      const problems = validateBundle(bundle);
+      const tValidate = now() - t;
+      t = now();
+      const text = serializeBundle(bundle);
+      const tSerialize = now() - t;
+      if (problems.length) { log(`bundle does not validate: ${problems[0]}`); return 1; }
+      const compile = { check_ms: tCheck, lower_emit_ms: tLower, validate_ms: tValidate, serialize_ms: tSerialize, total_ms: tCheck + tLower + tValidate + tSerialize };
+      const bundleBytes = { bytes: Buffer.byteLength(text), gz_bytes: gzipSync(text).length };
+      log(`build ${(compile.total_ms / 1000).toFixed(2)} s (check ${(tCheck / 1000).toFixed(2)} s, lower+emit ${(tLower / 1000).toFixed(2)} s, validate ${(tValidate / 1000).toFixed(2)} s); bundle ${(bundleBytes.bytes / 1024).toFixed(0)} KB, ${(bundleBytes.gz_bytes / 1024).toFixed(0)} KB gz`);
+      if (size === REPLAY_SIZE) replayBundle = bundle;
+      writeFileSync(join(out, `set-${size}.policy`), sources.map((s) => s.text).join("\n"));
+
+      // Our runtime: full decisions (matched, alerts, approvers…), every event.
+      const enf = createEnforcer(JSON.parse(text));
+      const oursDecide = (i: number) => enf.decide(evs[i]);
+      const oursKeys = evs.map((_, i) => outcomeKey(decisionOutcome(oursDecide(i))));
+      const mix: Record<string, number> = {};
+      for (const k of oursKeys) { const [eff, pol] = k.split(":"); const key = `${eff}${pol === "-" ? " (default)" : ""}`; mix[key] = (mix[key] ?? 0) + 1; }
+      const matchedAvg = evs.slice(0, 20_000).reduce((a, e) => a + enf.decide(e).matched.length, 0) / Math.min(20_000, evs.length);
+
+      // Agreement.
+      const compared: Record<string, number> = {};
+      const simple = simpleIndex(bundle);
+      compared["simple_index"] = agree("simple index", size, events, oursKeys, (i) => outcomeKey(simple(evs[i]!)), evs.length, Infinity);
+      const naive = naiveLoop(bundle);
+      compared["naive_loop"] = agree("naive loop", size, events, oursKeys, (i) => outcomeKey(naive(evs[i]!)), evs.length, T_AGREE_SLOW);
+      const reference = await referenceDecider(project);
+      if (reference) compared["reference"] = agree("reference evaluator", size, events, oursKeys, (i) => outcomeKey(reference(evs[i]!)), evs.length, T_AGREE_SLOW);
+      // Cedar: one pre-parsed set per integration; requests built before timing.
+      const sets = cedarSets(bundle, ARRAY_ARGS, `s${size}`);
+      preparse(sets);
+      const cedarProblems = size <= 1000 ? validateSets(sets) : [];
+      if (cedarProblems.length) { log(`Cedar validation against the schema failed: ${cedarProblems.join("; ")}`); return 1; }
+      const cedarDecide = cedarDecider(bundle);
+      const reqs: CedarRequest[] = [];
+      const tc0 = now();
+      for (let i = 0; i < evs.length && (i < 200 || now() - tc0 < T_AGREE_SLOW); i++) { reqs.push(cedarRequest(bundle, sets, events[i]!)); sink ^= cedarDecide(reqs[i]!).effect.length; }
+      compared["cedar"] = agree("Cedar", size, events, oursKeys, (i) => outcomeKey(cedarDecide(reqs[i]!)), reqs.length, Infinity);
+      log(`agreement: ${Object.entries(compared).map(([k, v]) => `${k} ${v}/${evs.length}`).join(", ")} — all identical`);
+      writeFileSync(join(out, `set-${size}.cedar`), [...sets.values()].map((s) => `// set ${s.id}\n${Object.values(s.policies).join("\n")}`).join("\n\n"));
+
+      // Speed.
+      const engines: Record<string, Speed> = {};
+      engines["ours"] = await speed("ours", oursDecide, evs.length);
+      engines["simple_index"] = await speed("simple", (i) => simple(evs[i]!), evs.length);
+      engines["naive_loop"] = await speed("naive", (i) => naive(evs[i]!), compared["naive_loop"]!);
+      if (reference) engines["reference"] = await speed("reference", (i) => reference(evs[i]!), compared["reference"]!);
+      engines["cedar"] = await speed("cedar", (i) => cedarDecide(reqs[i]!), reqs.length);
+      const ours = engines["ours"]!.decisions_per_s;
+      const ratios = Object.fromEntries(Object.entries(engines).filter(([k]) => k !== "ours").map(([k, v]) => [k, ours / v.decisions_per_s]));
+      log(Object.entries(engines).map(([k, v]) => `${k}: ${fmtRate(v.decisions_per_s)}/s p50 ${fmtUs(v.p50_us)} µs p99 ${fmtUs(v.p99_us)} µs${k === "ours" ? "" : ` (ours ${fmtX(ratios[k]!)})`}`).join("\n"));
+      rows.push({ policies: size, compile, bundle: bundleBytes, buckets: bucketStats(bundle), decision_mix: mix, matched_per_event: matchedAvg, compared_events: compared, engines, ratios, cedar_sets: sets.size });
+    }
+    writeFileSync(join(out, "schema.cedarschema"), CEDAR_SCHEMA);
+
+    // Replay: compiler/session/replay.ts replayFiles (what `policy replay` runs) on a 1M-event file.
+    const replay = replayBundle ? await benchReplay(replayBundle, events, out) : { skipped: `needs the ${REPLAY_SIZE}-policy set in BENCH_SIZES` };
+    // Session conditions: bench/session.ts (when that work exists).
+    const sessions = await benchSessionsIfPresent();
+
+    const targets = evaluateTargets(rows, runtimeSize);
+    const result = {
+      command: "npm run bench", date: new Date().toISOString(), node: process.version, platform: `${process.platform} ${process.arch}`,
+      cpus: cpus().length, cpu: cpus()[0]?.model ?? "?", cedar: cedarVersion(), seed: SEED, events: N_EVENTS, quick: QUICK,
+      runtime: runtimeSize, sizes: rows, replay, sessions, targets, wall_s: (now() - started) / 1000,
+    };
+    writeFileSync(join(here, "results.json"), JSON.stringify(result, null, 2) + "\n");
+    process.stdout.write(table(result) + "\n");
+    log(`\nwrote bench/results.json (${result.wall_s.toFixed(0)} s)`);
+    return 0;
+  } catch (e) {
+    if (e instanceof Disagreement) { log(`\nFAILED: ${e.message}. No speed is reported.`); return 1; }
+    throw e;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+function bucketStats(b: Bundle): { tools: number; median: number; max: number } {
+  const xs = Object.values(b.index.tool_call.tools).map((x) => x.length).sort((x, y) => x - y);
+  return { tools: xs.length, median: xs[xs.length >> 1] ?? 0, max: xs[xs.length - 1] ?? 0 };
+}
+
+async function benchReplay(bundle: Bundle, events: readonly WEvent[], dir: string): Promise<Record<string, unknown>> {
+  let mod: typeof import("../compiler/session/replay.js");
+  try { mod = await import("../compiler/session/replay.js"); } catch (e) { return { skipped: `compiler/session/replay.js cannot be loaded: ${(e as Error).message}` }; }
+  const file = join(dir, "replay.jsonl");
+  const ws = createWriteStream(file);
+  const rounds = Math.ceil(REPLAY_EVENTS / events.length);
+  let written = 0;
+  for (let r = 0; r < rounds && written < REPLAY_EVENTS; r++) {
+    let buf = "";
+    for (const e of events) {
+      if (written >= REPLAY_EVENTS) break;
+      buf += JSON.stringify({ ...e, session_id: `${e.session_id}-r${r}` }) + "\n";
+      written++;
+      if (buf.length > 1 << 20) { if (!ws.write(buf)) await new Promise((res) => ws.once("drain", res)); buf = ""; }
+    }
+    if (buf) ws.write(buf);
+  }
+  await new Promise<void>((res, rej) => ws.end((err?: Error | null) => (err ? rej(err) : res())));
+  global.gc?.();
+  const rss0 = process.memoryUsage().rss;
+  let peak = rss0;
+  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
+  const t0 = now();
+  let decisions = 0, bad = 0;
+  const stats = { events: 0 };
+  for await (const r of mod.replayFiles([file], bundle, undefined, stats)) { if (r.kind === "bad") bad++; else decisions++; }
+  const ms = now() - t0;
+  clearInterval(timer);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  log(`replay: ${stats.events} events in ${(ms / 1000).toFixed(1)} s (${fmtRate((stats.events / ms) * 1000)}/s), peak RSS +${((peak - rss0) / 2 ** 20).toFixed(0)} MB`);
+  return { events: stats.events, decisions, bad_lines: bad, policies: REPLAY_SIZE, seconds: ms / 1000, events_per_s: (stats.events / ms) * 1000, rss_start_mb: rss0 / 2 ** 20, rss_peak_mb: peak / 2 ** 20, how: "compiler/session/replay.ts replayFiles (the code behind `policy replay`), in-process, one JSON Lines file" };
+}
+
+async function benchSessionsIfPresent(): Promise<unknown> {
+  if (!existsSync(join(here, "session.ts"))) return { skipped: "bench/session.ts does not exist yet" };
+  try {
+    const mod = (await import("./session.js" as string)) as { benchSessions?: () => unknown };
+    if (typeof mod.benchSessions !== "function") return { skipped: "bench/session.ts has no benchSessions()" };
+    return await mod.benchSessions();
+  } catch (e) {
+    return { failed: (e as Error).message };
+  }
+}
+
+interface Target { target: string; value: string; met: boolean }
+
+function evaluateTargets(rows: Record<string, unknown>[], rt: { min_gz_bytes: number }): Target[] {
+  const at = (n: number) => rows.find((r) => r["policies"] === n) as { engines: Record<string, Speed>; ratios: Record<string, number>; compile: { total_ms: number } } | undefined;
+  const out: Target[] = [];
+  for (const n of [1000, 10000]) { const r = at(n); if (r?.ratios["cedar"]) out.push({ target: `≥ 100× Cedar at ${n}`, value: fmtX(r.ratios["cedar"]), met: r.ratios["cedar"] >= 100 }); }
+  for (const n of [1000, 10000]) { const r = at(n); if (r?.ratios["simple_index"]) out.push({ target: `≥ 2× simple index at ${n}`, value: fmtX(r.ratios["simple_index"]), met: r.ratios["simple_index"] >= 2 }); }
+  const r10k = at(10000);
+  if (r10k?.ratios["reference"]) out.push({ target: "≥ 20× reference evaluator at 10000", value: fmtX(r10k.ratios["reference"]), met: r10k.ratios["reference"] >= 20 });
+  if (r10k?.ratios["naive_loop"]) out.push({ target: "≥ 20× naive loop at 10000", value: fmtX(r10k.ratios["naive_loop"]), met: r10k.ratios["naive_loop"] >= 20 });
+  const r10 = at(10);
+  if (r10 && r10k) { const f = r10.engines["ours"]!.decisions_per_s / r10k.engines["ours"]!.decisions_per_s; out.push({ target: "flat: throughput at 10 ≤ 2× that at 10000", value: `${f.toFixed(2)}×`, met: f <= 2 }); }
+  if (r10k) out.push({ target: "p99 ≤ 5 µs at 10000", value: `${fmtUs(r10k.engines["ours"]!.p99_us)} µs`, met: r10k.engines["ours"]!.p99_us <= 5 });
+  if (r10k) out.push({ target: "policy build of 10000 < 3 s", value: `${(r10k.compile.total_ms / 1000).toFixed(2)} s`, met: r10k.compile.total_ms < 3000 });
+  out.push({ target: "runtime ≤ 10 KB min+gz", value: `${(rt.min_gz_bytes / 1024).toFixed(1)} KB`, met: rt.min_gz_bytes <= 10 * 1024 });
+  return out;
+}
+
+function table(r: { sizes: Record<string, unknown>[]; runtime: { min_gz_bytes: number; min_bytes: number }; replay: Record<string, unknown>; sessions: unknown; targets: Target[]; node: string; cpu: string; cpus: number; cedar: string; events: number }): string {
+  const lines: string[] = [];
+  lines.push(`Node ${r.node}, ${r.cpus} × ${r.cpu}, cedar-wasm ${r.cedar}, ${r.events} events`);
+  lines.push("");
+  lines.push("| policies | ours: decisions/s | p50 / p99 µs | simple index | naive loop | reference | Cedar-wasm | build | bundle (gz) |");
+  lines.push("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  for (const s of r.sizes as { policies: number; engines: Record<string, Speed>; ratios: Record<string, number>; compile: { total_ms: number }; bundle: { bytes: number; gz_bytes: number } }[]) {
+    const o = s.engines["ours"]!;
+    const cell = (k: string) => { const e = s.engines[k]; return e ? `${fmtRate(e.decisions_per_s)}/s (p99 ${fmtUs(e.p99_us)} µs) → **${fmtX(s.ratios[k]!)}**` : "n/a"; };
+    lines.push(`| ${s.policies.toLocaleString("en-US")} | ${fmtRate(o.decisions_per_s)}/s | ${fmtUs(o.p50_us)} / ${fmtUs(o.p99_us)} | ${cell("simple_index")} | ${cell("naive_loop")} | ${cell("reference")} | ${cell("cedar")} | ${(s.compile.total_ms / 1000).toFixed(2)} s | ${(s.bundle.bytes / 1024).toFixed(0)} KB (${(s.bundle.gz_bytes / 1024).toFixed(0)} KB) |`);
+  }
+  lines.push("");
+  lines.push("Ratios (**N×**) are our decisions/s over that engine's, measured in the same run on the same events.");
+  lines.push(`Runtime: ${(r.runtime.min_bytes / 1024).toFixed(1)} KB minified, ${(r.runtime.min_gz_bytes / 1024).toFixed(1)} KB min+gz (esbuild, gzip -9).`);
+  const rp = r.replay;
+  lines.push(rp["events_per_s"] ? `Replay (\`policy replay\` code path, ${rp["policies"]} policies): ${Number(rp["events"]).toLocaleString("en-US")} events in ${Number(rp["seconds"]).toFixed(1)} s = ${fmtRate(Number(rp["events_per_s"]))} events/s, peak RSS ${Number(rp["rss_peak_mb"]).toFixed(0)} MB (start ${Number(rp["rss_start_mb"]).toFixed(0)} MB).` : `Replay: n/a (${JSON.stringify(rp)})`);
+  lines.push(`Sessions: ${typeof r.sessions === "object" && r.sessions && "skipped" in r.sessions ? `n/a (${(r.sessions as { skipped: string }).skipped})` : JSON.stringify(r.sessions)}`);
+  lines.push("");
+  lines.push("| target | measured | met |");
+  lines.push("|---|---:|:---:|");
+  for (const t of r.targets) lines.push(`| ${t.target} | ${t.value} | ${t.met ? "yes" : "**no**"} |`);
+  return lines.join("\n");
+}
+
+main().then((code) => { process.exitCode = code; }, (e) => { log(String((e as Error)?.stack ?? e)); process.exitCode = 1; });
