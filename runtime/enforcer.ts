@@ -11,7 +11,11 @@ import { MemoryStore, toMicros, type ResponseResult, type ResponseUpdate, type S
 import { staticEval } from "./static-eval.js";
 
 export interface EnforcerOptions {
-  /** Session state; the in-memory store by default. */
+  /**
+   * Session state; a private in-memory store by default. A store passed in is treated as shared
+   * (several enforcers, replicas): every tool call goes through it, so that all agree on the
+   * revision each session is pinned to.
+   */
   readonly store?: SessionStore;
   /** The clock for events without a `ts` (ms since the epoch). */
   readonly now?: () => number;
@@ -86,10 +90,13 @@ export class Enforcer {
   private readonly pins = new Map<string, string>();
   private stateful = false;
   private lookback = 0;
+  /** A store passed in is shared (replicas): every tool call goes through it, for the revision pin. */
+  private readonly shared: boolean;
   readonly store: SessionStore;
   private readonly now: () => number;
 
   constructor(bundle: unknown, opts: EnforcerOptions = {}) {
+    this.shared = opts.store !== undefined;
     this.store = opts.store ?? new MemoryStore();
     this.now = opts.now ?? Date.now;
     this.load(bundle);
@@ -198,9 +205,9 @@ export class Enforcer {
     const call = e.type === "tool_call_request" ? resolveCall(c.bundle, e.call!) : undefined;
     const agentKey = agentKeyOf(e);
     let query: StateQuery | undefined;
-    // The store is consulted when some loaded revision has session conditions, or when several
-    // revisions are loaded (the store knows which one a session started on).
-    if (call && (this.stateful || this.byRevision.size > 1)) {
+    // The store is consulted when some loaded revision has session conditions, when several
+    // revisions are loaded, or when it was passed in (it knows which revision a session started on).
+    if (call && (this.stateful || this.shared || this.byRevision.size > 1)) {
       const resource = resourceKey(call);
       query = {
         session: sessionKey,
