@@ -4,18 +4,21 @@
 //
 //   node vscode-extension/build.mjs          minified, for packaging
 //   node vscode-extension/build.mjs --dev    not minified, with inline source maps
+//   node vscode-extension/build.mjs --outdir <dir>   write the bundles there instead of dist/
 //
 // Exits non-zero when the server entry point is missing or anything fails to bundle.
 import { build } from "esbuild";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
-const dist = join(here, "dist");
 const dev = process.argv.includes("--dev");
+// --outdir <dir>: build somewhere else than vscode-extension/dist (tests use a temporary folder).
+const outdirAt = process.argv.indexOf("--outdir");
+const dist = outdirAt > 0 && process.argv[outdirAt + 1] ? resolve(process.argv[outdirAt + 1]) : join(here, "dist");
 const rel = (p) => relative(root, p);
 
 /** True when the TypeScript module at `file` exports a function named `name`. */
@@ -97,7 +100,10 @@ const banner = [
   'process.env.RECHECK_SYNC_BACKEND ||= "pure";',
 ].join("\n");
 
-rmSync(dist, { recursive: true, force: true });
+// Remove only what this script writes (so a stale cli.js never ships), never the folder itself.
+for (const name of ["extension.js", "server.js", "cli.js", "schemas", "compiler"]) {
+  rmSync(join(dist, name), { recursive: true, force: true });
+}
 mkdirSync(dist, { recursive: true });
 
 let failed = false;
@@ -129,9 +135,9 @@ for (const { entry, out } of bundles) {
       absWorkingDir: root,
     });
     const kb = (statSync(outfile).size / 1024).toFixed(0);
-    console.log(`built dist/${out} (${kb} KB) from ${rel(entry.file)}${entry.shim ? " (via a shim)" : ""}`);
+    console.log(`built ${rel(outfile)} (${kb} KB) from ${rel(entry.file)}${entry.shim ? " (via a shim)" : ""}`);
   } catch {
-    console.error(`error: bundling ${rel(entry.file)} into dist/${out} failed (see above).`);
+    console.error(`error: bundling ${rel(entry.file)} into ${rel(outfile)} failed (see above).`);
     failed = true;
   }
 }
@@ -144,7 +150,7 @@ for (const dir of assets) {
     continue;
   }
   cpSync(from, join(dist, dir), { recursive: true, filter: (p) => statSync(p).isDirectory() || p.endsWith(".json") });
-  console.log(`copied ${dir}/*.json to dist/${dir}/`);
+  console.log(`copied ${dir}/*.json to ${rel(join(dist, dir))}/`);
 }
 
 process.exit(failed ? 1 : 0);

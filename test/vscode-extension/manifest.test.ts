@@ -1,12 +1,11 @@
 // Checks the VS Code extension without VS Code: the manifest and the files it points to, the
-// commands it contributes against the ones src/extension.ts registers, the TypeScript, and
-// (with a stub language server in a temporary copy) that build.mjs + vsce produce a package.
+// commands it contributes against the ones src/extension.ts registers, and the TypeScript.
+// Building and packaging: packaging.test.ts.
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const ext = join(root, "vscode-extension");
@@ -147,69 +146,5 @@ describe("extension sources", () => {
     expect(client).toContain("TransportKind.ipc");
     expect(client).toContain('documentSelector: [{ scheme: "file", language: "policy" }]');
     expect(client).toContain("initializationOptions");
-  });
-});
-
-describe("packaging (build.mjs + vsce, with a stub server in a temporary copy)", () => {
-  const tmp = mkdtempSync(join(tmpdir(), "policy-vsix-"));
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-  const hasVsce = existsSync(join(root, "node_modules/.bin/vsce"));
-
-  /** A copy of the extension (without dist/) and the data files, beside the root node_modules. */
-  function stage(withServer: boolean): string {
-    const dir = join(tmp, withServer ? "with-server" : "without-server");
-    cpSync(ext, join(dir, "vscode-extension"), { recursive: true, filter: (p) => !p.includes(`${ext}/dist`) && !p.endsWith(".vsix") });
-    for (const d of ["schemas", "compiler/catalog/builtin"]) cpSync(join(root, d), join(dir, d), { recursive: true });
-    symlinkSync(join(root, "node_modules"), join(dir, "node_modules"), "dir");
-    if (withServer) {
-      mkdirSync(join(dir, "lsp"));
-      writeFileSync(
-        join(dir, "lsp/main.ts"),
-        'import { createConnection, ProposedFeatures } from "vscode-languageserver/node";\n' +
-          "const connection = createConnection(ProposedFeatures.all);\n" +
-          "connection.onInitialize(() => ({ capabilities: {} }));\nconnection.listen();\n",
-      );
-    }
-    return dir;
-  }
-
-  test("build.mjs says clearly that lsp/main.ts is missing and exits non-zero", () => {
-    const dir = stage(false);
-    const r = spawnSync(process.execPath, ["vscode-extension/build.mjs"], { cwd: dir, encoding: "utf8" });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain("lsp/main.ts does not exist");
-  });
-
-  test.skipIf(!hasVsce)("build.mjs bundles and vsce packages the extension with what VS Code needs", () => {
-    const dir = stage(true);
-    const build = spawnSync(process.execPath, ["vscode-extension/build.mjs"], { cwd: dir, encoding: "utf8" });
-    expect(build.status, `${build.stdout}${build.stderr}`).toBe(0);
-    const vsix = join(dir, "policy-lang.vsix");
-    const pack = spawnSync(
-      join(root, "node_modules/.bin/vsce"),
-      ["package", "--no-dependencies", "--skip-license", "--allow-missing-repository", "-o", vsix],
-      { cwd: join(dir, "vscode-extension"), encoding: "utf8", input: "", timeout: 60_000 },
-    );
-    expect(pack.status, `${pack.stdout}${pack.stderr}`).toBe(0);
-    const ls = spawnSync(join(root, "node_modules/.bin/vsce"), ["ls", "--no-dependencies"], {
-      cwd: join(dir, "vscode-extension"),
-      encoding: "utf8",
-      input: "",
-    });
-    const files = ls.stdout.split("\n").filter(Boolean);
-    for (const f of [
-      "package.json",
-      "dist/extension.js",
-      "dist/server.js",
-      "dist/schemas/catalog.schema.json",
-      "dist/compiler/catalog/builtin/github.json",
-      "syntaxes/policy.tmLanguage.json",
-      "snippets/policy.json",
-      "language-configuration.json",
-      "README.md",
-    ]) {
-      expect(files, f).toContain(f);
-    }
-    expect(files.some((f) => f.startsWith("src/") || f.endsWith(".ts") || f === "build.mjs")).toBe(false);
   });
 });
