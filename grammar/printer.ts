@@ -4,10 +4,9 @@
  * every comment of the source is kept (a comment inside a multi-line expression moves before it).
  */
 import * as A from "./ast.js";
-import { KEYWORD_WORDS } from "./lexer.js";
 
-const KEYWORDS = new Set(KEYWORD_WORDS);
-const BARE_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+/** Keys written bare in the source stay bare (any name or keyword lexes as a key). */
+const BARE_KEY_OR_DOTTED = /^[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*$/;
 const INDENT = "  ";
 
 export function printString(s: string): string {
@@ -23,7 +22,7 @@ export function printValue(v: A.Value): string {
     case "List": return `[${v.items.map(printValue).join(", ")}]`;
     case "Object":
       if (v.entries.length === 0) return "{}";
-      return `{ ${v.entries.map((e) => `${!e.quoted && BARE_KEY.test(e.key) && !KEYWORDS.has(e.key) ? e.key : printString(e.key)}: ${printValue(e.value)}`).join(", ")} }`;
+      return `{ ${v.entries.map((e) => `${!e.quoted && BARE_KEY_OR_DOTTED.test(e.key) ? e.key : printString(e.key)}: ${printValue(e.value)}`).join(", ")} }`;
     default: return A.assertNever(v);
   }
 }

@@ -145,7 +145,7 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyDecl, file: string, or
       }
       effect = kind;
       effectNode = a;
-      if (a.message) { if (kind === "allow" || kind === "hide") misplaced("message", a.message.span, "messages go on block, require_approval and alert"); else reason = a.message.value; }
+      if (a.message) { if (kind === "hide") misplaced("message", a.message.span, "a hidden tool is simply gone; messages go on allow, block, require_approval and alert"); else reason = a.message.value; }
       if (a.to) misplaced("`to`", a.to.span, "`to \"#channel\"` goes on alert");
       if (a.fields) misplaced("field list", a.fields.span, "field lists go on sanitize");
       if (a.from) {
