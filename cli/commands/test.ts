@@ -1,20 +1,120 @@
-/** `policy test [paths]`: inline tests and replays; ends with `N passed, N failed`. */
+/**
+ * `policy test [paths]`: inline tests and replays of recorded sessions; reporters text, json and
+ * junit; decision snapshots of replayed sessions; coverage; watch mode. Ends with
+ * `N passed, N failed`. Exit 1 on a failed test, 2 when a replayed session file is unreadable.
+ */
 import type { Command } from "commander";
+import { watch, writeFileSync } from "node:fs";
 import { buildBundle } from "../../compiler/emit/index.js";
 import { runTests, type TestReport } from "../../compiler/test-runner/index.js";
+import { computeCoverage, formatCoverage, type CoverageReport } from "../../compiler/test-runner/coverage.js";
+import { junitXml } from "../../compiler/test-runner/junit.js";
 import { collectCatalogs, loadOrExit, reportDiagnostics } from "../project-io.js";
-import { discoverProjects } from "../../compiler/project.js";
-import { CliError, EXIT_FINDINGS, EXIT_USAGE, parseFormat, pc, printJson } from "../output.js";
+import { CliError, EXIT_FINDINGS, EXIT_USAGE, parseFormat, pc } from "../output.js";
+
+interface TestOptions {
+  catalog?: string[];
+  includeDrafts?: boolean;
+  filter?: string;
+  reporter?: string;
+  output?: string;
+  coverage?: boolean;
+  coverageJson?: string;
+  updateSnapshots?: boolean;
+  format?: string;
+  watch?: boolean;
+}
+
+const out = (s: string) => process.stdout.write(s);
 
 function printText(report: TestReport): void {
   for (const r of report.results) {
     const mark = r.passed ? pc.green("✓") : pc.red("✗");
-    process.stdout.write(`${mark} ${r.name} ${pc.dim(`(${r.file}:${r.line})`)}\n`);
+    out(`${mark} ${r.name} ${pc.dim(`(${r.file}:${r.line})`)}\n`);
     for (const f of r.failures) {
-      process.stdout.write(`    ${pc.red("✗")} ${f.span.file}:${f.span.line}:${f.span.column}: ${f.message}\n`);
-      if (f.detail) process.stdout.write(f.detail.split("\n").map((l) => `        ${pc.dim(l)}`).join("\n") + "\n");
+      out(`    ${pc.red("✗")} ${f.span.file}:${f.span.line}:${f.span.column}: ${f.message}\n`);
+      if (f.detail) out(f.detail.split("\n").map((l) => `        ${l.startsWith("- ") ? pc.red(l) : l.startsWith("+ ") ? pc.green(l) : pc.dim(l)}`).join("\n") + "\n");
     }
   }
+}
+
+function reportJson(report: TestReport, coverage: CoverageReport | undefined): unknown {
+  return {
+    passed: report.passed, failed: report.failed,
+    tests: report.results.map((r) => ({
+      name: r.name, file: r.file, line: r.line, passed: r.passed, durationMs: Math.round(r.durationMs * 1000) / 1000, decisions: r.decisions.length,
+      failures: r.failures.map((f) => ({ message: f.message, file: f.span.file, line: f.span.line, column: f.span.column, ...(f.detail ? { detail: f.detail } : {}) })),
+    })),
+    unreadable: report.unreadable.map((u) => ({ path: u.path, file: u.span.file, line: u.span.line, column: u.span.column })),
+    ...(report.snapshots ? { snapshots: report.snapshots } : {}),
+    ...(coverage ? { coverage } : {}),
+  };
+}
+
+/** One run; returns the exit status. */
+function runOnce(paths: string[], o: TestOptions): number {
+  const reporter = o.reporter ?? (parseFormat(o.format) === "json" ? "json" : "text");
+  if (!["text", "json", "junit"].includes(reporter)) throw new CliError(`--reporter must be text, json or junit, not "${reporter}"`);
+  const loaded = loadOrExit(paths, o.catalog);
+  const errors = loaded.project.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length) {
+    reportDiagnostics(loaded.project.diagnostics, loaded, { quietInfo: true });
+    out(`policies have errors: no test ran\n0 passed, ${Math.max(1, loaded.project.tests.length)} failed\n`);
+    return EXIT_FINDINGS;
+  }
+  const bundle = buildBundle(loaded.project, { includeDrafts: !!o.includeDrafts });
+  const report = runTests(loaded.project, bundle, {
+    ...(o.filter ? { only: (n: string) => n.includes(o.filter!) } : {}),
+    snapshots: o.updateSnapshots ? "update" : "check",
+  });
+  const coverage = o.coverage || o.coverageJson ? computeCoverage(loaded.project, bundle, report) : undefined;
+  if (o.coverageJson) writeFileSync(o.coverageJson, JSON.stringify(coverage, null, 2) + "\n");
+  const summary = `${report.passed} passed, ${report.failed} failed\n`;
+  const xmlToStdout = reporter === "junit" && !o.output;
+  if (reporter === "junit") {
+    const xml = junitXml(report);
+    if (o.output) writeFileSync(o.output, xml);
+    else out(xml);
+  }
+  if (reporter === "json") {
+    const json = JSON.stringify(reportJson(report, coverage), null, 2) + "\n";
+    if (o.output) writeFileSync(o.output, json);
+    else out(json);
+  }
+  if (reporter === "text" || (o.output && reporter !== "text")) {
+    printText(report);
+    const snap = report.snapshots;
+    if (snap?.written.length) out(pc.cyan(`snapshot${snap.written.length === 1 ? "" : "s"} written: ${snap.written.join(", ")}\n`));
+    if (snap?.missing.length) out(pc.dim(`no snapshot yet for ${snap.missing.length} replayed session file${snap.missing.length === 1 ? "" : "s"} (write with --update-snapshots)\n`));
+    if (coverage && o.coverage) out(formatCoverage(coverage).join("\n") + "\n");
+  }
+  for (const u of report.unreadable) process.stderr.write(`error: cannot read session file "${u.path}" (replayed at ${u.span.file}:${u.span.line}:${u.span.column})\n`);
+  if (xmlToStdout || (reporter === "json" && !o.output)) process.stderr.write(summary);
+  else out(summary);
+  if (report.unreadable.length) return EXIT_USAGE;
+  return report.failed ? EXIT_FINDINGS : 0;
+}
+
+/** Re-runs on every change of a `.policy`, session or catalog file under the paths (debounced). */
+function watchMode(paths: string[], o: TestOptions): Promise<void> {
+  const roots = paths.length ? paths : ["."];
+  let timer: NodeJS.Timeout | undefined;
+  const rerun = () => {
+    out("\x1bc");
+    try { process.exitCode = runOnce(paths, o); } catch (e) { process.stderr.write(`error: ${(e as Error).message}\n`); }
+    out(pc.dim("watching for changes (Ctrl-C to stop)\n"));
+  };
+  rerun();
+  return new Promise(() => {
+    for (const root of roots) {
+      watch(root, { recursive: true }, (_event, name) => {
+        const f = String(name ?? "");
+        if (f && !/\.(policy|jsonl|json)$/.test(f)) return;
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(rerun, 150);
+      });
+    }
+  });
 }
 
 export function register(program: Command): void {
@@ -24,37 +124,14 @@ export function register(program: Command): void {
     .option("--include-drafts", "test draft policies too (as if they were active)")
     .option("--filter <text>", "only tests whose name contains this text")
     .option("--reporter <name>", "text, json or junit")
+    .option("-o, --output <file>", "write the json or junit report to this file (the text report still goes to stdout)")
     .option("--coverage", "report which policies and conditions the tests exercised")
-    .option("--update-snapshots", "record the decisions of replayed sessions as snapshots")
+    .option("--coverage-json <file>", "write the coverage report as JSON to this file")
+    .option("--update-snapshots", "record the decisions of replayed sessions in <session>.snap files")
+    .option("--watch", "run again whenever a .policy or session file changes")
     .option("--format <format>", "text or json", "text")
-    .action((paths: string[], o: { catalog?: string[]; includeDrafts?: boolean; filter?: string; reporter?: string; coverage?: boolean; updateSnapshots?: boolean; format?: string }) => {
-      const format = o.reporter === "json" ? "json" : parseFormat(o.format);
-      if (o.reporter && !["text", "json", "junit"].includes(o.reporter)) throw new CliError(`--reporter must be text, json or junit, not "${o.reporter}"`);
-      // Each project (a folder with policy.config.json, e.g. every example) runs on its own.
-      const reports: TestReport[] = [];
-      let broken = 0;
-      for (const group of discoverProjects(paths)) {
-        const loaded = loadOrExit(group, o.catalog);
-        const errors = loaded.project.diagnostics.filter((d) => d.severity === "error");
-        if (errors.length) {
-          reportDiagnostics(loaded.project.diagnostics, loaded, { quietInfo: true });
-          process.stdout.write(`${group.join(", ")}: policies have errors, no test ran\n`);
-          broken += Math.max(1, loaded.project.tests.length);
-          continue;
-        }
-        const bundle = buildBundle(loaded.project, { includeDrafts: !!o.includeDrafts });
-        reports.push(runTests(loaded.project, bundle, o.filter ? { only: (n) => n.includes(o.filter!) } : {}));
-      }
-      const report: TestReport = {
-        results: reports.flatMap((r) => r.results),
-        passed: reports.reduce((n, r) => n + r.passed, 0),
-        failed: reports.reduce((n, r) => n + r.failed, 0) + broken,
-        unreadable: reports.flatMap((r) => r.unreadable),
-      };
-      if (format === "json") printJson({ passed: report.passed, failed: report.failed, tests: report.results.map((r) => ({ name: r.name, file: r.file, line: r.line, passed: r.passed, durationMs: Math.round(r.durationMs * 1000) / 1000, failures: r.failures.map((f) => ({ message: f.message, file: f.span.file, line: f.span.line, column: f.span.column, ...(f.detail ? { detail: f.detail } : {}) })) })) });
-      else printText(report);
-      if (format !== "json") process.stdout.write(`${report.passed} passed, ${report.failed} failed\n`);
-      if (report.unreadable.length) process.exitCode = EXIT_USAGE;
-      else process.exitCode = report.failed ? EXIT_FINDINGS : 0;
+    .action(async (paths: string[], o: TestOptions) => {
+      if (o.watch) return watchMode(paths, o);
+      process.exitCode = runOnce(paths, o);
     });
 }

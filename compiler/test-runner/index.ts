@@ -3,6 +3,7 @@
  * order through one session (one enforcer, one in-memory store), so session conditions can be
  * tested inline; `replay` runs recorded sessions, one enforcer per session, with `ts` as the clock.
  */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type * as A from "../../grammar/ast.js";
 import type { Span } from "../../grammar/span.js";
@@ -10,8 +11,10 @@ import type { Bundle, Decision, SessionEvent } from "../../runtime/types.js";
 import { createEnforcer, type Enforcer } from "../../runtime/index.js";
 import type { CheckedProject } from "../model.js";
 import { readSessionFile, type EventLine } from "../session/read.js";
-import { explain, formatExplanation } from "../explain.js";
+import { displayPath } from "../project.js";
 import { splitCommand } from "./split-command.js";
+import { diffSnapshots, snapshotText } from "./snapshots.js";
+import { checkExpect, type Last } from "./expect.js";
 
 export interface Failure {
   readonly message: string;
@@ -42,20 +45,31 @@ export interface TestReport {
   readonly results: readonly TestResult[];
   readonly passed: number;
   readonly failed: number;
-  /** A replayed session file that could not be read (exit 2 in the CLI). */
+  /** A replayed session file that could not be read (exit 2 in the CLI): the path as written. */
   readonly unreadable: readonly { readonly path: string; readonly span: Span }[];
+  /** Snapshot files: written (with `snapshots: "update"`), compared, and sessions without one. */
+  readonly snapshots?: SnapshotReport;
+}
+
+export interface SnapshotReport {
+  readonly written: readonly string[];
+  readonly checked: readonly string[];
+  readonly missing: readonly string[];
+}
+
+export interface RunOptions {
+  /** Session paths in `.policy` files are relative to the file, which is relative to this. */
+  readonly cwd?: string;
+  readonly only?: (name: string) => boolean;
+  /**
+   * `check` (default): compare the decisions of each replayed session with `<session>.snap` when
+   * it exists; `update`: (re)write the snapshot files; `off`: ignore them.
+   */
+  readonly snapshots?: "check" | "update" | "off";
 }
 
 /** The clock a test starts at: Monday 2026-01-05 10:00 UTC. Each step advances one second. */
 export const TEST_EPOCH = Date.parse("2026-01-05T10:00:00Z");
-
-const EFFECTS: Record<string, Decision["effect"]> = { allow: "allow", block: "block", deny: "block", require_approval: "require_approval" };
-
-interface Last {
-  kind: "call" | "replay";
-  decisions: ReplayedEvent[];
-  span: Span;
-}
 
 function jsonOf(v: A.Value): unknown {
   switch (v.kind) {
@@ -72,25 +86,70 @@ function jsonOf(v: A.Value): unknown {
   }
 }
 
-function refMatches(d: Decision, by: string): boolean {
-  return !!d.policy && (d.policy.id === by || d.policy.name === by);
-}
-
-export function runTests(project: CheckedProject, bundle: Bundle, opts: { readonly cwd?: string; readonly only?: (name: string) => boolean } = {}): TestReport {
+/** Runs the tests of a project against its bundle. */
+export function runTests(project: CheckedProject, bundle: Bundle, opts: RunOptions = {}): TestReport {
   const results: TestResult[] = [];
-  const unreadable: { path: string; span: Span }[] = [];
-  const policyRefs = new Set(project.policies.flatMap((p) => [p.id, p.name]));
+  const ctx: RunContext = {
+    project, bundle, cwd: opts.cwd ?? process.cwd(), mode: opts.snapshots ?? "check",
+    refs: new Set(project.policies.flatMap((p) => [p.id, p.name])),
+    unreadable: [], snapshots: new Map(),
+  };
   for (const { file, decl } of project.tests) {
     if (opts.only && !opts.only(decl.name.value)) continue;
     const t0 = performance.now();
-    const r = runOne(project, bundle, file, decl, policyRefs, opts.cwd ?? process.cwd(), unreadable);
+    const r = runOne(ctx, file, decl);
     results.push({ name: decl.name.value, file, line: decl.span.line, passed: r.failures.length === 0, failures: r.failures, durationMs: performance.now() - t0, decisions: r.decisions });
   }
   const passed = results.filter((r) => r.passed).length;
-  return { results, passed, failed: results.length - passed, unreadable };
+  const snap = { written: [] as string[], checked: [] as string[], missing: [] as string[] };
+  for (const [abs, x] of ctx.snapshots) {
+    if (x.state === "update") {
+      const old = existsSync(abs) ? readFileSync(abs, "utf8") : undefined;
+      if (old !== x.text) { writeFileSync(abs, x.text); snap.written.push(x.shown); }
+    } else if (x.state === "missing") snap.missing.push(x.shown);
+    else if (x.state === "checked") snap.checked.push(x.shown);
+  }
+  return { results, passed, failed: results.length - passed, unreadable: ctx.unreadable, snapshots: snap };
 }
 
-function runOne(project: CheckedProject, bundle: Bundle, file: string, decl: A.TestDecl, refs: Set<string>, cwd: string, unreadable: { path: string; span: Span }[]) {
+interface RunContext {
+  readonly project: CheckedProject;
+  readonly bundle: Bundle;
+  readonly cwd: string;
+  readonly mode: "check" | "update" | "off";
+  readonly refs: Set<string>;
+  readonly unreadable: { path: string; span: Span }[];
+  /** By absolute snapshot path: what happened to it, and its new text. */
+  readonly snapshots: Map<string, { shown: string; text: string; state: "update" | "checked" | "missing" | "off"; diff?: ReturnType<typeof diffSnapshots> }>;
+}
+
+/** Compares (or records) the snapshot of one replayed session file; returns a failure text or undefined. */
+function snapshotStep(ctx: RunContext, sessionAbs: string, shown: string, decisions: readonly ReplayedEvent[]): { message: string; detail: string } | undefined {
+  if (ctx.mode === "off") return undefined;
+  const abs = `${sessionAbs}.snap`;
+  const shownSnap = `${shown}.snap`;
+  let x = ctx.snapshots.get(abs);
+  if (!x) {
+    const text = snapshotText(decisions);
+    if (ctx.mode === "update") x = { shown: shownSnap, text, state: "update" };
+    else if (!existsSync(abs)) x = { shown: shownSnap, text, state: "missing" };
+    else {
+      let recorded: string;
+      try { recorded = readFileSync(abs, "utf8"); } catch { recorded = ""; }
+      x = { shown: shownSnap, text, state: "checked", diff: diffSnapshots(recorded, text) };
+    }
+    ctx.snapshots.set(abs, x);
+  }
+  const d = x.diff;
+  if (!d || d.changed === 0) return undefined;
+  return {
+    message: `snapshot ${shownSnap}: ${d.changed} decision${d.changed === 1 ? "" : "s"} changed (run \`policy test --update-snapshots\` if intended)`,
+    detail: ["- recorded", "+ now", ...d.lines].join("\n"),
+  };
+}
+
+function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
+  const { project, bundle, refs, cwd, unreadable } = ctx;
   const failures: Failure[] = [];
   const all: ReplayedEvent[] = [];
   const enforcer = createEnforcer(bundle);
@@ -171,14 +230,20 @@ function runOne(project: CheckedProject, bundle: Bundle, file: string, decl: A.T
         let read;
         try {
           read = readSessionFile(path);
-        } catch {
+        } catch (e) {
+          const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as NodeJS.ErrnoException).code ?? (e as Error).message;
           unreadable.push({ path: s.path.value, span: s.path.span });
-          fail(s.path.span, `cannot read session file "${s.path.value}"`);
+          fail(s.path.span, `cannot read session file "${s.path.value}" (${displayPath(path, cwd)}): ${why}`);
           continue;
         }
-        for (const b of read.bad) fail(s.path.span, `${s.path.value}:${b.line}: ${b.message}`);
-        const decisions = replayEvents(bundle, read.events).map((x) => ({ file: s.path.value, line: x.line, event: x.event, decision: x.decision }));
+        const shown = displayPath(path, cwd);
+        for (const b of read.bad) fail(s.path.span, `${shown}:${b.line}: ${b.message}`);
+        const decisions = replayEvents(bundle, read.events).map((x) => ({ file: shown, line: x.line, event: x.event, decision: x.decision }));
         all.push(...decisions);
+        if (!read.bad.length) {
+          const snap = snapshotStep(ctx, path, shown, decisions);
+          if (snap) fail(s.path.span, snap.message, snap.detail);
+        }
         last = { kind: "replay", decisions, span: s.span };
         break;
       }
@@ -199,64 +264,7 @@ export function replayEvents(bundle: Bundle, events: readonly EventLine[]): { li
     let e = enforcers.get(key);
     if (!e) { e = createEnforcer(bundle); enforcers.set(key, e); }
     if (event.type === "tool_call_request" || event.type === "agent_discovered") out.push({ line, event, decision: e.decide(event) });
-    else e.observe(event);
+    else void e.observe(event);
   }
   return out;
-}
-
-function describe(r: ReplayedEvent, bundle: Bundle): string {
-  const ev = JSON.stringify(r.event);
-  return [`event (${r.file}:${r.line}): ${ev.length > 400 ? ev.slice(0, 400) + "…" : ev}`, formatExplanation(explain(bundle, r.event, undefined, r.decision))].join("\n");
-}
-
-function checkExpect(s: A.ExpectStep, last: Last | undefined, refs: Set<string>, bundle: Bundle, fail: (span: Span, m: string, d?: string) => void): void {
-  const what = s.what.value;
-  const by = s.by?.value;
-  if (by !== undefined && !refs.has(by)) { fail(s.by!.span, `no policy has the id or name "${by}"`); return; }
-  if (!last) { fail(s.span, "nothing to check yet: `expect` follows a call, run, discover or replay"); return; }
-  const effect = EFFECTS[what];
-  const checkDecision = (r: ReplayedEvent, label: string) => {
-    if (effect) {
-      if (r.decision.effect !== effect) { fail(s.span, `${label}: expected ${effect}${by ? ` by "${by}"` : ""}, got ${r.decision.effect}${r.decision.policy ? ` by "${r.decision.policy.id}"` : ""}`, describe(r, bundle)); return; }
-      if (by !== undefined && !refMatches(r.decision, by)) fail(s.span, `${label}: expected ${effect} by "${by}", got ${effect} by ${r.decision.policy ? `"${r.decision.policy.id}"` : "the default"}`, describe(r, bundle));
-      return;
-    }
-    if (what === "hidden") { if (!r.decision.hidden) fail(s.span, `${label}: expected the tool to be hidden`, describe(r, bundle)); return; }
-    if (what === "sanitize") {
-      const want = s.argument?.kind === "List" ? s.argument.items.map((i) => (i.kind === "Name" || i.kind === "String" ? i.value : "")) : [];
-      const got = r.decision.sanitize.flatMap((x) => x.fields);
-      if (!want.every((f) => got.includes(f)) || (want.length === 0 && got.length === 0)) fail(s.span, `${label}: expected sanitize of ${want.join(", ") || "some field"}, got ${got.join(", ") || "none"}`, describe(r, bundle));
-    }
-  };
-  if (what === "alert") {
-    const t = s.target;
-    const pool = t?.kind === "event" ? last.decisions.filter((r) => r.event.seq === t.seq.value) : last.decisions;
-    const alerts = pool.flatMap((r) => r.decision.alerts);
-    const msg = s.argument?.kind === "String" ? s.argument.value : undefined;
-    const hit = alerts.filter((a) => msg === undefined || a.message === msg || a.message.includes(msg));
-    if (s.negated && hit.length) fail(s.span, `expected no alert${msg ? ` "${msg}"` : ""}, got ${hit.map((a) => `"${a.message}" (${a.policy})`).join(", ")}`, pool[0] ? describe(pool[0], bundle) : undefined);
-    if (!s.negated && !hit.length) fail(s.span, `expected an alert${msg ? ` "${msg}"` : ""}, got ${alerts.length ? alerts.map((a) => `"${a.message}"`).join(", ") : "none"}`, pool[0] ? describe(pool[0], bundle) : undefined);
-    return;
-  }
-  if (s.negated) { fail(s.span, `\`expect no ${what}\` is not supported: only \`expect no alert\``); return; }
-  if (!effect && what !== "hidden" && what !== "sanitize") { fail(s.what.span, `unknown expectation "${what}" (use allow, block, require_approval, alert, sanitize, hidden)`); return; }
-  if (s.target?.kind === "event") {
-    const n = s.target.seq.value;
-    const withSeq = last.decisions.filter((r) => r.event.seq === n);
-    const r = withSeq[0] ?? (last.decisions.every((x) => x.event.seq === undefined) ? last.decisions[n - 1] : undefined);
-    if (!r) { fail(s.target.seq.span, `no tool call with seq ${n} in the replayed session`); return; }
-    checkDecision(r, `event ${n}`);
-    return;
-  }
-  if (s.target?.kind === "calls") {
-    const want = s.target.tool.value.toLowerCase();
-    const calls = last.decisions.filter((r) => r.decision.tool?.toLowerCase() === want || r.decision.tool?.toLowerCase().endsWith("." + want));
-    if (!calls.length) { fail(s.target.tool.span, `no call to ${s.target.tool.value} in the replayed session`); return; }
-    for (const r of calls) checkDecision(r, `call to ${r.decision.tool} (${r.file}:${r.line})`);
-    return;
-  }
-  const r = last.decisions[last.decisions.length - 1];
-  if (!r) { fail(s.span, "the replay had no tool calls to check"); return; }
-  if (last.kind === "replay" && last.decisions.length > 1) { for (const x of last.decisions) checkDecision(x, `${x.file}:${x.line}`); return; }
-  checkDecision(r, `line ${r.line}`);
 }

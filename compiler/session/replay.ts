@@ -1,0 +1,157 @@
+/**
+ * Streaming replay of recorded sessions (`policy replay`, the benchmark): every event of every
+ * file in order, one enforcer per session (tenant + session_id) and per bundle, the event `ts` as
+ * the clock; with a second bundle, the decision it would have made and whether it changed.
+ * INVARIANT: memory grows with the number of sessions, never with the number of events.
+ */
+import { createEnforcer, type Enforcer } from "../../runtime/index.js";
+import type { Bundle, Decision, SessionEvent } from "../../runtime/types.js";
+import { streamSessionFile } from "./read.js";
+
+/** One decided event (`tool_call_request` or `agent_discovered`). */
+export interface ReplayRecord {
+  readonly kind: "decision";
+  readonly file: string;
+  readonly line: number;
+  readonly event: SessionEvent;
+  readonly decision: Decision;
+  /** With a second bundle: its decision, and whether effect or deciding policy differ. */
+  readonly before?: Decision;
+  readonly changed?: boolean;
+}
+
+export interface ReplayBadLine {
+  readonly kind: "bad";
+  readonly file: string;
+  readonly line: number;
+  readonly message: string;
+}
+
+/** Whether two decisions differ in what a reviewer cares about: the effect or the deciding policy. */
+export function decisionChanged(before: Decision, after: Decision): boolean {
+  return before.effect !== after.effect || (before.policy?.id ?? null) !== (after.policy?.id ?? null);
+}
+
+class Sessions {
+  private readonly map = new Map<string, Enforcer>();
+  constructor(private readonly bundle: Bundle) {}
+  get(e: SessionEvent): Enforcer {
+    const key = `${e.tenant ?? ""}\u0000${e.session_id ?? ""}`;
+    let x = this.map.get(key);
+    if (!x) { x = createEnforcer(this.bundle); this.map.set(key, x); }
+    return x;
+  }
+}
+
+/**
+ * Replays session files in order and yields every decision and every bad line.
+ * Rejects (with the Node error) when a file cannot be opened.
+ */
+export async function* replayFiles(files: readonly string[], bundle: Bundle, against?: Bundle, stats?: { events: number }): AsyncGenerator<ReplayRecord | ReplayBadLine> {
+  for (const file of files) {
+    const now = new Sessions(bundle);
+    const old = against ? new Sessions(against) : undefined;
+    for await (const item of streamSessionFile(file)) {
+      if (stats) stats.events++;
+      if ("bad" in item) { yield { kind: "bad", file, line: item.line, message: item.message }; continue; }
+      const ev = item.event;
+      if (ev.type !== "tool_call_request" && ev.type !== "agent_discovered") {
+        const r = now.get(ev).observe(ev);
+        if (r instanceof Promise) await r;
+        if (old) { const o = old.get(ev).observe(ev); if (o instanceof Promise) await o; }
+        continue;
+      }
+      const decision = now.get(ev).decide(ev);
+      if (!old) { yield { kind: "decision", file, line: item.line, event: ev, decision }; continue; }
+      const before = old.get(ev).decide(ev);
+      yield { kind: "decision", file, line: item.line, event: ev, decision, before, changed: decisionChanged(before, decision) };
+    }
+  }
+}
+
+/** The `--format json` line of SPEC §7 for one decision. */
+export function replayJsonLine(r: ReplayRecord): Record<string, unknown> {
+  const line: Record<string, unknown> = {
+    file: r.file, line: r.line, session_id: r.event.session_id ?? null, seq: r.event.seq ?? null,
+    call_id: r.event.call?.id ?? null, decision: r.decision,
+  };
+  if (r.before) { line["before"] = r.before; line["changed"] = !!r.changed; }
+  return line;
+}
+
+/** Counts for the human summary: effects, and changes by tool and by deciding policy. */
+export class ReplaySummary {
+  decisions = 0;
+  changed = 0;
+  bad = 0;
+  readonly effects = new Map<string, number>();
+  readonly byTool = new Map<string, number>();
+  readonly byPolicy = new Map<string, number>();
+
+  add(r: ReplayRecord | ReplayBadLine): void {
+    if (r.kind === "bad") { this.bad++; return; }
+    this.decisions++;
+    bump(this.effects, r.decision.effect);
+    if (!r.before || !r.changed) return;
+    this.changed++;
+    const tool = r.decision.tool ?? `agent_discovered ${r.event.agent?.name ?? ""}`.trim();
+    bump(this.byTool, `${tool}: ${r.before.effect} → ${r.decision.effect}`);
+    const who = (d: Decision) => `${d.policy ? d.policy.id : "default"} (${d.effect})`;
+    bump(this.byPolicy, `${who(r.before)} → ${who(r.decision)}`);
+  }
+
+  /** Lines of the human summary (no colours). */
+  lines(compared: boolean): string[] {
+    const effects = [...this.effects].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, v]) => `${k} ${v}`).join(", ");
+    const out = [`${this.decisions} decision${this.decisions === 1 ? "" : "s"}: ${effects || "none"}`];
+    if (!compared) return out;
+    if (!this.changed) { out.push("no decision changed"); return out; }
+    out.push("changes by tool:");
+    for (const [k, n] of sorted(this.byTool)) out.push(`  ${k} ×${n}`);
+    out.push("changes by deciding policy:");
+    for (const [k, n] of sorted(this.byPolicy)) out.push(`  ${k} ×${n}`);
+    out.push(`${this.changed} decision${this.changed === 1 ? "" : "s"} would change`);
+    return out;
+  }
+}
+
+function bump(m: Map<string, number>, k: string): void {
+  m.set(k, (m.get(k) ?? 0) + 1);
+}
+
+function sorted(m: Map<string, number>): [string, number][] {
+  return [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+export interface Throughput {
+  readonly events: number;
+  readonly decisions: number;
+  readonly bad: number;
+  readonly ms: number;
+  readonly eventsPerSec: number;
+  /** Largest resident set size seen during the run (sampled every 50,000 events), in MiB. */
+  readonly peakRssMiB: number;
+  /** Resident set size before the run, in MiB. */
+  readonly startRssMiB: number;
+}
+
+/**
+ * Replays one session file through a bundle as `policy replay` does (streamed, no output) and
+ * measures events per second and peak memory. For `npm run bench`.
+ */
+export async function replayThroughput(file: string, bundle: Bundle): Promise<Throughput> {
+  const mib = () => process.memoryUsage.rss() / (1 << 20);
+  const startRssMiB = mib();
+  let peak = startRssMiB;
+  let decisions = 0, bad = 0;
+  const stats = { events: 0 };
+  const t0 = performance.now();
+  for await (const r of replayFiles([file], bundle, undefined, stats)) {
+    if (r.kind === "bad") bad++;
+    else decisions++;
+    if ((decisions + bad) % 50_000 === 0) peak = Math.max(peak, mib());
+  }
+  const ms = performance.now() - t0;
+  peak = Math.max(peak, mib());
+  return { events: stats.events, decisions, bad, ms: Math.round(ms), eventsPerSec: Math.round((stats.events / ms) * 1000), peakRssMiB: Math.round(peak), startRssMiB: Math.round(startRssMiB) };
+}
