@@ -36,7 +36,7 @@ export function startServer(): void {
 function serve(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const log = (m: string) => connection.console.error(m);
-  const ws = new Workspace(documents, { roots: [], catalogs: [], debounceMs: DEFAULT_DEBOUNCE_MS, log });
+  const ws = new Workspace(documents, { roots: [], catalogs: [], debounceMs: DEFAULT_DEBOUNCE_MS, log, info: (m) => connection.console.info(m) });
   const publisher = new DiagnosticsPublisher(connection, ws);
   ws.onChecked((s) => publisher.publish(s));
   let watchDynamically = false;

@@ -20,6 +20,8 @@ export interface WorkspaceOptions {
   readonly catalogs: readonly string[];
   readonly debounceMs: number;
   readonly log: (msg: string) => void;
+  /** Informational messages (slow checks). */
+  readonly info?: (msg: string) => void;
 }
 
 /** One root folder's project, as last checked. */
@@ -184,6 +186,7 @@ export class Workspace {
     }
     s.checkedAt = target;
     s.lastCheckMs = performance.now() - t0;
+    if (s.lastCheckMs > 100) this.options.info?.(`checked ${s.root} in ${Math.round(s.lastCheckMs)} ms (${s.loaded?.project.files.length ?? 0} files)`);
     s.lastCheckEnd = Date.now();
     for (const l of this.listeners) {
       try { l(s); } catch (e) { this.options.log(`listener failed: ${(e as Error).stack ?? String(e)}`); }

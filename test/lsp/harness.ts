@@ -67,6 +67,8 @@ export class Client {
   private waiters: (() => void)[] = [];
   private versions = new Map<string, number>();
   stderr = "";
+  /** `window/logMessage` messages. */
+  readonly log: string[] = [];
 
   private constructor(readonly proc: ChildProcess, readonly conn: ProtocolConnection) {}
 
@@ -80,6 +82,7 @@ export class Client {
       c.diagnostics.set(p.uri, p);
       const w = c.waiters; c.waiters = []; w.forEach((f) => f());
     });
+    conn.onNotification("window/logMessage", (p: { message: string }) => { c.log.push(p.message); });
     conn.onRequest("client/registerCapability", () => null);
     conn.onRequest("workspace/configuration", () => []);
     conn.listen();

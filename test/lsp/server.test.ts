@@ -16,6 +16,8 @@ let testsUri: string;
 
 beforeAll(async () => {
   root = workspace({ "policy.config.json": CONFIG, "catalogs/acme.json": ACME_CATALOG, "github.policy": gh.text, "tests.policy": tests.text });
+  // A file that is not UTF-8 (Latin-1 bytes) sits in the workspace: it must not disturb the server.
+  writeFileSync(join(root, "latin1.policy"), Buffer.from([...Buffer.from("# caf"), 0xe9, ...Buffer.from("\npolicy \"L\" {\n  id l\n  action allow\n}\n")]));
   client = await Client.start(root);
   ghUri = await client.open(join(root, "github.policy"), gh.text);
   testsUri = await client.open(join(root, "tests.policy"), tests.text);
