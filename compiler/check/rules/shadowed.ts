@@ -4,7 +4,7 @@
  * allow/require_approval with a lower priority number wins over a later one.
  * Also flags `if` lines that contradict each other on the integration.
  */
-import type { CheckedPolicy } from "../../model.js";
+import type { CExpr, CheckedPolicy } from "../../model.js";
 import type { CheckContext } from "../context.js";
 
 function scopeCovers(a: CheckedPolicy, b: CheckedPolicy): boolean {
@@ -30,11 +30,14 @@ export function checkShadowed(ctx: CheckContext, policies: readonly CheckedPolic
         "remove this policy, narrow the other one, or change the priorities", { related: [{ span: q.ast.name.span, message: "the policy that shadows it" }] });
       break;
     }
+  }
+  for (const p of policies.filter((x) => x.status !== "deprecated")) {
     // Contradictory integration constraints.
     let ints: string[] | undefined;
-    for (const i of p.ifs) {
-      if (i.expr.k !== "integration") continue;
-      const ids = i.expr.ids;
+    const conjuncts = (e: CExpr): CExpr[] => (e.k === "and" ? e.items.flatMap(conjuncts) : [e]);
+    for (const c of p.ifs.flatMap((i) => conjuncts(i.expr))) {
+      if (c.k !== "integration") continue;
+      const ids = c.ids;
       ints = ints ? ints.filter((x) => ids.includes(x)) : [...ids];
     }
     if (ints && ints.length === 0) ctx.warn("PDL4002", p.ast.name.span, `"${p.name}" can never match: its integration conditions exclude each other`, "fix the `if integration …` lines");
