@@ -9,6 +9,8 @@ import { evaluate, lookback, needsState, resourceKey, type EvalContext } from ".
 import { compileDetectors, type Detector } from "./detectors.js";
 import { MemoryStore, toMicros, type ResponseResult, type ResponseUpdate, type SessionStore, type StateSnapshot, type StateQuery, type StateUpdate } from "./store.js";
 import { staticEval } from "./static-eval.js";
+import { decideBucket } from "./fast.js";
+import { bundleProblem } from "./bundle-check.js";
 
 export interface EnforcerOptions {
   /**
@@ -19,6 +21,19 @@ export interface EnforcerOptions {
   readonly store?: SessionStore;
   /** The clock for events without a `ts` (ms since the epoch). */
   readonly now?: () => number;
+  /**
+   * `decideAsync` / `observe`: how long to wait for the store (each of `begin` and `finish`) before
+   * blocking with "session store timed out". No timeout when absent.
+   */
+  readonly storeTimeoutMs?: number;
+}
+
+/** Rejects when `p` does not settle within `ms` (no timer when `ms` is absent). */
+function within<T>(p: T | Promise<T>, ms: number | undefined): T | Promise<T> {
+  if (ms === undefined || !(p instanceof Promise)) return p;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const t = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`session store timed out after ${ms} ms`)), ms); });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
 interface Compiled {
@@ -29,7 +44,8 @@ interface Compiled {
 }
 
 function compile(b: Bundle): Compiled {
-  if (!b || b.format !== "policy-bundle/1" || !Array.isArray(b.policies) || !b.index || !b.tools) throw new Error("not a policy-bundle/1 document");
+  const problem = bundleProblem(b);
+  if (problem) throw new Error(problem);
   const all = (b.policies as readonly BundlePolicy[]).flatMap((p) => p.ifs.map((i) => i.expr));
   return {
     bundle: b,
@@ -94,11 +110,13 @@ export class Enforcer {
   private readonly shared: boolean;
   readonly store: SessionStore;
   private readonly now: () => number;
+  private readonly storeTimeoutMs: number | undefined;
 
   constructor(bundle: unknown, opts: EnforcerOptions = {}) {
     this.shared = opts.store !== undefined;
     this.store = opts.store ?? new MemoryStore();
     this.now = opts.now ?? Date.now;
+    this.storeTimeoutMs = opts.storeTimeoutMs;
     this.load(bundle);
   }
 
@@ -170,7 +188,7 @@ export class Enforcer {
     }
     let state: StateSnapshot | undefined;
     try {
-      if (r.query) state = await this.store.begin(r.query);
+      if (r.query) state = await within(this.store.begin(r.query), this.storeTimeoutMs);
     } catch (e) {
       return blockDecision(`session store unavailable: ${(e as Error)?.message ?? String(e)}`, r.c.bundle.revision);
     }
@@ -184,7 +202,7 @@ export class Enforcer {
       return blockDecision(`internal error: ${(e as Error)?.message ?? String(e)}`, r.c.bundle.revision);
     }
     try {
-      if (u) await this.store.finish(u);
+      if (u) await within(this.store.finish(u), this.storeTimeoutMs);
     } catch (e) {
       return blockDecision(`session store unavailable: ${(e as Error)?.message ?? String(e)}`, d.revision);
     }
@@ -202,6 +220,7 @@ export class Enforcer {
     const sessionKey = sessionKeyOf(e);
     const c = this.pinned(sessionKey);
     const now = eventTime(e, this.now);
+    if (!Number.isFinite(now)) return { decision: blockDecision(`no usable time: the event has no ts and the clock gave ${String(now)}`, this.current.bundle.revision) };
     const call = e.type === "tool_call_request" ? resolveCall(c.bundle, e.call!) : undefined;
     const agentKey = agentKeyOf(e);
     let query: StateQuery | undefined;
@@ -267,19 +286,7 @@ export class Enforcer {
     else if (own.call(ix.tool_call.integrations, call.integration)) entries = ix.tool_call.integrations[call.integration]!;
     else entries = own.call(b.integrations, call.integration) ? [] : ix.tool_call.other;
     const ctx: EvalContext = { bundle: b, call, agentName: e.agent?.name, review: e.agent?.review_status, detectors: c.detectors, now: r.now, state };
-    const matched: BundlePolicy[] = [];
-    for (const entry of entries) {
-      const p = b.policies[entry >> 1]!;
-      if (!inScope(p, e)) continue;
-      let ok = true;
-      if (entry & 1) {
-        for (const i of p.ifs) if (!evaluate(i.expr, ctx)) { ok = false; break; }
-      } else {
-        for (const n of p.residual) if (!evaluate(p.ifs[n]!.expr, ctx)) { ok = false; break; }
-      }
-      if (ok) matched.push(p);
-    }
-    const d = decisionOf(b, matched, call, e);
+    const d = decideBucket(b, entries, ctx, e, call);
     if (r.notes.length) d.notes = r.notes;
     return d;
   }
@@ -326,7 +333,7 @@ export class Enforcer {
         if (res.call === "blocked") notes.push(`response for call ${JSON.stringify(e.call_id)}, which was blocked: its labels are not recorded`);
         return notes.length ? { ok: true, note: notes.join("; ") } : { ok: true };
       };
-      const res = this.store.respond(u);
+      const res = within(this.store.respond(u), this.storeTimeoutMs);
       if (res instanceof Promise) return res.then(done, (err: Error) => ({ ok: false, note: `session store unavailable: ${err?.message ?? String(err)}` }));
       return done(res);
     } catch (err) {

@@ -3,6 +3,7 @@
  * which catalog tool an MCP or CLI call is, with its facts.
  */
 import type { Bundle, Operation, SessionEvent } from "./types.js";
+import { argsProblem, commandProblem } from "./limits.js";
 
 const TYPES = new Set(["tool_call_request", "tool_call_response", "message_from_user", "message_to_user", "agent_discovered"]);
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -31,9 +32,13 @@ export function eventProblem(e: unknown): string | undefined {
       if (!isStr(c["integration"])) return "call.integration: missing or not a string";
       if (!isStr(c["tool"])) return "call.tool: missing or not a string";
       if (c["args"] !== undefined && !isObj(c["args"])) return "call.args: must be an object";
+      const big = c["args"] === undefined ? undefined : argsProblem(c["args"]);
+      if (big) return big;
     } else if (t === "cli") {
       const cmd = c["command"];
       if (!Array.isArray(cmd) || cmd.length === 0 || !cmd.every(isStr)) return "call.command: must be a non-empty array of strings";
+      const big = commandProblem(cmd);
+      if (big) return big;
     } else return `call.type: must be "mcp" or "cli"`;
   }
   if (e["type"] === "tool_call_response") {

@@ -1,0 +1,74 @@
+/**
+ * Structural check of a bundle at load time (dependency-free; the full JSON Schema lives in
+ * `schemas/bundle.schema.json` and is checked by the compiler). It catches what would otherwise
+ * fail open at decision time: a condition kind this runtime does not know (which would evaluate
+ * to false, so a `block` policy would silently never match), an index entry that points at no
+ * policy, an effect that is not one of the four, a condition nested beyond MAX_EXPR_DEPTH.
+ */
+const KINDS = new Set([
+  "true", "false", "and", "or", "not", "integration", "tool", "tool_glob", "label", "operation", "method", "category", "verb",
+  "agent", "review", "call_type", "arg", "body", "data_class", "session_label", "session_called", "principal_external",
+  "resource_new", "rate", "burst", "spend", "time",
+]);
+const EFFECTS = new Set(["allow", "block", "require_approval", "hide"]);
+const ARG_OPS = new Set(["eq", "in", "matches", "contains", "exists", ">", "<", ">=", "<="]);
+const OPS = new Set(["Read", "Write", "Delete", "Unknown"]);
+const DEFAULTS = new Set(["allow", "block", "require_approval"]);
+
+/** Deepest condition nesting a bundle may carry (the compiler's source nesting limit is lower). */
+export const MAX_EXPR_DEPTH = 256;
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function exprProblem(e: unknown, depth: number): string | undefined {
+  if (depth > MAX_EXPR_DEPTH) return `condition nested deeper than ${MAX_EXPR_DEPTH}`;
+  if (!isObj(e) || typeof e["k"] !== "string") return "condition is not an object with a kind";
+  const k = e["k"];
+  if (!KINDS.has(k)) return `unknown condition kind ${JSON.stringify(k).slice(0, 40)} (a newer compiler?)`;
+  if (k === "and" || k === "or") {
+    if (!Array.isArray(e["items"])) return `${k} without items`;
+    for (const x of e["items"]) { const p = exprProblem(x, depth + 1); if (p) return p; }
+  } else if (k === "not") return exprProblem(e["x"], depth + 1);
+  else if (k === "rate" && e["filter"] !== undefined) return exprProblem(e["filter"], depth + 1);
+  else if (k === "arg" && (!Array.isArray(e["path"]) || !ARG_OPS.has(String(e["op"])))) return "arg condition without a path or a known operator";
+  else if ((k === "tool_glob" || (k === "arg" && e["op"] === "matches")) && typeof e["re"] !== "string") return `${k} without a regex`;
+  return undefined;
+}
+
+function entriesProblem(list: unknown, n: number, where: string): string | undefined {
+  if (!Array.isArray(list)) return `index ${where} is not a list`;
+  for (const x of list) if (!Number.isInteger(x) || x < 0 || (x >> 1) >= n) return `index ${where} points at no policy (${String(x)})`;
+  return undefined;
+}
+
+/** What is structurally wrong with a bundle, or undefined. */
+export function bundleProblem(b: unknown): string | undefined {
+  if (!isObj(b) || b["format"] !== "policy-bundle/1") return "not a policy-bundle/1 document";
+  if (typeof b["revision"] !== "string") return "revision: missing";
+  const ps = b["policies"];
+  if (!Array.isArray(ps)) return "policies: missing";
+  if (!isObj(b["tools"]) || !isObj(b["integrations"]) || !Array.isArray(b["commands"])) return "tools, integrations or commands: missing";
+  for (const [i, p] of ps.entries()) {
+    const at = `policy ${i}`;
+    if (!isObj(p) || typeof p["id"] !== "string" || !Array.isArray(p["ifs"]) || !Array.isArray(p["scope"]) || !Array.isArray(p["residual"])) return `${at}: malformed`;
+    if (p["effect"] !== undefined && !EFFECTS.has(String(p["effect"]))) return `${at}: unknown effect ${JSON.stringify(p["effect"]).slice(0, 40)}`;
+    if (p["trigger"] !== "tool_call" && p["trigger"] !== "agent_discovered") return `${at}: unknown trigger`;
+    for (const f of p["ifs"]) {
+      const q = isObj(f) ? exprProblem(f["expr"], 1) : "if line is not an object";
+      if (q) return `${at} (${String(p["id"]).slice(0, 60)}): ${q}`;
+    }
+    for (const r of p["residual"]) if (!Number.isInteger(r) || r < 0 || r >= p["ifs"].length) return `${at}: residual points at no if line`;
+  }
+  const ix = b["index"];
+  if (!isObj(ix) || !isObj(ix["tool_call"])) return "index: missing";
+  const tc = ix["tool_call"];
+  for (const g of ["tools", "integrations"] as const) {
+    if (!isObj(tc[g])) return `index.tool_call.${g}: missing`;
+    for (const [k, v] of Object.entries(tc[g])) { const q = entriesProblem(v, ps.length, `${g}[${k}]`); if (q) return q; }
+  }
+  const q = entriesProblem(tc["other"], ps.length, "other") ?? entriesProblem(ix["agent_discovered"], ps.length, "agent_discovered");
+  if (q) return q;
+  const d = b["default"];
+  if (d !== undefined && (!isObj(d) || ![...OPS].every((o) => DEFAULTS.has(String(d[o]))))) return "default: malformed";
+  return undefined;
+}
