@@ -14,6 +14,8 @@ import * as replay from "./commands/replay.js";
 import * as catalog from "./commands/catalog.js";
 import * as init from "./commands/init.js";
 import * as lsp from "./commands/lsp.js";
+import * as enforce from "./commands/enforce.js";
+import * as approvals from "./commands/approvals.js";
 import { COMPILER_VERSION } from "../compiler/version.js";
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -23,7 +25,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError("(run `policy --help` for usage)")
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const c of [init, check, build, test, fmt, explain, replay, catalog, lsp]) c.register(program);
+  for (const c of [init, check, build, test, fmt, explain, replay, catalog, lsp, enforce, approvals]) c.register(program);
   for (const c of program.commands) c.exitOverride();
   try {
     await program.parseAsync([...argv], { from: "user" });

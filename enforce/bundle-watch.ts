@@ -1,0 +1,36 @@
+/**
+ * Hot reload: the bundle file is polled (robust to editors and to `policy build -o`, which
+ * renames a new file into place); a new revision that validates is loaded for new sessions.
+ * A file that does not parse or validate is reported and ignored: the old bundle stays.
+ */
+import { readFileSync, unwatchFile, watchFile, type Stats } from "node:fs";
+import { validateBundle } from "../compiler/emit/index.js";
+import type { Bundle } from "../runtime/types.js";
+
+export type BundleRead = { ok: true; bundle: Bundle } | { ok: false; error: string };
+
+/** Reads and validates a bundle file. */
+export function readBundleFile(file: string): BundleRead {
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    return { ok: false, error: `cannot read bundle "${file}": ${(e as Error).message}` };
+  }
+  const problems = validateBundle(v);
+  if (problems.length) return { ok: false, error: `bundle "${file}" is not a valid policy-bundle/1 document: ${problems.slice(0, 3).join("; ")}` };
+  return { ok: true, bundle: v as Bundle };
+}
+
+/** Calls `onBundle` with each new valid bundle written to `file`; returns a function that stops watching. */
+export function watchBundle(file: string, onBundle: (b: Bundle) => void, onError: (message: string) => void, intervalMs = 500): () => void {
+  const listener = (cur: Stats, prev: Stats) => {
+    if (cur.mtimeMs === prev.mtimeMs && cur.size === prev.size && cur.ino === prev.ino) return;
+    if (cur.nlink === 0) return; // removed for now; wait for the new file
+    const r = readBundleFile(file);
+    if (r.ok) onBundle(r.bundle);
+    else onError(`${r.error} (keeping the loaded bundle)`);
+  };
+  watchFile(file, { interval: intervalMs, persistent: false }, listener);
+  return () => unwatchFile(file, listener);
+}

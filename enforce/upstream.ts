@@ -1,0 +1,111 @@
+/**
+ * Upstream MCP servers: the proxy is their client (stdio child process or Streamable HTTP).
+ * Each upstream is one integration; its tools are listed (all pages) and kept until the server
+ * says the list changed.
+ */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { ToolListChangedNotificationSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import { splitCommand } from "../compiler/test-runner/split-command.js";
+
+export type UpstreamSpec =
+  | { readonly integration?: string; readonly command: readonly string[]; readonly env?: Record<string, string>; readonly cwd?: string }
+  | { readonly integration?: string; readonly url: string; readonly headers?: Record<string, string> };
+
+const INTEGRATION_RE = /^[a-z][a-z0-9_]*$/;
+
+/** `github=npx -y server`, `github=https://…`, `https://…` or a bare command line. */
+export function parseUpstream(v: string): UpstreamSpec {
+  const m = /^([A-Za-z][A-Za-z0-9_]*)=(.*)$/s.exec(v);
+  const integration = m ? m[1]!.toLowerCase() : undefined;
+  const rest = (m ? m[2]! : v).trim();
+  if (/^https?:\/\//i.test(rest)) return { ...(integration ? { integration } : {}), url: rest };
+  const command = splitCommand(rest);
+  if (!command.length) throw new Error(`--upstream ${JSON.stringify(v)}: no command or URL`);
+  return { ...(integration ? { integration } : {}), command };
+}
+
+/**
+ * An integration id from the name a server gives in `initialize`:
+ * `secure-filesystem-server` → `secure_filesystem`, `mcp-servers/everything` → `everything`,
+ * `github-mcp-server` → `github`.
+ */
+export function integrationFromServerName(name: string | undefined): string {
+  const last = (name ?? "").split(/[/@:]/).filter(Boolean).pop() ?? "";
+  const words = last.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w && w !== "mcp" && w !== "server" && w !== "servers");
+  const id = words.join("_");
+  return INTEGRATION_RE.test(id) ? id : "mcp";
+}
+
+export function checkIntegrationId(id: string): string | undefined {
+  return INTEGRATION_RE.test(id) ? undefined : `integration id "${id}" must be lower-case letters, digits and _ and start with a letter`;
+}
+
+export interface UpstreamOptions {
+  /** Where the child's stderr goes (default: inherited, so server errors stay visible). */
+  readonly stderr?: "inherit" | "ignore" | "pipe";
+  readonly clientInfo?: { name: string; version: string };
+}
+
+export class Upstream {
+  tools: Tool[] = [];
+  private toolsByName = new Map<string, Tool>();
+  /** Called after the tool list changed upstream (the proxy tells its agents). */
+  onToolsChanged?: () => void;
+
+  private constructor(readonly integration: string, readonly client: Client, readonly spec: UpstreamSpec) {}
+
+  static async connect(spec: UpstreamSpec, o: UpstreamOptions = {}): Promise<Upstream> {
+    const client = new Client(o.clientInfo ?? { name: "policy-enforce", version: "0.1.0" }, { capabilities: {} });
+    const transport = "url" in spec
+      ? new StreamableHTTPClientTransport(new URL(spec.url), spec.headers ? { requestInit: { headers: spec.headers } } : {})
+      : new StdioClientTransport({
+        command: spec.command[0]!, args: spec.command.slice(1), stderr: o.stderr ?? "inherit",
+        env: { ...(process.env as Record<string, string>), ...(spec.env ?? {}) },
+        ...(spec.cwd ? { cwd: spec.cwd } : {}),
+      });
+    try {
+      await client.connect(transport);
+    } catch (e) {
+      const what = "url" in spec ? spec.url : spec.command.join(" ");
+      throw new Error(`cannot start the upstream MCP server (${what}): ${(e as Error).message}`);
+    }
+    const integration = spec.integration ?? integrationFromServerName(client.getServerVersion()?.name);
+    const u = new Upstream(integration, client, spec);
+    await u.refreshTools();
+    if (client.getServerCapabilities()?.tools?.listChanged) {
+      client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+        await u.refreshTools().catch(() => undefined);
+        u.onToolsChanged?.();
+      });
+    }
+    return u;
+  }
+
+  /** Lists every page of the upstream's tools. */
+  async refreshTools(): Promise<void> {
+    const all: Tool[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 100; page++) {
+      const r = await this.client.listTools(cursor ? { cursor } : {});
+      all.push(...r.tools);
+      cursor = r.nextCursor;
+      if (!cursor) break;
+    }
+    this.tools = all;
+    this.toolsByName = new Map(all.map((t) => [t.name, t]));
+  }
+
+  has(tool: string): boolean {
+    return this.toolsByName.has(tool);
+  }
+
+  get serverName(): string | undefined {
+    return this.client.getServerVersion()?.name;
+  }
+
+  async close(): Promise<void> {
+    await this.client.close().catch(() => undefined);
+  }
+}
