@@ -53,12 +53,12 @@ export class DiagnosticsPublisher {
       list.push(toLspDiagnostic(d, uriOf));
       byUri.set(uri, list);
     }
-    const before = this.published.get(s.root) ?? new Set<string>();
+    const before = this.published.get(s.key) ?? new Set<string>();
     for (const uri of before) if (!byUri.has(uri)) byUri.set(uri, []);
     for (const [uri, diagnostics] of byUri) {
       if (diagnostics.length === 0 && !before.has(uri) && !this.ws.isOpen(uri)) continue;
       void this.connection.sendDiagnostics({ uri, diagnostics });
     }
-    this.published.set(s.root, new Set([...byUri].filter(([, d]) => d.length > 0).map(([u]) => u)));
+    this.published.set(s.key, new Set([...byUri].filter(([, d]) => d.length > 0).map(([u]) => u)));
   }
 }

@@ -5,7 +5,7 @@
  * `policy.config.json` or `.policy` files on disk re-check the projects that depend on them.
  */
 import { readFileSync } from "node:fs";
-import { dirname, extname, relative, resolve, sep } from "node:path";
+import { basename, dirname, extname, relative, resolve, sep } from "node:path";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import { loadProject, findConfig, CONFIG_FILE, type LoadedProject } from "../compiler/project.js";
 import { parse, type ParseResult } from "../grammar/index.js";
@@ -26,7 +26,12 @@ export interface WorkspaceOptions {
 
 /** One root folder's project, as last checked. */
 export interface ProjectState {
+  /** What identifies the project: its root folder, or the file itself for a lone file. */
+  readonly key: string;
+  /** The folder file names are relative to (loadProject's cwd). */
   readonly root: string;
+  /** What is loaded: `["."]`, or the lone file's name. */
+  readonly paths: readonly string[];
   loaded: LoadedProject | undefined;
   /** Bumped on every change; `checkedAt` says which change the loaded project reflects. */
   version: number;
@@ -43,6 +48,7 @@ export type CheckedListener = (state: ProjectState) => void;
 
 export class Workspace {
   private readonly states = new Map<string, ProjectState>();
+  private readonly loneFiles = new Set<string>();
   private readonly listeners: CheckedListener[] = [];
   private readonly parses = new Map<string, { version: number; result: ParseResult }>();
   /** The URI the client uses for each open file (absolute path → URI). */
@@ -54,26 +60,32 @@ export class Workspace {
     this.listeners.push(l);
   }
 
-  /** The root a file belongs to: the workspace folder holding it, else its config's folder, else its own folder. */
-  rootFor(path: string): string {
+  /**
+   * The project a file belongs to: the workspace folder holding it, else the folder of its
+   * `policy.config.json`, else the file alone (never a scan of an unrelated folder such as ~).
+   */
+  keyFor(path: string): string {
     const inside = this.options.roots.filter((r) => path === r || path.startsWith(r.endsWith(sep) ? r : r + sep)).sort((a, b) => b.length - a.length);
     if (inside[0]) return inside[0];
     const cfg = findConfig(dirname(path));
-    return cfg ? dirname(cfg) : dirname(path);
+    if (cfg) return dirname(cfg);
+    this.loneFiles.add(path);
+    return path;
   }
 
   /** The state of the project a document belongs to (created on first use). */
   stateFor(uri: string): ProjectState | undefined {
     const path = uriToPath(uri);
     if (!path) return undefined;
-    return this.state(this.rootFor(path));
+    return this.state(this.keyFor(path));
   }
 
-  private state(root: string): ProjectState {
-    let s = this.states.get(root);
+  private state(key: string): ProjectState {
+    let s = this.states.get(key);
     if (!s) {
-      s = { root, loaded: undefined, version: 1, checkedAt: 0, timer: undefined, lastCheckEnd: 0, lastCheckMs: 0, catalogFiles: new Set() };
-      this.states.set(root, s);
+      const lone = this.loneFiles.has(key);
+      s = { key, root: lone ? dirname(key) : key, paths: lone ? [basename(key)] : ["."], loaded: undefined, version: 1, checkedAt: 0, timer: undefined, lastCheckEnd: 0, lastCheckMs: 0, catalogFiles: new Set() };
+      this.states.set(key, s);
     }
     return s;
   }
@@ -87,7 +99,7 @@ export class Workspace {
     const path = uriToPath(uri);
     if (!path) return;
     this.uris.set(path, uri);
-    const s = this.state(this.rootFor(path));
+    const s = this.state(this.keyFor(path));
     if (extname(path) === ".json" && !s.catalogFiles.has(path) && !path.endsWith(CONFIG_FILE)) return;
     this.schedule(s);
   }
@@ -159,7 +171,7 @@ export class Workspace {
   displayName(uri: string): string {
     const path = uriToPath(uri);
     if (!path) return uri;
-    const rel = relative(this.rootFor(path), path);
+    const rel = relative(this.state(this.keyFor(path)).root, path);
     return (rel && !rel.startsWith("..") ? rel : path).split(sep).join("/");
   }
 
@@ -177,9 +189,9 @@ export class Workspace {
       const overlays = new Map<string, string>();
       for (const d of this.docs.all()) {
         const p = uriToPath(d.uri);
-        if (p && (p.endsWith(".policy") || p.endsWith(".json")) && this.rootFor(p) === s.root) overlays.set(p, d.getText());
+        if (p && (p.endsWith(".policy") || p.endsWith(".json")) && this.keyFor(p) === s.key) overlays.set(p, d.getText());
       }
-      s.loaded = loadProject(["."], { cwd: s.root, catalogs: this.options.catalogs, overlays });
+      s.loaded = loadProject(s.paths, { cwd: s.root, catalogs: this.options.catalogs, overlays });
       s.catalogFiles = this.catalogFilesOf(s);
     } catch (e) {
       this.options.log(`check of ${s.root} failed: ${(e as Error).stack ?? String(e)}`);

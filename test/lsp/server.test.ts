@@ -221,3 +221,15 @@ describe("outline and presentation", () => {
     expect(client.proc.exitCode).toBeNull();
   });
 });
+
+describe("files outside the workspace", () => {
+  test("a lone file outside every workspace folder is checked on its own", async () => {
+    const other = workspace({ "lone.policy": "" });
+    const m = marked(`policy "x" {\n  if operation is ⟨Wrte⟩\n  action block\n}\n`);
+    const uri = await client.open(join(other, "lone.policy"), m.text);
+    const p = await client.waitDiagnostics(uri, (x) => x.diagnostics.some((d) => d.code === "PDL2004"));
+    expect(p.diagnostics.find((d) => d.code === "PDL2004")!.range).toEqual(m.ranges[0]);
+    const h = await client.request<Hover>("textDocument/hover", { textDocument: { uri }, position: { line: 1, character: 5 } });
+    expect((h.contents as { value: string }).value).toContain("Delete");
+  });
+});
