@@ -19,6 +19,35 @@ function checkReadable(path: string): void {
   if (!st.isFile()) throw new CliError(`cannot read session file "${path}": not a file`);
 }
 
+/** Joins small writes into 64 KiB ones and reports when the stream wants to drain. */
+class BufferedWriter {
+  private parts: string[] = [];
+  private size = 0;
+  private full = false;
+  constructor(private readonly stream: NodeJS.WritableStream) {}
+  write(s: string): void {
+    this.parts.push(s);
+    this.size += s.length;
+    if (this.size >= 1 << 16) this.flush();
+  }
+  private flush(): void {
+    if (!this.parts.length) return;
+    if (!this.stream.write(this.parts.join(""))) this.full = true;
+    this.parts = [];
+    this.size = 0;
+  }
+  /** A promise to await when the stream's buffer is full. */
+  drained(): Promise<void> | undefined {
+    if (!this.full) return undefined;
+    this.full = false;
+    return new Promise((res) => this.stream.once("drain", () => res()));
+  }
+  end(): Promise<void> | undefined {
+    this.flush();
+    return this.drained();
+  }
+}
+
 function colour(line: string): string {
   if (line.endsWith("would change")) return pc.yellow(line);
   if (line === "no decision changed") return pc.green(line);
@@ -38,11 +67,13 @@ export function register(program: Command): void {
       const bundle = readBundle(o.bundle);
       const before: Bundle | undefined = o.against ? readBundle(o.against) : undefined;
       const summary = new ReplaySummary();
-      for await (const r of replayFiles(sessions, bundle, before)) {
+      const out = new BufferedWriter(process.stdout);
+      await replayFiles(sessions, bundle, (r) => {
         summary.add(r);
         if (r.kind === "bad") process.stderr.write(`${r.file}:${r.line}: ${r.message}\n`);
-        else if (format === "json") process.stdout.write(JSON.stringify(replayJsonLine(r)) + "\n");
-      }
+        else if (format === "json") out.write(JSON.stringify(replayJsonLine(r)) + "\n");
+      }, { ...(before ? { against: before } : {}), afterBatch: () => out.drained() });
+      await out.end();
       if (format === "text") for (const l of summary.lines(!!before)) process.stdout.write(colour(l) + "\n");
       if (summary.bad) process.stderr.write(`${summary.bad} malformed line${summary.bad === 1 ? "" : "s"}\n`);
       process.exitCode = summary.changed || summary.bad ? EXIT_FINDINGS : 0;

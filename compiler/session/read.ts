@@ -83,6 +83,40 @@ export function readSessionFile(path: string): { events: EventLine[]; bad: BadLi
   return { events, bad };
 }
 
+/**
+ * Streams a session file in batches (one batch per 64 KiB chunk, so the caller handles hundreds of
+ * lines per await). Rejects when the file cannot be read.
+ */
+export async function* streamSessionBatches(path: string): AsyncGenerator<(EventLine | (BadLine & { bad: true }))[]> {
+  const dec = new StringDecoder("utf8");
+  let rest = "";
+  let n = 0;
+  const parse = (raw: string, out: (EventLine | (BadLine & { bad: true }))[]) => {
+    n++;
+    const text = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (text.trim() === "") return;
+    const r = parseEventLine(text);
+    out.push("error" in r ? { line: n, message: r.error, bad: true } : { line: n, event: r.event });
+  };
+  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
+    rest += dec.write(chunk as Buffer);
+    const out: (EventLine | (BadLine & { bad: true }))[] = [];
+    let at = 0;
+    for (let nl = rest.indexOf("\n", at); nl >= 0; nl = rest.indexOf("\n", at)) {
+      parse(rest.slice(at, nl), out);
+      at = nl + 1;
+    }
+    rest = rest.slice(at);
+    if (out.length) yield out;
+  }
+  rest += dec.end();
+  if (rest.length) {
+    const out: (EventLine | (BadLine & { bad: true }))[] = [];
+    parse(rest, out);
+    if (out.length) yield out;
+  }
+}
+
 /** Streams a session file line by line (constant memory). Rejects when the file cannot be read. */
 export async function* streamSessionFile(path: string): AsyncGenerator<EventLine | (BadLine & { bad: true })> {
   const rl = createInterface({ input: createReadStream(path, { encoding: "utf8", highWaterMark: CHUNK }), crlfDelay: Infinity });

@@ -6,7 +6,7 @@
  */
 import { createEnforcer, type Enforcer } from "../../runtime/index.js";
 import type { Bundle, Decision, SessionEvent } from "../../runtime/types.js";
-import { streamSessionFile } from "./read.js";
+import { streamSessionBatches } from "./read.js";
 
 /** One decided event (`tool_call_request` or `agent_discovered`). */
 export interface ReplayRecord {
@@ -43,28 +43,43 @@ class Sessions {
   }
 }
 
+export interface ReplayOptions {
+  /** A second bundle: each record then carries its decision (`before`) and `changed`. */
+  readonly against?: Bundle;
+  /** Counts every non-blank line read. */
+  readonly stats?: { events: number };
+  /** Called after each batch; a returned promise is awaited (output backpressure). */
+  readonly afterBatch?: () => Promise<void> | undefined;
+}
+
 /**
- * Replays session files in order and yields every decision and every bad line.
- * Rejects (with the Node error) when a file cannot be opened.
+ * Replays session files in order and hands every decision and every bad line to `onRecord`, in
+ * input order. Lines are read in batches, so there is no await per event (except for stores
+ * that answer asynchronously). Rejects (with the Node error) when a file cannot be opened.
  */
-export async function* replayFiles(files: readonly string[], bundle: Bundle, against?: Bundle, stats?: { events: number }): AsyncGenerator<ReplayRecord | ReplayBadLine> {
+export async function replayFiles(files: readonly string[], bundle: Bundle, onRecord: (r: ReplayRecord | ReplayBadLine) => void, opts: ReplayOptions = {}): Promise<void> {
+  const { against, stats } = opts;
   for (const file of files) {
     const now = new Sessions(bundle);
     const old = against ? new Sessions(against) : undefined;
-    for await (const item of streamSessionFile(file)) {
-      if (stats) stats.events++;
-      if ("bad" in item) { yield { kind: "bad", file, line: item.line, message: item.message }; continue; }
-      const ev = item.event;
-      if (ev.type !== "tool_call_request" && ev.type !== "agent_discovered") {
-        const r = now.get(ev).observe(ev);
-        if (r instanceof Promise) await r;
-        if (old) { const o = old.get(ev).observe(ev); if (o instanceof Promise) await o; }
-        continue;
+    for await (const batch of streamSessionBatches(file)) {
+      if (stats) stats.events += batch.length;
+      for (const item of batch) {
+        if ("bad" in item) { onRecord({ kind: "bad", file, line: item.line, message: item.message }); continue; }
+        const ev = item.event;
+        if (ev.type !== "tool_call_request" && ev.type !== "agent_discovered") {
+          const r = now.get(ev).observe(ev);
+          if (r instanceof Promise) await r;
+          if (old) { const o = old.get(ev).observe(ev); if (o instanceof Promise) await o; }
+          continue;
+        }
+        const decision = now.get(ev).decide(ev);
+        if (!old) { onRecord({ kind: "decision", file, line: item.line, event: ev, decision }); continue; }
+        const before = old.get(ev).decide(ev);
+        onRecord({ kind: "decision", file, line: item.line, event: ev, decision, before, changed: decisionChanged(before, decision) });
       }
-      const decision = now.get(ev).decide(ev);
-      if (!old) { yield { kind: "decision", file, line: item.line, event: ev, decision }; continue; }
-      const before = old.get(ev).decide(ev);
-      yield { kind: "decision", file, line: item.line, event: ev, decision, before, changed: decisionChanged(before, decision) };
+      const wait = opts.afterBatch?.();
+      if (wait) await wait;
     }
   }
 }
@@ -146,11 +161,11 @@ export async function replayThroughput(file: string, bundle: Bundle): Promise<Th
   let decisions = 0, bad = 0;
   const stats = { events: 0 };
   const t0 = performance.now();
-  for await (const r of replayFiles([file], bundle, undefined, stats)) {
+  await replayFiles([file], bundle, (r) => {
     if (r.kind === "bad") bad++;
     else decisions++;
     if ((decisions + bad) % 50_000 === 0) peak = Math.max(peak, mib());
-  }
+  }, { stats });
   const ms = performance.now() - t0;
   peak = Math.max(peak, mib());
   return { events: stats.events, decisions, bad, ms: Math.round(ms), eventsPerSec: Math.round((stats.events / ms) * 1000), peakRssMiB: Math.round(peak), startRssMiB: Math.round(startRssMiB) };
