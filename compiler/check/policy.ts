@@ -10,7 +10,7 @@ import { toolFactsOf } from "../catalog/facts.js";
 import { didYouMean, itemsOf, type CheckContext, type PolicyScope } from "./context.js";
 import { checkExpr } from "./expr.js";
 import { resolveIntegrationNames } from "./rules/subject-integration.js";
-import { checkArgRefs, type ArgRef } from "./rules/subject-args.js";
+import { checkArgRefs, schemasAt, type ArgRef } from "./rules/subject-args.js";
 
 export function slug(name: string): string {
   return name.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "policy";
@@ -179,7 +179,9 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyDecl, file: string, or
   const toolLinesResolved = p.items.every((it) => it.kind !== "IfItem" || !mentionsTool(it.expr) || ifs.some((i) => i.span === it.span));
   if (refs.length && trigger === "tool_call" && toolLinesResolved) {
     const all: CExpr = { k: "and", items: ifs.map((i) => i.expr) };
-    const tools = ctx.catalog.allTools().filter((t) => staticEval(all, toolFactsOf(t)) !== false);
+    // `args.x exists` on an `if` line of its own also rules out the tools without that argument.
+    const required = ifs.flatMap((i) => (i.expr.k === "and" ? i.expr.items : [i.expr])).flatMap((e) => (e.k === "arg" && e.op === "exists" ? [e.path] : []));
+    const tools = ctx.catalog.allTools().filter((t) => staticEval(all, toolFactsOf(t)) !== false && required.every((path) => schemasAt(t.args, path).length > 0));
     const before = ctx.diagnostics.filter((d) => d.severity === "error").length;
     checkArgRefs(ctx, refs, tools);
     if (ctx.diagnostics.filter((d) => d.severity === "error").length > before) return undefined;
