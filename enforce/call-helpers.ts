@@ -11,9 +11,14 @@ type Detectors = ReturnType<typeof compileDetectors>;
 /** Reasons that describe a fault of the enforcement point rather than a policy: never shown to the agent. */
 const INTERNAL = /^(internal error|session store unavailable|invalid event|bundle rejected|no bundle loaded|this store is asynchronous)/i;
 
+/** Whether a block comes from a fault of the enforcement point (logged for the operator). */
+export function isFault(d: Decision): boolean {
+  return d.effect === "block" && d.policy === null && INTERNAL.test(d.reason);
+}
+
 /** The text an agent sees when a call is refused: the policy's reason, never internal details. */
 export function safeReason(d: Decision): string {
-  if (d.policy === null && INTERNAL.test(d.reason)) return "the policy engine could not decide this call, so it was blocked (fail closed). Ask an administrator to check the enforcement point's log.";
+  if (isFault(d)) return "the policy engine could not decide this call, so it was blocked (fail closed). Ask an administrator to check the enforcement point's log.";
   return d.reason;
 }
 

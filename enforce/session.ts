@@ -21,7 +21,7 @@ import { randomBytes } from "node:crypto";
 import type { Enforcer } from "../runtime/index.js";
 import type { Decision, SessionEvent } from "../runtime/types.js";
 import type { Gateway, Route } from "./gateway.js";
-import { costOf, refusal, safeReason, sanitizeArgs } from "./call-helpers.js";
+import { costOf, isFault, refusal, safeReason, sanitizeArgs } from "./call-helpers.js";
 import { newApprovalId } from "./approvals/file-store.js";
 import { waitForApproval } from "./approvals/wait.js";
 import type { ApprovalRequest } from "./approvals/types.js";
@@ -157,6 +157,7 @@ export class ProxySession {
     this.g.alert(d, req);
     if (this.refused !== undefined && d.effect !== "block") d = { ...d, effect: "block", reason: this.refused };
     if (d.effect === "block") {
+      if (isFault(d)) this.g.log(`session ${this.id}: ${integration}.${r.tool} blocked by a fault (fail closed): ${d.reason}`);
       this.logDecision(req, d, "blocked", { decide_us: decideUs });
       return refusal(`Blocked by policy: ${safeReason(d)}`);
     }
