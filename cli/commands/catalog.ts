@@ -1,6 +1,5 @@
 /** `policy catalog import|list|show`: bring tools in from MCP / OpenAPI, and look at what the checker knows. */
 import type { Command } from "commander";
-import { importCatalog, formatReport, formatCatalog, formatDiff } from "../../compiler/catalog/import/index.js";
 import { loadProject } from "../../compiler/project.js";
 import { collectCatalogs, writeAtomic } from "../project-io.js";
 import { CliError, EXIT_USAGE, parseFormat, printJson } from "../output.js";
@@ -35,6 +34,8 @@ export function register(program: Command): void {
     .action(async (file: string, o: { from: string; integration: string; name?: string; overrides?: string; previous?: string; output?: string; format?: string }) => {
       const format = parseFormat(o.format);
       if (o.from !== "mcp" && o.from !== "openapi") throw new CliError(`--from must be mcp or openapi, not "${o.from}"`);
+      // Loaded on demand: the importers pull in YAML and $ref resolution, which other commands never need.
+      const { importCatalog, formatReport, formatCatalog, formatDiff } = await import("../../compiler/catalog/import/index.js");
       const r = await importCatalog({ from: o.from, input: file, integration: o.integration, ...(o.name ? { name: o.name } : {}), ...(o.overrides ? { overrides: o.overrides } : {}), ...(o.previous ? { previous: o.previous } : {}) });
       if (!r.ok) {
         if (format === "json") process.stderr.write(JSON.stringify({ ok: false, errors: r.errors }, null, 2) + "\n");

@@ -3,7 +3,8 @@ import type { Command } from "commander";
 import { buildBundle } from "../../compiler/emit/index.js";
 import { explain, formatExplanation } from "../../compiler/explain.js";
 import { collectCatalogs, loadOrExit, readBundle, readJsonFile, reportDiagnostics } from "../project-io.js";
-import { EXIT_FINDINGS, parseFormat, printJson } from "../output.js";
+import { EXIT_FINDINGS, EXIT_USAGE, parseFormat, printJson } from "../output.js";
+import { eventProblem } from "../../runtime/event.js";
 import type { Bundle } from "../../runtime/types.js";
 
 export function register(program: Command): void {
@@ -31,5 +32,11 @@ export function register(program: Command): void {
       const x = explain(bundle, event);
       if (format === "json") printJson({ ...x.decision, trace: x.policies });
       else process.stdout.write(formatExplanation(x) + "\n");
+      // The runtime blocks a malformed event (shown above); for the CLI it is also bad input.
+      const problem = eventProblem(event);
+      if (problem) {
+        process.stderr.write(`error: ${eventPath} is not a valid session event: ${problem}\n`);
+        process.exitCode = EXIT_USAGE;
+      }
     });
 }

@@ -1,8 +1,16 @@
 /** `detector Name /regex/ class CLASS`: valid, unique, and free of catastrophic backtracking. */
-import { checkSync } from "recheck";
+import { createRequire } from "node:module";
 import type * as A from "../../../grammar/ast.js";
 import type { CheckedDetector } from "../../model.js";
 import type { CheckContext } from "../context.js";
+
+type CheckSync = typeof import("recheck").checkSync;
+let recheck: CheckSync | undefined;
+/** recheck is large: loaded only when a project declares a detector. */
+function checkSync(...args: Parameters<CheckSync>): ReturnType<CheckSync> {
+  recheck ??= (createRequire(import.meta.url)("recheck") as { checkSync: CheckSync }).checkSync;
+  return recheck(...args);
+}
 
 export function checkDetectors(ctx: CheckContext, decls: readonly A.DetectorDecl[]): CheckedDetector[] {
   const out: CheckedDetector[] = [];

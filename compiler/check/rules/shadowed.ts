@@ -17,11 +17,14 @@ const key = (e: unknown) => JSON.stringify(e);
 
 export function checkShadowed(ctx: CheckContext, policies: readonly CheckedPolicy[]): void {
   const live = policies.filter((p) => p.status !== "deprecated" && p.effect);
+  // Each policy's `if` lines as keys, computed once (the pairwise loop below is quadratic).
+  const keys = new Map(live.map((p) => [p, p.ifs.map((i) => key(i.expr))]));
+  const sets = new Map(live.map((p) => [p, new Set(keys.get(p))]));
   for (const p of live) {
-    const mine = new Set(p.ifs.map((i) => key(i.expr)));
+    const mine = sets.get(p)!;
     for (const q of live) {
-      if (q === p || q.trigger !== p.trigger || !scopeCovers(q, p)) continue;
-      if (!q.ifs.every((i) => mine.has(key(i.expr)))) continue;
+      if (q === p || q.trigger !== p.trigger || keys.get(q)!.length > mine.size || !scopeCovers(q, p)) continue;
+      if (!keys.get(q)!.every((k) => mine.has(k))) continue;
       const qBlocks = q.effect === "block" || q.effect === "hide";
       const pBlocks = p.effect === "block" || p.effect === "hide";
       const wins = qBlocks ? !pBlocks : !pBlocks && (q.priority < p.priority || (q.priority === p.priority && q.order < p.order && !(p.effect === "require_approval" && q.effect === "allow")));

@@ -1,0 +1,66 @@
+/**
+ * Golden tests of the core commands: test/fixtures/cli-core/<case>/ holds the inputs, `args`
+ * (one argument per line), and the expected stdout, stderr and exit status. `UPDATE_GOLDEN=1`
+ * rewrites the expectations.
+ */
+import { describe, expect, it } from "vitest";
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdtempSync, cpSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { runCli } from "../support/cli.js";
+
+const ROOT = "test/fixtures/cli-core";
+
+function check(dir: string, name: string, got: string): void {
+  const f = join(dir, name);
+  if (process.env["UPDATE_GOLDEN"] || !existsSync(f)) writeFileSync(f, got);
+  expect(got, `${dir}/${name}`).toBe(readFileSync(f, "utf8"));
+}
+
+describe("CLI golden cases", () => {
+  for (const name of readdirSync(ROOT).sort()) {
+    it(name, () => {
+      const dir = join(ROOT, name);
+      const work = mkdtempSync(join(tmpdir(), `cli-${name}-`));
+      cpSync(join(dir, "in"), work, { recursive: true });
+      const args = readFileSync(join(dir, "args"), "utf8").split("\n").filter((l) => l.length);
+      const r = runCli(args, { cwd: work });
+      const norm = (s: string) => s.replaceAll(work, "<tmp>");
+      check(dir, "expected.stdout", norm(r.stdout));
+      check(dir, "expected.stderr", norm(r.stderr));
+      check(dir, "expected.exit", `${r.code}\n`);
+      if (existsSync(join(dir, "expected.files"))) {
+        const files = readFileSync(join(dir, "expected.files"), "utf8").split("\n").filter(Boolean);
+        for (const f of files) expect(existsSync(join(work, f)), f).toBe(true);
+      }
+    });
+  }
+});
+
+describe("CLI behaviour", () => {
+  it("builds byte-identical bundles from the same sources", () => {
+    const work = mkdtempSync(join(tmpdir(), "cli-repro-"));
+    cpSync("examples", join(work, "examples"), { recursive: true });
+    const a = runCli(["build", "examples", "-o", "a.json"], { cwd: work });
+    const b = runCli(["build", "examples", "-o", "b.json"], { cwd: work });
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect(readFileSync(join(work, "a.json"), "utf8")).toBe(readFileSync(join(work, "b.json"), "utf8"));
+  });
+  it("creates a starter project that passes its own tests", () => {
+    const work = mkdtempSync(join(tmpdir(), "cli-init-"));
+    expect(runCli(["init"], { cwd: work }).code).toBe(0);
+    const t = runCli(["test"], { cwd: work });
+    expect(t.stdout.trim().split("\n").at(-1)).toBe("3 passed, 0 failed");
+    expect(t.code).toBe(0);
+    expect(runCli(["init"], { cwd: work }).code).toBe(2);
+  });
+  it("formats idempotently and --check reports unformatted files", () => {
+    const work = mkdtempSync(join(tmpdir(), "cli-fmt-"));
+    writeFileSync(join(work, "a.policy"), 'policy "x" {   id x\n  if integration is GitHub   # keep me\naction block "no" }\n');
+    expect(runCli(["fmt", "--check", "."], { cwd: work }).code).toBe(1);
+    expect(runCli(["fmt", "."], { cwd: work }).code).toBe(0);
+    const once = readFileSync(join(work, "a.policy"), "utf8");
+    expect(once).toBe('policy "x" {\n  id x\n  if integration is GitHub # keep me\n  action block "no"\n}\n');
+    expect(runCli(["fmt", "--check", "."], { cwd: work }).code).toBe(0);
+  });
+});
