@@ -4,11 +4,14 @@ import type * as A from "../../../grammar/ast.js";
 import type { CheckedDetector } from "../../model.js";
 import type { CheckContext } from "../context.js";
 
+declare const require: NodeJS.Require | undefined;
 type CheckSync = typeof import("recheck").checkSync;
 let recheck: CheckSync | undefined;
 /** recheck is large: loaded only when a project declares a detector. */
 function checkSync(...args: Parameters<CheckSync>): ReturnType<CheckSync> {
-  recheck ??= (createRequire(import.meta.url)("recheck") as { checkSync: CheckSync }).checkSync;
+  // `require` exists when this module is bundled as CommonJS (the VS Code extension); ESM uses createRequire.
+  const req = typeof require === "function" ? require : createRequire(import.meta.url);
+  recheck ??= (req("recheck") as { checkSync: CheckSync }).checkSync;
   return recheck(...args);
 }
 
