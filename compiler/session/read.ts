@@ -26,8 +26,9 @@ export function parseEventLine(text: string): { event: SessionEvent } | { error:
   let v: unknown;
   try {
     v = JSON.parse(text);
-  } catch (e) {
-    return { error: `not JSON: ${(e as Error).message}` };
+  } catch {
+    const head = text.trim();
+    return { error: `not valid JSON: ${head.length > 60 ? head.slice(0, 60) + "…" : head}` };
   }
   const validate = schemaValidator("session-event.schema.json");
   if (!validate(v)) return { error: usefulErrors(validate.errors ?? []).map(ajvMessage).join("; ") };

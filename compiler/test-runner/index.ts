@@ -232,18 +232,19 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
           read = readSessionFile(path);
         } catch (e) {
           const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+          const shown = displayPath(path, cwd);
           unreadable.push({ path: s.path.value, span: s.path.span });
-          fail(s.path.span, `cannot read session file "${s.path.value}" (${displayPath(path, cwd)}): ${why}`);
+          fail(s.path.span, `cannot read session file "${s.path.value}"${shown === s.path.value ? "" : ` (${shown})`}: ${why}`);
+          last = { kind: "replay", decisions: [], span: s.span, broken: true };
           continue;
         }
         const shown = displayPath(path, cwd);
         for (const b of read.bad) fail(s.path.span, `${shown}:${b.line}: ${b.message}`);
+        if (read.bad.length) { last = { kind: "replay", decisions: [], span: s.span, broken: true }; continue; }
         const decisions = replayEvents(bundle, read.events).map((x) => ({ file: shown, line: x.line, event: x.event, decision: x.decision }));
         all.push(...decisions);
-        if (!read.bad.length) {
-          const snap = snapshotStep(ctx, path, shown, decisions);
-          if (snap) fail(s.path.span, snap.message, snap.detail);
-        }
+        const snap = snapshotStep(ctx, path, shown, decisions);
+        if (snap) fail(s.path.span, snap.message, snap.detail);
         last = { kind: "replay", decisions, span: s.span };
         break;
       }

@@ -1,0 +1,168 @@
+/**
+ * The test runner as a library: snapshots, JUnit, coverage, session reading and replay, on the
+ * recorded-session examples and on small in-memory projects.
+ */
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, writeFileSync, cpSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { loadProject } from "../../compiler/project.js";
+import { buildBundle } from "../../compiler/emit/index.js";
+import { runTests } from "../../compiler/test-runner/index.js";
+import { junitXml } from "../../compiler/test-runner/junit.js";
+import { computeCoverage } from "../../compiler/test-runner/coverage.js";
+import { diffSnapshots, snapshotText } from "../../compiler/test-runner/snapshots.js";
+import { readLinesSync, readSessionFile, parseEventLine } from "../../compiler/session/read.js";
+import { replayFiles, replayThroughput, ReplaySummary, type ReplayRecord } from "../../compiler/session/replay.js";
+import { writeSyntheticSession } from "./synthetic-session.js";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const EXAMPLES = join(ROOT, "examples/sessions-recorded");
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), "policy-runner-"));
+}
+
+function project(dir: string) {
+  const loaded = loadProject([dir], { cwd: dir });
+  expect(loaded.project.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  return { project: loaded.project, bundle: buildBundle(loaded.project) };
+}
+
+describe("recorded-session examples", () => {
+  it("pass, and match their snapshots", () => {
+    const { project: p, bundle } = project(EXAMPLES);
+    const r = runTests(p, bundle, { cwd: EXAMPLES });
+    expect(r.results.filter((x) => !x.passed).map((x) => x.failures)).toEqual([]);
+    expect(r.passed).toBeGreaterThanOrEqual(5);
+    expect(r.snapshots?.checked.length).toBe(4);
+    expect(r.snapshots?.missing).toEqual([]);
+  });
+
+  it("fail with a readable snapshot diff when a policy's effect changes", () => {
+    const dir = tmp();
+    cpSync(EXAMPLES, dir, { recursive: true });
+    const f = join(dir, "recorded.policy");
+    writeFileSync(f, readFileSync(f, "utf8").replace('action require_approval "credentials and permissions change" from [technician, manager]', "action block"));
+    const { project: p, bundle } = project(dir);
+    const r = runTests(p, bundle, { cwd: dir });
+    const msp = r.results.find((x) => x.name.startsWith("MSP"))!;
+    const snap = msp.failures.find((x) => x.message.startsWith("snapshot"))!;
+    expect(snap.message).toMatch(/msp-agent\.jsonl\.snap: 2 decisions changed/);
+    expect(snap.detail).toContain("- msp-ct-0098 14 aws_iam.create_access_key require_approval msp-iam-two-approvers from:technician,manager");
+    expect(snap.detail).toContain("+ msp-ct-0098 14 aws_iam.create_access_key block msp-iam-two-approvers");
+    // --update-snapshots rewrites it, after which the snapshot part passes.
+    const u = runTests(p, bundle, { cwd: dir, snapshots: "update" });
+    expect(u.snapshots?.written).toEqual(["msp-agent.jsonl.snap"]);
+    const again = runTests(p, bundle, { cwd: dir });
+    expect(again.results.flatMap((x) => x.failures).filter((x) => x.message.startsWith("snapshot"))).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("cover every policy", () => {
+    const { project: p, bundle } = project(EXAMPLES);
+    const c = computeCoverage(p, bundle, runTests(p, bundle, { cwd: EXAMPLES, snapshots: "off" }));
+    expect(c.neverExercised).toEqual([]);
+    expect(c.neverMatched).toEqual([]);
+    expect(c.summary.policies).toBe(9);
+    const push = c.policies.find((x) => x.id === "git-push-main-approval")!;
+    expect(push.conditions.map((k) => [k.held > 0, k.failed > 0])).toEqual([[true, true], [true, true]]);
+  });
+});
+
+describe("JUnit reporter", () => {
+  it("is XML with the right counts and file:line failure messages", () => {
+    const dir = tmp();
+    writeFileSync(join(dir, "a.policy"), `policy "No deletes" {\n  id no-deletes\n  if operation is Delete\n  action block\n}\ntest "ok" {\n  call linear.delete_issue { id: "L-1" }\n  expect block by no-deletes\n}\ntest "wrong <&> \\"quoted\\"" {\n  call linear.delete_issue { id: "L-1" }\n  expect allow\n}\n`);
+    writeFileSync(join(dir, "b.policy"), `test "replays a missing file" {\n  replay "gone.jsonl"\n}\n`);
+    const { project: p, bundle } = project(dir);
+    const r = runTests(p, bundle, { cwd: dir });
+    const xml = junitXml(r);
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(xml);
+    expect(doc.testsuites.tests).toBe("3");
+    expect(doc.testsuites.failures).toBe("1");
+    expect(doc.testsuites.errors).toBe("1");
+    const suites = [doc.testsuites.testsuite].flat();
+    expect(suites.map((s: { name: string }) => s.name)).toEqual(["a.policy", "b.policy"]);
+    const cases = [suites[0].testcase].flat();
+    expect(cases[1].name).toBe('wrong <&> "quoted"');
+    expect(cases[1].failure.message).toMatch(/^a\.policy:12:3: line 11: expected allow, got block by "no-deletes"/);
+    expect([suites[1].testcase].flat()[0].error.message).toMatch(/^b\.policy:2:10: cannot read session file "gone.jsonl"/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe("snapshots", () => {
+  const ev = (seq: number, tool: string) => ({ line: seq, event: { type: "tool_call_request", session_id: "s", seq }, decision: { effect: "allow" as const, policy: null, reason: "", matched: [], alerts: [], sanitize: [], approvers: [], hidden: false, revision: "r", tool } });
+  it("are one line per decision and diff by session and seq", () => {
+    const a = snapshotText([ev(1, "github.list_issues"), ev(2, "github.get_issue"), ev(3, "git.push")]);
+    expect(a.split("\n").filter((l) => l && !l.startsWith("#"))).toEqual(["s 1 github.list_issues allow default", "s 2 github.get_issue allow default", "s 3 git.push allow default"]);
+    const b = a.replace("s 2 github.get_issue allow default", "s 2 github.get_issue block p1").replace("s 3 git.push allow default\n", "") + "s 4 git.status allow default\n";
+    expect(diffSnapshots(a, a)).toEqual({ changed: 0, lines: [] });
+    expect(diffSnapshots(a, b)).toEqual({ changed: 3, lines: ["- s 2 github.get_issue allow default", "+ s 2 github.get_issue block p1", "+ s 4 git.status allow default", "- s 3 git.push allow default"] });
+  });
+});
+
+describe("session files", () => {
+  it("read CRLF, a missing final newline and lines across chunk boundaries", () => {
+    const dir = tmp();
+    const f = join(dir, "s.jsonl");
+    const long = "x".repeat(70_000);
+    writeFileSync(f, `{"type":"message_from_user","text":"${long}"}\r\n\r\n{"type":"message_to_user","text":"é"}`);
+    expect([...readLinesSync(f)].map((l) => [l.line, l.text.length])).toEqual([[1, long.length + 38], [2, 0], [3, 37]]);
+    const r = readSessionFile(f);
+    expect(r.bad).toEqual([]);
+    expect(r.events.map((e) => e.line)).toEqual([1, 3]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("report what is wrong with a bad line", () => {
+    expect(parseEventLine("{oops")).toEqual({ error: "not valid JSON: {oops" });
+    expect(parseEventLine('{"type":"tool_call_request","call":{"type":"mcp","tool":"x"}}')).toEqual({ error: expect.stringContaining("integration") });
+    expect(parseEventLine('{"type":"party"}')).toEqual({ error: expect.stringContaining("type") });
+  });
+});
+
+describe("replay", () => {
+  it("resolves unknown tools to operation Unknown and the default, and CLI calls through command patterns", async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, "p.policy"), "default by operation { Read: allow  Write: require_approval  Delete: require_approval  Unknown: block }\n");
+    writeFileSync(join(dir, "s.jsonl"), [
+      '{"type":"tool_call_request","session_id":"s","seq":1,"call":{"id":"1","type":"mcp","integration":"acme_wiki","tool":"summon","args":{}}}',
+      '{"type":"tool_call_request","session_id":"s","seq":2,"call":{"id":"2","type":"cli","command":["git","push","origin","main"]}}',
+      '{"type":"tool_call_request","session_id":"s","seq":3,"call":{"id":"3","type":"cli","command":["git","log"]}}',
+    ].join("\n"));
+    const { bundle } = project(dir);
+    const got: ReplayRecord[] = [];
+    await replayFiles([join(dir, "s.jsonl")], bundle, (r) => { if (r.kind === "decision") got.push(r); });
+    expect(got.map((r) => [r.decision.tool, r.decision.operation, r.decision.effect])).toEqual([
+      ["acme_wiki.summon", "Unknown", "block"], ["git.push", "Write", "require_approval"], ["git.log", "Read", "allow"],
+    ]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("summarises changes per tool and per deciding policy", () => {
+    const d = (effect: "allow" | "block", id?: string) => ({ effect, policy: id ? { id, name: id, file: "f", line: 1 } : null, reason: "", matched: [], alerts: [], sanitize: [], approvers: [], hidden: false, revision: "r", tool: "github.merge_pull_request" });
+    const s = new ReplaySummary();
+    for (let i = 0; i < 3; i++) s.add({ kind: "decision", file: "f", line: i, event: { type: "tool_call_request" }, decision: d("block", "p"), before: d("allow"), changed: true });
+    s.add({ kind: "decision", file: "f", line: 9, event: { type: "tool_call_request" }, decision: d("allow"), before: d("allow"), changed: false });
+    expect(s.lines(true)).toEqual([
+      "4 decisions: allow 1, block 3", "changes by tool:", "  github.merge_pull_request: allow → block ×3",
+      "changes by deciding policy:", "  default (allow) → p (block) ×3", "3 decisions would change",
+    ]);
+  });
+
+  it("streams a large file with memory bounded by its sessions", async () => {
+    const dir = tmp();
+    const f = join(dir, "big.jsonl");
+    writeSyntheticSession(f, 200_000, 2000);
+    const { bundle } = project(EXAMPLES);
+    const t = await replayThroughput(f, bundle);
+    expect(t.events).toBe(200_000);
+    expect(t.bad).toBe(0);
+    expect(t.peakRssMiB - t.startRssMiB).toBeLessThan(200);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
