@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { formatCatalog, importMcp } from "../compiler/catalog/import/index.js";
@@ -58,18 +58,18 @@ policy "Rate limit" {
 }
 `;
 
-function findServer(): string {
+/** A file inside an installed package, looked up from this module upwards. */
+function findInPackage(pkg: string, file: (manifest: Record<string, unknown>) => string): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
-    const manifest = path.join(dir, "node_modules/@modelcontextprotocol/server-everything/package.json");
-    if (existsSync(manifest)) {
-      const bin = (JSON.parse(readFileSync(manifest, "utf8")) as { bin: Record<string, string> }).bin;
-      return path.join(path.dirname(manifest), Object.values(bin)[0]!);
-    }
+    const manifest = path.join(dir, "node_modules", pkg, "package.json");
+    if (existsSync(manifest)) return path.join(path.dirname(manifest), file(JSON.parse(readFileSync(manifest, "utf8")) as Record<string, unknown>));
     dir = path.dirname(dir);
   }
-  throw new Error("@modelcontextprotocol/server-everything is not installed (it is a devDependency)");
+  throw new Error(`${pkg} is not installed (it is a devDependency)`);
 }
+
+const findServer = () => findInPackage("@modelcontextprotocol/server-everything", (m) => Object.values(m["bin"] as Record<string, string>)[0]!);
 
 function stats(ms: number[]): LatencyStats {
   const s = [...ms].sort((a, b) => a - b);
@@ -121,9 +121,11 @@ export async function benchProxyLatency(opts: { calls?: number; warmup?: number 
 
     const here = fileURLToPath(import.meta.url);
     const runner = path.join(path.dirname(here), `run-proxy${path.extname(here)}`);
+    // From source (.ts) the proxy process needs tsx's loader; from dist it is plain JavaScript.
+    const loader = path.extname(here) === ".ts" ? ["--import", pathToFileURL(findInPackage("tsx", () => "dist/loader.mjs")).href] : [];
     const clients = [
       await connect(process.execPath, [server, "stdio"]),
-      await connect(process.execPath, [...process.execArgv, runner, bundleFile, "everything", "--", process.execPath, server, "stdio"]),
+      await connect(process.execPath, [...loader, runner, bundleFile, "everything", "--", process.execPath, server, "stdio"]),
     ];
     let direct: number[], proxied: number[];
     try {
