@@ -30,10 +30,16 @@ function project(dir: string) {
   return { project: loaded.project, bundle: buildBundle(loaded.project) };
 }
 
+/** The examples project (one default for all examples), with only this folder's tests. */
+function examplesProject(root = join(ROOT, "examples")) {
+  const { project: p, bundle } = project(root);
+  return { project: { ...p, tests: p.tests.filter((t) => t.file.includes("sessions-recorded/")) }, bundle };
+}
+
 describe("recorded-session examples", () => {
   it("pass, and match their snapshots", () => {
-    const { project: p, bundle } = project(EXAMPLES);
-    const r = runTests(p, bundle, { cwd: EXAMPLES });
+    const { project: p, bundle } = examplesProject();
+    const r = runTests(p, bundle, { cwd: join(ROOT, "examples") });
     expect(r.results.filter((x) => !x.passed).map((x) => x.failures)).toEqual([]);
     expect(r.passed).toBeGreaterThanOrEqual(5);
     expect(r.snapshots?.checked.length).toBe(4);
@@ -42,10 +48,10 @@ describe("recorded-session examples", () => {
 
   it("fail with a readable snapshot diff when a policy's effect changes", () => {
     const dir = tmp();
-    cpSync(EXAMPLES, dir, { recursive: true });
-    const f = join(dir, "recorded.policy");
+    cpSync(join(ROOT, "examples"), dir, { recursive: true });
+    const f = join(dir, "sessions-recorded/recorded.policy");
     writeFileSync(f, readFileSync(f, "utf8").replace('action require_approval "credentials and permissions change" from [technician, manager]', "action block"));
-    const { project: p, bundle } = project(dir);
+    const { project: p, bundle } = examplesProject(dir);
     const r = runTests(p, bundle, { cwd: dir });
     const msp = r.results.find((x) => x.name.startsWith("MSP"))!;
     const snap = msp.failures.find((x) => x.message.startsWith("snapshot"))!;
@@ -54,7 +60,7 @@ describe("recorded-session examples", () => {
     expect(snap.detail).toContain("+ msp-ct-0098 14 aws_iam.create_access_key block msp-iam-two-approvers");
     // --update-snapshots rewrites it, after which the snapshot part passes.
     const u = runTests(p, bundle, { cwd: dir, snapshots: "update" });
-    expect(u.snapshots?.written).toEqual(["msp-agent.jsonl.snap"]);
+    expect(u.snapshots?.written).toEqual(["sessions-recorded/msp-agent.jsonl.snap"]);
     const again = runTests(p, bundle, { cwd: dir });
     expect(again.results.flatMap((x) => x.failures).filter((x) => x.message.startsWith("snapshot"))).toEqual([]);
     rmSync(dir, { recursive: true, force: true });
@@ -65,8 +71,8 @@ describe("recorded-session examples", () => {
     const c = computeCoverage(p, bundle, runTests(p, bundle, { cwd: EXAMPLES, snapshots: "off" }));
     expect(c.neverExercised).toEqual([]);
     expect(c.neverMatched).toEqual([]);
-    expect(c.summary.policies).toBe(9);
-    const push = c.policies.find((x) => x.id === "git-push-main-approval")!;
+    expect(c.summary.policies).toBe(11);
+    const push = c.policies.find((x) => x.id === "codex-push-main-approval")!;
     expect(push.conditions.map((k) => [k.held > 0, k.failed > 0])).toEqual([[true, true], [true, true]]);
   });
 });
