@@ -26,6 +26,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .showHelpAfterError("(run `policy --help` for usage)")
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   for (const c of [init, check, build, test, fmt, explain, replay, catalog, lsp, enforce, approvals]) c.register(program);
+  (await import("./commands/version.js")).register(program);
+  (await import("./commands/promote.js")).register(program);
+  (await import("./commands/audit.js")).register(program);
+  (await import("./commands/keygen.js")).register(program);
+  (await import("./commands/export.js")).register(program);
+  (await import("./commands/import.js")).register(program);
   for (const c of program.commands) c.exitOverride();
   try {
     await program.parseAsync([...argv], { from: "user" });

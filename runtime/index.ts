@@ -12,6 +12,7 @@ export type { SessionStore, StateQuery, StateSnapshot, StateUpdate, ResponseUpda
 export type { Bundle, BundlePolicy, Decision, SessionEvent, CExpr, Effect, Operation } from "./types.js";
 export { eventProblem } from "./event.js";
 export { compileDetectors, mask } from "./detectors.js";
+export { verifyBundle, loadVerifiedBundle, keyId, type BundleSignature, type VerifyResult } from "./verify.js";
 
 /** Creates an enforcer for a parsed bundle. A bundle that cannot be loaded makes every decision `block`. */
 export function createEnforcer(bundle: unknown, opts: EnforcerOptions = {}): Enforcer {

@@ -65,6 +65,10 @@ export const CODES: readonly CodeInfo[] = [
   { code: "PDL6002", severity: "error", title: "invalid test step", example: "expect maybe", fix: "see the hint" },
   { code: "PDL6003", severity: "error", title: "unreadable session file", example: "replay \"missing.jsonl\"", fix: "check the path (relative to the .policy file)" },
   { code: "PDL6004", severity: "error", title: "malformed session line", example: "a line that is not JSON, or an event missing `type`", fix: "fix the line (schema: schemas/session-event.schema.json)" },
+  { code: "PDL5010", severity: "error", title: "active policy changed without a new version", example: "an `if` line of an active policy edited, `version 1` kept", fix: "bump `version`, undo the edit, or clone it as a draft (`policy version <id>`)" },
+  { code: "PDL5011", severity: "error", title: "policy version lower than the built one", example: "`version 1` after version 2 was built", fix: "versions only go up: use the next number" },
+  { code: "PDL5012", severity: "error", title: "invalid policy.lock", example: "a lock edited by hand: `\"version\": \"two\"`", fix: "fix or delete the lock (schema: schemas/policy-lock.schema.json)" },
+  { code: "PDL5030", severity: "error", title: "invalid policy export document", example: "an item with both `if` and `action`", fix: "see schemas/policy-export.schema.json; compare with `policy export` output" },
 ];
 
 export const CODE_INDEX: ReadonlyMap<string, CodeInfo> = new Map(CODES.map((c) => [c.code, c]));

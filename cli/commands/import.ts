@@ -1,0 +1,93 @@
+/**
+ * `policy import <file> [--from policy|interven] [-o path]`: `.policy` source from a
+ * `policy-export/1` document (lossless) or from Interven rules (with a report of what could not be
+ * expressed). The result is formatted and checked before anything is written.
+ */
+import type { Command } from "commander";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { parse, print } from "../../grammar/index.js";
+import { loadCatalog } from "../../compiler/catalog/load.js";
+import { checkProject } from "../../compiler/check/index.js";
+import { asDrafts, importDocument, importParsed } from "../../compiler/lifecycle/import-json.js";
+import { importInterven } from "../../compiler/lifecycle/interven.js";
+import type { ExportDoc } from "../../compiler/lifecycle/export-types.js";
+import { collectCatalogs, writeAtomic } from "../project-io.js";
+import { CliError, EXIT_FINDINGS, parseFormat, pc, printJson, renderDiagnostic } from "../output.js";
+
+interface Opts { from?: string; output?: string; draft?: boolean; force?: boolean; catalog?: string[]; format?: string }
+
+function write(path: string, text: string, force: boolean | undefined): void {
+  if (existsSync(path) && !force) throw new CliError(`${path} already exists: not overwriting it (use --force)`);
+  mkdirSync(dirname(resolve(path)), { recursive: true });
+  writeAtomic(path, text);
+}
+
+export function register(program: Command): void {
+  program.command("import").description("create .policy source from a policy export (JSON) or from Interven rules")
+    .argument("<file>", "the JSON document (- for stdin)")
+    .option("--from <format>", "policy (a `policy export` document) or interven (Interven rules); default: detected")
+    .option("-o, --output <path>", "where to write: a .policy file, or a folder for a multi-file export (default: stdout)")
+    .option("--draft", "import every policy as a draft (status draft)")
+    .option("--force", "overwrite existing files")
+    .option("--catalog <file>", "add a user catalog (repeatable)", collectCatalogs)
+    .option("--format <format>", "text or json (the report)", "text")
+    .action((file: string, o: Opts) => {
+      const format = parseFormat(o.format);
+      let text: string;
+      try { text = file === "-" ? readFileSync(0, "utf8") : readFileSync(file, "utf8"); } catch (e) {
+        throw new CliError(`cannot read "${file}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      let doc: unknown;
+      try { doc = JSON.parse(text); } catch (e) { throw new CliError(`"${file}" is not valid JSON: ${(e as Error).message}`); }
+      const from = o.from ?? ((doc as { format?: unknown })?.format === "policy-export/1" ? "policy" : "interven");
+      if (from !== "policy" && from !== "interven") throw new CliError(`--from must be policy or interven, not "${from}"`);
+      const { catalog, diagnostics: catDiags } = loadCatalog((o.catalog ?? []).map((f) => ({ file: f })));
+      if (catDiags.some((d) => d.severity === "error")) throw new CliError(catDiags[0]!.message);
+
+      if (from === "policy") {
+        const r = o.draft ? importParsedChecked(text, file, true) : importDocument(text, file);
+        if (r.diagnostics.length) {
+          for (const d of r.diagnostics) process.stderr.write(renderDiagnostic(d, new Map([[file, text]])) + "\n\n");
+          process.exitCode = EXIT_FINDINGS;
+          return;
+        }
+        const files = r.files.map((f) => ({ file: f.file, text: print(parse(f.text, f.file).ast) }));
+        if (!o.output) {
+          if (files.length !== 1) throw new CliError(`the export holds ${files.length} files: give -o <folder> to write them`);
+          process.stdout.write(files[0]!.text);
+        } else if (files.length === 1 && o.output.endsWith(".policy")) write(o.output, files[0]!.text, o.force);
+        else for (const f of files) write(join(o.output, f.file), f.text, o.force);
+        if (format === "json") printJson({ ok: true, files: files.map((f) => f.file) });
+        else if (o.output) process.stderr.write(`imported ${files.length} file${files.length === 1 ? "" : "s"} into ${o.output}\n`);
+        return;
+      }
+
+      const r = importInterven(doc, catalog, { source: file });
+      let out = r.text ? print(parse(r.text, o.output ?? "imported.policy").ast) : "";
+      if (o.draft && out) out = out.replace(/^(policy "[^\n]*\{\n  id [^\n]*\n)(?!  status )/gm, "$1  status draft\n");
+      const checked = out ? checkProject([{ file: o.output ?? "imported.policy", text: out }], catalog) : undefined;
+      const errors = [...r.errors, ...(checked?.diagnostics.filter((d) => d.severity === "error").map((d) => `converted source, line ${d.span.line}: ${d.message}`) ?? [])];
+      if (format === "json") printJson({ ok: errors.length === 0, rules: r.rules, errors, warnings: checked?.diagnostics.filter((d) => d.severity === "warning").map((d) => ({ line: d.span.line, message: d.message })) ?? [] });
+      else {
+        for (const x of r.rules) {
+          const mark = x.status === "converted" ? pc.green("✓") : x.status === "approximated" ? pc.yellow("~") : pc.red("✗");
+          process.stderr.write(`${mark} ${x.rule} → ${x.id}${x.status === "approximated" ? " (draft: not everything could be expressed)" : ""}\n`);
+          for (const n of x.notes) process.stderr.write(`    ${n}\n`);
+        }
+        for (const e of errors) process.stderr.write(`${pc.red("error")}: ${e}\n`);
+        for (const d of checked?.diagnostics.filter((x) => x.severity === "warning") ?? []) process.stderr.write(`${pc.yellow("warning")}: converted source, line ${d.span.line}: ${d.message}\n`);
+      }
+      if (errors.length) { process.stderr.write("nothing written\n"); process.exitCode = EXIT_FINDINGS; return; }
+      if (o.output) write(o.output, out, o.force);
+      else process.stdout.write(out);
+      const approx = r.rules.filter((x) => x.status === "approximated").length;
+      if (format === "text") process.stderr.write(`${r.rules.length} rule${r.rules.length === 1 ? "" : "s"} imported${approx ? `, ${approx} as drafts to review` : ""}${o.output ? ` into ${o.output}` : ""}\n`);
+    });
+}
+
+function importParsedChecked(text: string, file: string, draft: boolean) {
+  const first = importDocument(text, file);
+  if (first.diagnostics.length || !draft) return first;
+  return importParsed(asDrafts(JSON.parse(text) as ExportDoc), file);
+}

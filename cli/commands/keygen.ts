@@ -1,0 +1,39 @@
+/**
+ * `policy keygen [-o name]`: an Ed25519 key pair for signing bundles — `<name>.pem` (private,
+ * mode 0600, for `policy build --sign`) and `<name>.pub.pem` (public, for the runtime's verifier).
+ * Also the signing step `build --sign` uses.
+ */
+import type { Command } from "commander";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { generateKeyPair, readPrivateKey, serializeSignature, signBundle } from "../../compiler/lifecycle/sign.js";
+import { CliError, parseFormat, printJson } from "../output.js";
+
+/** Signs a bundle's text with the private key in `keyFile`; the signature file's text. */
+export function signFile(keyFile: string, bundleText: string, revision: string): string {
+  let pem: string;
+  try { pem = readFileSync(keyFile, "utf8"); } catch (e) {
+    throw new CliError(`cannot read signing key "${keyFile}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const key = readPrivateKey(pem, keyFile);
+  if (typeof key === "string") throw new CliError(key);
+  return serializeSignature(signBundle(bundleText, revision, key));
+}
+
+export function register(program: Command): void {
+  program.command("keygen").description("create an Ed25519 key pair for signing bundles (policy build --sign)")
+    .option("-o, --output <name>", "file name prefix: writes <name>.pem and <name>.pub.pem", "policy-signing")
+    .option("--force", "overwrite existing key files")
+    .option("--format <format>", "text or json", "text")
+    .action((o: { output: string; force?: boolean; format?: string }) => {
+      const format = parseFormat(o.format);
+      const base = o.output.replace(/\.pem$/, "");
+      const priv = `${base}.pem`;
+      const pub = `${base}.pub.pem`;
+      for (const f of [priv, pub]) if (existsSync(f) && !o.force) throw new CliError(`${f} already exists: not overwriting a key (use --force)`);
+      const k = generateKeyPair();
+      writeFileSync(priv, k.privatePem, { mode: 0o600 });
+      writeFileSync(pub, k.publicPem);
+      if (format === "json") printJson({ private: priv, public: pub, key: k.keyId });
+      else process.stdout.write(`wrote ${priv} (private: keep it secret) and ${pub} (public: give it to the enforcement points)\nkey id ${k.keyId}\nnext: policy build -o bundle.json --sign ${priv}\n`);
+    });
+}

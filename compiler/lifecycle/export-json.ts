@@ -1,0 +1,202 @@
+/**
+ * Source → `policy-export/1` JSON. Comments are attached to the lines they precede or end, the
+ * way the formatter places them (this file mirrors `Out` in grammar/printer.ts), so that the
+ * import prints them back in the same places.
+ */
+import * as A from "../../grammar/ast.js";
+import type { Span } from "../../grammar/span.js";
+import type { ExportDoc, JAction, JComments, JDecl, JExpr, JFile, JNumber, JPair, JPolicyItem, JStep, JValue } from "./export-types.js";
+
+type Node = { readonly span: { readonly start: number; readonly end: number; readonly line: number; readonly endLine: number } };
+
+/** Hands out a file's comments in order, as the printer would place them. */
+class CommentCursor {
+  private next = 0;
+  constructor(private readonly comments: readonly A.CommentNode[]) {}
+  private take(): string { return this.comments[this.next++]!.text.trimEnd(); }
+
+  /** Comments that start before `offset`. */
+  leading(offset: number): string[] {
+    const out: string[] = [];
+    while (this.next < this.comments.length && this.comments[this.next]!.span.start < offset) out.push(this.take());
+    return out;
+  }
+
+  /** A line node: leading comments, comments inside it (moved before it), and the one at its end. */
+  line(node: Node, endLimit?: number): JComments {
+    const comments = this.leading(node.span.start);
+    while (this.next < this.comments.length && this.comments[this.next]!.span.end <= node.span.end && this.comments[this.next]!.span.endLine < node.span.endLine) comments.push(this.take());
+    const c = this.comments[this.next];
+    let trailing: string | undefined;
+    if (c && c.span.line === node.span.endLine && c.span.start >= node.span.start && (endLimit === undefined || c.span.start < endLimit)) trailing = this.take();
+    return { ...(comments.length ? { comments } : {}), ...(trailing !== undefined ? { trailing } : {}) };
+  }
+
+  /** The comment on a block's opening line, before its first child. */
+  open(node: Node, firstChild: number | undefined): string | undefined {
+    const c = this.comments[this.next];
+    if (c && c.span.line === node.span.line && (firstChild === undefined || c.span.start < firstChild)) return this.take();
+    return undefined;
+  }
+
+  rest(): string[] { return this.leading(Number.POSITIVE_INFINITY); }
+}
+
+export function valueJson(v: A.Value): JValue {
+  switch (v.kind) {
+    case "String": return v.value;
+    case "Number": return numberJson(v);
+    case "Name": return { name: v.value };
+    case "Duration": return { duration: v.raw };
+    case "List": return v.items.map(valueJson);
+    case "Object": return { object: v.entries.map((e) => ({ key: e.key, value: valueJson(e.value), ...(e.quoted ? { quoted: true as const } : {}) })) };
+    default: return A.assertNever(v);
+  }
+}
+
+function numberJson(v: A.NumberValue): number | JNumber {
+  return String(v.value) === v.raw ? v.value : { number: v.value, raw: v.raw };
+}
+
+export function exprJson(e: A.Expr): JExpr {
+  switch (e.kind) {
+    case "And": return { and: e.items.map(exprJson) };
+    case "Or": return { or: e.items.map(exprJson) };
+    case "Not": return { not: exprJson(e.expr) };
+    case "Condition": {
+      const p = e.subject.params;
+      return {
+        subject: e.subject.name,
+        ...(e.op !== "none" ? { op: e.op } : {}),
+        ...(e.value ? { value: valueJson(e.value) } : {}),
+        ...(p ? { params: { ...(p.window ? { window: valueJson(p.window) } : {}), ...(p.filter ? { filter: exprJson(p.filter) } : {}) } } : {}),
+        ...(e.subject.qualifier ? { qualifier: e.subject.qualifier.value } : {}),
+        ...(e.unit ? { unit: e.unit.value } : {}),
+        ...(e.tz ? { tz: e.tz.value } : {}),
+      };
+    }
+    default: return A.assertNever(e);
+  }
+}
+
+function actionJson(a: A.ActionNode): JAction {
+  return {
+    name: a.name,
+    ...(a.message ? { message: a.message.value } : {}),
+    ...(a.fields ? { fields: valueJson(a.fields) } : {}),
+    ...(a.from ? { from: valueJson(a.from) } : {}),
+    ...(a.to ? { to: a.to.value } : {}),
+  };
+}
+
+function itemJson(it: A.PolicyItem): JPolicyItem {
+  switch (it.kind) {
+    case "IdItem": return { id: it.value.value };
+    case "ScopeItem": return { scope: it.scope.value, ...(it.target ? { target: it.target.value } : {}) };
+    case "StatusItem": return { status: it.value.value };
+    case "VersionItem": return { version: numberJson(it.value) };
+    case "PriorityItem": return { priority: numberJson(it.value) };
+    case "DescriptionItem": return { description: it.value.value };
+    case "WhenItem": return { when: it.value.value };
+    case "IfItem": return { if: exprJson(it.expr) };
+    case "ActionItem": return { action: it.actions.map(actionJson) };
+    default: return A.assertNever(it);
+  }
+}
+
+const pairJson = (p: A.GivenPair): JPair => ({ key: p.key.value, value: valueJson(p.value) });
+
+function stepJson(s: A.TestStep): JStep {
+  switch (s.kind) {
+    case "Given": return { given: s.pairs.map(pairJson) };
+    case "Call": return { call: s.tool.value, ...(s.args ? { args: valueJson(s.args) } : {}) };
+    case "Run": return { run: s.command.value };
+    case "Discover": return { discover: s.agent.value, ...(s.pairs.length ? { pairs: s.pairs.map(pairJson) } : {}) };
+    case "Replay": return { replay: s.path.value };
+    case "Expect": return {
+      expect: s.what.value,
+      ...(s.negated ? { negated: true as const } : {}),
+      ...(s.target?.kind === "event" ? { event: numberJson(s.target.seq) } : {}),
+      ...(s.target?.kind === "calls" ? { calls: s.target.tool.value } : {}),
+      ...(s.argument ? { argument: valueJson(s.argument) } : {}),
+      ...(s.by ? { by: valueJson(s.by) } : {}),
+    };
+    default: return A.assertNever(s);
+  }
+}
+
+/** A block: comment on `{`, children with their comments, comments before `}`. */
+function block<C, J>(cur: CommentCursor, node: Node, children: readonly C[], span: (c: C) => Node, json: (c: C) => J) {
+  const open = cur.open(node, children[0] ? span(children[0]).span.start : undefined);
+  const out = children.map((c, i) => {
+    const next = children[i + 1];
+    const comments = cur.line(span(c), next ? span(next).span.start : node.span.end);
+    return { ...json(c), ...comments };
+  });
+  const end = cur.leading(node.span.end);
+  return { out, extra: { ...(open !== undefined ? { open } : {}), ...(end.length ? { end_comments: end } : {}) } };
+}
+
+const spanOf = <T extends { span: Span }>(x: T): Node => x;
+const entrySpan = (a: { span: Span }, b: { span: Span }): Node => ({ span: { start: a.span.start, line: a.span.line, end: b.span.end, endLine: b.span.endLine } });
+
+/** One parsed file as JSON. */
+export function exportFile(ast: A.PolicyFile): JFile {
+  const cur = new CommentCursor([...ast.comments].sort((a, b) => a.span.start - b.span.start));
+  const declarations: JDecl[] = [];
+  for (const d of ast.decls) {
+    const lead = cur.leading(d.span.start);
+    const comments = lead.length ? { comments: lead } : {};
+    switch (d.kind) {
+      case "Policy": {
+        const b = block(cur, d, d.items, spanOf, itemJson);
+        declarations.push({ kind: "policy", name: d.name.value, ...comments, ...b.extra, items: b.out });
+        break;
+      }
+      case "Test": {
+        const b = block(cur, d, d.steps, spanOf, stepJson);
+        declarations.push({ kind: "test", name: d.name.value, ...comments, ...b.extra, steps: b.out });
+        break;
+      }
+      case "Default":
+        if (d.effect) {
+          const c = cur.line(d);
+          declarations.push({ kind: "default", effect: d.effect.value, ...mergeComments(lead, c) });
+        } else {
+          const b = block(cur, d, d.entries ?? [], (e) => entrySpan(e.operation, e.effect), (e) => ({ operation: e.operation.value, effect: e.effect.value }));
+          declarations.push({ kind: "default", by: d.by?.value ?? "operation", ...comments, ...b.extra, entries: b.out });
+        }
+        break;
+      case "Detector": {
+        const c = cur.line(d);
+        declarations.push({ kind: "detector", name: d.name.value, pattern: d.pattern.source, flags: d.pattern.flags, ...(d.class ? { class: d.class.value } : {}), ...mergeComments(lead, c) });
+        break;
+      }
+      case "Organization": {
+        const b = block(cur, d, d.entries, (e) => entrySpan(e.key, e.value), (e) => ({ key: e.key.value, value: valueJson(e.value) }));
+        declarations.push({ kind: "organization", ...comments, ...b.extra, entries: b.out });
+        break;
+      }
+      default: A.assertNever(d);
+    }
+  }
+  const end = cur.rest();
+  return { file: ast.file, declarations, ...(end.length ? { end_comments: end } : {}) };
+}
+
+function mergeComments(lead: string[], c: JComments): JComments {
+  const all = [...lead, ...(c.comments ?? [])];
+  return { ...(all.length ? { comments: all } : {}), ...(c.trailing !== undefined ? { trailing: c.trailing } : {}) };
+}
+
+/** A project's files as one export document; `keep` selects declarations (e.g. one policy). */
+export function exportDocument(files: readonly { readonly file: string; readonly ast: A.PolicyFile }[], opts: { readonly generator?: string; readonly keep?: (d: A.Decl) => boolean } = {}): ExportDoc {
+  const out: JFile[] = [];
+  for (const f of files) {
+    const j = exportFile(f.ast);
+    if (!opts.keep) { out.push(j); continue; }
+    const decls = j.declarations.filter((_, i) => opts.keep!(f.ast.decls[i]!));
+    if (decls.length) out.push({ file: j.file, declarations: decls });
+  }
+  return { format: "policy-export/1", ...(opts.generator ? { generator: opts.generator } : {}), files: out };
+}
