@@ -13,15 +13,14 @@ import { newSessionId, type ProxySession } from "./session.js";
 export async function serveStdio(g: Gateway, opts: { sessionId?: string } = {}): Promise<void> {
   const session = g.createSession(opts.sessionId ? { sessionId: opts.sessionId } : {});
   const transport = new StdioServerTransport();
-  const ended = new Promise<void>((resolve) => {
-    const done = () => resolve();
-    session.server.onclose = done;
-    process.stdin.once("end", done);
-    process.stdin.once("close", done);
+  const ended = new Promise<"closed" | "eof">((resolve) => {
+    session.server.onclose = () => resolve("closed");
+    process.stdin.once("end", () => resolve("eof"));
   });
   await session.server.connect(transport);
   g.log(`session ${session.id} on stdio, bundle revision ${session.revision}`);
-  await ended;
+  // End of input: answer the calls already received before going away.
+  if ((await ended) === "eof") await session.idle();
   await session.close();
 }
 

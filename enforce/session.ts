@@ -49,6 +49,8 @@ export class ProxySession {
   private refused: string | undefined;
   private agent: { id?: string; name?: string; review_status?: string } = {};
   private closedOnce = false;
+  private inflight = 0;
+  private readonly idleWaiters: (() => void)[] = [];
 
   constructor(private readonly g: Gateway, sessionId?: string) {
     this.id = sessionId ?? newSessionId(g.now());
@@ -64,7 +66,15 @@ export class ProxySession {
     const instructions = single?.client.getInstructions();
     this.server = new Server({ name: "policy-enforce", version: VERSION }, { capabilities: caps, ...(instructions ? { instructions } : {}) });
     this.server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await this.listTools() }));
-    this.server.setRequestHandler(CallToolRequestSchema, async (req, extra) => this.callTool(req.params, extra));
+    this.server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
+      this.inflight++;
+      try {
+        return await this.callTool(req.params, extra);
+      } finally {
+        // The response is sent after this handler returns: let it go out before anyone closes.
+        if (--this.inflight === 0) setTimeout(() => { if (this.inflight === 0) for (const f of this.idleWaiters.splice(0)) f(); }, 20);
+      }
+    });
     if (single) this.passThrough(single, up);
     this.server.onclose = () => { void this.close(); };
   }
@@ -248,6 +258,11 @@ export class ProxySession {
       return { status: "denied", message: `Not approved: ${d.reason} (denied${by ? ` by ${by.role === "any" ? "an approver" : `the ${by.role}`}` : ""}${by?.note ? `: ${by.note}` : ""})`, votes };
     }
     return { status: "expired", message: `Not approved: ${d.reason} (no approval within ${Math.round(timeout / 1000)}s, so the call was not made)`, votes };
+  }
+
+  /** Resolves when no tool call is in progress (the agent closed its input: answer what it asked first). */
+  idle(): Promise<void> {
+    return this.inflight === 0 ? Promise.resolve() : new Promise((r) => this.idleWaiters.push(r));
   }
 
   async close(): Promise<void> {

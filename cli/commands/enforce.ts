@@ -5,21 +5,37 @@
 import type { Command } from "commander";
 import { startProxy, parseDuration } from "../../enforce/start.js";
 import { serveHttp, serveStdio } from "../../enforce/serve.js";
-import { parseUpstream, type UpstreamSpec } from "../../enforce/upstream.js";
+import { parseUpstream, Upstream, type UpstreamSpec } from "../../enforce/upstream.js";
 import { CliError } from "../output.js";
 
 interface Flags {
-  bundle: string; store?: string; stateDir: string; record?: string; decisionLog?: string; alertsWebhook?: string;
+  bundle?: string; store?: string; stateDir: string; record?: string; decisionLog?: string; alertsWebhook?: string;
   approvalTimeout: string; integration?: string; upstream?: string[]; listen?: string; tenant?: string; agent?: string;
-  agentId?: string; agentReviewStatus?: string; sessionId?: string; separator?: string; watch: boolean; quiet?: boolean;
+  agentId?: string; agentReviewStatus?: string; sessionId?: string; separator?: string; watch: boolean; quiet?: boolean; listTools?: boolean;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
+/** `--list-tools`: what the upstream offers, unfiltered, as a `tools/list` result. */
+async function listTools(specs: readonly UpstreamSpec[]): Promise<void> {
+  if (specs.length !== 1) throw new CliError("--list-tools takes one upstream");
+  let u: Upstream;
+  try {
+    u = await Upstream.connect(specs[0]!, { stderr: "ignore" });
+  } catch (e) { throw new CliError((e as Error).message); }
+  try {
+    process.stdout.write(JSON.stringify({ tools: u.tools }, null, 2) + "\n");
+    process.stderr.write(`${u.tools.length} tools from ${u.serverName ?? "the server"} (integration id ${u.integration})\n`);
+  } finally {
+    await u.close();
+  }
+}
+
 export function register(program: Command): void {
   program.command("enforce").description("run an MCP proxy that enforces a bundle in front of MCP servers")
     .argument("[command...]", "after --: the command that starts the upstream MCP server (stdio)")
-    .requiredOption("--bundle <file>", "the bundle to enforce (reloaded when the file changes)")
+    .option("--bundle <file>", "the bundle to enforce (reloaded when the file changes)")
+    .option("--list-tools", "print the upstream's tools/list result as JSON and exit (for `policy catalog import --from mcp`)")
     .option("--integration <id>", "integration id of the upstream given after -- (default: from the server's name)")
     .option("--upstream <spec>", "an upstream: <id>=<command line> or <id>=http(s)://… (repeatable)", collect)
     .option("--listen <host:port>", "serve agents over Streamable HTTP at http://host:port/mcp instead of stdio")
@@ -52,6 +68,9 @@ Examples:
       if (command.length) upstreams.unshift({ ...(o.integration ? { integration: o.integration.toLowerCase() } : {}), command });
       else if (o.integration) throw new CliError("--integration names the upstream given after --; with --upstream write <id>=<command>");
       if (!upstreams.length) throw new CliError("no upstream MCP server: put its command after -- (policy enforce --bundle b.json -- npx -y <server>) or use --upstream");
+      if (o.listTools) { await listTools(upstreams); return; }
+      if (!o.bundle) throw new CliError("--bundle <file> is required (build one with `policy build -o bundle.json`)");
+      const bundle = o.bundle;
       let listen: { host: string; port: number } | undefined;
       if (o.listen) {
         const m = /^(.*):(\d+)$/.exec(o.listen);
@@ -63,7 +82,7 @@ Examples:
       let proxy;
       try {
         proxy = await startProxy({
-          bundle: o.bundle, upstreams, stateDir: o.stateDir, approvalTimeoutMs: timeout, watch: o.watch, log,
+          bundle, upstreams, stateDir: o.stateDir, approvalTimeoutMs: timeout, watch: o.watch, log,
           ...(o.store ? { storeUrl: o.store } : {}),
           ...(o.record ? { recordDir: o.record } : {}),
           ...(o.decisionLog ? { decisionLog: o.decisionLog } : {}),
