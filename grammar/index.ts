@@ -8,6 +8,7 @@ import { LineMap } from "./span.js";
 import { diag, type Diagnostic } from "./diagnostic.js";
 import { describeToken, hintForRule } from "./errors.js";
 import type { PolicyFile } from "./ast.js";
+import { MAX_NESTING_DEPTH, MAX_SOURCE_CHARS } from "./limits.js";
 
 export * from "./ast.js";
 export * from "./span.js";
@@ -25,6 +26,10 @@ export interface ParseResult {
 export function parse(text: string, file = "<input>"): ParseResult {
   const lines = new LineMap(file, text);
   const diagnostics: Diagnostic[] = [];
+  if (text.length > MAX_SOURCE_CHARS) {
+    diagnostics.push(diag("PDL1004", "error", lines.span(0, 0), `this file has ${text.length} characters; the limit is ${MAX_SOURCE_CHARS}`, "split it into several .policy files"));
+    return { ast: { kind: "File", file, decls: [], comments: [], span: lines.span(0, text.length) }, diagnostics, lines };
+  }
   let raw;
   try {
     raw = parseCst(text);
@@ -43,12 +48,16 @@ export function parse(text: string, file = "<input>"): ParseResult {
       diagnostics.push(diag("PDL1002", "error", lines.span(t.startOffset, t.startOffset + t.image.length), "this string is not terminated", "close it with \" on the same line"));
     }
   }
+  if (raw.tooDeep) {
+    const t = raw.tooDeep;
+    diagnostics.push(diag("PDL1005", "error", lines.span(t.startOffset, t.startOffset + t.image.length), `nested more than ${MAX_NESTING_DEPTH} levels deep: the rest of the file is not read`, "flatten the condition (several `if` lines are AND-ed) or the value"));
+  }
   const seen = new Set<number>();
   for (const e of raw.parseErrors) {
     const t = e.token;
     const eof = !Number.isFinite(t.startOffset) || t.image === "";
     const start = eof ? text.length : t.startOffset;
-    if (seen.has(start)) continue;
+    if (seen.has(start) || (eof && raw.tooDeep)) continue; // the cut reported as PDL1005
     seen.add(start);
     if (t.tokenType.name === "BadString") continue; // already reported as PDL1002
     const rule = e.rule;

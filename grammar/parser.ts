@@ -6,6 +6,7 @@
 import { CstParser, type CstNode, type IToken } from "chevrotain";
 import * as T from "./lexer.js";
 import { messageProvider } from "./errors.js";
+import { tooDeepAt } from "./limits.js";
 
 class PolicyParser extends CstParser {
   constructor() {
@@ -277,12 +278,16 @@ export interface RawParse {
   readonly comments: readonly IToken[];
   readonly lexErrors: readonly { offset: number; length: number; message: string }[];
   readonly parseErrors: readonly { token: IToken; message: string; rule?: string }[];
+  /** The first token nested deeper than MAX_NESTING_DEPTH (it and what follows were not parsed). */
+  readonly tooDeep?: IToken;
 }
 
 /** Lexes and parses `text`. Never throws for any input. */
 export function parseCst(text: string): RawParse {
   const lexed = T.PolicyLexer.tokenize(text);
-  parserInstance.input = lexed.tokens;
+  // Nesting beyond the limit would exhaust the stack: parse only the tokens before it.
+  const deep = tooDeepAt(lexed.tokens);
+  parserInstance.input = deep < 0 ? lexed.tokens : lexed.tokens.slice(0, deep);
   const cst = parserInstance.file();
   const parseErrors = parserInstance.errors.map((e) => ({
     token: e.token,
@@ -295,5 +300,6 @@ export function parseCst(text: string): RawParse {
     comments: (lexed.groups["comments"] ?? []) as IToken[],
     lexErrors: lexed.errors.map((e) => ({ offset: e.offset, length: e.length, message: e.message })),
     parseErrors,
+    ...(deep < 0 ? {} : { tooDeep: lexed.tokens[deep]! }),
   };
 }

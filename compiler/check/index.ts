@@ -16,6 +16,7 @@ import { checkOrganization } from "./rules/organization.js";
 import { checkDefaults } from "./rules/defaults.js";
 import { checkDuplicateIds } from "./rules/duplicate-ids.js";
 import { checkShadowed } from "./rules/shadowed.js";
+import { checkPolicyCount, limitDetectors } from "../limits.js";
 
 export { slug } from "./policy.js";
 
@@ -39,7 +40,7 @@ export function checkProject(sources: readonly Source[], catalog: Catalog, extra
   });
   const all = <K extends A.Decl["kind"]>(kind: K) => files.flatMap((f) => f.ast.decls.filter((d): d is Extract<A.Decl, { kind: K }> => d.kind === kind));
   for (const c of BUILTIN_CLASSES) ctx.dataClasses.add(c);
-  const detectors = checkDetectors(ctx, all("Detector"));
+  const detectors = checkDetectors(ctx, limitDetectors(ctx, all("Detector")));
   const organization = checkOrganization(ctx, all("Organization"));
   const dflt = checkDefaults(ctx, all("Default"));
   const policies: CheckedPolicy[] = [];
@@ -51,6 +52,7 @@ export function checkProject(sources: readonly Source[], catalog: Catalog, extra
       if (p) policies.push(p);
     }
   }
+  checkPolicyCount(ctx, policies);
   checkDuplicateIds(ctx, policies);
   checkShadowed(ctx, policies);
   const tests = files.flatMap((f) => f.ast.decls.filter((d): d is A.TestDecl => d.kind === "Test").map((decl) => ({ file: f.file, decl })));
