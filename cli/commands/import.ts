@@ -15,7 +15,7 @@ import type { ExportDoc } from "../../compiler/lifecycle/export-types.js";
 import { collectCatalogs, writeAtomic } from "../project-io.js";
 import { CliError, EXIT_FINDINGS, parseFormat, pc, printJson, renderDiagnostic } from "../output.js";
 
-interface Opts { from?: string; output?: string; draft?: boolean; force?: boolean; catalog?: string[]; format?: string }
+interface Opts { tenant?: string; from?: string; output?: string; draft?: boolean; force?: boolean; catalog?: string[]; format?: string }
 
 function write(path: string, text: string, force: boolean | undefined): void {
   if (existsSync(path) && !force) throw new CliError(`${path} already exists: not overwriting it (use --force)`);
@@ -29,6 +29,7 @@ export function register(program: Command): void {
     .option("--from <format>", "policy (a `policy export` document) or interven (Interven rules); default: detected")
     .option("-o, --output <path>", "where to write: a .policy file, or a folder for a multi-file export (default: stdout)")
     .option("--draft", "import every policy as a draft (status draft)")
+    .option("--tenant <name>", "interven: scope every imported policy to this tenant")
     .option("--force", "overwrite existing files")
     .option("--catalog <file>", "add a user catalog (repeatable)", collectCatalogs)
     .option("--format <format>", "text or json (the report)", "text")
@@ -63,7 +64,7 @@ export function register(program: Command): void {
         return;
       }
 
-      const r = importInterven(doc, catalog, { source: file });
+      const r = importInterven(doc, catalog, { source: file, ...(o.tenant !== undefined ? { tenant: o.tenant } : {}) });
       let out = r.text ? print(parse(r.text, o.output ?? "imported.policy").ast) : "";
       if (o.draft && out) out = out.replace(/^(policy "[^\n]*\{\n  id [^\n]*\n)(?!  status )/gm, "$1  status draft\n");
       const checked = out ? checkProject([{ file: o.output ?? "imported.policy", text: out }], catalog) : undefined;

@@ -231,7 +231,7 @@ function convertAction(rule: Json, policyName: string, where: string, tools: rea
 }
 
 /** Converts an Interven document into `.policy` source and a report. */
-export function importInterven(doc: unknown, catalog: Catalog, opts: { readonly source?: string } = {}): IntervenImport {
+export function importInterven(doc: unknown, catalog: Catalog, opts: { readonly source?: string; /** Scope every policy to this tenant (seed 001: the tenant's starter rules). */ readonly tenant?: string } = {}): IntervenImport {
   const pols = policiesOf(doc);
   if (typeof pols === "string") return { text: "", rules: [], errors: [pols] };
   const rules: RuleReport[] = [];
@@ -275,6 +275,7 @@ export function importInterven(doc: unknown, catalog: Catalog, opts: { readonly 
       const disabled = rule["enabled"] === false;
       const draft = out.approximate || disabled;
       const lines = [`policy ${quote(name)} {`, `  id ${id}`];
+      if (opts.tenant !== undefined) lines.push(`  scope tenant ${quote(opts.tenant)}`);
       if (draft) lines.push(`  status draft${out.approximate ? " # imported with approximations: review before activating" : " # disabled in Interven"}`);
       if (typeof prio === "number") lines.push(`  priority ${prio}`);
       const desc = typeof rule["description"] === "string" ? rule["description"] : undefined;
