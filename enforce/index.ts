@@ -1,0 +1,23 @@
+/**
+ * The enforcement point as a library: an MCP proxy that applies a bundle to real MCP servers.
+ * `policy enforce` (cli/commands/enforce.ts) is a thin shell around `startProxy` + `serveStdio` / `serveHttp`.
+ */
+export { startProxy, parseDuration } from "./start.js";
+export type { ProxyOptions, RunningProxy } from "./start.js";
+export { serveStdio, serveHttp } from "./serve.js";
+export type { HttpEndpoint } from "./serve.js";
+export { Gateway } from "./gateway.js";
+export type { GatewayOptions } from "./gateway.js";
+export { ProxySession } from "./session.js";
+export type { SessionIdentity } from "./session.js";
+export { Upstream, parseUpstream, integrationFromServerName } from "./upstream.js";
+export type { UpstreamSpec } from "./upstream.js";
+export { FileApprovalStore, newApprovalId } from "./approvals/file-store.js";
+export { RedisApprovalStore } from "./approvals/redis-store.js";
+export { waitForApproval } from "./approvals/wait.js";
+export type { ApprovalStore, ApprovalRequest, ApprovalView, Vote, VoteInput } from "./approvals/types.js";
+export { AlertSink, webhookBody } from "./alerts.js";
+export type { AlertRecord } from "./alerts.js";
+export { SessionRecorder, DecisionLog } from "./jsonl.js";
+export { benchProxyLatency } from "./bench.js";
+export type { ProxyLatency } from "./bench.js";
