@@ -7,8 +7,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 function here(): string {
+  // ESM (sources, dist/) has import.meta.url; a CommonJS bundle (the VS Code extension) has __filename.
+  const url = (import.meta as { url?: string }).url;
+  if (url) return dirname(fileURLToPath(url));
   if (typeof __filename === "string") return dirname(__filename);
-  return dirname(fileURLToPath(import.meta.url));
+  return process.cwd();
 }
 declare const __filename: string | undefined;
 
