@@ -10,6 +10,7 @@ import { runTests, type TestReport } from "../../compiler/test-runner/index.js";
 import { computeCoverage, formatCoverage, type CoverageReport } from "../../compiler/test-runner/coverage.js";
 import { junitXml } from "../../compiler/test-runner/junit.js";
 import { collectCatalogs, loadOrExit, reportDiagnostics } from "../project-io.js";
+import { discoverProjects } from "../../compiler/project.js";
 import { CliError, EXIT_FINDINGS, EXIT_USAGE, parseFormat, pc } from "../output.js";
 
 interface TestOptions {
@@ -51,23 +52,56 @@ function reportJson(report: TestReport, coverage: CoverageReport | undefined): u
   };
 }
 
+function mergeReports(rs: readonly TestReport[], broken: number): TestReport {
+  const snaps = rs.map((r) => r.snapshots).filter((x): x is NonNullable<TestReport["snapshots"]> => !!x);
+  return {
+    results: rs.flatMap((r) => r.results),
+    passed: rs.reduce((n, r) => n + r.passed, 0),
+    failed: rs.reduce((n, r) => n + r.failed, 0) + broken,
+    unreadable: rs.flatMap((r) => r.unreadable),
+    ...(snaps.length ? { snapshots: { written: snaps.flatMap((x) => x.written), checked: snaps.flatMap((x) => x.checked), missing: snaps.flatMap((x) => x.missing) } } : {}),
+  };
+}
+
+function mergeCoverage(cs: readonly CoverageReport[]): CoverageReport {
+  if (cs.length === 1) return cs[0]!;
+  const sum = (k: keyof CoverageReport["summary"]) => cs.reduce((n, c) => n + c.summary[k], 0);
+  return {
+    events: cs.reduce((n, c) => n + c.events, 0),
+    policies: cs.flatMap((c) => c.policies),
+    neverExercised: cs.flatMap((c) => c.neverExercised),
+    neverMatched: cs.flatMap((c) => c.neverMatched),
+    summary: { policies: sum("policies"), exercised: sum("exercised"), matched: sum("matched"), conditions: sum("conditions"), conditionsBoth: sum("conditionsBoth"), conditionsHeld: sum("conditionsHeld"), conditionsFailed: sum("conditionsFailed") },
+  };
+}
+
 /** One run; returns the exit status. */
 function runOnce(paths: string[], o: TestOptions): number {
   const reporter = o.reporter ?? (parseFormat(o.format) === "json" ? "json" : "text");
   if (!["text", "json", "junit"].includes(reporter)) throw new CliError(`--reporter must be text, json or junit, not "${reporter}"`);
-  const loaded = loadOrExit(paths, o.catalog);
-  const errors = loaded.project.diagnostics.filter((d) => d.severity === "error");
-  if (errors.length) {
-    reportDiagnostics(loaded.project.diagnostics, loaded, { quietInfo: true });
-    out(`policies have errors: no test ran\n0 passed, ${Math.max(1, loaded.project.tests.length)} failed\n`);
-    return EXIT_FINDINGS;
+  // Each project (a folder with its own policy.config.json) is built and tested on its own.
+  const reports: TestReport[] = [];
+  const coverages: CoverageReport[] = [];
+  let broken = 0;
+  for (const group of discoverProjects(paths)) {
+    const loaded = loadOrExit(group, o.catalog);
+    const errors = loaded.project.diagnostics.filter((d) => d.severity === "error");
+    if (errors.length) {
+      reportDiagnostics(loaded.project.diagnostics, loaded, { quietInfo: true });
+      out(`${group.join(", ")}: policies have errors, no test ran\n`);
+      broken += Math.max(1, loaded.project.tests.length);
+      continue;
+    }
+    const bundle = buildBundle(loaded.project, { includeDrafts: !!o.includeDrafts });
+    const r = runTests(loaded.project, bundle, {
+      ...(o.filter ? { only: (n: string) => n.includes(o.filter!) } : {}),
+      snapshots: o.updateSnapshots ? "update" : "check",
+    });
+    reports.push(r);
+    if (o.coverage || o.coverageJson) coverages.push(computeCoverage(loaded.project, bundle, r));
   }
-  const bundle = buildBundle(loaded.project, { includeDrafts: !!o.includeDrafts });
-  const report = runTests(loaded.project, bundle, {
-    ...(o.filter ? { only: (n: string) => n.includes(o.filter!) } : {}),
-    snapshots: o.updateSnapshots ? "update" : "check",
-  });
-  const coverage = o.coverage || o.coverageJson ? computeCoverage(loaded.project, bundle, report) : undefined;
+  const report = mergeReports(reports, broken);
+  const coverage = coverages.length ? mergeCoverage(coverages) : undefined;
   if (o.coverageJson) writeFileSync(o.coverageJson, JSON.stringify(coverage, null, 2) + "\n");
   const summary = `${report.passed} passed, ${report.failed} failed\n`;
   const xmlToStdout = reporter === "junit" && !o.output;
