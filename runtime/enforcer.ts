@@ -9,6 +9,7 @@ import { evaluate, lookback, needsState, resourceKey, type EvalContext } from ".
 import { compileDetectors, type Detector } from "./detectors.js";
 import { MemoryStore, toMicros, type ResponseResult, type ResponseUpdate, type SessionStore, type StateSnapshot, type StateQuery, type StateUpdate } from "./store.js";
 import { staticEval } from "./static-eval.js";
+import { decideBucket } from "./fast.js";
 import { bundleProblem } from "./bundle-check.js";
 
 export interface EnforcerOptions {
@@ -285,19 +286,7 @@ export class Enforcer {
     else if (own.call(ix.tool_call.integrations, call.integration)) entries = ix.tool_call.integrations[call.integration]!;
     else entries = own.call(b.integrations, call.integration) ? [] : ix.tool_call.other;
     const ctx: EvalContext = { bundle: b, call, agentName: e.agent?.name, review: e.agent?.review_status, detectors: c.detectors, now: r.now, state };
-    const matched: BundlePolicy[] = [];
-    for (const entry of entries) {
-      const p = b.policies[entry >> 1]!;
-      if (!inScope(p, e)) continue;
-      let ok = true;
-      if (entry & 1) {
-        for (const i of p.ifs) if (!evaluate(i.expr, ctx)) { ok = false; break; }
-      } else {
-        for (const n of p.residual) if (!evaluate(p.ifs[n]!.expr, ctx)) { ok = false; break; }
-      }
-      if (ok) matched.push(p);
-    }
-    const d = decisionOf(b, matched, call, e);
+    const d = decideBucket(b, entries, ctx, e, call);
     if (r.notes.length) d.notes = r.notes;
     return d;
   }
