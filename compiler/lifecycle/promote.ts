@@ -93,7 +93,7 @@ export function planPromotion(project: CheckedProject, id: string, opts: Promote
   const beforeBundle = buildBundle(project);
   const afterBundle = buildBundle(after);
   const tests = runTests(after, afterBundle, { cwd });
-  if (tests.failed) blockers.push(`${tests.failed} test${tests.failed === 1 ? "" : "s"} fail with "${id}" active`);
+  if (tests.failed) blockers.push(`${tests.failed} test${tests.failed === 1 ? " fails" : "s fail"} with "${id}" active`);
   for (const u of tests.unreadable) blockers.push(`a test replays "${u.path}", which cannot be read`);
   const sessions = projectSessions(after, cwd, opts.root, opts.sessions);
   const changes: DecisionChange[] = [];
