@@ -54,3 +54,13 @@ describe("audit log", () => {
     expect(verifyAuditLog(other.text.replace(/"revision":"rev3"/, '"revision":"rev3"'), { seq: 4, hash: "f".repeat(64) }).problems[0]!.message).toMatch(/not the one policy\.lock records/);
   });
 });
+
+describe("audit entry schema", () => {
+  it("describes the entries a build writes", async () => {
+    const { schemaValidator } = await import("../../compiler/json/validate.js");
+    const v = schemaValidator("audit-entry.schema.json");
+    for (const e of log(3).entries) expect(v(e), JSON.stringify(v.errors)).toBe(true);
+    const lines = (await import("node:fs")).readFileSync("examples/lifecycle/policy.audit.jsonl", "utf8").trim().split("\n");
+    for (const l of lines) expect(v(JSON.parse(l)), JSON.stringify(v.errors)).toBe(true);
+  });
+});
