@@ -23,7 +23,8 @@ export function checkShadowed(ctx: CheckContext, policies: readonly CheckedPolic
   for (const p of live) {
     const mine = sets.get(p)!;
     for (const q of live) {
-      if (q === p || q.trigger !== p.trigger || keys.get(q)!.length > mine.size || !scopeCovers(q, p)) continue;
+      // Versions of one policy (same name, e.g. a draft clone of an active one) are not rivals.
+      if (q === p || q.name === p.name || q.trigger !== p.trigger || keys.get(q)!.length > mine.size || !scopeCovers(q, p)) continue;
       if (!keys.get(q)!.every((k) => mine.has(k))) continue;
       const qBlocks = q.effect === "block" || q.effect === "hide";
       const pBlocks = p.effect === "block" || p.effect === "hide";
