@@ -5,9 +5,9 @@
  */
 import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent } from "./types.js";
 import { eventProblem, resolveCall, type ResolvedCall } from "./event.js";
-import { evaluate, lookback, needsState, resourceKey, type EvalContext } from "./evaluate.js";
+import { countersOf, evaluate, lookback, needsState, resourceKey, type EvalContext } from "./evaluate.js";
 import { compileDetectors, type Detector } from "./detectors.js";
-import { MemoryStore, toMicros, type ResponseResult, type ResponseUpdate, type SessionStore, type StateSnapshot, type StateQuery, type StateUpdate } from "./store.js";
+import { MemoryStore, toMicros, type CountQuery, type ResponseResult, type ResponseUpdate, type SessionStore, type StateSnapshot, type StateQuery, type StateUpdate } from "./store.js";
 import { staticEval } from "./static-eval.js";
 import { decideBucket } from "./fast.js";
 import { bundleProblem } from "./bundle-check.js";
@@ -41,6 +41,9 @@ interface Compiled {
   readonly detectors: readonly Detector[];
   readonly stateful: boolean;
   readonly lookback: number;
+  /** `rate` / `burst` counters (id → filter) and the counts to read. */
+  readonly filters: ReadonlyMap<string, CExpr | undefined>;
+  readonly counts: ReadonlyMap<string, CountQuery>;
 }
 
 function compile(b: Bundle): Compiled {
@@ -52,10 +55,17 @@ function compile(b: Bundle): Compiled {
     detectors: compileDetectors(b.detectors ?? []),
     stateful: all.some(needsState),
     lookback: Math.max(0, ...all.map(lookback)),
+    ...counters(all),
   };
 }
 
 const own = Object.prototype.hasOwnProperty;
+
+function counters(exprs: readonly CExpr[]): { filters: Map<string, CExpr | undefined>; counts: Map<string, CountQuery> } {
+  const into = { filters: new Map<string, CExpr | undefined>(), counts: new Map<string, CountQuery>() };
+  for (const e of exprs) countersOf(e, into);
+  return into;
+}
 
 function blockDecision(reason: string, revision: string): Decision {
   return { effect: "block", policy: null, reason, matched: [], alerts: [], sanitize: [], approvers: [], hidden: false, revision };
@@ -106,6 +116,8 @@ export class Enforcer {
   private readonly pins = new Map<string, string>();
   private stateful = false;
   private lookback = 0;
+  private filters = new Map<string, CExpr | undefined>();
+  private counts: CountQuery[] = [];
   /** A store passed in is shared (replicas): every tool call goes through it, for the revision pin. */
   private readonly shared: boolean;
   readonly store: SessionStore;
@@ -135,6 +147,8 @@ export class Enforcer {
       const all = [...this.byRevision.values()];
       this.stateful = all.some((x) => x.stateful);
       this.lookback = Math.max(0, ...all.map((x) => x.lookback));
+      this.filters = new Map(all.flatMap((x) => [...x.filters]));
+      this.counts = [...new Map(all.flatMap((x) => [...x.counts])).values()];
       return true;
     } catch (e) {
       if (!this.current) this.loadError = `bundle rejected: ${(e as Error).message}`;
@@ -233,12 +247,23 @@ export class Enforcer {
         agent: agentKey,
         ts: now,
         call: { ...(e.call?.id !== undefined ? { id: e.call.id } : {}), key: call.key, op: call.operation },
+        record: this.recordIn(call),
+        counts: this.counts,
         lookbackMs: this.lookback,
         ...(resource !== undefined ? { resource } : {}),
         revision: c.bundle.revision,
       };
     }
     return { c, e, call, now, sessionKey, agentKey, query, notes: [] };
+  }
+
+  /** The counters a call is recorded in: every call in `*`, and each `rate` filter it passes. */
+  private recordIn(call: ResolvedCall): string[] {
+    if (!this.filters.size) return [];
+    const f = { integration: call.integration, name: call.name, operation: call.operation, labels: call.labels, method: call.method, category: call.category, verbs: call.verbs };
+    const out: string[] = [];
+    for (const [id, filter] of this.filters) if (!filter || staticEval(filter, f) === true) out.push(id);
+    return out;
   }
 
   /** Applies what the store says: the clamped time and the revision the session is pinned to. */

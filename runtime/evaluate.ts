@@ -4,7 +4,7 @@
  */
 import type { Bundle, CExpr, Cmp } from "./types.js";
 import type { ResolvedCall } from "./event.js";
-import type { CallRecord, StateSnapshot } from "./store.js";
+import { countKey, type CountQuery, type StateSnapshot } from "./store.js";
 import { cachedRegex, staticEval, type ToolFacts } from "./static-eval.js";
 import { classesIn, type Detector } from "./detectors.js";
 import { parseTimeSpec, withinWindows, type TimeWindow } from "./time.js";
@@ -119,25 +119,16 @@ export function evaluate(e: CExpr, ctx: EvalContext): boolean {
     case "resource_new": return !!ctx.state && !!ctx.call && resourceKey(ctx.call) !== undefined && !ctx.state.resourceSeen;
     case "rate": {
       if (!ctx.state || !ctx.call) return false;
-      const from = ctx.now - e.windowMs;
+      const counter = counterOf(e.filter);
       // The call being decided counts when it passes the filter.
-      let n = !e.filter || staticEval(e.filter, facts(ctx.call)) === true ? 1 : 0;
-      for (const c of ctx.state.calls) {
-        if (c.ts <= from || c.ts > ctx.now) continue;
-        if (e.filter && staticEval(e.filter, recordFacts(ctx.bundle, c)) !== true) continue;
-        n++;
-      }
-      return cmp(e.cmp, n, e.n);
+      const self = !e.filter || staticEval(e.filter, facts(ctx.call)) === true ? 1 : 0;
+      return cmp(e.cmp, (ctx.state.counts?.[countKey(counter, e.windowMs)] ?? 0) + self, e.n);
     }
     case "burst": {
       if (!ctx.state) return false;
-      let recent = 1;
-      let base = 0;
-      for (const c of ctx.state.calls) {
-        if (c.ts > ctx.now || c.ts <= ctx.now - BURST_BASELINE_MS) continue;
-        if (c.ts > ctx.now - BURST_WINDOW_MS) recent++;
-        else base++;
-      }
+      const c = ctx.state.counts;
+      const recent = (c?.[countKey(ALL, BURST_WINDOW_MS)] ?? 0) + 1;
+      const base = (c?.[countKey(ALL, BURST_BASELINE_MS)] ?? 0) - recent + 1;
       return burstRule(recent, base / ((BURST_BASELINE_MS - BURST_WINDOW_MS) / BURST_WINDOW_MS));
     }
     case "spend": return !!ctx.state && cmp(e.cmp, ctx.state.spend[e.currency] ?? 0, toMicros(e.amount));
@@ -161,11 +152,50 @@ export function burstRule(lastMinute: number, baselinePerMinute: number): boolea
   return lastMinute >= BURST_MIN_CALLS && lastMinute >= BURST_FACTOR * baselinePerMinute;
 }
 
-/** Tool facts of an earlier call, from the bundle the current decision uses. */
-function recordFacts(b: Bundle, c: CallRecord): ToolFacts {
-  const i = c.key.indexOf(".");
-  const t = own.call(b.tools, c.key) ? b.tools[c.key] : undefined;
-  return { integration: c.key.slice(0, i), name: c.key.slice(i + 1), operation: (t?.[0] ?? c.op) as ToolFacts["operation"], labels: t?.[1] ?? [], method: t?.[2] ?? null, category: t?.[3] ?? null, verbs: t?.[4] ?? [] };
+/** The counter of every call (`rate` without a filter, `burst`). */
+export const ALL = "*";
+
+const counterIds = new WeakMap<CExpr, string>();
+
+/**
+ * The counter a `rate` filter counts in: a hash of the filter's JSON, so that every enforcer (and
+ * replica) with the same filter uses the same counter. `*` without a filter.
+ */
+export function counterOf(filter: CExpr | undefined): string {
+  if (!filter) return ALL;
+  let id = counterIds.get(filter);
+  if (id === undefined) {
+    const text = JSON.stringify(filter);
+    let h1 = 0x811c9dc5, h2 = 0x01000193 ^ text.length;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    }
+    id = `f${(h1 >>> 0).toString(36)}${(h2 >>> 0).toString(36)}`;
+    counterIds.set(filter, id);
+  }
+  return id;
+}
+
+/** The counters and counts a set of conditions needs: counter → its filter, and the windows to count. */
+export function countersOf(e: CExpr, into: { filters: Map<string, CExpr | undefined>; counts: Map<string, CountQuery> }): void {
+  switch (e.k) {
+    case "and": case "or": for (const x of e.items) countersOf(x, into); return;
+    case "not": countersOf(e.x, into); return;
+    case "rate": {
+      const c = counterOf(e.filter);
+      into.filters.set(c, e.filter);
+      into.counts.set(countKey(c, e.windowMs), { counter: c, windowMs: e.windowMs });
+      return;
+    }
+    case "burst":
+      into.filters.set(ALL, undefined);
+      into.counts.set(countKey(ALL, BURST_WINDOW_MS), { counter: ALL, windowMs: BURST_WINDOW_MS });
+      into.counts.set(countKey(ALL, BURST_BASELINE_MS), { counter: ALL, windowMs: BURST_BASELINE_MS });
+      return;
+    default: return;
+  }
 }
 
 /**

@@ -11,12 +11,23 @@
  * not seen.
  */
 
-/** One request of an agent, kept for `rate` and `burst`. */
+/** One request of an agent (kept for compatibility of hand-made snapshots; stores count instead). */
 export interface CallRecord {
   readonly ts: number;
   /** `integration.tool` */
   readonly key: string;
   readonly op: string;
+}
+
+/** A count to read: this agent's calls recorded in `counter` with `ts - windowMs < t <= ts`. */
+export interface CountQuery {
+  readonly counter: string;
+  readonly windowMs: number;
+}
+
+/** The key of a count in `StateSnapshot.counts`. */
+export function countKey(counter: string, windowMs: number): string {
+  return `${counter}@${windowMs}`;
 }
 
 export interface StateQuery {
@@ -26,9 +37,16 @@ export interface StateQuery {
   readonly agent: string;
   /** The event time (ms). The store clamps it to the session's last time. */
   readonly ts: number;
-  /** The call being decided: recorded at the clamped time (rate, burst) under its id (responses). */
+  /** The call being decided: its id is remembered for its response. */
   readonly call?: { readonly id?: string; readonly key: string; readonly op: string };
-  /** How far back `calls` must reach (ms); older calls may be dropped. */
+  /**
+   * The counters the call is recorded in at the clamped time (`*` = every call, others = ids of
+   * the `rate` filters it passes), for `rate` and `burst`.
+   */
+  readonly record: readonly string[];
+  /** The counts to read (before recording the call). */
+  readonly counts: readonly CountQuery[];
+  /** How long recorded calls must be kept (ms): the longest window. */
   readonly lookbackMs: number;
   /** `integration:value` of the tool's resource argument, when it has one. */
   readonly resource?: string;
@@ -45,8 +63,10 @@ export interface StateSnapshot {
   readonly called: readonly string[];
   /** The revision the session is pinned to (the query's, when the session is new). */
   readonly revision: string;
-  /** This agent's calls with `ts - lookbackMs < t <= ts`, excluding the current one. */
-  readonly calls: readonly CallRecord[];
+  /** Answers to `counts`, by `countKey(counter, windowMs)`, excluding the current call (missing = 0). */
+  readonly counts?: Readonly<Record<string, number>>;
+  /** Not used by the evaluator (kept so that older hand-made snapshots still type-check). */
+  readonly calls?: readonly CallRecord[];
   /** Whether a call that was not blocked touched the resource before. */
   readonly resourceSeen: boolean;
   /** This agent's spend on the UTC day of `ts`, by currency, in micro-units (1e-6). */
@@ -105,7 +125,14 @@ export function toMicros(amount: number): number {
 }
 
 interface MemSession { labels: Set<string>; called: Set<string>; revision: string; lastTs: number | null; agent: string; ids: Map<string, boolean> }
-interface MemAgent { calls: CallRecord[]; resources: Set<string>; spend: Map<number, Record<string, number>> }
+interface MemAgent { counters: Map<string, number[]>; resources: Set<string>; spend: Map<number, Record<string, number>> }
+
+/** Index of the first element greater than `x` in a sorted array. */
+function upper(a: readonly number[], x: number): number {
+  let lo = 0, hi = a.length;
+  while (lo < hi) { const m = (lo + hi) >> 1; if (a[m]! <= x) lo = m + 1; else hi = m; }
+  return lo;
+}
 
 const MAX_IDS = 10_000;
 
@@ -117,7 +144,7 @@ export class MemoryStore implements SessionStore {
 
   private agentOf(id: string): MemAgent {
     let a = this.agents.get(id);
-    if (!a) { a = { calls: [], resources: new Set(), spend: new Map() }; this.agents.set(id, a); }
+    if (!a) { a = { counters: new Map(), resources: new Set(), spend: new Map() }; this.agents.set(id, a); }
     return a;
   }
 
@@ -135,23 +162,28 @@ export class MemoryStore implements SessionStore {
     const ts = lastTs !== null && q.ts < lastTs ? lastTs : q.ts;
     s.lastTs = ts;
     const a = this.agentOf(q.agent);
-    const from = ts - q.lookbackMs;
-    let drop = 0;
-    while (drop < a.calls.length && a.calls[drop]!.ts <= from) drop++;
-    if (drop) a.calls.splice(0, drop);
-    const calls = a.calls.filter((c) => c.ts <= ts);
+    const counts: Record<string, number> = {};
+    for (const c of q.counts) {
+      const l = a.counters.get(c.counter);
+      counts[countKey(c.counter, c.windowMs)] = l ? upper(l, ts) - upper(l, ts - c.windowMs) : 0;
+    }
+    for (const name of q.record) {
+      let l = a.counters.get(name);
+      if (!l) { l = []; a.counters.set(name, l); }
+      // Old entries are dropped in batches (counts look only inside their windows).
+      if (l.length > 64 && l[31]! <= ts - q.lookbackMs) l.splice(0, upper(l, ts - q.lookbackMs));
+      // Sorted by time (sessions of one agent may interleave with different clocks).
+      const i = upper(l, ts);
+      if (i === l.length) l.push(ts); else l.splice(i, 0, ts);
+    }
     if (q.call) {
-      // Keep the list sorted by time (sessions of one agent may interleave with different clocks).
-      let i = a.calls.length;
-      while (i > 0 && a.calls[i - 1]!.ts > ts) i--;
-      a.calls.splice(i, 0, { ts, key: q.call.key, op: q.call.op });
       if (q.call.id !== undefined) {
         if (s.ids.size >= MAX_IDS) s.ids.delete(s.ids.keys().next().value!);
         s.ids.set(q.call.id, false);
       }
     }
     const resourceSeen = q.resource !== undefined && a.resources.has(q.resource);
-    return { ts, lastTs, labels: [...s.labels], called: [...s.called], revision: s.revision, calls, resourceSeen, spend: { ...(a.spend.get(utcDay(ts)) ?? {}) } };
+    return { ts, lastTs, labels: [...s.labels], called: [...s.called], revision: s.revision, counts, resourceSeen, spend: { ...(a.spend.get(utcDay(ts)) ?? {}) } };
   }
 
   finish(u: StateUpdate): void {

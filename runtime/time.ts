@@ -36,8 +36,26 @@ export function parseTimeSpec(spec: string): TimeWindow[] | string {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** Weekday (0 = Sunday) and minute of day of `ms` in `tz`; undefined for an unknown zone. */
+const lastMinute = new Map<string, { utcMinute: number; value: { day: number; minute: number } }>();
+
+/**
+ * Weekday (0 = Sunday) and minute of day of `ms` in `tz`; undefined for an unknown zone. Every
+ * zone offset is a whole number of minutes, so the answer is cached per zone for the current UTC
+ * minute.
+ */
 export function localTime(ms: number, tz: string): { day: number; minute: number } | undefined {
+  const utcMinute = Math.floor(ms / 60_000);
+  const hit = lastMinute.get(tz);
+  if (hit && hit.utcMinute === utcMinute) return hit.value;
+  const value = computeLocalTime(ms, tz);
+  if (value) {
+    if (lastMinute.size > 1000) lastMinute.clear();
+    lastMinute.set(tz, { utcMinute, value });
+  }
+  return value;
+}
+
+function computeLocalTime(ms: number, tz: string): { day: number; minute: number } | undefined {
   let f = formatters.get(tz);
   if (!f) {
     try {

@@ -10,7 +10,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import type { CallRecord, ResponseResult, ResponseUpdate, SessionStore, StateQuery, StateSnapshot, StateUpdate } from "../../runtime/store.js";
+import { countKey, type ResponseResult, type ResponseUpdate, type SessionStore, type StateQuery, type StateSnapshot, type StateUpdate } from "../../runtime/store.js";
 import { BEGIN, FINISH, RESPOND } from "./scripts.js";
 
 export interface RedisStoreOptions {
@@ -132,23 +132,18 @@ export class RedisStore implements SessionStore {
   async begin(q: StateQuery): Promise<StateSnapshot> {
     const [s, labels, called, ids] = this.sessionKeys(q.session);
     const a = this.agentBase(q.agent);
-    const member = q.call ? `${this.uniq}.${(this.counter++).toString(36)}|${q.call.op}|${q.call.key}` : "";
-    const r = (await this.run(SCRIPTS.begin, [s, labels, called, ids, `${a}:calls`, `${a}:res`], [
-      q.ts, q.revision, q.lookbackMs, Math.max(q.lookbackMs, this.retain), member,
+    const member = q.call ? `${this.uniq}.${(this.counter++).toString(36)}` : "";
+    const r = (await this.run(SCRIPTS.begin, [s, labels, called, ids, `${a}:res`], [
+      q.ts, q.revision, Math.max(q.lookbackMs, this.retain), member,
       q.call?.id !== undefined ? "1" : "0", q.call?.id ?? "", q.call?.key ?? "",
-      q.resource ?? "", this.sessionTtl, enc(q.agent), `${a}:spend:`,
-    ])) as [string, string, string, string[], string[], string[], number, string[]];
-    const calls: CallRecord[] = [];
-    const flat = r[5];
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      const m = flat[i]!;
-      const p1 = m.indexOf("|");
-      const p2 = m.indexOf("|", p1 + 1);
-      calls.push({ ts: Number(flat[i + 1]), op: m.slice(p1 + 1, p2), key: m.slice(p2 + 1) });
-    }
+      q.resource ?? "", this.sessionTtl, enc(q.agent), `${a}:spend:`, `${a}:n:`,
+      q.record.length, ...q.record, q.counts.length, ...q.counts.flatMap((c) => [c.counter, c.windowMs]),
+    ])) as [string, string, string, string[], string[], number[], number, string[]];
+    const counts: Record<string, number> = {};
+    q.counts.forEach((c, i) => { counts[countKey(c.counter, c.windowMs)] = Number(r[5][i] ?? 0); });
     const spend: Record<string, number> = {};
     for (let i = 0; i + 1 < r[7].length; i += 2) spend[r[7][i]!] = Number(r[7][i + 1]);
-    return { ts: Number(r[0]), lastTs: r[1] === "" ? null : Number(r[1]), revision: r[2], labels: r[3], called: r[4], calls, resourceSeen: r[6] === 1, spend };
+    return { ts: Number(r[0]), lastTs: r[1] === "" ? null : Number(r[1]), revision: r[2], labels: r[3], called: r[4], counts, resourceSeen: r[6] === 1, spend };
   }
 
   async finish(u: StateUpdate): Promise<void> {

@@ -8,7 +8,7 @@
  * | P s:S:labels      | set  | labels of calls that were not blocked             | session TTL       |
  * | P s:S:called      | set  | `integration.tool` of calls that were not blocked | session TTL       |
  * | P s:S:ids         | hash | call id → tool key, or `!` when blocked           | session TTL       |
- * | P a:A:calls       | zset | `uniq|op|key` scored by time (rate, burst)        | retention + 1 min |
+ * | P a:A:n:C         | zset | one member per call, scored by time, per counter C (`*` = all calls, `f…` = a rate filter) | retention + 1 min |
  * | P a:A:res         | set  | `integration:value` resources touched             | resource TTL      |
  * | P a:A:spend:DAY   | hash | currency → micro-units, DAY = UTC day number      | 2 days            |
  *
@@ -19,33 +19,45 @@
 const FMT = `local function fmt(n) return string.format('%.0f', n) end
 `;
 
-/** Clamps the time, pins the revision, reads labels / called / calls / resource / spend, records the call. */
+/** Clamps the time, pins the revision, reads labels / called / counts / resource / spend, records the call. */
 export const BEGIN = FMT + `
--- KEYS: 1 session hash, 2 labels, 3 called, 4 ids, 5 calls zset, 6 resources
--- ARGV: 1 ts, 2 revision, 3 lookback ms, 4 retain ms, 5 member ('' = no call), 6 has id, 7 call id,
---       8 call key, 9 resource ('' = none), 10 session ttl, 11 agent, 12 spend key prefix
+-- KEYS: 1 session hash, 2 labels, 3 called, 4 ids, 5 resources
+-- ARGV: 1 ts, 2 revision, 3 retain ms, 4 member ('' = no call), 5 has id, 6 call id, 7 call key,
+--       8 resource ('' = none), 9 session ttl, 10 agent, 11 spend key prefix, 12 counter key prefix,
+--       13 number of counters to record in, then their names, then the number of counts, then
+--       (counter, window ms) pairs
 local ts = tonumber(ARGV[1])
 local last = redis.call('HGET', KEYS[1], 'last')
 if last and ts < tonumber(last) then ts = tonumber(last) end
 redis.call('HSET', KEYS[1], 'last', fmt(ts))
 local rev = redis.call('HGET', KEYS[1], 'rev')
 if not rev then rev = ARGV[2]; redis.call('HSET', KEYS[1], 'rev', rev) end
-redis.call('HSETNX', KEYS[1], 'agent', ARGV[11])
-local from = ts - tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', fmt(ts - tonumber(ARGV[4])))
-local calls = redis.call('ZRANGEBYSCORE', KEYS[5], '(' .. fmt(from), fmt(ts), 'WITHSCORES')
-if ARGV[5] ~= '' then
-  redis.call('ZADD', KEYS[5], fmt(ts), ARGV[5])
-  redis.call('PEXPIRE', KEYS[5], tonumber(ARGV[4]) + 60000)
-  if ARGV[6] == '1' then redis.call('HSET', KEYS[4], ARGV[7], ARGV[8]) end
+redis.call('HSETNX', KEYS[1], 'agent', ARGV[10])
+local nrec = tonumber(ARGV[13])
+local ncount = tonumber(ARGV[14 + nrec])
+local counts = {}
+for i = 1, ncount do
+  local c = ARGV[13 + nrec + 2 * i]
+  local w = tonumber(ARGV[14 + nrec + 2 * i])
+  counts[i] = redis.call('ZCOUNT', ARGV[12] .. c, '(' .. fmt(ts - w), fmt(ts))
+end
+if ARGV[4] ~= '' then
+  local retain = tonumber(ARGV[3])
+  for i = 1, nrec do
+    local k = ARGV[12] .. ARGV[13 + i]
+    redis.call('ZREMRANGEBYSCORE', k, '-inf', fmt(ts - retain))
+    redis.call('ZADD', k, fmt(ts), ARGV[4])
+    redis.call('PEXPIRE', k, retain + 60000)
+  end
+  if ARGV[5] == '1' then redis.call('HSET', KEYS[4], ARGV[6], ARGV[7]) end
 end
 local seen = 0
-if ARGV[9] ~= '' then seen = redis.call('SISMEMBER', KEYS[6], ARGV[9]) end
-local spend = redis.call('HGETALL', ARGV[12] .. fmt(math.floor(ts / 86400000)))
+if ARGV[8] ~= '' then seen = redis.call('SISMEMBER', KEYS[5], ARGV[8]) end
+local spend = redis.call('HGETALL', ARGV[11] .. fmt(math.floor(ts / 86400000)))
 local labels = redis.call('SMEMBERS', KEYS[2])
 local called = redis.call('SMEMBERS', KEYS[3])
-for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ARGV[10]) end
-return {fmt(ts), last or '', rev, labels, called, calls, seen, spend}
+for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ARGV[9]) end
+return {fmt(ts), last or '', rev, labels, called, counts, seen, spend}
 `;
 
 /** Records what a decision let through (labels, tools, resource) or marks the call id blocked. */
