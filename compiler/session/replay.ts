@@ -1,7 +1,9 @@
 /**
  * Streaming replay of recorded sessions (`policy replay`, the benchmark): every event of every
- * file in order, one enforcer per session (tenant + session_id) and per bundle, the event `ts` as
- * the clock; with a second bundle, the decision it would have made and whether it changed.
+ * file in order through one enforcer per file and bundle — as at the enforcement point, sessions
+ * keep their own history while agent-wide state (rate, spend, resources) spans the sessions of the
+ * file — with the event `ts` as the clock; with a second bundle, the decision it would have made
+ * and whether it changed.
  * INVARIANT: memory grows with the number of sessions, never with the number of events.
  */
 import { createEnforcer, type Enforcer } from "../../runtime/index.js";
@@ -32,14 +34,12 @@ export function decisionChanged(before: Decision, after: Decision): boolean {
   return before.effect !== after.effect || (before.policy?.id ?? null) !== (after.policy?.id ?? null);
 }
 
+/** The enforcer of one replayed file (sessions are told apart by tenant + session_id inside it). */
 class Sessions {
-  private readonly map = new Map<string, Enforcer>();
+  private enforcer: Enforcer | undefined;
   constructor(private readonly bundle: Bundle) {}
-  get(e: SessionEvent): Enforcer {
-    const key = `${e.tenant ?? ""}\u0000${e.session_id ?? ""}`;
-    let x = this.map.get(key);
-    if (!x) { x = createEnforcer(this.bundle); this.map.set(key, x); }
-    return x;
+  get(_e: SessionEvent): Enforcer {
+    return (this.enforcer ??= createEnforcer(this.bundle));
   }
 }
 

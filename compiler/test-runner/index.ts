@@ -256,14 +256,13 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
   return { failures, decisions: all };
 }
 
-/** Replays events: one enforcer per session, in file order; responses are observed. */
+/** Replays the events of one file through one enforcer, in file order; responses are observed. */
 export function replayEvents(bundle: Bundle, events: readonly EventLine[]): { line: number; event: SessionEvent; decision: Decision }[] {
-  const enforcers = new Map<string, Enforcer>();
+  // One enforcer for the file, as at the enforcement point: sessions keep their own history, and
+  // agent-wide state (rate, spend, resources) spans the sessions of the file.
+  const e = createEnforcer(bundle);
   const out: { line: number; event: SessionEvent; decision: Decision }[] = [];
   for (const { line, event } of events) {
-    const key = `${event.tenant ?? ""}\u0000${event.session_id ?? ""}`;
-    let e = enforcers.get(key);
-    if (!e) { e = createEnforcer(bundle); enforcers.set(key, e); }
     if (event.type === "tool_call_request" || event.type === "agent_discovered") out.push({ line, event, decision: e.decide(event) });
     else void e.observe(event);
   }
