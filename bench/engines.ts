@@ -105,8 +105,8 @@ export function simpleIndex(b: Bundle): (e: SessionEvent) => Outcome {
 }
 
 /** compiler/reference, if present (another part of the project); undefined otherwise. */
-export async function referenceDecider(project: unknown): Promise<((e: SessionEvent) => Outcome) | undefined> {
-  let mod: { referenceDecide?: (m: never, e: SessionEvent) => { effect: Outcome["effect"]; policy: string | null } };
+export async function referenceDecider(project: unknown): Promise<((e: SessionEvent) => Outcome & { matched: readonly string[] }) | undefined> {
+  let mod: { referenceDecide?: (m: never, e: SessionEvent) => { effect: Outcome["effect"]; policy: string | null; matched: readonly string[] } };
   try {
     mod = await import("../compiler/reference/index.js");
   } catch {
@@ -116,5 +116,5 @@ export async function referenceDecider(project: unknown): Promise<((e: SessionEv
   if (typeof f !== "function") return undefined;
   const p = project as { policies: readonly { status: string }[] };
   const model = { ...p, policies: p.policies.filter((x) => x.status === "active") } as never;
-  return (e) => { const r = f(model, e); return { effect: r.effect, policy: r.policy }; };
+  return (e) => { const r = f(model, e); return { effect: r.effect, policy: r.policy, matched: r.matched }; };
 }
