@@ -103,7 +103,7 @@ export function loadProject(paths: readonly string[], opts: LoadOptions = {}): L
       }
     } else files.add(root);
   }
-  for (const [abs] of opts.overlays ?? []) if (roots.some((r) => abs === r || abs.startsWith(r + sep))) files.add(abs);
+  for (const [abs] of opts.overlays ?? []) if (abs.endsWith(".policy") && roots.some((r) => abs === r || abs.startsWith(r + sep))) files.add(abs);
   const sources: Source[] = [];
   for (const f of [...files].sort()) {
     const overlay = opts.overlays?.get(f);

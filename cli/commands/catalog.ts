@@ -1,8 +1,9 @@
 /** `policy catalog import|list|show`: bring tools in from MCP / OpenAPI, and look at what the checker knows. */
 import type { Command } from "commander";
 import { loadProject } from "../../compiler/project.js";
-import { collectCatalogs, writeAtomic } from "../project-io.js";
-import { CliError, EXIT_USAGE, parseFormat, printJson } from "../output.js";
+import { collectCatalogs, reportDiagnostics, summaryLine, writeAtomic } from "../project-io.js";
+import { resolve } from "node:path";
+import { CliError, EXIT_FINDINGS, EXIT_USAGE, parseFormat, printJson } from "../output.js";
 import type { CatalogTool } from "../../compiler/catalog/catalog.js";
 import type { JsonSchema } from "../../compiler/catalog/types.js";
 
@@ -29,9 +30,10 @@ export function register(program: Command): void {
     .option("--name <name>", "display name of the integration")
     .option("--overrides <file>", "per-tool overrides (operation, labels, resource, category), applied last")
     .option("--previous <file>", "the catalog of the previous import: show what changed")
+    .option("--policies <path>", "check these policies against the new catalog in place of the previous one (repeatable)", collectCatalogs)
     .option("-o, --output <file>", "write the catalog here (default: stdout)")
     .option("--format <format>", "report format: text or json", "text")
-    .action(async (file: string, o: { from: string; integration: string; name?: string; overrides?: string; previous?: string; output?: string; format?: string }) => {
+    .action(async (file: string, o: { from: string; integration: string; name?: string; overrides?: string; previous?: string; policies?: string[]; output?: string; format?: string }) => {
       const format = parseFormat(o.format);
       if (o.from !== "mcp" && o.from !== "openapi") throw new CliError(`--from must be mcp or openapi, not "${o.from}"`);
       // Loaded on demand: the importers pull in YAML and $ref resolution, which other commands never need.
@@ -48,6 +50,16 @@ export function register(program: Command): void {
       else process.stdout.write(text);
       process.stderr.write(formatReport(r.report, format) + "\n");
       if (r.diff) process.stderr.write(formatDiff(r.diff, format) + "\n");
+      if (o.policies?.length) {
+        // The new catalog stands in for the previous one (or is added), so that policies broken by
+        // removed tools or incompatible argument changes show up as diagnostics now, not at build time.
+        const target = resolve(o.previous ?? o.output ?? `${r.catalog.integrations[0]?.id ?? "imported"}.catalog.json`);
+        const loaded = loadProject(o.policies, { catalogs: [target], overlays: new Map([[target, text]]) });
+        const ds = loaded.project.diagnostics.filter((d) => d.severity !== "info");
+        const s = reportDiagnostics(ds, loaded);
+        process.stderr.write(`policies checked against the new catalog: ${summaryLine(s)}\n`);
+        if (s.errors) process.exitCode = EXIT_FINDINGS;
+      }
     });
   cat.command("list").description("list integrations and tools the checker knows")
     .argument("[paths...]", "project (for its user catalogs; default: .)")

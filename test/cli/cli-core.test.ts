@@ -64,3 +64,21 @@ describe("CLI behaviour", () => {
     expect(runCli(["fmt", "--check", "."], { cwd: work }).code).toBe(0);
   });
 });
+
+describe("catalog re-import", () => {
+  it("reports the policies a newer manifest breaks, as diagnostics, and exits 1", () => {
+    const work = mkdtempSync(join(tmpdir(), "cli-reimport-"));
+    const tool = (name: string, props: object) => ({ name, inputSchema: { type: "object", properties: props } });
+    writeFileSync(join(work, "v1.json"), JSON.stringify({ tools: [tool("delete_contact", { contact_id: { type: "string" } }), tool("list_contacts", { limit: { type: "number" } })] }));
+    writeFileSync(join(work, "v2.json"), JSON.stringify({ tools: [tool("delete_contact", { id: { type: "number" } })] }));
+    writeFileSync(join(work, "policy.config.json"), JSON.stringify({ catalogs: ["acme.catalog.json"] }));
+    writeFileSync(join(work, "p.policy"), 'policy "vip" {\n  id vip\n  if tool is acme_crm.delete_contact\n  if args.contact_id matches "vip-*"\n  action block\n}\n');
+    expect(runCli(["catalog", "import", "--from", "mcp", "v1.json", "--integration", "acme_crm", "-o", "acme.catalog.json"], { cwd: work }).code).toBe(0);
+    expect(runCli(["check", "."], { cwd: work }).code).toBe(0);
+    const r = runCli(["catalog", "import", "--from", "mcp", "v2.json", "--integration", "acme_crm", "--previous", "acme.catalog.json", "--policies", ".", "-o", "next.catalog.json"], { cwd: work });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("PDL2010");
+    expect(r.stderr).toContain("args.contact_id");
+    expect(r.stderr).toContain("list_contacts (removed; incompatible)");
+  });
+});
