@@ -17,15 +17,33 @@ const key = (e: unknown) => JSON.stringify(e);
 
 export function checkShadowed(ctx: CheckContext, policies: readonly CheckedPolicy[]): void {
   const live = policies.filter((p) => p.status !== "deprecated" && p.effect);
-  // Each policy's `if` lines as keys, computed once (the pairwise loop below is quadratic).
-  const keys = new Map(live.map((p) => [p, p.ifs.map((i) => key(i.expr))]));
-  const sets = new Map(live.map((p) => [p, new Set(keys.get(p))]));
-  for (const p of live) {
-    const mine = sets.get(p)!;
-    for (const q of live) {
+  // Each policy's `if` lines as keys, computed once.
+  const keys = live.map((p) => p.ifs.map((i) => key(i.expr)));
+  const sets = keys.map((k) => new Set(k));
+  // A policy q can only shadow p when every key of q is a key of p: index each q under one of its
+  // keys (the rarest), and the policies without `if` lines separately. The candidates for p are
+  // then the unconstrained policies plus those indexed under one of p's keys, tried in project
+  // order (the first that wins is reported, as a scan of every pair would).
+  const freq = new Map<string, number>();
+  for (const set of sets) for (const k of set) freq.set(k, (freq.get(k) ?? 0) + 1);
+  const byKey = new Map<string, number[]>();
+  const unconstrained: number[] = [];
+  sets.forEach((set, qi) => {
+    let rarest: string | undefined;
+    for (const k of set) if (rarest === undefined || freq.get(k)! < freq.get(rarest)!) rarest = k;
+    if (rarest === undefined) unconstrained.push(qi);
+    else { const list = byKey.get(rarest); if (list) list.push(qi); else byKey.set(rarest, [qi]); }
+  });
+  live.forEach((p, pi) => {
+    const mine = sets[pi]!;
+    const candidates = [...unconstrained];
+    for (const k of mine) { const list = byKey.get(k); if (list) for (const qi of list) candidates.push(qi); }
+    candidates.sort((a, b) => a - b);
+    for (const qi of candidates) {
+      const q = live[qi]!;
       // Versions of one policy (same name, e.g. a draft clone of an active one) are not rivals.
-      if (q === p || q.name === p.name || q.trigger !== p.trigger || keys.get(q)!.length > mine.size || !scopeCovers(q, p)) continue;
-      if (!keys.get(q)!.every((k) => mine.has(k))) continue;
+      if (q === p || q.name === p.name || q.trigger !== p.trigger || keys[qi]!.length > mine.size || !scopeCovers(q, p)) continue;
+      if (!keys[qi]!.every((k) => mine.has(k))) continue;
       const qBlocks = q.effect === "block" || q.effect === "hide";
       const pBlocks = p.effect === "block" || p.effect === "hide";
       const wins = qBlocks ? !pBlocks : !pBlocks && (q.priority < p.priority || (q.priority === p.priority && q.order < p.order && !(p.effect === "require_approval" && q.effect === "allow")));
@@ -34,7 +52,7 @@ export function checkShadowed(ctx: CheckContext, policies: readonly CheckedPolic
         "remove this policy, narrow the other one, or change the priorities", { related: [{ span: q.ast.name.span, message: "the policy that shadows it" }] });
       break;
     }
-  }
+  });
   for (const p of policies.filter((x) => x.status !== "deprecated")) {
     // Contradictory integration constraints.
     let ints: string[] | undefined;
