@@ -60,6 +60,9 @@ export class Catalog {
   readonly tools = new Map<string, CatalogTool>();
   private readonly byNorm = new Map<string, CatalogIntegration>();
   private readonly byBare = new Map<string, CatalogTool[]>();
+  /** Every tool in catalog order, and each tool's place in it (rebuilt when a catalog is added). */
+  private all: readonly CatalogTool[] = [];
+  private readonly position = new Map<CatalogTool, number>();
 
   /** Adds a catalog document; an integration with a known id extends it, a same-named tool replaces. */
   add(doc: CatalogJson, source: string): void {
@@ -90,6 +93,7 @@ export class Catalog {
   private reindex(): void {
     this.tools.clear();
     this.byBare.clear();
+    this.position.clear();
     for (const integ of this.integrations.values()) {
       for (const t of integ.tools.values()) {
         this.tools.set(t.key.toLowerCase(), t);
@@ -99,6 +103,8 @@ export class Catalog {
         this.byBare.set(bare, list);
       }
     }
+    this.all = [...this.tools.values()];
+    this.all.forEach((t, i) => this.position.set(t, i));
   }
 
   integration(name: string): CatalogIntegration | undefined {
@@ -116,8 +122,14 @@ export class Catalog {
     return within ? all.filter((t) => within.includes(t.integration)) : all;
   }
 
-  allTools(): CatalogTool[] {
-    return [...this.tools.values()];
+  /** Every tool, in catalog order (integrations in the order added, then their tools). Shared: do not mutate. */
+  allTools(): readonly CatalogTool[] {
+    return this.all;
+  }
+
+  /** A tool's place in `allTools()` (-1 for a tool of another catalog). */
+  toolPosition(t: CatalogTool): number {
+    return this.position.get(t) ?? -1;
   }
 
   /** All command patterns, most specific first. */

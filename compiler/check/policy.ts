@@ -6,9 +6,9 @@ import * as A from "../../grammar/ast.js";
 import { printExpr, printPolicyItem } from "../../grammar/printer.js";
 import type { CExpr, CheckedIf, CheckedPolicy, Effect, Scope } from "../model.js";
 import { staticEval } from "../../runtime/static-eval.js";
-import { toolFactsOf } from "../catalog/facts.js";
 import { didYouMean, itemsOf, type CheckContext, type PolicyScope } from "./context.js";
 import { checkExpr } from "./expr.js";
+import { factsOf, toolCandidates } from "./tool-candidates.js";
 import { resolveIntegrationNames } from "./rules/subject-integration.js";
 import { checkArgRefs, schemasAt, type ArgRef } from "./rules/subject-args.js";
 
@@ -181,7 +181,7 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyDecl, file: string, or
     const all: CExpr = { k: "and", items: ifs.map((i) => i.expr) };
     // `args.x exists` on an `if` line of its own also rules out the tools without that argument.
     const required = ifs.flatMap((i) => (i.expr.k === "and" ? i.expr.items : [i.expr])).flatMap((e) => (e.k === "arg" && e.op === "exists" ? [e.path] : []));
-    const tools = ctx.catalog.allTools().filter((t) => staticEval(all, toolFactsOf(t)) !== false && required.every((path) => schemasAt(t.args, path).length > 0));
+    const tools = toolCandidates(ctx.catalog, all).filter((t) => staticEval(all, factsOf(t)) !== false && required.every((path) => schemasAt(t.args, path).length > 0));
     const before = ctx.diagnostics.filter((d) => d.severity === "error").length;
     checkArgRefs(ctx, refs, tools);
     if (ctx.diagnostics.filter((d) => d.severity === "error").length > before) return undefined;

@@ -9,8 +9,9 @@
 import type { BundlePolicy, BundleTool, CExpr } from "../../runtime/types.js";
 import { isToolStatic, staticEval, type ToolFacts } from "../../runtime/static-eval.js";
 import type { CheckedPolicy } from "../model.js";
-import type { Catalog } from "../catalog/catalog.js";
+import type { Catalog, CatalogTool } from "../catalog/catalog.js";
 import { toolFactsOf } from "../catalog/facts.js";
+import { toolCandidates } from "../check/tool-candidates.js";
 
 export interface Tables {
   readonly policies: BundlePolicy[];
@@ -73,17 +74,29 @@ export function lower(selected: readonly CheckedPolicy[], catalog: Catalog): Tab
   const discovered: number[] = [];
   const toolCall = ordered.map((p, i) => (p.trigger === "tool_call" ? i : -1)).filter((i) => i >= 0);
 
+  // Tool buckets, policy by policy over the tools its integration/tool conditions leave (policies
+  // in decision order, so each bucket is in decision order too).
+  const facts = new Map<CatalogTool, ToolFacts>();
+  for (const t of catalog.allTools()) facts.set(t, toolFactsOf(t));
+  const buckets = new Map<CatalogTool, number[]>();
+  for (const i of toolCall) {
+    for (const t of toolCandidates(catalog, staticParts[i]!)) {
+      if (staticEval(staticParts[i]!, facts.get(t)!) !== true) continue;
+      const b = buckets.get(t);
+      if (b) b.push(i * 2); else buckets.set(t, [i * 2]);
+    }
+  }
   for (const integ of [...catalog.integrations.values()].sort((a, b) => (a.id < b.id ? -1 : 1))) {
     integrations[integ.id] = integ.callType;
     const unknownTool: ToolFacts = { integration: integ.id, name: null, operation: "Unknown", labels: [], method: null, category: null, verbs: [] };
     const list = toolCall.filter((i) => staticEval(fullConds[i]!, unknownTool) !== false).map((i) => i * 2 + 1);
     if (list.length) integIdx[integ.id] = list;
     for (const t of integ.tools.values()) {
-      const facts = toolFactsOf(t);
+      const f = facts.get(t) ?? toolFactsOf(t);
       const key = t.key.toLowerCase();
-      tools[key] = [t.operation, [...t.labels].sort(), facts.method, facts.category, facts.verbs, t.resource ?? null, t.name];
-      const bucket = toolCall.filter((i) => staticEval(staticParts[i]!, facts) === true).map((i) => i * 2);
-      if (bucket.length) toolIdx[key] = bucket;
+      tools[key] = [t.operation, [...t.labels].sort(), f.method, f.category, f.verbs, t.resource ?? null, t.name];
+      const bucket = buckets.get(t);
+      if (bucket) toolIdx[key] = bucket;
     }
   }
   const outside: ToolFacts = { integration: "", name: null, operation: "Unknown", labels: [], method: null, category: null, verbs: [] };
