@@ -23,7 +23,9 @@ export const DECLARATION_KEYWORDS = ["policy", "test", "default", "detector", "o
 /** Lines of a policy block. */
 export const POLICY_LINE_KEYWORDS = ["id", "scope", "status", "version", "priority", "description", "when", "if", "action"] as const;
 /** Steps of a test block. */
-export const TEST_STEP_KEYWORDS = ["given", "call", "run", "discover", "replay", "expect"] as const;
+export const TEST_STEP_KEYWORDS = ["given", "call", "run", "discover", "respond", "replay", "expect"] as const;
+/** What `respond` takes: `respond cost 0.42 USD result { … }`. */
+export const RESPOND_KEYS = ["cost", "result"] as const;
 export const ACTIONS = ["allow", "block", "deny", "require_approval", "hide", "alert", "sanitize"] as const;
 export const EFFECTS = ["allow", "block", "require_approval"] as const;
 export const APPROVERS = ["technician", "manager"] as const;

@@ -83,6 +83,13 @@ export interface GivenStep { readonly kind: "Given"; readonly pairs: readonly Gi
 export interface CallStep { readonly kind: "Call"; readonly tool: NameValue; readonly args?: ObjectValue; readonly span: Span }
 export interface RunStep { readonly kind: "Run"; readonly command: StringValue; readonly span: Span }
 export interface DiscoverStep { readonly kind: "Discover"; readonly agent: StringValue; readonly pairs: readonly GivenPair[]; readonly span: Span }
+/** `respond [cost 0.42 USD] [result { … }]`: a `tool_call_response` to the last call or run. */
+export interface RespondStep {
+  readonly kind: "Respond";
+  readonly cost?: { readonly amount: NumberValue; readonly currency: NameValue };
+  readonly result?: ObjectValue;
+  readonly span: Span;
+}
 export interface ReplayStep { readonly kind: "Replay"; readonly path: StringValue; readonly span: Span }
 /**
  * `expect <effect> [by X]` · `expect event N <effect> [by X]` · `expect calls to T <effect> [by X]`
@@ -97,7 +104,7 @@ export interface ExpectStep {
   readonly by?: StringValue | NameValue;
   readonly span: Span;
 }
-export type TestStep = GivenStep | CallStep | RunStep | DiscoverStep | ReplayStep | ExpectStep;
+export type TestStep = GivenStep | CallStep | RunStep | DiscoverStep | RespondStep | ReplayStep | ExpectStep;
 export interface TestDecl { readonly kind: "Test"; readonly name: StringValue; readonly steps: readonly TestStep[]; readonly span: Span }
 
 // ─── Other declarations ────────────────────────────────────────────────────────────────

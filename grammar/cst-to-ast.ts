@@ -316,9 +316,38 @@ export class CstToAst {
       if (w && w.value !== "agent") this.diagnostics.push(diag("PDL1011", "error", w.span, `expected 'agent' after 'discover' but found '${w.value}'`, "write `discover agent \"Windsurf\" review_status Disallowed`"));
       return agent && { kind: "Discover", agent, pairs: this.pairs(c["pair"] as CstNode[]), span };
     }
+    if (c["Respond"]) return this.respond(c["respondItem"] as CstNode[] | undefined, span);
     if (c["Replay"]) { const path = this.string(this.tok(c, "path")); return path && { kind: "Replay", path, span }; }
     if (c["expectStep"]) return this.expect(c["expectStep"][0] as CstNode);
     return undefined;
+  }
+
+  /** `respond cost 0.42 USD result { … }`: each key at most once, `cost` with a number and a currency, `result` with an object. */
+  private respond(items: CstNode[] | undefined, span: Span): A.RespondStep {
+    const out: { -readonly [K in keyof A.RespondStep]: A.RespondStep[K] } = { kind: "Respond", span };
+    const hint = "write `respond cost 0.42 USD`, `respond result { rows: 3 }` or both";
+    for (const n of items ?? []) {
+      const c = n.children as Children;
+      const key = this.word(c["key"]?.[0] as CstNode | undefined);
+      if (!key) continue;
+      const amount = this.number(this.tok(c, "amount"));
+      const currency = this.name(this.tok(c, "currency"));
+      const result = c["object"] ? this.object(c["object"][0] as CstNode) : undefined;
+      if (key.value === "cost" && amount && currency) {
+        if (out.cost) this.diagnostics.push(diag("PDL1011", "error", key.span, "`cost` is given twice in this `respond`", hint));
+        else out.cost = { amount, currency };
+      } else if (key.value === "result" && result) {
+        if (out.result) this.diagnostics.push(diag("PDL1011", "error", key.span, "`result` is given twice in this `respond`", hint));
+        else out.result = result;
+      } else if (key.value === "cost") {
+        if (result) this.diagnostics.push(diag("PDL1011", "error", key.span, "`cost` takes an amount and a currency: `cost 0.42 USD`", hint));
+      } else if (key.value === "result") {
+        if (amount) this.diagnostics.push(diag("PDL1011", "error", key.span, "`result` takes an object: `result { rows: 3 }`", hint));
+      } else {
+        this.diagnostics.push(diag("PDL1011", "error", key.span, `unknown \`respond\` key '${key.value}' (use cost, result)`, hint));
+      }
+    }
+    return out;
   }
 
   private expect(n: CstNode): A.ExpectStep | undefined {

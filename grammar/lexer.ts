@@ -56,6 +56,7 @@ export const Given = kw("given");
 export const Call = kw("call");
 export const Run = kw("run");
 export const Discover = kw("discover");
+export const Respond = kw("respond");
 export const Expect = kw("expect");
 export const Replay = kw("replay");
 export const By = kw("by");
@@ -84,11 +85,11 @@ export const KEYWORDS: readonly TokenType[] = [
   Policy, Test, Default, Detector, Organization,
   Id, Scope, Status, Version, Priority, Description, When, If, Action, From, To, Class,
   And, Or, Not, Is, In, Matches, Contains, Any, All, Has, Called, Exists, Within, Tz,
-  Given, Call, Run, Discover, Expect, Replay, By, Event, Calls, No,
+  Given, Call, Run, Discover, Respond, Expect, Replay, By, Event, Calls, No,
 ];
 
 /** Keywords that may also stand as a bare value (`tool is status`, `verb in [test]`). */
-export const VALUE_KEYWORDS: readonly TokenType[] = [Test, Default, Id, Scope, Status, Version, Priority, Description, When, Class, Tz, Any, All, No, Event, Calls, Called];
+export const VALUE_KEYWORDS: readonly TokenType[] = [Test, Default, Id, Scope, Status, Version, Priority, Description, When, Class, Tz, Any, All, No, Event, Calls, Called, Respond];
 
 export const ALL_TOKENS: readonly TokenType[] = [
   WhiteSpace, Comment, StringLit, BadString, Regex, Duration, NumberLit,

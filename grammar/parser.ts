@@ -204,7 +204,17 @@ class PolicyParser extends CstParser {
         this.MANY(() => this.SUBRULE2(this.pair));
       } },
       { ALT: () => { this.CONSUME(T.Replay); this.CONSUME3(T.StringLit, { LABEL: "path" }); } },
+      { ALT: () => { this.CONSUME(T.Respond); this.MANY2(() => this.SUBRULE(this.respondItem)); } },
       { ALT: () => this.SUBRULE(this.expectStep) },
+    ]);
+  });
+
+  /** `cost 0.42 USD` or `result { … }` after `respond` (the key is checked on the AST). */
+  respondItem = this.RULE("respondItem", () => {
+    this.SUBRULE(this.word, { LABEL: "key" });
+    this.OR([
+      { ALT: () => { this.CONSUME(T.NumberLit, { LABEL: "amount" }); this.CONSUME(T.Name, { LABEL: "currency" }); } },
+      { ALT: () => this.SUBRULE(this.object) },
     ]);
   });
 

@@ -93,6 +93,7 @@ export function printStep(s: A.TestStep): string {
     case "Call": return `call ${s.tool.value}${s.args ? ` ${printValue(s.args)}` : ""}`;
     case "Run": return `run ${printString(s.command.value)}`;
     case "Discover": return `discover agent ${printString(s.agent.value)}${s.pairs.length ? ` ${printPairs(s.pairs)}` : ""}`;
+    case "Respond": return `respond${s.cost ? ` cost ${s.cost.amount.raw} ${s.cost.currency.value}` : ""}${s.result ? ` result ${printValue(s.result)}` : ""}`;
     case "Replay": return `replay ${printString(s.path.value)}`;
     case "Expect": {
       let out = "expect";

@@ -10,7 +10,7 @@ import type * as A from "../grammar/ast.js";
 import type { CheckedProject } from "../compiler/model.js";
 import type { CatalogTool } from "../compiler/catalog/catalog.js";
 import {
-  ACTIONS, APPROVERS, DECLARATION_KEYWORDS, EFFECTS, HEADER_VALUES, POLICY_LINE_KEYWORDS, SUBJECTS, TEST_STEP_KEYWORDS,
+  ACTIONS, APPROVERS, DECLARATION_KEYWORDS, EFFECTS, HEADER_VALUES, POLICY_LINE_KEYWORDS, RESPOND_KEYS, SUBJECTS, TEST_STEP_KEYWORDS,
   argEnum, argPaths, labelsOf, operatorsOf, policyConstraints, subjectValues,
 } from "../compiler/editor-support.js";
 
@@ -257,6 +257,13 @@ function testCompletion(toks: readonly string[], ctx: Ctx): CompletionItem[] {
       if (rest.length === 2) return [kw("review_status")];
       if (last === "review_status") return (subjectValues(catalog, "agent.review_status") ?? []).map(enumItem);
       return [];
+    case "respond": {
+      // `respond cost 0.42 USD result { … }`: the keys not used yet; after an amount, the currencies of `spend` limits.
+      if (rest.filter((t) => t === "{").length > rest.filter((t) => t === "}").length) return [];
+      if (rest.length >= 2 && rest[rest.length - 2] === "cost" && /^-?\d/.test(last ?? "")) return currencies(ctx.project).map(enumItem);
+      if (last === "cost" || last === "result") return [];
+      return RESPOND_KEYS.filter((k) => !rest.includes(k)).map((k) => kw(k, k === "cost" ? "cost 0.42 USD" : "result { … }"));
+    }
     case "expect": {
       if (last === "by") return policyRefItems(ctx.project);
       if (rest.length === 0) return [...EFFECTS, "alert", "no", "sanitize", "hidden", "event", "calls"].map((k) => kw(k));
@@ -308,6 +315,13 @@ function agentNames(project: CheckedProject): string[] {
     }
   }
   return [...names].sort();
+}
+
+/** Currencies of the `spend today … CUR` limits in the project (USD when there are none). */
+function currencies(project: CheckedProject): string[] {
+  const out = new Set<string>();
+  for (const f of project.files) for (const m of f.text.matchAll(/\bspend\s+today\s*[<>]=?\s*[-\d.eE+]+\s+([A-Za-z]{3})\b/g)) out.add(m[1]!.toUpperCase());
+  return out.size ? [...out].sort() : ["USD"];
 }
 
 function classes(project: CheckedProject): string[] {

@@ -112,6 +112,7 @@ function stepJson(s: A.TestStep): JStep {
     case "Call": return { call: s.tool.value, ...(s.args ? { args: valueJson(s.args) } : {}) };
     case "Run": return { run: s.command.value };
     case "Discover": return { discover: s.agent.value, ...(s.pairs.length ? { pairs: s.pairs.map(pairJson) } : {}) };
+    case "Respond": return { respond: { ...(s.cost ? { cost: { amount: numberJson(s.cost.amount), currency: s.cost.currency.value } } : {}), ...(s.result ? { result: valueJson(s.result) } : {}) } };
     case "Replay": return { replay: s.path.value };
     case "Expect": return {
       expect: s.what.value,

@@ -158,6 +158,8 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
   let clock = TEST_EPOCH;
   let seq = 0;
   let last: Last | undefined;
+  /** The last inline `call` / `run`: what `respond` answers. */
+  let lastCall: SessionEvent | undefined;
   const session = `test:${decl.name.value}`;
   const fail = (span: Span, message: string, detail?: string) => failures.push(detail ? { message, span, detail } : { message, span });
 
@@ -166,6 +168,7 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
     const rec = { file, line: s.span.line, event, decision: d };
     all.push(rec);
     last = { kind: "call", decisions: [rec], span: s.span };
+    lastCall = event.type === "tool_call_request" ? event : lastCall;
   };
   const base = (): Omit<SessionEvent, "type"> => {
     seq++;
@@ -223,6 +226,23 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
         const review = s.pairs.find((p) => p.key.value === "review_status");
         const rs = review && (review.value.kind === "Name" || review.value.kind === "String") ? review.value.value : undefined;
         decideOne(s, { type: "agent_discovered", ...base(), agent: { id: s.agent.value, name: s.agent.value, ...(rs ? { review_status: rs } : {}) } });
+        break;
+      }
+      case "Respond": {
+        if (!lastCall) { fail(s.span, "nothing to respond to: `respond` follows a `call` or `run`"); continue; }
+        // The response to the last call: same session, agent and tenant, one second later.
+        const { session_id, tenant: t, agent: a } = lastCall;
+        seq++;
+        const ts = new Date(clock).toISOString();
+        clock += 1000;
+        const event: SessionEvent = {
+          type: "tool_call_response", session_id, seq, ts, ...(t !== undefined ? { tenant: t } : {}), ...(a ? { agent: { ...a } } : {}),
+          ...(lastCall.call?.id !== undefined ? { call_id: lastCall.call.id } : {}),
+          ...(s.result ? { result: jsonOf(s.result) as Record<string, unknown> } : {}),
+          ...(s.cost ? { cost: { amount: s.cost.amount.value, currency: s.cost.currency.value } } : {}),
+        };
+        const r = enforcer.observe(event) as { ok: boolean; note?: string };
+        if (!r.ok) fail(s.span, `the response was rejected: ${r.note ?? "unknown reason"}`);
         break;
       }
       case "Replay": {

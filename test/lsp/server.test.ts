@@ -109,7 +109,15 @@ describe("completion", () => {
     expect(await completeAt(`policy "p" {\n  action ‸\n}\n`)).toEqual(expect.arrayContaining(["allow", "block", "require_approval", "alert"]));
     expect(await completeAt(`policy "p" {\n  if tool has ‸\n}\n`)).toEqual(expect.arrayContaining(["external_communication", "private_data"]));
     expect(await completeAt(`‸`)).toEqual(expect.arrayContaining(["policy", "test", "default"]));
-    expect(await completeAt(`test "t" {\n  ‸\n}\n`)).toEqual(expect.arrayContaining(["call", "expect", "given"]));
+    expect(await completeAt(`test "t" {\n  ‸\n}\n`)).toEqual(expect.arrayContaining(["call", "expect", "given", "respond"]));
+    await client.change(ghUri, gh.text);
+  });
+
+  test("`respond` offers cost and result, then a currency after the amount", async () => {
+    expect(await completeAt(`test "t" {\n  respond ‸\n}\n`)).toEqual(["cost", "result"]);
+    expect(await completeAt(`test "t" {\n  respond cost 0.42 ‸\n}\n`)).toEqual(["USD"]);
+    expect(await completeAt(`test "t" {\n  respond cost 0.42 USD ‸\n}\n`)).toEqual(["result"]);
+    expect(await completeAt(`test "t" {\n  respond result { ‸\n}\n`)).toEqual([]);
     await client.change(ghUri, gh.text);
   });
 });

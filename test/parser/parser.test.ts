@@ -87,3 +87,56 @@ describe("syntax errors", () => {
     expect([a.span.line, a.span.column]).toEqual([2, 3]);
   });
 });
+
+describe("respond step", () => {
+  const inTest = (steps: string) => `test "t" {\n  call github.search_code {}\n${steps}\n}\n`;
+  const stepsOf = (src: string) => {
+    const d = parse(src, "r.policy").ast.decls[0]!;
+    return d.kind === "Test" ? d.steps : [];
+  };
+
+  it("parses cost and result in either order, and prints them back", () => {
+    for (const [line, printed] of [
+      ["respond", "respond"],
+      ["respond cost 0.42 USD", "respond cost 0.42 USD"],
+      ["respond cost 1.50 EUR result { rows: 3, ok: true }", "respond cost 1.50 EUR result { rows: 3, ok: true }"],
+      ["respond result {\n    \"a b\": [1, 2] } cost 2 USD", "respond cost 2 USD result { \"a b\": [1, 2] }"],
+      ["respond result {}", "respond result {}"],
+    ] as const) {
+      const src = inTest(`  ${line}`);
+      const a = parse(src, "r.policy");
+      expect(a.diagnostics, line).toEqual([]);
+      const step = stepsOf(src)[1]!;
+      expect(step.kind).toBe("Respond");
+      const out = print(a.ast);
+      expect(out, line).toContain(`  ${printed}\n`);
+      const b = parse(out, "r.policy");
+      expect(stripSpans(b.ast)).toEqual(stripSpans(a.ast));
+      expect(print(b.ast)).toBe(out);
+    }
+    const s = stepsOf(inTest("  respond cost 0.42 USD result { total: 3 }"))[1]!;
+    expect(s.kind === "Respond" && [s.cost?.amount.value, s.cost?.currency.value, s.result?.entries[0]?.key]).toEqual([0.42, "USD", "total"]);
+  });
+
+  it("reports a missing currency, an unknown key, a repeated key and a wrong form", () => {
+    // [steps, message, line]: a missing currency is reported at the token found instead.
+    const cases: [string, RegExp, number][] = [
+      ["  respond cost 0.42\n  expect allow", /expected a name but found 'expect'/, 4],
+      ["  respond price 3 USD", /unknown `respond` key 'price' \(use cost, result\)/, 3],
+      ["  respond cost 1 USD cost 2 USD", /`cost` is given twice/, 3],
+      ["  respond cost { amount: 1 }", /`cost` takes an amount and a currency/, 3],
+      ["  respond result 3 USD", /`result` takes an object/, 3],
+    ];
+    for (const [steps, want, line] of cases) {
+      const r = parse(inTest(steps), "r.policy");
+      const errors = r.diagnostics.filter((d) => d.severity === "error");
+      expect(errors.map((d) => d.message).join("\n"), steps).toMatch(want);
+      for (const d of errors) expect(d.span.line, steps).toBe(line);
+    }
+  });
+
+  it("`respond` may still stand as a bare value", () => {
+    const r = parse('policy "p" {\n  if verb in [respond, reply]\n  action block\n}\n', "v.policy");
+    expect(r.diagnostics).toEqual([]);
+  });
+});

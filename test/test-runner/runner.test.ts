@@ -2,7 +2,8 @@
  * The test runner as a library: snapshots, JUnit, coverage, session reading and replay, on the
  * recorded-session examples and on small in-memory projects.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { Enforcer } from "../../runtime/enforcer.js";
 import { mkdtempSync, readFileSync, writeFileSync, cpSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -170,5 +171,107 @@ describe("replay", () => {
     expect(t.bad).toBe(0);
     expect(t.peakRssMiB - t.startRssMiB).toBeLessThan(300);
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe("inline `respond`", () => {
+  const SRC = `policy "Budget of 1 USD" {
+  id budget
+  if spend today > 1 USD
+  action block "over budget"
+}
+policy "Read after a response" {
+  id after-read
+  if tool is linear.delete_issue
+  if session has called github.search_code
+  action require_approval
+}
+test "responses feed spend, per agent" {
+  call github.search_code { query: "a" }
+  respond cost 0.60 USD result { total_count: 1 }
+  call github.search_code { query: "b" }
+  expect allow
+  respond cost 0.60 USD
+  call github.search_code { query: "c" }
+  expect block by budget
+  respond cost 3 EUR
+  given agent "other-agent"
+  call github.search_code { query: "d" }
+  expect allow
+}
+test "a response to a blocked call still costs" {
+  call github.search_code { query: "a" }
+  respond cost 1.50 USD
+  call github.search_code { query: "b" }
+  expect block by budget
+  respond cost 0.10 USD
+  call github.search_code { query: "c" }
+  expect block by budget
+}
+test "the day is the UTC day of the response" {
+  given time "2026-03-02T23:59:58Z"
+  call github.search_code { query: "a" }
+  respond cost 2 USD
+  call github.search_code { query: "b" }
+  expect allow
+}
+test "a response keeps the session history" {
+  run "git status"
+  respond result { clean: true }
+  call github.search_code { query: "a" }
+  respond
+  call linear.delete_issue { id: "L-1" }
+  expect require_approval by after-read
+}
+test "respond before any call" {
+  respond cost 1 USD
+}
+`;
+  it("sends a tool_call_response for the last call through the test's enforcer", () => {
+    const dir = tmp();
+    writeFileSync(join(dir, "r.policy"), SRC);
+    const { project: p, bundle } = project(dir);
+    const r = runTests(p, bundle, { cwd: dir });
+    const byName = new Map(r.results.map((x) => [x.name, x]));
+    for (const n of ["responses feed spend, per agent", "a response to a blocked call still costs", "the day is the UTC day of the response", "a response keeps the session history"]) {
+      expect(byName.get(n)?.failures, n).toEqual([]);
+    }
+    const none = byName.get("respond before any call")!;
+    expect(none.failures.map((f) => [f.message, f.span.line])).toEqual([["nothing to respond to: `respond` follows a `call` or `run`", 50]]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("answers the last call: its call id, session, agent and tenant, one second later", () => {
+    const dir = tmp();
+    writeFileSync(join(dir, "r.policy"), SRC.split("test ")[0] + `test "one" {\n  given agent "a1" tenant "acme" time "2026-03-02T10:00:00Z"\n  run "git status"\n  expect allow\n  respond cost 0.25 usd result { clean: true, n: [1] }\n}\n`);
+    const { project: p, bundle } = project(dir);
+    const seen: unknown[] = [];
+    const spy = vi.spyOn(Enforcer.prototype, "observe").mockImplementation(function (e: unknown) { seen.push(e); return { ok: true }; });
+    try {
+      const r = runTests(p, bundle, { cwd: dir });
+      expect(r.failed).toBe(0);
+      const call = r.results[0]!.decisions[0]!.event;
+      expect(seen).toEqual([{
+        type: "tool_call_response", session_id: call.session_id, seq: 2, ts: "2026-03-02T10:00:01.000Z", tenant: "acme",
+        agent: { id: "a1", name: "a1" }, call_id: call.call!.id, result: { clean: true, n: [1] }, cost: { amount: 0.25, currency: "usd" },
+      }]);
+    } finally {
+      spy.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("fails the step when the enforcer rejects the response", () => {
+    const dir = tmp();
+    writeFileSync(join(dir, "r.policy"), SRC.split("test ")[0] + `test "one" {\n  call github.search_code {}\n  respond cost 1 USD\n}\n`);
+    const { project: p, bundle } = project(dir);
+    const spy = vi.spyOn(Enforcer.prototype, "observe").mockReturnValue({ ok: false, note: "invalid event: cost: nope" });
+    try {
+      const r = runTests(p, bundle, { cwd: dir });
+      expect(r.results[0]!.failures.map((f) => [f.message, f.span.line])).toEqual([["the response was rejected: invalid event: cost: nope", 14]]);
+    } finally {
+      spy.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -277,6 +277,17 @@ const grammar = {
           },
         },
         {
+          // `respond cost 0.42 USD result { … }`: a response to the last call of a test.
+          match: String.raw`${B}(respond)${E}(?:\s+(cost)\s+(-?\d+(?:\.\d+)?)\s+([A-Za-z]{3})${E})?(?:\s+(result)(?=\s*\{))?`,
+          captures: {
+            1: { name: "keyword.other.test.respond.policy" },
+            2: { name: "variable.parameter.respond.policy" },
+            3: { name: "constant.numeric.policy" },
+            4: { name: "keyword.other.unit.currency.policy" },
+            5: { name: "variable.parameter.respond.policy" },
+          },
+        },
+        {
           match: String.raw`${B}(spend)\s+(today)\s*(>=|<=|!=|>|<|=)\s*(-?\d+(?:\.\d+)?)(?:\s*([A-Z]{3}))?${E}`,
           captures: {
             1: { name: "variable.language.subject.spend.policy" },
@@ -395,7 +406,7 @@ const grammar = {
         keywords(["from", "to", "class", "tz"], "keyword.other"),
         keywords(["by"], "keyword.other"),
         keywords(
-          ["given", "call", "run", "expect", "replay", "event", "calls", "no", "discover"],
+          ["given", "call", "run", "expect", "replay", "event", "calls", "no", "discover", "respond"],
           "keyword.other.test",
         ),
         keywords(
