@@ -26,6 +26,24 @@ export interface EnforcerOptions {
    * blocking with "session store timed out". No timeout when absent.
    */
   readonly storeTimeoutMs?: number;
+  /**
+   * Debugging (`policy explain`, test traces): called after each decision of `decide` /
+   * `decideAsync` that got past event validation, with the state snapshot and clamped time it was
+   * evaluated with (`state` is undefined when the store was not consulted). Absent: nothing is
+   * kept or called. A hook that throws is ignored.
+   */
+  readonly trace?: (t: DecisionTrace) => void;
+}
+
+/** What `EnforcerOptions.trace` receives. */
+export interface DecisionTrace {
+  readonly event: SessionEvent;
+  readonly decision: Decision;
+  readonly state: StateSnapshot | undefined;
+  /** The event time after clamping (ms). */
+  readonly now: number;
+  /** The revision that decided (the session's pinned one). */
+  readonly revision: string;
 }
 
 /** Rejects when `p` does not settle within `ms` (no timer when `ms` is absent). */
@@ -123,12 +141,14 @@ export class Enforcer {
   readonly store: SessionStore;
   private readonly now: () => number;
   private readonly storeTimeoutMs: number | undefined;
+  private readonly trace: ((t: DecisionTrace) => void) | undefined;
 
   constructor(bundle: unknown, opts: EnforcerOptions = {}) {
     this.shared = opts.store !== undefined;
     this.store = opts.store ?? new MemoryStore();
     this.now = opts.now ?? Date.now;
     this.storeTimeoutMs = opts.storeTimeoutMs;
+    this.trace = opts.trace;
     this.load(bundle);
   }
 
@@ -313,6 +333,7 @@ export class Enforcer {
     const ctx: EvalContext = { bundle: b, call, agentName: e.agent?.name, review: e.agent?.review_status, detectors: c.detectors, now: r.now, state };
     const d = decideBucket(b, entries, ctx, e, call);
     if (r.notes.length) d.notes = r.notes;
+    if (this.trace) try { this.trace({ event: e, decision: d, state, now: r.now, revision: b.revision }); } catch { /* never changes a decision */ }
     return d;
   }
 

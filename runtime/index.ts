@@ -5,7 +5,7 @@
 import { Enforcer, type EnforcerOptions } from "./enforcer.js";
 
 export { Enforcer, decisionOf } from "./enforcer.js";
-export type { EnforcerOptions } from "./enforcer.js";
+export type { EnforcerOptions, DecisionTrace } from "./enforcer.js";
 export { MemoryStore } from "./store.js";
 export { utcDay, toMicros } from "./store.js";
 export type { SessionStore, StateQuery, StateSnapshot, StateUpdate, ResponseUpdate, ResponseResult, CallRecord } from "./store.js";
