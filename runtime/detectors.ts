@@ -11,6 +11,12 @@ export interface Detector {
   readonly re: RegExp;
   /** Extra check on a match (e.g. the Luhn checksum). */
   readonly check?: (m: string) => boolean;
+  /**
+   * A pre-filter: `re` cannot match a string in which `need` finds nothing (each one derived by
+   * hand from its regex; test/runtime/detector-prefilter.test.ts checks that it is required), so
+   * a string without it is not scanned. Custom detectors have none.
+   */
+  readonly need?: RegExp;
 }
 
 function luhn(s: string): boolean {
@@ -26,27 +32,27 @@ function luhn(s: string): boolean {
 }
 
 export const BUILTIN_DETECTORS: readonly Detector[] = [
-  { name: "aws_access_key", class: "SECRETS", re: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g },
-  { name: "aws_secret_key", class: "SECRETS", re: /aws_secret_access_key\s*[=:]\s*[A-Za-z0-9/+]{40}/gi },
-  { name: "github_token", class: "SECRETS", re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g },
-  { name: "slack_token", class: "SECRETS", re: /\bxox[abposr]-[A-Za-z0-9-]{10,200}\b/g },
-  { name: "slack_webhook", class: "SECRETS", re: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/]{20,100}/g },
-  { name: "stripe_key", class: "SECRETS", re: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,128}\b/g },
-  { name: "openai_key", class: "SECRETS", re: /\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,200}\b/g },
-  { name: "google_api_key", class: "SECRETS", re: /\bAIza[0-9A-Za-z_-]{35}\b/g },
-  { name: "gitlab_token", class: "SECRETS", re: /\bglpat-[A-Za-z0-9_-]{20}\b/g },
-  { name: "npm_token", class: "SECRETS", re: /\bnpm_[A-Za-z0-9]{36}\b/g },
-  { name: "private_key", class: "SECRETS", re: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----/g },
+  { name: "aws_access_key", class: "SECRETS", re: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, need: /A[KS]IA/ },
+  { name: "aws_secret_key", class: "SECRETS", re: /aws_secret_access_key\s*[=:]\s*[A-Za-z0-9/+]{40}/gi, need: /aws_secret_access_key/i },
+  { name: "github_token", class: "SECRETS", re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g, need: /gh[pousr]_|github_pat_/ },
+  { name: "slack_token", class: "SECRETS", re: /\bxox[abposr]-[A-Za-z0-9-]{10,200}\b/g, need: /xox[abposr]-/ },
+  { name: "slack_webhook", class: "SECRETS", re: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/]{20,100}/g, need: /https:\/\/hooks\.slack\.com\/services\// },
+  { name: "stripe_key", class: "SECRETS", re: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,128}\b/g, need: /[sr]k_(?:live|test)_/ },
+  { name: "openai_key", class: "SECRETS", re: /\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,200}\b/g, need: /sk-/ },
+  { name: "google_api_key", class: "SECRETS", re: /\bAIza[0-9A-Za-z_-]{35}\b/g, need: /AIza/ },
+  { name: "gitlab_token", class: "SECRETS", re: /\bglpat-[A-Za-z0-9_-]{20}\b/g, need: /glpat-/ },
+  { name: "npm_token", class: "SECRETS", re: /\bnpm_[A-Za-z0-9]{36}\b/g, need: /npm_/ },
+  { name: "private_key", class: "SECRETS", re: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----/g, need: /-----BEGIN / },
   // Starts only where a run of base64url characters starts (not at every `eyJ` inside one), so a
   // 1 MB run of "-eyJ" is scanned once instead of 2,000 characters per start.
-  { name: "jwt", class: "SECRETS", re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,2000}\.eyJ[A-Za-z0-9_-]{8,4000}\.[A-Za-z0-9_-]{8,2000}/g },
-  { name: "password_assignment", class: "SECRETS", re: /\b(?:password|passwd|pwd|secret|api_key|apikey|token)\s*[=:]\s*["']?[^\s"']{8,200}/gi },
-  { name: "email", class: "PII", re: /\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b/g },
-  { name: "phone", class: "PII", re: /(?:\+\d{1,3}[ .-]?)?\(?\b\d{3}\)?[ .-]\d{3}[ .-]\d{4}\b|\+\d{1,3}(?:[ .-]?\d{2,4}){2,5}\b/g },
-  { name: "card_number", class: "PII", re: /\b\d(?:[ -]?\d){12,18}\b/g, check: luhn },
-  { name: "us_ssn", class: "PII", re: /\b\d{3}-\d{2}-\d{4}\b/g },
-  { name: "iban", class: "PII", re: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g },
-  { name: "internal_marker", class: "INTERNAL", re: /\b(?:internal only|internal use only|confidential|do not (?:share|distribute|forward))\b/gi },
+  { name: "jwt", class: "SECRETS", re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,2000}\.eyJ[A-Za-z0-9_-]{8,4000}\.[A-Za-z0-9_-]{8,2000}/g, need: /eyJ/ },
+  { name: "password_assignment", class: "SECRETS", re: /\b(?:password|passwd|pwd|secret|api_key|apikey|token)\s*[=:]\s*["']?[^\s"']{8,200}/gi, need: /[=:]/ },
+  { name: "email", class: "PII", re: /\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b/g, need: /@/ },
+  { name: "phone", class: "PII", re: /(?:\+\d{1,3}[ .-]?)?\(?\b\d{3}\)?[ .-]\d{3}[ .-]\d{4}\b|\+\d{1,3}(?:[ .-]?\d{2,4}){2,5}\b/g, need: /\d\d/ },
+  { name: "card_number", class: "PII", re: /\b\d(?:[ -]?\d){12,18}\b/g, check: luhn, need: /\d[ -]?\d/ },
+  { name: "us_ssn", class: "PII", re: /\b\d{3}-\d{2}-\d{4}\b/g, need: /\d-\d/ },
+  { name: "iban", class: "PII", re: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g, need: /[A-Z]\d\d/ },
+  { name: "internal_marker", class: "INTERNAL", re: /\b(?:internal only|internal use only|confidential|do not (?:share|distribute|forward))\b/gi, need: /internal|confidential|do not/i },
 ];
 
 export const BUILTIN_CLASSES: readonly string[] = ["SECRETS", "PII", "INTERNAL"];
@@ -77,21 +83,45 @@ export function scan(detectors: readonly Detector[], text: string, onlyClasses?:
   return out;
 }
 
+/**
+ * Per detector list and class: the union of the class's pre-filters (case-insensitive, so it finds
+ * whatever any of them finds), or null when a detector of the class has none.
+ */
+const unions = new WeakMap<readonly Detector[], Map<string, RegExp | null>>();
+
+function unionOf(detectors: readonly Detector[], cls: string): RegExp | null {
+  let m = unions.get(detectors);
+  if (!m) unions.set(detectors, (m = new Map()));
+  let u = m.get(cls);
+  if (u === undefined) {
+    const of = detectors.filter((d) => d.class === cls);
+    u = of.every((d) => d.need) ? new RegExp(of.map((d) => `(?:${d.need!.source})`).join("|"), "i") : null;
+    m.set(cls, u);
+  }
+  return u;
+}
+
+/** Does `d` find something (that passes its check) in `s`? */
+function finds(d: Detector, s: string): boolean {
+  if (d.need && !d.need.test(s)) return false;
+  d.re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = d.re.exec(s)) !== null) {
+    if (m[0].length === 0) { d.re.lastIndex++; continue; }
+    if (!d.check || d.check(m[0])) return true;
+  }
+  return false;
+}
+
 /** The classes found in any of the strings. */
 export function classesIn(detectors: readonly Detector[], strings: readonly string[], wanted: ReadonlySet<string>): Set<string> {
   const found = new Set<string>();
-  for (const d of detectors) {
-    if (!wanted.has(d.class) || found.has(d.class)) continue;
-    for (const text of strings) {
+  for (const cls of wanted) {
+    const u = unionOf(detectors, cls);
+    search: for (const text of strings) {
       const s = text.length > MAX_SCAN ? text.slice(0, MAX_SCAN) : text;
-      d.re.lastIndex = 0;
-      let m: RegExpExecArray | null;
-      let hit = false;
-      while ((m = d.re.exec(s)) !== null) {
-        if (m[0].length === 0) { d.re.lastIndex++; continue; }
-        if (!d.check || d.check(m[0])) { hit = true; break; }
-      }
-      if (hit) { found.add(d.class); break; }
+      if (u && !u.test(s)) continue;
+      for (const d of detectors) if (d.class === cls && finds(d, s)) { found.add(cls); break search; }
     }
   }
   return found;
