@@ -3,7 +3,7 @@
  * scope, and the first `if` line that failed. Evaluates with the runtime's own evaluator, so the
  * trace cannot disagree with the decision.
  */
-import type { Bundle, BundlePolicy, Decision, SessionEvent } from "../runtime/types.js";
+import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent } from "../runtime/types.js";
 import { createEnforcer } from "../runtime/index.js";
 import { resolveCall } from "../runtime/event.js";
 import { evaluate, type EvalContext } from "../runtime/evaluate.js";
@@ -20,6 +20,11 @@ export interface PolicyTrace {
   readonly outcome: "matched" | "condition failed" | "out of scope" | "other trigger";
   /** The first `if` line that did not hold. */
   readonly failed?: string;
+  /**
+   * The failed line reads session history (session labels and tools, resources, rate, burst,
+   * spend) and no history was given: it was evaluated on an empty one, so it may hold in a session.
+   */
+  readonly needsHistory?: true;
 }
 
 export interface Explanation {
@@ -36,23 +41,44 @@ function inScope(p: BundlePolicy, e: SessionEvent): boolean {
   return e.agent?.name === s[1];
 }
 
-const EMPTY_STATE: StateSnapshot = { labels: [], called: [], revision: "", lastTs: -Infinity, calls: [], resourceSeen: false, spend: {} };
+/** A session with no history: the state a first request sees. */
+export const EMPTY_STATE: StateSnapshot = { labels: [], called: [], revision: "", lastTs: null, calls: [], resourceSeen: false, spend: {} };
 
-/** Explains one event against a bundle (session conditions see an empty history unless `state` is given). */
-export function explain(bundle: Bundle, event: unknown, state: StateSnapshot = EMPTY_STATE, decision?: Decision): Explanation {
+/** Whether a condition reads the session's or the agent's history (not just the event). */
+function readsHistory(e: CExpr): boolean {
+  switch (e.k) {
+    case "and": case "or": return e.items.some(readsHistory);
+    case "not": return readsHistory(e.x);
+    case "session_label": case "session_called": case "resource_new": case "rate": case "burst": case "spend": return true;
+    default: return false;
+  }
+}
+
+export const NEEDS_HISTORY = "needs session history (evaluated on an empty one)";
+
+/**
+ * Explains one event against a bundle. `state` is the session state the decision was made with
+ * (from `EnforcerOptions.trace`); without it, session conditions are evaluated on an empty
+ * history and a failed one is marked `needsHistory`.
+ */
+export function explain(bundle: Bundle, event: unknown, state?: StateSnapshot, decision?: Decision): Explanation {
   const d = decision ?? createEnforcer(bundle).decide(event);
   const e = event as SessionEvent;
   const ok = e && typeof e === "object" && (e.type === "tool_call_request" || e.type === "agent_discovered") && d.reason.indexOf("invalid event") !== 0;
   if (!ok) return { decision: d, tool: null, operation: null, policies: [] };
   const call = e.type === "tool_call_request" ? resolveCall(bundle, e.call!) : undefined;
   const parsed = e.ts ? Date.parse(e.ts) : NaN;
-  const ctx: EvalContext = { bundle, call, agentName: e.agent?.name, review: e.agent?.review_status, detectors: compileDetectors(bundle.detectors), now: Number.isFinite(parsed) ? parsed : Date.now(), state };
+  const now = state?.ts ?? (Number.isFinite(parsed) ? parsed : Date.now());
+  const ctx: EvalContext = { bundle, call, agentName: e.agent?.name, review: e.agent?.review_status, detectors: compileDetectors(bundle.detectors), now, state: state ?? EMPTY_STATE };
   const trigger = call ? "tool_call" : "agent_discovered";
   const policies: PolicyTrace[] = bundle.policies.map((p) => {
     const base = { id: p.id, name: p.name, file: p.file, line: p.line, priority: p.priority, effect: p.effect ?? null };
     if (p.trigger !== trigger) return { ...base, outcome: "other trigger" };
     if (!inScope(p, e)) return { ...base, outcome: "out of scope" };
-    for (const i of p.ifs) if (!evaluate(i.expr, ctx)) return { ...base, outcome: "condition failed", failed: `if ${i.text}` };
+    for (const i of p.ifs) {
+      if (evaluate(i.expr, ctx)) continue;
+      return { ...base, outcome: "condition failed", failed: `if ${i.text}`, ...(!state && readsHistory(i.expr) ? { needsHistory: true as const } : {}) };
+    }
     return { ...base, outcome: "matched" };
   });
   return { decision: d, tool: call ? `${call.integration}.${call.display}` : null, operation: call?.operation ?? null, policies };
@@ -72,8 +98,8 @@ export function formatExplanation(x: Explanation): string {
   if (x.policies.length) {
     lines.push("policies considered:");
     for (const p of x.policies) {
-      const mark = p.outcome === "matched" ? "✓" : "✗";
-      lines.push(`  ${mark} ${p.id} [${p.effect ?? "obligations"}, priority ${p.priority}] ${p.outcome}${p.failed ? `: ${p.failed}` : ""}`);
+      const mark = p.outcome === "matched" ? "✓" : p.needsHistory ? "?" : "✗";
+      lines.push(`  ${mark} ${p.id} [${p.effect ?? "obligations"}, priority ${p.priority}] ${p.needsHistory ? NEEDS_HISTORY : p.outcome}${p.failed ? `: ${p.failed}` : ""}`);
     }
   }
   return lines.join("\n");

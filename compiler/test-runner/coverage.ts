@@ -1,13 +1,16 @@
 /**
  * `policy test --coverage`: for every policy and every `if` line, whether some test step or
  * replayed event exercised it — the policy matched, or the line held / made the policy fail.
- * The trace comes from `explain` (the runtime's own evaluator), corrected by the decision's
- * `matched` list: session conditions are traced without session history, so when the decision
- * and the trace disagree the decision wins and the failure is put on the first session condition.
+ * The trace comes from `explain` (the runtime's own evaluator) on the session state each decision
+ * was made with, corrected by the decision's `matched` list: when a decision was recorded without
+ * its state and the trace disagrees, the decision wins and the failure is put on the first
+ * session condition.
  */
 import type { Bundle, CExpr, Decision, SessionEvent } from "../../runtime/types.js";
 import type { CheckedProject } from "../model.js";
 import { explain } from "../explain.js";
+import type { StateSnapshot } from "../../runtime/store.js";
+import { stateOf } from "./expect.js";
 import type { TestReport } from "./index.js";
 
 export interface ConditionCoverage {
@@ -73,7 +76,7 @@ export function computeCoverage(project: CheckedProject, bundle: Bundle, report:
       if (seen.has(key)) continue;
       seen.add(key);
       events++;
-      tally(bundle, d.event, d.decision, index, tallies);
+      tally(bundle, d.event, d.decision, stateOf(d), index, tallies);
     }
   }
   const policies: PolicyCoverage[] = project.policies.map((p) => {
@@ -106,8 +109,8 @@ export function computeCoverage(project: CheckedProject, bundle: Bundle, report:
 
 type Tally = { matched: number; failed: number; held: number[]; fails: number[] };
 
-function tally(bundle: Bundle, event: SessionEvent, decision: Decision, index: Map<string, number>, tallies: Tally[]): void {
-  const x = explain(bundle, event, undefined, decision);
+function tally(bundle: Bundle, event: SessionEvent, decision: Decision, state: StateSnapshot | undefined, index: Map<string, number>, tallies: Tally[]): void {
+  const x = explain(bundle, event, state, decision);
   const matched = new Set(decision.matched.map((m) => m.id));
   for (const p of x.policies) {
     const i = index.get(p.id);

@@ -4,8 +4,9 @@
  */
 import type * as A from "../../grammar/ast.js";
 import type { Span } from "../../grammar/span.js";
-import type { Bundle, Decision, SessionEvent } from "../../runtime/types.js";
-import { explain, formatExplanation } from "../explain.js";
+import type { Bundle, Decision } from "../../runtime/types.js";
+import type { StateSnapshot } from "../../runtime/store.js";
+import { EMPTY_STATE, explain, formatExplanation } from "../explain.js";
 import type { ReplayedEvent } from "./index.js";
 
 const EFFECTS: Record<string, Decision["effect"]> = { allow: "allow", block: "block", deny: "block", require_approval: "require_approval" };
@@ -17,6 +18,11 @@ export interface Last {
   span: Span;
   /** The replay failed (unreadable file, bad lines): its expectations are not checked. */
   broken?: boolean;
+}
+
+/** The state a recorded decision was made with (an empty one when it needed none; unknown when not recorded). */
+export function stateOf(r: ReplayedEvent): StateSnapshot | undefined {
+  return r.state === undefined ? undefined : r.state ?? EMPTY_STATE;
 }
 
 function refMatches(d: Decision, by: string): boolean {
@@ -31,13 +37,16 @@ function describe(r: ReplayedEvent, bundle: Bundle, expected: string): string {
     `event:    ${r.file}:${r.line} ${ev.length > 400 ? ev.slice(0, 400) + "…" : ev}`,
     `expected: ${expected}`,
     `got:      ${d.effect}${d.policy ? ` by "${d.policy.id}"` : " (default)"}${d.alerts.length ? `, alerts ${d.alerts.map((a) => JSON.stringify(a.message)).join(", ")}` : ""}`,
-    ...trace(bundle, r.event, d),
+    ...trace(bundle, r, d),
   ].join("\n");
 }
 
-/** The explain trace, without the policies that could not apply (out of scope, other trigger). */
-function trace(bundle: Bundle, event: SessionEvent, d: Decision): string[] {
-  const x = explain(bundle, event, undefined, d);
+/**
+ * The explain trace, without the policies that could not apply (out of scope, other trigger).
+ * Session conditions are evaluated on the state the decision was made with.
+ */
+function trace(bundle: Bundle, r: ReplayedEvent, d: Decision): string[] {
+  const x = explain(bundle, r.event, stateOf(r), d);
   const relevant = x.policies.filter((p) => p.outcome === "matched" || p.outcome === "condition failed");
   const hidden = x.policies.length - relevant.length;
   const lines = [formatExplanation({ ...x, policies: relevant })];

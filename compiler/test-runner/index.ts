@@ -8,7 +8,7 @@ import { dirname, resolve } from "node:path";
 import type * as A from "../../grammar/ast.js";
 import type { Span } from "../../grammar/span.js";
 import type { Bundle, Decision, SessionEvent } from "../../runtime/types.js";
-import { createEnforcer, type Enforcer } from "../../runtime/index.js";
+import { createEnforcer, type DecisionTrace, type Enforcer, type StateSnapshot } from "../../runtime/index.js";
 import type { CheckedProject } from "../model.js";
 import { readSessionFile, type EventLine } from "../session/read.js";
 import { displayPath } from "../project.js";
@@ -28,6 +28,11 @@ export interface ReplayedEvent {
   readonly line: number;
   readonly event: SessionEvent;
   readonly decision: Decision;
+  /**
+   * The session state the decision was made with (`null`: the enforcer needed none), for the
+   * explain trace of a failure and for coverage; absent when it was not recorded.
+   */
+  readonly state?: StateSnapshot | null;
 }
 
 export interface TestResult {
@@ -152,7 +157,8 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
   const { project, bundle, refs, cwd, unreadable } = ctx;
   const failures: Failure[] = [];
   const all: ReplayedEvent[] = [];
-  const enforcer = createEnforcer(bundle);
+  let traced: DecisionTrace | undefined;
+  const enforcer = createEnforcer(bundle, { trace: (t) => { traced = t; } });
   let agent: { id?: string; name?: string; review_status?: string } = { id: "test-agent", name: "test-agent" };
   let tenant: string | undefined;
   let clock = TEST_EPOCH;
@@ -164,8 +170,10 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
   const fail = (span: Span, message: string, detail?: string) => failures.push(detail ? { message, span, detail } : { message, span });
 
   const decideOne = (s: A.TestStep, event: SessionEvent) => {
+    traced = undefined;
     const d = enforcer.decide(event);
-    const rec = { file, line: s.span.line, event, decision: d };
+    const t = traced as DecisionTrace | undefined; // set by the trace hook during decide()
+    const rec = { file, line: s.span.line, event, decision: d, state: t?.decision === d ? t.state ?? null : null };
     all.push(rec);
     last = { kind: "call", decisions: [rec], span: s.span };
     lastCall = event.type === "tool_call_request" ? event : lastCall;
@@ -261,7 +269,7 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
         const shown = displayPath(path, cwd);
         for (const b of read.bad) fail(s.path.span, `${shown}:${b.line}: ${b.message}`);
         if (read.bad.length) { last = { kind: "replay", decisions: [], span: s.span, broken: true }; continue; }
-        const decisions = replayEvents(bundle, read.events).map((x) => ({ file: shown, line: x.line, event: x.event, decision: x.decision }));
+        const decisions = replayEvents(bundle, read.events).map((x) => ({ file: shown, line: x.line, event: x.event, decision: x.decision, state: x.state }));
         all.push(...decisions);
         const snap = snapshotStep(ctx, path, shown, decisions);
         if (snap) fail(s.path.span, snap.message, snap.detail);
@@ -276,15 +284,23 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
   return { failures, decisions: all };
 }
 
-/** Replays the events of one file through one enforcer, in file order; responses are observed. */
-export function replayEvents(bundle: Bundle, events: readonly EventLine[]): { line: number; event: SessionEvent; decision: Decision }[] {
+/**
+ * Replays the events of one file through one enforcer, in file order; responses are observed.
+ * Each decision comes with the session state it was made with (`null` when none was needed).
+ */
+export function replayEvents(bundle: Bundle, events: readonly EventLine[]): { line: number; event: SessionEvent; decision: Decision; state: StateSnapshot | null }[] {
   // One enforcer for the file, as at the enforcement point: sessions keep their own history, and
   // agent-wide state (rate, spend, resources) spans the sessions of the file.
-  const e = createEnforcer(bundle);
-  const out: { line: number; event: SessionEvent; decision: Decision }[] = [];
+  let traced: DecisionTrace | undefined;
+  const e = createEnforcer(bundle, { trace: (t) => { traced = t; } });
+  const out: { line: number; event: SessionEvent; decision: Decision; state: StateSnapshot | null }[] = [];
   for (const { line, event } of events) {
-    if (event.type === "tool_call_request" || event.type === "agent_discovered") out.push({ line, event, decision: e.decide(event) });
-    else void e.observe(event);
+    if (event.type === "tool_call_request" || event.type === "agent_discovered") {
+      traced = undefined;
+      const decision = e.decide(event);
+      const t = traced as DecisionTrace | undefined; // set by the trace hook during decide()
+      out.push({ line, event, decision, state: t?.decision === decision ? t.state ?? null : null });
+    } else void e.observe(event);
   }
   return out;
 }

@@ -275,3 +275,50 @@ test "respond before any call" {
     }
   });
 });
+
+describe("failing-test traces use the session state of the decision", () => {
+  it("a session condition that held shows as held, inline and in a replay", () => {
+    const dir = tmp();
+    writeFileSync(join(dir, "p.policy"), `policy "Warn above 1 USD" {
+  id warn
+  if spend today > 1 USD
+  action alert "over 1 USD"
+}
+policy "Read then delete" {
+  id read-then-delete
+  if tool is linear.delete_issue
+  if session has called github.search_code
+  action block
+}
+test "inline" {
+  call github.search_code { query: "a" }
+  respond cost 2 USD
+  call linear.delete_issue { id: "L-1" }
+  expect allow
+}
+test "replayed" {
+  replay "s.jsonl"
+  expect event 3 allow
+}
+`);
+    const who = '"session_id":"s","tenant":"t","agent":{"id":"a","name":"A"}';
+    writeFileSync(join(dir, "s.jsonl"), [
+      `{"type":"tool_call_request",${who},"seq":1,"ts":"2026-03-02T10:00:00Z","call":{"id":"c1","type":"mcp","integration":"github","tool":"search_code","args":{"query":"a"}}}`,
+      `{"type":"tool_call_response",${who},"seq":2,"ts":"2026-03-02T10:00:01Z","call_id":"c1","cost":{"amount":2,"currency":"USD"}}`,
+      `{"type":"tool_call_request",${who},"seq":3,"ts":"2026-03-02T10:00:02Z","call":{"id":"c3","type":"mcp","integration":"linear","tool":"delete_issue","args":{"id":"L-1"}}}`,
+    ].join("\n") + "\n");
+    const { project: p, bundle } = project(dir);
+    const r = runTests(p, bundle, { cwd: dir, snapshots: "off" });
+    for (const name of ["inline", "replayed"]) {
+      const t = r.results.find((x) => x.name === name)!;
+      expect(t.failures.length, name).toBe(1);
+      const detail = t.failures[0]!.detail!;
+      expect(detail, name).toContain("got:      block by \"read-then-delete\"");
+      expect(detail, name).toContain("✓ read-then-delete [block, priority 100] matched");
+      expect(detail, name).toContain("✓ warn [obligations, priority 100] matched");
+      expect(detail, name).not.toContain("needs session history");
+      expect(t.decisions.at(-1)!.state).toMatchObject({ called: ["github.search_code"], spend: { USD: 2_000_000 } });
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
