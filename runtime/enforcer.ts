@@ -4,7 +4,7 @@
  * INVARIANT: nothing here throws into the caller; any fault is a `block` with a reason.
  */
 import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent } from "./types.js";
-import { eventProblem, resolveCall, type ResolvedCall } from "./event.js";
+import { eventProblem, mcpInfo, parseTs, resolveCall, withArgs, type ResolvedCall, type ToolInfo } from "./event.js";
 import { countersOf, evaluate, lookback, needsState, resourceKey, type EvalContext } from "./evaluate.js";
 import { compileDetectors, type Detector } from "./detectors.js";
 import { MemoryStore, toMicros, type CountQuery, type ResponseResult, type ResponseUpdate, type SessionStore, type StateSnapshot, type StateQuery, type StateUpdate } from "./store.js";
@@ -62,6 +62,36 @@ interface Compiled {
   /** `rate` / `burst` counters (id → filter) and the counts to read. */
   readonly filters: ReadonlyMap<string, CExpr | undefined>;
   readonly counts: ReadonlyMap<string, CountQuery>;
+  /** MCP calls resolved so far (bounded): raw integration → raw tool → facts and decision-table entries. */
+  readonly calls: { n: number; readonly m: Map<string, Map<string, Slot>> };
+}
+
+interface Slot { readonly info: ToolInfo; readonly entries: readonly number[] }
+
+const EMPTY: readonly number[] = [];
+const MAX_CALLS = 10_000;
+
+/** The decision-table entries for a call (SPEC §8: a hash lookup, then residual checks). */
+function entriesOf(b: Bundle, call: ToolInfo | undefined): readonly number[] {
+  const ix = b.index;
+  if (!call) return ix.agent_discovered;
+  if (call.known) return own.call(ix.tool_call.tools, call.key) ? ix.tool_call.tools[call.key]! : EMPTY;
+  if (own.call(ix.tool_call.integrations, call.integration)) return ix.tool_call.integrations[call.integration]!;
+  return own.call(b.integrations, call.integration) ? EMPTY : ix.tool_call.other;
+}
+
+/** An MCP call resolved through the per-bundle cache. */
+function slotOf(c: Compiled, integration: string, tool: string): Slot {
+  const calls = c.calls;
+  let m = calls.m.get(integration);
+  let s = m?.get(tool);
+  if (s) return s;
+  const info = mcpInfo(c.bundle, integration, tool);
+  s = { info, entries: entriesOf(c.bundle, info) };
+  if (++calls.n > MAX_CALLS) { calls.m.clear(); calls.n = 1; m = undefined; }
+  if (!m) calls.m.set(integration, (m = new Map()));
+  m.set(tool, s);
+  return s;
 }
 
 function compile(b: Bundle): Compiled {
@@ -74,6 +104,7 @@ function compile(b: Bundle): Compiled {
     stateful: all.some(needsState),
     lookback: Math.max(0, ...all.map(lookback)),
     ...counters(all),
+    calls: { n: 0, m: new Map() },
   };
 }
 
@@ -101,7 +132,7 @@ function agentKeyOf(e: SessionEvent): string {
 
 /** The event's `ts`, or the enforcer's clock when it has none. */
 function eventTime(e: SessionEvent, now: () => number): number {
-  const parsed = e.ts ? Date.parse(e.ts) : NaN;
+  const parsed = e.ts ? parseTs(e.ts) : NaN;
   return Number.isFinite(parsed) ? parsed : now();
 }
 
@@ -123,15 +154,26 @@ function inScope(p: BundlePolicy, e: SessionEvent): boolean {
 }
 
 const MAX_REVISIONS = 16;
+const NO_NOTES: string[] = [];
 const MAX_PINS = 100_000;
 
-type Prepared = { c: Compiled; e: SessionEvent; call: ResolvedCall | undefined; now: number; sessionKey: string; agentKey: string; query: StateQuery | undefined; notes: string[] };
+type Prepared = {
+  c: Compiled; e: SessionEvent; call: ResolvedCall | undefined; entries: readonly number[]; now: number; sessionKey: string; agentKey: string;
+  query: StateQuery | undefined; notes: string[];
+  /** Every string of the MCP arguments (collected by the event check); undefined for a command line. */
+  strings: string[] | undefined;
+};
 
 export class Enforcer {
   private current: Compiled | undefined;
   private loadError: string | undefined;
   private readonly byRevision = new Map<string, Compiled>();
-  private readonly pins = new Map<string, string>();
+  /** Pinned sessions: tenant → session id → revision. */
+  private readonly pins = new Map<string, Map<string, string>>();
+  /** The pinned sessions in pinning order (a ring of MAX_PINS): the oldest is forgotten first. */
+  private readonly pinTenants: string[] = [];
+  private readonly pinSessions: string[] = [];
+  private pinHead = 0;
   private stateful = false;
   private lookback = 0;
   private filters = new Map<string, CExpr | undefined>();
@@ -181,16 +223,38 @@ export class Enforcer {
   }
 
   /** The revision this process pinned the session to (the current one for a session it has not seen). */
-  private pinned(sessionKey: string): Compiled {
+  private pinned(e: SessionEvent): Compiled {
     const cur = this.current!;
-    const r = this.pins.get(sessionKey);
+    const r = this.pins.get(e.tenant ?? "")?.get(e.session_id ?? "");
+    if (r === cur.bundle.revision) return cur;
     if (r !== undefined) {
       const c = this.byRevision.get(r);
       if (c) return c;
     }
-    if (this.pins.size >= MAX_PINS) this.pins.delete(this.pins.keys().next().value!);
-    this.pins.set(sessionKey, cur.bundle.revision);
+    this.pin(e, cur.bundle.revision);
     return cur;
+  }
+
+  private pin(e: SessionEvent, revision: string): void {
+    const tenant = e.tenant ?? "";
+    const session = e.session_id ?? "";
+    let m = this.pins.get(tenant);
+    if (!m) this.pins.set(tenant, (m = new Map()));
+    if (!m.has(session)) {
+      if (this.pinTenants.length < MAX_PINS) {
+        this.pinTenants.push(tenant);
+        this.pinSessions.push(session);
+      } else {
+        const h = this.pinHead;
+        const old = this.pins.get(this.pinTenants[h]!);
+        old?.delete(this.pinSessions[h]!);
+        if (old && !old.size && old !== m) this.pins.delete(this.pinTenants[h]!);
+        this.pinTenants[h] = tenant;
+        this.pinSessions[h] = session;
+        this.pinHead = (h + 1) % MAX_PINS;
+      }
+    }
+    m.set(session, revision);
   }
 
   /** Decides a `tool_call_request` or `agent_discovered` event. Synchronous stores only. */
@@ -244,29 +308,45 @@ export class Enforcer {
   }
 
   private prepare(event: unknown): { decision: Decision } | Prepared {
-    if (!this.current) return { decision: blockDecision(this.loadError ?? "no bundle loaded", "") };
-    const problem = eventProblem(event);
-    if (problem) return { decision: blockDecision(`invalid event: ${problem}`, this.current.bundle.revision) };
+    const cur = this.current;
+    if (!cur) return { decision: blockDecision(this.loadError ?? "no bundle loaded", "") };
+    const strings: string[] = [];
+    const problem = eventProblem(event, strings);
+    if (problem) return { decision: blockDecision(`invalid event: ${problem}`, cur.bundle.revision) };
     const e = event as SessionEvent;
     if (e.type !== "tool_call_request" && e.type !== "agent_discovered") {
-      return { decision: blockDecision(`decide() takes tool_call_request and agent_discovered events, not ${e.type} (use observe())`, this.current.bundle.revision) };
+      return { decision: blockDecision(`decide() takes tool_call_request and agent_discovered events, not ${e.type} (use observe())`, cur.bundle.revision) };
     }
-    const sessionKey = sessionKeyOf(e);
-    const c = this.pinned(sessionKey);
-    const now = eventTime(e, this.now);
-    if (!Number.isFinite(now)) return { decision: blockDecision(`no usable time: the event has no ts and the clock gave ${String(now)}`, this.current.bundle.revision) };
-    const call = e.type === "tool_call_request" ? resolveCall(c.bundle, e.call!) : undefined;
-    const agentKey = agentKeyOf(e);
-    let query: StateQuery | undefined;
+    const c = this.pinned(e);
     // The store is consulted when some loaded revision has session conditions, when several
     // revisions are loaded, or when it was passed in (it knows which revision a session started on).
-    if (call && (this.stateful || this.shared || this.byRevision.size > 1)) {
+    // Only then (and for `time`, a session condition) is the event time needed; a valid `ts` is a
+    // finite time, so without one the clock is still checked.
+    const store = this.stateful || this.shared || this.byRevision.size > 1;
+    let now = NaN;
+    if (store || e.ts === undefined) {
+      now = eventTime(e, this.now);
+      if (!Number.isFinite(now)) return { decision: blockDecision(`no usable time: the event has no ts and the clock gave ${String(now)}`, cur.bundle.revision) };
+    }
+    let call: ResolvedCall | undefined;
+    let entries: readonly number[];
+    const ec = e.call!;
+    if (e.type !== "tool_call_request") entries = c.bundle.index.agent_discovered;
+    else if ((ec.type ?? (ec.command ? "cli" : "mcp")) === "mcp") {
+      const slot = slotOf(c, ec.integration!, ec.tool!);
+      call = withArgs(slot.info, ec.args ?? {});
+      entries = slot.entries;
+    } else entries = entriesOf(c.bundle, (call = resolveCall(c.bundle, ec)));
+    let query: StateQuery | undefined;
+    let agentKey = "";
+    if (call && store) {
       const resource = resourceKey(call);
+      agentKey = agentKeyOf(e);
       query = {
-        session: sessionKey,
+        session: sessionKeyOf(e),
         agent: agentKey,
         ts: now,
-        call: { ...(e.call?.id !== undefined ? { id: e.call.id } : {}), key: call.key, op: call.operation },
+        call: { ...(ec.id !== undefined ? { id: ec.id } : {}), key: call.key, op: call.operation },
         record: this.recordIn(call),
         counts: this.counts,
         lookbackMs: this.lookback,
@@ -274,7 +354,7 @@ export class Enforcer {
         revision: c.bundle.revision,
       };
     }
-    return { c, e, call, now, sessionKey, agentKey, query, notes: [] };
+    return { c, e, call, entries, now, sessionKey: query ? query.session : "", agentKey, query, notes: NO_NOTES, strings: call && !call.argv ? strings : undefined };
   }
 
   /** The counters a call is recorded in: every call in `*`, and each `rate` filter it passes. */
@@ -289,7 +369,7 @@ export class Enforcer {
   /** Applies what the store says: the clamped time and the revision the session is pinned to. */
   private settle(r: Prepared, state: StateSnapshot | undefined): Prepared {
     if (!state) return r;
-    let { c, call } = r;
+    let { c, call, entries } = r;
     const notes = [...r.notes];
     const now = state.ts ?? r.now;
     if (now !== r.now) notes.push(`ts ${new Date(r.now).toISOString()} is before the session's last event (${new Date(now).toISOString()}): clamped to it`);
@@ -298,12 +378,13 @@ export class Enforcer {
       if (pinned) {
         c = pinned;
         call = resolveCall(c.bundle, r.e.call!);
-        this.pins.set(r.sessionKey, state.revision);
+        entries = entriesOf(c.bundle, call);
+        this.pin(r.e, state.revision);
       } else {
         notes.push(`the session started on revision ${state.revision}, which this enforcer has not loaded: decided with ${c.bundle.revision}`);
       }
     }
-    return { ...r, c, call, now, notes };
+    return { ...r, c, call, entries, now, notes };
   }
 
   /** What the store must record after the decision; undefined when there is nothing new. */
@@ -323,17 +404,10 @@ export class Enforcer {
 
   private run(r: Prepared, state: StateSnapshot | undefined): Decision {
     const { c, e, call } = r;
-    const b = c.bundle;
-    const ix = b.index;
-    let entries: readonly number[];
-    if (!call) entries = ix.agent_discovered;
-    else if (call.known) entries = own.call(ix.tool_call.tools, call.key) ? ix.tool_call.tools[call.key]! : [];
-    else if (own.call(ix.tool_call.integrations, call.integration)) entries = ix.tool_call.integrations[call.integration]!;
-    else entries = own.call(b.integrations, call.integration) ? [] : ix.tool_call.other;
-    const ctx: EvalContext = { bundle: b, call, agentName: e.agent?.name, review: e.agent?.review_status, detectors: c.detectors, now: r.now, state };
-    const d = decideBucket(b, entries, ctx, e, call);
+    const ctx: EvalContext = { bundle: c.bundle, call, agentName: e.agent?.name, review: e.agent?.review_status, detectors: c.detectors, now: r.now, state, strings: r.strings };
+    const d = decideBucket(c.bundle, r.entries, ctx, e);
     if (r.notes.length) d.notes = r.notes;
-    if (this.trace) try { this.trace({ event: e, decision: d, state, now: r.now, revision: b.revision }); } catch { /* never changes a decision */ }
+    if (this.trace) try { this.trace({ event: e, decision: d, state, now: r.now, revision: c.bundle.revision }); } catch { /* never changes a decision */ }
     return d;
   }
 
@@ -350,7 +424,7 @@ export class Enforcer {
       const e = event as SessionEvent;
       if (e.type !== "tool_call_response" || !this.current || !this.stateful) return { ok: true };
       const sessionKey = sessionKeyOf(e);
-      const c = this.pinned(sessionKey);
+      const c = this.pinned(e);
       const notes: string[] = [];
       const ts = eventTime(e, this.now);
       const fallbackCall = responseCall(e);
@@ -429,20 +503,24 @@ function defaultText(e: string): string {
 export function decisionOf(b: Bundle, matched: readonly BundlePolicy[], call: ResolvedCall | undefined, e: SessionEvent): Decision {
   const alerts: Decision["alerts"] = [];
   const sanitize: Decision["sanitize"] = [];
+  const tool = call ? call.tool : null;
   let blocker: BundlePolicy | undefined;
   let chosen: BundlePolicy | undefined;
   let hidden = false;
   for (const p of matched) {
-    for (const a of p.alerts ?? []) {
-      alerts.push({
-        policy: p.id,
-        message: a.message ?? `${p.name}: ${e.agent?.name ?? "an agent"} ${call ? `called ${call.integration}.${call.display}` : "was discovered"}`,
-        to: a.to ?? null,
-        agent: e.agent?.name ?? null,
-        tool: call ? `${call.integration}.${call.display}` : null,
-        integration: call?.integration ?? null,
-        why: p.ifs.length ? p.ifs.map((i) => i.text).join(" and ") : `policy "${p.name}"`,
-      });
+    if (p.alerts) {
+      for (const a of p.alerts) {
+        const agent = e.agent?.name;
+        alerts.push({
+          policy: p.id,
+          message: a.message ?? `${p.name}: ${agent ?? "an agent"} ${call ? `called ${tool}` : "was discovered"}`,
+          to: a.to ?? null,
+          agent: agent ?? null,
+          tool,
+          integration: call ? call.integration : null,
+          why: p.ifs.length ? p.ifs.map((i) => i.text).join(" and ") : `policy "${p.name}"`,
+        });
+      }
     }
     if (p.sanitize?.length) sanitize.push({ policy: p.id, fields: [...p.sanitize] });
     if (p.effect === "block" || p.effect === "hide") {
@@ -454,20 +532,25 @@ export function decisionOf(b: Bundle, matched: readonly BundlePolicy[], call: Re
     }
   }
   const decider = blocker ?? chosen;
-  const base = {
-    matched: matched.map((p) => ({ id: p.id, name: p.name })),
-    alerts, sanitize, hidden, revision: b.revision,
-    tool: call ? `${call.integration}.${call.display}` : null,
-    ...(call ? { operation: call.operation } : {}),
-  };
+  let effect: Decision["effect"];
+  let reason: string;
+  let approvers: string[] = [];
   if (decider) {
-    const effect = decider.effect === "hide" ? "block" : (decider.effect as Decision["effect"]);
-    const reason = decider.reason ?? (decider.effect === "hide" ? `${call ? `${call.integration}.${call.display}` : "this tool"} is not available to this agent (policy "${decider.name}")` : `${defaultText(effect)} by policy "${decider.name}"`);
-    return { effect, policy: { id: decider.id, name: decider.name, file: decider.file, line: decider.line }, reason, approvers: effect === "require_approval" ? [...(decider.approvers ?? [])] : [], ...base };
+    effect = decider.effect === "hide" ? "block" : (decider.effect as Decision["effect"]);
+    reason = decider.reason ?? (decider.effect === "hide" ? `${tool ?? "this tool"} is not available to this agent (policy "${decider.name}")` : `${defaultText(effect)} by policy "${decider.name}"`);
+    if (effect === "require_approval" && decider.approvers) approvers = [...decider.approvers];
+  } else if (!call) {
+    effect = "allow";
+    reason = "no policy matched; agent_discovered events are allowed by default";
+  } else {
+    const d = b.default;
+    effect = d ? d[call.operation] : "allow";
+    reason = !d ? "no policy matched; allowed by default" : d.form === "single" ? `no policy matched; default ${effect}` : `no policy matched; default by operation: ${call.operation} → ${effect}`;
   }
-  if (!call) return { effect: "allow", policy: null, reason: "no policy matched; agent_discovered events are allowed by default", approvers: [], ...base };
-  const d = b.default;
-  const effect = d ? d[call.operation] : "allow";
-  const reason = !d ? "no policy matched; allowed by default" : d.form === "single" ? `no policy matched; default ${effect}` : `no policy matched; default by operation: ${call.operation} → ${effect}`;
-  return { effect, policy: null, reason, approvers: [], ...base };
+  const policy = decider ? { id: decider.id, name: decider.name, file: decider.file, line: decider.line } : null;
+  const ms: Decision["matched"] = [];
+  for (const p of matched) ms.push({ id: p.id, name: p.name });
+  return call
+    ? { effect, policy, reason, approvers, matched: ms, alerts, sanitize, hidden, revision: b.revision, tool, operation: call.operation }
+    : { effect, policy, reason, approvers, matched: ms, alerts, sanitize, hidden, revision: b.revision, tool };
 }

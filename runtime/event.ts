@@ -9,21 +9,53 @@ const TYPES = new Set(["tool_call_request", "tool_call_response", "message_from_
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const isStr = (v: unknown): v is string => typeof v === "string";
 
-/** Returns what is wrong with the event (naming the field), or undefined when it is well-formed. */
-export function eventProblem(e: unknown): string | undefined {
+/** The decimal number at `s[i, i+n)`, or -1 when a character is not a digit. */
+function num(s: string, i: number, n: number): number {
+  let v = 0;
+  for (let k = i; k < i + n; k++) {
+    const d = s.charCodeAt(k) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/**
+ * `Date.parse(s)`, with a fast path for the canonical UTC form `YYYY-MM-DDTHH:MM:SS(.mmm)Z`
+ * (years ≥ 1000, days ≤ 28: where `Date.UTC` gives exactly what `Date.parse` gives).
+ */
+export function parseTs(s: string): number {
+  const n = s.length;
+  if ((n === 20 || (n === 24 && s[19] === ".")) && s[4] === "-" && s[7] === "-" && s[10] === "T" && s[13] === ":" && s[16] === ":" && s[n - 1] === "Z") {
+    const y = num(s, 0, 4), mo = num(s, 5, 2), d = num(s, 8, 2), h = num(s, 11, 2), mi = num(s, 14, 2), sec = num(s, 17, 2), ms = n === 24 ? num(s, 20, 3) : 0;
+    if (y >= 1000 && mo >= 1 && mo <= 12 && d >= 1 && d <= 28 && h >= 0 && h < 24 && mi >= 0 && mi < 60 && sec >= 0 && sec < 60 && ms >= 0) return Date.UTC(y, mo - 1, d, h, mi, sec, ms);
+  }
+  return Date.parse(s);
+}
+
+/**
+ * Returns what is wrong with the event (naming the field), or undefined when it is well-formed.
+ * `strings`, when given, receives every string of `call.args` (for `body` / `data_class`): the
+ * size check walks them anyway.
+ */
+export function eventProblem(e: unknown, strings?: string[]): string | undefined {
   if (!isObj(e)) return "the event is not a JSON object";
-  if (!isStr(e["type"])) return "type: missing or not a string";
-  if (!TYPES.has(e["type"])) return `type: unknown event type ${JSON.stringify(e["type"]).slice(0, 60)}`;
-  for (const f of ["session_id", "ts", "tenant"]) if (e[f] !== undefined && !isStr(e[f])) return `${f}: must be a string`;
+  const type = e["type"];
+  if (!isStr(type)) return "type: missing or not a string";
+  if (!TYPES.has(type)) return `type: unknown event type ${JSON.stringify(type).slice(0, 60)}`;
+  if (e["session_id"] !== undefined && !isStr(e["session_id"])) return "session_id: must be a string";
+  const ts = e["ts"];
+  if (ts !== undefined && !isStr(ts)) return "ts: must be a string";
+  if (e["tenant"] !== undefined && !isStr(e["tenant"])) return "tenant: must be a string";
   if (e["seq"] !== undefined && typeof e["seq"] !== "number") return "seq: must be a number";
-  if (isStr(e["ts"]) && Number.isNaN(Date.parse(e["ts"]))) return `ts: not a date-time (${JSON.stringify(e["ts"]).slice(0, 40)})`;
+  if (isStr(ts) && Number.isNaN(parseTs(ts))) return `ts: not a date-time (${JSON.stringify(ts).slice(0, 40)})`;
   const agent = e["agent"];
   if (agent !== undefined) {
     if (!isObj(agent)) return "agent: must be an object";
-    for (const f of ["id", "name", "review_status"]) if (agent[f] !== undefined && !isStr(agent[f])) return `agent.${f}: must be a string`;
+    for (const f of AGENT_FIELDS) if (agent[f] !== undefined && !isStr(agent[f])) return `agent.${f}: must be a string`;
   }
-  if (e["type"] === "agent_discovered" && !(isObj(agent) && isStr(agent["name"]))) return "agent.name: required for agent_discovered";
-  if (e["type"] === "tool_call_request") {
+  if (type === "agent_discovered" && !(isObj(agent) && isStr(agent["name"]))) return "agent.name: required for agent_discovered";
+  if (type === "tool_call_request") {
     const c = e["call"];
     if (!isObj(c)) return "call: missing or not an object";
     if (c["id"] !== undefined && !isStr(c["id"])) return "call.id: must be a string";
@@ -31,9 +63,12 @@ export function eventProblem(e: unknown): string | undefined {
     if (t === "mcp") {
       if (!isStr(c["integration"])) return "call.integration: missing or not a string";
       if (!isStr(c["tool"])) return "call.tool: missing or not a string";
-      if (c["args"] !== undefined && !isObj(c["args"])) return "call.args: must be an object";
-      const big = c["args"] === undefined ? undefined : argsProblem(c["args"]);
-      if (big) return big;
+      const args = c["args"];
+      if (args !== undefined) {
+        if (!isObj(args)) return "call.args: must be an object";
+        const big = argsProblem(args, strings);
+        if (big) return big;
+      }
     } else if (t === "cli") {
       const cmd = c["command"];
       if (!Array.isArray(cmd) || cmd.length === 0 || !cmd.every(isStr)) return "call.command: must be a non-empty array of strings";
@@ -41,14 +76,16 @@ export function eventProblem(e: unknown): string | undefined {
       if (big) return big;
     } else return `call.type: must be "mcp" or "cli"`;
   }
-  if (e["type"] === "tool_call_response") {
+  if (type === "tool_call_response") {
     const cost = e["cost"];
     if (cost !== undefined && !(isObj(cost) && typeof cost["amount"] === "number" && Number.isFinite(cost["amount"]) && isStr(cost["currency"]))) return "cost: must be {amount: number, currency: string}";
   }
   return undefined;
 }
+const AGENT_FIELDS = ["id", "name", "review_status"];
 
-export interface ResolvedCall {
+/** What a call resolves to, besides its arguments. */
+export interface ToolInfo {
   readonly integration: string;
   /** Bare tool name, lower-case ("" when a command line matches nothing). */
   readonly name: string;
@@ -60,11 +97,16 @@ export interface ResolvedCall {
   readonly category: string | null;
   readonly verbs: readonly string[];
   readonly resource: string | null;
+  /** Display name as in the catalog (or as called). */
+  readonly display: string;
+  /** `integration.display` */
+  readonly tool: string;
+}
+
+export interface ResolvedCall extends ToolInfo {
   readonly callType: "mcp" | "cli";
   readonly args: Record<string, unknown>;
   readonly argv: readonly string[] | undefined;
-  /** Display name as in the catalog (or as called). */
-  readonly display: string;
 }
 
 function matchCommand(pattern: readonly string[], argv: readonly string[]): boolean {
@@ -78,42 +120,14 @@ function matchCommand(pattern: readonly string[], argv: readonly string[]): bool
 
 const own = Object.prototype.hasOwnProperty;
 
-export function resolveCall(b: Bundle, call: NonNullable<SessionEvent["call"]>): ResolvedCall {
-  const callType = call.type ?? (call.command ? "cli" : "mcp");
-  let integration: string;
-  let name: string;
-  let display: string;
-  let args: Record<string, unknown>;
-  let argv: readonly string[] | undefined;
-  let matched = false;
-  if (callType === "cli") {
-    argv = call.command!;
-    args = { argv: [...argv] };
-    let hit: string | undefined;
-    matched = true;
-    for (const [pattern, tool] of b.commands) if (matchCommand(pattern, argv)) { hit = tool; break; }
-    if (hit) {
-      const dot = hit.indexOf(".");
-      integration = hit.slice(0, dot);
-      name = hit.slice(dot + 1);
-    } else {
-      // Unmapped command: the integration whose patterns start with this program, else the program.
-      const prog = argv[0]!.toLowerCase();
-      const c = b.commands.find(([p]) => p[0] === argv![0]);
-      integration = c ? c[1].slice(0, c[1].indexOf(".")) : prog;
-      name = (argv[1] ?? "").toLowerCase();
-      matched = false;
-    }
-    display = name;
-  } else {
-    integration = call.integration!.toLowerCase();
-    display = call.tool!;
-    name = display.toLowerCase();
-    args = call.args ?? {};
-  }
+/**
+ * The call to `integration.name` (lower-case) with its facts; `cliUnmatched`: a command line no
+ * pattern matched, never a catalog tool (even if its words look like one).
+ */
+function make(b: Bundle, integration: string, name: string, display: string, cliUnmatched: boolean, callType: "mcp" | "cli", args: Record<string, unknown>, argv: readonly string[] | undefined): ResolvedCall {
   const key = `${integration}.${name}`;
-  // A command line that matched no pattern is never a catalog tool, even if its words look like one.
-  const t = own.call(b.tools, key) && !(callType === "cli" && !matched) ? b.tools[key] : undefined;
+  const t = own.call(b.tools, key) && !cliUnmatched ? b.tools[key] : undefined;
+  const shown = t ? t[6] : display;
   return {
     integration, name, key, known: !!t,
     operation: t ? t[0] : "Unknown",
@@ -122,7 +136,39 @@ export function resolveCall(b: Bundle, call: NonNullable<SessionEvent["call"]>):
     category: t ? t[3] : null,
     verbs: t ? t[4] : [],
     resource: t ? t[5] : null,
+    display: shown,
+    tool: `${integration}.${shown}`,
     callType, args, argv,
-    display: t ? t[6] : display,
   };
+}
+
+/** The facts of an MCP call to `tool` of `integration` (names as called). */
+export function mcpInfo(b: Bundle, integration: string, tool: string): ToolInfo {
+  return make(b, integration.toLowerCase(), tool.toLowerCase(), tool, false, "mcp", {}, undefined);
+}
+
+/** A resolved MCP call: the tool's facts (from `mcpInfo`) and this call's arguments. */
+export function withArgs(i: ToolInfo, args: Record<string, unknown>): ResolvedCall {
+  return {
+    integration: i.integration, name: i.name, key: i.key, known: i.known, operation: i.operation, labels: i.labels, method: i.method,
+    category: i.category, verbs: i.verbs, resource: i.resource, display: i.display, tool: i.tool, callType: "mcp", args, argv: undefined,
+  };
+}
+
+export function resolveCall(b: Bundle, call: NonNullable<SessionEvent["call"]>): ResolvedCall {
+  const callType = call.type ?? (call.command ? "cli" : "mcp");
+  if (callType !== "cli") return make(b, call.integration!.toLowerCase(), call.tool!.toLowerCase(), call.tool!, false, callType, call.args ?? {}, undefined);
+  const argv = call.command!;
+  const args = { argv: [...argv] };
+  for (const [pattern, tool] of b.commands) {
+    if (matchCommand(pattern, argv)) {
+      const dot = tool.indexOf(".");
+      const name = tool.slice(dot + 1);
+      return make(b, tool.slice(0, dot), name, name, false, callType, args, argv);
+    }
+  }
+  // Unmapped command: the integration whose patterns start with this program, else the program.
+  const c = b.commands.find(([p]) => p[0] === argv[0]);
+  const name = (argv[1] ?? "").toLowerCase();
+  return make(b, c ? c[1].slice(0, c[1].indexOf(".")) : argv[0]!.toLowerCase(), name, name, true, callType, args, argv);
 }

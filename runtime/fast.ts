@@ -1,20 +1,18 @@
 /**
  * The decision fast path over one bucket of the decision tables (the entries `run` selected for
  * the call). Per bucket, built once and cached by the bucket's identity:
- * - every entry's remaining conditions (scope, residual or full `if` lines) compiled to closures;
- * - the entries split into block/hide, allow/require_approval and obligation (alert, sanitize,
- *   hide) groups, each in decision order;
- * - inside a group, a second-level index on the most selective equality of each policy (an
- *   `args.x is/in` literal, the agent, the tenant of its scope), so that a decision looks only at
- *   the policies that can match this agent / tenant / argument value.
- * A decision then takes the first matching block (block wins, SPEC §5), else the first matching
- * effect (with the approval-beats-allow tie), and every matching obligation; the full `matched`
- * list is computed only when read (a lazy, enumerable property), unless session state is involved.
+ * - every entry's remaining conditions (scope, residual or full `if` lines) compiled to one
+ *   closure (cached per policy, so buckets share them);
+ * - a second-level index on the most selective equality of each policy (an `args.x is/in`
+ *   literal, the agent, the tenant of its scope), so that a decision looks only at the policies
+ *   that can match this agent / tenant / argument value: the candidates.
+ * A decision tests the candidates in decision order and hands every match to `decisionOf`
+ * (SPEC §5), with no other allocation than the match list and the decision itself.
  * INVARIANT: decides exactly as the plain loop over the bucket followed by `decisionOf`.
  */
 import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent } from "./types.js";
-import type { ResolvedCall } from "./event.js";
-import { evaluate, type EvalContext } from "./evaluate.js";
+import { evaluate, stringsOf, type EvalContext } from "./evaluate.js";
+import { classesIn } from "./detectors.js";
 import { cachedRegex } from "./static-eval.js";
 import { decisionOf } from "./enforcer.js";
 
@@ -32,13 +30,6 @@ interface Group {
   readonly agent: Map<string, Item[]>;
   readonly tenant: Map<string, Item[]>;
   readonly args: { readonly key: string; readonly map: Map<unknown, Item[]> }[];
-}
-
-interface Plan {
-  readonly blocks: Group;
-  readonly effects: Group;
-  readonly obligations: Item[];
-  readonly all: Item[];
 }
 
 const own = Object.prototype.hasOwnProperty;
@@ -104,6 +95,35 @@ function compile(e: CExpr): Pred {
         default: return (c) => evaluate(e, c);
       }
     }
+    case "body": {
+      const needles = e.needles;
+      const any = e.mode === "any";
+      return (c) => {
+        if (!c.call) return false;
+        const low = (c.lower ??= (c.strings ??= stringsOf(c.call)).map((s) => s.toLowerCase()));
+        for (const n of needles) {
+          let has = false;
+          for (const s of low) if (s.includes(n)) { has = true; break; }
+          if (has === any) return any;
+        }
+        return !any;
+      };
+    }
+    case "data_class": {
+      const classes = e.classes;
+      return (c) => {
+        if (!c.call) return false;
+        const cache = (c.classes ??= new Map());
+        let todo: Set<string> | undefined;
+        for (const k of classes) if (!cache.has(k)) (todo ??= new Set()).add(k);
+        if (todo) {
+          const found = classesIn(c.detectors, (c.strings ??= stringsOf(c.call)), todo);
+          for (const k of todo) cache.set(k, found.has(k));
+        }
+        for (const k of classes) if (cache.get(k)) return true;
+        return false;
+      };
+    }
     default: return (c) => evaluate(e, c);
   }
 }
@@ -115,13 +135,20 @@ function scopePred(p: BundlePolicy): Pred | undefined {
   return s[0] === "tenant" ? (_c, e) => e.tenant === v : (_c, e) => e.agent?.name === v;
 }
 
-function itemOf(p: BundlePolicy, ord: number, full: boolean): Item {
-  const lines = full ? p.ifs.map((i) => i.expr) : p.residual.map((n) => p.ifs[n]!.expr);
-  const preds = lines.map(compile);
+/** The test of a policy: scope and residual lines (`full`: every line), cached per policy. */
+const tests = new WeakMap<BundlePolicy, [Pred | undefined, Pred | undefined]>();
+
+function testOf(p: BundlePolicy, full: boolean): Pred {
+  let t = tests.get(p);
+  if (!t) tests.set(p, (t = [undefined, undefined]));
+  const i = full ? 1 : 0;
+  let test = t[i];
+  if (test) return test;
+  const preds = (full ? p.ifs.map((x) => x.expr) : p.residual.map((n) => p.ifs[n]!.expr)).map(compile);
   const sc = scopePred(p);
   if (sc) preds.unshift(sc);
-  const test = preds.length === 0 ? T : preds.length === 1 ? preds[0]! : preds.length === 2 ? ((a: Pred, b: Pred): Pred => (c, e) => a(c, e) && b(c, e))(preds[0]!, preds[1]!) : (c: EvalContext, e: SessionEvent) => { for (const x of preds) if (!x(c, e)) return false; return true; };
-  return { ord, p, test };
+  test = preds.length === 0 ? T : preds.length === 1 ? preds[0]! : preds.length === 2 ? ((a: Pred, b: Pred): Pred => (c, e) => a(c, e) && b(c, e))(preds[0]!, preds[1]!) : (c: EvalContext, e: SessionEvent) => { for (const x of preds) if (!x(c, e)) return false; return true; };
+  return (t[i] = test);
 }
 
 type Key = { kind: "agent" | "tenant"; values: readonly string[] } | { kind: "arg"; key: string; values: readonly unknown[] };
@@ -157,32 +184,21 @@ function group(items: readonly { item: Item; key: Key | undefined }[]): Group {
   return g;
 }
 
-const plans = new WeakMap<readonly number[], Plan>();
+const plans = new WeakMap<readonly number[], Group>();
 
-function planOf(b: Bundle, entries: readonly number[]): Plan {
+function planOf(b: Bundle, entries: readonly number[]): Group {
   let plan = plans.get(entries);
   if (plan) return plan;
-  const all: Item[] = [];
-  const keyed: { item: Item; key: Key | undefined }[] = [];
-  entries.forEach((entry, ord) => {
+  plan = group(entries.map((entry, ord) => {
     const p = b.policies[entry >> 1]!;
     const full = (entry & 1) === 1;
-    const item = itemOf(p, ord, full);
-    all.push(item);
-    keyed.push({ item, key: keyOf(p, full) });
-  });
-  const isBlock = (p: BundlePolicy) => p.effect === "block" || p.effect === "hide";
-  plan = {
-    blocks: group(keyed.filter((x) => isBlock(x.item.p))),
-    effects: group(keyed.filter((x) => x.item.p.effect === "allow" || x.item.p.effect === "require_approval")),
-    obligations: all.filter((x) => x.p.effect === "hide" || (x.p.alerts?.length ?? 0) > 0 || (x.p.sanitize?.length ?? 0) > 0),
-    all,
-  };
+    return { item: { ord, p, test: testOf(p, full) }, key: keyOf(p, full) };
+  }));
   plans.set(entries, plan);
   return plan;
 }
 
-// The candidate lists of one group for one event (reused: decisions are synchronous).
+// The candidate lists of one event (reused: a decision runs to its end without yielding).
 const lists: (readonly Item[])[] = [];
 const pos: number[] = [];
 
@@ -217,49 +233,16 @@ function next(n: number): Item | undefined {
 }
 
 /** Decides over one bucket: the same decision as the plain loop + `decisionOf`. */
-export function decideBucket(b: Bundle, entries: readonly number[], c: EvalContext, e: SessionEvent, call: ResolvedCall | undefined): Decision {
-  const plan = planOf(b, entries);
-  const hit: Item[] = [];
-  // 1. the first matching block or hide
-  let n = candidates(plan.blocks, c, e);
-  let decider: Item | undefined;
-  for (let it = next(n); it; it = next(n)) if (it.test(c, e)) { decider = it; break; }
-  // 2. else the first matching allow / require_approval (approval beats allow at equal priority)
-  if (!decider) {
-    n = candidates(plan.effects, c, e);
-    for (let it = next(n); it; it = next(n)) {
-      if (decider && it.p.priority !== decider.p.priority) break;
-      if (!it.test(c, e)) continue;
-      if (!decider) {
-        decider = it;
-        hit.push(it);
-        if (it.p.effect !== "allow") break;
-      } else if (it.p.effect === "require_approval") { hit.push(it); break; }
-    }
-  } else hit.push(decider);
-  // 3. every matching obligation (alerts, sanitize, hide)
-  for (const it of plan.obligations) if (!hit.includes(it) && it.test(c, e)) hit.push(it);
-  if (hit.length > 1) hit.sort((x, y) => x.ord - y.ord);
-  const d = decisionOf(b, hit.map((x) => x.p), call, e);
-  // 4. the full list of matched policies: computed when read (eagerly when session state is involved)
-  if (c.state) { d.matched = matchedOf(plan, c, e); return d; }
-  return lazyMatched(d, plan, c, e);
-}
-
-function matchedOf(plan: Plan, c: EvalContext, e: SessionEvent): Decision["matched"] {
-  const out: Decision["matched"] = [];
-  for (const it of plan.all) if (it.test(c, e)) out.push({ id: it.p.id, name: it.p.name });
-  return out;
-}
-
-/** The decision with `matched` as an own, enumerable accessor (JSON, spread and equality see it). */
-function lazyMatched(d: Decision, plan: Plan, c: EvalContext, e: SessionEvent): Decision {
-  let value: Decision["matched"] | undefined;
-  const { effect, policy, reason, approvers, matched: _m, alerts, sanitize, hidden, revision, ...rest } = d;
-  return {
-    effect, policy, reason, approvers,
-    get matched() { return (value ??= matchedOf(plan, c, e)); },
-    set matched(v) { value = v; },
-    alerts, sanitize, hidden, revision, ...rest,
-  };
+export function decideBucket(b: Bundle, entries: readonly number[], c: EvalContext, e: SessionEvent): Decision {
+  const g = planOf(b, entries);
+  const hit: BundlePolicy[] = [];
+  if (g.free.length === entries.length) {
+    // Nothing keyed: the bucket in order.
+    for (const it of g.free) if (it.test(c, e)) hit.push(it.p);
+  } else {
+    // Tests may not run a decision (nothing they call does), so the shared lists stay intact.
+    const n = candidates(g, c, e);
+    for (let it = next(n); it; it = next(n)) if (it.test(c, e)) hit.push(it.p);
+  }
+  return decisionOf(b, hit, c.call, e);
 }
