@@ -113,17 +113,21 @@ function finds(d: Detector, s: string): boolean {
   return false;
 }
 
+/** Does some detector of class `cls` find something in one of the strings? */
+export function hasClass(detectors: readonly Detector[], strings: readonly string[], cls: string): boolean {
+  const u = unionOf(detectors, cls);
+  for (const text of strings) {
+    const s = text.length > MAX_SCAN ? text.slice(0, MAX_SCAN) : text;
+    if (u && !u.test(s)) continue;
+    for (const d of detectors) if (d.class === cls && finds(d, s)) return true;
+  }
+  return false;
+}
+
 /** The classes found in any of the strings. */
 export function classesIn(detectors: readonly Detector[], strings: readonly string[], wanted: ReadonlySet<string>): Set<string> {
   const found = new Set<string>();
-  for (const cls of wanted) {
-    const u = unionOf(detectors, cls);
-    search: for (const text of strings) {
-      const s = text.length > MAX_SCAN ? text.slice(0, MAX_SCAN) : text;
-      if (u && !u.test(s)) continue;
-      for (const d of detectors) if (d.class === cls && finds(d, s)) { found.add(cls); break search; }
-    }
-  }
+  for (const cls of wanted) if (hasClass(detectors, strings, cls)) found.add(cls);
   return found;
 }
 

@@ -28,6 +28,9 @@ export interface EvalContext {
   strings?: string[];
   lower?: string[];
   classes?: Map<string, boolean>;
+  /** The fast path's cache of data classes: scanned, and found among them. */
+  scanned?: string[];
+  found?: string[];
   principal?: boolean;
 }
 

@@ -22,13 +22,20 @@ function num(s: string, i: number, n: number): number {
 
 /**
  * `Date.parse(s)`, with a fast path for the canonical UTC form `YYYY-MM-DDTHH:MM:SS(.mmm)Z`
- * (years ≥ 1000, days ≤ 28: where `Date.UTC` gives exactly what `Date.parse` gives).
+ * (years ≥ 1000, days ≤ 28, every field in range: where the arithmetic below is exactly `Date.parse`).
  */
 export function parseTs(s: string): number {
   const n = s.length;
   if ((n === 20 || (n === 24 && s[19] === ".")) && s[4] === "-" && s[7] === "-" && s[10] === "T" && s[13] === ":" && s[16] === ":" && s[n - 1] === "Z") {
     const y = num(s, 0, 4), mo = num(s, 5, 2), d = num(s, 8, 2), h = num(s, 11, 2), mi = num(s, 14, 2), sec = num(s, 17, 2), ms = n === 24 ? num(s, 20, 3) : 0;
-    if (y >= 1000 && mo >= 1 && mo <= 12 && d >= 1 && d <= 28 && h >= 0 && h < 24 && mi >= 0 && mi < 60 && sec >= 0 && sec < 60 && ms >= 0) return Date.UTC(y, mo - 1, d, h, mi, sec, ms);
+    if (y >= 1000 && mo >= 1 && mo <= 12 && d >= 1 && d <= 28 && h >= 0 && h < 24 && mi >= 0 && mi < 60 && sec >= 0 && sec < 60 && ms >= 0) {
+      // Days since the epoch of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+      const yy = mo <= 2 ? y - 1 : y;
+      const era = Math.floor(yy / 400);
+      const yoe = yy - era * 400;
+      const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + Math.floor((153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5) + d - 1;
+      return (era * 146097 + doe - 719468) * 86_400_000 + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms;
+    }
   }
   return Date.parse(s);
 }
@@ -42,7 +49,7 @@ export function eventProblem(e: unknown, strings?: string[]): string | undefined
   if (!isObj(e)) return "the event is not a JSON object";
   const type = e["type"];
   if (!isStr(type)) return "type: missing or not a string";
-  if (!TYPES.has(type)) return `type: unknown event type ${JSON.stringify(type).slice(0, 60)}`;
+  if (type !== "tool_call_request" && !TYPES.has(type)) return `type: unknown event type ${JSON.stringify(type).slice(0, 60)}`;
   if (e["session_id"] !== undefined && !isStr(e["session_id"])) return "session_id: must be a string";
   const ts = e["ts"];
   if (ts !== undefined && !isStr(ts)) return "ts: must be a string";
@@ -52,7 +59,9 @@ export function eventProblem(e: unknown, strings?: string[]): string | undefined
   const agent = e["agent"];
   if (agent !== undefined) {
     if (!isObj(agent)) return "agent: must be an object";
-    for (const f of AGENT_FIELDS) if (agent[f] !== undefined && !isStr(agent[f])) return `agent.${f}: must be a string`;
+    if (agent["id"] !== undefined && !isStr(agent["id"])) return "agent.id: must be a string";
+    if (agent["name"] !== undefined && !isStr(agent["name"])) return "agent.name: must be a string";
+    if (agent["review_status"] !== undefined && !isStr(agent["review_status"])) return "agent.review_status: must be a string";
   }
   if (type === "agent_discovered" && !(isObj(agent) && isStr(agent["name"]))) return "agent.name: required for agent_discovered";
   if (type === "tool_call_request") {
@@ -82,7 +91,6 @@ export function eventProblem(e: unknown, strings?: string[]): string | undefined
   }
   return undefined;
 }
-const AGENT_FIELDS = ["id", "name", "review_status"];
 
 /** What a call resolves to, besides its arguments. */
 export interface ToolInfo {

@@ -12,7 +12,7 @@
  */
 import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent } from "./types.js";
 import { evaluate, stringsOf, type EvalContext } from "./evaluate.js";
-import { classesIn } from "./detectors.js";
+import { hasClass } from "./detectors.js";
 import { cachedRegex } from "./static-eval.js";
 import { decisionOf } from "./enforcer.js";
 
@@ -113,14 +113,16 @@ function compile(e: CExpr): Pred {
       const classes = e.classes;
       return (c) => {
         if (!c.call) return false;
-        const cache = (c.classes ??= new Map());
-        let todo: Set<string> | undefined;
-        for (const k of classes) if (!cache.has(k)) (todo ??= new Set()).add(k);
-        if (todo) {
-          const found = classesIn(c.detectors, (c.strings ??= stringsOf(c.call)), todo);
-          for (const k of todo) cache.set(k, found.has(k));
+        // Each class is scanned at most once per decision.
+        const scanned = (c.scanned ??= []);
+        const found = (c.found ??= []);
+        for (const k of classes) {
+          if (!scanned.includes(k)) {
+            scanned.push(k);
+            if (hasClass(c.detectors, (c.strings ??= stringsOf(c.call)), k)) found.push(k);
+          }
+          if (found.includes(k)) return true;
         }
-        for (const k of classes) if (cache.get(k)) return true;
         return false;
       };
     }
