@@ -1,11 +1,14 @@
 /**
  * Diagnostics: the checker's `Diagnostic` objects, as LSP diagnostics, published per file for
  * every file of a project (policy files, catalogs, the config); files that no longer have any
- * get an empty list. Fixes travel in `data` so that code actions can apply them.
+ * get an empty list. Fixes travel in `data` so that code actions can apply them. What
+ * `policy.lock` says (PDL5010–5012, as `policy build` reports them) is published too; the lock is
+ * only read.
  */
 import { DiagnosticSeverity, type Connection, type Diagnostic as LspDiagnostic, type DiagnosticRelatedInformation } from "vscode-languageserver";
 import { codeDocUrl } from "../compiler/diagnostics/codes.js";
 import type { Diagnostic } from "../grammar/diagnostic.js";
+import { lifecycleFiles, lockDiagnostics } from "../compiler/lifecycle/files.js";
 import { toRange } from "./positions.js";
 import type { ProjectState, Workspace } from "./workspace.js";
 
@@ -35,6 +38,17 @@ export function toLspDiagnostic(d: Diagnostic, uriOf: (file: string) => string):
   return out;
 }
 
+/** The lock's diagnostics for a project (none when it has no lock or it cannot be read). */
+function lockOf(s: ProjectState): readonly Diagnostic[] {
+  const project = s.loaded?.project;
+  if (!project) return [];
+  try {
+    return lockDiagnostics(project, lifecycleFiles(s.paths, { cwd: s.root }).lock, s.root);
+  } catch {
+    return [];
+  }
+}
+
 /** Publishes the diagnostics of one project; remembers which URIs it published to. */
 export class DiagnosticsPublisher {
   private readonly published = new Map<string, Set<string>>();
@@ -47,7 +61,8 @@ export class DiagnosticsPublisher {
     const uriOf = (file: string) => this.ws.uriOf(s.root, file);
     const byUri = new Map<string, LspDiagnostic[]>();
     for (const f of project.files) byUri.set(uriOf(f.file), []);
-    for (const d of project.diagnostics) {
+    const lock = lockOf(s);
+    for (const d of lock.length ? [...project.diagnostics, ...lock] : project.diagnostics) {
       const uri = uriOf(d.span.file);
       const list = byUri.get(uri) ?? [];
       list.push(toLspDiagnostic(d, uriOf));

@@ -98,7 +98,7 @@ function serve(connection: Connection): void {
   connection.onInitialized(() => {
     if (watchDynamically) {
       void connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: "**/*.policy" }, { globPattern: "**/*.json" }],
+        watchers: [{ globPattern: "**/*.policy" }, { globPattern: "**/*.json" }, { globPattern: "**/policy.lock" }],
       }).catch(() => undefined);
     }
   });

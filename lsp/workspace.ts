@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { basename, dirname, extname, relative, resolve, sep } from "node:path";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import { loadProject, findConfig, CONFIG_FILE, type LoadedProject } from "../compiler/project.js";
+import { LOCK_FILE } from "../compiler/lifecycle/lock.js";
 import { parse, type ParseResult } from "../grammar/index.js";
 import { pathToUri, uriToPath } from "./positions.js";
 
@@ -107,7 +108,7 @@ export class Workspace {
   /** Files changed on disk: re-check every project that reads one of them. */
   filesChanged(paths: readonly string[]): void {
     for (const s of this.states.values()) {
-      const hit = paths.some((p) => p.endsWith(".policy") || p.endsWith(CONFIG_FILE) || s.catalogFiles.has(p));
+      const hit = paths.some((p) => p.endsWith(".policy") || p.endsWith(CONFIG_FILE) || basename(p) === LOCK_FILE || s.catalogFiles.has(p));
       if (hit) this.schedule(s);
     }
   }

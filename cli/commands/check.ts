@@ -1,22 +1,30 @@
-/** `policy check [paths]`: every diagnostic, with code frames; exit 1 on errors. */
+/**
+ * `policy check [paths]`: every diagnostic, with code frames; exit 1 on errors. Includes what
+ * `policy.lock` says (PDL5010–5012: an active policy changed without a new version), as `policy
+ * build` would, but never writes the lock or the audit log.
+ */
 import type { Command } from "commander";
 import { collectCatalogs, loadOrExit, reportDiagnostics, summaryLine } from "../project-io.js";
 import { discoverProjects } from "../../compiler/project.js";
+import { lifecycleFiles, lockDiagnostics } from "../../compiler/lifecycle/files.js";
 import { diagnosticJson, EXIT_FINDINGS, EXIT_OK, parseFormat, printJson, summarize } from "../output.js";
 
 export function register(program: Command): void {
   program.command("check").description("check .policy files against the catalog and report every problem")
     .argument("[paths...]", "files or folders (default: .)")
     .option("--catalog <file>", "add a user catalog (repeatable)", collectCatalogs)
+    .option("--lock <file>", "the lock of built versions to check against (default: policy.lock in the project root)")
+    .option("--no-lock", "do not check against policy.lock")
     .option("--format <format>", "text or json", "text")
-    .action((paths: string[], o: { catalog?: string[]; format?: string }) => {
+    .action((paths: string[], o: { catalog?: string[]; format?: string; lock?: string | false }) => {
       const format = parseFormat(o.format);
       let total = { errors: 0, warnings: 0, infos: 0 };
       const all: ReturnType<typeof diagnosticJson>[] = [];
       let files = 0, policies = 0;
       for (const group of discoverProjects(paths)) {
         const loaded = loadOrExit(group, o.catalog);
-        const ds = loaded.project.diagnostics;
+        const lock = o.lock === false ? [] : lockDiagnostics(loaded.project, lifecycleFiles(group, typeof o.lock === "string" ? { lock: o.lock } : {}).lock);
+        const ds = [...loaded.project.diagnostics, ...lock];
         const s = summarize(ds);
         total = { errors: total.errors + s.errors, warnings: total.warnings + s.warnings, infos: total.infos + s.infos };
         files += loaded.project.files.length;

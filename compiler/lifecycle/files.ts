@@ -10,7 +10,7 @@ import { displayPath, findConfig } from "../project.js";
 import type { Bundle } from "../../runtime/types.js";
 import type { CheckedProject } from "../model.js";
 import { AUDIT_FILE, makeEntry, serializeEntry, verifyAuditLog, type AuditEntry } from "./audit.js";
-import { EMPTY_LOCK, LOCK_FILE, lockChanges, nextLock, readLock, serializeLock, type AuditHead, type Lock } from "./lock.js";
+import { checkLock, EMPTY_LOCK, LOCK_FILE, lockChanges, nextLock, readLock, serializeLock, type AuditHead, type Lock } from "./lock.js";
 
 export interface LifecycleFiles {
   readonly root: string;
@@ -37,6 +37,18 @@ export function loadLock(file: string, cwd = process.cwd()): { lock: Lock; exist
   if (!existsSync(file)) return { lock: EMPTY_LOCK, exists: false, diagnostics: [] };
   const r = readLock(readFileSync(file, "utf8"), displayPath(file, cwd));
   return { lock: r.lock ?? EMPTY_LOCK, exists: true, diagnostics: r.diagnostics };
+}
+
+/**
+ * What the lock says about a project, without writing anything (`policy check`, the language
+ * server): PDL5012 when the lock is not valid, else PDL5010 / PDL5011 for active policies changed
+ * without a version bump or moved back; nothing when there is no lock yet. Spans name the lock by
+ * its path relative to `cwd`.
+ */
+export function lockDiagnostics(project: CheckedProject, lockFile: string, cwd = process.cwd()): Diagnostic[] {
+  const locked = loadLock(lockFile, cwd);
+  if (locked.diagnostics.length) return locked.diagnostics;
+  return locked.exists ? checkLock(project, locked.lock, displayPath(lockFile, cwd)) : [];
 }
 
 /** The verified head of the audit log, or why the log cannot be extended (checked before a build writes anything). */

@@ -22,6 +22,43 @@ const edit = (file: string, from: string, to: string) => {
   writeFileSync(file, t.replace(from, to));
 };
 
+describe("policy check and policy.lock", () => {
+  it("reports an active policy changed without a version bump, with a code frame, and never writes the lock", () => {
+    const w = lifecycleCopy();
+    const lockBefore = readFileSync(join(w, "policy.lock"), "utf8");
+    const auditBefore = readFileSync(join(w, "policy.audit.jsonl"), "utf8");
+    expect(runCli(["check"], { cwd: w }).code).toBe(0);
+    edit(join(w, "merges.policy"), 'action block "repositories are deleted by people"', 'action require_approval "repositories are deleted by people"');
+    const r = runCli(["check"], { cwd: w });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error[PDL5010]: active policy "github-no-repo-delete" (version 1) was changed without a new version: this line changed');
+    expect(r.stderr).toContain("--> merges.policy:44:3");
+    expect(r.stderr).toContain('44 |   action require_approval "repositories are deleted by people"');
+    expect(r.stdout).toContain("1 error");
+    const json = JSON.parse(runCli(["check", "--format", "json"], { cwd: w }).stdout);
+    expect(json.diagnostics.map((d: { code: string }) => d.code)).toEqual(["PDL5010"]);
+    expect(json.errors).toBe(1);
+    expect(runCli(["check", "--no-lock"], { cwd: w }).code).toBe(0);
+    expect(runCli(["check", "--lock", "elsewhere.lock"], { cwd: w }).code).toBe(0); // no such lock yet: nothing to compare
+    expect(existsSync(join(w, "elsewhere.lock"))).toBe(false);
+    expect(readFileSync(join(w, "policy.lock"), "utf8")).toBe(lockBefore);
+    expect(readFileSync(join(w, "policy.audit.jsonl"), "utf8")).toBe(auditBefore);
+  });
+
+  it("reports a lower version (PDL5011) and a broken lock (PDL5012)", () => {
+    const w = lifecycleCopy();
+    edit(join(w, "policy.lock"), '"version": 1', '"version": 3');
+    const low = runCli(["check"], { cwd: w });
+    expect(low.code).toBe(1);
+    expect(low.stderr).toMatch(/error\[PDL5011\]: policy ".*" is at version 1, but version 3 was already built/);
+    writeFileSync(join(w, "policy.lock"), "{ oops");
+    const bad = runCli(["check"], { cwd: w });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("error[PDL5012]: policy.lock is not a valid lock: not valid JSON");
+    expect(readFileSync(join(w, "policy.lock"), "utf8")).toBe("{ oops");
+  });
+});
+
 describe("policy build and policy.lock", () => {
   it("fails on an edited active policy with a pointer to the changed line, passes after a version bump", () => {
     const w = lifecycleCopy();

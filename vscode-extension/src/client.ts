@@ -21,7 +21,7 @@ export function serverModule(context: vscode.ExtensionContext): string {
 }
 
 /** Globs of the files whose changes the server is told about (`workspace/didChangeWatchedFiles`). */
-export const WATCHED_FILES = ["**/*.policy", "**/*.catalog.json", "**/policy.config.json"];
+export const WATCHED_FILES = ["**/*.policy", "**/*.catalog.json", "**/policy.config.json", "**/policy.lock"];
 
 /**
  * Builds (but does not start) the client. Returns an error message instead when the server
