@@ -6,7 +6,7 @@ import type { Bundle, CExpr, Cmp } from "./types.js";
 import type { ResolvedCall } from "./event.js";
 import { countKey, type CountQuery, type StateSnapshot } from "./store.js";
 import { cachedRegex, staticEval, type ToolFacts } from "./static-eval.js";
-import { classesIn, type Detector } from "./detectors.js";
+import { hasClass, type Detector } from "./detectors.js";
 import { parseTimeSpec, withinWindows, type TimeWindow } from "./time.js";
 import { principalExternal } from "./principal.js";
 import { toMicros } from "./store.js";
@@ -24,6 +24,8 @@ export interface EvalContext {
   /** The event time (clamped to the session's last time when the store was consulted). */
   readonly now: number;
   readonly state: StateSnapshot | undefined;
+  /** The event's tenant (for policy scopes on the fast path). */
+  readonly tenant?: string | undefined;
   /** Lazily filled caches. */
   strings?: string[];
   lower?: string[];
@@ -72,71 +74,127 @@ function facts(call: ResolvedCall): ToolFacts {
   return { integration: call.integration, name: call.name, operation: call.operation, labels: call.labels, method: call.method, category: call.category, verbs: call.verbs };
 }
 
+/** A compiled condition. */
+export type Pred = (c: EvalContext) => boolean;
+const T: Pred = () => true;
+const F: Pred = () => false;
+
+const compiled = new WeakMap<CExpr, Pred>();
+
+/** Evaluates a condition (compiled to a closure once per condition object). */
 export function evaluate(e: CExpr, ctx: EvalContext): boolean {
+  let p = compiled.get(e);
+  if (!p) compiled.set(e, (p = compileExpr(e)));
+  return p(ctx);
+}
+
+function argGetter(path: readonly string[]): (a: Record<string, unknown>) => unknown {
+  if (path.length === 1) {
+    const k = path[0]!;
+    return (a) => (own.call(a, k) ? a[k] : undefined);
+  }
+  return (a) => argAt(a, path);
+}
+
+/** A condition as a closure: every kind, with what does not change between calls precomputed. */
+export function compileExpr(e: CExpr): Pred {
   switch (e.k) {
-    case "true": return true;
-    case "false": return false;
-    case "and": for (const x of e.items) if (!evaluate(x, ctx)) return false; return true;
-    case "or": for (const x of e.items) if (evaluate(x, ctx)) return true; return false;
-    case "not": return !evaluate(e.x, ctx);
-    case "integration": return !!ctx.call && e.ids.includes(ctx.call.integration);
-    case "tool": return !!ctx.call && e.keys.includes(ctx.call.key);
-    case "tool_glob": return !!ctx.call && cachedRegex(e.re).test(e.dotted ? ctx.call.key : ctx.call.name);
-    case "label": return !!ctx.call && ctx.call.labels.includes(e.label);
-    case "operation": return !!ctx.call && e.ops.includes(ctx.call.operation);
-    case "method": case "category": case "verb": return !!ctx.call && staticEval(e, facts(ctx.call)) === true;
-    case "agent": return ctx.agentName !== undefined && e.names.includes(ctx.agentName);
-    case "review": return ctx.review !== undefined && e.values.includes(ctx.review);
-    case "call_type": return !!ctx.call && e.values.includes(ctx.call.callType);
+    case "true": return T;
+    case "false": return F;
+    case "and": {
+      const xs = e.items.map(compileExpr);
+      if (xs.length === 0) return T;
+      if (xs.length === 1) return xs[0]!;
+      if (xs.length === 2) { const [a, b] = xs as [Pred, Pred]; return (c) => a(c) && b(c); }
+      return (c) => { for (const x of xs) if (!x(c)) return false; return true; };
+    }
+    case "or": {
+      const xs = e.items.map(compileExpr);
+      if (xs.length === 0) return F;
+      if (xs.length === 1) return xs[0]!;
+      if (xs.length === 2) { const [a, b] = xs as [Pred, Pred]; return (c) => a(c) || b(c); }
+      return (c) => { for (const x of xs) if (x(c)) return true; return false; };
+    }
+    case "not": { const x = compileExpr(e.x); return (c) => !x(c); }
+    case "integration": { const ids = e.ids; return (c) => !!c.call && ids.includes(c.call.integration); }
+    case "tool": { const keys = e.keys; return (c) => !!c.call && keys.includes(c.call.key); }
+    case "tool_glob": { const re = cachedRegex(e.re), dotted = e.dotted; return (c) => !!c.call && re.test(dotted ? c.call.key : c.call.name); }
+    case "label": { const l = e.label; return (c) => !!c.call && c.call.labels.includes(l); }
+    case "operation": { const ops = e.ops; return (c) => !!c.call && ops.includes(c.call.operation); }
+    case "method": case "category": case "verb": return (c) => !!c.call && staticEval(e, facts(c.call)) === true;
+    case "agent": {
+      if (e.names.length === 1) { const n = e.names[0]; return (c) => c.agentName === n; }
+      const names = e.names;
+      return (c) => c.agentName !== undefined && names.includes(c.agentName);
+    }
+    case "review": { const vs = e.values; return (c) => c.review !== undefined && vs.includes(c.review); }
+    case "call_type": { const vs = e.values; return (c) => !!c.call && vs.includes(c.call.callType); }
     case "arg": {
-      if (!ctx.call) return false;
-      const v = argAt(ctx.call.args, e.path);
+      const get = argGetter(e.path);
+      const at = (c: EvalContext) => (c.call ? get(c.call.args) : undefined);
       switch (e.op) {
-        case "exists": return v !== undefined;
-        case "eq": return v === e.value;
-        case "in": return e.values.some((x) => x === v);
-        case "matches": return typeof v === "string" && cachedRegex(e.re).test(v);
-        case "contains": return typeof v === "string" ? typeof e.value === "string" && v.includes(e.value) : Array.isArray(v) && v.some((x) => x === e.value);
-        default: return typeof v === "number" && cmp(e.op, v, e.n);
+        case "exists": return (c) => !!c.call && get(c.call.args) !== undefined;
+        case "eq": { const x = e.value; return (c) => !!c.call && get(c.call.args) === x; }
+        case "in": { const xs = e.values; return (c) => { if (!c.call) return false; const v = get(c.call.args); for (const x of xs) if (x === v) return true; return false; }; }
+        case "matches": { const re = cachedRegex(e.re); return (c) => { const v = at(c); return typeof v === "string" && re.test(v); }; }
+        case "contains": { const x = e.value; return (c) => { const v = at(c); return typeof v === "string" ? typeof x === "string" && v.includes(x) : Array.isArray(v) && v.some((y) => y === x); }; }
+        default: { const op = e.op, n = e.n; return (c) => { const v = at(c); return typeof v === "number" && cmp(op, v, n); }; }
       }
     }
     case "body": {
-      if (!ctx.call) return false;
-      const low = (ctx.lower ??= (ctx.strings ??= stringsOf(ctx.call)).map((s) => s.toLowerCase()));
-      const has = (n: string) => low.some((s) => s.includes(n));
-      return e.mode === "any" ? e.needles.some(has) : e.needles.every(has);
+      const needles = e.needles;
+      const any = e.mode === "any";
+      return (c) => {
+        if (!c.call) return false;
+        const low = (c.lower ??= (c.strings ??= stringsOf(c.call)).map((s) => s.toLowerCase()));
+        for (const n of needles) {
+          let has = false;
+          for (const s of low) if (s.includes(n)) { has = true; break; }
+          if (has === any) return any;
+        }
+        return !any;
+      };
     }
     case "data_class": {
-      if (!ctx.call) return false;
-      const cache = (ctx.classes ??= new Map());
-      const todo = e.classes.filter((c) => !cache.has(c));
-      if (todo.length) {
-        const found = classesIn(ctx.detectors, (ctx.strings ??= stringsOf(ctx.call)), new Set(todo));
-        for (const c of todo) cache.set(c, found.has(c));
-      }
-      return e.classes.some((c) => cache.get(c));
+      const classes = e.classes;
+      return (c) => {
+        if (!c.call) return false;
+        // Each class is scanned at most once per decision.
+        const scanned = (c.scanned ??= []);
+        const found = (c.found ??= []);
+        for (const k of classes) {
+          if (!scanned.includes(k)) {
+            scanned.push(k);
+            if (hasClass(c.detectors, (c.strings ??= stringsOf(c.call)), k)) found.push(k);
+          }
+          if (found.includes(k)) return true;
+        }
+        return false;
+      };
     }
-    case "session_label": return !!ctx.state?.labels.includes(e.label);
-    case "session_called": return !!ctx.state?.called.includes(e.key);
-    case "principal_external": return (ctx.principal ??= principalExternal(ctx.bundle, ctx.call));
-    case "resource_new": return !!ctx.state && !!ctx.call && resourceKey(ctx.call) !== undefined && !ctx.state.resourceSeen;
+    case "session_label": { const l = e.label; return (c) => !!c.state?.labels.includes(l); }
+    case "session_called": { const k = e.key; return (c) => !!c.state?.called.includes(k); }
+    case "principal_external": return (c) => (c.principal ??= principalExternal(c.bundle, c.call));
+    case "resource_new": return (c) => !!c.state && !!c.call && resourceKey(c.call) !== undefined && !c.state.resourceSeen;
     case "rate": {
-      if (!ctx.state || !ctx.call) return false;
-      const counter = counterOf(e.filter);
-      // The call being decided counts when it passes the filter.
-      const self = !e.filter || staticEval(e.filter, facts(ctx.call)) === true ? 1 : 0;
-      return cmp(e.cmp, (ctx.state.counts?.[countKey(counter, e.windowMs)] ?? 0) + self, e.n);
+      const key = countKey(counterOf(e.filter), e.windowMs), filter = e.filter, op = e.cmp, n = e.n;
+      return (c) => {
+        if (!c.state || !c.call) return false;
+        // The call being decided counts when it passes the filter.
+        const self = !filter || staticEval(filter, facts(c.call)) === true ? 1 : 0;
+        return cmp(op, (c.state.counts?.[key] ?? 0) + self, n);
+      };
     }
-    case "burst": {
-      if (!ctx.state) return false;
-      const c = ctx.state.counts;
-      const recent = (c?.[countKey(ALL, BURST_WINDOW_MS)] ?? 0) + 1;
-      const base = (c?.[countKey(ALL, BURST_BASELINE_MS)] ?? 0) - recent + 1;
+    case "burst": return (c) => {
+      if (!c.state) return false;
+      const k = c.state.counts;
+      const recent = (k?.[countKey(ALL, BURST_WINDOW_MS)] ?? 0) + 1;
+      const base = (k?.[countKey(ALL, BURST_BASELINE_MS)] ?? 0) - recent + 1;
       return burstRule(recent, base / ((BURST_BASELINE_MS - BURST_WINDOW_MS) / BURST_WINDOW_MS));
-    }
-    case "spend": return !!ctx.state && cmp(e.cmp, ctx.state.spend[e.currency] ?? 0, toMicros(e.amount));
-    case "time": return withinWindows(windows(e.spec), ctx.now, e.tz);
-    default: return false;
+    };
+    case "spend": { const op = e.cmp, cur = e.currency, amount = toMicros(e.amount); return (c) => !!c.state && cmp(op, c.state.spend[cur] ?? 0, amount); }
+    case "time": { const w = windows(e.spec), tz = e.tz; return (c) => withinWindows(w, c.now, tz); }
+    default: return F;
   }
 }
 

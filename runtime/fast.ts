@@ -11,12 +11,8 @@
  * INVARIANT: decides exactly as the plain loop over the bucket followed by `decisionOf`.
  */
 import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent } from "./types.js";
-import { evaluate, stringsOf, type EvalContext } from "./evaluate.js";
-import { hasClass } from "./detectors.js";
-import { cachedRegex } from "./static-eval.js";
+import { compileExpr, type EvalContext, type Pred } from "./evaluate.js";
 import { decisionOf } from "./enforcer.js";
-
-type Pred = (c: EvalContext, e: SessionEvent) => boolean;
 
 interface Item {
   /** Position in the bucket (= decision order). */
@@ -33,110 +29,6 @@ interface Group {
 }
 
 const own = Object.prototype.hasOwnProperty;
-const T: Pred = () => true;
-const F: Pred = () => false;
-
-function argGetter(path: readonly string[]): (a: Record<string, unknown>) => unknown {
-  if (path.length === 1) {
-    const k = path[0]!;
-    return (a) => (own.call(a, k) ? a[k] : undefined);
-  }
-  return (a) => {
-    let v: unknown = a;
-    for (const k of path) {
-      if (typeof v !== "object" || v === null || !own.call(v, k)) return undefined;
-      v = (v as Record<string, unknown>)[k];
-    }
-    return v;
-  };
-}
-
-/** A condition as a closure; kinds without a specialised form fall back to `evaluate`. */
-function compile(e: CExpr): Pred {
-  switch (e.k) {
-    case "true": return T;
-    case "false": return F;
-    case "and": {
-      const xs = e.items.map(compile);
-      if (xs.length === 0) return T;
-      if (xs.length === 1) return xs[0]!;
-      if (xs.length === 2) { const [a, b] = xs as [Pred, Pred]; return (c, v) => a(c, v) && b(c, v); }
-      return (c, v) => { for (const x of xs) if (!x(c, v)) return false; return true; };
-    }
-    case "or": {
-      const xs = e.items.map(compile);
-      if (xs.length === 0) return F;
-      if (xs.length === 1) return xs[0]!;
-      if (xs.length === 2) { const [a, b] = xs as [Pred, Pred]; return (c, v) => a(c, v) || b(c, v); }
-      return (c, v) => { for (const x of xs) if (x(c, v)) return true; return false; };
-    }
-    case "not": { const x = compile(e.x); return (c, v) => !x(c, v); }
-    case "integration": { const ids = e.ids; return (c) => !!c.call && ids.includes(c.call.integration); }
-    case "tool": { const keys = e.keys; return (c) => !!c.call && keys.includes(c.call.key); }
-    case "operation": { const ops = e.ops; return (c) => !!c.call && ops.includes(c.call.operation); }
-    case "agent": {
-      if (e.names.length === 1) { const n = e.names[0]; return (c) => c.agentName === n; }
-      const names = e.names;
-      return (c) => c.agentName !== undefined && names.includes(c.agentName);
-    }
-    case "review": { const vs = e.values; return (c) => c.review !== undefined && vs.includes(c.review); }
-    case "call_type": { const vs = e.values; return (c) => !!c.call && vs.includes(c.call.callType); }
-    case "arg": {
-      const get = argGetter(e.path);
-      switch (e.op) {
-        case "exists": return (c) => !!c.call && get(c.call.args) !== undefined;
-        case "eq": { const x = e.value; return (c) => !!c.call && get(c.call.args) === x; }
-        case "in": { const xs = e.values; return (c) => { if (!c.call) return false; const v = get(c.call.args); for (const x of xs) if (x === v) return true; return false; }; }
-        case "matches": { const re = cachedRegex(e.re); return (c) => { if (!c.call) return false; const v = get(c.call.args); return typeof v === "string" && re.test(v); }; }
-        case ">": { const n = e.n; return (c) => { if (!c.call) return false; const v = get(c.call.args); return typeof v === "number" && v > n; }; }
-        case ">=": { const n = e.n; return (c) => { if (!c.call) return false; const v = get(c.call.args); return typeof v === "number" && v >= n; }; }
-        case "<": { const n = e.n; return (c) => { if (!c.call) return false; const v = get(c.call.args); return typeof v === "number" && v < n; }; }
-        case "<=": { const n = e.n; return (c) => { if (!c.call) return false; const v = get(c.call.args); return typeof v === "number" && v <= n; }; }
-        default: return (c) => evaluate(e, c);
-      }
-    }
-    case "body": {
-      const needles = e.needles;
-      const any = e.mode === "any";
-      return (c) => {
-        if (!c.call) return false;
-        const low = (c.lower ??= (c.strings ??= stringsOf(c.call)).map((s) => s.toLowerCase()));
-        for (const n of needles) {
-          let has = false;
-          for (const s of low) if (s.includes(n)) { has = true; break; }
-          if (has === any) return any;
-        }
-        return !any;
-      };
-    }
-    case "data_class": {
-      const classes = e.classes;
-      return (c) => {
-        if (!c.call) return false;
-        // Each class is scanned at most once per decision.
-        const scanned = (c.scanned ??= []);
-        const found = (c.found ??= []);
-        for (const k of classes) {
-          if (!scanned.includes(k)) {
-            scanned.push(k);
-            if (hasClass(c.detectors, (c.strings ??= stringsOf(c.call)), k)) found.push(k);
-          }
-          if (found.includes(k)) return true;
-        }
-        return false;
-      };
-    }
-    default: return (c) => evaluate(e, c);
-  }
-}
-
-function scopePred(p: BundlePolicy): Pred | undefined {
-  const s = p.scope;
-  if (s[0] === "platform" || s.length === 1) return undefined;
-  const v = s[1];
-  return s[0] === "tenant" ? (_c, e) => e.tenant === v : (_c, e) => e.agent?.name === v;
-}
-
 /** The test of a policy: scope and residual lines (`full`: every line), cached per policy. */
 const tests = new WeakMap<BundlePolicy, [Pred | undefined, Pred | undefined]>();
 
@@ -146,10 +38,13 @@ function testOf(p: BundlePolicy, full: boolean): Pred {
   const i = full ? 1 : 0;
   let test = t[i];
   if (test) return test;
-  const preds = (full ? p.ifs.map((x) => x.expr) : p.residual.map((n) => p.ifs[n]!.expr)).map(compile);
-  const sc = scopePred(p);
-  if (sc) preds.unshift(sc);
-  test = preds.length === 0 ? T : preds.length === 1 ? preds[0]! : preds.length === 2 ? ((a: Pred, b: Pred): Pred => (c, e) => a(c, e) && b(c, e))(preds[0]!, preds[1]!) : (c: EvalContext, e: SessionEvent) => { for (const x of preds) if (!x(c, e)) return false; return true; };
+  const preds = (full ? p.ifs.map((x) => x.expr) : p.residual.map((n) => p.ifs[n]!.expr)).map(compileExpr);
+  const s = p.scope;
+  if (s[0] !== "platform" && s.length > 1) {
+    const v = s[1];
+    preds.unshift(s[0] === "tenant" ? (c) => c.tenant === v : (c) => c.agentName === v);
+  }
+  test = preds.length === 0 ? () => true : preds.length === 1 ? preds[0]! : preds.length === 2 ? ((a: Pred, b: Pred): Pred => (c) => a(c) && b(c))(preds[0]!, preds[1]!) : (c: EvalContext) => { for (const x of preds) if (!x(c)) return false; return true; };
   return (t[i] = test);
 }
 
@@ -240,11 +135,11 @@ export function decideBucket(b: Bundle, entries: readonly number[], c: EvalConte
   const hit: BundlePolicy[] = [];
   if (g.free.length === entries.length) {
     // Nothing keyed: the bucket in order.
-    for (const it of g.free) if (it.test(c, e)) hit.push(it.p);
+    for (const it of g.free) if (it.test(c)) hit.push(it.p);
   } else {
     // Tests may not run a decision (nothing they call does), so the shared lists stay intact.
     const n = candidates(g, c, e);
-    for (let it = next(n); it; it = next(n)) if (it.test(c, e)) hit.push(it.p);
+    for (let it = next(n); it; it = next(n)) if (it.test(c)) hit.push(it.p);
   }
   return decisionOf(b, hit, c.call, e);
 }

@@ -12,7 +12,8 @@ export type { SessionStore, StateQuery, StateSnapshot, StateUpdate, ResponseUpda
 export type { Bundle, BundlePolicy, Decision, SessionEvent, CExpr, Effect, Operation } from "./types.js";
 export { eventProblem } from "./event.js";
 export { compileDetectors, mask } from "./detectors.js";
-export { verifyBundle, loadVerifiedBundle, keyId, type BundleSignature, type VerifyResult } from "./verify.js";
+// Signature verification is its own entry, `<package>/runtime/verify` (runtime/verify.ts), so that
+// the decision runtime stays small.
 
 /** Creates an enforcer for a parsed bundle. A bundle that cannot be loaded makes every decision `block`. */
 export function createEnforcer(bundle: unknown, opts: EnforcerOptions = {}): Enforcer {

@@ -18,66 +18,38 @@ export const MAX_COMMAND_WORDS = 1_000;
 
 /**
  * What is wrong with the arguments' size or shape, or undefined. `strings`, when given, receives
- * every string of well-formed arguments (in walk order): the one pass that checks them collects
- * what `body` and `data_class` scan.
+ * every string of the arguments (in walk order): the one pass that checks them collects what
+ * `body` and `data_class` scan. A depth-first walk whose recursion is bounded by MAX_ARGS_DEPTH
+ * (deeper nesting is the error it reports), with no allocation per value.
  */
 export function argsProblem(args: unknown, strings?: string[]): string | undefined {
-  if (fits(args, 1, { values: 0, chars: 0 }, strings)) return undefined;
-  if (strings) strings.length = 0;
-  return argsProblemAt(args);
+  return walk(args, 1, { values: 0, chars: 0 }, strings);
 }
 
-/**
- * True when `v` is within every limit: a depth-first walk (recursion bounded by MAX_ARGS_DEPTH),
- * with no allocation per value. It accepts exactly what `argsProblemAt` accepts: each limit is a
- * total or a per-value bound, so the order of the walk does not matter.
- */
-function fits(v: unknown, depth: number, n: { values: number; chars: number }, out: string[] | undefined): boolean {
-  if (++n.values > MAX_ARGS_VALUES) return false;
+const TOO_MANY = `call.args: more than ${MAX_ARGS_VALUES} values`;
+const TOO_LONG = `call.args: more than ${MAX_ARGS_CHARS} characters in all`;
+
+function walk(v: unknown, depth: number, n: { values: number; chars: number }, out: string[] | undefined): string | undefined {
+  if (++n.values > MAX_ARGS_VALUES) return TOO_MANY;
   if (typeof v === "string") {
-    if (v.length > MAX_STRING_LENGTH || (n.chars += v.length) > MAX_ARGS_CHARS) return false;
+    if (v.length > MAX_STRING_LENGTH) return `call.args: a string longer than ${MAX_STRING_LENGTH} characters`;
+    if ((n.chars += v.length) > MAX_ARGS_CHARS) return TOO_LONG;
     out?.push(v);
-    return true;
+    return undefined;
   }
-  if (typeof v !== "object" || v === null) return true;
-  if (depth > MAX_ARGS_DEPTH) return false;
+  if (typeof v !== "object" || v === null) return undefined;
+  if (depth > MAX_ARGS_DEPTH) return `call.args: nested deeper than ${MAX_ARGS_DEPTH} levels`;
   if (Array.isArray(v)) {
-    if (v.length > MAX_ARGS_VALUES) return false;
-    for (let i = 0; i < v.length; i++) if (!fits(v[i], depth + 1, n, out)) return false;
-    return true;
+    if (n.values + v.length > MAX_ARGS_VALUES) return TOO_MANY;
+    for (let i = 0; i < v.length; i++) { const p = walk(v[i], depth + 1, n, out); if (p) return p; }
+    return undefined;
   }
   const keys = Object.keys(v);
-  if (keys.length > MAX_ARGS_VALUES) return false;
+  if (n.values + keys.length > MAX_ARGS_VALUES) return TOO_MANY;
   for (const k of keys) {
-    if ((n.chars += k.length) > MAX_ARGS_CHARS || !fits((v as Record<string, unknown>)[k], depth + 1, n, out)) return false;
-  }
-  return true;
-}
-
-/** The first problem the iterative walk meets (the message of a rejected event). No recursion on hostile input. */
-function argsProblemAt(args: unknown): string | undefined {
-  const stack: [unknown, number][] = [[args, 1]];
-  let values = 0;
-  let chars = 0;
-  while (stack.length) {
-    const [v, depth] = stack.pop()!;
-    if (++values > MAX_ARGS_VALUES) return `call.args: more than ${MAX_ARGS_VALUES} values`;
-    if (typeof v === "string") {
-      if (v.length > MAX_STRING_LENGTH) return `call.args: a string longer than ${MAX_STRING_LENGTH} characters`;
-      if ((chars += v.length) > MAX_ARGS_CHARS) return `call.args: more than ${MAX_ARGS_CHARS} characters in all`;
-    } else if (typeof v === "object" && v !== null) {
-      if (depth > MAX_ARGS_DEPTH) return `call.args: nested deeper than ${MAX_ARGS_DEPTH} levels`;
-      if (Array.isArray(v)) {
-        if (stack.length + v.length > MAX_ARGS_VALUES) return `call.args: more than ${MAX_ARGS_VALUES} values`;
-        for (let i = 0; i < v.length; i++) stack.push([v[i], depth + 1]);
-      } else {
-        for (const k of Object.keys(v)) {
-          if ((chars += k.length) > MAX_ARGS_CHARS) return `call.args: more than ${MAX_ARGS_CHARS} characters in all`;
-          stack.push([(v as Record<string, unknown>)[k], depth + 1]);
-        }
-      }
-      if (stack.length > MAX_ARGS_VALUES) return `call.args: more than ${MAX_ARGS_VALUES} values`;
-    }
+    if ((n.chars += k.length) > MAX_ARGS_CHARS) return TOO_LONG;
+    const p = walk((v as Record<string, unknown>)[k], depth + 1, n, out);
+    if (p) return p;
   }
   return undefined;
 }
