@@ -5,7 +5,7 @@
  * with ours on every decision it is compared on before any speed is reported: a disagreement
  * prints the first differing event and exits 1. Writes bench/results.json.
  *
- * Environment: BENCH_SIZES=10,100 (subset of sizes), BENCH_EVENTS=100000, BENCH_QUICK=1 (short
+ * Environment: BENCH_SIZES=10,100 (subset of sizes), BENCH_EVENTS=100000, BENCH_QUICK=1 or --quick (short
  * time budgets, small replay file), BENCH_REPLAY_EVENTS=1000000, BENCH_SEED=1.
  */
 import { mkdtempSync, rmSync, writeFileSync, createWriteStream, existsSync } from "node:fs";
@@ -26,7 +26,7 @@ import { naiveLoop, simpleIndex, referenceDecider, outcomeKey, decisionOutcome, 
 import { cedarSets, preparse, cedarRequest, cedarDecider, validateSets, cedarVersion, CEDAR_SCHEMA, type CedarRequest } from "./cedar.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-const QUICK = !!process.env["BENCH_QUICK"];
+const QUICK = !!process.env["BENCH_QUICK"] || process.argv.includes("--quick");
 const SIZES = (process.env["BENCH_SIZES"] ?? "10,100,1000,10000").split(",").map(Number);
 const N_EVENTS = Number(process.env["BENCH_EVENTS"] ?? 100_000);
 const SEED = Number(process.env["BENCH_SEED"] ?? 1);
