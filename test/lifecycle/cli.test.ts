@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { cpSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../support/cli.js";
-import { loadVerifiedBundle, verifyBundle } from "../../runtime/index.js";
+import { loadVerifiedBundle, verifyBundle } from "../../runtime/verify.js";
 import { parse, print } from "../../grammar/index.js";
 import { tempDir } from "./helpers.js";
 
