@@ -1,7 +1,7 @@
 /**
  * `policy test`: runs the `test` blocks of a project against its bundle. Steps of one test run in
  * order through one session (one enforcer, one in-memory store), so session conditions can be
- * tested inline; `replay` runs recorded sessions, one enforcer per session, with `ts` as the clock.
+ * tested inline; `replay` runs a recorded session file through one enforcer, with `ts` as the clock.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -166,7 +166,7 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
   let last: Last | undefined;
   /** The last inline `call` / `run`: what `respond` answers. */
   let lastCall: SessionEvent | undefined;
-  const session = `test:${decl.name.value}`;
+  let session = `test:${decl.name.value}`;
   const fail = (span: Span, message: string, detail?: string) => failures.push(detail ? { message, span, detail } : { message, span });
 
   const decideOne = (s: A.TestStep, event: SessionEvent) => {
@@ -195,13 +195,15 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
             case "agent_id": if (v !== undefined) agent = { ...agent, id: v }; break;
             case "review_status": if (v !== undefined) agent = { ...agent, review_status: v }; break;
             case "tenant": tenant = v; break;
+            // A new session for the following steps (its history starts empty; agent-wide state stays).
+            case "session": if (v !== undefined) session = v; break;
             case "time": {
               const t = v === undefined ? NaN : Date.parse(v);
               if (Number.isNaN(t)) fail(p.value.span, `"${v ?? ""}" is not a date-time`, undefined);
               else clock = t;
               break;
             }
-            default: fail(p.key.span, `unknown \`given\` key "${p.key.value}" (use agent, agent_id, review_status, tenant, time)`);
+            default: fail(p.key.span, `unknown \`given\` key "${p.key.value}" (use agent, agent_id, review_status, tenant, session, time)`);
           }
         }
         break;
