@@ -9,7 +9,7 @@ import picomatch from "picomatch";
 import { diag, type Diagnostic } from "../grammar/diagnostic.js";
 import { LineMap } from "../grammar/span.js";
 import { loadCatalog, type CatalogSource } from "./catalog/load.js";
-import { checkProject, type Source } from "./check/index.js";
+import { checkProject, type CheckOptions, type Source } from "./check/index.js";
 import type { CheckedProject } from "./model.js";
 import { readJson } from "./json/validate.js";
 
@@ -27,6 +27,8 @@ export interface LoadOptions {
   readonly cwd?: string;
   /** In-memory contents that override files on disk (the language server's open documents). */
   readonly overlays?: ReadonlyMap<string, string>;
+  /** How each `.policy` source is parsed (see `CheckOptions.parse`); `parse` by default. */
+  readonly parse?: CheckOptions["parse"];
 }
 
 export interface LoadedProject {
@@ -125,7 +127,7 @@ export function loadProject(paths: readonly string[], opts: LoadOptions = {}): L
   });
   const { catalog, diagnostics } = loadCatalog(catalogs.map((c) => ("text" in c ? c : { file: c.file, text: tryRead(resolve(cwd, c.file)) }) as CatalogSource));
   extra.push(...diagnostics);
-  const project = checkProject(sources, catalog, extra);
+  const project = checkProject(sources, catalog, extra, opts.parse ? { parse: opts.parse } : {});
   return { project, ...(configFile ? { configFile } : {}), unreadable };
 }
 

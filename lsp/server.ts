@@ -113,7 +113,7 @@ function serve(connection: Connection): void {
 
   documents.onDidOpen(guard("didOpen", undefined, (e) => ws.documentChanged(e.document.uri)));
   documents.onDidChangeContent(guard("didChange", undefined, (e) => ws.documentChanged(e.document.uri)));
-  documents.onDidClose(guard("didClose", undefined, (e) => { ws.forget(e.document.uri); ws.documentChanged(e.document.uri); }));
+  documents.onDidClose(guard("didClose", undefined, (e) => ws.documentChanged(e.document.uri)));
   connection.onDidChangeWatchedFiles(guard("watchedFiles", undefined, (p) => ws.filesChanged(p.changes.map((c) => uriToPath(c.uri)).filter((x): x is string => !!x))));
 
   connection.onCompletion(guard("completion", [], (p) => {

@@ -9,7 +9,8 @@ import { basename, dirname, extname, relative, resolve, sep } from "node:path";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import { loadProject, findConfig, CONFIG_FILE, type LoadedProject } from "../compiler/project.js";
 import { LOCK_FILE } from "../compiler/lifecycle/lock.js";
-import { parse, type ParseResult } from "../grammar/index.js";
+import type { ParseResult } from "../grammar/index.js";
+import { reparse, type ParsedText } from "./incremental-parse.js";
 import { pathToUri, uriToPath } from "./positions.js";
 
 export const DEFAULT_DEBOUNCE_MS = 150;
@@ -51,7 +52,11 @@ export class Workspace {
   private readonly states = new Map<string, ProjectState>();
   private readonly loneFiles = new Set<string>();
   private readonly listeners: CheckedListener[] = [];
-  private readonly parses = new Map<string, { version: number; result: ParseResult }>();
+  /**
+   * The last parse of each file (by project and file name), shared by the checks and the
+   * per-document features: an unchanged file is not parsed again, an edited one only where edited.
+   */
+  private readonly parses = new Map<string, ParsedText>();
   /** The URI the client uses for each open file (absolute path → URI). */
   readonly uris = new Map<string, string>();
 
@@ -151,21 +156,25 @@ export class Workspace {
     return s.loaded;
   }
 
-  /** Parses the current text of an open document (cached per version). */
+  /** Parses the current text of an open document (cached). */
   parseOf(doc: TextDocument): ParseResult {
-    const c = this.parses.get(doc.uri);
-    if (c && c.version === doc.version) return c.result;
-    const result = parse(doc.getText(), this.displayName(doc.uri));
-    this.parses.set(doc.uri, { version: doc.version, result });
+    const path = uriToPath(doc.uri);
+    if (!path) return reparse(undefined, doc.getText(), doc.uri);
+    return this.parseFile(this.keyFor(path), this.displayName(doc.uri), doc.getText());
+  }
+
+  /** `parse(text, file)` for a file of the project `projectKey`, reusing its last parse. */
+  private parseFile(projectKey: string, file: string, text: string): ParseResult {
+    const key = `${projectKey}\0${file}`;
+    const prev = this.parses.get(key);
+    if (prev?.text === text && prev.result.ast.file === file) return prev.result;
+    const result = reparse(prev, text, file);
+    this.parses.set(key, { text, result });
     return result;
   }
 
   isOpen(uri: string): boolean {
     return this.docs.get(uri) !== undefined;
-  }
-
-  forget(uri: string): void {
-    this.parses.delete(uri);
   }
 
   /** The file name the project uses for a URI (relative to its root, `/` separators). */
@@ -192,8 +201,11 @@ export class Workspace {
         const p = uriToPath(d.uri);
         if (p && (p.endsWith(".policy") || p.endsWith(".json")) && this.keyFor(p) === s.key) overlays.set(p, d.getText());
       }
-      s.loaded = loadProject(s.paths, { cwd: s.root, catalogs: this.options.catalogs, overlays });
+      s.loaded = loadProject(s.paths, { cwd: s.root, catalogs: this.options.catalogs, overlays, parse: (text, file) => this.parseFile(s.key, file, text) });
       s.catalogFiles = this.catalogFilesOf(s);
+      // Forget the parses of files this project no longer has.
+      const files = new Set(s.loaded.project.files.map((f) => `${s.key}\0${f.file}`));
+      for (const k of this.parses.keys()) if (k.startsWith(`${s.key}\0`) && !files.has(k)) this.parses.delete(k);
     } catch (e) {
       this.options.log(`check of ${s.root} failed: ${(e as Error).stack ?? String(e)}`);
     }

@@ -57,7 +57,9 @@ export function compareCommands(a: CatalogCommand, b: CatalogCommand): number {
 
 export class Catalog {
   readonly integrations = new Map<string, CatalogIntegration>();
-  readonly tools = new Map<string, CatalogTool>();
+  private readonly byKey = new Map<string, CatalogTool>();
+  /** The tool indexes are rebuilt on first use after catalogs were added (not once per integration). */
+  private stale = false;
   private readonly byNorm = new Map<string, CatalogIntegration>();
   private readonly byBare = new Map<string, CatalogTool[]>();
   /** Every tool in catalog order, and each tool's place in it (rebuilt when a catalog is added). */
@@ -87,23 +89,34 @@ export class Catalog {
     this.integrations.set(id, integ);
     this.byNorm.set(normName(id), integ);
     this.byNorm.set(normName(j.name), integ);
-    this.reindex();
+    this.stale = true;
+  }
+
+  /** Every tool by lower-case full key (`github.create_issue`). */
+  get tools(): ReadonlyMap<string, CatalogTool> {
+    return this.indexed().byKey;
+  }
+
+  private indexed(): this {
+    if (this.stale) this.reindex();
+    return this;
   }
 
   private reindex(): void {
-    this.tools.clear();
+    this.stale = false;
+    this.byKey.clear();
     this.byBare.clear();
     this.position.clear();
     for (const integ of this.integrations.values()) {
       for (const t of integ.tools.values()) {
-        this.tools.set(t.key.toLowerCase(), t);
+        this.byKey.set(t.key.toLowerCase(), t);
         const bare = t.name.toLowerCase();
         const list = this.byBare.get(bare) ?? [];
         list.push(t);
         this.byBare.set(bare, list);
       }
     }
-    this.all = [...this.tools.values()];
+    this.all = [...this.byKey.values()];
     this.all.forEach((t, i) => this.position.set(t, i));
   }
 
@@ -118,18 +131,18 @@ export class Catalog {
 
   /** Tools with this bare name, optionally only inside the given integrations. */
   toolsNamed(bare: string, within?: readonly string[]): CatalogTool[] {
-    const all = this.byBare.get(bare.toLowerCase()) ?? [];
+    const all = this.indexed().byBare.get(bare.toLowerCase()) ?? [];
     return within ? all.filter((t) => within.includes(t.integration)) : all;
   }
 
   /** Every tool, in catalog order (integrations in the order added, then their tools). Shared: do not mutate. */
   allTools(): readonly CatalogTool[] {
-    return this.all;
+    return this.indexed().all;
   }
 
   /** A tool's place in `allTools()` (-1 for a tool of another catalog). */
   toolPosition(t: CatalogTool): number {
-    return this.position.get(t) ?? -1;
+    return this.indexed().position.get(t) ?? -1;
   }
 
   /** All command patterns, most specific first. */

@@ -3,7 +3,7 @@
  * Runs the declaration rules (detectors, organization, defaults), then every policy, then the
  * project-wide rules (duplicate ids, shadowing). Tests are checked by the test runner.
  */
-import { parse } from "../../grammar/index.js";
+import { parse, type ParseResult } from "../../grammar/index.js";
 import type * as A from "../../grammar/ast.js";
 import { sortDiagnostics, type Diagnostic } from "../../grammar/diagnostic.js";
 import { BUILTIN_CLASSES } from "../../runtime/detectors.js";
@@ -30,11 +30,20 @@ export function comparePaths(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function checkProject(sources: readonly Source[], catalog: Catalog, extra: readonly Diagnostic[] = []): CheckedProject {
+export interface CheckOptions {
+  /**
+   * Parses one source; must return what `parse(text, file)` returns (the language server passes
+   * one that reuses the parses of unchanged files and re-parses only the edited declarations).
+   */
+  readonly parse?: (text: string, file: string) => ParseResult;
+}
+
+export function checkProject(sources: readonly Source[], catalog: Catalog, extra: readonly Diagnostic[] = [], opts: CheckOptions = {}): CheckedProject {
   const ctx = new CheckContext(catalog);
   ctx.diagnostics.push(...extra);
+  const parseSource = opts.parse ?? parse;
   const files: SourceFile[] = [...sources].sort((a, b) => comparePaths(a.file, b.file)).map((s) => {
-    const r = parse(s.text, s.file);
+    const r = parseSource(s.text, s.file);
     ctx.diagnostics.push(...r.diagnostics);
     return { file: s.file, text: s.text, ast: r.ast };
   });
