@@ -7,6 +7,8 @@ import type { CheckContext } from "../context.js";
 declare const require: NodeJS.Require | undefined;
 type CheckSync = typeof import("recheck").checkSync;
 let recheck: CheckSync | undefined;
+/** recheck's verdicts by pattern and flags: the analysis is pure and costly, and projects are checked again and again (language server, test runs). */
+const verdicts = new Map<string, ReturnType<CheckSync>>();
 /** recheck is large: loaded only when a project declares a detector. */
 function checkSync(...args: Parameters<CheckSync>): ReturnType<CheckSync> {
   // `require` exists when this module is bundled as CommonJS (the VS Code extension); ESM uses createRequire.
@@ -33,7 +35,13 @@ export function checkDetectors(ctx: CheckContext, decls: readonly A.DetectorDecl
       ctx.error("PDL2040", d.pattern.span, `invalid regex: ${(e as Error).message.replace(/^Invalid regular expression: /, "")}`, "write a JavaScript regular expression");
       continue;
     }
-    const r = checkSync(d.pattern.source, "gi" + d.pattern.flags, { timeout: 2000 });
+    const cacheKey = `${d.pattern.flags}/${d.pattern.source}`;
+    let r = verdicts.get(cacheKey);
+    if (!r) {
+      r = checkSync(d.pattern.source, "gi" + d.pattern.flags, { timeout: 2000 });
+      // A timed-out analysis ("unknown") may succeed on a less busy moment: only definite verdicts are kept.
+      if (r.status !== "unknown") { if (verdicts.size >= 1000) verdicts.clear(); verdicts.set(cacheKey, r); }
+    }
     if (r.status === "vulnerable") {
       ctx.error("PDL2041", d.pattern.span,
         `this regex can backtrack ${r.complexity.type === "exponential" ? "exponentially" : "polynomially"} (an input like ${JSON.stringify(r.attack.string.slice(0, 40))}… takes ${r.complexity.type} time)`,
