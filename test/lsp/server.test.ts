@@ -49,7 +49,8 @@ describe("diagnostics", () => {
 
   test("didChange re-checks: fixing the typo clears the error", async () => {
     await client.change(ghUri, gh.text.replace("Githb", "GitHub"));
-    const p = await client.waitDiagnostics(ghUri);
+    // Wait for the publication without the error (an earlier check may still report the old text).
+    const p = await client.waitDiagnostics(ghUri, (x) => !x.diagnostics.some((d) => d.code === "PDL2001"));
     expect(p.diagnostics.map((d) => d.code)).not.toContain("PDL2001");
     await client.change(ghUri, gh.text);
     await client.waitDiagnostics(ghUri, (x) => x.diagnostics.some((d) => d.code === "PDL2001"));
