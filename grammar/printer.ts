@@ -52,6 +52,7 @@ export function printCondition(c: A.Condition): string {
 export function printExpr(e: A.Expr): string {
   switch (e.kind) {
     case "Condition": return printCondition(e);
+    // INVARIANT: the printed form of `if` lines is what policy.lock hashes; changing it invalidates locks.
     case "Or": return e.items.map((x) => (x.kind === "Or" ? `(${printExpr(x)})` : printExpr(x))).join(" or ");
     case "And": return e.items.map((x) => (x.kind === "Or" || x.kind === "And" ? `(${printExpr(x)})` : printExpr(x))).join(" and ");
     case "Not": return `not ${e.expr.kind === "Condition" || e.expr.kind === "Not" ? printExpr(e.expr) : `(${printExpr(e.expr)})`}`;
@@ -109,38 +110,56 @@ export function printStep(s: A.TestStep): string {
   }
 }
 
-/** Emits lines, interleaving the source's comments by position. */
+/**
+ * Emits lines, interleaving the source's comments by position. A blank line of the source between
+ * two things (comments, declarations, lines of a block) is kept, at most one; none right after `{`.
+ */
 class Out {
   private readonly lines: string[] = [];
   private next = 0;
+  /** Source line where the last emitted thing ended; undefined for synthesised trees. */
+  private lastLine: number | undefined;
+  private afterOpen = false;
   constructor(private readonly comments: readonly A.CommentNode[]) {}
+
+  private gap(line: number): void {
+    if (this.lastLine !== undefined && line > this.lastLine + 1 && !this.afterOpen) this.blank();
+  }
+
+  private emit(text: string, line: number | undefined, endLine: number | undefined): void {
+    if (line !== undefined) this.gap(line);
+    this.lines.push(text);
+    if (endLine !== undefined) this.lastLine = endLine;
+    this.afterOpen = false;
+  }
 
   /** Comments that start before `offset`, each on its own line. */
   leading(offset: number, depth: number): void {
     while (this.next < this.comments.length && this.comments[this.next]!.span.start < offset) {
-      this.lines.push(INDENT.repeat(depth) + this.comments[this.next]!.text.trimEnd());
+      const c = this.comments[this.next]!;
+      this.emit(INDENT.repeat(depth) + c.text.trimEnd(), c.span.line, c.span.endLine);
       this.next++;
     }
   }
 
   /** A line for a node; a comment that follows on the node's last line stays at its end. */
-  line(text: string, depth: number, node?: { span: { start: number; end: number; endLine: number } }, endLimit?: number): void {
+  line(text: string, depth: number, node?: { span: { start: number; end: number; line: number; endLine: number } }, endLimit?: number): void {
     let s = INDENT.repeat(depth) + text;
-    if (node) {
-      this.leading(node.span.start, depth);
-      // comments inside the node (multi-line expressions) move before it
-      while (this.next < this.comments.length && this.comments[this.next]!.span.end <= node.span.end &&
-        this.comments[this.next]!.span.endLine < node.span.endLine) {
-        this.lines.push(INDENT.repeat(depth) + this.comments[this.next]!.text.trimEnd());
-        this.next++;
-      }
-      const c = this.comments[this.next];
-      if (c && c.span.line === node.span.endLine && c.span.start >= node.span.start && (endLimit === undefined || c.span.start < endLimit)) {
-        s += ` ${c.text.trimEnd()}`;
-        this.next++;
-      }
+    if (!node) { this.emit(s, undefined, undefined); return; }
+    this.leading(node.span.start, depth);
+    // comments inside the node (multi-line expressions) move before it
+    while (this.next < this.comments.length && this.comments[this.next]!.span.end <= node.span.end &&
+      this.comments[this.next]!.span.endLine < node.span.endLine) {
+      const c = this.comments[this.next]!;
+      this.emit(INDENT.repeat(depth) + c.text.trimEnd(), c.span.line, c.span.endLine);
+      this.next++;
     }
-    this.lines.push(s);
+    const c = this.comments[this.next];
+    if (c && c.span.line === node.span.endLine && c.span.start >= node.span.start && (endLimit === undefined || c.span.start < endLimit)) {
+      s += ` ${c.text.trimEnd()}`;
+      this.next++;
+    }
+    this.emit(s, node.span.line, node.span.endLine);
   }
 
   /** The opening line of a block: a comment right after `{` stays on it. */
@@ -152,7 +171,15 @@ class Out {
       s += ` ${c.text.trimEnd()}`;
       this.next++;
     }
-    this.lines.push(s);
+    this.emit(s, node.span.line, node.span.line);
+    this.afterOpen = true;
+  }
+
+  /** The closing line of a block. */
+  close(text: string, endLine: number): void {
+    this.lines.push(text);
+    this.lastLine = endLine;
+    this.afterOpen = false;
   }
 
   blank(): void {
@@ -173,15 +200,13 @@ function block(out: Out, header: string, node: { span: A.PolicyDecl["span"] }, c
   out.open(`${header} {`, 0, node, children[0]?.span.start);
   for (let i = 0; i < children.length; i++) out.line(render(i), 1, children[i], children[i + 1]?.span.start ?? node.span.end);
   out.leading(node.span.end, 1);
-  out.line("}", 0);
+  out.close("}", node.span.endLine);
 }
 
 /** Formats a whole file. */
 export function print(file: A.PolicyFile): string {
   const out = new Out([...file.comments].sort((a, b) => a.span.start - b.span.start));
   file.decls.forEach((d, i) => {
-    if (i > 0) out.blank();
-    out.leading(d.span.start, 0);
     if (i > 0) out.blank();
     switch (d.kind) {
       case "Policy":
