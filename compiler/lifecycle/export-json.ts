@@ -9,35 +9,58 @@ import type { ExportDoc, JAction, JComments, JDecl, JExpr, JFile, JNumber, JPair
 
 type Node = { readonly span: { readonly start: number; readonly end: number; readonly line: number; readonly endLine: number } };
 
-/** Hands out a file's comments in order, as the printer would place them. */
+/**
+ * Hands out a file's comments in order, as the printer would place them. A blank line of the
+ * source that the printer keeps (at most one, none right after `{`) is an empty string.
+ */
 class CommentCursor {
   private next = 0;
+  private lastLine: number | undefined;
+  private afterOpen = false;
   constructor(private readonly comments: readonly A.CommentNode[]) {}
-  private take(): string { return this.comments[this.next++]!.text.trimEnd(); }
+
+  /** `[""]` when the printer puts a blank line before something starting on `line`. */
+  gap(line: number): string[] {
+    return this.lastLine !== undefined && line > this.lastLine + 1 && !this.afterOpen ? [""] : [];
+  }
+  private mark(endLine: number): void { this.lastLine = endLine; this.afterOpen = false; }
+  private take(out: string[]): void {
+    const c = this.comments[this.next++]!;
+    out.push(...this.gap(c.span.line), c.text.trimEnd());
+    this.mark(c.span.endLine);
+  }
 
   /** Comments that start before `offset`. */
   leading(offset: number): string[] {
     const out: string[] = [];
-    while (this.next < this.comments.length && this.comments[this.next]!.span.start < offset) out.push(this.take());
+    while (this.next < this.comments.length && this.comments[this.next]!.span.start < offset) this.take(out);
     return out;
   }
 
   /** A line node: leading comments, comments inside it (moved before it), and the one at its end. */
   line(node: Node, endLimit?: number): JComments {
     const comments = this.leading(node.span.start);
-    while (this.next < this.comments.length && this.comments[this.next]!.span.end <= node.span.end && this.comments[this.next]!.span.endLine < node.span.endLine) comments.push(this.take());
+    while (this.next < this.comments.length && this.comments[this.next]!.span.end <= node.span.end && this.comments[this.next]!.span.endLine < node.span.endLine) this.take(comments);
+    comments.push(...this.gap(node.span.line));
     const c = this.comments[this.next];
     let trailing: string | undefined;
-    if (c && c.span.line === node.span.endLine && c.span.start >= node.span.start && (endLimit === undefined || c.span.start < endLimit)) trailing = this.take();
+    if (c && c.span.line === node.span.endLine && c.span.start >= node.span.start && (endLimit === undefined || c.span.start < endLimit)) { trailing = c.text.trimEnd(); this.next++; }
+    this.mark(node.span.endLine);
     return { ...(comments.length ? { comments } : {}), ...(trailing !== undefined ? { trailing } : {}) };
   }
 
   /** The comment on a block's opening line, before its first child. */
   open(node: Node, firstChild: number | undefined): string | undefined {
     const c = this.comments[this.next];
-    if (c && c.span.line === node.span.line && (firstChild === undefined || c.span.start < firstChild)) return this.take();
-    return undefined;
+    let out: string | undefined;
+    if (c && c.span.line === node.span.line && (firstChild === undefined || c.span.start < firstChild)) { out = c.text.trimEnd(); this.next++; }
+    this.mark(node.span.line);
+    this.afterOpen = true;
+    return out;
   }
+
+  /** A block's closing `}`. */
+  close(node: Node): void { this.mark(node.span.endLine); }
 
   rest(): string[] { return this.leading(Number.POSITIVE_INFINITY); }
 }
@@ -135,6 +158,7 @@ function block<C, J>(cur: CommentCursor, node: Node, children: readonly C[], spa
     return { ...json(c), ...comments };
   });
   const end = cur.leading(node.span.end);
+  cur.close(node);
   return { out, extra: { ...(open !== undefined ? { open } : {}), ...(end.length ? { end_comments: end } : {}) } };
 }
 
@@ -145,8 +169,12 @@ const entrySpan = (a: { span: Span }, b: { span: Span }): Node => ({ span: { sta
 export function exportFile(ast: A.PolicyFile): JFile {
   const cur = new CommentCursor([...ast.comments].sort((a, b) => a.span.start - b.span.start));
   const declarations: JDecl[] = [];
-  for (const d of ast.decls) {
+  for (const [i, d] of ast.decls.entries()) {
     const lead = cur.leading(d.span.start);
+    // Blocks open on the declaration's first line: a blank line before it belongs to the lead.
+    if (!(d.kind === "Default" && d.effect) && d.kind !== "Detector") lead.push(...cur.gap(d.span.line));
+    // Declarations are always separated by a blank line: a blank line before one says nothing.
+    if (i > 0 && lead[0] === "") lead.shift();
     const comments = lead.length ? { comments: lead } : {};
     switch (d.kind) {
       case "Policy": {
@@ -162,7 +190,7 @@ export function exportFile(ast: A.PolicyFile): JFile {
       case "Default":
         if (d.effect) {
           const c = cur.line(d);
-          declarations.push({ kind: "default", effect: d.effect.value, ...mergeComments(lead, c) });
+          declarations.push({ kind: "default", effect: d.effect.value, ...mergeComments(lead, c, i === 0) });
         } else {
           const b = block(cur, d, d.entries ?? [], (e) => entrySpan(e.operation, e.effect), (e) => ({ operation: e.operation.value, effect: e.effect.value }));
           declarations.push({ kind: "default", by: d.by?.value ?? "operation", ...comments, ...b.extra, entries: b.out });
@@ -170,7 +198,7 @@ export function exportFile(ast: A.PolicyFile): JFile {
         break;
       case "Detector": {
         const c = cur.line(d);
-        declarations.push({ kind: "detector", name: d.name.value, pattern: d.pattern.source, flags: d.pattern.flags, ...(d.class ? { class: d.class.value } : {}), ...mergeComments(lead, c) });
+        declarations.push({ kind: "detector", name: d.name.value, pattern: d.pattern.source, flags: d.pattern.flags, ...(d.class ? { class: d.class.value } : {}), ...mergeComments(lead, c, i === 0) });
         break;
       }
       case "Organization": {
@@ -185,8 +213,9 @@ export function exportFile(ast: A.PolicyFile): JFile {
   return { file: ast.file, declarations, ...(end.length ? { end_comments: end } : {}) };
 }
 
-function mergeComments(lead: string[], c: JComments): JComments {
+function mergeComments(lead: string[], c: JComments, first: boolean): JComments {
   const all = [...lead, ...(c.comments ?? [])];
+  if (!first && all[0] === "") all.shift();
   return { ...(all.length ? { comments: all } : {}), ...(c.trailing !== undefined ? { trailing: c.trailing } : {}) };
 }
 

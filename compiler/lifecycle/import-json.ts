@@ -96,7 +96,10 @@ function stepText(s: JStep): string {
 /** Lines as the formatter prints them. */
 class Lines {
   readonly out: string[] = [];
-  comments(cs: readonly string[] | undefined, depth: number): void { for (const c of cs ?? []) this.out.push("  ".repeat(depth) + c); }
+  /** Comments on their own lines; an empty string is a blank line of the source. */
+  comments(cs: readonly string[] | undefined, depth: number): void {
+    for (const c of cs ?? []) if (c === "") this.blank(); else this.out.push("  ".repeat(depth) + c);
+  }
   line(text: string, depth: number, c: JComments = {}): void {
     this.comments(c.comments, depth);
     this.out.push("  ".repeat(depth) + text + (c.trailing !== undefined ? ` ${c.trailing}` : ""));
@@ -122,7 +125,6 @@ export function fileText(f: JFile): string {
   f.declarations.forEach((d: JDecl, i) => {
     if (i > 0) L.blank();
     L.comments(d.comments, 0);
-    if (i > 0 && d.comments?.length) L.blank();
     switch (d.kind) {
       case "policy": L.block(`policy ${printString(d.name)}`, d, d.items.map((it) => ({ ...cm(it), text: itemText(it) }))); break;
       case "test": L.block(`test ${printString(d.name)}`, d, d.steps.map((s) => ({ ...cm(s), text: stepText(s) }))); break;
@@ -134,8 +136,7 @@ export function fileText(f: JFile): string {
       case "organization": L.block("organization", d, d.entries.map((e) => ({ ...cm(e), text: `${e.key} ${printValue(valueAst(e.value))}` }))); break;
     }
   });
-  if (f.declarations.length && f.end_comments?.length) L.out.push(...f.end_comments);
-  else L.comments(f.end_comments, 0);
+  L.comments(f.end_comments, 0);
   return L.text();
 }
 

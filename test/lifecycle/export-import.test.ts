@@ -69,7 +69,7 @@ test "t" {
     expect(roundTrip(src)).toBe(fmt(src));
     const doc = exportOf(src);
     const policy = doc.files[0]!.declarations[0]!;
-    expect(policy).toMatchObject({ kind: "policy", name: "A", comments: ["# header", "# about A"], open: "# opening", end_comments: ["# before the brace"] });
+    expect(policy).toMatchObject({ kind: "policy", name: "A", comments: ["# header", "", "# about A"], open: "# opening", end_comments: ["# before the brace"] });
     expect(doc.files[0]!.end_comments).toEqual(["# trailing"]);
   });
 
