@@ -8,7 +8,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { statusOf, roleFor, type ApprovalRequest, type ApprovalStore, type ApprovalView, type Outcome, type Vote, type VoteInput, type VoteResult } from "./types.js";
+import { statusOf, type ApprovalRequest, type ApprovalStore, type ApprovalView, type Outcome, type Vote, type VoteInput, type VoteResult } from "./types.js";
+import { castVote, expireApproval, type VoteStorage } from "./voting.js";
 
 const ID_RE = /^[a-z0-9][a-z0-9-]{2,63}$/;
 
@@ -94,6 +95,14 @@ export class FileApprovalStore implements ApprovalStore {
     return out.sort((a, b) => a.request.created.localeCompare(b.request.created));
   }
 
+  /** The storage primitives the shared voting rules work on. */
+  private readonly storage: VoteStorage = {
+    get: (id) => this.get(id),
+    recordVote: async (id, vote) => createExclusive(path.join(this.folder(id), `vote-${vote.role.replace(/[^a-z0-9_-]/gi, "_")}.json`), JSON.stringify(vote) + "\n"),
+    settle: async (id, status, by) => this.settle(id, status, by),
+    now: () => this.now(),
+  };
+
   /** Writes the outcome if none exists; returns the view with the outcome that won. */
   private settle(id: string, status: Outcome["status"], by?: string): ApprovalView | undefined {
     const o: Outcome = { status, at: new Date(this.now()).toISOString(), ...(by ? { by } : {}) };
@@ -102,26 +111,11 @@ export class FileApprovalStore implements ApprovalStore {
   }
 
   async vote(id: string, v: VoteInput): Promise<VoteResult> {
-    const before = await this.get(id);
-    if (!before) return { ok: false, error: `no approval with id "${id}"` };
-    if (before.outcome || before.status !== "pending") return { ok: false, error: `approval ${id} is already ${before.status}`, view: before };
-    const role = roleFor(before.request, before.votes, v.as);
-    if ("error" in role) return { ok: false, error: role.error, view: before };
-    const vote: Vote = { role: role.role, verdict: v.verdict, by: v.by, at: new Date(this.now()).toISOString(), ...(v.note ? { note: v.note } : {}) };
-    if (!createExclusive(path.join(this.folder(id), `vote-${role.role.replace(/[^a-z0-9_-]/gi, "_")}.json`), JSON.stringify(vote) + "\n")) {
-      return { ok: false, error: `${role.role} has already voted on ${id}`, view: before };
-    }
-    const after = this.view(id)!;
-    if (after.status === "approved" || after.status === "denied") return { ok: true, view: this.settle(id, after.status, v.by) ?? after };
-    return { ok: true, view: after };
+    return castVote(this.storage, id, v);
   }
 
   async expire(id: string): Promise<ApprovalView | undefined> {
-    const v = await this.get(id);
-    if (!v) return undefined;
-    if (v.outcome) return v;
-    // Resolve with what the votes say (an approval that completed just now still counts).
-    const status = v.status === "pending" ? "expired" : v.status;
-    return this.settle(id, status, status === "expired" ? "timeout" : undefined);
+    return expireApproval(this.storage, id);
   }
+
 }

@@ -6,7 +6,8 @@
  * `<prefix>ap:<id>:outcome`, and the index `<prefix>ap:index` (sorted set by creation time).
  */
 import { Redis } from "ioredis";
-import { roleFor, statusOf, type ApprovalRequest, type ApprovalStore, type ApprovalView, type Outcome, type Vote, type VoteInput, type VoteResult } from "./types.js";
+import { statusOf, type ApprovalRequest, type ApprovalStore, type ApprovalView, type Outcome, type Vote, type VoteInput, type VoteResult } from "./types.js";
+import { castVote, expireApproval, type VoteStorage } from "./voting.js";
 
 const TTL_S = 7 * 86_400;
 
@@ -58,6 +59,18 @@ export class RedisApprovalStore implements ApprovalStore {
     return out;
   }
 
+  /** The storage primitives the shared voting rules work on. */
+  private readonly storage: VoteStorage = {
+    get: (id) => this.get(id),
+    recordVote: async (id, vote) => {
+      const set = await this.client.hsetnx(`${this.key(id)}:votes`, vote.role, JSON.stringify(vote));
+      await this.client.expire(`${this.key(id)}:votes`, TTL_S);
+      return set === 1;
+    },
+    settle: (id, status, by) => this.settle(id, status, by),
+    now: () => this.now(),
+  };
+
   private async settle(id: string, status: Outcome["status"], by?: string): Promise<ApprovalView | undefined> {
     const o: Outcome = { status, at: new Date(this.now()).toISOString(), ...(by ? { by } : {}) };
     await this.client.set(`${this.key(id)}:outcome`, JSON.stringify(o), "EX", TTL_S, "NX");
@@ -65,27 +78,13 @@ export class RedisApprovalStore implements ApprovalStore {
   }
 
   async vote(id: string, v: VoteInput): Promise<VoteResult> {
-    const before = await this.get(id);
-    if (!before) return { ok: false, error: `no approval with id "${id}"` };
-    if (before.outcome || before.status !== "pending") return { ok: false, error: `approval ${id} is already ${before.status}`, view: before };
-    const role = roleFor(before.request, before.votes, v.as);
-    if ("error" in role) return { ok: false, error: role.error, view: before };
-    const vote: Vote = { role: role.role, verdict: v.verdict, by: v.by, at: new Date(this.now()).toISOString(), ...(v.note ? { note: v.note } : {}) };
-    const set = await this.client.hsetnx(`${this.key(id)}:votes`, role.role, JSON.stringify(vote));
-    await this.client.expire(`${this.key(id)}:votes`, TTL_S);
-    if (!set) return { ok: false, error: `${role.role} has already voted on ${id}`, view: before };
-    const after = (await this.get(id))!;
-    if (after.status === "approved" || after.status === "denied") return { ok: true, view: (await this.settle(id, after.status, v.by)) ?? after };
-    return { ok: true, view: after };
+    return castVote(this.storage, id, v);
   }
 
   async expire(id: string): Promise<ApprovalView | undefined> {
-    const v = await this.get(id);
-    if (!v) return undefined;
-    if (v.outcome) return v;
-    const status = v.status === "pending" ? "expired" : v.status;
-    return this.settle(id, status, status === "expired" ? "timeout" : undefined);
+    return expireApproval(this.storage, id);
   }
+
 
   async close(): Promise<void> {
     if (!this.own) return;
