@@ -10,20 +10,8 @@ import { join } from "node:path";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { Workspace } from "../lsp/workspace.js";
 import { pathToUri } from "../lsp/positions.js";
+import { largeSource } from "../test/support/large-source.js";
 
-const INTEGRATIONS = ["GitHub", "Slack", "Linear", "Jira", "Notion", "Gmail"];
-const OPS = ["Read", "Write", "Delete"];
-
-/** The source of test/lsp/large-file.test.ts: about `lines` lines of varied policies. */
-export function largeSource(lines: number): string {
-  const out: string[] = [];
-  for (let i = 0; out.length < lines; i++) {
-    const integ = INTEGRATIONS[i % INTEGRATIONS.length];
-    out.push(`# policy number ${i}`, `policy "Policy ${i}" {`, `  id p-${i}`, `  priority ${i % 97}`, `  if integration is ${integ}`,
-      `  if operation in [${OPS[i % 3]}, ${OPS[(i + 1) % 3]}]`, `  if agent is "agent-${i % 13}"`, `  action ${i % 4 === 0 ? "block" : i % 4 === 1 ? "allow" : "require_approval"} "reason ${i}"`, "}", "");
-  }
-  return out.slice(0, lines).join("\n") + "\n";
-}
 
 export interface LspCheckFigures { lines: number; first_check_ms: number; edit_end_ms: number; edit_middle_ms: number; diagnostics: number }
 
