@@ -82,3 +82,19 @@ describe("catalog re-import", () => {
     expect(r.stderr).toContain("list_contacts (removed; incompatible)");
   });
 });
+
+describe("policy verify", () => {
+  it("accepts a signed bundle and refuses a changed byte, as the runtime would", () => {
+    const work = mkdtempSync(join(tmpdir(), "cli-verify-"));
+    writeFileSync(join(work, "p.policy"), 'policy "x" {\n  id x\n  if integration is GitHub\n  action block "no"\n}\n');
+    expect(runCli(["keygen", "-o", "k"], { cwd: work }).code).toBe(0);
+    const b = runCli(["build", ".", "-o", "b.json", "--sign", "k.pem", "--no-lock"], { cwd: work });
+    expect(b.code, b.stderr).toBe(0);
+    const ok = runCli(["verify", "b.json", "--key", "k.pub.pem"], { cwd: work });
+    expect([ok.code, ok.stdout.startsWith("verified: b.json")]).toEqual([0, true]);
+    writeFileSync(join(work, "b.json"), readFileSync(join(work, "b.json"), "utf8").replace('"no"', '"on"'));
+    const bad = runCli(["verify", "b.json", "--key", "k.pub.pem"], { cwd: work });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/^not verified: /);
+  });
+});
