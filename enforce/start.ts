@@ -9,7 +9,7 @@ import { AlertSink } from "./alerts.js";
 import { FileApprovalStore } from "./approvals/file-store.js";
 import { RedisApprovalStore } from "./approvals/redis-store.js";
 import type { ApprovalStore } from "./approvals/types.js";
-import { readBundleFile, watchBundle } from "./bundle-watch.js";
+import { readBundleFile, readSignedBundleFile, watchBundle } from "./bundle-watch.js";
 import { Gateway } from "./gateway.js";
 import { DecisionLog, SessionRecorder } from "./jsonl.js";
 import type { SessionIdentity } from "./session.js";
@@ -18,6 +18,8 @@ import { checkIntegrationId, Upstream, type UpstreamSpec } from "./upstream.js";
 export interface ProxyOptions {
   /** The bundle file (watched for hot reload unless `watch: false`) or a parsed bundle. */
   readonly bundle: string | Bundle;
+  /** An Ed25519 public key (PEM): the bundle file and every reload must be signed with its key. */
+  readonly publicKey?: string;
   readonly upstreams: readonly UpstreamSpec[];
   /** `redis://…` for a shared session state (and shared approvals); memory by default. */
   readonly storeUrl?: string;
@@ -71,7 +73,7 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
   const log = o.log ?? (() => undefined);
   let bundle: Bundle;
   if (typeof o.bundle === "string") {
-    const r = readBundleFile(o.bundle);
+    const r = o.publicKey !== undefined ? await readSignedBundleFile(o.bundle, o.publicKey) : readBundleFile(o.bundle);
     if (!r.ok) throw new Error(r.error);
     bundle = r.bundle;
   } else bundle = o.bundle;
@@ -126,7 +128,7 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
 
   let unwatch: (() => void) | undefined;
   if (typeof o.bundle === "string" && o.watch !== false) {
-    unwatch = watchBundle(path.resolve(o.bundle), (b) => gateway.load(b), (m) => log(m));
+    unwatch = watchBundle(path.resolve(o.bundle), (b) => gateway.load(b), (m) => log(m), 500, o.publicKey);
   }
   return {
     gateway, approvals, alerts,

@@ -3,6 +3,7 @@
  * enforcement point, an MCP proxy in front of real MCP servers (library: enforce/).
  */
 import type { Command } from "commander";
+import { readFileSync } from "node:fs";
 import { startProxy, parseDuration } from "../../enforce/start.js";
 import { serveHttp, serveStdio } from "../../enforce/serve.js";
 import { parseUpstream, Upstream, type UpstreamSpec } from "../../enforce/upstream.js";
@@ -11,7 +12,7 @@ import { CliError } from "../output.js";
 interface Flags {
   bundle?: string; store?: string; stateDir: string; record?: string; decisionLog?: string; alertsWebhook?: string;
   approvalTimeout: string; integration?: string; upstream?: string[]; listen?: string; tenant?: string; agent?: string;
-  agentId?: string; agentReviewStatus?: string; sessionId?: string; separator?: string; watch: boolean; quiet?: boolean; listTools?: boolean;
+  agentId?: string; agentReviewStatus?: string; sessionId?: string; separator?: string; key?: string; watch: boolean; quiet?: boolean; listTools?: boolean;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -29,6 +30,10 @@ async function listTools(specs: readonly UpstreamSpec[]): Promise<void> {
   } finally {
     await u.close();
   }
+}
+
+function readKey(file: string): string {
+  try { return readFileSync(file, "utf8"); } catch (e) { throw new CliError(`cannot read public key "${file}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
 }
 
 export function register(program: Command): void {
@@ -51,6 +56,7 @@ export function register(program: Command): void {
     .option("--agent-review-status <status>", "Approved, Unreviewed or Disallowed")
     .option("--session-id <id>", "session id (stdio; default: generated)")
     .option("--separator <text>", "between integration and tool in tool names when there are several upstreams", "__")
+    .option("--key <file>", "an Ed25519 public key (PEM): only bundles signed with its key (<bundle>.sig) are loaded, at start and on reload")
     .option("--no-watch", "do not reload the bundle when the file changes")
     .option("--quiet", "no operational messages on stderr (approvals to decide are still shown)")
     .addHelpText("after", `
@@ -83,6 +89,7 @@ Examples:
       try {
         proxy = await startProxy({
           bundle, upstreams, stateDir: o.stateDir, approvalTimeoutMs: timeout, watch: o.watch, log,
+          ...(o.key ? { publicKey: readKey(o.key) } : {}),
           ...(o.store ? { storeUrl: o.store } : {}),
           ...(o.record ? { recordDir: o.record } : {}),
           ...(o.decisionLog ? { decisionLog: o.decisionLog } : {}),
