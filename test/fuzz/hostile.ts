@@ -36,15 +36,18 @@ const BASE = { type: "tool_call_request", session_id: "s", agent: { name: "A" },
 const PATHS = ["", "type", "call", "agent", "agent.name", "call.args", "call.args.name", "call.args.nested", "call.tool", "call.integration", "call.type", "call.command", "ts", "tenant", "session_id", "seq"];
 
 /** A hostile event: anything at all, or a valid event with one field replaced by anything. */
-export const hostileEvent: fc.Arbitrary<unknown> = fc.oneof(anything, fc.tuple(fc.constantFrom(...PATHS), anything).map(([path, v]) => {
-  const ev = JSON.parse(JSON.stringify(BASE)) as Record<string, unknown>;
+export const hostileEvent: fc.Arbitrary<unknown> = fc.oneof(anything, fc.tuple(fc.constantFrom(...PATHS), anything).map(([path, v]) => replaceAt(BASE, path, v)));
+
+/** A copy of `base` with the value at a dotted path replaced by `v` (own property, even `__proto__`); `""` replaces all. */
+export function replaceAt(base: unknown, path: string, v: unknown): unknown {
+  const ev = JSON.parse(JSON.stringify(base)) as Record<string, unknown>;
   if (!path) return v;
   const parts = path.split(".");
   let o = ev;
   for (const p of parts.slice(0, -1)) o = o[p] as Record<string, unknown>;
   Object.defineProperty(o, parts.at(-1)!, { value: v, enumerable: true, configurable: true, writable: true });
   return ev;
-}));
+}
 
 const protoKeys = () => JSON.stringify([Object.prototype, Array.prototype, Function.prototype].map((p) => Object.getOwnPropertyNames(p).sort()));
 const BEFORE = protoKeys();

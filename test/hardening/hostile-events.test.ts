@@ -11,6 +11,7 @@ import { createEnforcer } from "../../runtime/index.js";
 import type { Decision } from "../../runtime/types.js";
 import { MAX_ARGS_DEPTH, MAX_STRING_LENGTH, MAX_ARGS_VALUES } from "../../runtime/limits.js";
 import { call, compile, POLICIES, SESSION_POLICIES, prototypeSnapshot } from "./helpers.js";
+import { replaceAt } from "../fuzz/hostile.js";
 
 const bundle = compile(POLICIES + `
 policy "Reads of look-alikes" {
@@ -158,15 +159,7 @@ describe("hostile events", () => {
     const key = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom("__proto__", "constructor", "prototype", "type", "call", "args", "tool", "integration", "toString", "valueOf", "hasOwnProperty"));
     const anything = fc.anything({ key, withNullPrototype: true, withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true, withBoxedValues: true, maxDepth: 4 });
     const base = call("github.create_issue", { owner: "acme", repo: "web", title: "t", body: "b" });
-    const corrupt = fc.tuple(fc.constantFrom("", "call", "agent", "call.args", "call.args.body", "call.tool", "call.integration", "ts", "tenant", "session_id", "call.args.__proto__"), anything).map(([path, v]) => {
-      const ev = JSON.parse(JSON.stringify(base)) as Record<string, unknown>;
-      if (!path) return v;
-      const parts = path.split(".");
-      let o = ev;
-      for (const p of parts.slice(0, -1)) o = o[p] as Record<string, unknown>;
-      Object.defineProperty(o, parts.at(-1)!, { value: v, enumerable: true, configurable: true, writable: true });
-      return ev;
-    });
+    const corrupt = fc.tuple(fc.constantFrom("", "call", "agent", "call.args", "call.args.body", "call.tool", "call.integration", "ts", "tenant", "session_id", "call.args.__proto__"), anything).map(([path, v]) => replaceAt(base, path, v));
     fc.assert(fc.property(fc.oneof(anything, corrupt), fc.boolean(), (ev, stateful) => {
       const d = decide(ev, stateful ? sessions : enforcer);
       return d.effect !== "allow" || !String(d.reason).startsWith("invalid");
