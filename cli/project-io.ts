@@ -34,17 +34,21 @@ export function summaryLine(s: ReturnType<typeof summarize>): string {
   return s.errors ? pc.red(parts.join(", ")) : s.warnings ? pc.yellow(parts.join(", ")) : pc.green(parts.join(", "));
 }
 
-export function readJsonFile(path: string, what: string): unknown {
-  let text: string;
+/** A text input file (`-` is stdin); an unreadable one is a usage error naming the path. */
+export function readTextInput(path: string, what?: string): string {
   try {
-    text = path === "-" ? readFileSync(0, "utf8") : readFileSync(path, "utf8");
+    return path === "-" ? readFileSync(0, "utf8") : readFileSync(path, "utf8");
   } catch (e) {
-    throw new CliError(`cannot read ${what} "${path}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new CliError(`cannot read ${what ? `${what} ` : ""}"${path}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+}
+
+export function readJsonFile(path: string, what?: string): unknown {
+  const text = readTextInput(path, what);
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new CliError(`${what} "${path}" is not valid JSON: ${(e as Error).message}`);
+    throw new CliError(`${what ? `${what} ` : ""}"${path}" is not valid JSON: ${(e as Error).message}`);
   }
 }
 

@@ -3,7 +3,7 @@
  * enforcement point, an MCP proxy in front of real MCP servers (library: enforce/).
  */
 import type { Command } from "commander";
-import { readFileSync } from "node:fs";
+import { readTextInput } from "../project-io.js";
 import { startProxy, parseDuration } from "../../enforce/start.js";
 import { serveHttp, serveStdio } from "../../enforce/serve.js";
 import { parseUpstream, Upstream, type UpstreamSpec } from "../../enforce/upstream.js";
@@ -30,10 +30,6 @@ async function listTools(specs: readonly UpstreamSpec[]): Promise<void> {
   } finally {
     await u.close();
   }
-}
-
-function readKey(file: string): string {
-  try { return readFileSync(file, "utf8"); } catch (e) { throw new CliError(`cannot read public key "${file}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
 }
 
 export function register(program: Command): void {
@@ -89,7 +85,7 @@ Examples:
       try {
         proxy = await startProxy({
           bundle, upstreams, stateDir: o.stateDir, approvalTimeoutMs: timeout, watch: o.watch, log,
-          ...(o.key ? { publicKey: readKey(o.key) } : {}),
+          ...(o.key ? { publicKey: readTextInput(o.key, "public key") } : {}),
           ...(o.store ? { storeUrl: o.store } : {}),
           ...(o.record ? { recordDir: o.record } : {}),
           ...(o.decisionLog ? { decisionLog: o.decisionLog } : {}),

@@ -4,7 +4,7 @@
  * expressed). The result is formatted and checked before anything is written.
  */
 import type { Command } from "commander";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parse, print } from "../../grammar/index.js";
 import { loadCatalog } from "../../compiler/catalog/load.js";
@@ -12,7 +12,7 @@ import { checkProject } from "../../compiler/check/index.js";
 import { asDrafts, importDocument, importParsed } from "../../compiler/lifecycle/import-json.js";
 import { importInterven } from "../../compiler/lifecycle/interven.js";
 import type { ExportDoc } from "../../compiler/lifecycle/export-types.js";
-import { collectCatalogs, writeAtomic } from "../project-io.js";
+import { collectCatalogs, readTextInput, writeAtomic } from "../project-io.js";
 import { CliError, EXIT_FINDINGS, parseFormat, pc, printJson, renderDiagnostic } from "../output.js";
 
 interface Opts { tenant?: string; from?: string; output?: string; draft?: boolean; force?: boolean; catalog?: string[]; format?: string }
@@ -35,10 +35,7 @@ export function register(program: Command): void {
     .option("--format <format>", "text or json (the report)", "text")
     .action((file: string, o: Opts) => {
       const format = parseFormat(o.format);
-      let text: string;
-      try { text = file === "-" ? readFileSync(0, "utf8") : readFileSync(file, "utf8"); } catch (e) {
-        throw new CliError(`cannot read "${file}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      }
+      const text = readTextInput(file);
       let doc: unknown;
       try { doc = JSON.parse(text); } catch (e) { throw new CliError(`"${file}" is not valid JSON: ${(e as Error).message}`); }
       const from = o.from ?? ((doc as { format?: unknown })?.format === "policy-export/1" ? "policy" : "interven");

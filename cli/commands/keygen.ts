@@ -4,16 +4,14 @@
  * Also the signing step `build --sign` uses.
  */
 import type { Command } from "commander";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { generateKeyPair, readPrivateKey, serializeSignature, signBundle } from "../../compiler/lifecycle/sign.js";
 import { CliError, parseFormat, printJson } from "../output.js";
+import { readTextInput } from "../project-io.js";
 
 /** Signs a bundle's text with the private key in `keyFile`; the signature file's text. */
 export function signFile(keyFile: string, bundleText: string, revision: string): string {
-  let pem: string;
-  try { pem = readFileSync(keyFile, "utf8"); } catch (e) {
-    throw new CliError(`cannot read signing key "${keyFile}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const pem = readTextInput(keyFile, "signing key");
   const key = readPrivateKey(pem, keyFile);
   if (typeof key === "string") throw new CliError(key);
   return serializeSignature(signBundle(bundleText, revision, key));

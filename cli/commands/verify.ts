@@ -3,17 +3,9 @@
  * exactly as the runtime's loader does before it enforces (bytes, revision, signature, key).
  */
 import type { Command } from "commander";
-import { readFileSync } from "node:fs";
 import { verifyBundle } from "../../runtime/verify.js";
-import { CliError, EXIT_FINDINGS, parseFormat, printJson } from "../output.js";
-
-function read(path: string, what: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (e) {
-    throw new CliError(`cannot read ${what} "${path}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
+import { EXIT_FINDINGS, parseFormat, printJson } from "../output.js";
+import { readTextInput } from "../project-io.js";
 
 export function register(program: Command): void {
   program.command("verify").description("check a signed bundle as the runtime does before loading it")
@@ -23,9 +15,9 @@ export function register(program: Command): void {
     .option("--format <format>", "text or json", "text")
     .action(async (bundlePath: string, o: { key: string; sig?: string; format?: string }) => {
       const format = parseFormat(o.format);
-      const bytes = read(bundlePath, "bundle");
-      const sig = read(o.sig ?? `${bundlePath}.sig`, "signature");
-      const key = read(o.key, "public key");
+      const bytes = readTextInput(bundlePath, "bundle");
+      const sig = readTextInput(o.sig ?? `${bundlePath}.sig`, "signature");
+      const key = readTextInput(o.key, "public key");
       const r = await verifyBundle(bytes, sig, key);
       if (format === "json") printJson(r.ok ? { ok: true, revision: r.revision } : { ok: false, reason: r.reason });
       else process.stdout.write(r.ok ? `verified: ${bundlePath} (revision ${r.revision})\n` : `not verified: ${r.reason}\n`);
