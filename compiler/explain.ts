@@ -5,6 +5,7 @@
  */
 import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent } from "../runtime/types.js";
 import { createEnforcer } from "../runtime/index.js";
+import { inScope } from "../runtime/enforcer.js";
 import { resolveCall } from "../runtime/event.js";
 import { evaluate, type EvalContext } from "../runtime/evaluate.js";
 import { compileDetectors } from "../runtime/detectors.js";
@@ -32,13 +33,6 @@ export interface Explanation {
   readonly tool: string | null;
   readonly operation: string | null;
   readonly policies: readonly PolicyTrace[];
-}
-
-function inScope(p: BundlePolicy, e: SessionEvent): boolean {
-  const s = p.scope;
-  if (s[0] === "platform" || s.length === 1) return true;
-  if (s[0] === "tenant") return e.tenant === s[1];
-  return e.agent?.name === s[1];
 }
 
 /** A session with no history: the state a first request sees. */

@@ -146,7 +146,8 @@ function responseCall(e: SessionEvent): NonNullable<SessionEvent["call"]> | unde
   return undefined;
 }
 
-function inScope(p: BundlePolicy, e: SessionEvent): boolean {
+/** Is the policy in scope for the event (platform, tenant or agent)? */
+export function inScope(p: BundlePolicy, e: SessionEvent): boolean {
   const s = p.scope;
   if (s[0] === "platform" || s.length === 1) return true;
   if (s[0] === "tenant") return e.tenant === s[1];

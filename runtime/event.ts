@@ -117,7 +117,8 @@ export interface ResolvedCall extends ToolInfo {
   readonly argv: readonly string[] | undefined;
 }
 
-function matchCommand(pattern: readonly string[], argv: readonly string[]): boolean {
+/** Does an argv match a command pattern? `*` is one word, `**` the rest (zero or more words). */
+export function matchCommand(pattern: readonly string[], argv: readonly string[]): boolean {
   for (let i = 0; i < pattern.length; i++) {
     const p = pattern[i]!;
     if (p === "**") return true;

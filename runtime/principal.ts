@@ -18,6 +18,7 @@
 import type { Bundle } from "./types.js";
 import type { ResolvedCall } from "./event.js";
 import { cachedRegex } from "./static-eval.js";
+import { globToRegexSource } from "./glob.js";
 
 const MAX_DEPTH = 32;
 const EMAIL_KEYS = /^(to|cc|bcc|recipients?|emails?|email_?address(es)?|emailaddress|share_?with|user_?emails?|invitees?|attendees?|members?|grantees?|participants?|guests?)$/i;
@@ -31,9 +32,7 @@ const SLACK_URL = /(?:^|\/\/)([a-z0-9-]+)\.(?:enterprise\.)?slack\.com/i;
 type Org = NonNullable<Bundle["organization"]>;
 
 function globRe(g: string): RegExp {
-  let re = "^";
-  for (const ch of g.replace(/^#/, "").toLowerCase()) re += ch === "*" ? "[\\s\\S]*" : ch === "?" ? "[\\s\\S]" : ch.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
-  return cachedRegex(re + "$");
+  return cachedRegex(globToRegexSource(g.replace(/^#/, "").toLowerCase()));
 }
 
 function domainInside(domain: string, domains: readonly string[]): boolean {

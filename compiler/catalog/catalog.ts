@@ -3,6 +3,7 @@
  * Names resolve case-insensitively; integration names also match without spaces/punctuation
  * (`Google Drive`, `google_drive`, `GoogleDrive`).
  */
+import { matchCommand } from "../../runtime/event.js";
 import type { CatalogIntegrationJson, CatalogJson, CatalogToolJson, JsonSchema, Operation } from "./types.js";
 
 export interface CatalogTool {
@@ -157,15 +158,6 @@ export class Catalog {
   }
 }
 
-export function matchCommand(pattern: readonly string[], argv: readonly string[]): boolean {
-  for (let i = 0; i < pattern.length; i++) {
-    const p = pattern[i]!;
-    if (p === "**") return true;
-    if (i >= argv.length) return false;
-    if (p !== "*" && p !== argv[i]) return false;
-  }
-  return pattern.length === argv.length;
-}
 
 function toTool(integration: string, t: CatalogToolJson, source: string): CatalogTool {
   return {
