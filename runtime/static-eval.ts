@@ -32,39 +32,21 @@ export function cachedRegex(src: string): RegExp {
   return re;
 }
 
-/** Static leaves: decided by the tool alone. */
-export function toolLeaf(e: CExpr, t: ToolFacts): boolean | undefined {
-  switch (e.k) {
-    case "integration": return e.ids.includes(t.integration);
-    case "tool": return t.name === null ? (e.keys.some((k) => k.startsWith(`${t.integration}.`)) ? undefined : false) : e.keys.includes(`${t.integration}.${t.name}`);
-    case "tool_glob": return t.name === null ? undefined : cachedRegex(e.re).test(e.dotted ? `${t.integration}.${t.name}` : t.name);
-    case "label": return t.labels.includes(e.label);
-    case "operation": return e.ops.includes(t.operation);
-    case "method": return t.method !== null && e.values.includes(t.method.toUpperCase());
-    case "category": return t.category !== null && e.values.includes(t.category.toLowerCase());
-    case "verb": return t.verbs.some((v) => e.values.includes(v.toLowerCase()));
-    default: return undefined;
-  }
-}
-
+/**
+ * `true` / `false` when the tool (and the agent, when given) decides the condition, `undefined`
+ * when it depends on more.
+ */
 export function staticEval(e: CExpr, t: ToolFacts, agent?: AgentFacts): boolean | undefined {
   switch (e.k) {
     case "true": return true;
     case "false": return false;
-    case "and": {
-      let r: boolean | undefined = true;
+    case "and": case "or": {
+      // `and` stops at the first false, `or` at the first true; an undecided item makes the rest undecided.
+      const stop = e.k === "or";
+      let r: boolean | undefined = !stop;
       for (const x of e.items) {
         const v = staticEval(x, t, agent);
-        if (v === false) return false;
-        if (v === undefined) r = undefined;
-      }
-      return r;
-    }
-    case "or": {
-      let r: boolean | undefined = false;
-      for (const x of e.items) {
-        const v = staticEval(x, t, agent);
-        if (v === true) return true;
+        if (v === stop) return stop;
         if (v === undefined) r = undefined;
       }
       return r;
@@ -75,7 +57,16 @@ export function staticEval(e: CExpr, t: ToolFacts, agent?: AgentFacts): boolean 
     }
     case "agent": return agent && agent.name !== undefined ? e.names.includes(agent.name) : undefined;
     case "review": return agent && agent.review_status !== undefined ? e.values.includes(agent.review_status) : undefined;
-    default: return toolLeaf(e, t);
+    // Static leaves: decided by the tool alone.
+    case "integration": return e.ids.includes(t.integration);
+    case "tool": return t.name === null ? (e.keys.some((k) => k.startsWith(`${t.integration}.`)) ? undefined : false) : e.keys.includes(`${t.integration}.${t.name}`);
+    case "tool_glob": return t.name === null ? undefined : cachedRegex(e.re).test(e.dotted ? `${t.integration}.${t.name}` : t.name);
+    case "label": return t.labels.includes(e.label);
+    case "operation": return e.ops.includes(t.operation);
+    case "method": return t.method !== null && e.values.includes(t.method.toUpperCase());
+    case "category": return t.category !== null && e.values.includes(t.category.toLowerCase());
+    case "verb": return t.verbs.some((v) => e.values.includes(v.toLowerCase()));
+    default: return undefined;
   }
 }
 
