@@ -29,8 +29,6 @@ const ADDRESS = /[^\s<>,;:"'()[\]]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]
 const GITHUB_URL = /github\.com[/:]([A-Za-z0-9_.-]+)\//gi;
 const SLACK_URL = /(?:^|\/\/)([a-z0-9-]+)\.(?:enterprise\.)?slack\.com/i;
 
-type Org = NonNullable<Bundle["organization"]>;
-
 function globRe(g: string): RegExp {
   return cachedRegex(globToRegexSource(g.replace(/^#/, "").toLowerCase()));
 }
@@ -40,8 +38,10 @@ function domainInside(domain: string, domains: readonly string[]): boolean {
   return domains.some((x) => d === x || d.endsWith("." + x));
 }
 
-function githubOrgOutside(owner: string, org: Org | undefined): boolean {
-  return !!org?.github_orgs.length && !org.github_orgs.includes(owner.toLowerCase());
+/** Does `test` hold for the first group of some match of `re` in `s`? */
+function someMatch(s: string, re: RegExp, test: (group: string) => boolean): boolean {
+  for (const m of s.matchAll(re)) if (test(m[1]!)) return true;
+  return false;
 }
 
 /** True when some argument of the call names a principal outside the organisation. */
@@ -49,37 +49,32 @@ export function principalExternal(bundle: Bundle, call: ResolvedCall | undefined
   if (!call) return false;
   const org = bundle.organization;
   const domains = org?.domains ?? [];
-  if (call.argv) {
-    for (const a of call.argv) for (const m of a.matchAll(GITHUB_URL)) if (githubOrgOutside(m[1]!, org)) return true;
-    return false;
-  }
+  const slackWorkspaces = org?.slack_workspaces ?? [];
+  const outside = (domain: string) => !domainInside(domain, domains);
+  const otherWorkspace = (ws: string) => slackWorkspaces.length > 0 && !slackWorkspaces.includes(ws.toLowerCase());
+  const otherOrg = (owner: string) => !!org?.github_orgs.length && !org.github_orgs.includes(owner.toLowerCase());
+  // A channel listed in `external_channels`, or a Slack URL of another workspace.
+  const channelOutside = (v: string, o: typeof org & object) => {
+    const name = v.replace(/^#/, "").toLowerCase();
+    const ws = SLACK_URL.exec(v);
+    return o.external_channels.some((g) => globRe(g).test(name)) || (!!ws && otherWorkspace(ws[1]!));
+  };
+  const githubUrl = (v: string) => someMatch(v, GITHUB_URL, otherOrg);
+  if (call.argv) return call.argv.some(githubUrl);
   const github = call.integration === "github";
-  const slack = call.integration === "slack";
-  let ext = false;
-  const text = (v: string, key: string, principal: boolean) => {
-    if (principal) for (const m of v.matchAll(ADDRESS)) if (!domainInside(m[1]!, domains)) { ext = true; return; }
-    if (/^type$/i.test(key) && v.toLowerCase() === "anyone") { ext = true; return; }
-    if (/^(requested_?)?(visibility|audience)$/i.test(key) && v.toLowerCase() === "public") { ext = true; return; }
-    if (/^domain$/i.test(key) && v && !domainInside(v, domains)) { ext = true; return; }
-    if (CHANNEL_KEYS.test(key) && org) {
-      const name = v.replace(/^#/, "").toLowerCase();
-      if (org.external_channels.some((g) => globRe(g).test(name))) { ext = true; return; }
-      const ws = SLACK_URL.exec(v);
-      if (ws && org.slack_workspaces.length && !org.slack_workspaces.includes(ws[1]!.toLowerCase())) { ext = true; return; }
-    }
-    if (slack && WORKSPACE_KEYS.test(key) && org?.slack_workspaces.length && !org.slack_workspaces.includes(v.toLowerCase())) { ext = true; return; }
-    if (github && ORG_KEYS.test(key) && githubOrgOutside(v, org)) { ext = true; return; }
-    if (github && /^repo$/i.test(key) && v.includes("/") && githubOrgOutside(v.slice(0, v.indexOf("/")), org)) { ext = true; return; }
-    if (/^(url|remote|html_url|repository_url)$/i.test(key)) for (const m of v.matchAll(GITHUB_URL)) if (githubOrgOutside(m[1]!, org)) { ext = true; return; }
-  };
-  const visit = (v: unknown, key: string, principal: boolean, d: number) => {
-    if (ext || d > MAX_DEPTH) return;
-    if (typeof v === "string") text(v, key, principal);
-    else if (Array.isArray(v)) for (const x of v) visit(x, key, principal, d + 1);
-    else if (typeof v === "object" && v !== null) {
-      for (const k of Object.keys(v)) visit((v as Record<string, unknown>)[k], k, principal || EMAIL_KEYS.test(k), d + 1);
-    }
-  };
-  visit(call.args, "", false, 0);
-  return ext;
+  const text = (v: string, key: string, principal: boolean): boolean =>
+    (principal && someMatch(v, ADDRESS, outside)) ||
+      (/^type$/i.test(key) && v.toLowerCase() === "anyone") ||
+      (/^(requested_?)?(visibility|audience)$/i.test(key) && v.toLowerCase() === "public") ||
+      (/^domain$/i.test(key) && !!v && outside(v)) ||
+      (CHANNEL_KEYS.test(key) && !!org && channelOutside(v, org)) ||
+      (call.integration === "slack" && WORKSPACE_KEYS.test(key) && otherWorkspace(v)) ||
+      (github && ORG_KEYS.test(key) && otherOrg(v)) ||
+      (github && /^repo$/i.test(key) && v.includes("/") && otherOrg(v.slice(0, v.indexOf("/")))) ||
+      (/^(url|remote|html_url|repository_url)$/i.test(key) && githubUrl(v));
+  const visit = (v: unknown, key: string, principal: boolean, d: number): boolean =>
+    d <= MAX_DEPTH && (typeof v === "string" ? text(v, key, principal)
+      : Array.isArray(v) ? v.some((x) => visit(x, key, principal, d + 1))
+      : typeof v === "object" && v !== null && Object.keys(v).some((k) => visit((v as Record<string, unknown>)[k], k, principal || EMAIL_KEYS.test(k), d + 1)));
+  return visit(call.args, "", false, 0);
 }
