@@ -19,16 +19,15 @@ export interface Detector {
   readonly need?: RegExp;
 }
 
+/** The Luhn checksum of the digits in `s` (the card_number regex makes them 13 to 19). */
 function luhn(s: string): boolean {
   const d = s.replace(/\D/g, "");
-  if (d.length < 13 || d.length > 19) return false;
   let sum = 0;
-  for (let i = 0; i < d.length; i++) {
-    let x = d.charCodeAt(d.length - 1 - i) - 48;
-    if (i % 2 === 1) { x *= 2; if (x > 9) x -= 9; }
-    sum += x;
+  for (let i = d.length, odd = false; i--; odd = !odd) {
+    const x = (d.charCodeAt(i) - 48) * (odd ? 2 : 1);
+    sum += x > 9 ? x - 9 : x;
   }
-  return sum % 10 === 0;
+  return d.length > 12 && d.length < 20 && sum % 10 === 0;
 }
 
 export const BUILTIN_DETECTORS: readonly Detector[] = [
@@ -67,18 +66,30 @@ export function compileDetectors(custom: readonly { name: string; source: string
   return out;
 }
 
+/** The part of a string that is scanned. */
+const capped = (text: string) => (text.length > MAX_SCAN ? text.slice(0, MAX_SCAN) : text);
+
+/**
+ * Runs `d` over `s`: calls `hit` with each match that passes the detector's check, and stops
+ * (returning true) as soon as `hit` returns something truthy.
+ */
+function each(d: Detector, s: string, hit: (m: RegExpExecArray) => unknown): boolean {
+  const re = d.re;
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s))) {
+    if (!m[0]) re.lastIndex++;
+    else if ((!d.check || d.check(m[0])) && hit(m)) return true;
+  }
+  return false;
+}
+
 /** Each match of every detector in `text`: class, detector, offsets. */
 export function scan(detectors: readonly Detector[], text: string, onlyClasses?: ReadonlySet<string>): { cls: string; name: string; start: number; end: number }[] {
-  const s = text.length > MAX_SCAN ? text.slice(0, MAX_SCAN) : text;
+  const s = capped(text);
   const out: { cls: string; name: string; start: number; end: number }[] = [];
   for (const d of detectors) {
-    if (onlyClasses && !onlyClasses.has(d.class)) continue;
-    d.re.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = d.re.exec(s)) !== null) {
-      if (m[0].length === 0) { d.re.lastIndex++; continue; }
-      if (!d.check || d.check(m[0])) out.push({ cls: d.class, name: d.name, start: m.index, end: m.index + m[0].length });
-    }
+    if (!onlyClasses || onlyClasses.has(d.class)) each(d, s, (m) => { out.push({ cls: d.class, name: d.name, start: m.index, end: m.index + m[0].length }); });
   }
   return out;
 }
@@ -101,25 +112,12 @@ function unionOf(detectors: readonly Detector[], cls: string): RegExp | null {
   return u;
 }
 
-/** Does `d` find something (that passes its check) in `s`? */
-function finds(d: Detector, s: string): boolean {
-  if (d.need && !d.need.test(s)) return false;
-  d.re.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = d.re.exec(s)) !== null) {
-    if (m[0].length === 0) { d.re.lastIndex++; continue; }
-    if (!d.check || d.check(m[0])) return true;
-  }
-  return false;
-}
-
 /** Does some detector of class `cls` find something in one of the strings? */
 export function hasClass(detectors: readonly Detector[], strings: readonly string[], cls: string): boolean {
   const u = unionOf(detectors, cls);
   for (const text of strings) {
-    const s = text.length > MAX_SCAN ? text.slice(0, MAX_SCAN) : text;
-    if (u && !u.test(s)) continue;
-    for (const d of detectors) if (d.class === cls && finds(d, s)) return true;
+    const s = capped(text);
+    if ((!u || u.test(s)) && detectors.some((d) => d.class === cls && (!d.need || d.need.test(s)) && each(d, s, () => true))) return true;
   }
   return false;
 }
