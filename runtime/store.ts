@@ -134,6 +134,18 @@ function upper(a: readonly number[], x: number): number {
   return lo;
 }
 
+/** `m.get(k)`, first set to `make()` when absent. */
+function getOr<K, V>(m: Map<K, V>, k: K, make: () => NoInfer<V>): V {
+  let v = m.get(k);
+  if (v === undefined) m.set(k, (v = make()));
+  return v;
+}
+
+/** Clamps `ts` to the session's last time and makes it the last time. */
+function clamp(s: MemSession, ts: number): number {
+  return (s.lastTs = s.lastTs !== null && ts < s.lastTs ? s.lastTs : ts);
+}
+
 const MAX_IDS = 10_000;
 
 /** The default store: one process, state in maps. Old calls are pruned as windows pass. */
@@ -143,24 +155,20 @@ export class MemoryStore implements SessionStore {
   private readonly agents = new Map<string, MemAgent>();
 
   private agentOf(id: string): MemAgent {
-    let a = this.agents.get(id);
-    if (!a) { a = { counters: new Map(), resources: new Set(), spend: new Map() }; this.agents.set(id, a); }
-    return a;
+    return getOr(this.agents, id, () => ({ counters: new Map(), resources: new Set(), spend: new Map() }));
   }
 
   private sessionOf(id: string, revision: string, agent: string): MemSession {
-    let s = this.sessions.get(id);
-    if (!s) { s = { labels: new Set(), called: new Set(), revision, lastTs: null, agent, ids: new Map() }; this.sessions.set(id, s); }
-    if (!s.revision) s.revision = revision;
-    if (!s.agent) s.agent = agent;
+    const s = getOr(this.sessions, id, () => ({ labels: new Set<string>(), called: new Set<string>(), revision, lastTs: null, agent, ids: new Map() }));
+    s.revision ||= revision;
+    s.agent ||= agent;
     return s;
   }
 
   begin(q: StateQuery): StateSnapshot {
     const s = this.sessionOf(q.session, q.revision, q.agent);
     const lastTs = s.lastTs;
-    const ts = lastTs !== null && q.ts < lastTs ? lastTs : q.ts;
-    s.lastTs = ts;
+    const ts = clamp(s, q.ts);
     const a = this.agentOf(q.agent);
     const counts: Record<string, number> = {};
     for (const c of q.counts) {
@@ -168,22 +176,19 @@ export class MemoryStore implements SessionStore {
       counts[countKey(c.counter, c.windowMs)] = l ? upper(l, ts) - upper(l, ts - c.windowMs) : 0;
     }
     for (const name of q.record) {
-      let l = a.counters.get(name);
-      if (!l) { l = []; a.counters.set(name, l); }
+      const l = getOr(a.counters, name, () => []);
       // Old entries are dropped in batches (counts look only inside their windows).
       if (l.length > 64 && l[31]! <= ts - q.lookbackMs) l.splice(0, upper(l, ts - q.lookbackMs));
       // Sorted by time (sessions of one agent may interleave with different clocks).
       const i = upper(l, ts);
       if (i === l.length) l.push(ts); else l.splice(i, 0, ts);
     }
-    if (q.call) {
-      if (q.call.id !== undefined) {
-        if (s.ids.size >= MAX_IDS) s.ids.delete(s.ids.keys().next().value!);
-        s.ids.set(q.call.id, false);
-      }
+    if (q.call?.id !== undefined) {
+      if (s.ids.size >= MAX_IDS) s.ids.delete(s.ids.keys().next().value!);
+      s.ids.set(q.call.id, false);
     }
     const resourceSeen = q.resource !== undefined && a.resources.has(q.resource);
-    return { ts, lastTs, labels: [...s.labels], called: [...s.called], revision: s.revision, counts, resourceSeen, spend: { ...(a.spend.get(utcDay(ts)) ?? {}) } };
+    return { ts, lastTs, labels: [...s.labels], called: [...s.called], revision: s.revision, counts, resourceSeen, spend: { ...a.spend.get(utcDay(ts)) } };
   }
 
   finish(u: StateUpdate): void {
@@ -197,25 +202,20 @@ export class MemoryStore implements SessionStore {
 
   respond(u: ResponseUpdate): ResponseResult {
     const s = this.sessionOf(u.session, "", u.agent);
-    const ts = s.lastTs !== null && u.ts < s.lastTs ? s.lastTs : u.ts;
-    s.lastTs = ts;
-    let call: ResponseResult["call"] = "none";
-    if (u.callId !== undefined) {
-      const blocked = s.ids.get(u.callId);
-      call = blocked === undefined ? "unknown" : blocked ? "blocked" : "known";
-    }
-    if ((call === "unknown" || call === "none") && u.fallback) {
+    const ts = clamp(s, u.ts);
+    const blocked = u.callId === undefined ? null : s.ids.get(u.callId);
+    const call: ResponseResult["call"] = blocked === null ? "none" : blocked === undefined ? "unknown" : blocked ? "blocked" : "known";
+    if (blocked == null && u.fallback) {
       for (const l of u.fallback.labels) s.labels.add(l);
       s.called.add(u.fallback.key);
     }
     const agent = u.agent || s.agent;
     if (u.cost && agent) {
-      const a = this.agentOf(agent);
+      const spend = this.agentOf(agent).spend;
       const day = utcDay(ts);
-      const d = a.spend.get(day) ?? {};
+      const d = getOr(spend, day, () => ({}));
       d[u.cost.currency] = (d[u.cost.currency] ?? 0) + u.cost.micros;
-      a.spend.set(day, d);
-      for (const k of a.spend.keys()) if (k < day - 1) a.spend.delete(k);
+      for (const k of spend.keys()) if (k < day - 1) spend.delete(k);
     }
     return { ts, call };
   }
