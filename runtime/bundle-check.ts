@@ -12,7 +12,6 @@ const KINDS = new Set([
 ]);
 const EFFECTS = new Set(["allow", "block", "require_approval", "hide"]);
 const ARG_OPS = new Set(["eq", "in", "matches", "contains", "exists", ">", "<", ">=", "<="]);
-const OPS = new Set(["Read", "Write", "Delete", "Unknown"]);
 const DEFAULTS = new Set(["allow", "block", "require_approval"]);
 
 /** Deepest condition nesting a bundle may carry (the compiler's source nesting limit is lower). */
@@ -55,7 +54,7 @@ export function bundleProblem(b: unknown): string | undefined {
     if (p["trigger"] !== "tool_call" && p["trigger"] !== "agent_discovered") return `${at}: unknown trigger`;
     for (const f of p["ifs"]) {
       const q = isObj(f) ? exprProblem(f["expr"], 1) : "if line is not an object";
-      if (q) return `${at} (${String(p["id"]).slice(0, 60)}): ${q}`;
+      if (q) return `${at} (${(p["id"] as string).slice(0, 60)}): ${q}`;
     }
     for (const r of p["residual"]) if (!Number.isInteger(r) || r < 0 || r >= p["ifs"].length) return `${at}: residual points at no if line`;
   }
@@ -69,6 +68,6 @@ export function bundleProblem(b: unknown): string | undefined {
   const q = entriesProblem(tc["other"], ps.length, "other") ?? entriesProblem(ix["agent_discovered"], ps.length, "agent_discovered");
   if (q) return q;
   const d = b["default"];
-  if (d !== undefined && (!isObj(d) || ![...OPS].every((o) => DEFAULTS.has(String(d[o]))))) return "default: malformed";
+  if (d !== undefined && (!isObj(d) || !["Read", "Write", "Delete", "Unknown"].every((o) => DEFAULTS.has(String(d[o]))))) return "default: malformed";
   return undefined;
 }
