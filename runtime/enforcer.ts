@@ -9,7 +9,7 @@ import { countersOf, evaluate, lookback, needsState, resourceKey, type EvalConte
 import { compileDetectors, type Detector } from "./detectors.js";
 import { MemoryStore, toMicros, type CountQuery, type ResponseResult, type ResponseUpdate, type SessionStore, type StateSnapshot, type StateQuery, type StateUpdate } from "./store.js";
 import { staticEval } from "./static-eval.js";
-import { decideBucket } from "./fast.js";
+import { decide, decideBucket, metaOf } from "./fast.js";
 import { bundleProblem } from "./bundle-check.js";
 
 export interface EnforcerOptions {
@@ -496,62 +496,7 @@ export class Enforcer {
   }
 }
 
-function defaultText(e: string): string {
-  return e === "allow" ? "allowed" : e === "block" ? "blocked" : "requires approval";
-}
-
-/** SPEC §5: obligations from every match; block wins; else lowest priority, approval beats allow on a tie; else the default. */
+/** SPEC §5 over matched policies given in decision order (obligations, block wins, priorities, default). */
 export function decisionOf(b: Bundle, matched: readonly BundlePolicy[], call: ResolvedCall | undefined, e: SessionEvent): Decision {
-  const alerts: Decision["alerts"] = [];
-  const sanitize: Decision["sanitize"] = [];
-  const tool = call ? call.tool : null;
-  let blocker: BundlePolicy | undefined;
-  let chosen: BundlePolicy | undefined;
-  let hidden = false;
-  for (const p of matched) {
-    if (p.alerts) {
-      for (const a of p.alerts) {
-        const agent = e.agent?.name;
-        alerts.push({
-          policy: p.id,
-          message: a.message ?? `${p.name}: ${agent ?? "an agent"} ${call ? `called ${tool}` : "was discovered"}`,
-          to: a.to ?? null,
-          agent: agent ?? null,
-          tool,
-          integration: call ? call.integration : null,
-          why: p.ifs.length ? p.ifs.map((i) => i.text).join(" and ") : `policy "${p.name}"`,
-        });
-      }
-    }
-    if (p.sanitize?.length) sanitize.push({ policy: p.id, fields: [...p.sanitize] });
-    if (p.effect === "block" || p.effect === "hide") {
-      if (p.effect === "hide") hidden = true;
-      blocker ??= p;
-    } else if (p.effect) {
-      if (!chosen) chosen = p;
-      else if (chosen.effect === "allow" && p.effect === "require_approval" && p.priority === chosen.priority) chosen = p;
-    }
-  }
-  const decider = blocker ?? chosen;
-  let effect: Decision["effect"];
-  let reason: string;
-  let approvers: string[] = [];
-  if (decider) {
-    effect = decider.effect === "hide" ? "block" : (decider.effect as Decision["effect"]);
-    reason = decider.reason ?? (decider.effect === "hide" ? `${tool ?? "this tool"} is not available to this agent (policy "${decider.name}")` : `${defaultText(effect)} by policy "${decider.name}"`);
-    if (effect === "require_approval" && decider.approvers) approvers = [...decider.approvers];
-  } else if (!call) {
-    effect = "allow";
-    reason = "no policy matched; agent_discovered events are allowed by default";
-  } else {
-    const d = b.default;
-    effect = d ? d[call.operation] : "allow";
-    reason = !d ? "no policy matched; allowed by default" : d.form === "single" ? `no policy matched; default ${effect}` : `no policy matched; default by operation: ${call.operation} → ${effect}`;
-  }
-  const policy = decider ? { id: decider.id, name: decider.name, file: decider.file, line: decider.line } : null;
-  const ms: Decision["matched"] = [];
-  for (const p of matched) ms.push({ id: p.id, name: p.name });
-  return call
-    ? { effect, policy, reason, approvers, matched: ms, alerts, sanitize, hidden, revision: b.revision, tool, operation: call.operation }
-    : { effect, policy, reason, approvers, matched: ms, alerts, sanitize, hidden, revision: b.revision, tool };
+  return decide(b, matched.map((p) => ({ m: metaOf(p) })), matched.length, call, e);
 }

@@ -1,145 +1,356 @@
 /**
  * The decision fast path over one bucket of the decision tables (the entries `run` selected for
- * the call). Per bucket, built once and cached by the bucket's identity:
- * - every entry's remaining conditions (scope, residual or full `if` lines) compiled to one
- *   closure (cached per policy, so buckets share them);
- * - a second-level index on the most selective equality of each policy (an `args.x is/in`
- *   literal, the agent, the tenant of its scope), so that a decision looks only at the policies
- *   that can match this agent / tenant / argument value: the candidates.
- * A decision tests the candidates in decision order and hands every match to `decisionOf`
- * (SPEC §5), with no other allocation than the match list and the decision itself.
- * INVARIANT: decides exactly as the plain loop over the bucket followed by `decisionOf`.
+ * the call). Decision cost follows the policies that can match the event, not the bucket's size.
+ *
+ * Per policy (cached, shared by the buckets it is in): its remaining conditions (scope and the
+ * residual `if` lines, or every line for a call outside the catalog) flattened into conjuncts, and
+ * one of them chosen as its *guard*:
+ * - an equality the event can be looked up by (`args.x is/in` literals, `agent is/in`, the agent or
+ *   tenant of its scope, `agent.review_status`), an `or` of such equalities, `args.x contains` a
+ *   literal (array elements are looked up), or the literal prefix of an `args.x matches` glob;
+ * - otherwise any other conjunct, which is then evaluated once per decision for every policy of
+ *   the bucket that shares it (the same numeric threshold, `body contains`, `data_class`, …).
+ * Per bucket (cached by the bucket's identity): the policies grouped by guard into hash maps
+ * ("dimensions") and shared groups. A decision looks each dimension up once, evaluates each shared
+ * guard once, tests the remaining conjuncts of the policies reached (each at most once: an epoch
+ * mark), keeps the matches sorted in decision order and hands them to `decisionOf` (SPEC §5).
+ * INVARIANT: decides exactly as the plain loop over the bucket followed by `decisionOf`: a policy is
+ * skipped only when its guard is false, and a guard dropped from its test is one a lookup decides
+ * exactly (test/runtime/fast-index.test.ts and the differential properties check this).
  */
 import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent } from "./types.js";
 import { compileExpr, type EvalContext, type Pred } from "./evaluate.js";
-import { decisionOf } from "./enforcer.js";
+import type { ResolvedCall } from "./event.js";
+import { globToRegexSource } from "./glob.js";
+
+/** What a decision reports about a policy, built once per policy. */
+export interface Meta {
+  readonly p: BundlePolicy;
+  readonly ref: Readonly<{ id: string; name: string }>;
+  readonly policy: Readonly<{ id: string; name: string; file: string; line: number }>;
+  /** The conditions an alert quotes. */
+  readonly why: string;
+}
+
+const metas = new WeakMap<BundlePolicy, Meta>();
+
+export function metaOf(p: BundlePolicy): Meta {
+  let m = metas.get(p);
+  if (!m) {
+    m = {
+      p,
+      ref: Object.freeze({ id: p.id, name: p.name }),
+      policy: Object.freeze({ id: p.id, name: p.name, file: p.file, line: p.line }),
+      why: p.ifs.length ? p.ifs.map((i) => i.text).join(" and ") : `policy "${p.name}"`,
+    };
+    metas.set(p, m);
+  }
+  return m;
+}
 
 interface Item {
   /** Position in the bucket (= decision order). */
   readonly ord: number;
-  readonly p: BundlePolicy;
+  readonly m: Meta;
+  readonly test: Pred;
+  /** The epoch of the last decision that reached it. */
+  mark: number;
+}
+
+type Get = (c: EvalContext) => unknown;
+/** `eq`: the value looked up; `has`: `contains` (array elements looked up, a string reaches all); `pre`: glob prefixes. */
+type DimKind = "eq" | "has" | "pre";
+
+interface Key { readonly dim: string; readonly kind: DimKind; readonly get: Get; readonly values: readonly unknown[] }
+
+/** A policy's guard: keys to be found under (any of them), or a conjunct shared with others. */
+interface Analysis {
+  readonly keys: readonly Key[] | undefined;
+  readonly shared: { readonly id: string; readonly pred: Pred } | undefined;
   readonly test: Pred;
 }
 
-interface Group {
-  readonly free: Item[];
-  readonly agent: Map<string, Item[]>;
-  readonly tenant: Map<string, Item[]>;
-  readonly args: { readonly key: string; readonly map: Map<unknown, Item[]> }[];
-}
-
+const T: Pred = () => true;
+const prim = (v: unknown): boolean => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
 const own = Object.prototype.hasOwnProperty;
-/** The test of a policy: scope and residual lines (`full`: every line), cached per policy. */
-const tests = new WeakMap<BundlePolicy, [Pred | undefined, Pred | undefined]>();
 
-function testOf(p: BundlePolicy, full: boolean): Pred {
-  let t = tests.get(p);
-  if (!t) tests.set(p, (t = [undefined, undefined]));
-  const i = full ? 1 : 0;
-  let test = t[i];
-  if (test) return test;
-  const preds = (full ? p.ifs.map((x) => x.expr) : p.residual.map((n) => p.ifs[n]!.expr)).map(compileExpr);
-  const s = p.scope;
-  if (s[0] !== "platform" && s.length > 1) {
-    const v = s[1];
-    preds.unshift(s[0] === "tenant" ? (c) => c.tenant === v : (c) => c.agentName === v);
+function argGet(path: readonly string[]): Get {
+  if (path.length === 1) {
+    const k = path[0]!;
+    return (c) => { const a = c.call?.args; return a && own.call(a, k) ? a[k] : undefined; };
   }
-  test = preds.length === 0 ? () => true : preds.length === 1 ? preds[0]! : preds.length === 2 ? ((a: Pred, b: Pred): Pred => (c) => a(c) && b(c))(preds[0]!, preds[1]!) : (c: EvalContext) => { for (const x of preds) if (!x(c)) return false; return true; };
-  return (t[i] = test);
+  return (c) => {
+    let v: unknown = c.call?.args;
+    for (const p of path) {
+      if (typeof v !== "object" || v === null || !own.call(v, p)) return undefined;
+      v = (v as Record<string, unknown>)[p];
+    }
+    return v;
+  };
 }
 
-type Key = { kind: "agent" | "tenant"; values: readonly string[] } | { kind: "arg"; key: string; values: readonly unknown[] };
+const getAgent: Get = (c) => c.agentName;
+const getTenant: Get = (c) => c.tenant;
+const getReview: Get = (c) => c.review;
+const getters = new Map<string, Get>();
+function argDim(kind: DimKind, path: readonly string[]): { dim: string; get: Get } {
+  const dim = kind + JSON.stringify(path);
+  let get = getters.get(dim);
+  if (!get) getters.set(dim, (get = argGet(path)));
+  return { dim, get };
+}
 
-/** The equality a policy cannot match without (the most selective one), if any. */
-function keyOf(p: BundlePolicy, full: boolean): Key | undefined {
-  const lines = full ? p.ifs.map((i) => i.expr) : p.residual.map((n) => p.ifs[n]!.expr);
-  const top: CExpr[] = [];
-  const flat = (e: CExpr) => { if (e.k === "and") e.items.forEach(flat); else top.push(e); };
-  lines.forEach(flat);
-  const prim = (v: unknown) => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
-  for (const e of top) {
-    if (e.k === "arg" && e.path.length === 1 && e.op === "eq" && prim(e.value)) return { kind: "arg", key: e.path[0]!, values: [e.value] };
-    if (e.k === "arg" && e.path.length === 1 && e.op === "in" && e.values.length > 0 && e.values.every(prim)) return { kind: "arg", key: e.path[0]!, values: e.values };
+/** The keys an exact equality conjunct is found under, if it is one. */
+function eqKey(e: CExpr): Key | undefined {
+  if (e.k === "arg" && (e.op === "eq" || e.op === "in")) {
+    const values = e.op === "eq" ? [e.value] : e.values;
+    return values.length > 0 && values.every(prim) ? { ...argDim("eq", e.path), kind: "eq", values } : undefined;
   }
-  for (const e of top) if (e.k === "agent" && e.names.length > 0) return { kind: "agent", values: e.names };
-  if (p.scope[0] === "agent" && p.scope.length > 1) return { kind: "agent", values: [p.scope[1]!] };
-  if (p.scope[0] === "tenant" && p.scope.length > 1) return { kind: "tenant", values: [p.scope[1]!] };
+  if (e.k === "agent" && e.names.length > 0) return { dim: "agent", kind: "eq", get: getAgent, values: e.names };
+  if (e.k === "review" && e.values.length > 0) return { dim: "review", kind: "eq", get: getReview, values: e.values };
   return undefined;
 }
 
-function group(items: readonly { item: Item; key: Key | undefined }[]): Group {
-  const g: Group = { free: [], agent: new Map(), tenant: new Map(), args: [] };
-  const push = <K>(m: Map<K, Item[]>, k: K, it: Item) => { const l = m.get(k); if (l) l.push(it); else m.set(k, [it]); };
-  for (const { item, key } of items) {
-    if (!key) { g.free.push(item); continue; }
-    if (key.kind === "arg") {
-      let d = g.args.find((x) => x.key === key.key);
-      if (!d) g.args.push((d = { key: key.key, map: new Map() }));
-      for (const v of new Set(key.values)) push(d.map, v, item);
-    } else for (const v of new Set(key.values)) push(key.kind === "agent" ? g.agent : g.tenant, v, item);
-  }
-  return g;
+/** The literal prefix of a glob (`team-1/*` → `team-1/`), when its regex is the glob's. */
+function globPrefix(e: CExpr): string | undefined {
+  if (e.k !== "arg" || e.op !== "matches" || globToRegexSource(e.glob) !== e.re) return undefined;
+  const i = e.glob.search(/[*?]/);
+  const pre = i < 0 ? e.glob : e.glob.slice(0, i);
+  return pre.length > 0 ? pre : undefined;
 }
 
-const plans = new WeakMap<readonly number[], Group>();
+/** Preference of a conjunct as a shared guard (lower first): cheap and often shared. */
+function sharedRank(e: CExpr): number {
+  switch (e.k) {
+    case "arg": return e.op === "matches" ? 1 : 0;
+    case "review": case "call_type": case "agent": return 0;
+    case "body": case "data_class": return 2;
+    default: return 3;
+  }
+}
 
-function planOf(b: Bundle, entries: readonly number[]): Group {
+const analyses = new WeakMap<BundlePolicy, [Analysis | undefined, Analysis | undefined]>();
+
+function conj(preds: readonly Pred[]): Pred {
+  if (preds.length === 0) return T;
+  if (preds.length === 1) return preds[0]!;
+  if (preds.length === 2) { const [a, b] = preds as [Pred, Pred]; return (c) => a(c) && b(c); }
+  return (c) => { for (const x of preds) if (!x(c)) return false; return true; };
+}
+
+/** A policy's guard and the test of everything else (`full`: every `if` line, else the residual ones). */
+function analyse(p: BundlePolicy, full: boolean): Analysis {
+  let cached = analyses.get(p);
+  if (!cached) analyses.set(p, (cached = [undefined, undefined]));
+  const i = full ? 1 : 0;
+  const hit = cached[i];
+  if (hit) return hit;
+  const cs: CExpr[] = [];
+  const flat = (e: CExpr) => { if (e.k === "and") e.items.forEach(flat); else cs.push(e); };
+  for (const line of full ? p.ifs : p.residual.map((n) => p.ifs[n]!)) flat(line.expr);
+  const s = p.scope;
+  const scoped = s[0] !== "platform" && s.length > 1 ? { dim: s[0] === "tenant" ? "tenant" : "agent", value: s[1]! } : undefined;
+
+  let keys: Key[] | undefined;
+  let drop: CExpr | undefined;
+  let dropScope = false;
+  let shared: Analysis["shared"];
+  const exact = (k: (e: CExpr) => boolean): boolean => {
+    for (const e of cs) {
+      const key = k(e) ? eqKey(e) : undefined;
+      if (key) { keys = [key]; drop = e; return true; }
+    }
+    return false;
+  };
+  const single = (e: CExpr) => (e.k === "arg" && e.op === "eq") || (e.k === "agent" && e.names.length === 1);
+  if (exact((e) => e.k === "arg" && e.op === "eq")) { /* args.x is v */ }
+  else if (scoped?.dim === "agent" || exact((e) => e.k === "agent" && e.names.length === 1)) {
+    if (!keys) { keys = [{ dim: "agent", kind: "eq", get: getAgent, values: [scoped!.value] }]; dropScope = true; }
+  } else if (scoped?.dim === "tenant") { keys = [{ dim: "tenant", kind: "eq", get: getTenant, values: [scoped.value] }]; dropScope = true; }
+  else if (exact((e) => !single(e) && e.k !== "review")) { /* args.x in […], agent in […] */ }
+  else {
+    // An `or` of equalities: found under each (the test keeps the whole `or`).
+    for (const e of cs) {
+      if (e.k !== "or" || e.items.length === 0) continue;
+      const ks = e.items.map(eqKey);
+      if (ks.every((k) => k !== undefined)) { keys = ks as Key[]; break; }
+    }
+    if (!keys) for (const e of cs) {
+      if (e.k === "arg" && e.op === "contains" && prim(e.value)) { keys = [{ ...argDim("has", e.path), kind: "has", values: [e.value] }]; break; }
+      const pre = globPrefix(e);
+      if (pre !== undefined && e.k === "arg") { keys = [{ ...argDim("pre", e.path), kind: "pre", values: [pre] }]; break; }
+    }
+    if (!keys && !exact((e) => e.k === "review") && cs.length > 0) {
+      let best = cs[0]!;
+      for (const e of cs) if (sharedRank(e) < sharedRank(best)) best = e;
+      shared = { id: JSON.stringify(best), pred: compileExpr(best) };
+      drop = best;
+    }
+  }
+  const preds = cs.filter((e) => e !== drop).map(compileExpr);
+  if (scoped && !dropScope) {
+    const v = scoped.value;
+    preds.unshift(scoped.dim === "tenant" ? (c) => c.tenant === v : (c) => c.agentName === v);
+  }
+  return (cached[i] = { keys, shared, test: conj(preds) });
+}
+
+interface Dim {
+  readonly kind: DimKind;
+  readonly get: Get;
+  readonly map: Map<unknown, Item[]>;
+  /** `has`: every item (a string argument reaches them all); `pre`: the prefix lengths, shortest first. */
+  readonly all: Item[];
+  readonly lens: number[];
+}
+
+interface Plan {
+  /** Items without a guard: tested on every decision, in order. */
+  readonly always: readonly Item[];
+  readonly dims: readonly Dim[];
+  readonly shared: readonly { readonly pred: Pred; readonly items: Item[] }[];
+}
+
+const plans = new WeakMap<readonly number[], Plan>();
+
+function planOf(b: Bundle, entries: readonly number[]): Plan {
   let plan = plans.get(entries);
   if (plan) return plan;
-  plan = group(entries.map((entry, ord) => {
+  const always: Item[] = [];
+  const dims = new Map<string, Dim>();
+  const shared = new Map<string, { pred: Pred; items: Item[] }>();
+  entries.forEach((entry, ord) => {
     const p = b.policies[entry >> 1]!;
-    const full = (entry & 1) === 1;
-    return { item: { ord, p, test: testOf(p, full) }, key: keyOf(p, full) };
-  }));
+    const a = analyse(p, (entry & 1) === 1);
+    const item: Item = { ord, m: metaOf(p), test: a.test, mark: 0 };
+    if (a.keys) {
+      for (const k of a.keys) {
+        let d = dims.get(k.dim);
+        if (!d) dims.set(k.dim, (d = { kind: k.kind, get: k.get, map: new Map(), all: [], lens: [] }));
+        for (const v of k.values) {
+          const l = d.map.get(v);
+          if (!l) d.map.set(v, [item]);
+          else if (l[l.length - 1] !== item) l.push(item);
+          if (k.kind === "pre" && !d.lens.includes((v as string).length)) d.lens.push((v as string).length);
+        }
+        if (d.all[d.all.length - 1] !== item) d.all.push(item);
+      }
+    } else if (a.shared) {
+      let g = shared.get(a.shared.id);
+      if (!g) shared.set(a.shared.id, (g = { pred: a.shared.pred, items: [] }));
+      g.items.push(item);
+    } else always.push(item);
+  });
+  for (const d of dims.values()) d.lens.sort((x, y) => x - y);
+  plan = { always, dims: [...dims.values()], shared: [...shared.values()] };
   plans.set(entries, plan);
   return plan;
 }
 
-// The candidate lists of one event (reused: a decision runs to its end without yielding).
-const lists: (readonly Item[])[] = [];
-const pos: number[] = [];
+// The matches of the current decision, in decision order (reused: a decision runs to its end
+// without yielding, and nothing a test calls decides).
+const hits: Item[] = [];
+let nHits = 0;
+let epoch = 0;
 
-function candidates(g: Group, c: EvalContext, e: SessionEvent): number {
-  let n = 0;
-  if (g.free.length) lists[n++] = g.free;
-  if (g.agent.size && c.agentName !== undefined) { const l = g.agent.get(c.agentName); if (l) lists[n++] = l; }
-  if (g.tenant.size && e.tenant !== undefined) { const l = g.tenant.get(e.tenant); if (l) lists[n++] = l; }
-  if (g.args.length && c.call) {
-    const a = c.call.args;
-    for (const d of g.args) {
-      if (!own.call(a, d.key)) continue;
-      const l = d.map.get(a[d.key]);
-      if (l) lists[n++] = l;
-    }
-  }
-  for (let i = 0; i < n; i++) pos[i] = 0;
-  return n;
+function reach(it: Item, c: EvalContext): void {
+  if (it.mark === epoch) return;
+  it.mark = epoch;
+  if (!it.test(c)) return;
+  let j = nHits++;
+  while (j > 0 && hits[j - 1]!.ord > it.ord) { hits[j] = hits[j - 1]!; j--; }
+  hits[j] = it;
 }
 
-/** The next candidate in decision order (k-way merge of the lists), or undefined. */
-function next(n: number): Item | undefined {
-  let best = -1;
-  let item: Item | undefined;
-  for (let i = 0; i < n; i++) {
-    const l = lists[i]!;
-    const j = pos[i]!;
-    if (j < l.length && (item === undefined || l[j]!.ord < item.ord)) { item = l[j]; best = i; }
-  }
-  if (best >= 0) pos[best]!++;
-  return item;
+function reachAll(l: readonly Item[] | undefined, c: EvalContext): void {
+  if (l) for (let i = 0; i < l.length; i++) reach(l[i]!, c);
 }
 
 /** Decides over one bucket: the same decision as the plain loop + `decisionOf`. */
 export function decideBucket(b: Bundle, entries: readonly number[], c: EvalContext, e: SessionEvent): Decision {
-  const g = planOf(b, entries);
-  const hit: BundlePolicy[] = [];
-  if (g.free.length === entries.length) {
-    // Nothing keyed: the bucket in order.
-    for (const it of g.free) if (it.test(c)) hit.push(it.p);
-  } else {
-    // Tests may not run a decision (nothing they call does), so the shared lists stay intact.
-    const n = candidates(g, c, e);
-    for (let it = next(n); it; it = next(n)) if (it.test(c)) hit.push(it.p);
+  const plan = planOf(b, entries);
+  nHits = 0;
+  epoch++; // a double: never wraps (2^53 decisions)
+  for (const it of plan.always) if (it.test(c)) hits[nHits++] = it;
+  for (const d of plan.dims) {
+    const v = d.get(c);
+    if (v === undefined) continue;
+    if (d.kind === "eq") reachAll(d.map.get(v), c);
+    else if (d.kind === "has") {
+      if (typeof v === "string") reachAll(d.all, c);
+      else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) reachAll(d.map.get(v[i]), c);
+    } else if (typeof v === "string") {
+      for (const n of d.lens) { if (n > v.length) break; reachAll(d.map.get(v.slice(0, n)), c); }
+    }
   }
-  return decisionOf(b, hit, c.call, e);
+  for (const g of plan.shared) if (g.pred(c)) reachAll(g.items, c);
+  const out = decide(b, hits, nHits, c.call, e);
+  for (let i = 0; i < nHits; i++) hits[i] = undefined as unknown as Item;
+  return out;
+}
+
+function defaultText(e: string): string {
+  return e === "allow" ? "allowed" : e === "block" ? "blocked" : "requires approval";
+}
+
+/**
+ * SPEC §5 over the matches `ms[0..n)` in decision order: obligations from every match; block wins;
+ * else the lowest priority, approval beating allow on a tie; else the default.
+ */
+export function decide(b: Bundle, ms: readonly { readonly m: Meta }[], n: number, call: ResolvedCall | undefined, e: SessionEvent): Decision {
+  const tool = call ? call.tool : null;
+  let alerts: Decision["alerts"] | undefined;
+  let sanitize: Decision["sanitize"] | undefined;
+  let blocker: Meta | undefined;
+  let chosen: Meta | undefined;
+  let hidden = false;
+  const matched: Decision["matched"] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const m = ms[i]!.m;
+    const p = m.p;
+    matched[i] = m.ref;
+    if (p.alerts) {
+      const agent = e.agent?.name;
+      for (const a of p.alerts) {
+        (alerts ??= []).push({
+          policy: p.id,
+          message: a.message ?? `${p.name}: ${agent ?? "an agent"} ${call ? `called ${tool}` : "was discovered"}`,
+          to: a.to ?? null,
+          agent: agent ?? null,
+          tool,
+          integration: call ? call.integration : null,
+          why: m.why,
+        });
+      }
+    }
+    if (p.sanitize?.length) (sanitize ??= []).push({ policy: p.id, fields: [...p.sanitize] });
+    if (p.effect === "block" || p.effect === "hide") {
+      if (p.effect === "hide") hidden = true;
+      blocker ??= m;
+    } else if (p.effect) {
+      if (!chosen) chosen = m;
+      else if (chosen.p.effect === "allow" && p.effect === "require_approval" && p.priority === chosen.p.priority) chosen = m;
+    }
+  }
+  const decider = blocker ?? chosen;
+  let effect: Decision["effect"];
+  let reason: string;
+  let approvers: string[] = [];
+  if (decider) {
+    const p = decider.p;
+    effect = p.effect === "hide" ? "block" : (p.effect as Decision["effect"]);
+    reason = p.reason ?? (p.effect === "hide" ? `${tool ?? "this tool"} is not available to this agent (policy "${p.name}")` : `${defaultText(effect)} by policy "${p.name}"`);
+    if (effect === "require_approval" && p.approvers) approvers = [...p.approvers];
+  } else if (!call) {
+    effect = "allow";
+    reason = "no policy matched; agent_discovered events are allowed by default";
+  } else {
+    const d = b.default;
+    effect = d ? d[call.operation] : "allow";
+    reason = !d ? "no policy matched; allowed by default" : d.form === "single" ? `no policy matched; default ${effect}` : `no policy matched; default by operation: ${call.operation} → ${effect}`;
+  }
+  const policy = decider ? decider.policy : null;
+  return call
+    ? { effect, policy, reason, approvers, matched, alerts: alerts ?? [], sanitize: sanitize ?? [], hidden, revision: b.revision, tool, operation: call.operation }
+    : { effect, policy, reason, approvers, matched, alerts: alerts ?? [], sanitize: sanitize ?? [], hidden, revision: b.revision, tool };
 }

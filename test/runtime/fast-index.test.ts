@@ -1,0 +1,134 @@
+/**
+ * The fast path's per-bucket index (runtime/fast.ts): a decision reaches a policy only through its
+ * guard (an equality lookup, a `contains` element, a glob prefix, a shared conjunct), so it must
+ * decide exactly as the plain loop over the bucket: every entry in scope whose lines hold, then
+ * SPEC §5. Checked here on the full decision object, on crafted corner cases and on random sets
+ * with many policies per bucket (where the index, not a scan, does the work).
+ */
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { checkProject } from "../../compiler/check/index.js";
+import { buildBundle } from "../../compiler/emit/index.js";
+import { createEnforcer, decisionOf } from "../../runtime/index.js";
+import { evaluate, type EvalContext } from "../../runtime/evaluate.js";
+import { compileDetectors } from "../../runtime/detectors.js";
+import { resolveCall } from "../../runtime/event.js";
+import { inScope } from "../../runtime/enforcer.js";
+import type { Bundle, BundlePolicy, Decision, SessionEvent } from "../../runtime/types.js";
+import { smallCatalog } from "../support/small-catalog.js";
+
+const catalog = smallCatalog();
+
+function bundleOf(src: string): Bundle {
+  const p = checkProject([{ file: "idx.policy", text: src }], catalog);
+  expect(p.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.span.line}: ${d.message}`)).toEqual([]);
+  return JSON.parse(JSON.stringify(buildBundle(p))) as Bundle;
+}
+
+/** The plain loop: every policy of the bucket in order, every line it must check, then SPEC §5. */
+function plainDecide(b: Bundle, e: SessionEvent): Decision {
+  const call = resolveCall(b, e.call!);
+  const ix = b.index.tool_call;
+  const entries = call.known ? ix.tools[call.key] ?? [] : ix.integrations[call.integration] ?? (b.integrations[call.integration] ? [] : ix.other);
+  const ctx = { bundle: b, call, agentName: e.agent?.name, review: e.agent?.review_status, detectors: compileDetectors(b.detectors), now: 0, state: undefined, tenant: e.tenant } as EvalContext;
+  const matched: BundlePolicy[] = [];
+  for (const entry of entries) {
+    const p = b.policies[entry >> 1]!;
+    const lines = entry & 1 ? p.ifs : p.residual.map((n) => p.ifs[n]!);
+    if (inScope(p, e) && lines.every((l) => evaluate(l.expr, ctx))) matched.push(p);
+  }
+  return decisionOf(b, matched, call, e);
+}
+
+const ev = (args: Record<string, unknown>, o: { tool?: string; agent?: string; review?: string; tenant?: string } = {}): SessionEvent => ({
+  type: "tool_call_request", session_id: "s", ts: "2026-11-23T10:00:00Z", ...(o.tenant ? { tenant: o.tenant } : {}),
+  agent: { name: o.agent ?? "A", ...(o.review ? { review_status: o.review } : {}) },
+  call: { id: "c", type: "mcp", integration: "alpha", tool: o.tool ?? "get_item", args },
+});
+
+const view = (d: Decision) => ({ ...d, matched: d.matched.map((m) => m.id) });
+
+function same(b: Bundle, events: readonly SessionEvent[]): void {
+  const enf = createEnforcer(b);
+  for (const e of events) expect(view(enf.decide(e)), JSON.stringify(e)).toEqual(view(plainDecide(b, e)));
+}
+
+const pol = (id: string, ifs: string[], action = "block", extra: string[] = []) =>
+  `policy "${id}" {\n  id ${id}\n${extra.map((x) => `  ${x}\n`).join("")}${ifs.map((x) => `  if ${x}\n`).join("")}  action ${action}\n}\n`;
+
+describe("the fast path's index decides as the plain loop", () => {
+  it("on the corner cases of each kind of guard", () => {
+    const src = [
+      pol("eq-str", ["tool is alpha.get_item", "args.name is \"1\""]),
+      pol("in-num", ["tool is alpha.get_item", "args.count in [1, 2]"], "require_approval"),
+      pol("nested", ["tool is alpha.get_item", "args.nested.x is \"x\""], "allow"),
+      pol("has-arr", ["tool is alpha.get_item", "args.tags contains \"a\""], "alert \"tag a\""),
+      pol("has-str", ["tool is alpha.get_item", "args.name contains \"ac\""], "allow"),
+      pol("glob", ["tool is alpha.get_item", "args.name matches \"team-1/*\""], "require_approval"),
+      pol("glob2", ["tool is alpha.get_item", "args.name matches \"team-1?/x*\""], "require_approval"),
+      pol("glob-noprefix", ["tool is alpha.get_item", "args.name matches \"*/svc\""], "allow"),
+      pol("either", ["tool is alpha.get_item", "args.name is \"a\" or agent is \"B\""], "alert \"or\""),
+      pol("review", ["tool is alpha.get_item", "agent.review_status in [Unreviewed, Disallowed]"], "require_approval"),
+      pol("numeric", ["tool is alpha.get_item", "args.count > 1"], "require_approval"),
+      pol("numeric2", ["tool is alpha.get_item", "args.count > 1", "agent.review_status is Approved"], "allow"),
+      pol("tenant", ["tool is alpha.get_item"], "allow", ["scope tenant \"t1\""]),
+      pol("agent", ["tool is alpha.get_item", "args.count exists"], "hide", ["scope agent \"C\""]),
+      pol("none", ["tool is alpha.get_item"], "alert \"every call\""),
+      "default allow\n",
+    ].join("\n");
+    const b = bundleOf(src);
+    const names = ["1", "a", "ac", "acme", "team-1/", "team-1/x", "team-12/xy", "team-1", "team-", "x/svc", ""];
+    const events: SessionEvent[] = [];
+    for (const name of names) for (const count of [undefined, 1, 2, "1", 1.5]) for (const tags of [undefined, ["a", "a"], "a,b", ["b"], [["a"]]]) {
+      const args: Record<string, unknown> = { name };
+      if (count !== undefined) args["count"] = count;
+      if (tags !== undefined) args["tags"] = tags;
+      events.push(ev(args), ev(args, { agent: "B", review: "Unreviewed", tenant: "t1" }), ev(args, { agent: "C", review: "Approved", tenant: "t2" }));
+    }
+    events.push(ev({ nested: { x: "x" } }), ev({ nested: "x" }), ev({ name: 1 }), ev({ count: 1 }, { tool: "GET_ITEM" }), ev({ name: "a" }, { tool: "get_item_v2" }));
+    same(b, events);
+  });
+
+  it("on a glob whose regex is not its own (a hand-made bundle): the regex decides, the index does not skip it", () => {
+    const b = bundleOf(pol("g", ["tool is alpha.get_item", "args.name matches \"team-1/*\""]));
+    const p = b.policies[0]!;
+    const ifs = p.ifs.map((l) => (l.expr.k === "arg" ? { ...l, expr: { ...l.expr, re: "^other[\\s\\S]*$" } } : l));
+    const forged = { ...b, policies: [{ ...p, ifs }] } as Bundle;
+    same(forged, [ev({ name: "team-1/a" }), ev({ name: "other/a" })]);
+    expect(createEnforcer(forged).decide(ev({ name: "other/a" })).effect).toBe("block");
+  });
+
+  it("on random sets of up to 60 policies per tool and random events", () => {
+    const leaf = fc.oneof(
+      fc.constantFrom("\"a\"", "\"b\"", "\"1\"", "\"team-1/x\"").map((v) => `args.name is ${v}`),
+      fc.constantFrom("[\"a\", \"b\"]", "[1, 2]").map((v) => (v.includes("1") ? `args.count in ${v}` : `args.name in ${v}`)),
+      fc.constantFrom("\"a\"", "\"b\"").map((v) => `args.tags contains ${v}`),
+      fc.constantFrom("\"te\"", "\"a\"").map((v) => `args.name contains ${v}`),
+      fc.constantFrom("\"team-1/*\"", "\"team-*\"", "\"t?am-1*\"", "\"*\"").map((v) => `args.name matches ${v}`),
+      fc.constantFrom(">", "<=").chain((op) => fc.integer({ min: 0, max: 3 }).map((n) => `args.count ${op} ${n}`)),
+      fc.constantFrom("\"A\"", "\"B\"").map((v) => `agent is ${v}`),
+      fc.constantFrom("Approved", "Unreviewed").map((v) => `agent.review_status is ${v}`),
+      fc.constant("args.name is \"a\" or args.count is 2"),
+      fc.constant("not (args.name is \"a\")"),
+      fc.constant("body contains any [\"secret\"]"),
+    );
+    const policy = fc.record({
+      tool: fc.constantFrom("alpha.get_item", "alpha.create_item"),
+      ifs: fc.array(leaf, { minLength: 0, maxLength: 3 }),
+      action: fc.constantFrom("allow", "block", "require_approval", "alert \"x\"", "hide"),
+      scope: fc.constantFrom("", "", "scope tenant \"t1\"", "scope agent \"B\""),
+      priority: fc.integer({ min: 0, max: 3 }),
+    });
+    const args = fc.record({
+      name: fc.constantFrom("a", "b", "1", "team-1/x", "team-", "team-2", "tam-1", "secret stuff"),
+      count: fc.constantFrom(0, 1, 2, 3, "2"),
+      tags: fc.oneof(fc.array(fc.constantFrom("a", "b"), { maxLength: 3 }), fc.constant("a")),
+    }, { requiredKeys: [] });
+    const event = fc.record({ args, tool: fc.constantFrom("get_item", "create_item", "delete_item", "new_tool"), agent: fc.constantFrom("A", "B", "C"), review: fc.constantFrom("Approved", "Unreviewed"), tenant: fc.constantFrom("t1", "t2") })
+      .map((r) => ev(r.args, r));
+    fc.assert(fc.property(fc.array(policy, { minLength: 1, maxLength: 120 }), fc.array(event, { minLength: 1, maxLength: 30 }), (ps, evs) => {
+      const src = ps.map((p, i) => pol(`p${i}`, [`tool is ${p.tool}`, ...p.ifs], p.action, [...(p.scope ? [p.scope] : []), `priority ${p.priority}`])).join("\n") + "default by operation { Read: allow  Write: require_approval  Delete: block  Unknown: block }\n";
+      same(bundleOf(src), evs);
+    }), { numRuns: 150 });
+  });
+});
