@@ -6,8 +6,9 @@
  * residual `if` lines, or every line for a call outside the catalog) flattened into conjuncts, and
  * one of them chosen as its *guard*:
  * - an equality the event can be looked up by (`args.x is/in` literals, `agent is/in`, the agent or
- *   tenant of its scope, `agent.review_status`), an `or` of such equalities, `args.x contains` a
- *   literal (array elements are looked up), or the literal prefix of an `args.x matches` glob;
+ *   tenant of its scope, `agent.review_status`, `tool is/in` for a call outside the catalog), an
+ *   `or` of such equalities, `args.x contains` a literal (array elements are looked up), or the
+ *   literal prefix of an `args.x matches` glob;
  * - otherwise any other conjunct, which is then evaluated once per decision for every policy of
  *   the bucket that shares it (the same numeric threshold, `body contains`, `data_class`, …).
  * Per bucket (cached by the bucket's identity): the policies grouped by guard into hash maps
@@ -23,16 +24,22 @@ import { compileExpr, type EvalContext, type Pred } from "./evaluate.js";
 import type { ResolvedCall } from "./event.js";
 import { globToRegexSource } from "./glob.js";
 
-/** What a decision reports about a policy, built once per policy. */
+/** What a decision needs of a policy, built once per policy (a match touches this object only). */
 export interface Meta {
   readonly p: BundlePolicy;
   readonly ref: Readonly<{ id: string; name: string }>;
   readonly policy: Readonly<{ id: string; name: string; file: string; line: number }>;
+  /** 0: no effect (obligations only), 1 allow, 2 require_approval, 3 block, 4 hide. */
+  readonly effect: number;
+  readonly priority: number;
+  readonly alerts: BundlePolicy["alerts"] | undefined;
+  readonly sanitize: readonly string[] | undefined;
   /** The conditions an alert quotes. */
   readonly why: string;
 }
 
 const metas = new WeakMap<BundlePolicy, Meta>();
+const EFFECTS: Record<string, number> = { allow: 1, require_approval: 2, block: 3, hide: 4 };
 
 export function metaOf(p: BundlePolicy): Meta {
   let m = metas.get(p);
@@ -41,6 +48,10 @@ export function metaOf(p: BundlePolicy): Meta {
       p,
       ref: Object.freeze({ id: p.id, name: p.name }),
       policy: Object.freeze({ id: p.id, name: p.name, file: p.file, line: p.line }),
+      effect: p.effect ? EFFECTS[p.effect] ?? 0 : 0,
+      priority: p.priority,
+      alerts: p.alerts?.length ? p.alerts : undefined,
+      sanitize: p.sanitize?.length ? p.sanitize : undefined,
       why: p.ifs.length ? p.ifs.map((i) => i.text).join(" and ") : `policy "${p.name}"`,
     };
     metas.set(p, m);
@@ -90,6 +101,7 @@ function argGet(path: readonly string[]): Get {
 }
 
 const getAgent: Get = (c) => c.agentName;
+const getTool: Get = (c) => c.call?.key;
 const getTenant: Get = (c) => c.tenant;
 const getReview: Get = (c) => c.review;
 const getters = new Map<string, Get>();
@@ -106,6 +118,7 @@ function eqKey(e: CExpr): Key | undefined {
     const values = e.op === "eq" ? [e.value] : e.values;
     return values.length > 0 && values.every(prim) ? { ...argDim("eq", e.path), kind: "eq", values } : undefined;
   }
+  if (e.k === "tool" && e.keys.length > 0) return { dim: "tool", kind: "eq", get: getTool, values: e.keys };
   if (e.k === "agent" && e.names.length > 0) return { dim: "agent", kind: "eq", get: getAgent, values: e.names };
   if (e.k === "review" && e.values.length > 0) return { dim: "review", kind: "eq", get: getReview, values: e.values };
   return undefined;
@@ -162,8 +175,10 @@ function analyse(p: BundlePolicy, full: boolean): Analysis {
     }
     return false;
   };
-  const single = (e: CExpr) => (e.k === "arg" && e.op === "eq") || (e.k === "agent" && e.names.length === 1);
-  if (exact((e) => e.k === "arg" && e.op === "eq")) { /* args.x is v */ }
+  const single = (e: CExpr) => (e.k === "arg" && e.op === "eq") || (e.k === "agent" && e.names.length === 1) || e.k === "tool";
+  // `tool is/in` is left only in the full lines of a call outside the catalog (the tables decide it
+  // for catalog tools): the most selective there.
+  if (exact((e) => e.k === "tool") || exact((e) => e.k === "arg" && e.op === "eq")) { /* tool in […], args.x is v */ }
   else if (scoped?.dim === "agent" || exact((e) => e.k === "agent" && e.names.length === 1)) {
     if (!keys) { keys = [{ dim: "agent", kind: "eq", get: getAgent, values: [scoped!.value] }]; dropScope = true; }
   } else if (scoped?.dim === "tenant") { keys = [{ dim: "tenant", kind: "eq", get: getTenant, values: [scoped.value] }]; dropScope = true; }
@@ -256,7 +271,7 @@ let epoch = 0;
 function reach(it: Item, c: EvalContext): void {
   if (it.mark === epoch) return;
   it.mark = epoch;
-  if (!it.test(c)) return;
+  if (it.test !== T && !it.test(c)) return;
   let j = nHits++;
   while (j > 0 && hits[j - 1]!.ord > it.ord) { hits[j] = hits[j - 1]!; j--; }
   hits[j] = it;
@@ -271,7 +286,7 @@ export function decideBucket(b: Bundle, entries: readonly number[], c: EvalConte
   const plan = planOf(b, entries);
   nHits = 0;
   epoch++; // a double: never wraps (2^53 decisions)
-  for (const it of plan.always) if (it.test(c)) hits[nHits++] = it;
+  for (const it of plan.always) if (it.test === T || it.test(c)) hits[nHits++] = it;
   for (const d of plan.dims) {
     const v = d.get(c);
     if (v === undefined) continue;
@@ -307,14 +322,13 @@ export function decide(b: Bundle, ms: readonly { readonly m: Meta }[], n: number
   const matched: Decision["matched"] = new Array(n);
   for (let i = 0; i < n; i++) {
     const m = ms[i]!.m;
-    const p = m.p;
     matched[i] = m.ref;
-    if (p.alerts) {
+    if (m.alerts) {
       const agent = e.agent?.name;
-      for (const a of p.alerts) {
+      for (const a of m.alerts) {
         (alerts ??= []).push({
-          policy: p.id,
-          message: a.message ?? `${p.name}: ${agent ?? "an agent"} ${call ? `called ${tool}` : "was discovered"}`,
+          policy: m.ref.id,
+          message: a.message ?? `${m.ref.name}: ${agent ?? "an agent"} ${call ? `called ${tool}` : "was discovered"}`,
           to: a.to ?? null,
           agent: agent ?? null,
           tool,
@@ -323,13 +337,13 @@ export function decide(b: Bundle, ms: readonly { readonly m: Meta }[], n: number
         });
       }
     }
-    if (p.sanitize?.length) (sanitize ??= []).push({ policy: p.id, fields: [...p.sanitize] });
-    if (p.effect === "block" || p.effect === "hide") {
-      if (p.effect === "hide") hidden = true;
+    if (m.sanitize) (sanitize ??= []).push({ policy: m.ref.id, fields: [...m.sanitize] });
+    if (m.effect >= 3) {
+      if (m.effect === 4) hidden = true;
       blocker ??= m;
-    } else if (p.effect) {
+    } else if (m.effect) {
       if (!chosen) chosen = m;
-      else if (chosen.p.effect === "allow" && p.effect === "require_approval" && p.priority === chosen.p.priority) chosen = m;
+      else if (chosen.effect === 1 && m.effect === 2 && m.priority === chosen.priority) chosen = m;
     }
   }
   const decider = blocker ?? chosen;
