@@ -29,7 +29,7 @@ function exprProblem(e: unknown, depth: number): string | undefined {
     for (const x of e["items"]) { const p = exprProblem(x, depth + 1); if (p) return p; }
   } else if (k === "not") return exprProblem(e["x"], depth + 1);
   else if (k === "rate" && e["filter"] !== undefined) return exprProblem(e["filter"], depth + 1);
-  else if (k === "arg" && (!Array.isArray(e["path"]) || !ARG_OPS.has(String(e["op"])))) return "arg condition without a path or a known operator";
+  else if (k === "arg" && (!Array.isArray(e["path"]) || !ARG_OPS.has(e["op"] as string))) return "arg condition without a path or a known operator";
   else if ((k === "tool_glob" || (k === "arg" && e["op"] === "matches")) && typeof e["re"] !== "string") return `${k} without a regex`;
   return undefined;
 }
@@ -50,7 +50,7 @@ export function bundleProblem(b: unknown): string | undefined {
   for (const [i, p] of ps.entries()) {
     const at = `policy ${i}`;
     if (!isObj(p) || typeof p["id"] !== "string" || !Array.isArray(p["ifs"]) || !Array.isArray(p["scope"]) || !Array.isArray(p["residual"])) return `${at}: malformed`;
-    if (p["effect"] !== undefined && !EFFECTS.has(String(p["effect"]))) return `${at}: unknown effect ${JSON.stringify(p["effect"]).slice(0, 40)}`;
+    if (p["effect"] !== undefined && !EFFECTS.has(p["effect"] as string)) return `${at}: unknown effect ${JSON.stringify(p["effect"]).slice(0, 40)}`;
     if (p["trigger"] !== "tool_call" && p["trigger"] !== "agent_discovered") return `${at}: unknown trigger`;
     for (const f of p["ifs"]) {
       const q = isObj(f) ? exprProblem(f["expr"], 1) : "if line is not an object";
@@ -68,6 +68,6 @@ export function bundleProblem(b: unknown): string | undefined {
   const q = entriesProblem(tc["other"], ps.length, "other") ?? entriesProblem(ix["agent_discovered"], ps.length, "agent_discovered");
   if (q) return q;
   const d = b["default"];
-  if (d !== undefined && (!isObj(d) || !["Read", "Write", "Delete", "Unknown"].every((o) => DEFAULTS.has(String(d[o]))))) return "default: malformed";
+  if (d !== undefined && (!isObj(d) || !["Read", "Write", "Delete", "Unknown"].every((o) => DEFAULTS.has(d[o] as string)))) return "default: malformed";
   return undefined;
 }

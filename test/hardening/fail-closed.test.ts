@@ -54,6 +54,10 @@ describe("fail-closed matrix", () => {
       { ...b, policies: (b["policies"] as Record<string, unknown>[]).map((p) => ({ ...p, ifs: [{ text: "x", expr: { k: "from_the_future" } }] })) },
       { ...b, policies: (b["policies"] as Record<string, unknown>[]).map((p) => ({ ...p, effect: "maybe" })) },
       { ...b, default: { Read: "allow" } },
+      // Values that only look right once turned into strings.
+      { ...b, policies: (b["policies"] as Record<string, unknown>[]).map((p) => ({ ...p, effect: ["block"] })) },
+      { ...b, default: { Read: ["allow"], Write: "allow", Delete: "allow", Unknown: "allow", form: "by_operation" } },
+      { ...b, policies: (b["policies"] as Record<string, unknown>[]).map((p) => ({ ...p, ifs: [{ text: "x", expr: { k: "arg", path: ["a"], op: ["eq"], value: 1 } }] })) },
     ];
     for (const v of variants) blocked(createEnforcer(v).decide(read), /^bundle rejected: /);
     // A bundle text cut short is not JSON: the caller's JSON.parse throws before the runtime sees it.
