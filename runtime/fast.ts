@@ -7,10 +7,11 @@
  * one of them chosen as its *guard*:
  * - an equality the event can be looked up by (`args.x is/in` literals, `agent is/in`, the agent or
  *   tenant of its scope, `agent.review_status`, `tool is/in` for a call outside the catalog), an
- *   `or` of such equalities, `args.x contains` a literal (array elements are looked up), or the
- *   literal prefix of an `args.x matches` glob;
+ *   `or` of such equalities, `args.x contains` a literal (array elements are looked up), the
+ *   literal prefix of an `args.x matches` glob, or a numeric threshold (`args.x > n`: the sorted
+ *   thresholds a value passes);
  * - otherwise any other conjunct, which is then evaluated once per decision for every policy of
- *   the bucket that shares it (the same numeric threshold, `body contains`, `data_class`, …).
+ *   the bucket that shares it (the same `body contains`, `data_class`, `args.x is not`, …).
  * Per bucket (cached by the bucket's identity): the policies grouped by guard into hash maps
  * ("dimensions") and shared groups. A decision looks each dimension up once, evaluates each shared
  * guard once, tests the remaining conjuncts of the policies reached (each at most once: an epoch
@@ -68,11 +69,15 @@ interface Item {
   mark: number;
 }
 
-type Get = (c: EvalContext) => unknown;
-/** `eq`: the value looked up; `has`: `contains` (array elements looked up, a string reaches all); `pre`: glob prefixes. */
-type DimKind = "eq" | "has" | "pre";
+/**
+ * `eq`: the value looked up; `has`: `contains` (array elements looked up, a string reaches all);
+ * `pre`: glob prefixes; `>` `>=` `<` `<=`: numeric thresholds, sorted (those the value passes).
+ */
+type DimKind = "eq" | "has" | "pre" | ">" | ">=" | "<" | "<=";
+/** Where a dimension's value comes from: agent name, tenant, review status, tool key, `args.<k>`, an argument path. */
+const enum Src { Agent, Tenant, Review, Tool, Arg, Path }
 
-interface Key { readonly dim: string; readonly kind: DimKind; readonly get: Get; readonly values: readonly unknown[] }
+interface Key { readonly dim: string; readonly kind: DimKind; readonly src: Src; readonly path: readonly string[]; readonly values: readonly unknown[] }
 
 /** A policy's guard: keys to be found under (any of them), or a conjunct shared with others. */
 interface Analysis {
@@ -84,43 +89,22 @@ interface Analysis {
 const T: Pred = () => true;
 const prim = (v: unknown): boolean => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
 const own = Object.prototype.hasOwnProperty;
+const NONE: readonly string[] = [];
 
-function argGet(path: readonly string[]): Get {
-  if (path.length === 1) {
-    const k = path[0]!;
-    return (c) => { const a = c.call?.args; return a && own.call(a, k) ? a[k] : undefined; };
-  }
-  return (c) => {
-    let v: unknown = c.call?.args;
-    for (const p of path) {
-      if (typeof v !== "object" || v === null || !own.call(v, p)) return undefined;
-      v = (v as Record<string, unknown>)[p];
-    }
-    return v;
-  };
-}
-
-const getAgent: Get = (c) => c.agentName;
-const getTool: Get = (c) => c.call?.key;
-const getTenant: Get = (c) => c.tenant;
-const getReview: Get = (c) => c.review;
-const getters = new Map<string, Get>();
-function argDim(kind: DimKind, path: readonly string[]): { dim: string; get: Get } {
-  const dim = kind + JSON.stringify(path);
-  let get = getters.get(dim);
-  if (!get) getters.set(dim, (get = argGet(path)));
-  return { dim, get };
-}
+const key = (kind: DimKind, src: Src, values: readonly unknown[], path = NONE): Key => ({
+  dim: kind + src + JSON.stringify(path), kind, src, path, values,
+});
+const argKey = (kind: DimKind, path: readonly string[], values: readonly unknown[]): Key => key(kind, path.length === 1 ? Src.Arg : Src.Path, values, path);
 
 /** The keys an exact equality conjunct is found under, if it is one. */
 function eqKey(e: CExpr): Key | undefined {
   if (e.k === "arg" && (e.op === "eq" || e.op === "in")) {
     const values = e.op === "eq" ? [e.value] : e.values;
-    return values.length > 0 && values.every(prim) ? { ...argDim("eq", e.path), kind: "eq", values } : undefined;
+    return values.length > 0 && values.every(prim) ? argKey("eq", e.path, values) : undefined;
   }
-  if (e.k === "tool" && e.keys.length > 0) return { dim: "tool", kind: "eq", get: getTool, values: e.keys };
-  if (e.k === "agent" && e.names.length > 0) return { dim: "agent", kind: "eq", get: getAgent, values: e.names };
-  if (e.k === "review" && e.values.length > 0) return { dim: "review", kind: "eq", get: getReview, values: e.values };
+  if (e.k === "tool" && e.keys.length > 0) return key("eq", Src.Tool, e.keys);
+  if (e.k === "agent" && e.names.length > 0) return key("eq", Src.Agent, e.names);
+  if (e.k === "review" && e.values.length > 0) return key("eq", Src.Review, e.values);
   return undefined;
 }
 
@@ -180,8 +164,8 @@ function analyse(p: BundlePolicy, full: boolean): Analysis {
   // for catalog tools): the most selective there.
   if (exact((e) => e.k === "tool") || exact((e) => e.k === "arg" && e.op === "eq")) { /* tool in […], args.x is v */ }
   else if (scoped?.dim === "agent" || exact((e) => e.k === "agent" && e.names.length === 1)) {
-    if (!keys) { keys = [{ dim: "agent", kind: "eq", get: getAgent, values: [scoped!.value] }]; dropScope = true; }
-  } else if (scoped?.dim === "tenant") { keys = [{ dim: "tenant", kind: "eq", get: getTenant, values: [scoped.value] }]; dropScope = true; }
+    if (!keys) { keys = [key("eq", Src.Agent, [scoped!.value])]; dropScope = true; }
+  } else if (scoped?.dim === "tenant") { keys = [key("eq", Src.Tenant, [scoped.value])]; dropScope = true; }
   else if (exact((e) => !single(e) && e.k !== "review")) { /* args.x in […], agent in […] */ }
   else {
     // An `or` of equalities: found under each (the test keeps the whole `or`).
@@ -191,11 +175,21 @@ function analyse(p: BundlePolicy, full: boolean): Analysis {
       if (ks.every((k) => k !== undefined)) { keys = ks as Key[]; break; }
     }
     if (!keys) for (const e of cs) {
-      if (e.k === "arg" && e.op === "contains" && prim(e.value)) { keys = [{ ...argDim("has", e.path), kind: "has", values: [e.value] }]; break; }
+      if (e.k === "arg" && e.op === "contains" && prim(e.value)) { keys = [argKey("has", e.path, [e.value])]; break; }
       const pre = globPrefix(e);
-      if (pre !== undefined && e.k === "arg") { keys = [{ ...argDim("pre", e.path), kind: "pre", values: [pre] }]; break; }
+      if (pre !== undefined && e.k === "arg") { keys = [argKey("pre", e.path, [pre])]; break; }
     }
-    if (!keys && !exact((e) => e.k === "review") && cs.length > 0) {
+    if (!keys && !exact((e) => e.k === "review")) {
+      // A numeric threshold: found among the thresholds the value passes (exact).
+      for (const e of cs) {
+        if (e.k === "arg" && (e.op === ">" || e.op === ">=" || e.op === "<" || e.op === "<=") && typeof e.n === "number" && !Number.isNaN(e.n)) {
+          keys = [argKey(e.op, e.path, [e.n])];
+          drop = e;
+          break;
+        }
+      }
+    }
+    if (!keys && !drop && cs.length > 0) {
       let best = cs[0]!;
       for (const e of cs) if (sharedRank(e) < sharedRank(best)) best = e;
       shared = { id: JSON.stringify(best), pred: compileExpr(best) };
@@ -212,11 +206,16 @@ function analyse(p: BundlePolicy, full: boolean): Analysis {
 
 interface Dim {
   readonly kind: DimKind;
-  readonly get: Get;
+  readonly src: Src;
+  /** `args.<k>` (Src.Arg) or the argument path (Src.Path). */
+  readonly k: string;
+  readonly path: readonly string[];
   readonly map: Map<unknown, Item[]>;
-  /** `has`: every item (a string argument reaches them all); `pre`: the prefix lengths, shortest first. */
+  /** `has`: every item (a string argument reaches them all). */
   readonly all: Item[];
-  readonly lens: number[];
+  /** `pre`: the prefix lengths; thresholds: the numbers (ascending), with `lists` in step. */
+  nums: number[];
+  lists: Item[][];
 }
 
 interface Plan {
@@ -241,12 +240,11 @@ function planOf(b: Bundle, entries: readonly number[]): Plan {
     if (a.keys) {
       for (const k of a.keys) {
         let d = dims.get(k.dim);
-        if (!d) dims.set(k.dim, (d = { kind: k.kind, get: k.get, map: new Map(), all: [], lens: [] }));
+        if (!d) dims.set(k.dim, (d = { kind: k.kind, src: k.src, k: k.path[0] ?? "", path: k.path, map: new Map(), all: [], nums: [], lists: [] }));
         for (const v of k.values) {
           const l = d.map.get(v);
           if (!l) d.map.set(v, [item]);
           else if (l[l.length - 1] !== item) l.push(item);
-          if (k.kind === "pre" && !d.lens.includes((v as string).length)) d.lens.push((v as string).length);
         }
         if (d.all[d.all.length - 1] !== item) d.all.push(item);
       }
@@ -256,7 +254,13 @@ function planOf(b: Bundle, entries: readonly number[]): Plan {
       g.items.push(item);
     } else always.push(item);
   });
-  for (const d of dims.values()) d.lens.sort((x, y) => x - y);
+  for (const d of dims.values()) {
+    if (d.kind === "pre") d.nums = [...d.map.keys()].map((x) => (x as string).length).filter((n, i, xs) => xs.indexOf(n) === i).sort((x, y) => x - y);
+    else if (d.kind !== "eq" && d.kind !== "has") {
+      d.nums = ([...d.map.keys()] as number[]).sort((x, y) => x - y);
+      d.lists = d.nums.map((n) => d.map.get(n)!);
+    }
+  }
   plan = { always, dims: [...dims.values()], shared: [...shared.values()] };
   plans.set(entries, plan);
   return plan;
@@ -281,6 +285,25 @@ function reachAll(l: readonly Item[] | undefined, c: EvalContext): void {
   if (l) for (let i = 0; i < l.length; i++) reach(l[i]!, c);
 }
 
+/** The value a dimension looks up for this event. */
+function valueOf(d: Dim, c: EvalContext): unknown {
+  switch (d.src) {
+    case Src.Agent: return c.agentName;
+    case Src.Tenant: return c.tenant;
+    case Src.Review: return c.review;
+    case Src.Tool: return c.call?.key;
+    case Src.Arg: { const a = c.call?.args; return a !== undefined && own.call(a, d.k) ? a[d.k] : undefined; }
+    default: {
+      let v: unknown = c.call?.args;
+      for (const p of d.path) {
+        if (typeof v !== "object" || v === null || !own.call(v, p)) return undefined;
+        v = (v as Record<string, unknown>)[p];
+      }
+      return v;
+    }
+  }
+}
+
 /** Decides over one bucket: the same decision as the plain loop + `decisionOf`. */
 export function decideBucket(b: Bundle, entries: readonly number[], c: EvalContext, e: SessionEvent): Decision {
   const plan = planOf(b, entries);
@@ -288,14 +311,26 @@ export function decideBucket(b: Bundle, entries: readonly number[], c: EvalConte
   epoch++; // a double: never wraps (2^53 decisions)
   for (const it of plan.always) if (it.test === T || it.test(c)) hits[nHits++] = it;
   for (const d of plan.dims) {
-    const v = d.get(c);
+    const v = valueOf(d, c);
     if (v === undefined) continue;
-    if (d.kind === "eq") reachAll(d.map.get(v), c);
-    else if (d.kind === "has") {
-      if (typeof v === "string") reachAll(d.all, c);
-      else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) reachAll(d.map.get(v[i]), c);
-    } else if (typeof v === "string") {
-      for (const n of d.lens) { if (n > v.length) break; reachAll(d.map.get(v.slice(0, n)), c); }
+    switch (d.kind) {
+      case "eq": reachAll(d.map.get(v), c); break;
+      case "has":
+        if (typeof v === "string") reachAll(d.all, c);
+        else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) reachAll(d.map.get(v[i]), c);
+        break;
+      case "pre":
+        if (typeof v === "string") for (const n of d.nums) { if (n > v.length) break; reachAll(d.map.get(v.slice(0, n)), c); }
+        break;
+      default: {
+        if (typeof v !== "number") break;
+        const ns = d.nums;
+        // The thresholds `v <op> n` holds for: a prefix (`>`, `>=`) or a suffix (`<`, `<=`) of the sorted list.
+        if (d.kind === ">") for (let i = 0; i < ns.length && v > ns[i]!; i++) reachAll(d.lists[i], c);
+        else if (d.kind === ">=") for (let i = 0; i < ns.length && v >= ns[i]!; i++) reachAll(d.lists[i], c);
+        else if (d.kind === "<") for (let i = ns.length - 1; i >= 0 && v < ns[i]!; i--) reachAll(d.lists[i], c);
+        else for (let i = ns.length - 1; i >= 0 && v <= ns[i]!; i--) reachAll(d.lists[i], c);
+      }
     }
   }
   for (const g of plan.shared) if (g.pred(c)) reachAll(g.items, c);

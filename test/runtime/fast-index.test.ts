@@ -71,6 +71,9 @@ describe("the fast path's index decides as the plain loop", () => {
       pol("review", ["tool is alpha.get_item", "agent.review_status in [Unreviewed, Disallowed]"], "require_approval"),
       pol("numeric", ["tool is alpha.get_item", "args.count > 1"], "require_approval"),
       pol("numeric2", ["tool is alpha.get_item", "args.count > 1", "agent.review_status is Approved"], "allow"),
+      pol("numeric3", ["tool is alpha.get_item", "args.count >= 2"], "alert \"ge\""),
+      pol("numeric4", ["tool is alpha.get_item", "args.count < 2"], "alert \"lt\""),
+      pol("numeric5", ["tool is alpha.get_item", "args.count <= 1"], "alert \"le\""),
       pol("tenant", ["tool is alpha.get_item"], "allow", ["scope tenant \"t1\""]),
       pol("agent", ["tool is alpha.get_item", "args.count exists"], "hide", ["scope agent \"C\""]),
       pol("none", ["tool is alpha.get_item"], "alert \"every call\""),
@@ -105,7 +108,7 @@ describe("the fast path's index decides as the plain loop", () => {
       fc.constantFrom("\"a\"", "\"b\"").map((v) => `args.tags contains ${v}`),
       fc.constantFrom("\"te\"", "\"a\"").map((v) => `args.name contains ${v}`),
       fc.constantFrom("\"team-1/*\"", "\"team-*\"", "\"t?am-1*\"", "\"*\"").map((v) => `args.name matches ${v}`),
-      fc.constantFrom(">", "<=").chain((op) => fc.integer({ min: 0, max: 3 }).map((n) => `args.count ${op} ${n}`)),
+      fc.constantFrom(">", ">=", "<", "<=").chain((op) => fc.integer({ min: 0, max: 3 }).map((n) => `args.count ${op} ${n}`)),
       fc.constantFrom("\"A\"", "\"B\"").map((v) => `agent is ${v}`),
       fc.constantFrom("Approved", "Unreviewed").map((v) => `agent.review_status is ${v}`),
       fc.constant("args.name is \"a\" or args.count is 2"),
@@ -121,7 +124,7 @@ describe("the fast path's index decides as the plain loop", () => {
     });
     const args = fc.record({
       name: fc.constantFrom("a", "b", "1", "team-1/x", "team-", "team-2", "tam-1", "secret stuff"),
-      count: fc.constantFrom(0, 1, 2, 3, "2"),
+      count: fc.constantFrom(0, 1, 1.5, 2, 3, 4, -1, "2"),
       tags: fc.oneof(fc.array(fc.constantFrom("a", "b"), { maxLength: 3 }), fc.constant("a")),
     }, { requiredKeys: [] });
     const event = fc.record({ args, tool: fc.constantFrom("get_item", "create_item", "delete_item", "new_tool"), agent: fc.constantFrom("A", "B", "C"), review: fc.constantFrom("Approved", "Unreviewed"), tenant: fc.constantFrom("t1", "t2") })
