@@ -6,7 +6,7 @@
  * prints the first differing event and exits 1. Writes bench/results.json.
  *
  * Environment: BENCH_SIZES=10,100 (subset of sizes), BENCH_EVENTS=100000, BENCH_QUICK=1 or --quick (short
- * time budgets, small replay file), BENCH_REPLAY_EVENTS=1000000, BENCH_SEED=1.
+ * time budgets, small replay file), BENCH_REPLAY_EVENTS=200000 (replay file size; 1,000,000 by default), BENCH_SEED=1.
  */
 import { mkdtempSync, rmSync, writeFileSync, createWriteStream, existsSync } from "node:fs";
 import { tmpdir, cpus } from "node:os";
@@ -31,8 +31,8 @@ const QUICK = !!process.env["BENCH_QUICK"] || process.argv.includes("--quick");
 const SIZES = (process.env["BENCH_SIZES"] ?? "10,100,1000,10000").split(",").map(Number);
 const N_EVENTS = Number(process.env["BENCH_EVENTS"] ?? 100_000);
 const SEED = Number(process.env["BENCH_SEED"] ?? 1);
-/** The issue asks for a 1,000,000-event file; at today's replay speed that alone takes ~7 min here, so the default is 200,000 (BENCH_REPLAY_EVENTS=1000000 for the full file). */
-const REPLAY_EVENTS = Number(process.env["BENCH_REPLAY_EVENTS"] ?? (QUICK ? 50_000 : 200_000));
+/** Replay throughput is measured on a 1,000,000-event JSON Lines file (50,000 with --quick). */
+const REPLAY_EVENTS = Number(process.env["BENCH_REPLAY_EVENTS"] ?? (QUICK ? 50_000 : 1_000_000));
 const REPLAY_SIZE = 1000;
 /** Time budgets (ms): throughput loop, latency sampling, agreement passes of the slow engines. */
 const T_THROUGHPUT = QUICK ? 300 : 1200;
