@@ -28,7 +28,8 @@ export interface EvalContext {
   readonly tenant?: string | undefined;
   /** Lazily filled caches. */
   strings?: string[];
-  lower?: string[];
+  /** Every string, lower-cased, joined by U+0000 (a needle without U+0000 matches inside one string only). */
+  lower?: string;
   classes?: Map<string, boolean>;
   /** The fast path's cache of data classes: scanned, and found among them. */
   scanned?: string[];
@@ -144,12 +145,14 @@ export function compileExpr(e: CExpr): Pred {
     case "body": {
       const needles = e.needles;
       const any = e.mode === "any";
+      // A needle holding U+0000 could match across two strings of the joined text: checked per string.
+      const joinable = needles.every((n) => !n.includes("\u0000"));
       return (c) => {
         if (!c.call) return false;
-        const low = (c.lower ??= (c.strings ??= stringsOf(c.call)).map((s) => s.toLowerCase()));
+        const strings = (c.strings ??= stringsOf(c.call));
+        const text = joinable ? (c.lower ??= strings.map((s) => s.toLowerCase()).join("\u0000")) : undefined;
         for (const n of needles) {
-          let has = false;
-          for (const s of low) if (s.includes(n)) { has = true; break; }
+          const has = text !== undefined ? text.includes(n) : strings.some((s) => s.toLowerCase().includes(n));
           if (has === any) return any;
         }
         return !any;

@@ -177,7 +177,12 @@ function analyse(p: BundlePolicy, full: boolean): Analysis {
     if (!keys) for (const e of cs) {
       if (e.k === "arg" && e.op === "contains" && prim(e.value)) { keys = [argKey("has", e.path, [e.value])]; break; }
       const pre = globPrefix(e);
-      if (pre !== undefined && e.k === "arg") { keys = [argKey("pre", e.path, [pre])]; break; }
+      if (pre !== undefined && e.k === "arg") {
+        keys = [argKey("pre", e.path, [pre])];
+        // `prefix*`: found by its prefix exactly.
+        if (e.op === "matches" && e.glob === `${pre}*`) drop = e;
+        break;
+      }
     }
     if (!keys && !exact((e) => e.k === "review")) {
       // A numeric threshold: found among the thresholds the value passes (exact).

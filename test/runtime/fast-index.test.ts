@@ -101,6 +101,24 @@ describe("the fast path's index decides as the plain loop", () => {
     expect(createEnforcer(forged).decide(ev({ name: "other/a" })).effect).toBe("block");
   });
 
+  it("on `body contains` and `prefix*` globs, checked against what each means", () => {
+    const b = bundleOf([
+      pol("body", ["tool is alpha.get_item", "body contains any [\"deal #\"]"]),
+      pol("all", ["tool is alpha.get_item", "body contains all [\"acme\", \"merger\"]"], "require_approval"),
+      pol("pre", ["tool is alpha.get_item", "args.name matches \"team-1/*\""], "alert \"team 1\""),
+      "default allow\n",
+    ].join("\n"));
+    const enf = createEnforcer(b);
+    const ids = (args: Record<string, unknown>) => enf.decide(ev(args)).matched.map((m) => m.id);
+    expect(ids({ name: "about DEAL #42" })).toEqual(["body"]);
+    expect(ids({ name: "dea", tags: ["l #42"] })).toEqual([]); // never across two strings
+    expect(ids({ name: "ACME", tags: ["x", "a Merger"] })).toEqual(["all"]); // `all`: across strings is fine
+    expect(ids({ name: "team-1/" })).toEqual(["pre"]);
+    expect(ids({ name: "team-1" })).toEqual([]);
+    expect(ids({ name: "Team-1/x" })).toEqual([]); // argument globs are case-sensitive
+    same(b, [ev({ name: "dea", tags: ["l #"] }), ev({ name: "team-1/x\u0000" }), ev({ name: "x", nested: { x: "DEAL #" } })]);
+  });
+
   it("on random sets of up to 60 policies per tool and random events", () => {
     const leaf = fc.oneof(
       fc.constantFrom("\"a\"", "\"b\"", "\"1\"", "\"team-1/x\"").map((v) => `args.name is ${v}`),
