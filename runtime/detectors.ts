@@ -95,8 +95,26 @@ export function scan(detectors: readonly Detector[], text: string, onlyClasses?:
 }
 
 /**
- * Per detector list and class: the union of the class's pre-filters (case-insensitive, so it finds
- * whatever any of them finds), or null when a detector of the class has none.
+ * A case-insensitive pre-filter's source as a case-sensitive one (`ab` → `[aA][bB]`), when it is
+ * made of ASCII literal characters, escapes, groups and `|` only; undefined otherwise. A union without
+ * the `i` flag is much faster to run, and finds exactly what each pre-filter finds.
+ */
+export function caseless(source: string): string | undefined {
+  if (/[^\x00-\x7f]|[[\]{}]|\\[a-zA-Z]/.test(source.replace(/\\[dswbDSWB]/g, ""))) return undefined;
+  let out = "";
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i]!;
+    if (ch === "\\") { out += ch + (source[i + 1] ?? ""); i++; continue; }
+    const lo = ch.toLowerCase(), up = ch.toUpperCase();
+    out += lo !== up && lo.length === 1 && up.length === 1 ? `[${lo}${up}]` : ch;
+  }
+  return out;
+}
+
+/**
+ * Per detector list and class: the union of the class's pre-filters (so it finds whatever any of
+ * them finds), or null when a detector of the class has none. Case-insensitive pre-filters are
+ * spelled out case by case where they can be, so the union needs no `i` flag.
  */
 const unions = new WeakMap<readonly Detector[], Map<string, RegExp | null>>();
 
@@ -105,8 +123,11 @@ function unionOf(detectors: readonly Detector[], cls: string): RegExp | null {
   if (!m) unions.set(detectors, (m = new Map()));
   let u = m.get(cls);
   if (u === undefined) {
-    const of = detectors.filter((d) => d.class === cls);
-    u = of.every((d) => d.need) ? new RegExp(of.map((d) => `(?:${d.need!.source})`).join("|"), "i") : null;
+    const needs = detectors.filter((d) => d.class === cls).map((d) => d.need);
+    if (needs.every((n) => n)) {
+      const parts = needs.map((n) => (n!.ignoreCase ? caseless(n!.source) : n!.source));
+      u = parts.every((x) => x !== undefined) ? new RegExp(parts.map((x) => `(?:${x})`).join("|")) : new RegExp(needs.map((n) => `(?:${n!.source})`).join("|"), "i");
+    } else u = null;
     m.set(cls, u);
   }
   return u;

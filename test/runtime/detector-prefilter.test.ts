@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { BUILTIN_DETECTORS, classesIn, compileDetectors, scan, type Detector } from "../../runtime/detectors.js";
+import { BUILTIN_DETECTORS, caseless, classesIn, compileDetectors, scan, type Detector } from "../../runtime/detectors.js";
 
 const SAMPLES: Record<string, string[]> = {
   aws_access_key: ["AKIAABCDEFGHIJKLMNOP", "key ASIA0123456789ABCDEF end"],
@@ -41,6 +41,22 @@ function alphabet(d: Detector): string[] {
 }
 
 describe("detector pre-filters", () => {
+  it("a case-insensitive pre-filter spelled out case by case finds exactly what it finds with the i flag", () => {
+    const sources = [...BUILTIN_DETECTORS.filter((d) => d.need?.ignoreCase).map((d) => d.need!.source), "a\\.b|c-d", "x_\\d\\s"];
+    expect(sources.length).toBeGreaterThan(3);
+    for (const src of sources) {
+      const cs = caseless(src);
+      expect(cs, src).toBeDefined();
+      const a = new RegExp(src, "i"), b = new RegExp(cs!);
+      const frag = fc.constantFrom(...src.replace(/\\./g, "").split(/[|()?:]/).filter(Boolean), "a.b", "x_1 ", "ſ", "K", "-", " ");
+      fc.assert(fc.property(fc.array(fc.tuple(frag, fc.boolean(), fc.nat(20)), { maxLength: 4 }), (parts) => {
+        const s = parts.map(([f, up, cut]) => (up ? f.toUpperCase() : f.toLowerCase()).slice(0, cut)).join("");
+        expect(b.test(s), JSON.stringify(s)).toBe(a.test(s));
+      }), { numRuns: 300 });
+    }
+    for (const unsafe of ["[a-z]", "a{2}", "\\u0041", "σ"]) expect(caseless(unsafe), unsafe).toBeUndefined();
+  });
+
   it("every built-in detector has one, and each sample is found by both the regex and its pre-filter", () => {
     for (const d of BUILTIN_DETECTORS) {
       expect(d.need, d.name).toBeInstanceOf(RegExp);
