@@ -191,7 +191,7 @@ describe("fail-closed matrix", () => {
     let expr: unknown = { k: "integration", ids: ["github"] };
     for (let i = 0; i < 200; i++) expr = { k: "not", x: { k: "not", x: expr } };
     const b = JSON.parse(JSON.stringify(bundle)) as Bundle & { policies: { ifs: unknown[] }[] };
-    b.policies[0]!.ifs = [{ text: "deep", expr }];
+    b.policies[0]!.ifs = [{ text: "deep", expr: expr as Bundle["policies"][number]["ifs"][number]["expr"] }];
     const d = createEnforcer(b).decide(call("github.create_issue"));
     expect(d.effect).toBe("block");
   });

@@ -31,7 +31,7 @@ test("a 5,000-line file gets diagnostics on open and after an edit", async () =>
     await new Promise((r) => setTimeout(r, 200));
     const t1 = performance.now();
     await client.change(uri, edited);
-    const second = await client.waitDiagnostics(uri, (p) => p.diagnostics.some((d) => d.code === "PDL2001" && d.message.includes(`Githb${k}`)), 120_000);
+    const second = await client.waitDiagnostics(uri, (p) => p.diagnostics.some((d) => d.code === "PDL2001" && String(d.message).includes(`Githb${k}`)), 120_000);
     editMs.push(Math.round(performance.now() - t1));
     expect(second.diagnostics.find((d) => d.code === "PDL2001")!.range.start.line).toBe(text.split("\n").length + 1);
   }
