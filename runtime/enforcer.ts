@@ -498,5 +498,5 @@ export class Enforcer {
 
 /** SPEC §5 over matched policies given in decision order (obligations, block wins, priorities, default). */
 export function decisionOf(b: Bundle, matched: readonly BundlePolicy[], call: ResolvedCall | undefined, e: SessionEvent): Decision {
-  return decide(b, matched.map((p) => ({ m: metaOf(p) })), matched.length, call, e);
+  return decide(b, matched.map(metaOf), matched.length, call, e);
 }

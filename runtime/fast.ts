@@ -15,7 +15,9 @@
  * Per bucket (cached by the bucket's identity): the policies grouped by guard into hash maps
  * ("dimensions") and shared groups. A decision looks each dimension up once, evaluates each shared
  * guard once, tests the remaining conjuncts of the policies reached (each at most once: an epoch
- * mark), keeps the matches sorted in decision order and hands them to `decisionOf` (SPEC §5).
+ * mark), keeps the matches sorted in decision order and hands them to `decide` (SPEC §5). The plan
+ * is laid out in a few flat arrays (runs of item numbers, marks), so that a decision touches little
+ * memory besides the conditions it evaluates.
  * INVARIANT: decides exactly as the plain loop over the bucket followed by `decisionOf`: a policy is
  * skipped only when its guard is false, and a guard dropped from its test is one a lookup decides
  * exactly (test/runtime/fast-index.test.ts and the differential properties check this).
@@ -60,14 +62,6 @@ export function metaOf(p: BundlePolicy): Meta {
   return m;
 }
 
-interface Item {
-  /** Position in the bucket (= decision order). */
-  readonly ord: number;
-  readonly m: Meta;
-  readonly test: Pred;
-  /** The epoch of the last decision that reached it. */
-  mark: number;
-}
 
 /**
  * `eq`: the value looked up; `has`: `contains` (array elements looked up, a string reaches all);
@@ -215,19 +209,30 @@ interface Dim {
   /** `args.<k>` (Src.Arg) or the argument path (Src.Path). */
   readonly k: string;
   readonly path: readonly string[];
-  readonly map: Map<unknown, Item[]>;
-  /** `has`: every item (a string argument reaches them all). */
-  readonly all: Item[];
-  /** `pre`: the prefix lengths; thresholds: the numbers (ascending), with `lists` in step. */
+  /** Value → where its run of item numbers starts in `Plan.runs`. */
+  readonly map: Map<unknown, number>;
+  /** `has`: the run of every item (a string argument reaches them all). */
+  all: number;
+  /** `pre`: the prefix lengths; thresholds: the numbers (ascending), with `at` (their runs) in step. */
   nums: number[];
-  lists: Item[][];
+  at: number[];
 }
 
+/**
+ * A bucket's plan, laid out to touch little memory per decision: item `i` is the bucket's entry
+ * `i` (so its number is its place in decision order); lists of items are runs in one Int32Array
+ * (`[length, i1, i2, …]`); the epoch marks are one Float64Array.
+ */
 interface Plan {
-  /** Items without a guard: tested on every decision, in order. */
-  readonly always: readonly Item[];
+  readonly metas: readonly Meta[];
+  /** Per item: its test, or undefined when its guard decides it alone. */
+  readonly tests: readonly (Pred | undefined)[];
+  readonly marks: Float64Array;
+  readonly runs: Int32Array;
+  /** The run of the items without a guard (tested on every decision). */
+  readonly always: number;
   readonly dims: readonly Dim[];
-  readonly shared: readonly { readonly pred: Pred; readonly items: Item[] }[];
+  readonly shared: readonly { readonly pred: Pred; readonly run: number }[];
 }
 
 const plans = new WeakMap<readonly number[], Plan>();
@@ -235,59 +240,73 @@ const plans = new WeakMap<readonly number[], Plan>();
 function planOf(b: Bundle, entries: readonly number[]): Plan {
   let plan = plans.get(entries);
   if (plan) return plan;
-  const always: Item[] = [];
-  const dims = new Map<string, Dim>();
-  const shared = new Map<string, { pred: Pred; items: Item[] }>();
-  entries.forEach((entry, ord) => {
+  const metas: Meta[] = [];
+  const tests: (Pred | undefined)[] = [];
+  const always: number[] = [];
+  const dims = new Map<string, { d: Dim; lists: Map<unknown, number[]>; all: number[] }>();
+  const shared = new Map<string, { pred: Pred; items: number[] }>();
+  entries.forEach((entry, i) => {
     const p = b.policies[entry >> 1]!;
     const a = analyse(p, (entry & 1) === 1);
-    const item: Item = { ord, m: metaOf(p), test: a.test, mark: 0 };
+    metas.push(metaOf(p));
+    tests.push(a.test === T ? undefined : a.test);
     if (a.keys) {
       for (const k of a.keys) {
-        let d = dims.get(k.dim);
-        if (!d) dims.set(k.dim, (d = { kind: k.kind, src: k.src, k: k.path[0] ?? "", path: k.path, map: new Map(), all: [], nums: [], lists: [] }));
+        let x = dims.get(k.dim);
+        if (!x) dims.set(k.dim, (x = { d: { kind: k.kind, src: k.src, k: k.path[0] ?? "", path: k.path, map: new Map(), all: 0, nums: [], at: [] }, lists: new Map(), all: [] }));
         for (const v of k.values) {
-          const l = d.map.get(v);
-          if (!l) d.map.set(v, [item]);
-          else if (l[l.length - 1] !== item) l.push(item);
+          const l = x.lists.get(v);
+          if (!l) x.lists.set(v, [i]);
+          else if (l[l.length - 1] !== i) l.push(i);
         }
-        if (d.all[d.all.length - 1] !== item) d.all.push(item);
+        if (x.all[x.all.length - 1] !== i) x.all.push(i);
       }
     } else if (a.shared) {
       let g = shared.get(a.shared.id);
       if (!g) shared.set(a.shared.id, (g = { pred: a.shared.pred, items: [] }));
-      g.items.push(item);
-    } else always.push(item);
+      g.items.push(i);
+    } else always.push(i);
   });
-  for (const d of dims.values()) {
-    if (d.kind === "pre") d.nums = [...d.map.keys()].map((x) => (x as string).length).filter((n, i, xs) => xs.indexOf(n) === i).sort((x, y) => x - y);
+  const flat: number[] = [];
+  const run = (l: readonly number[]): number => { const at = flat.length; flat.push(l.length, ...l); return at; };
+  const alwaysRun = run(always);
+  for (const { d, lists, all } of dims.values()) {
+    for (const [v, l] of lists) d.map.set(v, run(l));
+    d.all = run(all);
+    if (d.kind === "pre") d.nums = [...lists.keys()].map((x) => (x as string).length).filter((n, i, xs) => xs.indexOf(n) === i).sort((x, y) => x - y);
     else if (d.kind !== "eq" && d.kind !== "has") {
-      d.nums = ([...d.map.keys()] as number[]).sort((x, y) => x - y);
-      d.lists = d.nums.map((n) => d.map.get(n)!);
+      d.nums = ([...lists.keys()] as number[]).sort((x, y) => x - y);
+      d.at = d.nums.map((n) => d.map.get(n)!);
     }
   }
-  plan = { always, dims: [...dims.values()], shared: [...shared.values()] };
+  const sharedRuns = [...shared.values()].map((g) => ({ pred: g.pred, run: run(g.items) }));
+  plan = { metas, tests, marks: new Float64Array(entries.length), runs: Int32Array.from(flat), always: alwaysRun, dims: [...dims.values()].map((x) => x.d), shared: sharedRuns };
   plans.set(entries, plan);
   return plan;
 }
 
-// The matches of the current decision, in decision order (reused: a decision runs to its end
-// without yielding, and nothing a test calls decides).
-const hits: Item[] = [];
+// The matches of the current decision (item numbers, ascending = decision order), and their
+// records for `decide` (reused: a decision runs to its end without yielding, and nothing a test
+// calls decides).
+let hitIdx = new Int32Array(64);
+const hits: Meta[] = [];
 let nHits = 0;
 let epoch = 0;
 
-function reach(it: Item, c: EvalContext): void {
-  if (it.mark === epoch) return;
-  it.mark = epoch;
-  if (it.test !== T && !it.test(c)) return;
-  let j = nHits++;
-  while (j > 0 && hits[j - 1]!.ord > it.ord) { hits[j] = hits[j - 1]!; j--; }
-  hits[j] = it;
-}
-
-function reachAll(l: readonly Item[] | undefined, c: EvalContext): void {
-  if (l) for (let i = 0; i < l.length; i++) reach(l[i]!, c);
+function reachRun(plan: Plan, at: number | undefined, c: EvalContext): void {
+  if (at === undefined) return;
+  const runs = plan.runs, marks = plan.marks, tests = plan.tests;
+  for (let k = at + 1, end = at + 1 + runs[at]!; k < end; k++) {
+    const i = runs[k]!;
+    if (marks[i] === epoch) continue;
+    marks[i] = epoch;
+    const t = tests[i];
+    if (t !== undefined && !t(c)) continue;
+    if (nHits === hitIdx.length) { const bigger = new Int32Array(nHits * 2); bigger.set(hitIdx); hitIdx = bigger; }
+    let j = nHits++;
+    while (j > 0 && hitIdx[j - 1]! > i) { hitIdx[j] = hitIdx[j - 1]!; j--; }
+    hitIdx[j] = i;
+  }
 }
 
 /** The value a dimension looks up for this event. */
@@ -314,33 +333,34 @@ export function decideBucket(b: Bundle, entries: readonly number[], c: EvalConte
   const plan = planOf(b, entries);
   nHits = 0;
   epoch++; // a double: never wraps (2^53 decisions)
-  for (const it of plan.always) if (it.test === T || it.test(c)) hits[nHits++] = it;
+  reachRun(plan, plan.always, c);
   for (const d of plan.dims) {
     const v = valueOf(d, c);
     if (v === undefined) continue;
     switch (d.kind) {
-      case "eq": reachAll(d.map.get(v), c); break;
+      case "eq": reachRun(plan, d.map.get(v), c); break;
       case "has":
-        if (typeof v === "string") reachAll(d.all, c);
-        else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) reachAll(d.map.get(v[i]), c);
+        if (typeof v === "string") reachRun(plan, d.all, c);
+        else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) reachRun(plan, d.map.get(v[i]), c);
         break;
       case "pre":
-        if (typeof v === "string") for (const n of d.nums) { if (n > v.length) break; reachAll(d.map.get(v.slice(0, n)), c); }
+        if (typeof v === "string") for (const n of d.nums) { if (n > v.length) break; reachRun(plan, d.map.get(v.slice(0, n)), c); }
         break;
       default: {
         if (typeof v !== "number") break;
-        const ns = d.nums;
+        const ns = d.nums, at = d.at;
         // The thresholds `v <op> n` holds for: a prefix (`>`, `>=`) or a suffix (`<`, `<=`) of the sorted list.
-        if (d.kind === ">") for (let i = 0; i < ns.length && v > ns[i]!; i++) reachAll(d.lists[i], c);
-        else if (d.kind === ">=") for (let i = 0; i < ns.length && v >= ns[i]!; i++) reachAll(d.lists[i], c);
-        else if (d.kind === "<") for (let i = ns.length - 1; i >= 0 && v < ns[i]!; i--) reachAll(d.lists[i], c);
-        else for (let i = ns.length - 1; i >= 0 && v <= ns[i]!; i--) reachAll(d.lists[i], c);
+        if (d.kind === ">") for (let i = 0; i < ns.length && v > ns[i]!; i++) reachRun(plan, at[i], c);
+        else if (d.kind === ">=") for (let i = 0; i < ns.length && v >= ns[i]!; i++) reachRun(plan, at[i], c);
+        else if (d.kind === "<") for (let i = ns.length - 1; i >= 0 && v < ns[i]!; i--) reachRun(plan, at[i], c);
+        else for (let i = ns.length - 1; i >= 0 && v <= ns[i]!; i--) reachRun(plan, at[i], c);
       }
     }
   }
-  for (const g of plan.shared) if (g.pred(c)) reachAll(g.items, c);
+  for (const g of plan.shared) if (g.pred(c)) reachRun(plan, g.run, c);
+  for (let k = 0; k < nHits; k++) hits[k] = plan.metas[hitIdx[k]!]!;
   const out = decide(b, hits, nHits, c.call, e);
-  for (let i = 0; i < nHits; i++) hits[i] = undefined as unknown as Item;
+  for (let k = 0; k < nHits; k++) hits[k] = undefined as unknown as Meta;
   return out;
 }
 
@@ -352,7 +372,7 @@ function defaultText(e: string): string {
  * SPEC §5 over the matches `ms[0..n)` in decision order: obligations from every match; block wins;
  * else the lowest priority, approval beating allow on a tie; else the default.
  */
-export function decide(b: Bundle, ms: readonly { readonly m: Meta }[], n: number, call: ResolvedCall | undefined, e: SessionEvent): Decision {
+export function decide(b: Bundle, ms: readonly Meta[], n: number, call: ResolvedCall | undefined, e: SessionEvent): Decision {
   const tool = call ? call.tool : null;
   let alerts: Decision["alerts"] | undefined;
   let sanitize: Decision["sanitize"] | undefined;
@@ -361,7 +381,7 @@ export function decide(b: Bundle, ms: readonly { readonly m: Meta }[], n: number
   let hidden = false;
   const matched: Decision["matched"] = new Array(n);
   for (let i = 0; i < n; i++) {
-    const m = ms[i]!.m;
+    const m = ms[i]!;
     matched[i] = m.ref;
     if (m.alerts) {
       const agent = e.agent?.name;

@@ -119,6 +119,16 @@ describe("the fast path's index decides as the plain loop", () => {
     same(b, [ev({ name: "dea", tags: ["l #"] }), ev({ name: "team-1/x\u0000" }), ev({ name: "x", nested: { x: "DEAL #" } })]);
   });
 
+  it("when more policies match than the scratch space first holds (200 matches, in decision order)", () => {
+    const src = Array.from({ length: 200 }, (_, i) => pol(`m${i}`, ["tool is alpha.get_item", i % 2 ? "args.name is \"a\"" : "agent is \"A\""], i % 3 ? "allow" : "alert \"x\"", [`priority ${i % 7}`])).join("\n");
+    const b = bundleOf(src);
+    // The first decision with this many matches grows the scratch space: checked whole.
+    const d = createEnforcer(b).decide(ev({ name: "a" }));
+    expect(d.matched).toHaveLength(200);
+    expect(view(d)).toEqual(view(plainDecide(b, ev({ name: "a" }))));
+    same(b, [ev({ name: "a" }), ev({ name: "b" }), ev({ name: "a" }, { agent: "B" })]);
+  });
+
   it("on random sets of up to 60 policies per tool and random events", () => {
     const leaf = fc.oneof(
       fc.constantFrom("\"a\"", "\"b\"", "\"1\"", "\"team-1/x\"").map((v) => `args.name is ${v}`),
