@@ -328,9 +328,25 @@ function valueOf(d: Dim, c: EvalContext): unknown {
   }
 }
 
-/** Decides over one bucket: the same decision as the plain loop + `decisionOf`. */
+/** Set while a bucket is being decided: the scratch space above belongs to that decision. */
+let busy = false;
+
+/**
+ * Decides over one bucket: the same decision as the plain loop + `decisionOf`. A decision started
+ * from inside another (a getter of the event's arguments calling `decide`) throws, so that one
+ * blocks and the outer decision's matches stay intact.
+ */
 export function decideBucket(b: Bundle, entries: readonly number[], c: EvalContext, e: SessionEvent): Decision {
-  const plan = planOf(b, entries);
+  if (busy) throw new Error("decide() called while a decision was being made (from a getter of the event?)");
+  busy = true;
+  try {
+    return decideIn(planOf(b, entries), b, c, e);
+  } finally {
+    busy = false;
+  }
+}
+
+function decideIn(plan: Plan, b: Bundle, c: EvalContext, e: SessionEvent): Decision {
   nHits = 0;
   epoch++; // a double: never wraps (2^53 decisions)
   reachRun(plan, plan.always, c);

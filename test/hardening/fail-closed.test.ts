@@ -160,6 +160,23 @@ describe("fail-closed matrix", () => {
     expect(d.reason).toMatch(/boom/);
   });
 
+  it("a decision started from inside another (an argument getter calling decide) → that one blocks, the outer one is intact", () => {
+    const b = compile(`policy "p" {\n  id p\n  if tool is github.create_issue\n  if args.title is "x"\n  action block "no x"\n}\npolicy "q" {\n  id q\n  if tool is github.create_issue\n  if args.repo is "web"\n  action alert "web"\n}\n`);
+    const e = createEnforcer(b);
+    const inner: Decision[] = [];
+    let reads = 0;
+    const args = Object.defineProperty({ repo: "web" }, "title", {
+      enumerable: true,
+      get() { if (++reads > 1) inner.push(e.decide(call("github.create_issue", { repo: "web", title: "x" }))); return "x"; },
+    });
+    const d = e.decide(call("github.create_issue", args));
+    expect([d.effect, d.policy?.id, d.matched.map((m) => m.id)]).toEqual(["block", "p", ["p", "q"]]);
+    expect(inner.length).toBeGreaterThan(0);
+    for (const x of inner) blocked(x, /^internal error: decide\(\) called while a decision was being made/);
+    // And the enforcer is not left busy.
+    expect(e.decide(call("github.create_issue", { repo: "web", title: "x" })).policy?.id).toBe("p");
+  });
+
   it("internal exception in async decide (store begin throws synchronously) → block", async () => {
     const store = { ...faultyStore("throw"), sync: false } as SessionStore;
     blocked(await createEnforcer(stateful, { store }).decideAsync(read), /^session store unavailable: connection refused/);
