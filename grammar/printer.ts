@@ -4,6 +4,7 @@
  * every comment of the source is kept (a comment inside a multi-line expression moves before it).
  */
 import * as A from "./ast.js";
+import { CommentPlacement, type Placed } from "./comment-placement.js";
 
 /** Keys written bare in the source stay bare (any name or keyword lexes as a key). */
 const BARE_KEY_OR_DOTTED = /^[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*$/;
@@ -110,76 +111,38 @@ export function printStep(s: A.TestStep): string {
   }
 }
 
-/**
- * Emits lines, interleaving the source's comments by position. A blank line of the source between
- * two things (comments, declarations, lines of a block) is kept, at most one; none right after `{`.
- */
+/** Emits lines, interleaving the source's comments where `CommentPlacement` puts them. */
 class Out {
   private readonly lines: string[] = [];
-  private next = 0;
-  /** Source line where the last emitted thing ended; undefined for synthesised trees. */
-  private lastLine: number | undefined;
-  private afterOpen = false;
-  constructor(private readonly comments: readonly A.CommentNode[]) {}
-
-  private gap(line: number): void {
-    if (this.lastLine !== undefined && line > this.lastLine + 1 && !this.afterOpen) this.blank();
-  }
-
-  private emit(text: string, line: number | undefined, endLine: number | undefined): void {
-    if (line !== undefined) this.gap(line);
-    this.lines.push(text);
-    if (endLine !== undefined) this.lastLine = endLine;
-    this.afterOpen = false;
+  private readonly place: CommentPlacement;
+  constructor(comments: readonly A.CommentNode[]) {
+    this.place = new CommentPlacement(comments, { comment: (text, depth) => this.lines.push(INDENT.repeat(depth) + text), blank: () => this.blank() });
   }
 
   /** Comments that start before `offset`, each on its own line. */
   leading(offset: number, depth: number): void {
-    while (this.next < this.comments.length && this.comments[this.next]!.span.start < offset) {
-      const c = this.comments[this.next]!;
-      this.emit(INDENT.repeat(depth) + c.text.trimEnd(), c.span.line, c.span.endLine);
-      this.next++;
-    }
+    this.place.leading(offset, depth);
   }
 
   /** A line for a node; a comment that follows on the node's last line stays at its end. */
-  line(text: string, depth: number, node?: { span: { start: number; end: number; line: number; endLine: number } }, endLimit?: number): void {
-    let s = INDENT.repeat(depth) + text;
-    if (!node) { this.emit(s, undefined, undefined); return; }
-    this.leading(node.span.start, depth);
-    // comments inside the node (multi-line expressions) move before it
-    while (this.next < this.comments.length && this.comments[this.next]!.span.end <= node.span.end &&
-      this.comments[this.next]!.span.endLine < node.span.endLine) {
-      const c = this.comments[this.next]!;
-      this.emit(INDENT.repeat(depth) + c.text.trimEnd(), c.span.line, c.span.endLine);
-      this.next++;
-    }
-    const c = this.comments[this.next];
-    if (c && c.span.line === node.span.endLine && c.span.start >= node.span.start && (endLimit === undefined || c.span.start < endLimit)) {
-      s += ` ${c.text.trimEnd()}`;
-      this.next++;
-    }
-    this.emit(s, node.span.line, node.span.endLine);
+  line(text: string, depth: number, node?: Placed, endLimit?: number): void {
+    const s = INDENT.repeat(depth) + text;
+    if (!node) { this.lines.push(s); this.place.synthesised(); return; }
+    const trailing = this.place.line(node, depth, endLimit);
+    this.lines.push(trailing === undefined ? s : `${s} ${trailing}`);
   }
 
   /** The opening line of a block: a comment right after `{` stays on it. */
-  open(text: string, depth: number, node: { span: { start: number; line: number } }, firstChild: number | undefined): void {
-    this.leading(node.span.start, depth);
-    let s = INDENT.repeat(depth) + text;
-    const c = this.comments[this.next];
-    if (c && c.span.line === node.span.line && (firstChild === undefined || c.span.start < firstChild)) {
-      s += ` ${c.text.trimEnd()}`;
-      this.next++;
-    }
-    this.emit(s, node.span.line, node.span.line);
-    this.afterOpen = true;
+  open(text: string, depth: number, node: Placed, firstChild: number | undefined): void {
+    const trailing = this.place.open(node, depth, firstChild);
+    const s = INDENT.repeat(depth) + text;
+    this.lines.push(trailing === undefined ? s : `${s} ${trailing}`);
   }
 
   /** The closing line of a block. */
   close(text: string, endLine: number): void {
     this.lines.push(text);
-    this.lastLine = endLine;
-    this.afterOpen = false;
+    this.place.close(endLine);
   }
 
   blank(): void {
@@ -187,7 +150,7 @@ class Out {
   }
 
   rest(): void {
-    this.leading(Number.POSITIVE_INFINITY, 0);
+    this.place.rest();
   }
 
   text(): string {
@@ -205,7 +168,7 @@ function block(out: Out, header: string, node: { span: A.PolicyDecl["span"] }, c
 
 /** Formats a whole file. */
 export function print(file: A.PolicyFile): string {
-  const out = new Out([...file.comments].sort((a, b) => a.span.start - b.span.start));
+  const out = new Out(file.comments);
   file.decls.forEach((d, i) => {
     if (i > 0) out.blank();
     switch (d.kind) {

@@ -1,68 +1,39 @@
 /**
- * Source → `policy-export/1` JSON. Comments are attached to the lines they precede or end, the
- * way the formatter places them (this file mirrors `Out` in grammar/printer.ts), so that the
+ * Source → `policy-export/1` JSON. Comments are attached to the lines they precede or end where
+ * the formatter places them (grammar/comment-placement.ts, shared with the printer), so that the
  * import prints them back in the same places.
  */
 import * as A from "../../grammar/ast.js";
+import { CommentPlacement, type Placed } from "../../grammar/comment-placement.js";
 import type { Span } from "../../grammar/span.js";
 import type { ExportDoc, JAction, JComments, JDecl, JExpr, JFile, JNumber, JPair, JPolicyItem, JStep, JValue } from "./export-types.js";
 
-type Node = { readonly span: { readonly start: number; readonly end: number; readonly line: number; readonly endLine: number } };
+type Node = Placed;
 
 /**
- * Hands out a file's comments in order, as the printer would place them. A blank line of the
- * source that the printer keeps (at most one, none right after `{`) is an empty string.
+ * The comments the formatter places before the next line, collected as JSON: each comment's text,
+ * and an empty string for a blank line of the source that the printer keeps.
  */
-class CommentCursor {
-  private next = 0;
-  private lastLine: number | undefined;
-  private afterOpen = false;
-  constructor(private readonly comments: readonly A.CommentNode[]) {}
-
-  /** `[""]` when the printer puts a blank line before something starting on `line`. */
-  gap(line: number): string[] {
-    return this.lastLine !== undefined && line > this.lastLine + 1 && !this.afterOpen ? [""] : [];
-  }
-  private mark(endLine: number): void { this.lastLine = endLine; this.afterOpen = false; }
-  private take(out: string[]): void {
-    const c = this.comments[this.next++]!;
-    out.push(...this.gap(c.span.line), c.text.trimEnd());
-    this.mark(c.span.endLine);
+class Comments {
+  private pending: string[] = [];
+  readonly place: CommentPlacement;
+  constructor(comments: readonly A.CommentNode[]) {
+    this.place = new CommentPlacement(comments, { comment: (text) => this.pending.push(text), blank: () => this.pending.push("") });
   }
 
-  /** Comments that start before `offset`. */
-  leading(offset: number): string[] {
-    const out: string[] = [];
-    while (this.next < this.comments.length && this.comments[this.next]!.span.start < offset) this.take(out);
+  /** What was placed since the last call. */
+  take(): string[] {
+    const out = this.pending;
+    this.pending = [];
     return out;
   }
 
-  /** A line node: leading comments, comments inside it (moved before it), and the one at its end. */
+  /** A line node: the comments before it and the one at its end. */
   line(node: Node, endLimit?: number): JComments {
-    const comments = this.leading(node.span.start);
-    while (this.next < this.comments.length && this.comments[this.next]!.span.end <= node.span.end && this.comments[this.next]!.span.endLine < node.span.endLine) this.take(comments);
-    comments.push(...this.gap(node.span.line));
-    const c = this.comments[this.next];
-    let trailing: string | undefined;
-    if (c && c.span.line === node.span.endLine && c.span.start >= node.span.start && (endLimit === undefined || c.span.start < endLimit)) { trailing = c.text.trimEnd(); this.next++; }
-    this.mark(node.span.endLine);
+    const trailing = this.place.line(node, 0, endLimit);
+    const comments = this.take();
     return { ...(comments.length ? { comments } : {}), ...(trailing !== undefined ? { trailing } : {}) };
   }
-
-  /** The comment on a block's opening line, before its first child. */
-  open(node: Node, firstChild: number | undefined): string | undefined {
-    const c = this.comments[this.next];
-    let out: string | undefined;
-    if (c && c.span.line === node.span.line && (firstChild === undefined || c.span.start < firstChild)) { out = c.text.trimEnd(); this.next++; }
-    this.mark(node.span.line);
-    this.afterOpen = true;
-    return out;
-  }
-
-  /** A block's closing `}`. */
-  close(node: Node): void { this.mark(node.span.endLine); }
-
-  rest(): string[] { return this.leading(Number.POSITIVE_INFINITY); }
 }
 
 export function valueJson(v: A.Value): JValue {
@@ -149,17 +120,22 @@ function stepJson(s: A.TestStep): JStep {
   }
 }
 
-/** A block: comment on `{`, children with their comments, comments before `}`. */
-function block<C, J>(cur: CommentCursor, node: Node, children: readonly C[], span: (c: C) => Node, json: (c: C) => J) {
-  const open = cur.open(node, children[0] ? span(children[0]).span.start : undefined);
+/**
+ * A block: the comments before it (`lead`), the comment on `{`, children with their comments,
+ * comments before `}`.
+ */
+function block<C, J>(cur: Comments, node: Node, children: readonly C[], span: (c: C) => Node, json: (c: C) => J) {
+  const open = cur.place.open(node, 0, children[0] ? span(children[0]).span.start : undefined);
+  const lead = cur.take();
   const out = children.map((c, i) => {
     const next = children[i + 1];
     const comments = cur.line(span(c), next ? span(next).span.start : node.span.end);
     return { ...json(c), ...comments };
   });
-  const end = cur.leading(node.span.end);
-  cur.close(node);
-  return { out, extra: { ...(open !== undefined ? { open } : {}), ...(end.length ? { end_comments: end } : {}) } };
+  cur.place.leading(node.span.end, 1);
+  const end = cur.take();
+  cur.place.close(node.span.endLine);
+  return { lead, out, extra: { ...(open !== undefined ? { open } : {}), ...(end.length ? { end_comments: end } : {}) } };
 }
 
 const spanOf = <T extends { span: Span }>(x: T): Node => x;
@@ -167,56 +143,50 @@ const entrySpan = (a: { span: Span }, b: { span: Span }): Node => ({ span: { sta
 
 /** One parsed file as JSON. */
 export function exportFile(ast: A.PolicyFile): JFile {
-  const cur = new CommentCursor([...ast.comments].sort((a, b) => a.span.start - b.span.start));
+  const cur = new Comments(ast.comments);
   const declarations: JDecl[] = [];
   for (const [i, d] of ast.decls.entries()) {
-    const lead = cur.leading(d.span.start);
-    // Blocks open on the declaration's first line: a blank line before it belongs to the lead.
-    if (!(d.kind === "Default" && d.effect) && d.kind !== "Detector") lead.push(...cur.gap(d.span.line));
     // Declarations are always separated by a blank line: a blank line before one says nothing.
-    if (i > 0 && lead[0] === "") lead.shift();
-    const comments = lead.length ? { comments: lead } : {};
+    const lead = (cs: readonly string[] | undefined): { comments?: string[] } => {
+      const all = i > 0 && cs?.[0] === "" ? cs.slice(1) : [...(cs ?? [])];
+      return all.length ? { comments: all } : {};
+    };
     switch (d.kind) {
       case "Policy": {
         const b = block(cur, d, d.items, spanOf, itemJson);
-        declarations.push({ kind: "policy", name: d.name.value, ...comments, ...b.extra, items: b.out });
+        declarations.push({ kind: "policy", name: d.name.value, ...lead(b.lead), ...b.extra, items: b.out });
         break;
       }
       case "Test": {
         const b = block(cur, d, d.steps, spanOf, stepJson);
-        declarations.push({ kind: "test", name: d.name.value, ...comments, ...b.extra, steps: b.out });
+        declarations.push({ kind: "test", name: d.name.value, ...lead(b.lead), ...b.extra, steps: b.out });
         break;
       }
       case "Default":
         if (d.effect) {
           const c = cur.line(d);
-          declarations.push({ kind: "default", effect: d.effect.value, ...mergeComments(lead, c, i === 0) });
+          declarations.push({ kind: "default", effect: d.effect.value, ...lead(c.comments), ...(c.trailing !== undefined ? { trailing: c.trailing } : {}) });
         } else {
           const b = block(cur, d, d.entries ?? [], (e) => entrySpan(e.operation, e.effect), (e) => ({ operation: e.operation.value, effect: e.effect.value }));
-          declarations.push({ kind: "default", by: d.by?.value ?? "operation", ...comments, ...b.extra, entries: b.out });
+          declarations.push({ kind: "default", by: d.by?.value ?? "operation", ...lead(b.lead), ...b.extra, entries: b.out });
         }
         break;
       case "Detector": {
         const c = cur.line(d);
-        declarations.push({ kind: "detector", name: d.name.value, pattern: d.pattern.source, flags: d.pattern.flags, ...(d.class ? { class: d.class.value } : {}), ...mergeComments(lead, c, i === 0) });
+        declarations.push({ kind: "detector", name: d.name.value, pattern: d.pattern.source, flags: d.pattern.flags, ...(d.class ? { class: d.class.value } : {}), ...lead(c.comments), ...(c.trailing !== undefined ? { trailing: c.trailing } : {}) });
         break;
       }
       case "Organization": {
         const b = block(cur, d, d.entries, (e) => entrySpan(e.key, e.value), (e) => ({ key: e.key.value, value: valueJson(e.value) }));
-        declarations.push({ kind: "organization", ...comments, ...b.extra, entries: b.out });
+        declarations.push({ kind: "organization", ...lead(b.lead), ...b.extra, entries: b.out });
         break;
       }
       default: A.assertNever(d);
     }
   }
-  const end = cur.rest();
+  cur.place.rest();
+  const end = cur.take();
   return { file: ast.file, declarations, ...(end.length ? { end_comments: end } : {}) };
-}
-
-function mergeComments(lead: string[], c: JComments, first: boolean): JComments {
-  const all = [...lead, ...(c.comments ?? [])];
-  if (!first && all[0] === "") all.shift();
-  return { ...(all.length ? { comments: all } : {}), ...(c.trailing !== undefined ? { trailing: c.trailing } : {}) };
 }
 
 /** A project's files as one export document; `keep` selects declarations (e.g. one policy). */

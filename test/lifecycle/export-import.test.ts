@@ -73,6 +73,16 @@ test "t" {
     expect(doc.files[0]!.end_comments).toEqual(["# trailing"]);
   });
 
+  it("keeps the blank lines the formatter keeps (one between things, none after `{` or before `}`)", () => {
+    const src = ["# head", "", "", "# about A", "policy \"A\" {", "", "  # first", "  id a", "", "", "  if integration is GitHub",
+      "", "  action block", "", "}", "", "", "default allow", "", "policy \"B\" { # open", "", "  id b", "  action allow", "}", "", "# tail", ""].join("\n");
+    expect(roundTrip(src)).toBe(fmt(src));
+    const [a, , b] = exportOf(src).files[0]!.declarations;
+    expect(a).toMatchObject({ comments: ["# head", "", "# about A"], items: [{ id: "a", comments: ["# first"] }, { comments: [""] }, { comments: [""] }] });
+    expect(b).toMatchObject({ open: "# open" });
+    expect(b!.comments).toBeUndefined();
+  });
+
   it("holds on generated policies (with comments sprinkled in)", () => {
     const withComments = fc.tuple(fc.oneof(policySource, projectSource.map((p) => p.source)), fc.array(fc.nat(60), { maxLength: 6 }), fc.array(fc.nat(60), { maxLength: 6 })).map(([src, trailing, own]) =>
       src.split("\n").map((l, i) => (own.includes(i) && l.trim() ? `# note ${i}\n` : "") + l + (trailing.includes(i) && l.trim() && !l.trim().startsWith("#") ? ` # c${i}` : "")).join("\n"));

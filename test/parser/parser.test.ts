@@ -47,6 +47,17 @@ describe("printer", () => {
       expect(b.ast.comments.map((c) => c.text.trim()), f).toEqual(a.ast.comments.map((c) => c.text.trim()));
     }
   });
+
+  it("keeps one blank line of the source between things, none right after `{` or before `}`", () => {
+    const src = [
+      "# head", "", "", "# about A", "policy \"A\" {", "", "  # first", "  id a", "", "", "  if integration is GitHub", "  # before the action",
+      "", "  action block", "", "}", "", "", "", "policy \"B\" { # open", "", "  id b", "  action allow", "}", "", "# tail", "",
+    ].join("\n");
+    expect(print(parse(src, "t.policy").ast)).toBe([
+      "# head", "", "# about A", "policy \"A\" {", "  # first", "  id a", "", "  if integration is GitHub", "  # before the action",
+      "", "  action block", "}", "", "policy \"B\" { # open", "  id b", "  action allow", "}", "", "# tail", "",
+    ].join("\n"));
+  });
 });
 
 describe("syntax errors", () => {
