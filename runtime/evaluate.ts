@@ -75,6 +75,11 @@ function facts(call: ResolvedCall): ToolFacts {
   return { integration: call.integration, name: call.name, operation: call.operation, labels: call.labels, method: call.method, category: call.category, verbs: call.verbs };
 }
 
+/** Every string of the call, lower-cased and joined by U+0000, once per decision. */
+export function lowerText(c: EvalContext, strings: readonly string[]): string {
+  return (c.lower ??= strings.map((s) => s.toLowerCase()).join("\u0000"));
+}
+
 /** A compiled condition. */
 export type Pred = (c: EvalContext) => boolean;
 const T: Pred = () => true;
@@ -150,7 +155,7 @@ export function compileExpr(e: CExpr): Pred {
       return (c) => {
         if (!c.call) return false;
         const strings = (c.strings ??= stringsOf(c.call));
-        const text = joinable ? (c.lower ??= strings.map((s) => s.toLowerCase()).join("\u0000")) : undefined;
+        const text = joinable ? lowerText(c, strings) : undefined;
         for (const n of needles) {
           const has = text !== undefined ? text.includes(n) : strings.some((s) => s.toLowerCase().includes(n));
           if (has === any) return any;

@@ -23,7 +23,7 @@
  * exactly (test/runtime/fast-index.test.ts and the differential properties check this).
  */
 import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent } from "./types.js";
-import { compileExpr, type EvalContext, type Pred } from "./evaluate.js";
+import { compileExpr, lowerText, stringsOf, type EvalContext, type Pred } from "./evaluate.js";
 import type { ResolvedCall } from "./event.js";
 import { globToRegexSource } from "./glob.js";
 
@@ -76,7 +76,8 @@ interface Key { readonly dim: string; readonly kind: DimKind; readonly src: Src;
 /** A policy's guard: keys to be found under (any of them), or a conjunct shared with others. */
 interface Analysis {
   readonly keys: readonly Key[] | undefined;
-  readonly shared: { readonly id: string; readonly pred: Pred } | undefined;
+  /** `needles`: the guard is a `body contains` with needles none of which hold U+0000. */
+  readonly shared: { readonly id: string; readonly pred: Pred; readonly needles?: readonly string[] } | undefined;
   readonly test: Pred;
 }
 
@@ -191,7 +192,8 @@ function analyse(p: BundlePolicy, full: boolean): Analysis {
     if (!keys && !drop && cs.length > 0) {
       let best = cs[0]!;
       for (const e of cs) if (sharedRank(e) < sharedRank(best)) best = e;
-      shared = { id: JSON.stringify(best), pred: compileExpr(best) };
+      const body = best.k === "body" && best.needles.length > 0 && best.needles.every((n) => !n.includes("\u0000"));
+      shared = { id: JSON.stringify(best), pred: compileExpr(best), ...(body && best.k === "body" ? { needles: best.needles } : {}) };
       drop = best;
     }
   }
@@ -232,7 +234,12 @@ interface Plan {
   /** The run of the items without a guard (tested on every decision). */
   readonly always: number;
   readonly dims: readonly Dim[];
-  readonly shared: readonly { readonly pred: Pred; readonly run: number }[];
+  readonly shared: readonly { readonly pred: Pred; readonly run: number; readonly body: boolean }[];
+  /**
+   * Every needle of the shared `body contains` guards (which all have some): when the call's text
+   * holds none of them, none of those guards holds, and their groups are skipped.
+   */
+  readonly needles: RegExp | undefined;
 }
 
 const plans = new WeakMap<readonly number[], Plan>();
@@ -244,7 +251,7 @@ function planOf(b: Bundle, entries: readonly number[]): Plan {
   const tests: (Pred | undefined)[] = [];
   const always: number[] = [];
   const dims = new Map<string, { d: Dim; lists: Map<unknown, number[]>; all: number[] }>();
-  const shared = new Map<string, { pred: Pred; items: number[] }>();
+  const shared = new Map<string, { pred: Pred; items: number[]; needles: readonly string[] | undefined }>();
   entries.forEach((entry, i) => {
     const p = b.policies[entry >> 1]!;
     const a = analyse(p, (entry & 1) === 1);
@@ -263,7 +270,7 @@ function planOf(b: Bundle, entries: readonly number[]): Plan {
       }
     } else if (a.shared) {
       let g = shared.get(a.shared.id);
-      if (!g) shared.set(a.shared.id, (g = { pred: a.shared.pred, items: [] }));
+      if (!g) shared.set(a.shared.id, (g = { pred: a.shared.pred, items: [], needles: a.shared.needles }));
       g.items.push(i);
     } else always.push(i);
   });
@@ -279,8 +286,10 @@ function planOf(b: Bundle, entries: readonly number[]): Plan {
       d.at = d.nums.map((n) => d.map.get(n)!);
     }
   }
-  const sharedRuns = [...shared.values()].map((g) => ({ pred: g.pred, run: run(g.items) }));
-  plan = { metas, tests, marks: new Float64Array(entries.length), runs: Int32Array.from(flat), always: alwaysRun, dims: [...dims.values()].map((x) => x.d), shared: sharedRuns };
+  const sharedRuns = [...shared.values()].map((g) => ({ pred: g.pred, run: run(g.items), body: g.needles !== undefined }));
+  const needles = [...new Set([...shared.values()].flatMap((g) => g.needles ?? []))];
+  const union = needles.length ? new RegExp(needles.map((n) => n.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&")).join("|")) : undefined;
+  plan = { metas, tests, marks: new Float64Array(entries.length), runs: Int32Array.from(flat), always: alwaysRun, dims: [...dims.values()].map((x) => x.d), shared: sharedRuns, needles: union };
   plans.set(entries, plan);
   return plan;
 }
@@ -373,7 +382,8 @@ function decideIn(plan: Plan, b: Bundle, c: EvalContext, e: SessionEvent): Decis
       }
     }
   }
-  for (const g of plan.shared) if (g.pred(c)) reachRun(plan, g.run, c);
+  const noNeedle = plan.needles !== undefined && c.call !== undefined && !plan.needles.test(lowerText(c, (c.strings ??= stringsOf(c.call))));
+  for (const g of plan.shared) if (!(noNeedle && g.body) && g.pred(c)) reachRun(plan, g.run, c);
   for (let k = 0; k < nHits; k++) hits[k] = plan.metas[hitIdx[k]!]!;
   const out = decide(b, hits, nHits, c.call, e);
   for (let k = 0; k < nHits; k++) hits[k] = undefined as unknown as Meta;

@@ -106,6 +106,7 @@ describe("the fast path's index decides as the plain loop", () => {
       pol("body", ["tool is alpha.get_item", "body contains any [\"deal #\"]"]),
       pol("all", ["tool is alpha.get_item", "body contains all [\"acme\", \"merger\"]"], "require_approval"),
       pol("pre", ["tool is alpha.get_item", "args.name matches \"team-1/*\""], "alert \"team 1\""),
+      pol("special", ["tool is alpha.get_item", "body contains any [\"1+1\", \"a.b\", \"(x)\"]"], "alert \"special\""),
       "default allow\n",
     ].join("\n"));
     const enf = createEnforcer(b);
@@ -116,6 +117,9 @@ describe("the fast path's index decides as the plain loop", () => {
     expect(ids({ name: "team-1/" })).toEqual(["pre"]);
     expect(ids({ name: "team-1" })).toEqual([]);
     expect(ids({ name: "Team-1/x" })).toEqual([]); // argument globs are case-sensitive
+    expect(ids({ name: "a-b 11 x" })).toEqual([]); // needles are text, not patterns
+    expect(ids({ name: "is 1+1 two?" })).toEqual(["special"]);
+    expect(ids({ name: "(X) marks" })).toEqual(["special"]);
     same(b, [ev({ name: "dea", tags: ["l #"] }), ev({ name: "team-1/x\u0000" }), ev({ name: "x", nested: { x: "DEAL #" } })]);
   });
 
