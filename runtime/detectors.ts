@@ -118,20 +118,27 @@ export function caseless(source: string): string | undefined {
  */
 const unions = new WeakMap<readonly Detector[], Map<string, RegExp | null>>();
 
-function unionOf(detectors: readonly Detector[], cls: string): RegExp | null {
+/**
+ * The union of the pre-filters of every detector of the given classes: a string in which it finds
+ * nothing holds nothing any of those detectors finds. Null when one of them has no pre-filter.
+ */
+export function prefilterOf(detectors: readonly Detector[], classes: readonly string[]): RegExp | null {
   let m = unions.get(detectors);
   if (!m) unions.set(detectors, (m = new Map()));
-  let u = m.get(cls);
+  const key = classes.join("\u0000");
+  let u = m.get(key);
   if (u === undefined) {
-    const needs = detectors.filter((d) => d.class === cls).map((d) => d.need);
-    if (needs.every((n) => n)) {
+    const needs = detectors.filter((d) => classes.includes(d.class)).map((d) => d.need);
+    if (needs.length && needs.every((n) => n)) {
       const parts = needs.map((n) => (n!.ignoreCase ? caseless(n!.source) : n!.source));
       u = parts.every((x) => x !== undefined) ? new RegExp(parts.map((x) => `(?:${x})`).join("|")) : new RegExp(needs.map((n) => `(?:${n!.source})`).join("|"), "i");
     } else u = null;
-    m.set(cls, u);
+    m.set(key, u);
   }
   return u;
 }
+
+const unionOf = (detectors: readonly Detector[], cls: string): RegExp | null => prefilterOf(detectors, [cls]);
 
 /** Does some detector of class `cls` find something in one of the strings? */
 export function hasClass(detectors: readonly Detector[], strings: readonly string[], cls: string): boolean {

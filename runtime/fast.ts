@@ -26,6 +26,7 @@ import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent } from "./type
 import { compileExpr, lowerText, stringsOf, type EvalContext, type Pred } from "./evaluate.js";
 import type { ResolvedCall } from "./event.js";
 import { globToRegexSource } from "./glob.js";
+import { prefilterOf } from "./detectors.js";
 
 /** What a decision needs of a policy, built once per policy (a match touches this object only). */
 export interface Meta {
@@ -76,8 +77,11 @@ interface Key { readonly dim: string; readonly kind: DimKind; readonly src: Src;
 /** A policy's guard: keys to be found under (any of them), or a conjunct shared with others. */
 interface Analysis {
   readonly keys: readonly Key[] | undefined;
-  /** `needles`: the guard is a `body contains` with needles none of which hold U+0000. */
-  readonly shared: { readonly id: string; readonly pred: Pred; readonly needles?: readonly string[] } | undefined;
+  /**
+   * `needles`: the guard is a `body contains` with needles none of which hold U+0000; `classes`:
+   * it is a `data_class` condition.
+   */
+  readonly shared: { readonly id: string; readonly pred: Pred; readonly needles?: readonly string[]; readonly classes?: readonly string[] } | undefined;
   readonly test: Pred;
 }
 
@@ -193,7 +197,7 @@ function analyse(p: BundlePolicy, full: boolean): Analysis {
       let best = cs[0]!;
       for (const e of cs) if (sharedRank(e) < sharedRank(best)) best = e;
       const body = best.k === "body" && best.needles.length > 0 && best.needles.every((n) => !n.includes("\u0000"));
-      shared = { id: JSON.stringify(best), pred: compileExpr(best), ...(body && best.k === "body" ? { needles: best.needles } : {}) };
+      shared = { id: JSON.stringify(best), pred: compileExpr(best), ...(body && best.k === "body" ? { needles: best.needles } : {}), ...(best.k === "data_class" && best.classes.length ? { classes: best.classes } : {}) };
       drop = best;
     }
   }
@@ -234,12 +238,14 @@ interface Plan {
   /** The run of the items without a guard (tested on every decision). */
   readonly always: number;
   readonly dims: readonly Dim[];
-  readonly shared: readonly { readonly pred: Pred; readonly run: number; readonly body: boolean }[];
+  readonly shared: readonly { readonly pred: Pred; readonly run: number; readonly body: boolean; readonly data: boolean }[];
   /**
    * Every needle of the shared `body contains` guards (which all have some): when the call's text
    * holds none of them, none of those guards holds, and their groups are skipped.
    */
   readonly needles: RegExp | undefined;
+  /** Every class of the shared `data_class` guards: when no detector of them can find anything, those groups are skipped. */
+  readonly classes: readonly string[];
 }
 
 const plans = new WeakMap<readonly number[], Plan>();
@@ -251,7 +257,7 @@ function planOf(b: Bundle, entries: readonly number[]): Plan {
   const tests: (Pred | undefined)[] = [];
   const always: number[] = [];
   const dims = new Map<string, { d: Dim; lists: Map<unknown, number[]>; all: number[] }>();
-  const shared = new Map<string, { pred: Pred; items: number[]; needles: readonly string[] | undefined }>();
+  const shared = new Map<string, { pred: Pred; items: number[]; needles: readonly string[] | undefined; classes: readonly string[] | undefined }>();
   entries.forEach((entry, i) => {
     const p = b.policies[entry >> 1]!;
     const a = analyse(p, (entry & 1) === 1);
@@ -270,7 +276,7 @@ function planOf(b: Bundle, entries: readonly number[]): Plan {
       }
     } else if (a.shared) {
       let g = shared.get(a.shared.id);
-      if (!g) shared.set(a.shared.id, (g = { pred: a.shared.pred, items: [], needles: a.shared.needles }));
+      if (!g) shared.set(a.shared.id, (g = { pred: a.shared.pred, items: [], needles: a.shared.needles, classes: a.shared.classes }));
       g.items.push(i);
     } else always.push(i);
   });
@@ -286,10 +292,11 @@ function planOf(b: Bundle, entries: readonly number[]): Plan {
       d.at = d.nums.map((n) => d.map.get(n)!);
     }
   }
-  const sharedRuns = [...shared.values()].map((g) => ({ pred: g.pred, run: run(g.items), body: g.needles !== undefined }));
+  const sharedRuns = [...shared.values()].map((g) => ({ pred: g.pred, run: run(g.items), body: g.needles !== undefined, data: g.classes !== undefined }));
+  const classes = [...new Set([...shared.values()].flatMap((g) => g.classes ?? []))].sort();
   const needles = [...new Set([...shared.values()].flatMap((g) => g.needles ?? []))];
   const union = needles.length ? new RegExp(needles.map((n) => n.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&")).join("|")) : undefined;
-  plan = { metas, tests, marks: new Float64Array(entries.length), runs: Int32Array.from(flat), always: alwaysRun, dims: [...dims.values()].map((x) => x.d), shared: sharedRuns, needles: union };
+  plan = { metas, tests, marks: new Float64Array(entries.length), runs: Int32Array.from(flat), always: alwaysRun, dims: [...dims.values()].map((x) => x.d), shared: sharedRuns, needles: union, classes };
   plans.set(entries, plan);
   return plan;
 }
@@ -335,6 +342,14 @@ function valueOf(d: Dim, c: EvalContext): unknown {
       return v;
     }
   }
+}
+
+/** Does no detector of `classes` find anything in the call's strings (judged by their pre-filters alone)? */
+function nothingFound(c: EvalContext, classes: readonly string[]): boolean {
+  const u = prefilterOf(c.detectors, classes);
+  if (!u) return false;
+  for (const s of (c.strings ??= stringsOf(c.call!))) if (u.test(s)) return false;
+  return true;
 }
 
 /** Set while a bucket is being decided: the scratch space above belongs to that decision. */
@@ -383,7 +398,8 @@ function decideIn(plan: Plan, b: Bundle, c: EvalContext, e: SessionEvent): Decis
     }
   }
   const noNeedle = plan.needles !== undefined && c.call !== undefined && !plan.needles.test(lowerText(c, (c.strings ??= stringsOf(c.call))));
-  for (const g of plan.shared) if (!(noNeedle && g.body) && g.pred(c)) reachRun(plan, g.run, c);
+  const noClass = plan.classes.length > 0 && c.call !== undefined && nothingFound(c, plan.classes);
+  for (const g of plan.shared) if (!(noNeedle && g.body) && !(noClass && g.data) && g.pred(c)) reachRun(plan, g.run, c);
   for (let k = 0; k < nHits; k++) hits[k] = plan.metas[hitIdx[k]!]!;
   const out = decide(b, hits, nHits, c.call, e);
   for (let k = 0; k < nHits; k++) hits[k] = undefined as unknown as Meta;

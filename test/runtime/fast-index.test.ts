@@ -123,6 +123,30 @@ describe("the fast path's index decides as the plain loop", () => {
     same(b, [ev({ name: "dea", tags: ["l #"] }), ev({ name: "team-1/x\u0000" }), ev({ name: "x", nested: { x: "DEAL #" } })]);
   });
 
+  it("on `data_class`, built-in and custom classes, found in any string of the arguments", () => {
+    const builtIn = bundleOf([
+      pol("secrets", ["tool is alpha.get_item", "data_class has SECRETS"]),
+      pol("pii", ["tool is alpha.get_item", "data_class in [PII]"], "require_approval"),
+      "default allow\n",
+    ].join("\n"));
+    // A custom class: its detector has no pre-filter.
+    const custom = bundleOf([
+      pol("secrets", ["tool is alpha.get_item", "data_class has SECRETS"]),
+      pol("emp", ["tool is alpha.get_item", "data_class has EMPLOYEE"], "alert \"employee id\""),
+      "detector EmployeeId /EMP-[0-9]{6}/ class EMPLOYEE\n",
+      "default allow\n",
+    ].join("\n"));
+    const ids = (b: Bundle, args: Record<string, unknown>) => createEnforcer(b).decide(ev(args)).matched.map((m) => m.id);
+    expect(ids(builtIn, { name: "weekly notes" })).toEqual([]);
+    expect(ids(builtIn, { name: "x", tags: ["key AKIAABCDEFGHIJKLMNOP"] })).toEqual(["secrets"]);
+    expect(ids(builtIn, { name: "mail someone@example.org" })).toEqual(["pii"]);
+    expect(ids(custom, { nested: { x: "badge EMP-123456" } })).toEqual(["emp"]);
+    expect(ids(custom, { name: "AKIAABCDEFGHIJKLMNOP", tags: ["EMP-000001"] })).toEqual(["secrets", "emp"]);
+    const evs = [ev({ name: "weekly notes" }), ev({ name: "ID-429 team-4/svc-13" }), ev({ name: "call +1 415 555 0100", tags: ["EMP-000001"] })];
+    same(builtIn, evs);
+    same(custom, evs);
+  });
+
   it("when more policies match than the scratch space first holds (200 matches, in decision order)", () => {
     const src = Array.from({ length: 200 }, (_, i) => pol(`m${i}`, ["tool is alpha.get_item", i % 2 ? "args.name is \"a\"" : "agent is \"A\""], i % 3 ? "allow" : "alert \"x\"", [`priority ${i % 7}`])).join("\n");
     const b = bundleOf(src);
