@@ -26,7 +26,7 @@ import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent } from "./type
 import { compileExpr, lowerText, stringsOf, type EvalContext, type Pred } from "./evaluate.js";
 import type { ResolvedCall } from "./event.js";
 import { globToRegexSource } from "./glob.js";
-import { prefilterOf } from "./detectors.js";
+import { prefilterOf, type Detector } from "./detectors.js";
 
 /** What a decision needs of a policy, built once per policy (a match touches this object only). */
 export interface Meta {
@@ -246,6 +246,8 @@ interface Plan {
   readonly needles: RegExp | undefined;
   /** Every class of the shared `data_class` guards: when no detector of them can find anything, those groups are skipped. */
   readonly classes: readonly string[];
+  /** The pre-filter of `classes` for the detector list it was made for. */
+  filter: { readonly detectors: readonly Detector[]; readonly re: RegExp | null } | undefined;
 }
 
 const plans = new WeakMap<readonly number[], Plan>();
@@ -296,7 +298,7 @@ function planOf(b: Bundle, entries: readonly number[]): Plan {
   const classes = [...new Set([...shared.values()].flatMap((g) => g.classes ?? []))].sort();
   const needles = [...new Set([...shared.values()].flatMap((g) => g.needles ?? []))];
   const union = needles.length ? new RegExp(needles.map((n) => n.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&")).join("|")) : undefined;
-  plan = { metas, tests, marks: new Float64Array(entries.length), runs: Int32Array.from(flat), always: alwaysRun, dims: [...dims.values()].map((x) => x.d), shared: sharedRuns, needles: union, classes };
+  plan = { metas, tests, marks: new Float64Array(entries.length), runs: Int32Array.from(flat), always: alwaysRun, dims: [...dims.values()].map((x) => x.d), shared: sharedRuns, needles: union, classes, filter: undefined };
   plans.set(entries, plan);
   return plan;
 }
@@ -345,8 +347,10 @@ function valueOf(d: Dim, c: EvalContext): unknown {
 }
 
 /** Does no detector of `classes` find anything in the call's strings (judged by their pre-filters alone)? */
-function nothingFound(c: EvalContext, classes: readonly string[]): boolean {
-  const u = prefilterOf(c.detectors, classes);
+function nothingFound(c: EvalContext, plan: Plan): boolean {
+  let f = plan.filter;
+  if (f?.detectors !== c.detectors) plan.filter = f = { detectors: c.detectors, re: prefilterOf(c.detectors, plan.classes) };
+  const u = f.re;
   if (!u) return false;
   for (const s of (c.strings ??= stringsOf(c.call!))) if (u.test(s)) return false;
   return true;
@@ -398,7 +402,7 @@ function decideIn(plan: Plan, b: Bundle, c: EvalContext, e: SessionEvent): Decis
     }
   }
   const noNeedle = plan.needles !== undefined && c.call !== undefined && !plan.needles.test(lowerText(c, (c.strings ??= stringsOf(c.call))));
-  const noClass = plan.classes.length > 0 && c.call !== undefined && nothingFound(c, plan.classes);
+  const noClass = plan.classes.length > 0 && c.call !== undefined && nothingFound(c, plan);
   for (const g of plan.shared) if (!(noNeedle && g.body) && !(noClass && g.data) && g.pred(c)) reachRun(plan, g.run, c);
   for (let k = 0; k < nHits; k++) hits[k] = plan.metas[hitIdx[k]!]!;
   const out = decide(b, hits, nHits, c.call, e);
