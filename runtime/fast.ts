@@ -244,6 +244,11 @@ interface Plan {
    * holds none of them, none of those guards holds, and their groups are skipped.
    */
   readonly needles: RegExp | undefined;
+  /**
+   * The same union, case-insensitive, when every needle is ASCII: on a string that is ASCII too it
+   * finds exactly what the union finds in its lower-cased text, without lower-casing it.
+   */
+  readonly needlesAscii: RegExp | undefined;
   /** Every class of the shared `data_class` guards: when no detector of them can find anything, those groups are skipped. */
   readonly classes: readonly string[];
   /** The pre-filter of `classes` for the detector list it was made for. */
@@ -297,8 +302,10 @@ function planOf(b: Bundle, entries: readonly number[]): Plan {
   const sharedRuns = [...shared.values()].map((g) => ({ pred: g.pred, run: run(g.items), body: g.needles !== undefined, data: g.classes !== undefined }));
   const classes = [...new Set([...shared.values()].flatMap((g) => g.classes ?? []))].sort();
   const needles = [...new Set([...shared.values()].flatMap((g) => g.needles ?? []))];
-  const union = needles.length ? new RegExp(needles.map((n) => n.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&")).join("|")) : undefined;
-  plan = { metas, tests, marks: new Float64Array(entries.length), runs: Int32Array.from(flat), always: alwaysRun, dims: [...dims.values()].map((x) => x.d), shared: sharedRuns, needles: union, classes, filter: undefined };
+  const source = needles.map((n) => n.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&")).join("|");
+  const union = needles.length ? new RegExp(source) : undefined;
+  const unionAscii = needles.length && needles.every((n) => ASCII.test(n)) ? new RegExp(source, "i") : undefined;
+  plan = { metas, tests, marks: new Float64Array(entries.length), runs: Int32Array.from(flat), always: alwaysRun, dims: [...dims.values()].map((x) => x.d), shared: sharedRuns, needles: union, needlesAscii: unionAscii, classes, filter: undefined };
   plans.set(entries, plan);
   return plan;
 }
@@ -344,6 +351,22 @@ function valueOf(d: Dim, c: EvalContext): unknown {
       return v;
     }
   }
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** Does the call's text hold none of the needles? (ASCII strings are searched as they are.) */
+function noNeedleIn(c: EvalContext, union: RegExp, ascii: RegExp | undefined): boolean {
+  const strings = (c.strings ??= stringsOf(c.call!));
+  if (ascii !== undefined && c.lower === undefined) {
+    let all = true;
+    for (const s of strings) {
+      if (!ASCII.test(s)) { all = false; break; }
+      if (ascii.test(s)) return false;
+    }
+    if (all) return true;
+  }
+  return !union.test(lowerText(c, strings));
 }
 
 /** Does no detector of `classes` find anything in the call's strings (judged by their pre-filters alone)? */
@@ -401,7 +424,7 @@ function decideIn(plan: Plan, b: Bundle, c: EvalContext, e: SessionEvent): Decis
       }
     }
   }
-  const noNeedle = plan.needles !== undefined && c.call !== undefined && !plan.needles.test(lowerText(c, (c.strings ??= stringsOf(c.call))));
+  const noNeedle = plan.needles !== undefined && c.call !== undefined && noNeedleIn(c, plan.needles, plan.needlesAscii);
   const noClass = plan.classes.length > 0 && c.call !== undefined && nothingFound(c, plan);
   for (const g of plan.shared) if (!(noNeedle && g.body) && !(noClass && g.data) && g.pred(c)) reachRun(plan, g.run, c);
   for (let k = 0; k < nHits; k++) hits[k] = plan.metas[hitIdx[k]!]!;

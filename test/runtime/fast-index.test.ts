@@ -104,6 +104,7 @@ describe("the fast path's index decides as the plain loop", () => {
   it("on `body contains` and `prefix*` globs, checked against what each means", () => {
     const b = bundleOf([
       pol("body", ["tool is alpha.get_item", "body contains any [\"deal #\"]"]),
+      pol("kelvin", ["tool is alpha.get_item", "body contains any [\"5 kelvin\"]"], "alert \"kelvin\""),
       pol("all", ["tool is alpha.get_item", "body contains all [\"acme\", \"merger\"]"], "require_approval"),
       pol("pre", ["tool is alpha.get_item", "args.name matches \"team-1/*\""], "alert \"team 1\""),
       pol("special", ["tool is alpha.get_item", "body contains any [\"1+1\", \"a.b\", \"(x)\"]"], "alert \"special\""),
@@ -112,6 +113,8 @@ describe("the fast path's index decides as the plain loop", () => {
     const enf = createEnforcer(b);
     const ids = (args: Record<string, unknown>) => enf.decide(ev(args)).matched.map((m) => m.id);
     expect(ids({ name: "about DEAL #42" })).toEqual(["body"]);
+    expect(ids({ name: "it is 5 \u212Aelvin" })).toEqual(["kelvin"]);
+    expect(ids({ name: "it is 5 KELVIN", tags: ["\u00E9"] })).toEqual(["kelvin"]);
     expect(ids({ name: "dea", tags: ["l #42"] })).toEqual([]); // never across two strings
     expect(ids({ name: "ACME", tags: ["x", "a Merger"] })).toEqual(["all"]); // `all`: across strings is fine
     expect(ids({ name: "team-1/" })).toEqual(["pre"]);
@@ -120,6 +123,9 @@ describe("the fast path's index decides as the plain loop", () => {
     expect(ids({ name: "a-b 11 x" })).toEqual([]); // needles are text, not patterns
     expect(ids({ name: "is 1+1 two?" })).toEqual(["special"]);
     expect(ids({ name: "(X) marks" })).toEqual(["special"]);
+    // Lower-casing can turn a non-ASCII character into ASCII (KELVIN SIGN → k): still found.
+    expect(ids({ name: "x", tags: ["DEAL \u212A", "about \u212Aeal #"] })).toEqual([]);
+    expect(ids({ name: "plain ascii", tags: ["D\u00C9AL #", "DEAL #1"] })).toEqual(["body"]);
     same(b, [ev({ name: "dea", tags: ["l #"] }), ev({ name: "team-1/x\u0000" }), ev({ name: "x", nested: { x: "DEAL #" } })]);
   });
 
