@@ -245,8 +245,10 @@ interface Plan {
    */
   readonly needles: RegExp | undefined;
   /**
-   * The same union, case-insensitive, when every needle is ASCII: on a string that is ASCII too it
-   * finds exactly what the union finds in its lower-cased text, without lower-casing it.
+   * When every needle is ASCII: the same union, case-insensitive, run on the strings as they are.
+   * It finds whatever the union finds in the lower-cased text: ASCII letters match either case, and
+   * the only other characters that lower-case to ASCII, U+0130 (`i̇`) and U+212A (`k`), are
+   * matched where an `i` or a `k` is (test/runtime/fast-index.test.ts checks every code point).
    */
   readonly needlesAscii: RegExp | undefined;
   /** Every class of the shared `data_class` guards: when no detector of them can find anything, those groups are skipped. */
@@ -304,7 +306,7 @@ function planOf(b: Bundle, entries: readonly number[]): Plan {
   const needles = [...new Set([...shared.values()].flatMap((g) => g.needles ?? []))];
   const source = needles.map((n) => n.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&")).join("|");
   const union = needles.length ? new RegExp(source) : undefined;
-  const unionAscii = needles.length && needles.every((n) => ASCII.test(n)) ? new RegExp(source, "i") : undefined;
+  const unionAscii = needles.length && needles.every((n) => /^[\x00-\x7f]*$/.test(n)) ? new RegExp(source.replace(/i/g, "[i\u0130]").replace(/k/g, "[k\u212a]"), "i") : undefined;
   plan = { metas, tests, marks: new Float64Array(entries.length), runs: Int32Array.from(flat), always: alwaysRun, dims: [...dims.values()].map((x) => x.d), shared: sharedRuns, needles: union, needlesAscii: unionAscii, classes, filter: undefined };
   plans.set(entries, plan);
   return plan;
@@ -353,20 +355,12 @@ function valueOf(d: Dim, c: EvalContext): unknown {
   }
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
-
-/** Does the call's text hold none of the needles? (ASCII strings are searched as they are.) */
-function noNeedleIn(c: EvalContext, union: RegExp, ascii: RegExp | undefined): boolean {
+/** Does the call's text hold none of the needles? */
+function noNeedleIn(c: EvalContext, union: RegExp, asIs: RegExp | undefined): boolean {
   const strings = (c.strings ??= stringsOf(c.call!));
-  if (ascii !== undefined && c.lower === undefined) {
-    let all = true;
-    for (const s of strings) {
-      if (!ASCII.test(s)) { all = false; break; }
-      if (ascii.test(s)) return false;
-    }
-    if (all) return true;
-  }
-  return !union.test(lowerText(c, strings));
+  if (asIs === undefined || c.lower !== undefined) return !union.test(lowerText(c, strings));
+  for (const s of strings) if (asIs.test(s)) return false;
+  return true;
 }
 
 /** Does no detector of `classes` find anything in the call's strings (judged by their pre-filters alone)? */

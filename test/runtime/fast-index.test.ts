@@ -92,6 +92,20 @@ describe("the fast path's index decides as the plain loop", () => {
     same(b, events);
   });
 
+  it("relies on this: only U+0130 and U+212A lower-case to ASCII, and no other character matches an ASCII letter case-insensitively", () => {
+    const toAscii: number[] = [];
+    const matches: number[] = [];
+    const letters = /[a-z]/i;
+    for (let cp = 128; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const ch = String.fromCodePoint(cp);
+      if (/[\x00-\x7f]/.test(ch.toLowerCase())) toAscii.push(cp);
+      if (letters.test(ch)) matches.push(cp);
+    }
+    expect(toAscii).toEqual([0x130, 0x212a]);
+    expect(matches).toEqual([]);
+  });
+
   it("on a glob whose regex is not its own (a hand-made bundle): the regex decides, the index does not skip it", () => {
     const b = bundleOf(pol("g", ["tool is alpha.get_item", "args.name matches \"team-1/*\""]));
     const p = b.policies[0]!;
@@ -104,7 +118,7 @@ describe("the fast path's index decides as the plain loop", () => {
   it("on `body contains` and `prefix*` globs, checked against what each means", () => {
     const b = bundleOf([
       pol("body", ["tool is alpha.get_item", "body contains any [\"deal #\"]"]),
-      pol("kelvin", ["tool is alpha.get_item", "body contains any [\"5 kelvin\"]"], "alert \"kelvin\""),
+      pol("kelvin", ["tool is alpha.get_item", "body contains any [\"5 kelvin\", \"ski\"]"], "alert \"kelvin\""),
       pol("all", ["tool is alpha.get_item", "body contains all [\"acme\", \"merger\"]"], "require_approval"),
       pol("pre", ["tool is alpha.get_item", "args.name matches \"team-1/*\""], "alert \"team 1\""),
       pol("special", ["tool is alpha.get_item", "body contains any [\"1+1\", \"a.b\", \"(x)\"]"], "alert \"special\""),
@@ -115,6 +129,8 @@ describe("the fast path's index decides as the plain loop", () => {
     expect(ids({ name: "about DEAL #42" })).toEqual(["body"]);
     expect(ids({ name: "it is 5 \u212Aelvin" })).toEqual(["kelvin"]);
     expect(ids({ name: "it is 5 KELVIN", tags: ["\u00E9"] })).toEqual(["kelvin"]);
+    expect(ids({ name: "S\u212A\u0130" })).toEqual(["kelvin"]); // lower-cased: "ski̇"
+    expect(ids({ name: "S\u212A\u0130X" })).toEqual(["kelvin"]);
     expect(ids({ name: "dea", tags: ["l #42"] })).toEqual([]); // never across two strings
     expect(ids({ name: "ACME", tags: ["x", "a Merger"] })).toEqual(["all"]); // `all`: across strings is fine
     expect(ids({ name: "team-1/" })).toEqual(["pre"]);
