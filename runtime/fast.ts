@@ -134,6 +134,88 @@ function conj(preds: readonly Pred[]): Pred {
   return (c) => { for (const x of preds) if (!x(c)) return false; return true; };
 }
 
+/** A guard: the keys a policy is found under, or the conjunct it shares; what it decides alone is dropped from its test. */
+interface Guard {
+  readonly keys?: readonly Key[];
+  readonly shared?: Analysis["shared"];
+  /** The conjunct the lookup decides exactly (left out of the test). */
+  readonly drop?: CExpr;
+  /** The lookup is the policy's scope (left out of the test). */
+  readonly dropScope?: boolean;
+}
+
+const NUMERIC = new Set(["<", "<=", ">", ">="]);
+
+/**
+ * The guard of a policy with conjuncts `cs` and scope `scoped`: the most selective kind first,
+ * then the first conjunct of that kind.
+ */
+function guardOf(cs: readonly CExpr[], scoped: { readonly src: Src; readonly value: string } | undefined): Guard {
+  const exact = (want: (e: CExpr) => boolean): Guard | undefined => {
+    for (const e of cs) {
+      const k = want(e) ? eqKey(e) : undefined;
+      if (k) return { keys: [k], drop: e };
+    }
+    return undefined;
+  };
+  const scope = (src: Src): Guard | undefined => (scoped?.src === src ? { keys: [key("eq", src, [scoped.value])], dropScope: true } : undefined);
+  return (
+    // `tool is/in` is left only in the full lines of a call outside the catalog (the tables decide
+    // it for catalog tools): the most selective there.
+    exact((e) => e.k === "tool") ??
+    exact((e) => e.k === "arg" && e.op === "eq") ??
+    scope(Src.Agent) ??
+    exact((e) => e.k === "agent" && e.names.length === 1) ??
+    scope(Src.Tenant) ??
+    exact((e) => e.k === "arg" || e.k === "agent") ?? // `args.x in […]`, `agent in […]`
+    anyOf(cs) ??
+    containsOrPrefix(cs) ??
+    exact((e) => e.k === "review") ??
+    threshold(cs) ??
+    sharedOf(cs) ??
+    {}
+  );
+}
+
+/** An `or` of equalities: found under each of them (the test keeps the whole `or`). */
+function anyOf(cs: readonly CExpr[]): Guard | undefined {
+  for (const e of cs) {
+    if (e.k !== "or" || e.items.length === 0) continue;
+    const ks = e.items.map(eqKey);
+    if (ks.every((k) => k !== undefined)) return { keys: ks as Key[] };
+  }
+  return undefined;
+}
+
+/** `args.x contains v` (array elements looked up) or a glob's literal prefix (`prefix*`: exactly). */
+function containsOrPrefix(cs: readonly CExpr[]): Guard | undefined {
+  for (const e of cs) {
+    if (e.k !== "arg") continue;
+    if (e.op === "contains" && prim(e.value)) return { keys: [argKey("has", e.path, [e.value])] };
+    const pre = globPrefix(e);
+    if (pre !== undefined && e.op === "matches") return { keys: [argKey("pre", e.path, [pre])], ...(e.glob === `${pre}*` ? { drop: e } : {}) };
+  }
+  return undefined;
+}
+
+/** A numeric threshold: found among the thresholds the value passes (exactly). */
+function threshold(cs: readonly CExpr[]): Guard | undefined {
+  for (const e of cs) {
+    if (e.k === "arg" && NUMERIC.has(e.op) && "n" in e && typeof e.n === "number" && !Number.isNaN(e.n)) return { keys: [argKey(e.op as DimKind, e.path, [e.n])], drop: e };
+  }
+  return undefined;
+}
+
+/** Any other conjunct, evaluated once per decision for all the policies of a bucket that share it. */
+function sharedOf(cs: readonly CExpr[]): Guard | undefined {
+  if (cs.length === 0) return undefined;
+  let best = cs[0]!;
+  for (const e of cs) if (sharedRank(e) < sharedRank(best)) best = e;
+  const needles = best.k === "body" && best.needles.length > 0 && best.needles.every((n) => !n.includes("\u0000")) ? best.needles : undefined;
+  const classes = best.k === "data_class" && best.classes.length > 0 ? best.classes : undefined;
+  return { shared: { id: JSON.stringify(best), pred: compileExpr(best), ...(needles ? { needles } : {}), ...(classes ? { classes } : {}) }, drop: best };
+}
+
 /** A policy's guard and the test of everything else (`full`: every `if` line, else the residual ones). */
 function analyse(p: BundlePolicy, full: boolean): Analysis {
   let cached = analyses.get(p);
@@ -145,68 +227,14 @@ function analyse(p: BundlePolicy, full: boolean): Analysis {
   const flat = (e: CExpr) => { if (e.k === "and") e.items.forEach(flat); else cs.push(e); };
   for (const line of full ? p.ifs : p.residual.map((n) => p.ifs[n]!)) flat(line.expr);
   const s = p.scope;
-  const scoped = s[0] !== "platform" && s.length > 1 ? { dim: s[0] === "tenant" ? "tenant" : "agent", value: s[1]! } : undefined;
-
-  let keys: Key[] | undefined;
-  let drop: CExpr | undefined;
-  let dropScope = false;
-  let shared: Analysis["shared"];
-  const exact = (k: (e: CExpr) => boolean): boolean => {
-    for (const e of cs) {
-      const key = k(e) ? eqKey(e) : undefined;
-      if (key) { keys = [key]; drop = e; return true; }
-    }
-    return false;
-  };
-  const single = (e: CExpr) => (e.k === "arg" && e.op === "eq") || (e.k === "agent" && e.names.length === 1) || e.k === "tool";
-  // `tool is/in` is left only in the full lines of a call outside the catalog (the tables decide it
-  // for catalog tools): the most selective there.
-  if (exact((e) => e.k === "tool") || exact((e) => e.k === "arg" && e.op === "eq")) { /* tool in […], args.x is v */ }
-  else if (scoped?.dim === "agent" || exact((e) => e.k === "agent" && e.names.length === 1)) {
-    if (!keys) { keys = [key("eq", Src.Agent, [scoped!.value])]; dropScope = true; }
-  } else if (scoped?.dim === "tenant") { keys = [key("eq", Src.Tenant, [scoped.value])]; dropScope = true; }
-  else if (exact((e) => !single(e) && e.k !== "review")) { /* args.x in […], agent in […] */ }
-  else {
-    // An `or` of equalities: found under each (the test keeps the whole `or`).
-    for (const e of cs) {
-      if (e.k !== "or" || e.items.length === 0) continue;
-      const ks = e.items.map(eqKey);
-      if (ks.every((k) => k !== undefined)) { keys = ks as Key[]; break; }
-    }
-    if (!keys) for (const e of cs) {
-      if (e.k === "arg" && e.op === "contains" && prim(e.value)) { keys = [argKey("has", e.path, [e.value])]; break; }
-      const pre = globPrefix(e);
-      if (pre !== undefined && e.k === "arg") {
-        keys = [argKey("pre", e.path, [pre])];
-        // `prefix*`: found by its prefix exactly.
-        if (e.op === "matches" && e.glob === `${pre}*`) drop = e;
-        break;
-      }
-    }
-    if (!keys && !exact((e) => e.k === "review")) {
-      // A numeric threshold: found among the thresholds the value passes (exact).
-      for (const e of cs) {
-        if (e.k === "arg" && (e.op === ">" || e.op === ">=" || e.op === "<" || e.op === "<=") && typeof e.n === "number" && !Number.isNaN(e.n)) {
-          keys = [argKey(e.op, e.path, [e.n])];
-          drop = e;
-          break;
-        }
-      }
-    }
-    if (!keys && !drop && cs.length > 0) {
-      let best = cs[0]!;
-      for (const e of cs) if (sharedRank(e) < sharedRank(best)) best = e;
-      const body = best.k === "body" && best.needles.length > 0 && best.needles.every((n) => !n.includes("\u0000"));
-      shared = { id: JSON.stringify(best), pred: compileExpr(best), ...(body && best.k === "body" ? { needles: best.needles } : {}), ...(best.k === "data_class" && best.classes.length ? { classes: best.classes } : {}) };
-      drop = best;
-    }
-  }
-  const preds = cs.filter((e) => e !== drop).map(compileExpr);
-  if (scoped && !dropScope) {
+  const scoped = s[0] !== "platform" && s.length > 1 ? { src: s[0] === "tenant" ? Src.Tenant : Src.Agent, value: s[1]! } : undefined;
+  const g = guardOf(cs, scoped);
+  const preds = cs.filter((e) => e !== g.drop).map(compileExpr);
+  if (scoped && !g.dropScope) {
     const v = scoped.value;
-    preds.unshift(scoped.dim === "tenant" ? (c) => c.tenant === v : (c) => c.agentName === v);
+    preds.unshift(scoped.src === Src.Tenant ? (c) => c.tenant === v : (c) => c.agentName === v);
   }
-  return (cached[i] = { keys, shared, test: conj(preds) });
+  return (cached[i] = { keys: g.keys, shared: g.shared, test: conj(preds) });
 }
 
 interface Dim {
