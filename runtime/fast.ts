@@ -25,7 +25,7 @@
 import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent } from "./types.js";
 import { compileExpr, lowerText, stringsOf, type EvalContext, type Pred } from "./evaluate.js";
 import type { ResolvedCall } from "./event.js";
-import { globToRegexSource } from "./glob.js";
+import { escapeRegex, globToRegexSource } from "./glob.js";
 import { prefilterOf, type Detector } from "./detectors.js";
 
 /** What a decision needs of a policy, built once per policy (a match touches this object only). */
@@ -332,7 +332,7 @@ function planOf(b: Bundle, entries: readonly number[]): Plan {
   const sharedRuns = [...shared.values()].map((g) => ({ pred: g.pred, run: run(g.items), body: g.needles !== undefined, data: g.classes !== undefined }));
   const classes = [...new Set([...shared.values()].flatMap((g) => g.classes ?? []))].sort();
   const needles = [...new Set([...shared.values()].flatMap((g) => g.needles ?? []))];
-  const source = needles.map((n) => n.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&")).join("|");
+  const source = needles.map(escapeRegex).join("|");
   const union = needles.length ? new RegExp(source) : undefined;
   const unionAscii = needles.length && needles.every((n) => /^[\x00-\x7f]*$/.test(n)) ? new RegExp(source.replace(/i/g, "[i\u0130]").replace(/k/g, "[k\u212a]"), "i") : undefined;
   plan = { metas, tests, marks: new Float64Array(entries.length), runs: Int32Array.from(flat), always: alwaysRun, dims: [...dims.values()].map((x) => x.d), shared: sharedRuns, needles: union, needlesAscii: unionAscii, classes, filter: undefined };

@@ -1,3 +1,8 @@
+/** `s` as a regex source that matches exactly `s`. */
+export function escapeRegex(s: string): string {
+  return s.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
+}
+
 /**
  * Globs of the language: `*` any run of characters (including `/` and `.`), `?` one character,
  * nothing else special. Compiled to anchored regex sources at build time.
@@ -7,7 +12,7 @@ export function globToRegexSource(glob: string): string {
   for (const ch of glob) {
     if (ch === "*") re += "[\\s\\S]*";
     else if (ch === "?") re += "[\\s\\S]";
-    else re += ch.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
+    else re += escapeRegex(ch);
   }
   return re + "$";
 }
