@@ -16,6 +16,7 @@ import { resolveCall } from "../../runtime/event.js";
 import { inScope } from "../../runtime/enforcer.js";
 import type { Bundle, BundlePolicy, Decision, SessionEvent } from "../../runtime/types.js";
 import { smallCatalog } from "../support/small-catalog.js";
+import { policyText } from "../support/generators.js";
 
 const catalog = smallCatalog();
 
@@ -53,8 +54,7 @@ function same(b: Bundle, events: readonly SessionEvent[]): void {
   for (const e of events) expect(view(enf.decide(e)), JSON.stringify(e)).toEqual(view(plainDecide(b, e)));
 }
 
-const pol = (id: string, ifs: string[], action = "block", extra: string[] = []) =>
-  `policy "${id}" {\n  id ${id}\n${extra.map((x) => `  ${x}\n`).join("")}${ifs.map((x) => `  if ${x}\n`).join("")}  action ${action}\n}\n`;
+const pol = (id: string, ifs: string[], action = "block", extra: string[] = []) => policyText(id, [`id ${id}`, ...extra], ifs, action) + "\n";
 
 describe("the fast path's index decides as the plain loop", () => {
   it("on the corner cases of each kind of guard", () => {

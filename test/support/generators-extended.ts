@@ -8,6 +8,7 @@
  */
 import fc from "fast-check";
 import type { SessionEvent } from "../../runtime/types.js";
+import { policyText } from "./generators.js";
 
 const TOOLS = ["alpha.get_item", "alpha.create_item", "alpha.delete_item", "alpha.send_note", "beta.get_item", "beta.list_things", "beta.purge_things", "gitx.push", "gitx.push_force", "gitx.status"];
 const BARE: Record<string, readonly string[]> = {
@@ -96,17 +97,8 @@ const policy = (i: number) => fc.record({
   const ifs = discovered ? p.discovered : p.bare ? [...p.bare, ...p.ifs.filter((e) => !/integration (is|in) /.test(e))] : p.ifs;
   const actions = [p.effect, p.alert, discovered ? undefined : p.sanitize].filter((x): x is string => !!x);
   if (actions.length === 0) actions.push("alert");
-  return [
-    `policy "P${i} ${p.withId ? "x" : "ünï"}" {`,
-    ...(p.withId ? [`  id p${i}`] : []),
-    ...(p.priority !== undefined ? [`  priority ${p.priority}`] : []),
-    ...(p.scope ? [`  ${p.scope}`] : []),
-    ...(p.status ? [`  ${p.status}`] : []),
-    ...(p.trigger ? [`  ${p.trigger}`] : []),
-    ...ifs.map((e) => `  if ${e}`),
-    `  action ${actions.join(", ")}`,
-    "}",
-  ].join("\n");
+  const head = [p.withId ? `id p${i}` : "", p.priority !== undefined ? `priority ${p.priority}` : "", p.scope, p.status, p.trigger];
+  return policyText(`P${i} ${p.withId ? "x" : "ünï"}`, head, ifs, actions.join(", "));
 });
 
 const defaults = pick([

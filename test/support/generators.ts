@@ -52,6 +52,11 @@ const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
   ),
 })).e;
 
+/** A policy's source: its head lines (id, priority, scope, …; empty ones left out), `if` lines, action. */
+export function policyText(name: string, head: readonly string[], ifs: readonly string[], action: string): string {
+  return [`policy "${name}" {`, ...head.filter((l) => l).map((l) => `  ${l}`), ...ifs.map((e) => `  if ${e}`), `  action ${action}`, "}"].join("\n");
+}
+
 export interface GenPolicy {
   readonly text: string;
 }
@@ -70,17 +75,7 @@ const policy = (i: number) => fc.record({
   const ifs = discovered ? p.ifs.length ? [`agent.review_status is Disallowed`] : [] : p.ifs;
   const actions = [p.effect, p.alert, p.sanitize && !discovered ? "sanitize [args.name]" : undefined].filter((x) => x);
   if (actions.length === 0) actions.push("alert");
-  return [
-    `policy "P${i}" {`,
-    `  id p${i}`,
-    `  priority ${p.priority}`,
-    ...(p.scope ? [`  ${p.scope}`] : []),
-    ...(p.status ? [`  ${p.status}`] : []),
-    ...(p.trigger ? [`  ${p.trigger}`] : []),
-    ...ifs.map((e) => `  if ${e}`),
-    `  action ${actions.join(", ")}`,
-    "}",
-  ].join("\n");
+  return policyText(`P${i}`, [`id p${i}`, `priority ${p.priority}`, p.scope, p.status, p.trigger], ifs, actions.join(", "));
 });
 
 const defaults = pick(["", "default allow", "default block", "default by operation { Read: allow  Write: require_approval  Delete: block  Unknown: block }"]);
