@@ -111,16 +111,14 @@ export function caseless(source: string): string | undefined {
   return out;
 }
 
-/**
- * Per detector list and class: the union of the class's pre-filters (so it finds whatever any of
- * them finds), or null when a detector of the class has none. Case-insensitive pre-filters are
- * spelled out case by case where they can be, so the union needs no `i` flag.
- */
+/** Per detector list: the pre-filter unions built so far, by list of classes. */
 const unions = new WeakMap<readonly Detector[], Map<string, RegExp | null>>();
 
 /**
  * The union of the pre-filters of every detector of the given classes: a string in which it finds
  * nothing holds nothing any of those detectors finds. Null when one of them has no pre-filter.
+ * Case-insensitive pre-filters are spelled out case by case where they can be, so the union needs
+ * no `i` flag.
  */
 export function prefilterOf(detectors: readonly Detector[], classes: readonly string[]): RegExp | null {
   let m = unions.get(detectors);
@@ -145,10 +143,14 @@ export function hasClass(detectors: readonly Detector[], strings: readonly strin
   const u = unionOf(detectors, cls);
   for (const text of strings) {
     const s = capped(text);
-    if ((!u || u.test(s)) && detectors.some((d) => d.class === cls && (!d.need || d.need.test(s)) && each(d, s, () => true))) return true;
+    if (u && !u.test(s)) continue;
+    for (const d of detectors) if (d.class === cls && (!d.need || d.need.test(s)) && each(d, s, found)) return true;
   }
   return false;
 }
+
+/** For `each`: stop at the first match. */
+const found = () => true;
 
 /** The classes found in any of the strings. */
 export function classesIn(detectors: readonly Detector[], strings: readonly string[], wanted: ReadonlySet<string>): Set<string> {

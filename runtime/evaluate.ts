@@ -30,7 +30,6 @@ export interface EvalContext {
   strings?: string[];
   /** Every string, lower-cased, joined by U+0000 (a needle without U+0000 matches inside one string only). */
   lower?: string;
-  classes?: Map<string, boolean>;
   /** The fast path's cache of data classes: scanned, and found among them. */
   scanned?: string[];
   found?: string[];
