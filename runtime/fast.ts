@@ -318,12 +318,17 @@ function planOf(b: Bundle, entries: readonly number[]): Plan {
     } else always.push(i);
   });
   const flat: number[] = [];
-  const run = (l: readonly number[]): number => { const at = flat.length; flat.push(l.length, ...l); return at; };
+  const run = (l: readonly number[]): number => {
+    const at = flat.length;
+    flat.push(l.length);
+    for (const x of l) flat.push(x); // not `push(...l)`: a hand-made bundle's list may exceed the argument limit
+    return at;
+  };
   const alwaysRun = run(always);
   for (const { d, lists, all } of dims.values()) {
     for (const [v, l] of lists) d.map.set(v, run(l));
     d.all = run(all);
-    if (d.kind === "pre") d.nums = [...lists.keys()].map((x) => (x as string).length).filter((n, i, xs) => xs.indexOf(n) === i).sort((x, y) => x - y);
+    if (d.kind === "pre") d.nums = [...new Set([...lists.keys()].map((x) => (x as string).length))].sort((x, y) => x - y);
     else if (d.kind !== "eq" && d.kind !== "has") {
       d.nums = ([...lists.keys()] as number[]).sort((x, y) => x - y);
       d.at = d.nums.map((n) => d.map.get(n)!);

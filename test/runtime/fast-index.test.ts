@@ -179,6 +179,14 @@ describe("the fast path's index decides as the plain loop", () => {
     same(b, [ev({ name: "a" }), ev({ name: "b" }), ev({ name: "a" }, { agent: "B" })]);
   });
 
+  it("on a hand-made bundle whose bucket is longer than a function call takes arguments (200,000 entries)", () => {
+    const b = bundleOf(pol("a", ["tool is alpha.get_item", "agent is \"A\""], "alert \"x\"") + "default allow\n");
+    const entries = b.index.tool_call.tools["alpha.get_item"]!;
+    const big = { ...b, index: { ...b.index, tool_call: { ...b.index.tool_call, tools: { ...b.index.tool_call.tools, "alpha.get_item": Array.from({ length: 200_000 }, () => entries[0]!) } } } } as Bundle;
+    const d = createEnforcer(big).decide(ev({ name: "x" }));
+    expect([d.effect, d.matched.length]).toEqual(["allow", 200_000]);
+  });
+
   it("on random sets of up to 60 policies per tool and random events", () => {
     const leaf = fc.oneof(
       fc.constantFrom("\"a\"", "\"b\"", "\"1\"", "\"team-1/x\"").map((v) => `args.name is ${v}`),
