@@ -102,7 +102,7 @@ function compile(b: Bundle): Compiled {
     bundle: b,
     detectors: compileDetectors(b.detectors ?? []),
     stateful: all.some(needsState),
-    lookback: Math.max(0, ...all.map(lookback)),
+    lookback: all.reduce((m, e) => Math.max(m, lookback(e)), 0),
     ...counters(all),
     calls: { n: 0, m: new Map() },
   };
