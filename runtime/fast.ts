@@ -26,7 +26,7 @@ import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent } from "./type
 import { compileExpr, lowerText, stringsOf, type EvalContext, type Pred } from "./evaluate.js";
 import type { ResolvedCall } from "./event.js";
 import { escapeRegex, globToRegexSource } from "./glob.js";
-import { prefilterOf, type Detector } from "./detectors.js";
+import { passes, prefilterOf, type Detector, type Prefilter } from "./detectors.js";
 
 /** What a decision needs of a policy, built once per policy (a match touches this object only). */
 export interface Meta {
@@ -282,7 +282,7 @@ interface Plan {
   /** Every class of the shared `data_class` guards: when no detector of them can find anything, those groups are skipped. */
   readonly classes: readonly string[];
   /** The pre-filter of `classes` for the detector list it was made for. */
-  filter: { readonly detectors: readonly Detector[]; readonly re: RegExp | null } | undefined;
+  filter: { readonly detectors: readonly Detector[]; readonly re: Prefilter | null } | undefined;
 }
 
 const plans = new WeakMap<readonly number[], Plan>();
@@ -402,7 +402,7 @@ function nothingFound(c: EvalContext, plan: Plan): boolean {
   if (f?.detectors !== c.detectors) plan.filter = f = { detectors: c.detectors, re: prefilterOf(c.detectors, plan.classes) };
   const u = f.re;
   if (!u) return false;
-  for (const s of (c.strings ??= stringsOf(c.call!))) if (u.test(s)) return false;
+  for (const s of (c.strings ??= stringsOf(c.call!))) if (passes(u, s)) return false;
   return true;
 }
 

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { BUILTIN_DETECTORS, caseless, classesIn, compileDetectors, scan, type Detector } from "../../runtime/detectors.js";
+import { BUILTIN_DETECTORS, caseless, classesIn, compileDetectors, passes, prefilterOf, scan, type Detector } from "../../runtime/detectors.js";
 
 const SAMPLES: Record<string, string[]> = {
   aws_access_key: ["AKIAABCDEFGHIJKLMNOP", "key ASIA0123456789ABCDEF end"],
@@ -33,6 +33,9 @@ const SAMPLES: Record<string, string[]> = {
 
 /** Does the detector's regex find a match that passes its check? (as `scan` decides) */
 const hits = (d: Detector, s: string) => scan([d], s).length > 0;
+
+/** Does `s` hold one of the detector's gate characters? (a plain loop, not the regex built from them) */
+const gated = (d: Detector, s: string) => [...s].some((ch) => d.gate!.includes(ch));
 
 /** Characters each regex is made of (so random strings come close to matches). */
 function alphabet(d: Detector): string[] {
@@ -61,11 +64,13 @@ describe("detector pre-filters", () => {
     for (const d of BUILTIN_DETECTORS) {
       expect(d.need, d.name).toBeInstanceOf(RegExp);
       expect(d.need!.global || d.need!.sticky, d.name).toBe(false);
+      expect(d.gate, d.name).toMatch(/^.+$/);
       const samples = SAMPLES[d.name];
       expect(samples, `samples for ${d.name}`).toBeDefined();
       for (const s of samples!) {
         expect(hits(d, s), `${d.name} finds ${s}`).toBe(true);
         expect(d.need!.test(s), `${d.name} pre-filter on ${s}`).toBe(true);
+        expect(gated(d, s), `${d.name} gate on ${s}`).toBe(true);
       }
     }
   });
@@ -80,7 +85,28 @@ describe("detector pre-filters", () => {
       });
       const random = fc.array(fc.constantFrom(...chars), { maxLength: 60 }).map((xs) => xs.join(""));
       fc.assert(fc.property(fc.oneof(mutated, random), (s) => !hits(d, s) || d.need!.test(s)), { numRuns: 1500, seed: 7 });
+      // The gate lets through every string the need finds something in.
+      fc.assert(fc.property(fc.oneof(mutated, random), (s) => !d.need!.test(s) || gated(d, s)), { numRuns: 1500, seed: 8 });
     }
+  });
+
+  it("the pre-filter of a set of classes lets through every string one of its detectors finds something in", () => {
+    const dets = compileDetectors([{ name: "emp", source: "EMP-\\d{5}", flags: "", class: "CUSTOM" }]);
+    const sets = [["SECRETS"], ["PII"], ["INTERNAL"], ["SECRETS", "PII"], ["SECRETS", "PII", "INTERNAL"]];
+    for (const classes of sets) {
+      const f = prefilterOf(BUILTIN_DETECTORS, classes)!;
+      expect(f.gate, classes.join()).toBeInstanceOf(RegExp);
+      for (const s of Object.values(SAMPLES).flat()) {
+        const found = scan(BUILTIN_DETECTORS, s).some((h) => classes.includes(h.cls));
+        if (found) expect(passes(f, s), `${classes.join()} on ${s}`).toBe(true);
+      }
+      // Ordinary prose with none of the gate characters is not scanned further.
+      expect(f.gate!.test("notes on the weekly plan"), classes.join()).toBe(classes.includes("INTERNAL"));
+    }
+    // A custom detector has no need: no pre-filter for its class, nor for a set holding it.
+    expect(prefilterOf(dets, ["CUSTOM"])).toBeNull();
+    expect(prefilterOf(dets, ["SECRETS", "CUSTOM"])).toBeNull();
+    expect(prefilterOf(dets, ["SECRETS"])?.gate?.source).toBe(prefilterOf(BUILTIN_DETECTORS, ["SECRETS"])?.gate?.source);
   });
 
   it("classesIn (with pre-filters) finds exactly the classes scan finds (without), also with custom detectors", () => {
