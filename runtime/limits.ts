@@ -29,6 +29,8 @@ export function argsProblem(args: unknown, strings?: string[]): string | undefin
 const TOO_MANY = `call.args: more than ${MAX_ARGS_VALUES} values`;
 const TOO_LONG = `call.args: more than ${MAX_ARGS_CHARS} characters in all`;
 
+const own = Object.prototype.hasOwnProperty;
+
 function walk(v: unknown, depth: number, n: { values: number; chars: number }, out: string[] | undefined): string | undefined {
   if (++n.values > MAX_ARGS_VALUES) return TOO_MANY;
   if (typeof v === "string") {
@@ -44,9 +46,10 @@ function walk(v: unknown, depth: number, n: { values: number; chars: number }, o
     for (let i = 0; i < v.length; i++) { const p = walk(v[i], depth + 1, n, out); if (p) return p; }
     return undefined;
   }
-  const keys = Object.keys(v);
-  if (n.values + keys.length > MAX_ARGS_VALUES) return TOO_MANY;
-  for (const k of keys) {
+  // for…in, not Object.keys: no array per object. Own keys only (a JSON object has no inherited
+  // enumerable keys; an object built in code may). Each value walked counts towards MAX_ARGS_VALUES.
+  for (const k in v) {
+    if (!own.call(v, k)) continue;
     if ((n.chars += k.length) > MAX_ARGS_CHARS) return TOO_LONG;
     const p = walk((v as Record<string, unknown>)[k], depth + 1, n, out);
     if (p) return p;

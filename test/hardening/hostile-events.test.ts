@@ -97,6 +97,15 @@ describe("hostile events", () => {
   it("too many values, and cyclic args built in JS, are invalid (block)", () => {
     const many = { list: Array.from({ length: MAX_ARGS_VALUES }, (_, i) => i) };
     expect(decide(call("slack.slack_post_message", many)).reason).toMatch(/more than 10000 values/);
+    const wide = Object.fromEntries(Array.from({ length: MAX_ARGS_VALUES }, (_, i) => [`k${i}`, i]));
+    expect(decide(call("slack.slack_post_message", wide)).reason).toMatch(/more than 10000 values/);
+    expect(decide(call("slack.slack_post_message", Object.fromEntries(Object.entries(wide).slice(0, MAX_ARGS_VALUES - 1)))).reason).not.toMatch(/invalid event/);
+    // Only own keys are arguments (what JSON can carry): an inherited enumerable key is not walked,
+    // as it is not looked up by `args.x` either.
+    const inherited = Object.create({ text: TOKEN }) as Record<string, unknown>;
+    inherited["channel"] = "#general";
+    expect(decide(call("slack.slack_post_message", inherited)).policy?.id).not.toBe("no-secrets");
+    expect(decide(call("slack.slack_post_message", { channel: "#general", text: TOKEN })).policy?.id).toBe("no-secrets");
     const cyclic: Record<string, unknown> = { text: "hi" };
     cyclic["self"] = cyclic;
     expect(decide(call("slack.slack_post_message", cyclic)).effect).toBe("block");
