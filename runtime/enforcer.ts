@@ -4,8 +4,8 @@
  * INVARIANT: nothing here throws into the caller; any fault is a `block` with a reason.
  */
 import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent } from "./types.js";
-import { eventProblem, mcpInfo, parseTs, resolveCall, withArgs, type ResolvedCall, type ToolInfo } from "./event.js";
-import { countersOf, evaluate, lookback, needsState, resourceKey, type EvalContext } from "./evaluate.js";
+import { callTypeOf, eventProblem, mcpInfo, parseTs, resolveCall, withArgs, type ResolvedCall, type ToolInfo } from "./event.js";
+import { callFacts, countersOf, evaluate, lookback, needsState, resourceKey, type EvalContext } from "./evaluate.js";
 import { compileDetectors, type Detector } from "./detectors.js";
 import { MemoryStore, toMicros, type CountQuery, type ResponseResult, type ResponseUpdate, type SessionStore, type StateSnapshot, type StateQuery, type StateUpdate } from "./store.js";
 import { staticEval } from "./static-eval.js";
@@ -333,7 +333,7 @@ export class Enforcer {
     let entries: readonly number[];
     const ec = e.call!;
     if (e.type !== "tool_call_request") entries = c.bundle.index.agent_discovered;
-    else if ((ec.type ?? (ec.command ? "cli" : "mcp")) === "mcp") {
+    else if (callTypeOf(ec) === "mcp") {
       const slot = slotOf(c, ec.integration!, ec.tool!);
       call = withArgs(slot.info, ec.args ?? {});
       entries = slot.entries;
@@ -361,7 +361,7 @@ export class Enforcer {
   /** The counters a call is recorded in: every call in `*`, and each `rate` filter it passes. */
   private recordIn(call: ResolvedCall): string[] {
     if (!this.filters.size) return [];
-    const f = { integration: call.integration, name: call.name, operation: call.operation, labels: call.labels, method: call.method, category: call.category, verbs: call.verbs };
+    const f = callFacts(call);
     const out: string[] = [];
     for (const [id, filter] of this.filters) if (!filter || staticEval(filter, f) === true) out.push(id);
     return out;
@@ -487,7 +487,7 @@ export class Enforcer {
         const integ = (dot > 0 ? raw.slice(0, dot) : integration ?? "").toLowerCase();
         const name = (dot > 0 ? raw.slice(dot + 1) : raw).toLowerCase();
         const call = resolveCall(c.bundle, { type: "mcp", integration: integ, tool: name });
-        const facts = { integration: call.integration, name: call.name, operation: call.operation, labels: call.labels, method: call.method, category: call.category, verbs: call.verbs };
+        const facts = callFacts(call);
         return !hides.some((p) => p.ifs.every((i) => staticEval(i.expr, facts, agent) === true));
       });
     } catch {

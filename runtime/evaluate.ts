@@ -4,16 +4,14 @@
  */
 import type { Bundle, CExpr, Cmp } from "./types.js";
 import type { ResolvedCall } from "./event.js";
-import { countKey, type CountQuery, type StateSnapshot } from "./store.js";
+import { countKey, toMicros, type CountQuery, type StateSnapshot } from "./store.js";
 import { cachedRegex, staticEval, type ToolFacts } from "./static-eval.js";
 import { hasClass, type Detector } from "./detectors.js";
 import { parseTimeSpec, withinWindows, type TimeWindow } from "./time.js";
 import { principalExternal } from "./principal.js";
-import { toMicros } from "./store.js";
+import { argsProblem } from "./limits.js";
 
 const own = Object.prototype.hasOwnProperty;
-const MAX_DEPTH = 32;
-const MAX_STRINGS = 10_000;
 
 export interface EvalContext {
   readonly bundle: Bundle;
@@ -36,17 +34,15 @@ export interface EvalContext {
   principal?: boolean;
 }
 
-/** Every string in the arguments (own properties only, bounded), or the command line. */
+/**
+ * Every string in the arguments (own properties only, in the order the event check walks them), or
+ * the command line. The enforcer collects them during its event check; this is for the other
+ * callers, with the same walk (`argsProblem`: within the limits every string is collected).
+ */
 export function stringsOf(call: ResolvedCall): string[] {
   if (call.argv) return [call.argv.join(" ")];
   const out: string[] = [];
-  const walk = (v: unknown, d: number) => {
-    if (out.length >= MAX_STRINGS || d > MAX_DEPTH) return;
-    if (typeof v === "string") out.push(v);
-    else if (Array.isArray(v)) for (const x of v) walk(x, d + 1);
-    else if (typeof v === "object" && v !== null) for (const k of Object.keys(v)) walk((v as Record<string, unknown>)[k], d + 1);
-  };
-  walk(call.args, 0);
+  argsProblem(call.args, out);
   return out;
 }
 
@@ -70,7 +66,8 @@ function windows(spec: string): TimeWindow[] {
   return w;
 }
 
-function facts(call: ResolvedCall): ToolFacts {
+/** A resolved call's tool facts, for `staticEval`. */
+export function callFacts(call: ResolvedCall): ToolFacts {
   return { integration: call.integration, name: call.name, operation: call.operation, labels: call.labels, method: call.method, category: call.category, verbs: call.verbs };
 }
 
@@ -83,6 +80,8 @@ export function lowerText(c: EvalContext, strings: readonly string[]): string {
 export type Pred = (c: EvalContext) => boolean;
 const T: Pred = () => true;
 const F: Pred = () => false;
+/** The condition that always holds (what `allOf([])` returns; the fast path skips testing it). */
+export { T as ALWAYS };
 
 const compiled = new WeakMap<CExpr, Pred>();
 
@@ -101,18 +100,20 @@ function argGetter(path: readonly string[]): (a: Record<string, unknown>) => unk
   return (a) => argAt(a, path);
 }
 
+/** The conjunction of compiled conditions (true when there are none). */
+export function allOf(xs: readonly Pred[]): Pred {
+  if (xs.length === 0) return T;
+  if (xs.length === 1) return xs[0]!;
+  if (xs.length === 2) { const [a, b] = xs as [Pred, Pred]; return (c) => a(c) && b(c); }
+  return (c) => { for (const x of xs) if (!x(c)) return false; return true; };
+}
+
 /** A condition as a closure: every kind, with what does not change between calls precomputed. */
 export function compileExpr(e: CExpr): Pred {
   switch (e.k) {
     case "true": return T;
     case "false": return F;
-    case "and": {
-      const xs = e.items.map(compileExpr);
-      if (xs.length === 0) return T;
-      if (xs.length === 1) return xs[0]!;
-      if (xs.length === 2) { const [a, b] = xs as [Pred, Pred]; return (c) => a(c) && b(c); }
-      return (c) => { for (const x of xs) if (!x(c)) return false; return true; };
-    }
+    case "and": return allOf(e.items.map(compileExpr));
     case "or": {
       const xs = e.items.map(compileExpr);
       if (xs.length === 0) return F;
@@ -126,7 +127,7 @@ export function compileExpr(e: CExpr): Pred {
     case "tool_glob": { const re = cachedRegex(e.re), dotted = e.dotted; return (c) => !!c.call && re.test(dotted ? c.call.key : c.call.name); }
     case "label": { const l = e.label; return (c) => !!c.call && c.call.labels.includes(l); }
     case "operation": { const ops = e.ops; return (c) => !!c.call && ops.includes(c.call.operation); }
-    case "method": case "category": case "verb": return (c) => !!c.call && staticEval(e, facts(c.call)) === true;
+    case "method": case "category": case "verb": return (c) => !!c.call && staticEval(e, callFacts(c.call)) === true;
     case "agent": {
       if (e.names.length === 1) { const n = e.names[0]; return (c) => c.agentName === n; }
       const names = e.names;
@@ -188,17 +189,20 @@ export function compileExpr(e: CExpr): Pred {
       return (c) => {
         if (!c.state || !c.call) return false;
         // The call being decided counts when it passes the filter.
-        const self = !filter || staticEval(filter, facts(c.call)) === true ? 1 : 0;
+        const self = !filter || staticEval(filter, callFacts(c.call)) === true ? 1 : 0;
         return cmp(op, (c.state.counts?.[key] ?? 0) + self, n);
       };
     }
-    case "burst": return (c) => {
-      if (!c.state) return false;
-      const k = c.state.counts;
-      const recent = (k?.[countKey(ALL, BURST_WINDOW_MS)] ?? 0) + 1;
-      const base = (k?.[countKey(ALL, BURST_BASELINE_MS)] ?? 0) - recent + 1;
-      return burstRule(recent, base / ((BURST_BASELINE_MS - BURST_WINDOW_MS) / BURST_WINDOW_MS));
-    };
+    case "burst": {
+      const minute = countKey(ALL, BURST_WINDOW_MS), hour = countKey(ALL, BURST_BASELINE_MS);
+      return (c) => {
+        if (!c.state) return false;
+        const k = c.state.counts;
+        const recent = (k?.[minute] ?? 0) + 1;
+        const base = (k?.[hour] ?? 0) - recent + 1;
+        return burstRule(recent, base / ((BURST_BASELINE_MS - BURST_WINDOW_MS) / BURST_WINDOW_MS));
+      };
+    }
     case "spend": { const op = e.cmp, cur = e.currency, amount = toMicros(e.amount); return (c) => !!c.state && cmp(op, c.state.spend[cur] ?? 0, amount); }
     case "time": { const w = windows(e.spec), tz = e.tz; return (c) => withinWindows(w, c.now, tz); }
     default: return F;

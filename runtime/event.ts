@@ -164,8 +164,13 @@ export function withArgs(i: ToolInfo, args: Record<string, unknown>): ResolvedCa
   };
 }
 
+/** A call's type: as given, else `cli` when it has a command line, else `mcp`. */
+export function callTypeOf(call: NonNullable<SessionEvent["call"]>): "mcp" | "cli" {
+  return call.type ?? (call.command ? "cli" : "mcp");
+}
+
 export function resolveCall(b: Bundle, call: NonNullable<SessionEvent["call"]>): ResolvedCall {
-  const callType = call.type ?? (call.command ? "cli" : "mcp");
+  const callType = callTypeOf(call);
   if (callType !== "cli") return make(b, call.integration!.toLowerCase(), call.tool!.toLowerCase(), call.tool!, false, callType, call.args ?? {}, undefined);
   const argv = call.command!;
   const args = { argv: [...argv] };

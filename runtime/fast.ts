@@ -23,7 +23,7 @@
  * exactly (test/runtime/fast-index.test.ts and the differential properties check this).
  */
 import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent } from "./types.js";
-import { compileExpr, lowerText, stringsOf, type EvalContext, type Pred } from "./evaluate.js";
+import { allOf, ALWAYS, argAt, compileExpr, lowerText, stringsOf, type EvalContext, type Pred } from "./evaluate.js";
 import type { ResolvedCall } from "./event.js";
 import { escapeRegex, globToRegexSource } from "./glob.js";
 import { passes, prefilterOf, type Detector, type Prefilter } from "./detectors.js";
@@ -85,7 +85,6 @@ interface Analysis {
   readonly test: Pred;
 }
 
-const T: Pred = () => true;
 const prim = (v: unknown): boolean => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
 const own = Object.prototype.hasOwnProperty;
 const NONE: readonly string[] = [];
@@ -126,13 +125,6 @@ function sharedRank(e: CExpr): number {
 }
 
 const analyses = new WeakMap<BundlePolicy, [Analysis | undefined, Analysis | undefined]>();
-
-function conj(preds: readonly Pred[]): Pred {
-  if (preds.length === 0) return T;
-  if (preds.length === 1) return preds[0]!;
-  if (preds.length === 2) { const [a, b] = preds as [Pred, Pred]; return (c) => a(c) && b(c); }
-  return (c) => { for (const x of preds) if (!x(c)) return false; return true; };
-}
 
 /** A guard: the keys a policy is found under, or the conjunct it shares; what it decides alone is dropped from its test. */
 interface Guard {
@@ -234,7 +226,7 @@ function analyse(p: BundlePolicy, full: boolean): Analysis {
     const v = scoped.value;
     preds.unshift(scoped.src === Src.Tenant ? (c) => c.tenant === v : (c) => c.agentName === v);
   }
-  return (cached[i] = { keys: g.keys, shared: g.shared, test: conj(preds) });
+  return (cached[i] = { keys: g.keys, shared: g.shared, test: allOf(preds) });
 }
 
 interface Dim {
@@ -299,7 +291,7 @@ function planOf(b: Bundle, entries: readonly number[]): Plan {
     const p = b.policies[entry >> 1]!;
     const a = analyse(p, (entry & 1) === 1);
     metas.push(metaOf(p));
-    tests.push(a.test === T ? undefined : a.test);
+    tests.push(a.test === ALWAYS ? undefined : a.test);
     if (a.keys) {
       for (const k of a.keys) {
         let x = dims.get(k.dim);
@@ -377,14 +369,7 @@ function valueOf(d: Dim, c: EvalContext): unknown {
     case Src.Review: return c.review;
     case Src.Tool: return c.call?.key;
     case Src.Arg: { const a = c.call?.args; return a !== undefined && own.call(a, d.k) ? a[d.k] : undefined; }
-    default: {
-      let v: unknown = c.call?.args;
-      for (const p of d.path) {
-        if (typeof v !== "object" || v === null || !own.call(v, p)) return undefined;
-        v = (v as Record<string, unknown>)[p];
-      }
-      return v;
-    }
+    default: return argAt(c.call?.args, d.path);
   }
 }
 
