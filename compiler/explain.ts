@@ -36,7 +36,7 @@ export interface Explanation {
 }
 
 /** A session with no history: the state a first request sees. */
-export const EMPTY_STATE: StateSnapshot = { labels: [], called: [], revision: "", lastTs: null, calls: [], resourceSeen: false, spend: {} };
+export const EMPTY_STATE: StateSnapshot = { labels: [], called: [], revision: "", lastTs: null, resourceSeen: false, spend: {} };
 
 /** Whether a condition reads the session's or the agent's history (not just the event). */
 function readsHistory(e: CExpr): boolean {

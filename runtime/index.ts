@@ -8,7 +8,7 @@ export { Enforcer, decisionOf } from "./enforcer.js";
 export type { EnforcerOptions, DecisionTrace } from "./enforcer.js";
 export { MemoryStore } from "./store.js";
 export { utcDay, toMicros } from "./store.js";
-export type { SessionStore, StateQuery, StateSnapshot, StateUpdate, ResponseUpdate, ResponseResult, CallRecord } from "./store.js";
+export type { SessionStore, StateQuery, StateSnapshot, StateUpdate, ResponseUpdate, ResponseResult } from "./store.js";
 export type { Bundle, BundlePolicy, Decision, SessionEvent, CExpr, Effect, Operation } from "./types.js";
 export { eventProblem } from "./event.js";
 export { compileDetectors, mask } from "./detectors.js";

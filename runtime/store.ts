@@ -11,14 +11,6 @@
  * not seen.
  */
 
-/** One request of an agent (kept for compatibility of hand-made snapshots; stores count instead). */
-export interface CallRecord {
-  readonly ts: number;
-  /** `integration.tool` */
-  readonly key: string;
-  readonly op: string;
-}
-
 /** A count to read: this agent's calls recorded in `counter` with `ts - windowMs < t <= ts`. */
 export interface CountQuery {
   readonly counter: string;
@@ -65,8 +57,6 @@ export interface StateSnapshot {
   readonly revision: string;
   /** Answers to `counts`, by `countKey(counter, windowMs)`, excluding the current call (missing = 0). */
   readonly counts?: Readonly<Record<string, number>>;
-  /** Not used by the evaluator (kept so that older hand-made snapshots still type-check). */
-  readonly calls?: readonly CallRecord[];
   /** Whether a call that was not blocked touched the resource before. */
   readonly resourceSeen: boolean;
   /** This agent's spend on the UTC day of `ts`, by currency, in micro-units (1e-6). */
