@@ -11,19 +11,13 @@ import type { Bundle, BundlePolicy, Decision, SessionEvent } from "../runtime/ty
 import { resolveCall, type ResolvedCall } from "../runtime/event.js";
 import { evaluate, type EvalContext } from "../runtime/evaluate.js";
 import { compileDetectors } from "../runtime/detectors.js";
+import { inScope } from "../runtime/enforcer.js";
 import { isToolStatic, staticEval, type ToolFacts } from "../runtime/static-eval.js";
 
 export interface Outcome { readonly effect: "allow" | "block" | "require_approval"; readonly policy: string | null }
 
 export const outcomeKey = (o: Outcome): string => `${o.effect}:${o.policy ?? "-"}`;
 export const decisionOutcome = (d: Decision): Outcome => ({ effect: d.effect, policy: d.policy?.id ?? null });
-
-function inScope(p: BundlePolicy, e: SessionEvent): boolean {
-  const s = p.scope;
-  if (s[0] === "platform" || s.length === 1) return true;
-  if (s[0] === "tenant") return e.tenant === s[1];
-  return e.agent?.name === s[1];
-}
 
 /** SPEC §5 over matched policies given in decision order. */
 function resolve(b: Bundle, matched: readonly BundlePolicy[], call: ResolvedCall): Outcome {
