@@ -13,6 +13,8 @@ const KINDS = new Set([
 const EFFECTS = new Set(["allow", "block", "require_approval", "hide"]);
 const ARG_OPS = new Set(["eq", "in", "matches", "contains", "exists", ">", "<", ">=", "<="]);
 const DEFAULTS = new Set(["allow", "block", "require_approval"]);
+const OPERATIONS = new Set(["Read", "Write", "Delete", "Unknown"]);
+const ARG_KINDS = new Set(["path", "url", "command"]);
 
 /** Deepest condition nesting a bundle may carry (the compiler's source nesting limit is lower). */
 export const MAX_EXPR_DEPTH = 256;
@@ -34,6 +36,22 @@ function exprProblem(e: unknown, depth: number): string | undefined {
   return undefined;
 }
 
+/**
+ * A tool's facts: a wrong operation or an unknown argument kind would make a call skip the
+ * canonical form (or the operation) its policies were written against.
+ */
+function toolProblem(key: string, t: unknown): string | undefined {
+  const at = `tools[${key.slice(0, 80)}]`;
+  if (!Array.isArray(t) || t.length < 7 || t.length > 8) return `${at}: malformed`;
+  if (!OPERATIONS.has(t[0] as string)) return `${at}: unknown operation ${JSON.stringify(t[0]).slice(0, 40)}`;
+  if (!Array.isArray(t[1]) || !Array.isArray(t[4]) || typeof t[6] !== "string") return `${at}: malformed`;
+  const kinds = t[7];
+  if (kinds === undefined) return undefined;
+  if (!isObj(kinds)) return `${at}: argument kinds are not an object`;
+  for (const k in kinds) if (!ARG_KINDS.has(kinds[k] as string)) return `${at}: unknown argument kind ${JSON.stringify(kinds[k]).slice(0, 40)} for ${k.slice(0, 60)}`;
+  return undefined;
+}
+
 function entriesProblem(list: unknown, n: number, where: string): string | undefined {
   if (!Array.isArray(list)) return `index ${where} is not a list`;
   for (const x of list) if (!Number.isInteger(x) || x < 0 || (x >> 1) >= n) return `index ${where} points at no policy (${String(x)})`;
@@ -47,6 +65,7 @@ export function bundleProblem(b: unknown): string | undefined {
   const ps = b["policies"];
   if (!Array.isArray(ps)) return "policies: missing";
   if (!isObj(b["tools"]) || !isObj(b["integrations"]) || !Array.isArray(b["commands"])) return "tools, integrations or commands: missing";
+  for (const k in b["tools"]) { const q = toolProblem(k, b["tools"][k]); if (q) return q; }
   for (const [i, p] of ps.entries()) {
     const at = `policy ${i}`;
     if (!isObj(p) || typeof p["id"] !== "string" || !Array.isArray(p["ifs"]) || !Array.isArray(p["scope"]) || !Array.isArray(p["residual"])) return `${at}: malformed`;

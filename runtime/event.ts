@@ -2,7 +2,7 @@
  * Event validation (hand-written: the runtime has no dependencies) and call resolution:
  * which catalog tool an MCP or CLI call is, with its facts.
  */
-import type { Bundle, Operation, SessionEvent } from "./types.js";
+import type { ArgKind, Bundle, Operation, SessionEvent } from "./types.js";
 import { argsProblem, commandProblem } from "./limits.js";
 
 const TYPES = new Set(["tool_call_request", "tool_call_response", "message_from_user", "message_to_user", "agent_discovered"]);
@@ -105,6 +105,8 @@ export interface ToolInfo {
   readonly category: string | null;
   readonly verbs: readonly string[];
   readonly resource: string | null;
+  /** Arguments read in canonical form, by argument path (`path`, `paths[*]`); null when none. */
+  readonly argKinds: Readonly<Record<string, ArgKind>> | null;
   /** Display name as in the catalog (or as called). */
   readonly display: string;
   /** `integration.display` */
@@ -145,6 +147,7 @@ function make(b: Bundle, integration: string, name: string, display: string, cli
     category: t ? t[3] : null,
     verbs: t ? t[4] : [],
     resource: t ? t[5] : null,
+    argKinds: (t && t[7]) || null,
     display: shown,
     tool: `${integration}.${shown}`,
     callType, args, argv,
@@ -160,7 +163,7 @@ export function mcpInfo(b: Bundle, integration: string, tool: string): ToolInfo 
 export function withArgs(i: ToolInfo, args: Record<string, unknown>): ResolvedCall {
   return {
     integration: i.integration, name: i.name, key: i.key, known: i.known, operation: i.operation, labels: i.labels, method: i.method,
-    category: i.category, verbs: i.verbs, resource: i.resource, display: i.display, tool: i.tool, callType: "mcp", args, argv: undefined,
+    category: i.category, verbs: i.verbs, resource: i.resource, argKinds: i.argKinds, display: i.display, tool: i.tool, callType: "mcp", args, argv: undefined,
   };
 }
 

@@ -75,8 +75,17 @@ export interface BundlePolicy {
   readonly sanitize?: readonly string[];
 }
 
-/** Per catalog tool: `[operation, labels, method, category, verbs, resource, name]`. */
-export type BundleTool = readonly [Operation, readonly string[], string | null, string | null, readonly string[], string | null, string];
+/** What an argument holds, read in canonical form: a file path, a URL or a shell command line. */
+export type ArgKind = "path" | "url" | "command";
+
+/**
+ * Per catalog tool: `[operation, labels, method, category, verbs, resource, name, argKinds?]`;
+ * `argKinds` (argument path → kind, e.g. `{"path": "path", "paths[*]": "path"}`) only when the
+ * catalog marks arguments.
+ */
+export type BundleTool =
+  | readonly [Operation, readonly string[], string | null, string | null, readonly string[], string | null, string]
+  | readonly [Operation, readonly string[], string | null, string | null, readonly string[], string | null, string, Readonly<Record<string, ArgKind>>];
 
 export interface Bundle {
   readonly format: "policy-bundle/1";

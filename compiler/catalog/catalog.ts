@@ -4,7 +4,7 @@
  * (`Google Drive`, `google_drive`, `GoogleDrive`).
  */
 import { matchCommand } from "../../runtime/event.js";
-import type { CatalogIntegrationJson, CatalogJson, CatalogToolJson, JsonSchema, Operation } from "./types.js";
+import type { ArgKind, CatalogIntegrationJson, CatalogJson, CatalogToolJson, JsonSchema, Operation } from "./types.js";
 
 export interface CatalogTool {
   /** `github.create_issue` as written in the catalog. */
@@ -19,6 +19,8 @@ export interface CatalogTool {
   readonly labels: readonly string[];
   readonly resource: string | undefined;
   readonly args: JsonSchema | undefined;
+  /** Arguments read in canonical form, by argument path (`path`, `paths[*]`); empty when none. */
+  readonly argKinds: Readonly<Record<string, ArgKind>>;
   /** The file the tool was defined in (`builtin:github` for the built-in catalog). */
   readonly source: string;
 }
@@ -172,6 +174,7 @@ function toTool(integration: string, t: CatalogToolJson, source: string): Catalo
     labels: t.labels ?? [],
     resource: t.resource,
     args: t.args,
+    argKinds: t.arg_kinds ?? {},
     source,
   };
 }

@@ -40,9 +40,9 @@ export function ajvMessage(e: ErrorObject): string {
   }
 }
 
-/** Drops the generic errors ajv adds next to a more precise one (anyOf/oneOf/if wrappers). */
+/** Drops the generic errors ajv adds next to a more precise one (anyOf/oneOf/if/propertyNames wrappers). */
 export function usefulErrors(errors: readonly ErrorObject[]): ErrorObject[] {
-  const out = errors.filter((e) => !["anyOf", "oneOf", "if", "not"].includes(e.keyword));
+  const out = errors.filter((e) => !["anyOf", "oneOf", "if", "not", "propertyNames"].includes(e.keyword));
   return (out.length ? out : [...errors]).slice(0, 20);
 }
 
