@@ -1,7 +1,7 @@
 /** Shared steps of commands: load and check a project, read a bundle, read JSON input. */
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { loadProject, type LoadedProject } from "../compiler/project.js";
-import { validateBundle } from "../compiler/emit/index.js";
+import { bundleFileProblem } from "../compiler/emit/index.js";
 import type { Bundle } from "../runtime/types.js";
 import { CliError, EXIT_USAGE, renderDiagnostic, summarize, pc } from "./output.js";
 import type { Diagnostic } from "../grammar/diagnostic.js";
@@ -54,8 +54,8 @@ export function readJsonFile(path: string, what?: string): unknown {
 
 export function readBundle(path: string): Bundle {
   const b = readJsonFile(path, "bundle");
-  const problems = validateBundle(b);
-  if (problems.length) throw new CliError(`bundle "${path}" is not a valid policy-bundle/1 document: ${problems.slice(0, 3).join("; ")}`);
+  const problem = bundleFileProblem(b, path);
+  if (problem) throw new CliError(problem);
   return b as Bundle;
 }
 

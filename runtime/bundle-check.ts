@@ -3,8 +3,11 @@
  * `schemas/bundle.schema.json` and is checked by the compiler). It catches what would otherwise
  * fail open at decision time: a condition kind this runtime does not know (which would evaluate
  * to false, so a `block` policy would silently never match), an index entry that points at no
- * policy, an effect that is not one of the four, a condition nested beyond MAX_EXPR_DEPTH.
+ * policy, an effect that is not one of the four, a condition nested beyond MAX_EXPR_DEPTH, and a
+ * content `revision` that is not the hash of the content (a bundle edited after it was built).
  */
+import { contentRevision } from "./revision.js";
+
 const KINDS = new Set([
   "true", "false", "and", "or", "not", "integration", "tool", "tool_glob", "label", "operation", "method", "category", "verb",
   "agent", "review", "call_type", "arg", "body", "data_class", "session_label", "session_called", "principal_external",
@@ -88,5 +91,7 @@ export function bundleProblem(b: unknown): string | undefined {
   if (q) return q;
   const d = b["default"];
   if (d !== undefined && (!isObj(d) || !["Read", "Write", "Delete", "Unknown"].every((o) => DEFAULTS.has(d[o] as string)))) return "default: malformed";
+  const content = contentRevision(b);
+  if (b["revision"] !== content) return `revision ${JSON.stringify(b["revision"]).slice(0, 40)} is not the hash of the content (${content}): the bundle was changed after it was built; build it again with policy build`;
   return undefined;
 }

@@ -17,6 +17,10 @@ import { inScope } from "../../runtime/enforcer.js";
 import type { Bundle, BundlePolicy, Decision, SessionEvent } from "../../runtime/types.js";
 import { smallCatalog } from "../support/small-catalog.js";
 import { policyText } from "../support/generators.js";
+import { contentRevision } from "../../runtime/revision.js";
+
+/** A hand-made bundle with the content revision of what it now holds (the runtime rejects any other). */
+const restamp = (b: Bundle): Bundle => ({ ...b, revision: contentRevision(b) });
 
 const catalog = smallCatalog();
 
@@ -110,7 +114,7 @@ describe("the fast path's index decides as the plain loop", () => {
     const b = bundleOf(pol("g", ["tool is alpha.get_item", "args.name matches \"team-1/*\""]));
     const p = b.policies[0]!;
     const ifs = p.ifs.map((l) => (l.expr.k === "arg" ? { ...l, expr: { ...l.expr, re: "^other[\\s\\S]*$" } } : l));
-    const forged = { ...b, policies: [{ ...p, ifs }] } as Bundle;
+    const forged = restamp({ ...b, policies: [{ ...p, ifs }] } as Bundle);
     same(forged, [ev({ name: "team-1/a" }), ev({ name: "other/a" })]);
     expect(createEnforcer(forged).decide(ev({ name: "other/a" })).effect).toBe("block");
   });
@@ -182,7 +186,7 @@ describe("the fast path's index decides as the plain loop", () => {
   it("on a hand-made bundle whose bucket is longer than a function call takes arguments (200,000 entries)", () => {
     const b = bundleOf(pol("a", ["tool is alpha.get_item", "agent is \"A\""], "alert \"x\"") + "default allow\n");
     const entries = b.index.tool_call.tools["alpha.get_item"]!;
-    const big = { ...b, index: { ...b.index, tool_call: { ...b.index.tool_call, tools: { ...b.index.tool_call.tools, "alpha.get_item": Array.from({ length: 200_000 }, () => entries[0]!) } } } } as Bundle;
+    const big = restamp({ ...b, index: { ...b.index, tool_call: { ...b.index.tool_call, tools: { ...b.index.tool_call.tools, "alpha.get_item": Array.from({ length: 200_000 }, () => entries[0]!) } } } } as Bundle);
     const d = createEnforcer(big).decide(ev({ name: "x" }));
     expect([d.effect, d.matched.length]).toEqual(["allow", 200_000]);
   });
