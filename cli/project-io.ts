@@ -1,4 +1,5 @@
 /** Shared steps of commands: load and check a project, read a bundle, read JSON input. */
+import type { Command } from "commander";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { loadProject, type LoadedProject } from "../compiler/project.js";
 import { bundleFileProblem } from "../compiler/emit/index.js";
@@ -64,4 +65,20 @@ export function writeAtomic(path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, text);
   renameSync(tmp, path);
+}
+
+/**
+ * `--lock <file>` and `--no-lock` on a command; both at once is a usage error (exit 2) rather than
+ * whichever came last.
+ */
+export function lockOptions(cmd: Command, lockHelp: string, noLockHelp: string): Command {
+  let lock = false, noLock = false;
+  return cmd.option("--lock <file>", lockHelp).option("--no-lock", noLockHelp)
+    .on("option:lock", () => { lock = true; })
+    .on("option:no-lock", () => { noLock = true; })
+    .hook("preAction", () => {
+      const both = lock && noLock;
+      lock = noLock = false;
+      if (both) throw new CliError("--lock and --no-lock contradict each other: give one of them");
+    });
 }
