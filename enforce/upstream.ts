@@ -6,7 +6,9 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { ToolListChangedNotificationSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import {
+  ListPromptsResultSchema, ListResourcesResultSchema, ListResourceTemplatesResultSchema, ToolListChangedNotificationSchema, type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
 import { splitCommand } from "../compiler/test-runner/split-command.js";
 
 export type UpstreamSpec =
@@ -41,6 +43,14 @@ export function integrationFromServerName(name: string | undefined): string {
 export function checkIntegrationId(id: string): string | undefined {
   return INTEGRATION_RE.test(id) ? undefined : `integration id "${id}" must be lower-case letters, digits and _ and start with a letter`;
 }
+
+/** The listings besides `tools/list`, each with its result schema and the field holding the items. */
+export const LISTS = {
+  "resources/list": { schema: ListResourcesResultSchema, field: "resources" },
+  "resources/templates/list": { schema: ListResourceTemplatesResultSchema, field: "resourceTemplates" },
+  "prompts/list": { schema: ListPromptsResultSchema, field: "prompts" },
+} as const;
+export type ListMethod = keyof typeof LISTS;
 
 export interface UpstreamOptions {
   /** Where the child's stderr goes (default: inherited, so server errors stay visible). */
@@ -95,6 +105,20 @@ export class Upstream {
     }
     this.tools = all;
     this.toolsByName = new Map(all.map((t) => [t.name, t]));
+  }
+
+  /** Every page of a listing (`resources/list`, `resources/templates/list`, `prompts/list`): its items. */
+  async listAll(method: ListMethod): Promise<Record<string, unknown>[]> {
+    const { schema, field } = LISTS[method];
+    const all: Record<string, unknown>[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 100; page++) {
+      const r = await this.client.request({ method, params: cursor ? { cursor } : {} }, schema) as Record<string, unknown>;
+      all.push(...(r[field] as Record<string, unknown>[]));
+      cursor = r["nextCursor"] as string | undefined;
+      if (!cursor) break;
+    }
+    return all;
   }
 
   has(tool: string): boolean {

@@ -4,6 +4,7 @@
  * (`Google Drive`, `google_drive`, `GoogleDrive`).
  */
 import { matchCommand } from "../../runtime/event.js";
+import { MCP_REQUEST_TOOLS } from "./mcp-requests.js";
 import type { CatalogIntegrationJson, CatalogJson, CatalogToolJson, JsonSchema, Operation } from "./types.js";
 
 export interface CatalogTool {
@@ -77,6 +78,7 @@ export class Catalog {
     const prev = this.integrations.get(id);
     const tools = new Map<string, CatalogTool>(prev?.tools ?? []);
     for (const t of j.tools) tools.set(t.name.toLowerCase(), toTool(id, t, source === "builtin" ? `builtin:${id}` : source));
+    if (j.call_type === "mcp") for (const t of MCP_REQUEST_TOOLS) if (!tools.has(t.name)) tools.set(t.name, toTool(id, t, "builtin:mcp"));
     const commands = [...(prev?.commands ?? []), ...(j.commands ?? []).map((c) => ({ pattern: [...c.pattern], tool: `${id}.${c.tool}` }))].sort(compareCommands);
     const integ: CatalogIntegration = {
       id,

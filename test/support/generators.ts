@@ -92,7 +92,7 @@ const argValue = fc.record({
   nested: fc.option(fc.record({ x: pick(["x", "y", "z"]) }), { nil: undefined }),
 }, { requiredKeys: [] }).map((o) => JSON.parse(JSON.stringify(o)) as Record<string, unknown>);
 
-const agent = fc.record({ id: pick(["a1", "a2"]), name: pick(["A", "B", "C"]), review_status: pick(["Approved", "Unreviewed", "Disallowed"]) }, { requiredKeys: ["name"] });
+const agent = fc.record({ id: pick(["a1", "a2"]), name: pick(["A", "B", "C", ""]), review_status: pick(["Approved", "Unreviewed", "Disallowed"]) }, { requiredKeys: ["name"] });
 
 export const event: fc.Arbitrary<SessionEvent> = fc.oneof(
   { weight: 8, arbitrary: fc.record({
