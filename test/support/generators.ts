@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import type { SessionEvent } from "../../runtime/types.js";
 
-const TOOLS = ["alpha.get_item", "alpha.create_item", "alpha.delete_item", "alpha.send_note", "beta.get_item", "beta.list_things", "beta.purge_things", "gitx.push", "gitx.push_force", "gitx.status"];
+const TOOLS = ["alpha.get_item", "alpha.create_item", "alpha.delete_item", "alpha.send_note", "beta.get_item", "beta.list_things", "beta.purge_things", "gitx.push", "gitx.push_force", "gitx.status", '"alpha.resources/read"'];
 const GLOBS = ["*", "get_*", "*_item", "alpha.*", "?et_item", "*.push*", "list*", "*e*"];
 const STRS = ["open", "closed", "acme/web", "acme/*", "a?c", "x@acme.com", "hello world", "internal only", ""];
 
@@ -99,7 +99,7 @@ export const event: fc.Arbitrary<SessionEvent> = fc.oneof(
     tenant: fc.option(pick(["t1", "t2"]), { nil: undefined }),
     agent,
     integration: pick(["alpha", "beta", "ALPHA", "Beta", "other"]),
-    tool: pick(["get_item", "create_item", "delete_item", "send_note", "list_things", "purge_things", "unknown_tool", "Get_Item"]),
+    tool: pick(["get_item", "create_item", "delete_item", "send_note", "list_things", "purge_things", "unknown_tool", "Get_Item", "resources/read", "prompts/get"]),
     args: argValue,
   }).map((r): SessionEvent => ({ type: "tool_call_request", session_id: "s", ...(r.tenant ? { tenant: r.tenant } : {}), agent: r.agent, call: { id: "c", type: "mcp", integration: r.integration, tool: r.tool, args: r.args } })) },
   { weight: 2, arbitrary: fc.record({
