@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import type { SessionEvent } from "../../runtime/types.js";
 
-const TOOLS = ["alpha.get_item", "alpha.create_item", "alpha.delete_item", "alpha.send_note", "beta.get_item", "beta.list_things", "beta.purge_things", "gitx.push", "gitx.push_force", "gitx.status", '"alpha.resources/read"'];
+const TOOLS = ["alpha.get_item", "alpha.create_item", "alpha.delete_item", "alpha.send_note", "beta.get_item", "beta.list_things", "beta.purge_things", "gitx.push", "gitx.push_force", "gitx.status"];
 const GLOBS = ["*", "get_*", "*_item", "alpha.*", "?et_item", "*.push*", "list*", "*e*"];
 const STRS = ["open", "closed", "acme/web", "acme/*", "a?c", "x@acme.com", "hello world", "internal only", ""];
 
