@@ -110,10 +110,10 @@ export class Gateway {
   }
 
   /** Pins a new session to the current revision. */
-  pin(): { revision: string; enforcer: Enforcer } {
+  pin(): { revision: string; enforcer: Enforcer; bundle: Bundle } {
     const e = this.byRevision.get(this.current.revision)!;
     e.sessions++;
-    return { revision: this.current.revision, enforcer: e.enforcer };
+    return { revision: this.current.revision, enforcer: e.enforcer, bundle: e.bundle };
   }
 
   unpin(revision: string): void {

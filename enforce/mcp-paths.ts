@@ -123,7 +123,7 @@ async function decided(s: ProxySession, turn: Promise<Decided & { target: Routed
   const { upstream: u, tool: method } = x.target;
   const refused = await s.admitted(x, x.target.integration, method, extra);
   if (refused !== undefined) throw new McpError(ErrorCode.InvalidRequest, refused);
-  const { args: sent } = sanitizeArgs(s.g.bundle, x.d, x.req.call!.args ?? {});
+  const { args: sent } = sanitizeArgs(s.bundle, x.d, x.req.call!.args ?? {});
   const uri = String(sent["uri"]);
   if (method === "resources/subscribe" && !s.g.subscribe(u, uri, s)) return answered(s, x.callId, {});
   if (method === "resources/unsubscribe" && !s.g.unsubscribe(u, uri, s)) return answered(s, x.callId, {});
@@ -185,7 +185,7 @@ async function collect(s: ProxySession, method: ListMethod, turns: Promise<Decid
 function visible(s: ProxySession, method: ListMethod, u: Upstream, items: readonly Record<string, unknown>[]): Record<string, unknown>[] {
   const agent = s.agentFacts();
   const now = s.g.now();
-  const hidden = (tool: string, args: Record<string, unknown>) => hiddenCall(s.g.bundle, agent, u.integration, tool, args, now);
+  const hidden = (tool: string, args: Record<string, unknown>) => hiddenCall(s.bundle, agent, u.integration, tool, args, now);
   if (method === "prompts/list") {
     return items.filter((p) => !hidden("prompts/get", { name: p["name"] })).map((p) => ({ ...p, name: s.g.exposedName(u, String(p["name"])) }));
   }

@@ -21,7 +21,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { randomBytes } from "node:crypto";
 import type { Enforcer } from "../runtime/index.js";
-import type { Decision, SessionEvent } from "../runtime/types.js";
+import type { Bundle, Decision, SessionEvent } from "../runtime/types.js";
 import type { Gateway, Route } from "./gateway.js";
 import { costOf, isFault, refusal, safeReason, sanitizeArgs } from "./call-helpers.js";
 import { newApprovalId } from "./approvals/file-store.js";
@@ -60,6 +60,8 @@ export class ProxySession {
   readonly server: Server;
   readonly id: string;
   readonly revision: string;
+  /** The bundle of the session's revision (it keeps it across reloads). */
+  readonly bundle: Bundle;
   private readonly enforcer: Enforcer;
   private seq = 0;
   private readonly turns = new Turns();
@@ -78,6 +80,7 @@ export class ProxySession {
     this.id = sessionId ?? newSessionId(g.now());
     const pin = g.pin();
     this.revision = pin.revision;
+    this.bundle = pin.bundle;
     this.enforcer = pin.enforcer;
     const single = g.upstreams.length === 1 ? g.upstreams[0]! : undefined;
     const caps: ServerCapabilities = { tools: { listChanged: true }, ...pathCapabilities(g) };
@@ -136,10 +139,6 @@ export class ProxySession {
   /** The agent as `visibleTools` and the hide checks see it. */
   agentFacts(): { name: string; review_status?: string; tenant?: string } {
     return { name: this.agent.name ?? "", ...(this.agent.review_status ? { review_status: this.agent.review_status } : {}), ...(this.g.o.identity?.tenant ? { tenant: this.g.o.identity.tenant } : {}) };
-  }
-
-  get isRefused(): boolean {
-    return this.refused !== undefined;
   }
 
   private visibleOf(): { tool: Tool; route: Route }[] {
@@ -227,7 +226,7 @@ export class ProxySession {
     const refused = await this.admitted(x, r.integration, r.tool, extra);
     if (refused !== undefined) return refusal(refused);
     const args = x.req.call!.args ?? {};
-    const { args: sent, changed } = sanitizeArgs(this.g.bundle, x.d, args);
+    const { args: sent, changed } = sanitizeArgs(this.bundle, x.d, args);
     if (changed.length) this.g.o.decisionLog?.append({ type: "sanitized", ts: x.req.ts, session_id: this.id, call_id: x.callId, fields: changed });
     return this.forward(r, sent, x.callId, params._meta, extra);
   }
