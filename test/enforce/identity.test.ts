@@ -4,12 +4,15 @@
  * `Unreviewed`, and its `agent_discovered` decision comes before its first call, so a block on
  * unreviewed agents applies to it; a name with control characters is kept as data.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { Bundle } from "../../runtime/types.js";
+import { readSessionFile } from "../../compiler/session/read.js";
+import { replayFiles } from "../../compiler/session/replay.js";
+import { replayEvents } from "../../compiler/test-runner/index.js";
 import { buildBundleFile, importLiveCatalog, readJsonl, serverCommand, serverEntry, SERVERS, textOf, until } from "./helpers.js";
 import { inProcessProxy } from "./in-process.js";
 
@@ -55,6 +58,13 @@ describe.skipIf(!entry)("agent identity at the proxy", () => {
     expect(log.map((l) => [l["event"], l["effect"], (l["agent"] as { name?: string }).name])).toEqual([
       ["agent_discovered", "block", ""], ["tool_call_request", "block", ""],
     ]);
+    // Replay of the recording refuses the calls of the refused agent too (policy replay and replay in tests).
+    const [file] = readdirSync(p.recordDir);
+    const events = readSessionFile(path.join(p.recordDir, file!)).events;
+    expect(replayEvents(bundle, events).map((x) => [x.event.type, x.decision.effect, x.decision.reason])).toEqual(log.map((l) => [l["event"], l["effect"], l["reason"]]));
+    const cli: string[][] = [];
+    await replayFiles([path.join(p.recordDir, file!)], bundle, (r) => { if (r.kind === "decision") cli.push([r.event.type, r.decision.effect, r.decision.reason]); });
+    expect(cli).toEqual(log.map((l) => [l["event"], l["effect"], l["reason"]]));
   });
 
   test("a client that never sends initialize is decided as \"\" before its first call", { timeout: 30_000 }, async () => {
