@@ -18,7 +18,7 @@ import { createRedisStore } from "../../adapters/redis/index.js";
 import { readSessionFile } from "../../compiler/session/read.js";
 import { replayEvents } from "../../compiler/test-runner/index.js";
 import { haveRedis, RedisServer } from "../session/redis-server.js";
-import { buildBundleFile, importLiveCatalog, readJsonl, serverCommand, serverEntry, SERVERS } from "./helpers.js";
+import { buildBundleFile, importLiveCatalog, readJsonl, serverCommand, serverEntry, SERVERS, textOf, until } from "./helpers.js";
 import { inProcessProxy, type InProcessProxy } from "./in-process.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "enforce-order-"));
@@ -113,6 +113,25 @@ describe.skipIf(!entry)("calls of a session are decided in arrival order", () =>
     } finally {
       await p.close();
     }
+  });
+
+  test("a call waiting for approval does not hold the calls after it", { timeout: 60_000 }, async () => {
+    const p = await inProcessProxy({ bundle, upstreams: [memory()], dir: path.join(work, "approval"), approvalTimeoutMs: 60_000, identity: { agent: { review_status: "Approved" } } });
+    try {
+      const c = await p.connect("approver-test");
+      await c.callTool({ name: "search_nodes", arguments: { query: "acme" } });
+      const held = c.callTool({ name: "open_nodes", arguments: { names: ["Acme"] } }, undefined, { timeout: 60_000 });
+      const pending = await until(async () => (await p.gateway.o.approvals.list())[0], "a pending approval");
+      const later = await c.callTool({ name: "read_graph", arguments: {} });
+      expect(later.isError).toBeFalsy();
+      expect((await p.gateway.o.approvals.get(pending.request.id))?.status).toBe("pending");
+      await p.gateway.o.approvals.vote(pending.request.id, { verdict: "deny", by: "test" });
+      expect(textOf(await held)).toMatch(/^Not approved: Opening nodes found by a search needs approval/);
+    } finally {
+      await p.close();
+    }
+    const log = readJsonl(p.decisionLog).filter((l) => l["type"] === "decision" && l["event"] === "tool_call_request");
+    expect(log.map((l) => [l["tool"], l["outcome"]])).toEqual([["search_nodes", "forwarded"], ["open_nodes", "approval_requested"], ["read_graph", "forwarded"]]);
   });
 
   test.skipIf(!haveRedis())("Redis store with random latency: live decisions = replay of the recording", { timeout: 120_000 }, async () => {
