@@ -105,7 +105,8 @@ function complete(s: ProxySession, params: Params, extra: RequestExtra): Promise
   const ref = (args["ref"] ?? {}) as { type?: string; name?: string; uri?: string };
   if (ref.type === "ref/prompt") {
     const p = s.g.routePrompt(String(ref.name));
-    if (!p) return unroutable(s, `unknown prompt "${String(ref.name)}"`);
+    // A prompt hidden from this agent does not exist for it: no completion of its arguments either.
+    if (!p || hiddenCall(s.bundle, s.agentFacts(), p.upstream.integration, "prompts/get", { name: p.name }, s.g.now())) return unroutable(s, `unknown prompt "${String(ref.name)}"`);
     const routed = { upstream: p.upstream, integration: p.upstream.integration, tool: "completion/complete", args: { ...args, ref: { ...ref, name: p.name } } };
     return decided(s, s.decideInTurn(routed, outcomeOf), extra, CompleteResultSchema);
   }

@@ -131,6 +131,7 @@ describe.skipIf(!memoryEntry || !everythingEntry)("MCP request paths behind the 
 
       const blocked = await errorOf(c.complete({ ref: { type: "ref/prompt", name: "completable-prompt" }, argument: { name: "department", value: "E" } }));
       expect(blocked.message).toContain("Completion of departments is off");
+      expect((await errorOf(c.complete({ ref: { type: "ref/prompt", name: "args-prompt" }, argument: { name: "city", value: "P" } }))).message).toContain("unknown prompt");
       const ok = await c.complete({ ref: { type: "ref/prompt", name: "completable-prompt" }, argument: { name: "name", value: "" }, context: { arguments: { department: "Engineering" } } });
       expect(Array.isArray(ok.completion.values)).toBe(true);
 
