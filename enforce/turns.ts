@@ -6,18 +6,11 @@
  */
 export class Turns {
   private tail: Promise<unknown> = Promise.resolve();
-  private waiting = 0;
 
   /** Runs `step` after every step queued before it; a failed step does not stop the ones after. */
   run<T>(step: () => T | Promise<T>): Promise<T> {
-    this.waiting++;
-    const p = this.tail.then(step).finally(() => { this.waiting--; });
+    const p = this.tail.then(step);
     this.tail = p.catch(() => undefined);
     return p;
-  }
-
-  /** Steps queued and not finished. */
-  get pending(): number {
-    return this.waiting;
   }
 }
