@@ -14,7 +14,7 @@ import { Gateway } from "./gateway.js";
 import { DecisionLog, SessionRecorder } from "./jsonl.js";
 import type { SessionIdentity } from "./session.js";
 import { checkIntegrationId, Upstream, type UpstreamSpec } from "./upstream.js";
-import { blocking, servedBy, startupCheck, type Finding } from "./startup-check.js";
+import { blocking, catalogId, servedBy, startupCheck, type Finding } from "./startup-check.js";
 
 export interface ProxyOptions {
   /** The bundle file (watched for hot reload unless `watch: false`) or a parsed bundle. */
@@ -80,6 +80,13 @@ async function redisStore(url: string): Promise<SessionStore & { close?: () => P
   return mod.createRedisStore({ url });
 }
 
+/** An upstream id in the catalog's spelling, saying so when it differs. */
+function spelt(b: Bundle, id: string, log: (m: string) => void): string {
+  const c = catalogId(b, id);
+  if (c !== id) log(`upstream id "${id}" is the catalog's integration "${c}"`);
+  return c;
+}
+
 /** Starts the upstreams and the gateway. The caller serves it (stdio or HTTP). */
 export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
   const log = o.log ?? (() => undefined);
@@ -119,7 +126,7 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
 
   const upstreams: Upstream[] = [];
   try {
-    for (const spec of o.upstreams) upstreams.push(await Upstream.connect(spec, { stderr: o.upstreamStderr ?? "inherit" }));
+    for (const spec of o.upstreams) upstreams.push(await Upstream.connect(spec, { stderr: o.upstreamStderr ?? "inherit", canonicalId: (id) => spelt(bundle, id, log) }));
   } catch (e) {
     for (const u of upstreams) await u.close();
     for (const c of closers) await c().catch(() => undefined);

@@ -99,6 +99,18 @@ export function startupCheck(b: Bundle, served: readonly Served[]): Finding[] {
   return out;
 }
 
+/**
+ * The catalog's spelling of an upstream id: integration names match without punctuation, as in
+ * policies (`my-fs`, `My_FS` → the catalog's `my_fs`), when exactly one catalog integration does.
+ */
+export function catalogId(b: Bundle, id: string): string {
+  const lower = id.toLowerCase();
+  if (own.call(b.integrations, lower)) return lower;
+  const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, "");
+  const same = Object.keys(b.integrations).filter((k) => norm(k) === norm(id));
+  return same.length === 1 ? same[0]! : lower;
+}
+
 /** The findings `--strict` refuses to start with. */
 export function blocking(findings: readonly Finding[]): Finding[] {
   return findings.filter((f) => f.kind !== "not_in_catalog");

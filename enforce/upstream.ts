@@ -15,11 +15,12 @@ export type UpstreamSpec =
   | { readonly integration?: string; readonly command: readonly string[]; readonly env?: Record<string, string>; readonly cwd?: string }
   | { readonly integration?: string; readonly url: string; readonly headers?: Record<string, string> };
 
-const INTEGRATION_RE = /^[a-z][a-z0-9_]*$/;
+/** Integration ids as the catalog spells them (schemas/catalog.schema.json): `-` included, so `my-fs` can be served. */
+const INTEGRATION_RE = /^[a-z][a-z0-9_-]*$/;
 
 /** `github=npx -y server`, `github=https://…`, `https://…` or a bare command line. */
 export function parseUpstream(v: string): UpstreamSpec {
-  const m = /^([A-Za-z][A-Za-z0-9_]*)=(.*)$/s.exec(v);
+  const m = /^([A-Za-z][A-Za-z0-9_-]*)=(.*)$/s.exec(v);
   const integration = m ? m[1]!.toLowerCase() : undefined;
   const rest = (m ? m[2]! : v).trim();
   if (/^https?:\/\//i.test(rest)) return { ...(integration ? { integration } : {}), url: rest };
@@ -41,7 +42,7 @@ export function integrationFromServerName(name: string | undefined): string {
 }
 
 export function checkIntegrationId(id: string): string | undefined {
-  return INTEGRATION_RE.test(id) ? undefined : `integration id "${id}" must be lower-case letters, digits and _ and start with a letter`;
+  return INTEGRATION_RE.test(id) ? undefined : `integration id "${id}" must be lower-case letters, digits, _ and - and start with a letter`;
 }
 
 /** The listings besides `tools/list`, each with its result schema and the field holding the items. */
@@ -56,6 +57,8 @@ export interface UpstreamOptions {
   /** Where the child's stderr goes (default: inherited, so server errors stay visible). */
   readonly stderr?: "inherit" | "ignore" | "pipe";
   readonly clientInfo?: { name: string; version: string };
+  /** Maps the integration id (given or derived from the server's name) to the catalog's spelling. */
+  readonly canonicalId?: (id: string) => string;
 }
 
 export class Upstream {
@@ -81,7 +84,8 @@ export class Upstream {
       const what = "url" in spec ? spec.url : spec.command.join(" ");
       throw new Error(`cannot start the upstream MCP server (${what}): ${(e as Error).message}`);
     }
-    const integration = spec.integration ?? integrationFromServerName(client.getServerVersion()?.name);
+    const given = spec.integration ?? integrationFromServerName(client.getServerVersion()?.name);
+    const integration = o.canonicalId ? o.canonicalId(given) : given;
     const u = new Upstream(integration, client, spec);
     await u.refreshTools();
     if (client.getServerCapabilities()?.tools?.listChanged) {

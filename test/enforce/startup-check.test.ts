@@ -10,7 +10,10 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startProxy, StartupCheckError } from "../../enforce/start.js";
 import type { Bundle } from "../../runtime/types.js";
-import { buildBundleFile, importLiveCatalog, runCli, serverCommand, serverEntry, SERVERS } from "./helpers.js";
+import { parseUpstream } from "../../enforce/upstream.js";
+import { buildBundleFile, importLiveCatalog, runCli, serverCommand, serverEntry, SERVERS, textOf } from "./helpers.js";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "enforce-startup-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -75,6 +78,26 @@ describe.skipIf(!fsEntry || !memEntry)("start-up check", () => {
     expect(memLine).toContain("resources/read");
     expect(memLine).not.toContain("read_graph");
     expect(await findings(withDefault.bundle, [{ integration: "filesystem", command: fsCommand() }])).toEqual([]);
+  });
+
+  test("an upstream id spelt differently from the catalog's (`my-fs` for `my_fs`) is the catalog's integration, and its policies apply", { timeout: 30_000 }, async () => {
+    const catalog = path.join(work, "my-fs.catalog.json");
+    await importLiveCatalog(fsCommand(), "my-fs", catalog);
+    const { bundle } = buildBundleFile(path.join(work, "hy"), "hy", `policy "No writes" {\n  if tool is my-fs.write_file\n  action block "no writes"\n}\ndefault allow\n`, [catalog]);
+    expect(parseUpstream("my-fs=node server.js")).toEqual({ integration: "my-fs", command: ["node", "server.js"] });
+    expect(await findings(bundle, [{ integration: "my-fs", command: fsCommand() }])).toEqual([]);
+    const p = await startProxy({ bundle, upstreams: [{ integration: "my-fs", command: fsCommand() }], watch: false, upstreamStderr: "ignore", stateDir: path.join(work, "state") });
+    try {
+      expect(p.gateway.upstreams[0]!.integration).toBe("my_fs");
+      const [a, b] = InMemoryTransport.createLinkedPair();
+      await p.gateway.createSession().server.connect(b);
+      const c = new Client({ name: "Cursor", version: "1" });
+      await c.connect(a);
+      expect(textOf(await c.callTool({ name: "write_file", arguments: { path: path.join(sandbox, "x.txt"), content: "x" } }))).toBe("Blocked by policy: no writes");
+      await c.close();
+    } finally {
+      await p.close();
+    }
   });
 
   test("strict: the library throws the findings, the CLI exits 2 with them", { timeout: 60_000 }, async () => {
