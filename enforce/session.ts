@@ -98,7 +98,9 @@ export class ProxySession {
    */
   tracked<T>(handle: () => Promise<T>): Promise<T> {
     this.inflight++;
-    return handle().finally(() => {
+    let p: Promise<T>;
+    try { p = handle(); } catch (e) { p = Promise.reject(e); }
+    return p.finally(() => {
       // The response is sent after this handler returns: let it go out before anyone closes.
       if (--this.inflight === 0) setTimeout(() => { if (this.inflight === 0) for (const f of this.idleWaiters.splice(0)) f(); }, 20);
     });
@@ -187,8 +189,9 @@ export class ProxySession {
       this.g.alert(d, req);
       if (this.refused !== undefined && d.effect !== "block") d = { ...d, effect: "block", reason: this.refused };
       if (isFault(d)) this.g.log(`session ${this.id}: ${integration}.${tool} blocked by a fault (fail closed): ${d.reason}`);
-      const approvalId = d.effect === "require_approval" ? newApprovalId() : undefined;
-      this.logDecision(req, d, outcome(d), { decide_us: decideUs, ...(approvalId ? { approval_id: approvalId } : {}) });
+      const said = outcome(d);
+      const approvalId = said === "approval_requested" ? newApprovalId() : undefined;
+      this.logDecision(req, d, said, { decide_us: decideUs, ...(approvalId ? { approval_id: approvalId } : {}) });
       return { req, d, callId, target, ...(approvalId ? { approvalId } : {}) };
     });
   }
