@@ -3,10 +3,17 @@
  * revision (all sharing one session store), approvals, alerts, recording and the decision log.
  * Each agent connection is a `ProxySession` (session.ts) created here; a session stays on the
  * revision that was current when it started, also across hot reloads.
+ * Resources and prompts of several upstreams are routed here too: prompts by their exposed name
+ * (`<integration>__<prompt>`, like tools), resources by the URIs and URI templates the upstreams
+ * list; resource subscriptions are counted per upstream and URI across sessions.
  */
 import { createEnforcer, MemoryStore, type Enforcer, type SessionStore } from "../runtime/index.js";
 import type { Bundle, Decision, SessionEvent } from "../runtime/types.js";
-import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import {
+  PromptListChangedNotificationSchema, ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
+import { UriTemplate } from "@modelcontextprotocol/sdk/shared/uriTemplate.js";
 import type { ApprovalStore } from "./approvals/types.js";
 import type { AlertRecord, AlertSink } from "./alerts.js";
 import type { DecisionLog, SessionRecorder } from "./jsonl.js";
@@ -61,6 +68,17 @@ export class Gateway {
     }
     this.current = this.make(o.bundle);
     for (const u of o.upstreams) u.onToolsChanged = () => { for (const s of this.sessions) s.toolsChanged(); };
+    for (const u of o.upstreams) this.passNotifications(u);
+  }
+
+  /** Upstream notifications about resources and prompts go to the sessions they concern. */
+  private passNotifications(u: Upstream): void {
+    const c = u.client;
+    c.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+      for (const s of this.sessions) if (s.subscriptions.has(`${u.integration} ${n.params.uri}`)) s.server.sendResourceUpdated({ uri: n.params.uri }).catch(() => undefined);
+    });
+    c.setNotificationHandler(ResourceListChangedNotificationSchema, () => { for (const s of this.sessions) s.server.sendResourceListChanged().catch(() => undefined); });
+    c.setNotificationHandler(PromptListChangedNotificationSchema, () => { for (const s of this.sessions) s.server.sendPromptListChanged().catch(() => undefined); });
   }
 
   private make(bundle: Bundle) {
@@ -92,10 +110,10 @@ export class Gateway {
   }
 
   /** Pins a new session to the current revision. */
-  pin(): { revision: string; enforcer: Enforcer } {
+  pin(): { revision: string; enforcer: Enforcer; bundle: Bundle } {
     const e = this.byRevision.get(this.current.revision)!;
     e.sessions++;
-    return { revision: this.current.revision, enforcer: e.enforcer };
+    return { revision: this.current.revision, enforcer: e.enforcer, bundle: e.bundle };
   }
 
   unpin(revision: string): void {
@@ -131,6 +149,73 @@ export class Gateway {
     return { tool: name, unknown: true };
   }
 
+  /** The upstreams that offer a capability (`resources`, `prompts`, `completions`). */
+  offering(cap: "resources" | "prompts" | "completions"): Upstream[] {
+    return this.upstreams.filter((u) => u.client.getServerCapabilities()?.[cap] !== undefined);
+  }
+
+  /** Which upstream a prompt's exposed name stands for, and its name there. */
+  routePrompt(name: string): { upstream: Upstream; name: string } | undefined {
+    const ups = this.offering("prompts");
+    if (this.upstreams.length === 1) return ups[0] ? { upstream: ups[0], name } : undefined;
+    const i = name.indexOf(this.separator);
+    const u = i > 0 ? ups.find((x) => x.integration === name.slice(0, i)) : undefined;
+    return u ? { upstream: u, name: name.slice(i + this.separator.length) } : undefined;
+  }
+
+  /** URIs and URI templates seen in the upstreams' resource lists (for routing with several upstreams). */
+  private readonly uris = new Map<string, Upstream>();
+  private templates: { template: UriTemplate; upstream: Upstream }[] = [];
+
+  /** Notes where the resources of a listing live. */
+  noteResources(u: Upstream, resources: readonly { uri: string }[], templates: readonly { uriTemplate: string }[] = []): void {
+    for (const r of resources) this.uris.set(r.uri, u);
+    for (const t of templates) {
+      if (this.templates.some((x) => x.upstream === u && x.template.toString() === t.uriTemplate)) continue;
+      try { this.templates.push({ template: new UriTemplate(t.uriTemplate), upstream: u }); } catch { /* a template the SDK cannot parse routes nothing */ }
+    }
+  }
+
+  /**
+   * Which upstream serves a resource URI: the only one with resources, else the one that listed it
+   * or has a template matching it (the lists are fetched again when neither is known yet).
+   */
+  async routeUri(uri: string): Promise<Upstream | undefined> {
+    const ups = this.offering("resources");
+    if (ups.length <= 1) return ups[0];
+    const known = () => this.uris.get(uri) ?? this.templates.find((t) => { try { return t.template.match(uri) !== null; } catch { return false; } })?.upstream;
+    const hit = known();
+    if (hit) return hit;
+    for (const u of ups) {
+      const [resources, templates] = await Promise.all([u.listAll("resources/list"), u.listAll("resources/templates/list")]);
+      this.noteResources(u, resources as { uri: string }[], templates as { uriTemplate: string }[]);
+    }
+    return known();
+  }
+
+  private readonly subscribers = new Map<string, Set<ProxySession>>();
+
+  /** Counts a session's subscription; true when the upstream must be asked (the first subscriber). */
+  subscribe(u: Upstream, uri: string, s: ProxySession): boolean {
+    const key = `${u.integration} ${uri}`;
+    let set = this.subscribers.get(key);
+    if (!set) this.subscribers.set(key, (set = new Set()));
+    s.subscriptions.add(key);
+    set.add(s);
+    return set.size === 1;
+  }
+
+  /** Removes a session's subscription; true when the upstream must be told (no subscriber left). */
+  unsubscribe(u: Upstream, uri: string, s: ProxySession): boolean {
+    const key = `${u.integration} ${uri}`;
+    const set = this.subscribers.get(key);
+    s.subscriptions.delete(key);
+    if (!set || !set.delete(s)) return false;
+    if (set.size) return false;
+    this.subscribers.delete(key);
+    return true;
+  }
+
   /** A new agent connection. Connect its `server` to a transport. */
   createSession(opts: { sessionId?: string } = {}): ProxySession {
     const s = new ProxySession(this, opts.sessionId);
@@ -139,7 +224,13 @@ export class Gateway {
   }
 
   closed(s: ProxySession): void {
-    if (this.sessions.delete(s)) this.unpin(s.revision);
+    if (!this.sessions.delete(s)) return;
+    this.unpin(s.revision);
+    for (const key of [...s.subscriptions]) {
+      const sp = key.indexOf(" ");
+      const u = this.upstreams.find((x) => x.integration === key.slice(0, sp));
+      if (u && this.unsubscribe(u, key.slice(sp + 1), s)) u.client.unsubscribeResource({ uri: key.slice(sp + 1) }).catch(() => undefined);
+    }
   }
 
   log(message: string): void {

@@ -2,7 +2,9 @@
  * The enforcement point as a library: an MCP proxy that applies a bundle to real MCP servers.
  * `policy enforce` (cli/commands/enforce.ts) is a thin shell around `startProxy` + `serveStdio` / `serveHttp`.
  */
-export { startProxy, parseDuration } from "./start.js";
+export { startProxy, parseDuration, StartupCheckError } from "./start.js";
+export { startupCheck } from "./startup-check.js";
+export type { Finding } from "./startup-check.js";
 export type { ProxyOptions, RunningProxy } from "./start.js";
 export { serveStdio, serveHttp } from "./serve.js";
 export type { HttpEndpoint } from "./serve.js";

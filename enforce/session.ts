@@ -1,30 +1,34 @@
 /**
- * One agent connection: an MCP server (the SDK's low-level `Server`) whose `tools/list` and
- * `tools/call` handlers apply the bundle before anything reaches an upstream.
+ * One agent connection: an MCP server (the SDK's low-level `Server`) whose handlers apply the
+ * bundle before anything reaches an upstream.
+ * - Identity: the agent is `--agent` or the client's `clientInfo.name`, `""` when it has none or
+ *   never sent `initialize`; its `agent_discovered` event is the session's first turn, always.
  * - `tools/list`: only the tools `visibleTools` leaves (hidden tools are gone).
  * - `tools/call`: decided first. allow → forwarded; block → `isError` result with the reason;
  *   require_approval → a pending approval in the store, and the call waits for it.
+ * - resources, prompts, completion: decided the same way (mcp-paths.ts).
  * - Every request and response becomes a SPEC §6 session event: recorded, and the responses
- *   observed (cost, labels) so that session conditions hold.
+ *   observed (cost, labels) so that session conditions hold. Decisions and observations are the
+ *   session's turns (turns.ts), taken in arrival order, so the live decisions are what `policy
+ *   replay` of the recording gives. A call waiting for approval has had its turn: later calls are
+ *   decided meanwhile.
  * INVARIANT: nothing is forwarded to an upstream unless the decision (and approval) let it through.
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
   CallToolRequestSchema, CallToolResultSchema, ListToolsRequestSchema, McpError, ErrorCode,
-  ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ReadResourceRequestSchema,
-  ListPromptsRequestSchema, GetPromptRequestSchema, CompleteRequestSchema,
-  ListResourcesResultSchema, ListResourceTemplatesResultSchema, ReadResourceResultSchema,
-  ListPromptsResultSchema, GetPromptResultSchema, CompleteResultSchema,
   type CallToolResult, type Tool, type ServerCapabilities,
 } from "@modelcontextprotocol/sdk/types.js";
 import { randomBytes } from "node:crypto";
 import type { Enforcer } from "../runtime/index.js";
-import type { Decision, SessionEvent } from "../runtime/types.js";
+import type { Bundle, Decision, SessionEvent } from "../runtime/types.js";
 import type { Gateway, Route } from "./gateway.js";
 import { costOf, isFault, refusal, safeReason, sanitizeArgs } from "./call-helpers.js";
 import { newApprovalId } from "./approvals/file-store.js";
 import { waitForApproval } from "./approvals/wait.js";
 import type { ApprovalRequest } from "./approvals/types.js";
+import { Turns } from "./turns.js";
+import { pathCapabilities, registerMcpPaths } from "./mcp-paths.js";
 
 export interface SessionIdentity {
   readonly tenant?: string;
@@ -38,60 +42,68 @@ export function newSessionId(now: number): string {
 
 const VERSION = "0.1.0";
 
+/** What a request handler gets from the SDK and passes on (cancellation, progress). */
+export interface RequestExtra { signal: AbortSignal; _meta?: { progressToken?: string | number }; sendNotification: (n: never) => Promise<void> }
+
+/** What is decided: a call of a tool (or MCP request path) of an integration. */
+export interface CallTarget { readonly integration: string; readonly tool: string; readonly args: Record<string, unknown> }
+
+/** A request decided in its turn: the recorded event, the decision, and the call id. */
+export interface Decided {
+  readonly req: SessionEvent;
+  readonly d: Decision;
+  readonly callId: string;
+  readonly approvalId?: string;
+}
+
 export class ProxySession {
   readonly server: Server;
   readonly id: string;
   readonly revision: string;
+  /** The bundle of the session's revision (it keeps it across reloads). */
+  readonly bundle: Bundle;
   private readonly enforcer: Enforcer;
   private seq = 0;
-  private started = false;
+  private readonly turns = new Turns();
+  /** The first turn: who the agent is, and its `agent_discovered` decision. */
+  private discovered: Promise<void> | undefined;
   /** Set when an `agent_discovered` policy blocked this agent: every call is refused with it. */
   private refused: string | undefined;
   private agent: { id?: string; name?: string; review_status?: string } = {};
   private closedOnce = false;
   private inflight = 0;
   private readonly idleWaiters: (() => void)[] = [];
+  /** Resource URIs this session subscribed to (upstream notifications are passed on for these). */
+  readonly subscriptions = new Set<string>();
 
-  constructor(private readonly g: Gateway, sessionId?: string) {
+  constructor(readonly g: Gateway, sessionId?: string) {
     this.id = sessionId ?? newSessionId(g.now());
     const pin = g.pin();
     this.revision = pin.revision;
+    this.bundle = pin.bundle;
     this.enforcer = pin.enforcer;
     const single = g.upstreams.length === 1 ? g.upstreams[0]! : undefined;
-    const up = single?.client.getServerCapabilities() ?? {};
-    const caps: ServerCapabilities = { tools: { listChanged: true } };
-    if (single && up.resources) caps.resources = {};
-    if (single && up.prompts) caps.prompts = {};
-    if (single && up.completions) caps.completions = {};
+    const caps: ServerCapabilities = { tools: { listChanged: true }, ...pathCapabilities(g) };
     const instructions = single?.client.getInstructions();
     this.server = new Server({ name: "policy-enforce", version: VERSION }, { capabilities: caps, ...(instructions ? { instructions } : {}) });
     this.server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await this.listTools() }));
-    this.server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
-      this.inflight++;
-      try {
-        return await this.callTool(req.params, extra);
-      } finally {
-        // The response is sent after this handler returns: let it go out before anyone closes.
-        if (--this.inflight === 0) setTimeout(() => { if (this.inflight === 0) for (const f of this.idleWaiters.splice(0)) f(); }, 20);
-      }
-    });
-    if (single) this.passThrough(single, up);
+    this.server.setRequestHandler(CallToolRequestSchema, (req, extra) => this.tracked(() => this.callTool(req.params, extra)));
+    registerMcpPaths(this, caps);
     this.server.onclose = () => { void this.close(); };
   }
 
-  /** Resources, prompts and completions of a single upstream are passed through unchanged. */
-  private passThrough(u: Route["upstream"], up: ServerCapabilities): void {
-    const c = u.client;
-    if (up.resources) {
-      this.server.setRequestHandler(ListResourcesRequestSchema, (r) => c.request({ method: "resources/list", params: r.params }, ListResourcesResultSchema));
-      this.server.setRequestHandler(ListResourceTemplatesRequestSchema, (r) => c.request({ method: "resources/templates/list", params: r.params }, ListResourceTemplatesResultSchema));
-      this.server.setRequestHandler(ReadResourceRequestSchema, (r) => c.request({ method: "resources/read", params: r.params }, ReadResourceResultSchema));
-    }
-    if (up.prompts) {
-      this.server.setRequestHandler(ListPromptsRequestSchema, (r) => c.request({ method: "prompts/list", params: r.params }, ListPromptsResultSchema));
-      this.server.setRequestHandler(GetPromptRequestSchema, (r) => c.request({ method: "prompts/get", params: r.params }, GetPromptResultSchema));
-    }
-    if (up.completions) this.server.setRequestHandler(CompleteRequestSchema, (r) => c.request({ method: "completion/complete", params: r.params }, CompleteResultSchema));
+  /**
+   * Runs a request handler, counting it in flight until its response is out. `handle` is called
+   * synchronously, so that a handler queues its turn in arrival order.
+   */
+  tracked<T>(handle: () => Promise<T>): Promise<T> {
+    this.inflight++;
+    let p: Promise<T>;
+    try { p = handle(); } catch (e) { p = Promise.reject(e); }
+    return p.finally(() => {
+      // The response is sent after this handler returns: let it go out before anyone closes.
+      if (--this.inflight === 0) setTimeout(() => { if (this.inflight === 0) for (const f of this.idleWaiters.splice(0)) f(); }, 20);
+    });
   }
 
   private event(type: string, extra: Partial<SessionEvent>): SessionEvent {
@@ -104,15 +116,20 @@ export class ProxySession {
     } as SessionEvent;
   }
 
-  /** On the first request after `initialize`: who the agent is, and an `agent_discovered` decision. */
-  private async start(): Promise<void> {
-    if (this.started) return;
-    this.started = true;
+  /** Queues the session's first turn (once): every handler calls this before queuing its own. */
+  begin(): Promise<void> {
+    return (this.discovered ??= this.turns.run(() => this.discover()));
+  }
+
+  /**
+   * Who the agent is (`--agent`, else the client's name, else `""`: a client that sent no name or
+   * no `initialize`), and its `agent_discovered` decision, always, before any other decision.
+   */
+  private async discover(): Promise<void> {
     const client = this.server.getClientVersion();
     const given = this.g.o.identity?.agent ?? {};
-    const name = given.name ?? client?.name;
-    this.agent = { ...(given.id ? { id: given.id } : {}), ...(name ? { name } : {}), ...(given.review_status ? { review_status: given.review_status } : {}) };
-    if (!name) return;
+    const name = given.name ?? client?.name ?? "";
+    this.agent = { ...(given.id ? { id: given.id } : {}), name, ...(given.review_status ? { review_status: given.review_status } : {}) };
     const e = this.event("agent_discovered", {});
     this.g.record(e);
     const d = await this.enforcer.decideAsync(e);
@@ -121,17 +138,21 @@ export class ProxySession {
     if (d.effect === "block") this.refused = safeReason(d);
   }
 
+  /** The agent as `visibleTools` and the hide checks see it. */
+  agentFacts(): { name: string; review_status?: string; tenant?: string } {
+    return { name: this.agent.name ?? "", ...(this.agent.review_status ? { review_status: this.agent.review_status } : {}), ...(this.g.o.identity?.tenant ? { tenant: this.g.o.identity.tenant } : {}) };
+  }
+
   private visibleOf(): { tool: Tool; route: Route }[] {
     const all = this.g.allTools();
     if (this.refused !== undefined) return [];
-    const agent = { ...(this.agent.name ? { name: this.agent.name } : {}), ...(this.agent.review_status ? { review_status: this.agent.review_status } : {}), ...(this.g.o.identity?.tenant ? { tenant: this.g.o.identity.tenant } : {}) };
     const items = all.map((x) => ({ name: x.tool.name, integration: x.upstream.integration, x }));
-    const visible = this.enforcer.visibleTools(agent, items);
+    const visible = this.enforcer.visibleTools(this.agentFacts(), items);
     return visible.map(({ x }) => ({ tool: { ...x.tool, name: x.exposed }, route: { upstream: x.upstream, tool: x.tool.name, integration: x.upstream.integration } }));
   }
 
   private async listTools(): Promise<Tool[]> {
-    await this.start();
+    await this.begin();
     return this.visibleOf().map((v) => v.tool);
   }
 
@@ -149,48 +170,71 @@ export class ProxySession {
     });
   }
 
-  private async callTool(params: { name: string; arguments?: Record<string, unknown>; _meta?: Record<string, unknown> }, extra: { signal: AbortSignal; _meta?: { progressToken?: string | number }; sendNotification: (n: never) => Promise<void> }): Promise<CallToolResult> {
-    await this.start();
+  /**
+   * Decides a request in its turn (call this synchronously in the handler, before any `await`):
+   * the event is numbered, recorded, decided, alerted and logged with `outcome(d)`. `what` is the
+   * call, or routes it inside the turn (a routing error rejects without an event).
+   */
+  decideInTurn<T extends CallTarget>(what: T | (() => Promise<T>), outcome: (d: Decision) => string): Promise<Decided & { target: T }> {
+    void this.begin();
+    return this.turns.run(async () => {
+      const target = typeof what === "function" ? await what() : what;
+      const { integration, tool, args } = target;
+      const callId = `c${this.seq + 1}`;
+      const req = this.event("tool_call_request", { call: { id: callId, type: "mcp", integration, tool, args } });
+      this.g.record(req);
+      const t0 = performance.now();
+      let d = await this.enforcer.decideAsync(req);
+      const decideUs = Math.round((performance.now() - t0) * 1000);
+      this.g.alert(d, req);
+      if (this.refused !== undefined && d.effect !== "block") d = { ...d, effect: "block", reason: this.refused };
+      if (isFault(d)) this.g.log(`session ${this.id}: ${integration}.${tool} blocked by a fault (fail closed): ${d.reason}`);
+      const said = outcome(d);
+      const approvalId = said === "approval_requested" ? newApprovalId() : undefined;
+      this.logDecision(req, d, said, { decide_us: decideUs, ...(approvalId ? { approval_id: approvalId } : {}) });
+      return { req, d, callId, target, ...(approvalId ? { approvalId } : {}) };
+    });
+  }
+
+  /**
+   * After the decision: undefined when the request may go on (allowed, or approved in time), else
+   * the message the agent gets. Waiting for approval happens outside the turns.
+   */
+  async admitted(x: Decided, integration: string, tool: string, extra: RequestExtra): Promise<string | undefined> {
+    const { d } = x;
+    if (d.effect === "block") return `Blocked by policy: ${safeReason(d)}`;
+    if (d.effect !== "require_approval" || !x.approvalId) return undefined;
+    const verdict = await this.awaitApproval(x.approvalId, x.req, d, { integration, tool }, extra);
+    this.g.o.decisionLog?.append({ type: "approval", ts: new Date(this.g.now()).toISOString(), session_id: this.id, call_id: x.callId, approval_id: x.approvalId, status: verdict.status, votes: verdict.votes, revision: d.revision });
+    return verdict.status === "approved" ? undefined : verdict.message;
+  }
+
+  private callTool(params: { name: string; arguments?: Record<string, unknown>; _meta?: Record<string, unknown> }, extra: RequestExtra): Promise<CallToolResult> {
     const r = this.g.route(params.name);
     const args = params.arguments ?? {};
     if (!("upstream" in r) && r.integration === undefined) {
-      throw new McpError(ErrorCode.InvalidParams, `unknown tool "${params.name}"`);
+      void this.begin();
+      return Promise.reject(new McpError(ErrorCode.InvalidParams, `unknown tool "${params.name}"`));
     }
-    const seqBefore = this.seq + 1;
-    const callId = `c${seqBefore}`;
-    const integration = r.integration!;
-    const req = this.event("tool_call_request", { call: { id: callId, type: "mcp", integration, tool: r.tool, args } });
-    this.g.record(req);
-    const t0 = performance.now();
-    let d = await this.enforcer.decideAsync(req);
-    const decideUs = Math.round((performance.now() - t0) * 1000);
-    this.g.alert(d, req);
-    if (this.refused !== undefined && d.effect !== "block") d = { ...d, effect: "block", reason: this.refused };
-    if (d.effect === "block") {
-      if (isFault(d)) this.g.log(`session ${this.id}: ${integration}.${r.tool} blocked by a fault (fail closed): ${d.reason}`);
-      this.logDecision(req, d, "blocked", { decide_us: decideUs });
-      return refusal(`Blocked by policy: ${safeReason(d)}`);
-    }
-    if (!("upstream" in r)) {
-      this.logDecision(req, d, "unknown_tool", { decide_us: decideUs });
-      throw new McpError(ErrorCode.InvalidParams, `unknown tool "${params.name}"`);
-    }
-    let approvalId: string | undefined;
-    if (d.effect === "require_approval") {
-      approvalId = newApprovalId();
-      this.logDecision(req, d, "approval_requested", { decide_us: decideUs, approval_id: approvalId });
-      const verdict = await this.awaitApproval(approvalId, req, d, r, extra);
-      this.g.o.decisionLog?.append({ type: "approval", ts: new Date(this.g.now()).toISOString(), session_id: this.id, call_id: callId, approval_id: approvalId, status: verdict.status, votes: verdict.votes, revision: d.revision });
-      if (verdict.status !== "approved") return refusal(verdict.message);
-    } else {
-      this.logDecision(req, d, "forwarded", { decide_us: decideUs });
-    }
-    const { args: sent, changed } = sanitizeArgs(this.g.bundle, d, args);
-    if (changed.length) this.g.o.decisionLog?.append({ type: "sanitized", ts: req.ts, session_id: this.id, call_id: callId, fields: changed });
-    return this.forward(r, sent, callId, params._meta, extra);
+    const known = "upstream" in r;
+    const turn = this.decideInTurn({ integration: r.integration!, tool: r.tool, args }, (d) =>
+      d.effect === "block" ? "blocked" : !known ? "unknown_tool" : d.effect === "require_approval" ? "approval_requested" : "forwarded");
+    return this.afterToolDecision(turn, r, params, extra);
   }
 
-  private async forward(r: Route, args: Record<string, unknown>, callId: string, meta: Record<string, unknown> | undefined, extra: { signal: AbortSignal; _meta?: { progressToken?: string | number }; sendNotification: (n: never) => Promise<void> }): Promise<CallToolResult> {
+  private async afterToolDecision(turn: Promise<Decided>, r: Route | { readonly integration?: string; readonly tool: string }, params: { name: string; arguments?: Record<string, unknown>; _meta?: Record<string, unknown> }, extra: RequestExtra): Promise<CallToolResult> {
+    const x = await turn;
+    if (x.d.effect === "block") return refusal(`Blocked by policy: ${safeReason(x.d)}`);
+    if (!("upstream" in r)) throw new McpError(ErrorCode.InvalidParams, `unknown tool "${params.name}"`);
+    const refused = await this.admitted(x, r.integration, r.tool, extra);
+    if (refused !== undefined) return refusal(refused);
+    const args = x.req.call!.args ?? {};
+    const { args: sent, changed } = sanitizeArgs(this.bundle, x.d, args);
+    if (changed.length) this.g.o.decisionLog?.append({ type: "sanitized", ts: x.req.ts, session_id: this.id, call_id: x.callId, fields: changed });
+    return this.forward(r, sent, x.callId, params._meta, extra);
+  }
+
+  private async forward(r: Route, args: Record<string, unknown>, callId: string, meta: Record<string, unknown> | undefined, extra: RequestExtra): Promise<CallToolResult> {
     const token = extra._meta?.progressToken;
     let result: CallToolResult;
     try {
@@ -204,27 +248,29 @@ export class ProxySession {
       ) as CallToolResult;
     } catch (e) {
       const message = e instanceof McpError ? e.message : `upstream ${r.integration} failed: ${(e as Error).message}`;
-      this.respond(callId, { isError: true, content: [{ type: "text", text: message }] });
+      void this.respond(callId, { isError: true, content: [{ type: "text", text: message }] });
       throw e instanceof McpError ? e : new McpError(ErrorCode.InternalError, message);
     }
     await this.respond(callId, result);
     return result;
   }
 
-  /** Records and observes the response (cost, labels of the call). */
-  private async respond(callId: string, result: unknown): Promise<void> {
-    const cost = costOf(result);
-    const e = this.event("tool_call_response", { call_id: callId, result, ...(cost ? { cost } : {}) });
-    this.g.record(e);
-    try {
-      const o = await this.enforcer.observe(e);
-      if (!o.ok) this.g.log(`session ${this.id}: response of ${callId} not observed: ${o.note ?? ""}`);
-    } catch (err) {
-      this.g.log(`session ${this.id}: response of ${callId} not observed: ${(err as Error).message}`);
-    }
+  /** Records and observes the response (cost, labels of the call) in its turn. */
+  respond(callId: string, result: unknown): Promise<void> {
+    return this.turns.run(async () => {
+      const cost = costOf(result);
+      const e = this.event("tool_call_response", { call_id: callId, result, ...(cost ? { cost } : {}) });
+      this.g.record(e);
+      try {
+        const o = await this.enforcer.observe(e);
+        if (!o.ok) this.g.log(`session ${this.id}: response of ${callId} not observed: ${o.note ?? ""}`);
+      } catch (err) {
+        this.g.log(`session ${this.id}: response of ${callId} not observed: ${(err as Error).message}`);
+      }
+    });
   }
 
-  private async awaitApproval(id: string, req: SessionEvent, d: Decision, r: Route, extra: { signal: AbortSignal; _meta?: { progressToken?: string | number }; sendNotification: (n: never) => Promise<void> }): Promise<{ status: string; message: string; votes: unknown[] }> {
+  private async awaitApproval(id: string, req: SessionEvent, d: Decision, r: { integration: string; tool: string }, extra: RequestExtra): Promise<{ status: string; message: string; votes: unknown[] }> {
     const now = this.g.now();
     const timeout = this.g.o.approvalTimeoutMs ?? 300_000;
     const request: ApprovalRequest = {

@@ -14,6 +14,7 @@ import { Gateway } from "./gateway.js";
 import { DecisionLog, SessionRecorder } from "./jsonl.js";
 import type { SessionIdentity } from "./session.js";
 import { checkIntegrationId, Upstream, type UpstreamSpec } from "./upstream.js";
+import { blocking, catalogId, servedBy, startupCheck, type Finding } from "./startup-check.js";
 
 export interface ProxyOptions {
   /** The bundle file (watched for hot reload unless `watch: false`) or a parsed bundle. */
@@ -36,7 +37,18 @@ export interface ProxyOptions {
   /** Upstream child stderr: inherited by default. */
   readonly upstreamStderr?: "inherit" | "ignore" | "pipe";
   readonly log?: (message: string) => void;
+  /** Start-up check findings (stderr in the CLI, also with --quiet); `log` when absent. */
+  readonly warn?: (message: string) => void;
+  /** Refuse to start when the start-up check finds an upstream without integration or tools nothing decides. */
+  readonly strict?: boolean;
   readonly now?: () => number;
+}
+
+/** Thrown by `startProxy` when `strict` and the start-up check found problems (exit 2 in the CLI). */
+export class StartupCheckError extends Error {
+  constructor(readonly findings: readonly Finding[]) {
+    super(`the start-up check failed (--strict):\n${findings.map((f) => `  - ${f.message}`).join("\n")}`);
+  }
 }
 
 export interface RunningProxy {
@@ -66,6 +78,13 @@ async function redisStore(url: string): Promise<SessionStore & { close?: () => P
   }
   if (!mod.createRedisStore) throw new Error(`--store ${url}: the Redis session store is not available in this build`);
   return mod.createRedisStore({ url });
+}
+
+/** An upstream id in the catalog's spelling, saying so when it differs. */
+function spelt(b: Bundle, id: string, log: (m: string) => void): string {
+  const c = catalogId(b, id);
+  if (c !== id) log(`upstream id "${id}" is the catalog's integration "${c}"`);
+  return c;
 }
 
 /** Starts the upstreams and the gateway. The caller serves it (stdio or HTTP). */
@@ -107,13 +126,20 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
 
   const upstreams: Upstream[] = [];
   try {
-    for (const spec of o.upstreams) upstreams.push(await Upstream.connect(spec, { stderr: o.upstreamStderr ?? "inherit" }));
+    for (const spec of o.upstreams) upstreams.push(await Upstream.connect(spec, { stderr: o.upstreamStderr ?? "inherit", canonicalId: (id) => spelt(bundle, id, log) }));
   } catch (e) {
     for (const u of upstreams) await u.close();
     for (const c of closers) await c().catch(() => undefined);
     throw e;
   }
   for (const u of upstreams) log(`upstream ${u.integration}: ${u.serverName ?? "?"}, ${u.tools.length} tools`);
+  const findings = startupCheck(bundle, upstreams.map(servedBy));
+  for (const f of findings) (o.warn ?? log)(`${f.kind === "not_in_catalog" ? "note" : "warning"}: ${f.message}`);
+  if (o.strict && blocking(findings).length) {
+    for (const u of upstreams) await u.close();
+    for (const c of closers) await c().catch(() => undefined);
+    throw new StartupCheckError(blocking(findings));
+  }
 
   const gateway = new Gateway({
     bundle, upstreams, approvals, store, alerts, recorder, decisionLog,

@@ -226,6 +226,8 @@ function toolItem(t: CatalogTool, qualified: boolean): CompletionItem {
     documentation: { kind: "markdown", value: `**${t.key}**${t.description ? `\n\n${t.description}` : ""}` },
     filterText: label,
     sortText: qualified ? `1${label}` : `0${label}`,
+    // MCP request paths (`resources/read`) are not names: they are written quoted.
+    ...(/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(label) ? {} : { insertText: JSON.stringify(label) }),
   };
 }
 

@@ -8,7 +8,7 @@ import { callTypeOf, eventProblem, mcpInfo, parseTs, resolveCall, withArgs, type
 import { callFacts, countersOf, evaluate, lookback, needsState, resourceKey, type EvalContext } from "./evaluate.js";
 import { compileDetectors, type Detector } from "./detectors.js";
 import { MemoryStore, toMicros, type CountQuery, type ResponseResult, type ResponseUpdate, type SessionStore, type StateSnapshot, type StateQuery, type StateUpdate } from "./store.js";
-import { staticEval } from "./static-eval.js";
+import { reviewOf, staticEval } from "./static-eval.js";
 import { decide, decideBucket, metaOf } from "./fast.js";
 import { bundleProblem } from "./bundle-check.js";
 
@@ -405,7 +405,7 @@ export class Enforcer {
 
   private run(r: Prepared, state: StateSnapshot | undefined): Decision {
     const { c, e, call } = r;
-    const ctx: EvalContext = { bundle: c.bundle, call, agentName: e.agent?.name, review: e.agent?.review_status, detectors: c.detectors, now: r.now, state, strings: r.strings, tenant: e.tenant };
+    const ctx: EvalContext = { bundle: c.bundle, call, agentName: e.agent?.name, review: reviewOf(e.agent), detectors: c.detectors, now: r.now, state, strings: r.strings, tenant: e.tenant };
     const d = decideBucket(c.bundle, r.entries, ctx, e);
     if (r.notes.length) d.notes = r.notes;
     if (this.trace) try { this.trace({ event: e, decision: d, state, now: r.now, revision: c.bundle.revision }); } catch { /* never changes a decision */ }

@@ -133,7 +133,7 @@ export function compileExpr(e: CExpr): Pred {
       const names = e.names;
       return (c) => c.agentName !== undefined && names.includes(c.agentName);
     }
-    case "review": { const vs = e.values; return (c) => c.review !== undefined && vs.includes(c.review); }
+    case "review": { const vs = e.values; return (c) => vs.includes(c.review ?? "Unreviewed"); }
     case "call_type": { const vs = e.values; return (c) => !!c.call && vs.includes(c.call.callType); }
     case "arg": {
       const get = argGetter(e.path);

@@ -366,7 +366,7 @@ function valueOf(d: Dim, c: EvalContext): unknown {
   switch (d.src) {
     case Src.Agent: return c.agentName;
     case Src.Tenant: return c.tenant;
-    case Src.Review: return c.review;
+    case Src.Review: return c.review ?? "Unreviewed";
     case Src.Tool: return c.call?.key;
     case Src.Arg: { const a = c.call?.args; return a !== undefined && own.call(a, d.k) ? a[d.k] : undefined; }
     default: return argAt(c.call?.args, d.path);

@@ -21,6 +21,11 @@ export interface AgentFacts {
   readonly review_status?: string;
 }
 
+/** An agent's review status; an agent without one is `Unreviewed` (SPEC §5, second round). */
+export function reviewOf(agent: AgentFacts | undefined): string {
+  return agent?.review_status ?? "Unreviewed";
+}
+
 const reCache = new Map<string, RegExp>();
 export function cachedRegex(src: string): RegExp {
   let re = reCache.get(src);
@@ -56,7 +61,7 @@ export function staticEval(e: CExpr, t: ToolFacts, agent?: AgentFacts): boolean 
       return v === undefined ? undefined : !v;
     }
     case "agent": return agent && agent.name !== undefined ? e.names.includes(agent.name) : undefined;
-    case "review": return agent && agent.review_status !== undefined ? e.values.includes(agent.review_status) : undefined;
+    case "review": return agent ? e.values.includes(reviewOf(agent)) : undefined;
     // Static leaves: decided by the tool alone.
     case "integration": return e.ids.includes(t.integration);
     case "tool": return t.name === null ? (e.keys.some((k) => k.startsWith(`${t.integration}.`)) ? undefined : false) : e.keys.includes(`${t.integration}.${t.name}`);

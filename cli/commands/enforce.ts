@@ -12,7 +12,7 @@ import { CliError } from "../output.js";
 interface Flags {
   bundle?: string; store?: string; stateDir: string; record?: string; decisionLog?: string; alertsWebhook?: string;
   approvalTimeout: string; integration?: string; upstream?: string[]; listen?: string; tenant?: string; agent?: string;
-  agentId?: string; agentReviewStatus?: string; sessionId?: string; separator?: string; key?: string; watch: boolean; quiet?: boolean; listTools?: boolean;
+  agentId?: string; agentReviewStatus?: string; strict?: boolean; sessionId?: string; separator?: string; key?: string; watch: boolean; quiet?: boolean; listTools?: boolean;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -55,6 +55,7 @@ export function register(program: Command): void {
     .option("--key <file>", "an Ed25519 public key (PEM): only bundles signed with its key (<bundle>.sig) are loaded, at start and on reload")
     .option("--no-watch", "do not reload the bundle when the file changes")
     .option("--quiet", "no operational messages on stderr (approvals to decide are still shown)")
+    .option("--strict", "refuse to start when an upstream has no integration in the catalog or serves tools no policy and no default can decide")
     .addHelpText("after", `
 Examples:
   policy enforce --bundle bundle.json --integration filesystem -- npx -y @modelcontextprotocol/server-filesystem ./sandbox
@@ -84,7 +85,7 @@ Examples:
       let proxy;
       try {
         proxy = await startProxy({
-          bundle, upstreams, stateDir: o.stateDir, approvalTimeoutMs: timeout, watch: o.watch, log,
+          bundle, upstreams, stateDir: o.stateDir, approvalTimeoutMs: timeout, watch: o.watch, log, warn: important, ...(o.strict ? { strict: true } : {}),
           ...(o.key ? { publicKey: readTextInput(o.key, "public key") } : {}),
           ...(o.store ? { storeUrl: o.store } : {}),
           ...(o.record ? { recordDir: o.record } : {}),

@@ -7,6 +7,7 @@
  */
 import type { CExpr, SessionEvent } from "../../runtime/types.js";
 import { scan, compileDetectors } from "../../runtime/detectors.js";
+import { reviewOf } from "../../runtime/static-eval.js";
 import type { Catalog, CatalogTool } from "../catalog/catalog.js";
 import type { BundleDefault, CheckedPolicy, CheckedDetector } from "../model.js";
 
@@ -103,7 +104,7 @@ function holds(e: CExpr, ev: SessionEvent, call: Call | undefined, m: ReferenceM
     case "category": return !!call?.tool?.category && e.values.includes(call.tool.category.toLowerCase());
     case "verb": return !!call?.tool && call.tool.verbs.some((v) => e.values.includes(v.toLowerCase()));
     case "agent": return ev.agent?.name !== undefined && e.names.includes(ev.agent.name);
-    case "review": return ev.agent?.review_status !== undefined && e.values.includes(ev.agent.review_status);
+    case "review": return e.values.includes(reviewOf(ev.agent));
     case "call_type": return !!call && e.values.includes(call.callType);
     case "arg": {
       if (!call) return false;

@@ -11,6 +11,7 @@ import type { Bundle, Decision, SessionEvent } from "../../runtime/types.js";
 import { createEnforcer, type DecisionTrace, type Enforcer, type StateSnapshot } from "../../runtime/index.js";
 import type { CheckedProject } from "../model.js";
 import { readSessionFile, type EventLine } from "../session/read.js";
+import { Refusals } from "../session/refusals.js";
 import { displayPath } from "../project.js";
 import { splitCommand } from "./split-command.js";
 import { diffSnapshots, snapshotText } from "./snapshots.js";
@@ -296,12 +297,14 @@ export function replayEvents(bundle: Bundle, events: readonly EventLine[]): { li
   let traced: DecisionTrace | undefined;
   const e = createEnforcer(bundle, { trace: (t) => { traced = t; } });
   const out: { line: number; event: SessionEvent; decision: Decision; state: StateSnapshot | null }[] = [];
+  const refusals = new Refusals();
   for (const { line, event } of events) {
     if (event.type === "tool_call_request" || event.type === "agent_discovered") {
       traced = undefined;
-      const decision = e.decide(event);
+      const raw = e.decide(event);
+      const decision = refusals.apply(event, raw);
       const t = traced as DecisionTrace | undefined; // set by the trace hook during decide()
-      out.push({ line, event, decision, state: t?.decision === decision ? t.state ?? null : null });
+      out.push({ line, event, decision, state: t?.decision === raw ? t.state ?? null : null });
     } else void e.observe(event);
   }
   return out;

@@ -92,14 +92,14 @@ const argValue = fc.record({
   nested: fc.option(fc.record({ x: pick(["x", "y", "z"]) }), { nil: undefined }),
 }, { requiredKeys: [] }).map((o) => JSON.parse(JSON.stringify(o)) as Record<string, unknown>);
 
-const agent = fc.record({ id: pick(["a1", "a2"]), name: pick(["A", "B", "C"]), review_status: pick(["Approved", "Unreviewed", "Disallowed"]) }, { requiredKeys: ["name"] });
+const agent = fc.record({ id: pick(["a1", "a2"]), name: pick(["A", "B", "C", ""]), review_status: pick(["Approved", "Unreviewed", "Disallowed"]) }, { requiredKeys: ["name"] });
 
 export const event: fc.Arbitrary<SessionEvent> = fc.oneof(
   { weight: 8, arbitrary: fc.record({
     tenant: fc.option(pick(["t1", "t2"]), { nil: undefined }),
     agent,
     integration: pick(["alpha", "beta", "ALPHA", "Beta", "other"]),
-    tool: pick(["get_item", "create_item", "delete_item", "send_note", "list_things", "purge_things", "unknown_tool", "Get_Item"]),
+    tool: pick(["get_item", "create_item", "delete_item", "send_note", "list_things", "purge_things", "unknown_tool", "Get_Item", "resources/read", "prompts/get"]),
     args: argValue,
   }).map((r): SessionEvent => ({ type: "tool_call_request", session_id: "s", ...(r.tenant ? { tenant: r.tenant } : {}), agent: r.agent, call: { id: "c", type: "mcp", integration: r.integration, tool: r.tool, args: r.args } })) },
   { weight: 2, arbitrary: fc.record({
