@@ -38,6 +38,3 @@ export const MCP_REQUEST_TOOLS: readonly CatalogToolJson[] = ([
     },
   },
 ] as Omit<CatalogToolJson, "operation">[]).map((t) => ({ ...t, operation: "Read" as const, category: "mcp_request" }));
-
-/** The request methods the proxy decides as tool calls. */
-export const MCP_REQUEST_METHODS: readonly string[] = MCP_REQUEST_TOOLS.map((t) => t.name);
