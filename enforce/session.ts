@@ -25,6 +25,7 @@ import { costOf, isFault, refusal, safeReason, sanitizeArgs } from "./call-helpe
 import { newApprovalId } from "./approvals/file-store.js";
 import { waitForApproval } from "./approvals/wait.js";
 import type { ApprovalRequest } from "./approvals/types.js";
+import { oneLine } from "../compiler/terminal-safe.js";
 
 export interface SessionIdentity {
   readonly tenant?: string;
@@ -167,7 +168,7 @@ export class ProxySession {
     this.g.alert(d, req);
     if (this.refused !== undefined && d.effect !== "block") d = { ...d, effect: "block", reason: this.refused };
     if (d.effect === "block") {
-      if (isFault(d)) this.g.log(`session ${this.id}: ${integration}.${r.tool} blocked by a fault (fail closed): ${d.reason}`);
+      if (isFault(d)) this.g.log(`session ${this.id}: ${oneLine(`${integration}.${r.tool}`)} blocked by a fault (fail closed): ${oneLine(d.reason)}`);
       this.logDecision(req, d, "blocked", { decide_us: decideUs });
       return refusal(`Blocked by policy: ${safeReason(d)}`);
     }
@@ -241,7 +242,7 @@ export class ProxySession {
       return { status: "denied", message: `Not approved: ${d.reason} (the approval could not be requested, so the call was not made)`, votes: [] };
     }
     const who = d.approvers.length ? ` (needs ${d.approvers.join(" and ")})` : "";
-    this.g.log(`approval ${id} pending${who}: ${r.integration}.${r.tool} for ${req.agent?.name ?? "agent"} — ${d.reason}\n  policy approvals approve ${id}${d.approvers.length > 1 ? " --as <role>" : ""}   |   policy approvals deny ${id}`);
+    this.g.log(`approval ${id} pending${oneLine(who)}: ${oneLine(`${r.integration}.${r.tool}`)} for ${oneLine(req.agent?.name ?? "agent")} — ${oneLine(d.reason)}\n  policy approvals approve ${id}${d.approvers.length > 1 ? " --as <role>" : ""}   |   policy approvals deny ${id}`);
     const token = extra._meta?.progressToken;
     let beat = 0;
     const w = await waitForApproval(this.g.o.approvals, id, {

@@ -8,6 +8,7 @@ import { startProxy, parseDuration } from "../../enforce/start.js";
 import { serveHttp, serveStdio } from "../../enforce/serve.js";
 import { parseUpstream, Upstream, type UpstreamSpec } from "../../enforce/upstream.js";
 import { CliError } from "../output.js";
+import { keepLines } from "../../compiler/terminal-safe.js";
 
 interface Flags {
   bundle?: string; store?: string; stateDir: string; record?: string; decisionLog?: string; alertsWebhook?: string;
@@ -79,7 +80,8 @@ Examples:
         if (!m) throw new CliError(`--listen must be host:port, not "${o.listen}"`);
         listen = { host: m[1]!.replace(/^\[(.*)\]$/, "$1") || "127.0.0.1", port: Number(m[2]) };
       }
-      const important = (m: string) => process.stderr.write(`policy enforce: ${m}\n`);
+      // Messages quote agents, tools and upstream errors: nothing in them may act on the terminal.
+      const important = (m: string) => process.stderr.write(`policy enforce: ${keepLines(m)}\n`);
       const log = (m: string) => { if (!o.quiet || m.startsWith("approval ")) important(m); };
       let proxy;
       try {
