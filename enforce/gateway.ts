@@ -12,6 +12,7 @@ import type { AlertRecord, AlertSink } from "./alerts.js";
 import type { DecisionLog, SessionRecorder } from "./jsonl.js";
 import type { Upstream } from "./upstream.js";
 import { ProxySession, type SessionIdentity } from "./session.js";
+import type { UserInfo } from "./http-auth.js";
 
 export interface GatewayOptions {
   readonly bundle: Bundle;
@@ -132,14 +133,15 @@ export class Gateway {
   }
 
   /** A new agent connection. Connect its `server` to a transport. */
-  createSession(opts: { sessionId?: string } = {}): ProxySession {
-    const s = new ProxySession(this, opts.sessionId);
+  createSession(opts: { sessionId?: string; user?: UserInfo } = {}): ProxySession {
+    const s = new ProxySession(this, opts.sessionId, opts.user);
     this.sessions.add(s);
     return s;
   }
 
   closed(s: ProxySession): void {
     if (this.sessions.delete(s)) this.unpin(s.revision);
+    this.o.recorder?.forget(s.id);
   }
 
   log(message: string): void {

@@ -26,10 +26,12 @@ import { newApprovalId } from "./approvals/file-store.js";
 import { waitForApproval } from "./approvals/wait.js";
 import type { ApprovalRequest } from "./approvals/types.js";
 import { oneLine } from "../compiler/terminal-safe.js";
+import type { UserInfo } from "./http-auth.js";
 
 export interface SessionIdentity {
   readonly tenant?: string;
   readonly agent?: { readonly id?: string; readonly name?: string; readonly review_status?: string };
+  readonly user?: UserInfo;
 }
 
 /** A session id that sorts by time: `20261121T100003-k3j9x2`. */
@@ -43,6 +45,8 @@ export class ProxySession {
   readonly server: Server;
   readonly id: string;
   readonly revision: string;
+  /** The configured identity, with the `user` the HTTP transport authenticated for this session. */
+  readonly identity: SessionIdentity;
   private readonly enforcer: Enforcer;
   private seq = 0;
   private started = false;
@@ -53,8 +57,9 @@ export class ProxySession {
   private inflight = 0;
   private readonly idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly g: Gateway, sessionId?: string) {
+  constructor(private readonly g: Gateway, sessionId?: string, user?: UserInfo) {
     this.id = sessionId ?? newSessionId(g.now());
+    this.identity = { ...g.o.identity, ...(user ? { user } : {}) };
     const pin = g.pin();
     this.revision = pin.revision;
     this.enforcer = pin.enforcer;
