@@ -8,6 +8,7 @@
  * INVARIANT: no request reaches a `ProxySession` (and so no tool runs) unless all of those passed.
  */
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import { randomBytes } from "node:crypto";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
@@ -42,6 +43,16 @@ export interface HttpOptions extends GuardOptions {
   readonly maxSessionsPerToken?: number;
   /** Largest request body (bytes, default 8 MiB). */
   readonly maxBodyBytes?: number;
+  /** Serve HTTPS with this certificate chain and private key (PEM). */
+  readonly tls?: { readonly cert: string; readonly key: string };
+}
+
+/** Why these options may not listen on `host`, if they may not: beyond this machine, a token is required. */
+export function listenProblem(host: string, o: HttpOptions): string | undefined {
+  if (o.auth) return undefined;
+  if (!isLoopback(host)) return `--listen ${host}: listening beyond this machine needs authentication: give --auth-token-file and/or --jwt-key / --jwks-file`;
+  const far = (o.allowHosts ?? []).find((h) => !isLoopback(h));
+  return far ? `--allow-host ${far}: requests for another host name come from beyond this machine (e.g. through a reverse proxy), which needs authentication: give --auth-token-file and/or --jwt-key / --jwks-file` : undefined;
 }
 
 export interface HttpEndpoint {
@@ -167,16 +178,18 @@ async function handle(c: HttpContext, req: IncomingMessage, res: ServerResponse)
  * Refuses (throws) to listen beyond loopback without `auth`.
  */
 export async function serveHttp(g: Gateway, host: string, port: number, o: HttpOptions = {}): Promise<HttpEndpoint> {
-  if (!isLoopback(host) && !o.auth) throw new Error(`--listen ${host}: listening beyond this machine needs authentication: give --auth-token-file and/or --jwt-key / --jwks-file`);
+  const problem = listenProblem(host, o);
+  if (problem) throw new Error(problem);
   const maxPerOwner = o.maxSessionsPerToken ?? 32;
   const sessions = new HttpSessions({ idleMs: o.sessionIdleMs ?? 600_000, maxPerOwner, now: g.now, log: (m) => g.log(m) });
   const c: HttpContext = { g, guard: new OriginGuard(host, o), auth: o.auth, sessions, maxBody: o.maxBodyBytes ?? DEFAULT_BODY, maxPerOwner };
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(c, req, res).catch((e: Error) => {
       g.log(`HTTP request failed: ${oneLine(e.message)}`);
       if (!res.headersSent) res.writeHead(500).end();
     });
-  });
+  };
+  const server: HttpServer = o.tls ? createTlsServer({ cert: o.tls.cert, key: o.tls.key }, onRequest) : createServer(onRequest);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => resolve());
@@ -184,10 +197,11 @@ export async function serveHttp(g: Gateway, host: string, port: number, o: HttpO
   const addr = server.address();
   const actualPort = typeof addr === "object" && addr ? addr.port : port;
   if (!o.auth) g.log("no authentication: any process on this machine can connect (use --auth-token-file or --jwt-key to require a token)");
+  else if (!o.tls && !isLoopback(host)) g.log("warning: tokens travel unencrypted over plain HTTP; use --tls-cert/--tls-key or a TLS-terminating proxy");
   const shownHost = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
   return {
     server, sessions,
-    url: `http://${shownHost}:${actualPort}/mcp`,
+    url: `${o.tls ? "https" : "http"}://${shownHost}:${actualPort}/mcp`,
     close: async () => {
       await sessions.closeAll();
       server.closeAllConnections();

@@ -5,9 +5,8 @@
 import type { Command } from "commander";
 import { readJsonFile, readTextInput } from "../project-io.js";
 import { startProxy, parseDuration } from "../../enforce/start.js";
-import { serveHttp, serveStdio, type HttpOptions } from "../../enforce/serve.js";
+import { listenProblem, serveHttp, serveStdio, type HttpOptions } from "../../enforce/serve.js";
 import { Authenticator, readTokenFile, type AuthOptions } from "../../enforce/http-auth.js";
-import { isLoopback } from "../../enforce/http-guard.js";
 import { ajvMessage, schemaValidator } from "../../compiler/json/validate.js";
 import { parseUpstream, Upstream, type UpstreamSpec } from "../../enforce/upstream.js";
 import { CliError } from "../output.js";
@@ -19,9 +18,10 @@ interface Flags {
   agentId?: string; agentReviewStatus?: string; sessionId?: string; separator?: string; key?: string; watch: boolean; quiet?: boolean; listTools?: boolean;
   allowOrigin?: string[]; allowHost?: string[]; authTokenFile?: string; jwtKey?: string; jwksFile?: string; jwtIssuer?: string; jwtAudience?: string;
   jwtRolesClaim?: string; jwtGroupsClaim?: string; jwtManagerClaim?: string; sessionIdle: string; maxSessionsPerToken: string;
+  tlsCert?: string; tlsKey?: string;
 }
 
-const HTTP_FLAGS = ["allowOrigin", "allowHost", "authTokenFile", "jwtKey", "jwksFile", "jwtIssuer", "jwtAudience", "jwtRolesClaim", "jwtGroupsClaim", "jwtManagerClaim"] as const;
+const HTTP_FLAGS = ["allowOrigin", "allowHost", "authTokenFile", "jwtKey", "jwksFile", "jwtIssuer", "jwtAudience", "jwtRolesClaim", "jwtGroupsClaim", "jwtManagerClaim", "tlsCert", "tlsKey"] as const;
 const flagName = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** The JWT part of the authentication flags, or undefined when neither key flag is given. */
@@ -62,8 +62,10 @@ function httpOptions(o: Flags): HttpOptions {
   } catch (e) {
     throw e instanceof CliError ? e : new CliError((e as Error).message);
   }
+  if (!o.tlsCert !== !o.tlsKey) throw new CliError("HTTPS needs both --tls-cert and --tls-key");
   return {
     sessionIdleMs: idle, maxSessionsPerToken: cap,
+    ...(o.tlsCert && o.tlsKey ? { tls: { cert: readTextInput(o.tlsCert, "TLS certificate"), key: readTextInput(o.tlsKey, "TLS key") } } : {}),
     ...(auth ? { auth } : {}),
     ...(o.allowOrigin ? { allowOrigins: o.allowOrigin } : {}),
     ...(o.allowHost ? { allowHosts: o.allowHost } : {}),
@@ -105,6 +107,8 @@ export function register(program: Command): void {
     .option("--jwt-roles-claim <path>", "claim with the user's roles (default roles; dots for nesting)")
     .option("--jwt-groups-claim <path>", "claim with the user's groups (default groups)")
     .option("--jwt-manager-claim <path>", "claim with the user's manager (default manager)")
+    .option("--tls-cert <pem>", "with --listen: serve HTTPS with this certificate (chain), with --tls-key")
+    .option("--tls-key <pem>", "with --listen: the certificate's private key")
     .option("--session-idle <duration>", "with --listen: close a session after this long without a request", "10m")
     .option("--max-sessions-per-token <n>", "with --listen: sessions one token may hold (the least recently used idle one is closed first)", "32")
     .option("--store <url>", "redis://… to share session state and approvals between replicas (default: in memory)")
@@ -150,7 +154,8 @@ Examples:
         if (stray) throw new CliError(`${flagName(stray)} applies to the HTTP transport: add --listen host:port`);
       }
       const http = listen ? httpOptions(o) : undefined;
-      if (listen && !isLoopback(listen.host) && !http?.auth) throw new CliError(`--listen ${o.listen}: listening beyond this machine needs authentication: give --auth-token-file and/or --jwt-key / --jwks-file (with --jwt-issuer and --jwt-audience)`);
+      const problem = listen && http ? listenProblem(listen.host, http) : undefined;
+      if (problem) throw new CliError(problem);
       // Messages quote agents, tools and upstream errors: nothing in them may act on the terminal.
       const important = (m: string) => process.stderr.write(`policy enforce: ${keepLines(m)}\n`);
       const log = (m: string) => { if (!o.quiet || m.startsWith("approval ")) important(m); };

@@ -4,8 +4,10 @@
  * stolen session id, a 9 MiB body, an idle flood and the per-token cap. Every refusal is checked
  * to leave the tool unrun (no decision reaches the decision log).
  */
+import { execFileSync } from "node:child_process";
 import { request } from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
+import { request as tlsRequest } from "node:https";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -288,6 +290,40 @@ describe("session limits", () => {
       await open(ep.url, TOKEN_B);
     } finally {
       for (const s of streams) s();
+      await ep.close();
+    }
+  });
+});
+
+describe("where it may listen", () => {
+  test("a non-loopback --allow-host (a reverse proxy in front) needs authentication", async (ctx) => {
+    skipWithoutServer(ctx);
+    await expect(serve({ allowHosts: ["mcp.example.com"] })).rejects.toThrow("--allow-host mcp.example.com: requests for another host name come from beyond this machine");
+    await expect(serveHttp(proxy!.gateway, "0.0.0.0", 0)).rejects.toThrow("listening beyond this machine needs authentication");
+    const ep = await serve({ allowHosts: ["mcp.example.com"], auth: auth() });
+    try {
+      const r = await raw(ep.url, { headers: { host: "mcp.example.com", authorization: `Bearer ${TOKEN_A}` }, body: INIT });
+      expect(r.status).toBe(200);
+    } finally {
+      await ep.close();
+    }
+  });
+
+  test("HTTPS with --tls-cert/--tls-key", { timeout: 30_000 }, async (ctx) => {
+    skipWithoutServer(ctx);
+    const key = path.join(work, "tls.key"), cert = path.join(work, "tls.crt");
+    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
+    const ep = await serve({ auth: auth(), tls: { cert: readFileSync(cert, "utf8"), key: readFileSync(key, "utf8") } });
+    try {
+      expect(ep.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/mcp$/);
+      const u = new URL(ep.url);
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = tlsRequest({ host: u.hostname, port: u.port, path: u.pathname, method: "POST", ca: readFileSync(cert), headers: { accept: "application/json, text/event-stream", "content-type": "application/json", authorization: `Bearer ${TOKEN_A}` } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+        req.on("error", reject);
+        req.end(INIT);
+      });
+      expect(status).toBe(200);
+    } finally {
       await ep.close();
     }
   });
