@@ -5,7 +5,10 @@
 export { startProxy, parseDuration } from "./start.js";
 export type { ProxyOptions, RunningProxy } from "./start.js";
 export { serveStdio, serveHttp } from "./serve.js";
-export type { HttpEndpoint } from "./serve.js";
+export type { HttpEndpoint, HttpOptions } from "./serve.js";
+export { Authenticator, parseTokenFile, readTokenFile } from "./http-auth.js";
+export type { AuthOptions, JwtOptions, Principal, UserInfo } from "./http-auth.js";
+export { OriginGuard, isLoopback } from "./http-guard.js";
 export { Gateway } from "./gateway.js";
 export type { GatewayOptions } from "./gateway.js";
 export { ProxySession } from "./session.js";
