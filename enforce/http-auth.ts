@@ -55,6 +55,8 @@ export interface AuthOptions {
 }
 
 const MIN_TOKEN_LENGTH = 16;
+/** RFC 6750 `b64token`: what may follow `Bearer ` in an Authorization header. */
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
 const ASYMMETRIC = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"];
 const REGISTERED = new Set(["iss", "sub", "aud", "exp", "nbf", "iat", "jti"]);
 
@@ -71,6 +73,7 @@ export function parseTokenFile(text: string, file: string): Map<string, TokenEnt
     if (!line || line.startsWith("#")) return;
     const [token, ...rest] = line.split(/\s+/);
     const where = `${file}:${i + 1}`;
+    if (!TOKEN68.test(token!)) throw new Error(`${where}: a token may contain only letters, digits and - . _ ~ + / (then = signs), as an HTTP bearer token must`);
     if (token!.length < MIN_TOKEN_LENGTH) throw new Error(`${where}: a token must be at least ${MIN_TOKEN_LENGTH} characters (generate one with: openssl rand -base64 32)`);
     if (tokens.has(token!)) throw new Error(`${where}: this token is listed twice`);
     const name = rest.join(" ");
@@ -162,7 +165,8 @@ export class Authenticator {
 
   /** Checks the `Authorization` header of one request. */
   async check(header: string | undefined): Promise<AuthResult> {
-    const m = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(header ?? "");
+    const m = /^Bearer +(\S+)\s*$/i.exec(header ?? "");
+    if (m && !TOKEN68.test(m[1]!)) return { ok: false, error: "the token is not accepted", challenge: 'Bearer realm="policy-enforce", error="invalid_token"' };
     if (!m) return { ok: false, error: header ? "the Authorization header must be `Bearer <token>`" : "authentication required: send `Authorization: Bearer <token>`", challenge: 'Bearer realm="policy-enforce"' };
     const token = m[1]!;
     // A digest lookup: the token itself is never compared character by character.
