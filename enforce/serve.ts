@@ -18,6 +18,7 @@ import type { Authenticator, Principal } from "./http-auth.js";
 import { isLoopback, OriginGuard, type GuardOptions } from "./http-guard.js";
 import { HttpSessions, type HttpSession } from "./http-sessions.js";
 import { oneLine } from "../compiler/terminal-safe.js";
+
 /** Serves one agent on this process's stdin/stdout; resolves when the agent goes away. */
 export async function serveStdio(g: Gateway, opts: { sessionId?: string } = {}): Promise<void> {
   const session = g.createSession(opts.sessionId ? { sessionId: opts.sessionId } : {});
