@@ -10,7 +10,7 @@ import { Authenticator, readTokenFile, type AuthOptions } from "../../enforce/ht
 import { ajvMessage, schemaValidator } from "../../compiler/json/validate.js";
 import { parseUpstream, Upstream, type UpstreamSpec } from "../../enforce/upstream.js";
 import { CliError } from "../output.js";
-import { keepLines } from "../../compiler/terminal-safe.js";
+import { keepLines, oneLine } from "../../compiler/terminal-safe.js";
 
 interface Flags {
   bundle?: string; store?: string; stateDir: string; record?: string; decisionLog?: string; alertsWebhook?: string;
@@ -83,7 +83,7 @@ async function listTools(specs: readonly UpstreamSpec[]): Promise<void> {
   } catch (e) { throw new CliError((e as Error).message); }
   try {
     process.stdout.write(JSON.stringify({ tools: u.tools }, null, 2) + "\n");
-    process.stderr.write(`${u.tools.length} tools from ${u.serverName ?? "the server"} (integration id ${u.integration})\n`);
+    process.stderr.write(`${u.tools.length} tools from ${oneLine(u.serverName ?? "the server")} (integration id ${u.integration})\n`);
   } finally {
     await u.close();
   }

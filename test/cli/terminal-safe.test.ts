@@ -1,7 +1,8 @@
 /**
  * Terminal-safe output: a crafted name (newlines, ANSI escapes, a bidi override) is shown inertly
  * wherever a terminal shows it — `policy approvals list/show`, code frames of `policy check`,
- * `policy explain` and `policy replay` text — while JSON output keeps it exactly.
+ * `policy explain` and `policy replay` text, `policy catalog list/show` of an imported catalog — while
+ * JSON output keeps it exactly.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -143,5 +144,21 @@ describe("policy explain and policy replay text", () => {
     expect(r.stdout).toContain("delete_issue\\u{1b}[2K\\nno decision changed");
     expect(r.stdout.split("\n")).not.toContain("no decision changed");
     expect(r.stderr).toMatch(/s\.jsonl:2: /);
+  });
+});
+
+describe("policy catalog list/show", () => {
+  test("names and descriptions an MCP server chose are shown inertly", () => {
+    const dir = work("catalog");
+    const desc = `Reads a file.${ESC}[2J${ESC}[H\noperation: Read (safe)\u202e`;
+    writeFileSync(path.join(dir, "c.json"), JSON.stringify({ format: "policy-catalog/1", integrations: [{ id: "acme", name: `Acme${ESC}[31m`, call_type: "mcp",
+      tools: [{ name: "wipe", description: desc, operation: "Delete", args: { type: "object", properties: { path: { type: "string", description: `p${ESC}[8m` } } } }] }] }));
+    const show = runCli(["catalog", "show", "acme.wipe", "--catalog", "c.json"], { cwd: dir });
+    expect(show.code, show.stderr).toBe(0);
+    assertInert(show.stdout);
+    expect(show.stdout.split("\n").filter((l) => l.startsWith("operation:"))).toEqual(["operation: Delete"]);
+    const list = runCli(["catalog", "list", "--catalog", "c.json", "--integration", "acme"], { cwd: dir });
+    assertInert(list.stdout);
+    expect(list.stdout).toContain("Acme\\u{1b}[31m");
   });
 });
