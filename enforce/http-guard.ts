@@ -18,6 +18,13 @@ export function normalHost(host: string): string {
   return isIP(h) === 6 ? `[${h}]` : h;
 }
 
+/** An `--allow-host` value: a host name or address, without scheme or port. */
+function allowedHost(v: string): string {
+  const h = normalHost(v);
+  if (!HOST_HEADER.test(h) || /:\d+$/.test(h)) throw new Error(`--allow-host takes a host name without scheme or port (the port is not compared), e.g. mcp.example.com, not "${v}"`);
+  return h;
+}
+
 /** Whether an address to listen on reaches only this machine (127.0.0.0/8, ::1, localhost). */
 export function isLoopback(host: string): boolean {
   const h = normalHost(host);
@@ -39,7 +46,7 @@ export class OriginGuard {
   constructor(listenHost: string, o: GuardOptions = {}) {
     const own = normalHost(listenHost);
     const wildcard = own === "0.0.0.0" || own === "[::]" || own === "";
-    this.hosts = new Set([...LOOPBACK_NAMES, ...(wildcard ? [] : [own]), ...(o.allowHosts ?? []).map(normalHost)]);
+    this.hosts = new Set([...LOOPBACK_NAMES, ...(wildcard ? [] : [own]), ...(o.allowHosts ?? []).map(allowedHost)]);
     this.origins = new Set((o.allowOrigins ?? []).map((v) => {
       let u: URL;
       try { u = new URL(v); } catch { throw new Error(`--allow-origin must be an origin like https://app.example.com, not "${v}"`); }

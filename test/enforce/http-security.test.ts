@@ -355,6 +355,10 @@ describe("token file, allow-lists and claims (no server)", () => {
     for (const origin of ["http://evil.example", "null", "https://app.example.com.evil.example", "http://app.example.com", "file://", "chrome-extension://abc"]) expect(g.refusal("localhost", origin), origin).toBeDefined();
     expect(new OriginGuard("0.0.0.0").refusal("0.0.0.0", undefined)).toBeDefined();
     expect(new OriginGuard("10.0.0.5").refusal("10.0.0.5:8931", undefined)).toBeUndefined();
+    expect(() => new OriginGuard("127.0.0.1", { allowHosts: ["mcp.example.com:443"] })).toThrow("--allow-host takes a host name without scheme or port");
+    expect(() => new OriginGuard("127.0.0.1", { allowHosts: ["https://mcp.example.com"] })).toThrow("--allow-host takes a host name");
+    expect(() => new OriginGuard("127.0.0.1", { allowOrigins: ["not an origin"] })).toThrow("--allow-origin must be an origin like https://app.example.com");
+    expect(new OriginGuard("127.0.0.1", { allowHosts: ["[::2]"] }).refusal("[::2]:80", undefined)).toBeUndefined();
   });
 
   test("claims: nested paths, space-separated strings, registered claims left out", () => {
