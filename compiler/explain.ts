@@ -11,6 +11,7 @@ import { evaluate, type EvalContext } from "../runtime/evaluate.js";
 import { compileDetectors } from "../runtime/detectors.js";
 import type { StateSnapshot } from "../runtime/store.js";
 import { reviewOf } from "../runtime/static-eval.js";
+import { oneLine } from "./terminal-safe.js";
 
 export interface PolicyTrace {
   readonly id: string;
@@ -97,5 +98,6 @@ export function formatExplanation(x: Explanation): string {
       lines.push(`  ${mark} ${p.id} [${p.effect ?? "obligations"}, priority ${p.priority}] ${p.needsHistory ? NEEDS_HISTORY : p.outcome}${p.failed ? `: ${p.failed}` : ""}`);
     }
   }
-  return lines.join("\n");
+  // Names, reasons and tools come from events and sources: each line stays one inert line.
+  return lines.map(oneLine).join("\n");
 }

@@ -19,6 +19,8 @@ import type { AlertRecord, AlertSink } from "./alerts.js";
 import type { DecisionLog, SessionRecorder } from "./jsonl.js";
 import type { Upstream } from "./upstream.js";
 import { ProxySession, type SessionIdentity } from "./session.js";
+import type { UserInfo } from "./http-auth.js";
+import { keepLines } from "../compiler/terminal-safe.js";
 
 export interface GatewayOptions {
   readonly bundle: Bundle;
@@ -217,8 +219,8 @@ export class Gateway {
   }
 
   /** A new agent connection. Connect its `server` to a transport. */
-  createSession(opts: { sessionId?: string } = {}): ProxySession {
-    const s = new ProxySession(this, opts.sessionId);
+  createSession(opts: { sessionId?: string; user?: UserInfo } = {}): ProxySession {
+    const s = new ProxySession(this, opts.sessionId, opts.user);
     this.sessions.add(s);
     return s;
   }
@@ -226,6 +228,7 @@ export class Gateway {
   closed(s: ProxySession): void {
     if (!this.sessions.delete(s)) return;
     this.unpin(s.revision);
+    this.o.recorder?.forget(s.id);
     for (const key of [...s.subscriptions]) {
       const sp = key.indexOf(" ");
       const u = this.upstreams.find((x) => x.integration === key.slice(0, sp));
@@ -233,8 +236,9 @@ export class Gateway {
     }
   }
 
+  /** Operational messages; control and bidi characters are escaped whatever the caller passed. */
   log(message: string): void {
-    this.o.log?.(message);
+    this.o.log?.(keepLines(message));
   }
 
   record(e: SessionEvent): void {

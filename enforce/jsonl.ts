@@ -5,6 +5,7 @@
  * Lines are appended synchronously so that the order on disk is the order of events and a crash
  * loses nothing already decided.
  */
+import { randomBytes } from "node:crypto";
 import { appendFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import type { SessionEvent } from "../runtime/types.js";
@@ -14,14 +15,30 @@ export function sessionFileName(sessionId: string): string {
   return `${sessionId.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 120) || "session"}.jsonl`;
 }
 
+/**
+ * Each session is recorded to `<session id>.<128 random bits>.jsonl`: a name nobody can derive from
+ * a session id (over HTTP the MCP session id is unrelated to both), chosen at the session's first event.
+ */
 export class SessionRecorder {
+  private readonly names = new Map<string, string>();
+
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
   }
 
   /** The file a session is recorded to. */
   fileOf(sessionId: string): string {
-    return path.join(this.dir, sessionFileName(sessionId));
+    let name = this.names.get(sessionId);
+    if (name === undefined) {
+      name = sessionFileName(sessionId).replace(/\.jsonl$/, `.${randomBytes(16).toString("hex")}.jsonl`);
+      this.names.set(sessionId, name);
+    }
+    return path.join(this.dir, name);
+  }
+
+  /** The session ended: its name is no longer needed. */
+  forget(sessionId: string): void {
+    this.names.delete(sessionId);
   }
 
   append(e: SessionEvent): string | undefined {

@@ -29,10 +29,13 @@ import { waitForApproval } from "./approvals/wait.js";
 import type { ApprovalRequest } from "./approvals/types.js";
 import { Turns } from "./turns.js";
 import { pathCapabilities, registerMcpPaths } from "./mcp-paths.js";
+import { oneLine } from "../compiler/terminal-safe.js";
+import type { UserInfo } from "./http-auth.js";
 
 export interface SessionIdentity {
   readonly tenant?: string;
   readonly agent?: { readonly id?: string; readonly name?: string; readonly review_status?: string };
+  readonly user?: UserInfo;
 }
 
 /** A session id that sorts by time: `20261121T100003-k3j9x2`. */
@@ -62,6 +65,8 @@ export class ProxySession {
   readonly revision: string;
   /** The bundle of the session's revision (it keeps it across reloads). */
   readonly bundle: Bundle;
+  /** The configured identity, with the `user` the HTTP transport authenticated for this session. */
+  readonly identity: SessionIdentity;
   private readonly enforcer: Enforcer;
   private seq = 0;
   private readonly turns = new Turns();
@@ -76,8 +81,9 @@ export class ProxySession {
   /** Resource URIs this session subscribed to (upstream notifications are passed on for these). */
   readonly subscriptions = new Set<string>();
 
-  constructor(readonly g: Gateway, sessionId?: string) {
+  constructor(readonly g: Gateway, sessionId?: string, user?: UserInfo) {
     this.id = sessionId ?? newSessionId(g.now());
+    this.identity = { ...g.o.identity, ...(user ? { user } : {}) };
     const pin = g.pin();
     this.revision = pin.revision;
     this.bundle = pin.bundle;
@@ -188,7 +194,7 @@ export class ProxySession {
       const decideUs = Math.round((performance.now() - t0) * 1000);
       this.g.alert(d, req);
       if (this.refused !== undefined && d.effect !== "block") d = { ...d, effect: "block", reason: this.refused };
-      if (isFault(d)) this.g.log(`session ${this.id}: ${integration}.${tool} blocked by a fault (fail closed): ${d.reason}`);
+      if (isFault(d)) this.g.log(`session ${this.id}: ${oneLine(`${integration}.${tool}`)} blocked by a fault (fail closed): ${oneLine(d.reason)}`);
       const said = outcome(d);
       const approvalId = said === "approval_requested" ? newApprovalId() : undefined;
       this.logDecision(req, d, said, { decide_us: decideUs, ...(approvalId ? { approval_id: approvalId } : {}) });
@@ -287,7 +293,7 @@ export class ProxySession {
       return { status: "denied", message: `Not approved: ${d.reason} (the approval could not be requested, so the call was not made)`, votes: [] };
     }
     const who = d.approvers.length ? ` (needs ${d.approvers.join(" and ")})` : "";
-    this.g.log(`approval ${id} pending${who}: ${r.integration}.${r.tool} for ${req.agent?.name ?? "agent"} — ${d.reason}\n  policy approvals approve ${id}${d.approvers.length > 1 ? " --as <role>" : ""}   |   policy approvals deny ${id}`);
+    this.g.log(`approval ${id} pending${oneLine(who)}: ${oneLine(`${r.integration}.${r.tool}`)} for ${oneLine(req.agent?.name ?? "agent")} — ${oneLine(d.reason)}\n  policy approvals approve ${id}${d.approvers.length > 1 ? " --as <role>" : ""}   |   policy approvals deny ${id}`);
     const token = extra._meta?.progressToken;
     let beat = 0;
     const w = await waitForApproval(this.g.o.approvals, id, {

@@ -9,6 +9,7 @@ import { FileApprovalStore } from "../../enforce/approvals/file-store.js";
 import { RedisApprovalStore } from "../../enforce/approvals/redis-store.js";
 import type { ApprovalStore, ApprovalView } from "../../enforce/approvals/types.js";
 import { CliError, EXIT_FINDINGS, parseFormat, pc, printJson } from "../output.js";
+import { oneLine as s } from "../../compiler/terminal-safe.js";
 
 interface StoreFlags { stateDir: string; store?: string }
 
@@ -42,19 +43,23 @@ function left(iso: string): string {
   return s <= 0 ? "expired" : s < 60 ? `${s}s left` : `${Math.round(s / 60)}m left`;
 }
 
-/** The review screen of one request. */
+/**
+ * The review screen of one request. Every value is shown through `s` (one inert line): the agent
+ * chose its name, the tool's parameters and (through them) parts of the reason. The MCP session id
+ * is not shown: over HTTP it is not a credential, but it stays out of reach of other local users.
+ */
 function render(v: ApprovalView): string {
   const r = v.request;
-  const status = v.status === "pending" ? pc.yellow("pending") : v.status === "approved" ? pc.green("approved") : pc.red(v.status);
-  const args = JSON.stringify(r.args, null, 2).split("\n").map((l) => `    ${l}`).join("\n");
+  const status = v.status === "pending" ? pc.yellow("pending") : v.status === "approved" ? pc.green("approved") : pc.red(s(v.status));
+  const args = JSON.stringify(r.args, null, 2).split("\n").map((l) => `    ${s(l)}`).join("\n");
   const lines = [
-    `${pc.bold(r.id)}  ${status}  ${r.integration}.${r.tool}  agent ${r.agent?.name ?? r.agent?.id ?? "?"}${r.tenant ? ` (tenant ${r.tenant})` : ""}`,
-    `  reason:    ${r.reason}${r.policy ? `  (policy ${r.policy.id})` : ""}`,
-    `  approvers: ${r.approvers.length ? r.approvers.join(" and ") : "any one approver"}${v.status === "pending" ? `; waiting for ${v.waitingFor.join(" and ")}` : ""}`,
-    `  requested: ${ago(r.created)}, ${v.status === "pending" ? left(r.expires) : `resolved ${v.outcome ? ago(v.outcome.at) : ""}`}  · session ${r.session_id}, call ${r.call_id}`,
+    `${pc.bold(s(r.id))}  ${status}  ${s(r.integration)}.${s(r.tool)}  agent ${s(r.agent?.name ?? r.agent?.id ?? "?")}${r.tenant ? ` (tenant ${s(r.tenant)})` : ""}`,
+    `  reason:    ${s(r.reason)}${r.policy ? `  (policy ${s(r.policy.id)})` : ""}`,
+    `  approvers: ${r.approvers.length ? s(r.approvers.join(" and ")) : "any one approver"}${v.status === "pending" ? `; waiting for ${s(v.waitingFor.join(" and "))}` : ""}`,
+    `  requested: ${ago(r.created)}, ${v.status === "pending" ? left(r.expires) : `resolved ${v.outcome ? ago(v.outcome.at) : ""}`}  · call ${s(r.call_id)}`,
     `  parameters:\n${args}`,
   ];
-  for (const vote of v.votes) lines.push(`  ${vote.verdict === "approve" ? pc.green("✓") : pc.red("✗")} ${vote.role} (${vote.by}) ${vote.verdict}d ${ago(vote.at)}${vote.note ? `: ${vote.note}` : ""}`);
+  for (const vote of v.votes) lines.push(`  ${vote.verdict === "approve" ? pc.green("✓") : pc.red("✗")} ${s(vote.role)} (${s(vote.by)}) ${s(vote.verdict)}d ${ago(vote.at)}${vote.note ? `: ${s(vote.note)}` : ""}`);
   return lines.join("\n");
 }
 
@@ -77,13 +82,13 @@ function voteCommand(parent: Command, verb: "approve" | "deny"): void {
       const r = await withStore(o, (s) => s.vote(id, { verdict: verb, by: by!, ...(o.as ? { as: o.as } : {}), ...(o.note ? { note: o.note } : {}) }));
       if (format === "json") printJson(r);
       if (!r.ok) {
-        if (format === "text") process.stderr.write(`error: ${r.error}\n`);
+        if (format === "text") process.stderr.write(`error: ${s(r.error)}\n`);
         process.exitCode = r.view ? EXIT_FINDINGS : 2;
         return;
       }
       if (format === "text") {
         const v = r.view;
-        const msg = v.status === "pending" ? `${verb}d as ${v.votes[v.votes.length - 1]?.role}; still waiting for ${v.waitingFor.join(" and ")}` : `${id} is ${v.status}`;
+        const msg = s(v.status === "pending" ? `${verb}d as ${v.votes[v.votes.length - 1]?.role}; still waiting for ${v.waitingFor.join(" and ")}` : `${id} is ${v.status}`);
         process.stdout.write(`${msg}\n`);
       }
     });
