@@ -10,7 +10,7 @@
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
-  CallToolRequestSchema, CallToolResultSchema, ListToolsRequestSchema, McpError, ErrorCode,
+  CallToolRequestSchema, CallToolResultSchema, CancelledNotificationSchema, ListToolsRequestSchema, McpError, ErrorCode,
   ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ReadResourceRequestSchema,
   ListPromptsRequestSchema, GetPromptRequestSchema, CompleteRequestSchema,
   ListResourcesResultSchema, ListResourceTemplatesResultSchema, ReadResourceResultSchema,
@@ -23,8 +23,9 @@ import type { Decision, SessionEvent } from "../runtime/types.js";
 import type { Gateway, Route } from "./gateway.js";
 import { costOf, isFault, refusal, safeReason, sanitizeArgs } from "./call-helpers.js";
 import { newApprovalId } from "./approvals/file-store.js";
-import { waitForApproval } from "./approvals/wait.js";
-import type { ApprovalRequest } from "./approvals/types.js";
+import { waitForApproval, type WaitResult } from "./approvals/wait.js";
+import { HeldCalls } from "./approvals/held-calls.js";
+import type { Vote } from "./approvals/types.js";
 
 export interface SessionIdentity {
   readonly tenant?: string;
@@ -37,6 +38,21 @@ export function newSessionId(now: number): string {
 }
 
 const VERSION = "0.1.0";
+
+/** What the agent is told about an approval that ended, and the votes (without their MACs) for the decision log. */
+function approvalMessage(w: WaitResult, reason: string, timeoutMs: number): { status: string; message: string; votes: Vote[] } {
+  const votes = (w.view?.votes ?? []).map(({ mac: _mac, ...v }) => v);
+  if (w.tampered) return { status: "denied", message: `Not approved: ${reason} (the approval records were tampered with, so the call was not made)`, votes };
+  if (w.error) return { status: "denied", message: `Not approved: ${reason} (the approval could not be checked, so the call was not made)`, votes };
+  if (w.status === "approved") return { status: "approved", message: "", votes };
+  if (w.status === "denied") {
+    const by = votes.find((v) => v.verdict === "deny");
+    return { status: "denied", message: `Not approved: ${reason} (denied${by ? ` by the ${by.role}` : ""}${by?.note ? `: ${by.note}` : ""})`, votes };
+  }
+  if (w.why === "shutdown") return { status: "expired", message: `Not approved: ${reason} (the enforcement point is shutting down, so the call was not made)`, votes };
+  if (w.why === "cancelled") return { status: "expired", message: `Not approved: ${reason} (the call was cancelled, so it was not made)`, votes };
+  return { status: "expired", message: `Not approved: ${reason} (no approval within ${Math.round(timeoutMs / 1000)}s, so the call was not made)`, votes };
+}
 
 export class ProxySession {
   readonly server: Server;
@@ -51,6 +67,8 @@ export class ProxySession {
   private closedOnce = false;
   private inflight = 0;
   private readonly idleWaiters: (() => void)[] = [];
+  /** Calls in flight under the proxy's own ids (cancellation, shutdown). */
+  private readonly held = new HeldCalls();
 
   constructor(private readonly g: Gateway, sessionId?: string) {
     this.id = sessionId ?? newSessionId(g.now());
@@ -68,14 +86,21 @@ export class ProxySession {
     this.server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await this.listTools() }));
     this.server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
       this.inflight++;
+      const held = this.held.hold(extra.requestId ?? "", extra.signal);
       try {
-        return await this.callTool(req.params, extra);
+        return await this.callTool(req.params, { ...extra, signal: held.signal, heldId: held.id });
       } finally {
+        held.release();
         // The response is sent after this handler returns: let it go out before anyone closes.
         if (--this.inflight === 0) setTimeout(() => { if (this.inflight === 0) for (const f of this.idleWaiters.splice(0)) f(); }, 20);
       }
     });
     if (single) this.passThrough(single, up);
+    this.server.setNotificationHandler(CancelledNotificationSchema, (n) => {
+      // Every call received under the id, not only the latest (see held-calls.ts); then what the SDK does.
+      if (n.params.requestId !== undefined) this.held.cancel(n.params.requestId);
+      (this.server as unknown as { _oncancel?: (x: unknown) => void })._oncancel?.(n);
+    });
     this.server.onclose = () => { void this.close(); };
   }
 
@@ -140,8 +165,9 @@ export class ProxySession {
     this.server.sendToolListChanged().catch(() => undefined);
   }
 
-  private logDecision(e: SessionEvent, d: Decision, outcome: string, extra: Record<string, unknown> = {}): void {
-    this.g.o.decisionLog?.append({
+  /** Appends a decision to the decision log; returns the write error, if any. */
+  private logDecision(e: SessionEvent, d: Decision, outcome: string, extra: Record<string, unknown> = {}): string | undefined {
+    return this.g.o.decisionLog?.append({
       type: "decision", ts: e.ts, session_id: e.session_id, seq: e.seq, call_id: e.call?.id ?? null,
       tenant: e.tenant ?? null, agent: e.agent ?? null, event: e.type,
       integration: e.call?.integration ?? null, tool: e.call?.tool ?? null,
@@ -149,7 +175,17 @@ export class ProxySession {
     });
   }
 
-  private async callTool(params: { name: string; arguments?: Record<string, unknown>; _meta?: Record<string, unknown> }, extra: { signal: AbortSignal; _meta?: { progressToken?: string | number }; sendNotification: (n: never) => Promise<void> }): Promise<CallToolResult> {
+  /**
+   * A recording or decision-log write failed: stderr and an alert name it. Returns the refusal
+   * the agent gets unless `--audit best-effort` (a call nobody could audit is not made).
+   */
+  private auditFailed(what: string, error: string | undefined, e: SessionEvent): CallToolResult | undefined {
+    if (error === undefined) return undefined;
+    if (!this.g.auditFailure(what, error, e)) return undefined;
+    return refusal("Blocked: the enforcement point could not write its audit trail, so the call was not made. Ask an administrator to check the proxy's log.");
+  }
+
+  private async callTool(params: { name: string; arguments?: Record<string, unknown>; _meta?: Record<string, unknown> }, extra: { signal: AbortSignal; heldId?: string; _meta?: { progressToken?: string | number }; sendNotification: (n: never) => Promise<void> }): Promise<CallToolResult> {
     await this.start();
     const r = this.g.route(params.name);
     const args = params.arguments ?? {};
@@ -160,7 +196,7 @@ export class ProxySession {
     const callId = `c${seqBefore}`;
     const integration = r.integration!;
     const req = this.event("tool_call_request", { call: { id: callId, type: "mcp", integration, tool: r.tool, args } });
-    this.g.record(req);
+    const unrecorded = this.g.record(req);
     const t0 = performance.now();
     let d = await this.enforcer.decideAsync(req);
     const decideUs = Math.round((performance.now() - t0) * 1000);
@@ -175,15 +211,14 @@ export class ProxySession {
       this.logDecision(req, d, "unknown_tool", { decide_us: decideUs });
       throw new McpError(ErrorCode.InvalidParams, `unknown tool "${params.name}"`);
     }
-    let approvalId: string | undefined;
+    const notRecorded = this.auditFailed(`cannot record session ${this.id}`, unrecorded, req);
+    if (notRecorded) { this.logDecision(req, d, "blocked", { decide_us: decideUs, audit: "recording failed" }); return notRecorded; }
     if (d.effect === "require_approval") {
-      approvalId = newApprovalId();
-      this.logDecision(req, d, "approval_requested", { decide_us: decideUs, approval_id: approvalId });
-      const verdict = await this.awaitApproval(approvalId, req, d, r, extra);
-      this.g.o.decisionLog?.append({ type: "approval", ts: new Date(this.g.now()).toISOString(), session_id: this.id, call_id: callId, approval_id: approvalId, status: verdict.status, votes: verdict.votes, revision: d.revision });
-      if (verdict.status !== "approved") return refusal(verdict.message);
+      const refused = await this.holdForApproval(req, d, r, decideUs, extra);
+      if (refused) return refused;
     } else {
-      this.logDecision(req, d, "forwarded", { decide_us: decideUs });
+      const notLogged = this.auditFailed("cannot write the decision log", this.logDecision(req, d, "forwarded", { decide_us: decideUs }), req);
+      if (notLogged) return notLogged;
     }
     const { args: sent, changed } = sanitizeArgs(this.g.bundle, d, args);
     if (changed.length) this.g.o.decisionLog?.append({ type: "sanitized", ts: req.ts, session_id: this.id, call_id: callId, fields: changed });
@@ -224,18 +259,38 @@ export class ProxySession {
     }
   }
 
-  private async awaitApproval(id: string, req: SessionEvent, d: Decision, r: Route, extra: { signal: AbortSignal; _meta?: { progressToken?: string | number }; sendNotification: (n: never) => Promise<void> }): Promise<{ status: string; message: string; votes: unknown[] }> {
+  /** The approval part of a call: request, wait, log. Returns the refusal, or undefined to forward. */
+  private async holdForApproval(req: SessionEvent, d: Decision, r: Route, decideUs: number, extra: { signal: AbortSignal; heldId?: string; _meta?: { progressToken?: string | number }; sendNotification: (n: never) => Promise<void> }): Promise<CallToolResult | undefined> {
+    const id = newApprovalId();
+    const heldId = extra.heldId ?? "h-none";
+    const notLogged = this.auditFailed("cannot write the decision log", this.logDecision(req, d, "approval_requested", { decide_us: decideUs, approval_id: id, held_id: heldId }), req);
+    if (notLogged) return notLogged;
+    const verdict = await this.awaitApproval(id, heldId, req, d, r, extra);
+    // Cancellation wins over an approval that arrived in the meantime.
+    const cancelled = verdict.status === "approved" && extra.signal.aborted;
+    const status = cancelled ? "cancelled" : verdict.status;
+    const entry = { type: "approval", ts: new Date(this.g.now()).toISOString(), session_id: this.id, call_id: req.call!.id!, approval_id: id, held_id: heldId, status, votes: verdict.votes, revision: d.revision, ...(verdict.why ? { why: verdict.why } : {}), ...(verdict.tampered ? { tampered: verdict.tampered } : {}) };
+    const err = this.g.o.decisionLog?.append(entry);
+    if (verdict.tampered) this.g.log(`approval ${id} refused: its records were tampered with (${verdict.tampered}); ${r.integration}.${r.tool} was not called`);
+    if (status !== "approved") return refusal(cancelled ? `Not approved: ${d.reason} (the call was cancelled, so it was not made)` : verdict.message);
+    return this.auditFailed("cannot write the decision log", err, req);
+  }
+
+  private async awaitApproval(id: string, heldId: string, req: SessionEvent, d: Decision, r: Route, extra: { signal: AbortSignal; _meta?: { progressToken?: string | number }; sendNotification: (n: never) => Promise<void> }): Promise<{ status: string; message: string; votes: Vote[]; why?: string; tampered?: string }> {
     const now = this.g.now();
     const timeout = this.g.o.approvalTimeoutMs ?? 300_000;
-    const request: ApprovalRequest = {
-      id, created: new Date(now).toISOString(), expires: new Date(now + timeout).toISOString(),
-      session_id: this.id, call_id: req.call!.id!, tenant: req.tenant ?? null,
-      agent: req.agent ? { ...(req.agent.id ? { id: req.agent.id } : {}), ...(req.agent.name ? { name: req.agent.name } : {}) } : null,
-      integration: r.integration, tool: r.tool, args: req.call!.args ?? {}, reason: d.reason,
-      policy: d.policy ? { id: d.policy.id, name: d.policy.name } : null, approvers: d.approvers, revision: d.revision,
-    };
+    const clerk = this.g.clerk;
+    let hash: string;
     try {
-      await this.g.o.approvals.create(request);
+      const sealed = await clerk.create({
+        id, held_id: heldId, created: new Date(now).toISOString(), expires: new Date(now + timeout).toISOString(),
+        session_id: this.id, call_id: req.call!.id!, tenant: req.tenant ?? null,
+        agent: req.agent ? { ...(req.agent.id ? { id: req.agent.id } : {}), ...(req.agent.name ? { name: req.agent.name } : {}) } : null,
+        integration: r.integration, tool: r.tool, args: req.call!.args ?? {}, reason: d.reason,
+        policy: d.policy ? { id: d.policy.id, name: d.policy.name } : null, approvers: d.approvers,
+        eligible: this.g.rosterOf(this.revision), revision: d.revision,
+      });
+      hash = sealed.hash;
     } catch (e) {
       this.g.log(`cannot store approval ${id}: ${(e as Error).message}`);
       return { status: "denied", message: `Not approved: ${d.reason} (the approval could not be requested, so the call was not made)`, votes: [] };
@@ -244,20 +299,20 @@ export class ProxySession {
     this.g.log(`approval ${id} pending${who}: ${r.integration}.${r.tool} for ${req.agent?.name ?? "agent"} — ${d.reason}\n  policy approvals approve ${id}${d.approvers.length > 1 ? " --as <role>" : ""}   |   policy approvals deny ${id}`);
     const token = extra._meta?.progressToken;
     let beat = 0;
-    const w = await waitForApproval(this.g.o.approvals, id, {
+    const w = await waitForApproval(clerk, id, hash, {
       deadline: now + timeout, signal: extra.signal, pollMs: this.g.o.approvalPollMs ?? 200, now: this.g.now, heartbeatMs: 5000,
       onWaiting: (v) => {
         if (token === undefined) return;
         extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: ++beat, message: `waiting for approval ${id} from ${v.waitingFor.join(" and ")}` } } as never).catch(() => undefined);
       },
     });
-    const votes = [...(w.view?.votes ?? [])];
-    if (w.status === "approved") return { status: "approved", message: "", votes };
-    if (w.status === "denied") {
-      const by = votes.find((v) => v.verdict === "deny");
-      return { status: "denied", message: `Not approved: ${d.reason} (denied${by ? ` by ${by.role === "any" ? "an approver" : `the ${by.role}`}` : ""}${by?.note ? `: ${by.note}` : ""})`, votes };
-    }
-    return { status: "expired", message: `Not approved: ${d.reason} (no approval within ${Math.round(timeout / 1000)}s, so the call was not made)`, votes };
+    return { ...approvalMessage(w, d.reason, timeout), ...(w.why ? { why: w.why } : {}), ...(w.tampered ? { tampered: w.tampered } : {}) };
+  }
+
+  /** Stops every held call (each waiting agent is answered `isError`), then waits for the answers to go out. */
+  async shutdown(): Promise<void> {
+    this.held.stopAll("shutdown");
+    await Promise.race([this.idle(), new Promise((r) => setTimeout(r, 5000).unref())]);
   }
 
   /** Resolves when no tool call is in progress (the agent closed its input: answer what it asked first). */

@@ -69,5 +69,7 @@ export function bundleProblem(b: unknown): string | undefined {
   if (q) return q;
   const d = b["default"];
   if (d !== undefined && (!isObj(d) || !["Read", "Write", "Delete", "Unknown"].every((o) => DEFAULTS.has(d[o] as string)))) return "default: malformed";
+  const ap = b["approvers"];
+  if (ap !== undefined && (!isObj(ap) || !Object.values(ap).every((v) => Array.isArray(v) && v.every((x) => typeof x === "string")))) return "approvers: malformed (role → list of user names)";
   return undefined;
 }

@@ -13,6 +13,7 @@ interface Flags {
   bundle?: string; store?: string; stateDir: string; record?: string; decisionLog?: string; alertsWebhook?: string;
   approvalTimeout: string; integration?: string; upstream?: string[]; listen?: string; tenant?: string; agent?: string;
   agentId?: string; agentReviewStatus?: string; sessionId?: string; separator?: string; key?: string; watch: boolean; quiet?: boolean; listTools?: boolean;
+  audit: string; allowSharedState?: boolean; approversGroup?: string;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -54,6 +55,9 @@ export function register(program: Command): void {
     .option("--separator <text>", "between integration and tool in tool names when there are several upstreams", "__")
     .option("--key <file>", "an Ed25519 public key (PEM): only bundles signed with its key (<bundle>.sig) are loaded, at start and on reload")
     .option("--no-watch", "do not reload the bundle when the file changes")
+    .option("--audit <mode>", "strict: block a call whose recording or decision-log line cannot be written; best-effort: forward it anyway", "strict")
+    .option("--allow-shared-state", "start even when the state dir, recordings or decision log lie inside a path given to an upstream server")
+    .option("--approvers-group <group>", "an OS group whose members may review and vote with `policy approvals` (the state dir stays closed to everyone else)")
     .option("--quiet", "no operational messages on stderr (approvals to decide are still shown)")
     .addHelpText("after", `
 Examples:
@@ -61,6 +65,8 @@ Examples:
   policy enforce --bundle bundle.json --upstream github="npx -y @modelcontextprotocol/server-github" --upstream memory="npx -y @modelcontextprotocol/server-memory"
   policy enforce --bundle bundle.json --listen 127.0.0.1:8931 --upstream docs=https://mcp.example.com/mcp`)
     .action(async (command: string[], o: Flags) => {
+      if (o.audit !== "strict" && o.audit !== "best-effort") throw new CliError(`--audit must be strict or best-effort, not "${o.audit}"`);
+      const audit: "strict" | "best-effort" = o.audit;
       const timeout = parseDuration(o.approvalTimeout);
       if (timeout === undefined || timeout <= 0) throw new CliError(`--approval-timeout must be a duration like 30s, 5m or 1h, not "${o.approvalTimeout}"`);
       const upstreams: UpstreamSpec[] = [];
@@ -84,7 +90,9 @@ Examples:
       let proxy;
       try {
         proxy = await startProxy({
-          bundle, upstreams, stateDir: o.stateDir, approvalTimeoutMs: timeout, watch: o.watch, log,
+          bundle, upstreams, stateDir: o.stateDir, approvalTimeoutMs: timeout, watch: o.watch, log, audit,
+          ...(o.allowSharedState ? { allowSharedState: true } : {}),
+          ...(o.approversGroup ? { approversGroup: o.approversGroup } : {}),
           ...(o.key ? { publicKey: readTextInput(o.key, "public key") } : {}),
           ...(o.store ? { storeUrl: o.store } : {}),
           ...(o.record ? { recordDir: o.record } : {}),
