@@ -3,6 +3,7 @@
  * bundle, session store, approvals, alerts, recording, decision log, upstreams and hot reload.
  */
 import path from "node:path";
+import { existsSync } from "node:fs";
 import type { SessionStore } from "../runtime/index.js";
 import type { Bundle } from "../runtime/types.js";
 import { AlertSink } from "./alerts.js";
@@ -84,6 +85,16 @@ async function redisStore(url: string): Promise<SessionStore & { close?: () => P
 /** The proxy's state would be reachable by an upstream server (exit status 2 in the CLI). */
 export class SharedStateError extends Error {}
 
+/** Expires what a proxy that is gone left pending (a failure is only reported). */
+async function sweep(clerk: ApprovalClerk, log: (m: string) => void): Promise<void> {
+  try {
+    const gone = await clerk.sweep();
+    if (gone.length) log(`expired ${gone.length} approval request(s) left pending by a proxy that is gone: ${gone.join(", ")}`);
+  } catch (e) {
+    log(`warning: could not look for approvals left pending by an earlier proxy: ${(e as Error).message}`);
+  }
+}
+
 /** The gid of a group name (NSS via `getent`). */
 function groupId(name: string): number {
   try {
@@ -127,19 +138,17 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
     store = rs;
     if (rs.close) closers.push(() => rs.close!());
     approvals = new RedisApprovalStore({ url: o.storeUrl });
-    privateDir(stateDir, 0o700);
   } else {
-    const fs = new FileApprovalStore(stateDir, o.approversGroup !== undefined ? { gid: groupId(o.approversGroup) } : {});
-    fs.init();
-    approvals = fs;
+    approvals = new FileApprovalStore(stateDir, o.approversGroup !== undefined ? { gid: groupId(o.approversGroup) } : {});
   }
-  const clerk = new ApprovalClerk(approvals, loadOrCreateKey(stateDir), o.users ?? systemUsers(), o.now);
-  try {
-    const gone = await clerk.sweep();
-    if (gone.length) log(`expired ${gone.length} approval request(s) left pending by a proxy that is gone: ${gone.join(", ")}`);
-  } catch (e) {
-    log(`warning: could not look for approvals left pending by an earlier proxy: ${(e as Error).message}`);
-  }
+  // The state dir (modes, key) is made when first needed; one that exists is checked now.
+  const prepare = (): Buffer => {
+    if (approvals instanceof FileApprovalStore) approvals.init(); else privateDir(stateDir, 0o700);
+    return loadOrCreateKey(stateDir);
+  };
+  const key = existsSync(stateDir) || o.approversGroup !== undefined ? prepare() : undefined;
+  const clerk = new ApprovalClerk(approvals, key ?? prepare, o.users ?? systemUsers(), o.now);
+  if (key) await sweep(clerk, log);
 
   const alerts = o.alertsWebhook ? new AlertSink({
     url: o.alertsWebhook,

@@ -15,13 +15,21 @@ import { requestHash, statusOf, viewOf, type ApprovalRequest, type ApprovalStore
 export type Checked = { ok: true; view: ApprovalView } | { ok: false; problem: string; view?: ApprovalView };
 
 export class ApprovalClerk {
+  private keyBuf: Buffer | undefined;
+
   constructor(
     readonly store: ApprovalStore,
-    private readonly key: Buffer,
+    /** The HMAC key, or how to get it on first use (the state dir is created only when needed). */
+    private readonly keySource: Buffer | (() => Buffer),
     /** Names the owner of a ballot when the store can tell (file store); else the ballot's `by` is taken. */
     private readonly users: UserResolver,
     private readonly now: () => number = Date.now,
   ) {}
+
+  private get key(): Buffer {
+    this.keyBuf ??= typeof this.keySource === "function" ? this.keySource() : this.keySource;
+    return this.keyBuf;
+  }
 
   /** Seals and stores a request; returns its identity hash. */
   async create(r: Omit<ApprovalRequest, "proxy"> & { proxy?: ApprovalRequest["proxy"] }): Promise<SealedRequest> {
