@@ -169,11 +169,12 @@ export class Gateway {
 
   /**
    * An audit write failed: stderr, the decision log (if it can still be written) and an alert
-   * name the failure. True when the call must be blocked (`audit` is not `best-effort`).
+   * name the failure. True when the call must be blocked (`audit` is not `best-effort`);
+   * `before` is false for a write after the call was made (a response), which nothing can undo.
    */
-  auditFailure(what: string, error: string, e: SessionEvent): boolean {
+  auditFailure(what: string, error: string, e: SessionEvent, before = true): boolean {
     const strict = this.o.audit !== "best-effort";
-    this.log(`audit trail failure: ${what}: ${error}${strict ? "; the call is blocked (--audit best-effort lets calls through)" : ""}`);
+    this.log(`audit trail failure: ${what}: ${error}${!before ? "" : strict ? "; the call is blocked (--audit best-effort lets calls through)" : ""}`);
     const rec: AlertRecord = {
       what: `audit trail failure: ${what}`, why: `${error}; ${strict ? "calls are blocked until it can be written" : "calls go on unaudited (--audit best-effort)"}`,
       policy: "audit", effect: strict ? "block" : "allow", agent: e.agent?.name ?? null, tool: e.call?.tool ?? null, integration: e.call?.integration ?? null,

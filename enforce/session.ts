@@ -250,7 +250,8 @@ export class ProxySession {
   private async respond(callId: string, result: unknown): Promise<void> {
     const cost = costOf(result);
     const e = this.event("tool_call_response", { call_id: callId, result, ...(cost ? { cost } : {}) });
-    this.g.record(e);
+    const unrecorded = this.g.record(e);
+    if (unrecorded) this.g.auditFailure(`cannot record the response of ${callId} in session ${this.id}`, unrecorded, e, false);
     try {
       const o = await this.enforcer.observe(e);
       if (!o.ok) this.g.log(`session ${this.id}: response of ${callId} not observed: ${o.note ?? ""}`);

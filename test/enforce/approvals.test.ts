@@ -58,12 +58,12 @@ async function setup(ctx: { skip: (note?: string) => void }): Promise<{ server: 
 }
 
 describe("approvals from the CLI, by two OS users", () => {
-  test("two different people approve; one person cannot fill both roles; no role, no vote; a deny refuses", { timeout: 180_000 }, async (ctx) => {
+  test("two different people approve; one person cannot fill both roles; no role, no vote; a deny refuses", { timeout: 600_000 }, async (ctx) => {
     const s = await setup(ctx);
     if (!s) return;
     const state = path.join(work, "state");
     const log = path.join(work, "decisions.jsonl");
-    const p = await startProxyClient(["--bundle", s.bundleFile, "--integration", "memory", "--state-dir", state, "--approvers-group", APPROVERS_GROUP, "--decision-log", log, "--approval-timeout", "60s", "--", ...s.server]);
+    const p = await startProxyClient(["--bundle", s.bundleFile, "--integration", "memory", "--state-dir", state, "--approvers-group", APPROVERS_GROUP, "--decision-log", log, "--approval-timeout", "600s", "--", ...s.server]);
     try {
       expect(statSync(state).mode & 0o7777).toBe(0o710);
       expect(statSync(path.join(state, "approval.key")).mode & 0o777).toBe(0o600);
@@ -72,7 +72,7 @@ describe("approvals from the CLI, by two OS users", () => {
       ] } });
       expect(created.isError).toBeFalsy();
 
-      const call = p.client.callTool({ name: "delete_entities", arguments: { entityNames: ["Ada"] } }, undefined, { timeout: 90_000 });
+      const call = p.client.callTool({ name: "delete_entities", arguments: { entityNames: ["Ada"] } }, undefined, { timeout: 600_000 });
       const h = await held(state);
       const listed = await runCliAs(CAROL, ["approvals", "list", "--state-dir", state, "--format", "json"]);
       expect(listed.code, listed.stderr).toBe(0);
@@ -100,7 +100,7 @@ describe("approvals from the CLI, by two OS users", () => {
       expect((await call).isError).toBeFalsy();
       expect(textOf(await p.client.callTool({ name: "read_graph", arguments: {} }))).not.toContain("Ada");
 
-      const denied = p.client.callTool({ name: "delete_entities", arguments: { entityNames: ["Bob"] } }, undefined, { timeout: 90_000 });
+      const denied = p.client.callTool({ name: "delete_entities", arguments: { entityNames: ["Bob"] } }, undefined, { timeout: 600_000 });
       const h2 = await held(state, [id]);
       const d = await runCliAs(CAROL, ["approvals", "deny", h2.request.id, "--note", "Bob stays", "--state-dir", state]);
       expect(d.code, d.stderr).toBe(0);
@@ -114,18 +114,18 @@ describe("approvals from the CLI, by two OS users", () => {
     for (const v of approvals[0]!["votes"] as { at: string }[]) expect(Number.isNaN(Date.parse(v.at))).toBe(false);
   });
 
-  test("a hand-written outcome, a forged vote and an edited request are rejected: the call is refused and reported", { timeout: 180_000 }, async (ctx) => {
+  test("a hand-written outcome, a forged vote and an edited request are rejected: the call is refused and reported", { timeout: 600_000 }, async (ctx) => {
     const s = await setup(ctx);
     if (!s) return;
     const state = path.join(work, "state-tamper");
     const log = path.join(work, "tamper.jsonl");
-    const p: ProxyClient = await startProxyClient(["--bundle", s.bundleFile, "--integration", "memory", "--state-dir", state, "--approvers-group", APPROVERS_GROUP, "--decision-log", log, "--approval-timeout", "60s", "--", ...s.server]);
+    const p: ProxyClient = await startProxyClient(["--bundle", s.bundleFile, "--integration", "memory", "--state-dir", state, "--approvers-group", APPROVERS_GROUP, "--decision-log", log, "--approval-timeout", "600s", "--", ...s.server]);
     const seen: string[] = [];
     const attempt = async (tamper: (dir: string, h: Pending) => void | Promise<void>, tool = "delete_observations") => {
       await p.client.callTool({ name: "create_entities", arguments: { entities: [{ name: "Eve", entityType: "person", observations: ["x"] }] } });
       const args = tool === "delete_observations" ? { deletions: [{ entityName: "Eve", observations: ["x"] }] } : { entityNames: ["Eve"] };
       const reason = tool === "delete_observations" ? "Removing observations needs approval" : "Deleting memories needs approval";
-      const call = p.client.callTool({ name: tool, arguments: args }, undefined, { timeout: 90_000 });
+      const call = p.client.callTool({ name: tool, arguments: args }, undefined, { timeout: 600_000 });
       const h = await held(state, seen);
       seen.push(h.request.id);
       await tamper(path.join(state, "approvals", h.request.id), h);

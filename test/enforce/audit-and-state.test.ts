@@ -118,9 +118,9 @@ describe("the proxy's state out of the agent's reach", () => {
     expect(existsSync(state)).toBe(false);
 
     // Forced: the agent finds its pending request and rewrites it through the server's own tools.
-    const p = await startProxyClient(["--bundle", bundleFile, "--integration", "filesystem", "--state-dir", state, "--allow-shared-state", "--approval-timeout", "60s", "--", ...server]);
+    const p = await startProxyClient(["--bundle", bundleFile, "--integration", "filesystem", "--state-dir", state, "--allow-shared-state", "--approval-timeout", "600s", "--", ...server]);
     try {
-      const move = p.client.callTool({ name: "move_file", arguments: { source: path.join(sandbox, "a.txt"), destination: path.join(sandbox, "b.txt") } }, undefined, { timeout: 90_000 });
+      const move = p.client.callTool({ name: "move_file", arguments: { source: path.join(sandbox, "a.txt"), destination: path.join(sandbox, "b.txt") } }, undefined, { timeout: 600_000 });
       const id = await until(async () => (await new FileApprovalStore(state).list()).map((x) => viewOf(x, Date.now())).find((v) => v.status === "pending")?.request.id, "a pending approval");
       const listing = await p.client.callTool({ name: "list_directory", arguments: { path: path.join(state, "approvals") } });
       expect(textOf(listing)).toContain(id);
