@@ -10,6 +10,8 @@ import type { Command } from "commander";
 import { FileApprovalStore } from "../../enforce/approvals/file-store.js";
 import { RedisApprovalStore } from "../../enforce/approvals/redis-store.js";
 import { currentUser, roleFor } from "../../enforce/approvals/identity.js";
+import { pidAlive } from "../../enforce/approvals/clerk.js";
+import { hostname } from "node:os";
 import { viewOf, type ApprovalStore, type ApprovalView, type Receipt } from "../../enforce/approvals/types.js";
 import { parseDuration } from "../../enforce/start.js";
 import { CliError, EXIT_FINDINGS, parseFormat, pc, printJson } from "../output.js";
@@ -46,10 +48,16 @@ function left(iso: string): string {
   return s <= 0 ? "expired" : s < 60 ? `${s}s left` : `${Math.round(s / 60)}m left`;
 }
 
+/** A pending request whose proxy (on this host) is gone: nobody will count a vote on it. */
+function abandoned(v: ApprovalView): boolean {
+  const p = v.request.proxy;
+  return v.status === "pending" && p?.host === hostname() && !pidAlive(p.pid);
+}
+
 /** The review screen of one request. */
 function render(v: ApprovalView): string {
   const r = v.request;
-  const status = v.status === "pending" ? pc.yellow("pending") : v.status === "approved" ? pc.green("approved") : pc.red(v.status);
+  const status = abandoned(v) ? pc.red("abandoned (the proxy that held it is gone)") : v.status === "pending" ? pc.yellow("pending") : v.status === "approved" ? pc.green("approved") : pc.red(v.status);
   const args = JSON.stringify(r.args, null, 2).split("\n").map((l) => `    ${l}`).join("\n");
   const lines = [
     `${pc.bold(r.id)}  ${status}  ${r.integration}.${r.tool}  agent ${r.agent?.name ?? r.agent?.id ?? "?"}${r.tenant ? ` (tenant ${r.tenant})` : ""}`,
@@ -86,6 +94,7 @@ async function castBallot(s: ApprovalStore, id: string, verdict: "approve" | "de
   if (!stored) return { ok: false, error: `no approval with id "${id}"` };
   const before = viewOf(stored, Date.now());
   if (before.status !== "pending") return { ok: false, error: `approval ${id} is already ${before.status}`, view: before };
+  if (abandoned(before)) return { ok: false, error: `the proxy that held ${id} is gone, so the call cannot be made any more (the next start of \`policy enforce\` expires it)`, view: before };
   const me = currentUser();
   const role = roleFor(before.request, before.votes, me, o.as);
   if ("error" in role) return { ok: false, error: role.error, view: before };

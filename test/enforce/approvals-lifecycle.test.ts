@@ -100,6 +100,10 @@ describe("held calls: cancellation and restarts", () => {
     first.child.kill("SIGKILL");
     await first.exited;
     expect((await views(s.state)).find((v) => v.request.id === left.request.id)?.status).toBe("pending");
+    // Before any proxy starts again, a vote is refused: nobody holds the call any more.
+    const orphan = await runCliAs(CAROL, ["approvals", "approve", left.request.id, "--state-dir", s.state]);
+    expect(orphan.code).toBe(1);
+    expect(orphan.stderr).toMatch(/the proxy that held .* is gone/);
 
     const second = s.start();
     try {
