@@ -7,9 +7,16 @@
  */
 import { hostname } from "node:os";
 import { macOf, macOk } from "./seal.js";
+import { ajvMessage, schemaDefValidator, usefulErrors } from "../../compiler/json/validate.js";
 import { roleFor } from "./identity.js";
 import type { UserResolver } from "./identity.js";
 import { requestHash, statusOf, viewOf, type ApprovalRequest, type ApprovalStore, type ApprovalView, type Outcome, type SealedRequest, type StoredApproval, type StoredBallot, type Vote } from "./types.js";
+
+/** What is wrong with a record against `schemas/approval-record.schema.json`, or undefined. */
+export function recordProblem(kind: "request" | "ballot" | "receipt" | "vote" | "outcome", value: unknown): string | undefined {
+  const v = schemaDefValidator("approval-record.schema.json", kind);
+  return v(value) ? undefined : usefulErrors(v.errors ?? []).map(ajvMessage).slice(0, 3).join("; ");
+}
 
 /** A verified view, or what is wrong with the stored records. */
 export type Checked = { ok: true; view: ApprovalView } | { ok: false; problem: string; view?: ApprovalView };
@@ -43,6 +50,8 @@ export class ApprovalClerk {
   /** Checks every record of an approval against the key and the hash the proxy created it with. */
   check(s: StoredApproval | undefined, hash: string): Checked {
     if (!s) return { ok: false, problem: "the approval record is gone" };
+    const malformed = recordProblem("request", s.request);
+    if (malformed) return { ok: false, problem: `request.json is not a request the proxy writes (${malformed})` };
     const view = viewOf(s, this.now());
     const { mac, ...body } = s.request;
     if (!macOk(this.key, "request", body, mac)) return { ok: false, problem: "request.json was not written by this proxy or was edited", view };
@@ -82,6 +91,8 @@ export class ApprovalClerk {
     const who = b.uid !== undefined ? this.users(b.uid) : b.ballot?.by;
     const refuse = (error: string) => this.store.answer(id, b.ref, { ok: false, error });
     if (b.problem || !b.ballot) return refuse(b.problem ?? "the ballot could not be read");
+    const malformed = recordProblem("ballot", b.ballot);
+    if (malformed) return refuse(`the ballot is malformed: ${malformed}`);
     if (who === undefined) return refuse(`the ballot's owner (uid ${String(b.uid)}) is not a known user`);
     if (b.ballot.hash !== view.request.hash) return refuse(`the ballot is for another request than ${id} (its hash differs): look at the request again`);
     if (view.status !== "pending") return refuse(`approval ${id} is already ${view.status}`);

@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { expect, test } from "vitest";
-import { ApprovalClerk } from "../../enforce/approvals/clerk.js";
+import { ApprovalClerk, recordProblem } from "../../enforce/approvals/clerk.js";
 import { newApprovalId } from "../../enforce/approvals/file-store.js";
 import { roleFor } from "../../enforce/approvals/identity.js";
 import { viewOf, type ApprovalStore, type Ballot, type Roster, type SealedRequest } from "../../enforce/approvals/types.js";
@@ -46,7 +46,7 @@ export function approvalContract(name: string, open: () => ContractStore): void 
   };
 
   test(`${name}: technician and manager, each a different person, approve; every vote says who, when and which role`, async () => {
-    const { clerk, r, vote } = await setup(["technician", "manager"]);
+    const { c, clerk, r, vote } = await setup(["technician", "manager"]);
     expect((await vote("alice", "approve")).receipt).toEqual({ ok: true, role: "technician", by: "alice" });
     const mid = await clerk.read(r.id, r.hash);
     expect(mid.ok && mid.view.status).toBe("pending");
@@ -55,6 +55,10 @@ export function approvalContract(name: string, open: () => ContractStore): void 
     expect(last.receipt).toMatchObject({ ok: true, role: "manager", by: "carol" });
     expect(last.checked.ok && last.checked.view.outcome).toMatchObject({ status: "approved", by: "carol", hash: r.hash });
     const v = last.checked.ok ? last.checked.view : undefined;
+    // Every record the proxy wrote is what the published schema says.
+    const stored = (await c.store.get(r.id))!;
+    expect([recordProblem("request", stored.request), ...stored.votes.map((x) => recordProblem("vote", x)), recordProblem("outcome", stored.outcome)]).toEqual([undefined, undefined, undefined, undefined]);
+    expect(recordProblem("receipt", last.receipt)).toBeUndefined();
     expect(v?.votes.map((x) => [x.role, x.by, x.verdict])).toEqual([["technician", "alice", "approve"], ["manager", "carol", "approve"]]);
     for (const x of v?.votes ?? []) expect(Date.parse(x.at)).toBeGreaterThan(Date.now() - 60_000);
   });
@@ -116,6 +120,10 @@ export function approvalContract(name: string, open: () => ContractStore): void 
     const ref = await d.c.submitAs("alice", d.r.id, { hash: other.r.hash, verdict: "approve" });
     await d.clerk.tally(d.r.id, d.r.hash);
     expect(await d.c.store.receipt(d.r.id, ref)).toMatchObject({ ok: false, error: expect.stringMatching(/another request/) });
+    // A malformed ballot is refused with what is wrong.
+    const bad = await d.c.submitAs("alice", d.r.id, { hash: d.r.hash, verdict: "maybe" as "approve" });
+    await d.clerk.tally(d.r.id, d.r.hash);
+    expect(await d.c.store.receipt(d.r.id, bad)).toMatchObject({ ok: false, error: expect.stringMatching(/the ballot is malformed: \/verdict: must be one of "approve", "deny"/) });
     // A proxy with another key (another state dir) cannot vouch for these records either.
     const stranger = new ApprovalClerk(d.c.store, randomBytes(32), d.c.users);
     expect(await stranger.read(d.r.id, d.r.hash)).toMatchObject({ ok: false });
