@@ -2,8 +2,9 @@
  * The proxy refuses to start when its own state (approval records and key, recordings, the
  * decision log) lies inside a path it hands an upstream server: the agent could otherwise read or
  * rewrite it through that server's tools (e.g. the filesystem server's roots). The paths are
- * found in the upstream's command line: every argument (or the value after `=` in `--opt=value`)
- * that names an existing file or folder, resolved against the upstream's working directory.
+ * found in the upstream's command line: every argument (or the value after `=` in `--opt=value`
+ * and in `NAME=value`, as `env NAME=value server` passes it) and every value of its environment
+ * settings that names an existing file or folder, resolved against the upstream's working directory.
  */
 import { existsSync, realpathSync } from "node:fs";
 import path from "node:path";
@@ -28,8 +29,8 @@ export function upstreamPaths(spec: UpstreamSpec): string[] {
   if (!("command" in spec)) return [];
   const cwd = spec.cwd ?? process.cwd();
   const out = new Set<string>();
-  for (const arg of spec.command) {
-    const option = /^--?[^=]+=(.+)$/.exec(arg);
+  for (const arg of [...spec.command, ...Object.values(spec.env ?? {})]) {
+    const option = /^(?:--?[^=]+|[A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(arg);
     for (const candidate of option ? [option[1]!] : arg.startsWith("-") ? [] : [arg]) {
       const abs = path.resolve(cwd, candidate);
       if (existsSync(abs)) out.add(realPathOf(abs));

@@ -33,7 +33,7 @@ export interface FileStoreOptions {
 }
 
 /** Reads a file without following a symlink; the owner's uid and the JSON, or a problem. */
-function readOwned(file: string): { uid: number; value: unknown } | { problem: string } | undefined {
+function readOwned(file: string, maxBytes = 64 << 20): { uid: number; value: unknown } | { problem: string } | undefined {
   let fd: number;
   try { fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK); } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -42,7 +42,7 @@ function readOwned(file: string): { uid: number; value: unknown } | { problem: s
   try {
     const st = fstatSync(fd);
     if (!st.isFile() || st.nlink !== 1) return { problem: `${path.basename(file)} is not a plain file` };
-    if (st.size > 1_000_000) return { problem: `${path.basename(file)} is too large` };
+    if (st.size > maxBytes) return { problem: `${path.basename(file)} is larger than ${maxBytes} bytes` };
     return { uid: st.uid, value: JSON.parse(readFileSync(fd, "utf8")) as unknown };
   } catch (e) {
     return { problem: `${path.basename(file)} is not JSON: ${(e as Error).message}` };
@@ -163,7 +163,7 @@ export class FileApprovalStore implements ApprovalStore {
     for (const n of names) {
       const m = /^ballot-([a-z0-9]{8,40})\.json$/.exec(n);
       if (!m || answered.has(m[1]!)) continue;
-      const r = readOwned(path.join(dir, n));
+      const r = readOwned(path.join(dir, n), 64 << 10);
       if (!r) continue;
       out.push("problem" in r ? { ref: m[1]!, ballot: undefined, problem: r.problem } : { ref: m[1]!, ballot: r.value as Ballot, uid: r.uid });
     }

@@ -22,5 +22,8 @@ describe("state inside an upstream's paths", () => {
     expect(sharedStateProblem(state(path.join(work, "elsewhere")), [spec])).toBeUndefined();
     expect(sharedStateProblem(state(path.join(work, "elsewhere")), [{ command: ["server", "/"] }])).toMatch(/lies inside \//);
     expect(sharedStateProblem(state(path.join(root, "x")), [{ url: "https://example.com/mcp" }])).toBeUndefined();
+    // Paths handed through the environment: `env ROOT=dir server` and the spec's env.
+    expect(sharedStateProblem(state(path.join(root, "s")), [{ command: ["env", `ROOT=${root}`, "server"] }])).toMatch(/lies inside/);
+    expect(sharedStateProblem(state(path.join(root, "s")), [{ command: ["server"], env: { DATA: root } }])).toMatch(/lies inside/);
   });
 });
