@@ -12,6 +12,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import { buildBundleFile, importLiveCatalog, readJsonl, requireServer, runCli, serverCommand, SERVERS, startProxyClient, textOf, until, type ProxyClient } from "./helpers.js";
 import { FileApprovalStore } from "../../enforce/approvals/file-store.js";
 import { viewOf } from "../../enforce/approvals/types.js";
+import { haveRedis, RedisServer } from "../session/redis-server.js";
 import { ALICE, APPROVERS_GROUP, CAROL, ensureApprovers, runCliAs } from "./os-users.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "enforce-approvals-"));
@@ -169,6 +170,30 @@ describe("approvals from the CLI, by two OS users", () => {
       expect(JSON.parse(r.stdout)).toEqual([]);
     } finally {
       await q.close();
+    }
+  });
+
+  test.skipIf(!haveRedis())("with --store redis://: ballots from the CLI, votes and the outcome sealed by the proxy", { timeout: 600_000 }, async (ctx) => {
+    const s = await setup(ctx);
+    if (!s) return;
+    const redis = await RedisServer.start();
+    const state = path.join(work, "state-redis");
+    const p = await startProxyClient(["--bundle", s.bundleFile, "--integration", "memory", "--store", redis.url, "--state-dir", state, "--approval-timeout", "600s", "--", ...s.server]);
+    try {
+      await p.client.callTool({ name: "create_entities", arguments: { entities: [{ name: "Rex", entityType: "dog", observations: ["barks"] }] } });
+      const call = p.client.callTool({ name: "delete_observations", arguments: { deletions: [{ entityName: "Rex", observations: ["barks"] }] } }, undefined, { timeout: 600_000 });
+      const id = (await p.waitForStderr(/approval (ap-[a-z0-9]+) pending/, 120_000))[1]!;
+      const nobody = await runCli(["approvals", "approve", id, "--store", redis.url]);
+      expect(nobody.code).toBe(1);
+      expect(nobody.stderr).toMatch(/root holds no role/);
+      const ok = await runCliAs(CAROL, ["approvals", "approve", id, "--store", redis.url]);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stdout).toContain(`${id} is approved`);
+      expect((await call).isError).toBeFalsy();
+      expect(statSync(path.join(state, "approval.key")).mode & 0o777).toBe(0o600);
+    } finally {
+      await p.close();
+      await redis.stop();
     }
   });
 });
