@@ -307,6 +307,7 @@ export class ProxySession {
         extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: ++beat, message: `waiting for approval ${id} from ${v.waitingFor.join(" and ")}` } } as never).catch(() => undefined);
       },
     });
+    if (w.error) this.g.log(`approval ${id}: ${w.error}; ${r.integration}.${r.tool} was not called (fail closed)`);
     return { ...approvalMessage(w, d.reason, timeout), ...(w.why ? { why: w.why } : {}), ...(w.tampered ? { tampered: w.tampered } : {}) };
   }
 
