@@ -79,6 +79,8 @@ export interface CheckedProject {
   readonly default?: BundleDefault;
   readonly detectors: readonly CheckedDetector[];
   readonly organization?: Organization;
+  /** Who may approve, per role (policy.config.json), sorted. */
+  readonly approvers?: Readonly<Record<string, readonly string[]>>;
   readonly catalog: Catalog;
   readonly diagnostics: readonly Diagnostic[];
 }

@@ -19,6 +19,8 @@ export interface ProjectConfig {
   readonly catalogs?: readonly string[];
   readonly include?: readonly string[];
   readonly exclude?: readonly string[];
+  /** Who may approve, per role: OS user names (`{"technician": ["alice"], "manager": ["carol"]}`). */
+  readonly approvers?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface LoadOptions {
@@ -127,7 +129,7 @@ export function loadProject(paths: readonly string[], opts: LoadOptions = {}): L
   });
   const { catalog, diagnostics } = loadCatalog(catalogs.map((c) => ("text" in c ? c : { file: c.file, text: tryRead(resolve(cwd, c.file)) }) as CatalogSource));
   extra.push(...diagnostics);
-  const project = checkProject(sources, catalog, extra, opts.parse ? { parse: opts.parse } : {});
+  const project = checkProject(sources, catalog, extra, { ...(opts.parse ? { parse: opts.parse } : {}), ...(config.approvers ? { approvers: config.approvers } : {}) });
   return { project, ...(configFile ? { configFile } : {}), unreadable };
 }
 

@@ -14,7 +14,10 @@ import {
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import { UriTemplate } from "@modelcontextprotocol/sdk/shared/uriTemplate.js";
-import type { ApprovalStore } from "./approvals/types.js";
+import type { ApprovalStore, Roster } from "./approvals/types.js";
+import { ApprovalClerk } from "./approvals/clerk.js";
+import { systemUsers } from "./approvals/identity.js";
+import { randomBytes } from "node:crypto";
 import type { AlertRecord, AlertSink } from "./alerts.js";
 import type { DecisionLog, SessionRecorder } from "./jsonl.js";
 import type { Upstream } from "./upstream.js";
@@ -41,6 +44,10 @@ export interface GatewayOptions {
   readonly now?: () => number;
   /** How often a waiting call polls the approval store (ms). */
   readonly approvalPollMs?: number;
+  /** The proxy's side of approvals (holds the HMAC key); without it, a key for this process only. */
+  readonly clerk?: ApprovalClerk;
+  /** `strict` (default): a call whose recording or decision-log line cannot be written is blocked. */
+  readonly audit?: "strict" | "best-effort";
 }
 
 export interface Route {
@@ -57,12 +64,14 @@ export class Gateway {
   private readonly byRevision = new Map<string, { enforcer: Enforcer; bundle: Bundle; sessions: number }>();
   readonly sessions = new Set<ProxySession>();
   readonly now: () => number;
+  readonly clerk: ApprovalClerk;
 
   constructor(readonly o: GatewayOptions) {
     this.upstreams = o.upstreams;
     this.store = o.store ?? new MemoryStore();
     this.separator = o.separator ?? "__";
     this.now = o.now ?? Date.now;
+    this.clerk = o.clerk ?? new ApprovalClerk(o.approvals, randomBytes(32), systemUsers(), this.now);
     const ids = new Set<string>();
     for (const u of o.upstreams) {
       if (ids.has(u.integration)) throw new Error(`two upstreams have the integration id "${u.integration}": name them with --upstream <id>=…`);
@@ -241,9 +250,34 @@ export class Gateway {
     this.o.log?.(keepLines(message));
   }
 
-  record(e: SessionEvent): void {
+  /** Records an event; returns the write error, if any (the caller decides, see `auditFailure`). */
+  record(e: SessionEvent): string | undefined {
     const err = this.o.recorder?.append(e);
     if (err) this.log(`cannot record session ${e.session_id}: ${err}`);
+    return err;
+  }
+
+  /** Who may approve, per role, in the bundle a session is pinned to. */
+  rosterOf(revision: string): Roster {
+    return (this.byRevision.get(revision)?.bundle ?? this.current.bundle).approvers ?? {};
+  }
+
+  /**
+   * An audit write failed: stderr, the decision log (if it can still be written) and an alert
+   * name the failure. True when the call must be blocked (`audit` is not `best-effort`);
+   * `before` is false for a write after the call was made (a response), which nothing can undo.
+   */
+  auditFailure(what: string, error: string, e: SessionEvent, before = true): boolean {
+    const strict = this.o.audit !== "best-effort";
+    this.log(`audit trail failure: ${what}: ${error}${!before ? "" : strict ? "; the call is blocked (--audit best-effort lets calls through)" : ""}`);
+    const rec: AlertRecord = {
+      what: `audit trail failure: ${what}`, why: `${error}; ${strict ? "calls are blocked until it can be written" : "calls go on unaudited (--audit best-effort)"}`,
+      policy: "audit", effect: strict ? "block" : "allow", agent: e.agent?.name ?? null, tool: e.call?.tool ?? null, integration: e.call?.integration ?? null,
+      channel: null, session_id: e.session_id ?? "", call_id: e.call?.id ?? null, revision: this.revision, ts: new Date(this.now()).toISOString(),
+    };
+    this.o.decisionLog?.append({ type: "audit_failed", ...rec });
+    this.o.alerts?.send(rec);
+    return strict;
   }
 
   /** Alerts of a decision go to the webhook (in the background) and to the decision log. */
@@ -262,6 +296,8 @@ export class Gateway {
   }
 
   async close(): Promise<void> {
+    // Every held call is answered (isError) before the sessions close.
+    await Promise.all([...this.sessions].map((s) => s.shutdown()));
     for (const s of [...this.sessions]) await s.close();
     await this.o.alerts?.flush(5000);
     for (const u of this.upstreams) await u.close();

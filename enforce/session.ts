@@ -16,7 +16,7 @@
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
-  CallToolRequestSchema, CallToolResultSchema, ListToolsRequestSchema, McpError, ErrorCode,
+  CallToolRequestSchema, CallToolResultSchema, CancelledNotificationSchema, ListToolsRequestSchema, McpError, ErrorCode,
   type CallToolResult, type Tool, type ServerCapabilities,
 } from "@modelcontextprotocol/sdk/types.js";
 import { randomBytes } from "node:crypto";
@@ -25,12 +25,13 @@ import type { Bundle, Decision, SessionEvent } from "../runtime/types.js";
 import type { Gateway, Route } from "./gateway.js";
 import { costOf, isFault, refusal, safeReason, sanitizeArgs } from "./call-helpers.js";
 import { newApprovalId } from "./approvals/file-store.js";
-import { waitForApproval } from "./approvals/wait.js";
-import type { ApprovalRequest } from "./approvals/types.js";
 import { Turns } from "./turns.js";
 import { pathCapabilities, registerMcpPaths } from "./mcp-paths.js";
 import { oneLine } from "../compiler/terminal-safe.js";
 import type { UserInfo } from "./http-auth.js";
+import { waitForApproval, type WaitResult } from "./approvals/wait.js";
+import { HeldCalls } from "./approvals/held-calls.js";
+import type { Vote } from "./approvals/types.js";
 
 export interface SessionIdentity {
   readonly tenant?: string;
@@ -46,7 +47,10 @@ export function newSessionId(now: number): string {
 const VERSION = "0.1.0";
 
 /** What a request handler gets from the SDK and passes on (cancellation, progress). */
-export interface RequestExtra { signal: AbortSignal; _meta?: { progressToken?: string | number }; sendNotification: (n: never) => Promise<void> }
+export interface RequestExtra { signal: AbortSignal; heldId?: string; _meta?: { progressToken?: string | number }; sendNotification: (n: never) => Promise<void> }
+
+/** What the agent is told when the audit trail could not be written (`--audit strict`, the default). */
+const AUDIT_REFUSAL = "Blocked: the enforcement point could not write its audit trail, so the call was not made. Ask an administrator to check the proxy's log.";
 
 /** What is decided: a call of a tool (or MCP request path) of an integration. */
 export interface CallTarget { readonly integration: string; readonly tool: string; readonly args: Record<string, unknown> }
@@ -57,6 +61,23 @@ export interface Decided {
   readonly d: Decision;
   readonly callId: string;
   readonly approvalId?: string;
+  /** Set when the event or its decision could not be written and the audit trail is strict. */
+  readonly audit?: string;
+}
+
+/** What the agent is told about an approval that ended, and the votes (without their MACs) for the decision log. */
+function approvalMessage(w: WaitResult, reason: string, timeoutMs: number): { status: string; message: string; votes: Vote[] } {
+  const votes = (w.view?.votes ?? []).map(({ mac: _mac, ...v }) => v);
+  if (w.tampered) return { status: "denied", message: `Not approved: ${reason} (the approval records were tampered with, so the call was not made)`, votes };
+  if (w.error) return { status: "denied", message: `Not approved: ${reason} (the approval could not be checked, so the call was not made)`, votes };
+  if (w.status === "approved") return { status: "approved", message: "", votes };
+  if (w.status === "denied") {
+    const by = votes.find((v) => v.verdict === "deny");
+    return { status: "denied", message: `Not approved: ${reason} (denied${by ? ` by the ${by.role}` : ""}${by?.note ? `: ${by.note}` : ""})`, votes };
+  }
+  if (w.why === "shutdown") return { status: "expired", message: `Not approved: ${reason} (the enforcement point is shutting down, so the call was not made)`, votes };
+  if (w.why === "cancelled") return { status: "expired", message: `Not approved: ${reason} (the call was cancelled, so it was not made)`, votes };
+  return { status: "expired", message: `Not approved: ${reason} (no approval within ${Math.round(timeoutMs / 1000)}s, so the call was not made)`, votes };
 }
 
 export class ProxySession {
@@ -80,6 +101,8 @@ export class ProxySession {
   private readonly idleWaiters: (() => void)[] = [];
   /** Resource URIs this session subscribed to (upstream notifications are passed on for these). */
   readonly subscriptions = new Set<string>();
+  /** Calls in flight under the proxy's own ids (cancellation, shutdown). */
+  private readonly held = new HeldCalls();
 
   constructor(readonly g: Gateway, sessionId?: string, user?: UserInfo) {
     this.id = sessionId ?? newSessionId(g.now());
@@ -93,8 +116,17 @@ export class ProxySession {
     const instructions = single?.client.getInstructions();
     this.server = new Server({ name: "policy-enforce", version: VERSION }, { capabilities: caps, ...(instructions ? { instructions } : {}) });
     this.server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await this.listTools() }));
-    this.server.setRequestHandler(CallToolRequestSchema, (req, extra) => this.tracked(() => this.callTool(req.params, extra)));
+    this.server.setRequestHandler(CallToolRequestSchema, (req, extra) => this.tracked(() => {
+      // The call is held under the proxy's own id: a reused request id cannot cancel another call's wait.
+      const held = this.held.hold(extra.requestId ?? "", extra.signal);
+      return this.callTool(req.params, { ...extra, signal: held.signal, heldId: held.id }).finally(() => held.release());
+    }));
     registerMcpPaths(this, caps);
+    this.server.setNotificationHandler(CancelledNotificationSchema, (n) => {
+      // Every call received under the id, not only the latest (see held-calls.ts); then what the SDK does.
+      if (n.params.requestId !== undefined) this.held.cancel(n.params.requestId);
+      (this.server as unknown as { _oncancel?: (x: unknown) => void })._oncancel?.(n);
+    });
     this.server.onclose = () => { void this.close(); };
   }
 
@@ -167,8 +199,9 @@ export class ProxySession {
     this.server.sendToolListChanged().catch(() => undefined);
   }
 
-  private logDecision(e: SessionEvent, d: Decision, outcome: string, extra: Record<string, unknown> = {}): void {
-    this.g.o.decisionLog?.append({
+  /** Appends a decision to the decision log; returns the write error, if any. */
+  private logDecision(e: SessionEvent, d: Decision, outcome: string, extra: Record<string, unknown> = {}): string | undefined {
+    return this.g.o.decisionLog?.append({
       type: "decision", ts: e.ts, session_id: e.session_id, seq: e.seq, call_id: e.call?.id ?? null,
       tenant: e.tenant ?? null, agent: e.agent ?? null, event: e.type,
       integration: e.call?.integration ?? null, tool: e.call?.tool ?? null,
@@ -181,24 +214,27 @@ export class ProxySession {
    * the event is numbered, recorded, decided, alerted and logged with `outcome(d)`. `what` is the
    * call, or routes it inside the turn (a routing error rejects without an event).
    */
-  decideInTurn<T extends CallTarget>(what: T | (() => Promise<T>), outcome: (d: Decision) => string): Promise<Decided & { target: T }> {
+  decideInTurn<T extends CallTarget>(what: T | (() => Promise<T>), outcome: (d: Decision) => string, heldId?: string): Promise<Decided & { target: T }> {
     void this.begin();
     return this.turns.run(async () => {
       const target = typeof what === "function" ? await what() : what;
       const { integration, tool, args } = target;
       const callId = `c${this.seq + 1}`;
       const req = this.event("tool_call_request", { call: { id: callId, type: "mcp", integration, tool, args } });
-      this.g.record(req);
+      const unrecorded = this.g.record(req);
       const t0 = performance.now();
       let d = await this.enforcer.decideAsync(req);
       const decideUs = Math.round((performance.now() - t0) * 1000);
       this.g.alert(d, req);
       if (this.refused !== undefined && d.effect !== "block") d = { ...d, effect: "block", reason: this.refused };
       if (isFault(d)) this.g.log(`session ${this.id}: ${oneLine(`${integration}.${tool}`)} blocked by a fault (fail closed): ${oneLine(d.reason)}`);
-      const said = outcome(d);
+      // A call nobody could audit is not made (unless --audit best-effort).
+      let audit = d.effect !== "block" && unrecorded !== undefined && this.g.auditFailure(`cannot record session ${this.id}`, unrecorded, req) ? "recording failed" : undefined;
+      const said = audit ? "blocked" : outcome(d);
       const approvalId = said === "approval_requested" ? newApprovalId() : undefined;
-      this.logDecision(req, d, said, { decide_us: decideUs, ...(approvalId ? { approval_id: approvalId } : {}) });
-      return { req, d, callId, target, ...(approvalId ? { approvalId } : {}) };
+      const notLogged = this.logDecision(req, d, said, { decide_us: decideUs, ...(approvalId ? { approval_id: approvalId, held_id: heldId ?? "h-none" } : {}), ...(audit ? { audit } : {}) });
+      if (!audit && d.effect !== "block" && notLogged !== undefined && this.g.auditFailure("cannot write the decision log", notLogged, req)) audit = "decision log failed";
+      return { req, d, callId, target, ...(approvalId ? { approvalId } : {}), ...(audit ? { audit } : {}) };
     });
   }
 
@@ -209,10 +245,20 @@ export class ProxySession {
   async admitted(x: Decided, integration: string, tool: string, extra: RequestExtra): Promise<string | undefined> {
     const { d } = x;
     if (d.effect === "block") return `Blocked by policy: ${safeReason(d)}`;
+    if (x.audit) return AUDIT_REFUSAL;
     if (d.effect !== "require_approval" || !x.approvalId) return undefined;
-    const verdict = await this.awaitApproval(x.approvalId, x.req, d, { integration, tool }, extra);
-    this.g.o.decisionLog?.append({ type: "approval", ts: new Date(this.g.now()).toISOString(), session_id: this.id, call_id: x.callId, approval_id: x.approvalId, status: verdict.status, votes: verdict.votes, revision: d.revision });
-    return verdict.status === "approved" ? undefined : verdict.message;
+    const heldId = extra.heldId ?? "h-none";
+    const verdict = await this.awaitApproval(x.approvalId, heldId, x.req, d, { integration, tool }, extra);
+    // Cancellation wins over an approval that arrived in the meantime.
+    const cancelled = verdict.status === "approved" && extra.signal.aborted;
+    const status = cancelled ? "cancelled" : verdict.status;
+    const err = this.g.o.decisionLog?.append({
+      type: "approval", ts: new Date(this.g.now()).toISOString(), session_id: this.id, call_id: x.callId, approval_id: x.approvalId, held_id: heldId,
+      status, votes: verdict.votes, revision: d.revision, ...(verdict.why ? { why: verdict.why } : {}), ...(verdict.tampered ? { tampered: verdict.tampered } : {}),
+    });
+    if (verdict.tampered) this.g.log(`approval ${x.approvalId} refused: its records were tampered with (${verdict.tampered}); ${oneLine(`${integration}.${tool}`)} was not called`);
+    if (status !== "approved") return cancelled ? `Not approved: ${d.reason} (the call was cancelled, so it was not made)` : verdict.message;
+    return err !== undefined && this.g.auditFailure("cannot write the decision log", err, x.req) ? AUDIT_REFUSAL : undefined;
   }
 
   private callTool(params: { name: string; arguments?: Record<string, unknown>; _meta?: Record<string, unknown> }, extra: RequestExtra): Promise<CallToolResult> {
@@ -224,7 +270,7 @@ export class ProxySession {
     }
     const known = "upstream" in r;
     const turn = this.decideInTurn({ integration: r.integration!, tool: r.tool, args }, (d) =>
-      d.effect === "block" ? "blocked" : !known ? "unknown_tool" : d.effect === "require_approval" ? "approval_requested" : "forwarded");
+      d.effect === "block" ? "blocked" : !known ? "unknown_tool" : d.effect === "require_approval" ? "approval_requested" : "forwarded", extra.heldId);
     return this.afterToolDecision(turn, r, params, extra);
   }
 
@@ -266,7 +312,8 @@ export class ProxySession {
     return this.turns.run(async () => {
       const cost = costOf(result);
       const e = this.event("tool_call_response", { call_id: callId, result, ...(cost ? { cost } : {}) });
-      this.g.record(e);
+      const unrecorded = this.g.record(e);
+      if (unrecorded) this.g.auditFailure(`cannot record the response of ${callId} in session ${this.id}`, unrecorded, e, false);
       try {
         const o = await this.enforcer.observe(e);
         if (!o.ok) this.g.log(`session ${this.id}: response of ${callId} not observed: ${o.note ?? ""}`);
@@ -276,18 +323,21 @@ export class ProxySession {
     });
   }
 
-  private async awaitApproval(id: string, req: SessionEvent, d: Decision, r: { integration: string; tool: string }, extra: RequestExtra): Promise<{ status: string; message: string; votes: unknown[] }> {
+  private async awaitApproval(id: string, heldId: string, req: SessionEvent, d: Decision, r: { integration: string; tool: string }, extra: RequestExtra): Promise<{ status: string; message: string; votes: Vote[]; why?: string; tampered?: string }> {
     const now = this.g.now();
     const timeout = this.g.o.approvalTimeoutMs ?? 300_000;
-    const request: ApprovalRequest = {
-      id, created: new Date(now).toISOString(), expires: new Date(now + timeout).toISOString(),
-      session_id: this.id, call_id: req.call!.id!, tenant: req.tenant ?? null,
-      agent: req.agent ? { ...(req.agent.id ? { id: req.agent.id } : {}), ...(req.agent.name ? { name: req.agent.name } : {}) } : null,
-      integration: r.integration, tool: r.tool, args: req.call!.args ?? {}, reason: d.reason,
-      policy: d.policy ? { id: d.policy.id, name: d.policy.name } : null, approvers: d.approvers, revision: d.revision,
-    };
+    const clerk = this.g.clerk;
+    let hash: string;
     try {
-      await this.g.o.approvals.create(request);
+      const sealed = await clerk.create({
+        id, held_id: heldId, created: new Date(now).toISOString(), expires: new Date(now + timeout).toISOString(),
+        session_id: this.id, call_id: req.call!.id!, tenant: req.tenant ?? null,
+        agent: req.agent ? { ...(req.agent.id ? { id: req.agent.id } : {}), ...(req.agent.name ? { name: req.agent.name } : {}) } : null,
+        integration: r.integration, tool: r.tool, args: req.call!.args ?? {}, reason: d.reason,
+        policy: d.policy ? { id: d.policy.id, name: d.policy.name } : null, approvers: d.approvers,
+        eligible: this.g.rosterOf(this.revision), revision: d.revision,
+      });
+      hash = sealed.hash;
     } catch (e) {
       this.g.log(`cannot store approval ${id}: ${(e as Error).message}`);
       return { status: "denied", message: `Not approved: ${d.reason} (the approval could not be requested, so the call was not made)`, votes: [] };
@@ -296,20 +346,21 @@ export class ProxySession {
     this.g.log(`approval ${id} pending${oneLine(who)}: ${oneLine(`${r.integration}.${r.tool}`)} for ${oneLine(req.agent?.name ?? "agent")} — ${oneLine(d.reason)}\n  policy approvals approve ${id}${d.approvers.length > 1 ? " --as <role>" : ""}   |   policy approvals deny ${id}`);
     const token = extra._meta?.progressToken;
     let beat = 0;
-    const w = await waitForApproval(this.g.o.approvals, id, {
+    const w = await waitForApproval(clerk, id, hash, {
       deadline: now + timeout, signal: extra.signal, pollMs: this.g.o.approvalPollMs ?? 200, now: this.g.now, heartbeatMs: 5000,
       onWaiting: (v) => {
         if (token === undefined) return;
         extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: ++beat, message: `waiting for approval ${id} from ${v.waitingFor.join(" and ")}` } } as never).catch(() => undefined);
       },
     });
-    const votes = [...(w.view?.votes ?? [])];
-    if (w.status === "approved") return { status: "approved", message: "", votes };
-    if (w.status === "denied") {
-      const by = votes.find((v) => v.verdict === "deny");
-      return { status: "denied", message: `Not approved: ${d.reason} (denied${by ? ` by ${by.role === "any" ? "an approver" : `the ${by.role}`}` : ""}${by?.note ? `: ${by.note}` : ""})`, votes };
-    }
-    return { status: "expired", message: `Not approved: ${d.reason} (no approval within ${Math.round(timeout / 1000)}s, so the call was not made)`, votes };
+    if (w.error) this.g.log(`approval ${id}: ${w.error}; ${oneLine(`${r.integration}.${r.tool}`)} was not called (fail closed)`);
+    return { ...approvalMessage(w, d.reason, timeout), ...(w.why ? { why: w.why } : {}), ...(w.tampered ? { tampered: w.tampered } : {}) };
+  }
+
+  /** Stops every held call (each waiting agent is answered `isError`), then waits for the answers to go out. */
+  async shutdown(): Promise<void> {
+    this.held.stopAll("shutdown");
+    await Promise.race([this.idle(), new Promise((r) => setTimeout(r, 5000).unref())]);
   }
 
   /** Resolves when no tool call is in progress (the agent closed its input: answer what it asked first). */

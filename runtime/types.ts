@@ -119,6 +119,8 @@ export interface Bundle {
     readonly github_orgs: readonly string[];
     readonly external_channels: readonly string[];
   };
+  /** Who may approve, per role (`policy.config.json` → `approvers`): role → user names, both sorted. */
+  readonly approvers?: Readonly<Record<string, readonly string[]>>;
 }
 
 // ─── Events ───────────────────────────────────────────────────────────────────────────

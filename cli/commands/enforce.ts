@@ -19,6 +19,7 @@ interface Flags {
   allowOrigin?: string[]; allowHost?: string[]; authTokenFile?: string; jwtKey?: string; jwksFile?: string; jwtIssuer?: string; jwtAudience?: string;
   jwtRolesClaim?: string; jwtGroupsClaim?: string; jwtManagerClaim?: string; sessionIdle: string; maxSessionsPerToken: string;
   tlsCert?: string; tlsKey?: string;
+  audit: string; allowSharedState?: boolean; approversGroup?: string;
 }
 
 const HTTP_FLAGS = ["allowOrigin", "allowHost", "authTokenFile", "jwtKey", "jwksFile", "jwtIssuer", "jwtAudience", "jwtRolesClaim", "jwtGroupsClaim", "jwtManagerClaim", "tlsCert", "tlsKey"] as const;
@@ -125,6 +126,9 @@ export function register(program: Command): void {
     .option("--separator <text>", "between integration and tool in tool names when there are several upstreams", "__")
     .option("--key <file>", "an Ed25519 public key (PEM): only bundles signed with its key (<bundle>.sig) are loaded, at start and on reload")
     .option("--no-watch", "do not reload the bundle when the file changes")
+    .option("--audit <mode>", "strict: block a call whose recording or decision-log line cannot be written; best-effort: forward it anyway", "strict")
+    .option("--allow-shared-state", "start even when the state dir, recordings or decision log lie inside a path given to an upstream server")
+    .option("--approvers-group <group>", "an OS group whose members may review and vote with `policy approvals` (the state dir stays closed to everyone else)")
     .option("--quiet", "no operational messages on stderr (approvals to decide are still shown)")
     .option("--strict", "refuse to start when an upstream has no integration in the catalog or serves tools no policy and no default can decide")
     .addHelpText("after", `
@@ -133,6 +137,8 @@ Examples:
   policy enforce --bundle bundle.json --upstream github="npx -y @modelcontextprotocol/server-github" --upstream memory="npx -y @modelcontextprotocol/server-memory"
   policy enforce --bundle bundle.json --listen 127.0.0.1:8931 --upstream docs=https://mcp.example.com/mcp`)
     .action(async (command: string[], o: Flags) => {
+      if (o.audit !== "strict" && o.audit !== "best-effort") throw new CliError(`--audit must be strict or best-effort, not "${o.audit}"`);
+      const audit: "strict" | "best-effort" = o.audit;
       const timeout = parseDuration(o.approvalTimeout);
       if (timeout === undefined || timeout <= 0) throw new CliError(`--approval-timeout must be a duration like 30s, 5m or 1h, not "${o.approvalTimeout}"`);
       const upstreams: UpstreamSpec[] = [];
@@ -163,7 +169,9 @@ Examples:
       let proxy;
       try {
         proxy = await startProxy({
-          bundle, upstreams, stateDir: o.stateDir, approvalTimeoutMs: timeout, watch: o.watch, log, warn: important, ...(o.strict ? { strict: true } : {}),
+          bundle, upstreams, stateDir: o.stateDir, approvalTimeoutMs: timeout, watch: o.watch, log, warn: important, ...(o.strict ? { strict: true } : {}), audit,
+          ...(o.allowSharedState ? { allowSharedState: true } : {}),
+          ...(o.approversGroup ? { approversGroup: o.approversGroup } : {}),
           ...(o.key ? { publicKey: readTextInput(o.key, "public key") } : {}),
           ...(o.store ? { storeUrl: o.store } : {}),
           ...(o.record ? { recordDir: o.record } : {}),

@@ -16,6 +16,7 @@ import { checkOrganization } from "./rules/organization.js";
 import { checkDefaults } from "./rules/defaults.js";
 import { checkDuplicateIds } from "./rules/duplicate-ids.js";
 import { checkShadowed } from "./rules/shadowed.js";
+import { checkApprovers, type ApproverRoster } from "./rules/approvers.js";
 import { checkPolicyCount, limitDetectors } from "../limits.js";
 
 export { slug } from "./policy.js";
@@ -36,6 +37,13 @@ export interface CheckOptions {
    * one that reuses the parses of unchanged files and re-parses only the edited declarations).
    */
   readonly parse?: (text: string, file: string) => ParseResult;
+  /** Who may approve, per role (`policy.config.json` → `approvers`); shipped in the bundle. */
+  readonly approvers?: ApproverRoster;
+}
+
+/** The roster with roles and names sorted and de-duplicated (the bundle stays byte-reproducible). */
+function sortedRoster(r: ApproverRoster): Record<string, string[]> {
+  return Object.fromEntries(Object.keys(r).sort().map((role) => [role, [...new Set(r[role])].sort()]));
 }
 
 export function checkProject(sources: readonly Source[], catalog: Catalog, extra: readonly Diagnostic[] = [], opts: CheckOptions = {}): CheckedProject {
@@ -64,6 +72,8 @@ export function checkProject(sources: readonly Source[], catalog: Catalog, extra
   checkPolicyCount(ctx, policies);
   checkDuplicateIds(ctx, policies);
   checkShadowed(ctx, policies);
+  checkApprovers(ctx, policies, opts.approvers);
+  const approvers = opts.approvers ? sortedRoster(opts.approvers) : undefined;
   const tests = files.flatMap((f) => f.ast.decls.filter((d): d is A.TestDecl => d.kind === "Test").map((decl) => ({ file: f.file, decl })));
   return {
     files,
@@ -72,6 +82,7 @@ export function checkProject(sources: readonly Source[], catalog: Catalog, extra
     ...(dflt ? { default: dflt } : {}),
     detectors,
     ...(organization ? { organization } : {}),
+    ...(approvers ? { approvers } : {}),
     catalog,
     diagnostics: sortDiagnostics(ctx.diagnostics),
   };

@@ -53,6 +53,7 @@ export const CODES: readonly CodeInfo[] = [
   { code: "PDL2050", severity: "error", title: "invalid session condition", example: "rate(5x) > 3 · time within \"Mon 9-5\"", fix: "see the hint for the expected form" },
   { code: "PDL2051", severity: "error", title: "unknown time zone", example: "tz \"Europe/Berln\"", fix: "use an IANA zone name" },
   { code: "PDL2052", severity: "warning", title: "principal condition without an organization", example: "principal is external with no `organization` declared", fix: "declare `organization { domains [...] }`" },
+  { code: "PDL2070", severity: "error", title: "approval nobody can give", example: "require_approval from [manager] when \"approvers\" in policy.config.json has no manager", fix: "add the role with at least one user name to \"approvers\"" },
   { code: "PDL3001", severity: "error", title: "invalid catalog file", example: "a tool without operation", fix: "fix the file as the message says (schema: schemas/catalog.schema.json)" },
   { code: "PDL3002", severity: "error", title: "unreadable catalog file", example: "--catalog missing.json", fix: "check the path" },
   { code: "PDL3003", severity: "error", title: "invalid project config", example: "policy.config.json with an unknown key", fix: "see schemas/project-config.schema.json" },

@@ -11,6 +11,9 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { frameLine, keepLines, oneLine } from "../../compiler/terminal-safe.js";
 import { FileApprovalStore } from "../../enforce/approvals/file-store.js";
+import { ApprovalClerk } from "../../enforce/approvals/clerk.js";
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { runCli } from "../support/cli.js";
 
 const ESC = "\u001b";
@@ -72,9 +75,11 @@ describe("policy approvals list/show", () => {
   test("a crafted clientInfo.name is shown inertly, cannot draw lines, and the session id is not shown", async () => {
     const dir = work("approvals");
     const store = new FileApprovalStore(dir);
+    store.init();
     const now = Date.now();
-    await store.create({
-      id: "ap-1", created: new Date(now).toISOString(), expires: new Date(now + 600_000).toISOString(),
+    await new ApprovalClerk(store, randomBytes(32), () => undefined).create({
+      id: "ap-1", held_id: "h-1", eligible: {}, proxy: { pid: process.pid, host: hostname() },
+      created: new Date(now).toISOString(), expires: new Date(now + 600_000).toISOString(),
       session_id: "20261121T100003-secret42", call_id: "c2", tenant: null, agent: { name: CRAFTED },
       integration: "github", tool: "delete_repository", args: { repo: `acme/web${ESC}[8m`, note: "x\u202ey" },
       reason: "Deleting a repository needs approval", policy: { id: "p1", name: "p1" }, approvers: [], revision: "r1",

@@ -35,8 +35,10 @@ export async function inProcessProxy(o: {
   for (const spec of o.upstreams) upstreams.push(await Upstream.connect(spec, { stderr: "ignore" }));
   const decisionLog = path.join(o.dir, "decisions.jsonl");
   const recordDir = path.join(o.dir, "sessions");
+  const approvals = new FileApprovalStore(path.join(o.dir, "state"));
+  approvals.init();
   const gateway = new Gateway({
-    bundle: o.bundle, upstreams, approvals: new FileApprovalStore(path.join(o.dir, "state")),
+    bundle: o.bundle, upstreams, approvals,
     ...(o.store ? { store: o.store } : {}), ...(o.identity ? { identity: o.identity } : {}),
     recorder: new SessionRecorder(recordDir), decisionLog: new DecisionLog(decisionLog),
     approvalTimeoutMs: o.approvalTimeoutMs ?? 60_000, approvalPollMs: 10,
