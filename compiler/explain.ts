@@ -63,7 +63,7 @@ export function explain(bundle: Bundle, event: unknown, state?: StateSnapshot, d
   const call = e.type === "tool_call_request" ? resolveCall(bundle, e.call!) : undefined;
   const parsed = e.ts ? Date.parse(e.ts) : NaN;
   const now = state?.ts ?? (Number.isFinite(parsed) ? parsed : Date.now());
-  const ctx: EvalContext = { bundle, call, agentName: e.agent?.name, review: e.agent?.review_status, detectors: compileDetectors(bundle.detectors), now, state: state ?? EMPTY_STATE };
+  const ctx: EvalContext = { bundle, call, agentName: e.agent?.name, review: e.agent?.review_status, user: e.user, detectors: compileDetectors(bundle.detectors), now, state: state ?? EMPTY_STATE };
   const trigger = call ? "tool_call" : "agent_discovered";
   const policies: PolicyTrace[] = bundle.policies.map((p) => {
     const base = { id: p.id, name: p.name, file: p.file, line: p.line, priority: p.priority, effect: p.effect ?? null };
@@ -87,6 +87,7 @@ export function formatExplanation(x: Explanation): string {
   ];
   if (x.tool) lines.push(`tool:     ${x.tool} (${x.operation})`);
   if (d.approvers.length) lines.push(`approvers: ${d.approvers.join(", ")}`);
+  for (const [role, people] of Object.entries(d.approver_people ?? {})) lines.push(`${role}: ${people.length ? people.join(", ") : "nobody (the requester cannot approve their own request)"} (from the user record)`);
   for (const a of d.alerts) lines.push(`alert:    ${a.message}${a.to ? ` → ${a.to}` : ""} (${a.policy})`);
   for (const s of d.sanitize) lines.push(`sanitize: ${s.fields.join(", ")} (${s.policy})`);
   if (x.policies.length) {

@@ -405,7 +405,7 @@ export class Enforcer {
 
   private run(r: Prepared, state: StateSnapshot | undefined): Decision {
     const { c, e, call } = r;
-    const ctx: EvalContext = { bundle: c.bundle, call, agentName: e.agent?.name, review: e.agent?.review_status, detectors: c.detectors, now: r.now, state, strings: r.strings, tenant: e.tenant };
+    const ctx: EvalContext = { bundle: c.bundle, call, agentName: e.agent?.name, review: e.agent?.review_status, user: e.user, detectors: c.detectors, now: r.now, state, strings: r.strings, tenant: e.tenant };
     const d = decideBucket(c.bundle, r.entries, ctx, e);
     if (r.notes.length) d.notes = r.notes;
     if (this.trace) try { this.trace({ event: e, decision: d, state, now: r.now, revision: c.bundle.revision }); } catch { /* never changes a decision */ }
