@@ -32,6 +32,16 @@ const FIELDS: Readonly<Record<Field, FieldSpec>> = {
   claims: { ops: ["is", "is_not", "in", "not_in", "has", "matches", ...CMP, "exists"], literal: "json", argOps: ["is", "is_not", "in", "not_in", ...CMP], example: "user.claims.clearance >= 2" },
 };
 
+/** What each user field is, for the editor (completion after `user.`, hover). */
+export const USER_FIELD_DOCS: Readonly<Record<string, string>> = {
+  user: "the person behind the agent, by id (`user is \"alice\"`); false when the call carries no user",
+  "user.id": "the user's id (`user.id is \"alice\"`, or `args.owner is user.id`)",
+  "user.roles": "the user's roles: `user.roles has admin`, `user.roles in [admin, ops]` (any role), `args.role in user.roles`",
+  "user.groups": "the user's groups: `user.groups in [eng, sec]` (any group), `user.groups has eng`",
+  "user.manager": "the user's manager (a person id); `require_approval from [manager]` lets only them approve",
+  "user.claims.": "a claim of the user (untyped: the literal fixes the comparison): `user.claims.clearance >= 2`, `args.level <= user.claims.clearance`",
+};
+
 /** The `user` subjects as the editor offers them. */
 export const USER_SUBJECTS = ["user", "user.id", "user.roles", "user.groups", "user.manager", "user.claims.<name>"];
 
