@@ -12,6 +12,7 @@ import { loadCatalog, type CatalogSource } from "./catalog/load.js";
 import { checkProject, type CheckOptions, type Source } from "./check/index.js";
 import type { CheckedProject } from "./model.js";
 import { readJson } from "./json/validate.js";
+import type { UserInfo } from "../runtime/types.js";
 
 export const CONFIG_FILE = "policy.config.json";
 
@@ -19,6 +20,8 @@ export interface ProjectConfig {
   readonly catalogs?: readonly string[];
   readonly include?: readonly string[];
   readonly exclude?: readonly string[];
+  /** User records by id (`policy enforce --user <id>`); see schemas/user.schema.json. */
+  readonly users?: Readonly<Record<string, Omit<UserInfo, "id">>>;
 }
 
 export interface LoadOptions {

@@ -19,7 +19,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { randomBytes } from "node:crypto";
 import type { Enforcer } from "../runtime/index.js";
-import type { Decision, SessionEvent } from "../runtime/types.js";
+import type { Decision, SessionEvent, UserInfo } from "../runtime/types.js";
 import type { Gateway, Route } from "./gateway.js";
 import { costOf, isFault, refusal, safeReason, sanitizeArgs } from "./call-helpers.js";
 import { newApprovalId } from "./approvals/file-store.js";
@@ -29,6 +29,8 @@ import type { ApprovalRequest } from "./approvals/types.js";
 export interface SessionIdentity {
   readonly tenant?: string;
   readonly agent?: { readonly id?: string; readonly name?: string; readonly review_status?: string };
+  /** The person behind the agent: carried by every event of the session (`user` conditions). */
+  readonly user?: UserInfo;
 }
 
 /** A session id that sorts by time: `20261121T100003-k3j9x2`. */
@@ -48,12 +50,18 @@ export class ProxySession {
   /** Set when an `agent_discovered` policy blocked this agent: every call is refused with it. */
   private refused: string | undefined;
   private agent: { id?: string; name?: string; review_status?: string } = {};
+  /**
+   * The person behind this session's agent (the proxy's `--user`, or the HTTP transport's
+   * verified token, which sets it per session before the first request). Never from the agent.
+   */
+  user: UserInfo | undefined;
   private closedOnce = false;
   private inflight = 0;
   private readonly idleWaiters: (() => void)[] = [];
 
   constructor(private readonly g: Gateway, sessionId?: string) {
     this.id = sessionId ?? newSessionId(g.now());
+    this.user = g.o.identity?.user;
     const pin = g.pin();
     this.revision = pin.revision;
     this.enforcer = pin.enforcer;
@@ -100,6 +108,7 @@ export class ProxySession {
       type, session_id: this.id, seq: ++this.seq, ts: new Date(this.g.now()).toISOString(),
       ...(tenant ? { tenant } : {}),
       agent: { ...this.agent },
+      ...(this.user ? { user: this.user } : {}),
       ...extra,
     } as SessionEvent;
   }
@@ -233,6 +242,8 @@ export class ProxySession {
       agent: req.agent ? { ...(req.agent.id ? { id: req.agent.id } : {}), ...(req.agent.name ? { name: req.agent.name } : {}) } : null,
       integration: r.integration, tool: r.tool, args: req.call!.args ?? {}, reason: d.reason,
       policy: d.policy ? { id: d.policy.id, name: d.policy.name } : null, approvers: d.approvers, revision: d.revision,
+      ...(req.user ? { user: req.user.id } : {}),
+      ...(d.approver_people ? { approver_people: d.approver_people } : {}),
     };
     try {
       await this.g.o.approvals.create(request);

@@ -8,11 +8,12 @@ import { startProxy, parseDuration } from "../../enforce/start.js";
 import { serveHttp, serveStdio } from "../../enforce/serve.js";
 import { parseUpstream, Upstream, type UpstreamSpec } from "../../enforce/upstream.js";
 import { CliError } from "../output.js";
+import { resolveUser } from "../../enforce/user-source.js";
 
 interface Flags {
   bundle?: string; store?: string; stateDir: string; record?: string; decisionLog?: string; alertsWebhook?: string;
   approvalTimeout: string; integration?: string; upstream?: string[]; listen?: string; tenant?: string; agent?: string;
-  agentId?: string; agentReviewStatus?: string; sessionId?: string; separator?: string; key?: string; watch: boolean; quiet?: boolean; listTools?: boolean;
+  agentId?: string; agentReviewStatus?: string; user?: string; userFile?: string; config?: string; sessionId?: string; separator?: string; key?: string; watch: boolean; quiet?: boolean; listTools?: boolean;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -50,6 +51,9 @@ export function register(program: Command): void {
     .option("--agent <name>", "agent name (default: the MCP client's name)")
     .option("--agent-id <id>", "agent id")
     .option("--agent-review-status <status>", "Approved, Unreviewed or Disallowed")
+    .option("--user <id>", "the person behind the agent: a user of policy.config.json \"users\" (put on every event; `user` conditions)")
+    .option("--user-file <file>", "the person behind the agent, as a JSON user record (schemas/user.schema.json)")
+    .option("--config <file>", "the policy.config.json that --user reads (default: found from the working folder upwards)")
     .option("--session-id <id>", "session id (stdio; default: generated)")
     .option("--separator <text>", "between integration and tool in tool names when there are several upstreams", "__")
     .option("--key <file>", "an Ed25519 public key (PEM): only bundles signed with its key (<bundle>.sig) are loaded, at start and on reload")
@@ -79,6 +83,10 @@ Examples:
         if (!m) throw new CliError(`--listen must be host:port, not "${o.listen}"`);
         listen = { host: m[1]!.replace(/^\[(.*)\]$/, "$1") || "127.0.0.1", port: Number(m[2]) };
       }
+      let user;
+      try {
+        user = resolveUser({ ...(o.user !== undefined ? { user: o.user } : {}), ...(o.userFile !== undefined ? { userFile: o.userFile } : {}), ...(o.config !== undefined ? { config: o.config } : {}) });
+      } catch (e) { throw new CliError((e as Error).message); }
       const important = (m: string) => process.stderr.write(`policy enforce: ${m}\n`);
       const log = (m: string) => { if (!o.quiet || m.startsWith("approval ")) important(m); };
       let proxy;
@@ -94,6 +102,7 @@ Examples:
           identity: {
             ...(o.tenant ? { tenant: o.tenant } : {}),
             agent: { ...(o.agent ? { name: o.agent } : {}), ...(o.agentId ? { id: o.agentId } : {}), ...(o.agentReviewStatus ? { review_status: o.agentReviewStatus } : {}) },
+            ...(user ? { user } : {}),
           },
         });
       } catch (e) {

@@ -26,6 +26,10 @@ export interface ApprovalRequest {
   /** Roles that must all approve; empty: any one approver. */
   readonly approvers: readonly Role[];
   readonly revision: string;
+  /** The person behind the agent who asked (the event's `user.id`), when known. */
+  readonly user?: string;
+  /** A role → the only people who may fill it for this request (the decision's `approver_people`). */
+  readonly approver_people?: Readonly<Record<Role, readonly string[]>>;
 }
 
 export interface Vote {
