@@ -133,7 +133,7 @@ export class ProxySession {
   private visibleOf(): { tool: Tool; route: Route }[] {
     const all = this.g.allTools();
     if (this.refused !== undefined) return [];
-    const agent = { ...(this.agent.name ? { name: this.agent.name } : {}), ...(this.agent.review_status ? { review_status: this.agent.review_status } : {}), ...(this.g.o.identity?.tenant ? { tenant: this.g.o.identity.tenant } : {}) };
+    const agent = { ...(this.agent.name ? { name: this.agent.name } : {}), ...(this.agent.review_status ? { review_status: this.agent.review_status } : {}), ...(this.g.o.identity?.tenant ? { tenant: this.g.o.identity.tenant } : {}), user: this.user ?? null };
     const items = all.map((x) => ({ name: x.tool.name, integration: x.upstream.integration, x }));
     const visible = this.enforcer.visibleTools(agent, items);
     return visible.map(({ x }) => ({ tool: { ...x.tool, name: x.exposed }, route: { upstream: x.upstream, tool: x.tool.name, integration: x.upstream.integration } }));

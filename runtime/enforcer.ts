@@ -3,7 +3,7 @@
  * and `decide` / `observe` / `visibleTools`.
  * INVARIANT: nothing here throws into the caller; any fault is a `block` with a reason.
  */
-import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent } from "./types.js";
+import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent, UserInfo } from "./types.js";
 import { callTypeOf, eventProblem, mcpInfo, parseTs, resolveCall, withArgs, type ResolvedCall, type ToolInfo } from "./event.js";
 import { callFacts, countersOf, evaluate, lookback, needsState, resourceKey, type EvalContext } from "./evaluate.js";
 import { compileDetectors, type Detector } from "./detectors.js";
@@ -474,8 +474,12 @@ export class Enforcer {
     return out;
   }
 
-  /** The tools an agent may see: those no `hide` policy removes for it. */
-  visibleTools<T extends string | { name: string; integration?: string }>(agent: { name?: string; review_status?: string; tenant?: string }, tools: readonly T[], integration?: string): T[] {
+  /**
+   * The tools an agent may see: those no `hide` policy removes for it. `agent.user` (`null`: known
+   * to have none) lets `user` conditions of a hide policy decide; absent, they leave the tool listed
+   * (a call to it is still decided in full).
+   */
+  visibleTools<T extends string | { name: string; integration?: string }>(agent: { name?: string; review_status?: string; tenant?: string; user?: UserInfo | null }, tools: readonly T[], integration?: string): T[] {
     try {
       const c = this.current;
       if (!c) return [];

@@ -10,7 +10,7 @@ import { hasClass, type Detector } from "./detectors.js";
 import { parseTimeSpec, withinWindows, type TimeWindow } from "./time.js";
 import { principalExternal } from "./principal.js";
 import { argsProblem } from "./limits.js";
-import { argUserHolds, userFieldHolds, userValueHolds } from "./user.js";
+import { argUserHolds, userFieldHolds, userTester } from "./user.js";
 import type { UserInfo } from "./types.js";
 
 const own = Object.prototype.hasOwnProperty;
@@ -209,21 +209,9 @@ export function compileExpr(e: CExpr): Pred {
     }
     case "spend": { const op = e.cmp, cur = e.currency, amount = toMicros(e.amount); return (c) => !!c.state && cmp(op, c.state.spend[cur] ?? 0, amount); }
     case "time": { const w = windows(e.spec), tz = e.tz; return (c) => withinWindows(w, c.now, tz); }
-    case "user": return compileUser(e);
+    case "user": { const path = e.path, t = userTester(e); return (c) => userFieldHolds(c.user, path, t); }
     case "arg_user": { const get = argGetter(e.path), path = e.user, op = e.op; return (c) => !!c.call && argUserHolds(get(c.call.args), c.user, path, op); }
     default: return F;
-  }
-}
-
-/** A `user` condition as a closure (runtime/user.ts states the semantics). */
-function compileUser(e: Extract<CExpr, { k: "user" }>): Pred {
-  const path = e.path;
-  switch (e.op) {
-    case "exists": return (c) => userFieldHolds(c.user, path, (v) => v !== null);
-    case "eq": { const x = e.value; return (c) => userFieldHolds(c.user, path, (v) => v === x); }
-    case "in": { const xs = e.values; return (c) => userFieldHolds(c.user, path, (v) => xs.includes(v)); }
-    case "matches": { const re = cachedRegex(e.re); return (c) => userFieldHolds(c.user, path, (v) => typeof v === "string" && re.test(v)); }
-    default: { const op = e.op, n = e.n; return (c) => userFieldHolds(c.user, path, (v) => userValueHolds(op, v, n)); }
   }
 }
 

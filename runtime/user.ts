@@ -11,7 +11,7 @@
  * - `arg_user` is false when either the argument or the user field is missing, or when the
  *   argument is not a scalar; comparisons need numbers on both sides.
  */
-import type { Cmp, UserInfo } from "./types.js";
+import type { CExpr, Cmp, UserInfo } from "./types.js";
 
 /** Most roles + groups + claims + claim-array elements of one user. */
 export const MAX_USER_VALUES = 1_000;
@@ -95,21 +95,35 @@ function cmp(op: Cmp, a: number, b: number): boolean {
   return op === ">" ? a > b : op === "<" ? a < b : op === ">=" ? a >= b : a <= b;
 }
 
-/** One value of a user field against one operator (`eq`, `in`, a comparison). */
-export function userValueHolds(op: "eq" | "in" | Cmp, v: unknown, x: unknown): boolean {
-  switch (op) {
-    case "eq": return v === x;
-    case "in": return (x as readonly unknown[]).includes(v);
-    default: return typeof v === "number" && typeof x === "number" && cmp(op, v, x);
-  }
-}
-
 /** `user <path> <op> …` with a tester for one value (the matches regex is the caller's). */
 export function userFieldHolds(u: UserInfo | undefined, path: readonly string[], test: (v: unknown) => boolean): boolean {
   const v = userAt(u, path);
   if (v === undefined) return false;
   for (const x of each(v)) if (test(x)) return true;
   return false;
+}
+
+type UserCond = Extract<CExpr, { k: "user" }>;
+const testers = new WeakMap<UserCond, (v: unknown) => boolean>();
+
+/** What one value of the field must satisfy for `e` (built once per condition). */
+export function userTester(e: UserCond): (v: unknown) => boolean {
+  let t = testers.get(e);
+  if (t) return t;
+  switch (e.op) {
+    case "exists": t = (v) => v !== null; break;
+    case "eq": { const x = e.value; t = (v) => v === x; break; }
+    case "in": { const xs = e.values; t = (v) => xs.includes(v); break; }
+    case "matches": { const re = new RegExp(e.re); t = (v) => typeof v === "string" && re.test(v); break; }
+    default: { const op = e.op, n = e.n; t = (v) => typeof v === "number" && cmp(op, v, n); }
+  }
+  testers.set(e, t);
+  return t;
+}
+
+/** Whether a `user` condition holds for a user (undefined: the event has none). */
+export function userConditionHolds(e: UserCond, u: UserInfo | undefined): boolean {
+  return userFieldHolds(u, e.path, userTester(e));
 }
 
 /** `args.<path> <op> user.<field>`: false when either side is missing or the argument is not a scalar. */

@@ -103,6 +103,19 @@ describe("approver_people", () => {
   });
 });
 
+describe("visibleTools with a user", () => {
+  it("a hide policy on a user condition decides the list when the user is known", () => {
+    const p = build("not user.roles has admin", "hide");
+    const e = createEnforcer(p.bundle);
+    const tools = ["alpha.get_item", "beta.get_item"];
+    expect(e.visibleTools({ name: "A", user: alice }, tools)).toEqual(tools);
+    expect(e.visibleTools({ name: "A", user: bob }, tools)).toEqual(["beta.get_item"]);
+    expect(e.visibleTools({ name: "A", user: null }, tools)).toEqual(["beta.get_item"]);
+    // Unknown user (not given): the tool stays listed; a call to it is decided in full.
+    expect(e.visibleTools({ name: "A" }, tools)).toEqual(tools);
+  });
+});
+
 describe("a malformed user blocks with a reason", () => {
   const p = build("user exists", "allow");
   const bad: [unknown, string][] = [

@@ -3,7 +3,7 @@
  * from policy.config.json `"users"`, `--user-file` from a JSON file; every event of the session
  * carries it, `user` conditions decide on it (in front of the real filesystem MCP server: a
  * refused write never reaches the disk), `require_approval from [manager]` names the user's
- * manager, and the recording replays to the same decisions. A wrong `--user` refuses to start.
+ * manager, a `hide` for non-admins removes the tool from their list, and the recording replays to the same decisions. A wrong `--user` refuses to start.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,6 +28,12 @@ policy "Reads up to the user's line limit" {
   if tool is filesystem.read_text_file
   if args.head > user.claims.max_lines
   action block "more lines than this user may read"
+}
+policy "Only admins see move_file" {
+  id admins-move
+  if tool is filesystem.move_file
+  if not user.roles has admin
+  action hide
 }
 policy "New folders need the requester's manager" {
   id manager-folders
@@ -60,6 +66,7 @@ describe("policy enforce --user", () => {
       "--state-dir", path.join(work, "state"), "--approval-timeout", "1s", "--", ...server], { cwd: work });
     const target = path.join(sandbox, "bob.txt");
     try {
+      expect((await p.client.listTools()).tools.map((t) => t.name)).not.toContain("move_file");
       const wrote = await p.client.callTool({ name: "write_file", arguments: { path: target, content: "x" } });
       expect(wrote.isError).toBe(true);
       expect(textOf(wrote)).toContain("only admins may write files");
@@ -97,6 +104,7 @@ describe("policy enforce --user", () => {
     const p = await startProxyClient(["--bundle", file, "--integration", "filesystem", "--user-file", userFile, "--state-dir", path.join(work, "state"), "--", ...server], { cwd: work });
     const target = path.join(sandbox, "alice.txt");
     try {
+      expect((await p.client.listTools()).tools.map((t) => t.name)).toContain("move_file");
       const wrote = await p.client.callTool({ name: "write_file", arguments: { path: target, content: "by alice" } });
       expect(wrote.isError).toBeFalsy();
     } finally {
@@ -110,6 +118,7 @@ describe("policy enforce --user", () => {
     const p = await startProxyClient(["--bundle", file, "--integration", "filesystem", "--state-dir", path.join(work, "state"), "--", ...server], { cwd: work });
     const target = path.join(sandbox, "anon.txt");
     try {
+      expect((await p.client.listTools()).tools.map((t) => t.name)).not.toContain("move_file");
       const wrote = await p.client.callTool({ name: "write_file", arguments: { path: target, content: "x" } });
       expect(textOf(wrote)).toContain("only admins may write files");
       // `args.head > user.claims.max_lines` is false without a user: the read is not blocked by it.
