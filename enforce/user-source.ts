@@ -54,7 +54,24 @@ function fromConfig(id: string, configFile: string | undefined): UserInfo {
     const near = suggest(id, Object.keys(users));
     throw new Error(`--user ${id}: ${configFile} has no user "${id}"${near ? ` (did you mean "${near}"?)` : Object.keys(users).length ? "" : ` (it has no "users")`}`);
   }
-  return { id, ...users[id] };
+  const user = { id, ...users[id] };
+  const wrong = claimTypeProblem(user, config.user_claims);
+  if (wrong) throw new Error(`--user ${id}: ${configFile}: ${wrong}`);
+  return user;
+}
+
+/** A claim of the record whose value does not have the type `user_claims` declares, if any. */
+export function claimTypeProblem(user: UserInfo, declared: ProjectConfig["user_claims"]): string | undefined {
+  for (const [name, type] of Object.entries(declared ?? {})) {
+    const claims = user.claims ?? {};
+    if (!Object.prototype.hasOwnProperty.call(claims, name)) continue;
+    const v = claims[name];
+    const list = type.endsWith("[]");
+    const base = list ? type.slice(0, -2) : type;
+    const fits = list ? Array.isArray(v) && v.every((x) => typeof x === base) : typeof v === base;
+    if (!fits) return `claim "${name}" is declared ${type} in "user_claims", but the user has ${JSON.stringify(v)}`;
+  }
+  return undefined;
 }
 
 /** The session's user, or undefined when neither `--user` nor `--user-file` is given. */

@@ -9,7 +9,7 @@ import { sortDiagnostics, type Diagnostic } from "../../grammar/diagnostic.js";
 import { BUILTIN_CLASSES } from "../../runtime/detectors.js";
 import type { Catalog } from "../catalog/catalog.js";
 import type { CheckedPolicy, CheckedProject, SourceFile } from "../model.js";
-import { CheckContext } from "./context.js";
+import { CheckContext, type ClaimType } from "./context.js";
 import { checkPolicy } from "./policy.js";
 import { checkDetectors } from "./rules/detectors.js";
 import { checkOrganization } from "./rules/organization.js";
@@ -36,10 +36,13 @@ export interface CheckOptions {
    * one that reuses the parses of unchanged files and re-parses only the edited declarations).
    */
   readonly parse?: (text: string, file: string) => ParseResult;
+  /** The claims the project declares (`policy.config.json` `user_claims`); undefined: claims are untyped. */
+  readonly userClaims?: Readonly<Record<string, ClaimType>>;
 }
 
 export function checkProject(sources: readonly Source[], catalog: Catalog, extra: readonly Diagnostic[] = [], opts: CheckOptions = {}): CheckedProject {
   const ctx = new CheckContext(catalog);
+  if (opts.userClaims) ctx.userClaims = new Map(Object.entries(opts.userClaims));
   ctx.diagnostics.push(...extra);
   const parseSource = opts.parse ?? parse;
   const files: SourceFile[] = [...sources].sort((a, b) => comparePaths(a.file, b.file)).map((s) => {

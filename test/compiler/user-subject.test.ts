@@ -15,6 +15,7 @@ import { parse, print } from "../../grammar/index.js";
 import { exportDocument } from "../../compiler/lifecycle/export-json.js";
 import { importParsed } from "../../compiler/lifecycle/import-json.js";
 import { smallCatalog } from "../support/small-catalog.js";
+import { checkProject } from "../../compiler/check/index.js";
 import { prepare, view } from "../fuzz/compare.js";
 import { userLeaf, userValue } from "../support/generators-user.js";
 
@@ -100,6 +101,27 @@ describe("approver_people", () => {
   });
   it("a requester who is their own manager leaves nobody to fill the role", () => {
     expect(approval({ id: "carol", manager: "carol" }).approver_people).toEqual({ manager: [] });
+  });
+});
+
+describe("claims declared in the project config (user_claims)", () => {
+  const check = (cond: string, declared = true) => checkProject([{ file: "c.policy", text: `policy "C" {\n  if integration is alpha\n  if ${cond}\n  action block\n}\n` }], catalog, [],
+    declared ? { userClaims: { clearance: "number", dept: "string", projects: "string[]" } } : {}).diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}${d.hint ? ` | ${d.hint}` : ""}`);
+  it("conditions that fit the declared types check", () => {
+    for (const c of ["user.claims.clearance >= 2", "user.claims.dept matches \"f*\"", "user.claims.projects has \"p1\"", "user.claims.dept in [fin, ops]",
+      "args.count <= user.claims.clearance", "args.name in user.claims.projects", "args.name is user.claims.dept", "user.claims.projects exists"]) expect(check(c), c).toEqual([]);
+  });
+  it("a misspelt claim is an error with a did-you-mean (undeclared: untyped, no error)", () => {
+    expect(check("user.claims.clearence < 2")).toEqual(["PDL2070 `user.claims.clearence` is not a claim declared in policy.config.json \"user_claims\" | did you mean `user.claims.clearance`?"]);
+    expect(check("user.claims.clearence < 2", false)).toEqual([]);
+  });
+  it("operators and literals must fit the type", () => {
+    expect(check("user.claims.dept > 2")).toEqual(["PDL2072 `>` needs a number, but user.claims.dept is string | use is, in or matches"]);
+    expect(check("user.claims.clearance is \"2\"")).toEqual(["PDL2072 user.claims.clearance is number, not string (\"2\") | write the number without quotes"]);
+    expect(check("user.claims.projects is \"p1\"")).toEqual(["PDL2072 user.claims.projects is a list (string[]) | use `user.claims.projects has …`"]);
+    expect(check("user.claims.dept has \"x\"")).toEqual(["PDL2072 `has` looks inside a list, but user.claims.dept is string | use `user.claims.dept is …`"]);
+    expect(check("args.name in user.claims.dept")).toEqual(["PDL2072 user.claims.dept is one string, not a list | use `is` to compare an argument with it"]);
+    expect(check("args.count <= user.claims.dept")).toEqual(["PDL2072 `<=` needs a number, but user.claims.dept is string | use is, in or matches"]);
   });
 });
 

@@ -72,7 +72,7 @@ function userPath(s: PolicyScope, name: string, span: A.Value["span"]): string[]
   if (parts.length === 1) return ["id"];
   const f = parts[1]!;
   if (f === "claims") {
-    if (parts.length > 2) return ["claims", parts.slice(2).join(".")];
+    if (parts.length > 2) return declaredClaim(s, parts.slice(2).join("."), span) ? ["claims", parts.slice(2).join(".")] : undefined;
     s.ctx.error("PDL2070", span, "`user.claims` needs a claim name", "e.g. `user.claims.clearance >= 2`");
     return undefined;
   }
@@ -80,6 +80,39 @@ function userPath(s: PolicyScope, name: string, span: A.Value["span"]): string[]
   const dm = didYouMean(parts.slice(0, 2).join("."), USER_SUBJECTS.filter((x) => !x.includes("<")), span);
   s.ctx.error("PDL2070", span, `\`${name}\` is not a field of the user`, dm.hint ?? "use user.id, user.roles, user.groups, user.manager or user.claims.<name>", { fixes: dm.fixes });
   return undefined;
+}
+
+/** A claim the project declares (always true when it declares none); reports an unknown one. */
+function declaredClaim(s: PolicyScope, name: string, span: A.Value["span"]): boolean {
+  const claims = s.ctx.userClaims;
+  if (!claims || claims.has(name)) return true;
+  const dm = didYouMean(name, claims.keys(), span);
+  s.ctx.error("PDL2070", span, `\`user.claims.${name}\` is not a claim declared in policy.config.json "user_claims"`,
+    dm.hint ? `${dm.hint.replace(/`([^`]*)`/, "`user.claims.$1`")}` : `declared claims: ${[...claims.keys()].join(", ") || "none"}; declare it there`);
+  return false;
+}
+
+/**
+ * Whether `op` with `literals` fits a declared claim's type (reports why not). Undeclared claims
+ * (a project without `user_claims`) are untyped: the literal fixes the comparison.
+ */
+function claimFits(s: PolicyScope, path: readonly string[], op: string, literals: readonly unknown[], at: { readonly span: A.Value["span"] }, withArg = false): boolean {
+  const type = path[0] === "claims" ? s.ctx.userClaims?.get(path[1]!) : undefined;
+  if (!type) return true;
+  const list = type.endsWith("[]");
+  const base = list ? type.slice(0, -2) : type;
+  const name = `user.claims.${path[1]}`;
+  const no = (message: string, hint?: string) => { s.ctx.error("PDL2072", at.span, message, hint); return false; };
+  if (op === "matches" && base !== "string") return no(`\`matches\` needs a string, but ${name} is ${type}`);
+  if (CMP.includes(op) && base !== "number") return no(`\`${op}\` needs a number, but ${name} is ${type}`, base === "string" ? "use is, in or matches" : undefined);
+  if ((op === "is" || op === "is_not") && list) return no(`${name} is a list (${type})`, withArg ? "compare an argument with a list by `in`: `args.x in " + name + "`" : `use \`${name} has …\``);
+  if (op === "has" && !list) return no(`\`has\` looks inside a list, but ${name} is ${type}`, `use \`${name} is …\``);
+  if (withArg && (op === "in" || op === "not_in") && !list) return no(`${name} is one ${type}, not a list`, "use `is` to compare an argument with it");
+  for (const v of literals) {
+    const t = v === null ? "null" : typeof v;
+    if (t !== base) return no(`${name} is ${type}, not ${t} (${JSON.stringify(v)})`, typeof v === "string" && base === "number" ? "write the number without quotes" : undefined);
+  }
+  return true;
 }
 
 const FLIP: Readonly<Record<string, string>> = { ">": "<", "<": ">", ">=": "<=", "<=": ">=" };
@@ -103,7 +136,8 @@ export function checkUser(c: A.Condition, s: PolicyScope, refs: ArgRef[]): CExpr
     return undefined;
   }
   const leaf = userLeaf(s, c, path, spec);
-  return leaf && neg(c.op, leaf);
+  if (!leaf || !claimFits(s, path, c.op, literalsOf(leaf), c)) return undefined;
+  return neg(c.op, leaf);
 }
 
 function userLeaf(s: PolicyScope, c: A.Condition, path: string[], spec: FieldSpec): CExpr | undefined {
@@ -127,6 +161,11 @@ function userLeaf(s: PolicyScope, c: A.Condition, path: string[], spec: FieldSpe
       return v.ok ? { k: "user", path, op: "eq", value: v.value } : undefined;
     }
   }
+}
+
+/** The literals a built condition compares with (for the claim type check). */
+function literalsOf(e: CExpr): readonly unknown[] {
+  return e.k !== "user" ? [] : e.op === "eq" ? [e.value] : e.op === "in" ? e.values : [];
 }
 
 function bad(s: PolicyScope, at: { readonly span: A.Value["span"] }, message: string, hint: string | undefined): undefined {
@@ -171,6 +210,7 @@ function argUser(s: PolicyScope, refs: ArgRef[], c: A.Condition, userPathParts: 
       `with ${which} use ${spec.argOps.map((o) => o.replace("_", " ")).join(", ")}`);
     return undefined;
   }
+  if (!claimFits(s, userPathParts, c.op, [], c, true)) return undefined;
   refs.push({ cond: c, path: argPath, op: c.op, literals: [] });
   const op: "eq" | Cmp = CMP.includes(c.op) ? (c.op as Cmp) : "eq";
   return neg(c.op, { k: "arg_user", path: argPath, op, user: userPathParts });
