@@ -80,5 +80,7 @@ export interface CheckedProject {
   readonly detectors: readonly CheckedDetector[];
   readonly organization?: Organization;
   readonly catalog: Catalog;
+  /** The user claims the project declares (`policy.config.json` `user_claims`), when it does. */
+  readonly userClaims?: Readonly<Record<string, string>>;
   readonly diagnostics: readonly Diagnostic[];
 }

@@ -152,6 +152,7 @@ function conditionCompletion(rest: readonly string[], ctx: Ctx, catalog: Checked
   const clause = currentClause(rest);
   if (clause.length === 0) {
     if (ctx.partial.startsWith("args.")) return argPathItems(matchable(ctx).tools);
+    if (ctx.partial.startsWith("user.claims.")) return claimItems(ctx.project.userClaims);
     if (ctx.partial.startsWith("user.")) return userFieldItems();
     return [
       ...SUBJECTS.filter((s) => s !== "args").map((s) => ({ label: s, kind: CompletionItemKind.Property, detail: `${operatorsOf(s).join(" · ")}` })),
@@ -229,6 +230,11 @@ function toolItem(t: CatalogTool, qualified: boolean): CompletionItem {
     filterText: label,
     sortText: qualified ? `1${label}` : `0${label}`,
   };
+}
+
+/** The claims `policy.config.json` declares (`user_claims`), after `user.claims.`. */
+function claimItems(claims: Readonly<Record<string, string>> | undefined): CompletionItem[] {
+  return Object.entries(claims ?? {}).map(([name, type]) => ({ label: `user.claims.${name}`, kind: CompletionItemKind.Field, detail: `${type} · ${operatorsOf(`user.claims.${name}`).join(" · ")}` }));
 }
 
 /** `user.id`, `user.roles`, …, `user.claims.` (which asks for a claim name). */

@@ -76,6 +76,7 @@ export function checkProject(sources: readonly Source[], catalog: Catalog, extra
     detectors,
     ...(organization ? { organization } : {}),
     catalog,
+    ...(opts.userClaims ? { userClaims: opts.userClaims } : {}),
     diagnostics: sortDiagnostics(ctx.diagnostics),
   };
 }

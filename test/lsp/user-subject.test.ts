@@ -9,7 +9,7 @@ let uri: string;
 const START = `policy "p" {\n  action allow\n}\n`;
 
 beforeAll(async () => {
-  const root = workspace({ "policy.config.json": "{}", "users.policy": START });
+  const root = workspace({ "policy.config.json": JSON.stringify({ user_claims: { clearance: "number", dept: "string" } }), "users.policy": START });
   client = await Client.start(root);
   uri = await client.open(join(root, "users.policy"), START);
 });
@@ -30,6 +30,11 @@ describe("user subject in the editor", () => {
     const fields = await completeAt(`policy "p" {\n  if user.‸\n}\n`);
     expect(fields.map((i) => i.label)).toEqual(["user.id", "user.roles", "user.groups", "user.manager", "user.claims."]);
     expect(fields.find((i) => i.label === "user.roles")!.detail).toBe("has · in · not in · matches · exists");
+  });
+
+  test("`user.claims.` offers the claims policy.config.json declares", async () => {
+    const items = await completeAt(`policy "p" {\n  if user.claims.‸\n}\n`);
+    expect(items.map((i) => [i.label, i.detail?.split(" · ")[0]])).toEqual([["user.claims.clearance", "number"], ["user.claims.dept", "string"]]);
   });
 
   test("operators after a user field; `given` offers the user keys", async () => {
