@@ -12,6 +12,7 @@ import type { AlertRecord, AlertSink } from "./alerts.js";
 import type { DecisionLog, SessionRecorder } from "./jsonl.js";
 import type { Upstream } from "./upstream.js";
 import { ProxySession, type SessionIdentity } from "./session.js";
+import type { UserInfo } from "../runtime/types.js";
 
 export interface GatewayOptions {
   readonly bundle: Bundle;
@@ -131,9 +132,13 @@ export class Gateway {
     return { tool: name, unknown: true };
   }
 
-  /** A new agent connection. Connect its `server` to a transport. */
-  createSession(opts: { sessionId?: string } = {}): ProxySession {
+  /**
+   * A new agent connection. Connect its `server` to a transport. `user`: the person behind this
+   * session's agent (e.g. from the HTTP session's verified token); default: the identity's user.
+   */
+  createSession(opts: { sessionId?: string; user?: UserInfo } = {}): ProxySession {
     const s = new ProxySession(this, opts.sessionId);
+    if (opts.user) s.user = opts.user;
     this.sessions.add(s);
     return s;
   }

@@ -11,6 +11,10 @@ import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { readSessionFile } from "../../compiler/session/read.js";
 import { replayEvents } from "../../compiler/test-runner/index.js";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { startProxy } from "../../enforce/start.js";
+import type { UserInfo } from "../../runtime/types.js";
 import { buildBundleFile, importLiveCatalog, readJsonl, requireServer, runCli, serverCommand, SERVERS, startProxyClient, textOf } from "./helpers.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "enforce-user-"));
@@ -128,6 +132,37 @@ describe("policy enforce --user", () => {
       await p.close();
     }
     expect(existsSync(target)).toBe(false);
+  });
+
+  test("per-session users (what the HTTP transport sets from a verified token): each session decides on its own user", { timeout: 120_000 }, async (ctx) => {
+    const { sandbox, server, file } = await setup(ctx);
+    const rec = path.join(work, "rec-sessions");
+    const proxy = await startProxy({ bundle: file, upstreams: [{ integration: "filesystem", command: server }], stateDir: path.join(work, "state"), recordDir: rec, watch: false, upstreamStderr: "ignore", log: () => {} });
+    const connect = async (user: UserInfo | undefined) => {
+      const s = proxy.gateway.createSession(user ? { user } : {});
+      const [a, b] = InMemoryTransport.createLinkedPair();
+      await s.server.connect(b);
+      const c = new Client({ name: "Cursor", version: "1.0.0" });
+      await c.connect(a);
+      return c;
+    };
+    try {
+      const admin = await connect({ id: "alice", roles: ["admin"] });
+      const analyst = await connect({ id: "bob", roles: ["analyst"] });
+      expect((await admin.listTools()).tools.map((t) => t.name)).toContain("move_file");
+      expect((await analyst.listTools()).tools.map((t) => t.name)).not.toContain("move_file");
+      const mine = path.join(sandbox, "session-alice.txt"), theirs = path.join(sandbox, "session-bob.txt");
+      expect((await admin.callTool({ name: "write_file", arguments: { path: mine, content: "a" } })).isError).toBeFalsy();
+      expect(textOf(await analyst.callTool({ name: "write_file", arguments: { path: theirs, content: "b" } }))).toContain("only admins may write files");
+      expect(existsSync(mine)).toBe(true);
+      expect(existsSync(theirs)).toBe(false);
+      await admin.close();
+      await analyst.close();
+    } finally {
+      await proxy.close();
+    }
+    const users = readdirSync(rec).map((f) => readJsonl(path.join(rec, f)).filter((e) => e["type"] === "tool_call_request").map((e) => (e["user"] as UserInfo).id));
+    expect(users.sort()).toEqual([["alice"], ["bob"]]);
   });
 
   test("an unknown --user, a bad --user-file, or both flags: exit 2 with the reason", { timeout: 120_000 }, async (ctx) => {
