@@ -95,7 +95,7 @@ function cmp(op: Cmp, a: number, b: number): boolean {
   return op === ">" ? a > b : op === "<" ? a < b : op === ">=" ? a >= b : a <= b;
 }
 
-/** `user <path> <op> …` with a tester for one value (the matches regex is the caller's). */
+/** Whether the user's field at `path` has a value (a list: an element) that passes `test`. */
 export function userFieldHolds(u: UserInfo | undefined, path: readonly string[], test: (v: unknown) => boolean): boolean {
   const v = userAt(u, path);
   if (v === undefined) return false;
@@ -128,7 +128,7 @@ export function userConditionHolds(e: UserCond, u: UserInfo | undefined): boolea
 
 /** `args.<path> <op> user.<field>`: false when either side is missing or the argument is not a scalar. */
 export function argUserHolds(arg: unknown, u: UserInfo | undefined, userPath: readonly string[], op: "eq" | Cmp): boolean {
-  if (arg === undefined || !isScalar(arg)) return false;
+  if (arg === undefined || (typeof arg === "object" && arg !== null)) return false;
   const v = userAt(u, userPath);
   if (v === undefined) return false;
   for (const x of each(v)) {
