@@ -1,8 +1,10 @@
 /**
  * `user …` conditions (the person behind the agent) and `args.<path> <op> user.<field>`.
  * The fields, what each accepts, and how a literal is read are one table (`FIELDS`); the runtime
- * semantics are stated in runtime/user.ts. Claims are untyped: the literal fixes the comparison
- * (`>` needs a number, `matches` a string), and a claim of another type makes the condition false.
+ * semantics are stated in runtime/user.ts. Claims are untyped unless `policy.config.json` declares
+ * them (`user_claims`): untyped, the literal fixes the comparison (`>` needs a number, `matches` a
+ * string) and a claim of another type makes the condition false; declared, an unknown claim is an
+ * error with a did-you-mean and the operator and literals must fit its type (`claimFits`).
  */
 import type * as A from "../../../grammar/ast.js";
 import type { CExpr } from "../../model.js";
