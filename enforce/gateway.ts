@@ -22,7 +22,7 @@ import type { AlertRecord, AlertSink } from "./alerts.js";
 import type { DecisionLog, SessionRecorder } from "./jsonl.js";
 import type { Upstream } from "./upstream.js";
 import { ProxySession, type SessionIdentity } from "./session.js";
-import type { UserInfo } from "./http-auth.js";
+import type { UserInfo } from "../runtime/types.js";
 import { keepLines } from "../compiler/terminal-safe.js";
 
 export interface GatewayOptions {

@@ -11,13 +11,13 @@ import { createHash, createPublicKey, type KeyObject } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from "jose";
 
-/** The human behind the agent, as the proxy learned it from a verified token. */
-export interface UserInfo {
-  readonly id: string;
-  readonly roles?: string[];
-  readonly groups?: string[];
-  readonly claims?: Record<string, unknown>;
-  readonly manager?: string;
+import type { UserClaim, UserInfo } from "../runtime/types.js";
+export type { UserInfo };
+
+/** A claim value a `user` condition can test: a JSON scalar or an array of scalars (nested objects are left out). */
+function claimValue(v: unknown): v is UserClaim {
+  const scalar = (x: unknown) => x === null || ["string", "number", "boolean"].includes(typeof x);
+  return scalar(v) || (Array.isArray(v) && v.every(scalar));
 }
 
 /** An authenticated caller. `key` is what a session is bound to (the same key may continue it). */
@@ -134,7 +134,7 @@ export function userOfClaims(payload: JWTPayload, o: Pick<JwtOptions, "rolesClai
   const roles = strings(claimAt(payload, o.rolesClaim ?? "roles"));
   const groups = strings(claimAt(payload, o.groupsClaim ?? "groups"));
   const manager = claimAt(payload, o.managerClaim ?? "manager");
-  const claims = Object.fromEntries(Object.entries(payload).filter(([k]) => !REGISTERED.has(k)));
+  const claims = Object.fromEntries(Object.entries(payload).filter(([k, v]) => !REGISTERED.has(k) && claimValue(v))) as Record<string, UserClaim>;
   return {
     id: payload.sub!, ...(roles ? { roles } : {}), ...(groups ? { groups } : {}),
     ...(typeof manager === "string" ? { manager } : {}), claims,

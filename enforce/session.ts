@@ -21,14 +21,13 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { randomBytes } from "node:crypto";
 import type { Enforcer } from "../runtime/index.js";
-import type { Bundle, Decision, SessionEvent } from "../runtime/types.js";
+import type { Bundle, Decision, SessionEvent, UserInfo } from "../runtime/types.js";
 import type { Gateway, Route } from "./gateway.js";
 import { costOf, isFault, refusal, safeReason, sanitizeArgs } from "./call-helpers.js";
 import { newApprovalId } from "./approvals/file-store.js";
 import { Turns } from "./turns.js";
 import { pathCapabilities, registerMcpPaths } from "./mcp-paths.js";
 import { oneLine } from "../compiler/terminal-safe.js";
-import type { UserInfo } from "./http-auth.js";
 import { waitForApproval, type WaitResult } from "./approvals/wait.js";
 import { HeldCalls } from "./approvals/held-calls.js";
 import type { Vote } from "./approvals/types.js";
@@ -36,6 +35,7 @@ import type { Vote } from "./approvals/types.js";
 export interface SessionIdentity {
   readonly tenant?: string;
   readonly agent?: { readonly id?: string; readonly name?: string; readonly review_status?: string };
+  /** The person behind the agent: carried by every event of the session (`user` conditions). */
   readonly user?: UserInfo;
 }
 
@@ -104,6 +104,14 @@ export class ProxySession {
   /** Calls in flight under the proxy's own ids (cancellation, shutdown). */
   private readonly held = new HeldCalls();
 
+  /**
+   * The person behind this session's agent (the proxy's `--user`, or the HTTP transport's
+   * verified token for this session). Never from the agent.
+   */
+  get user(): UserInfo | undefined {
+    return this.identity.user;
+  }
+
   constructor(readonly g: Gateway, sessionId?: string, user?: UserInfo) {
     this.id = sessionId ?? newSessionId(g.now());
     this.identity = { ...g.o.identity, ...(user ? { user } : {}) };
@@ -150,6 +158,7 @@ export class ProxySession {
       type, session_id: this.id, seq: ++this.seq, ts: new Date(this.g.now()).toISOString(),
       ...(tenant ? { tenant } : {}),
       agent: { ...this.agent },
+      ...(this.user ? { user: this.user } : {}),
       ...extra,
     } as SessionEvent;
   }
@@ -177,8 +186,8 @@ export class ProxySession {
   }
 
   /** The agent as `visibleTools` and the hide checks see it. */
-  agentFacts(): { name: string; review_status?: string; tenant?: string } {
-    return { name: this.agent.name ?? "", ...(this.agent.review_status ? { review_status: this.agent.review_status } : {}), ...(this.g.o.identity?.tenant ? { tenant: this.g.o.identity.tenant } : {}) };
+  agentFacts(): { name: string; review_status?: string; tenant?: string; user: UserInfo | null } {
+    return { name: this.agent.name ?? "", ...(this.agent.review_status ? { review_status: this.agent.review_status } : {}), ...(this.g.o.identity?.tenant ? { tenant: this.g.o.identity.tenant } : {}), user: this.user ?? null };
   }
 
   private visibleOf(): { tool: Tool; route: Route }[] {
@@ -336,6 +345,8 @@ export class ProxySession {
         integration: r.integration, tool: r.tool, args: req.call!.args ?? {}, reason: d.reason,
         policy: d.policy ? { id: d.policy.id, name: d.policy.name } : null, approvers: d.approvers,
         eligible: this.g.rosterOf(this.revision), revision: d.revision,
+        ...(req.user ? { user: req.user.id } : {}),
+        ...(d.approver_people ? { approver_people: d.approver_people } : {}),
       });
       hash = sealed.hash;
     } catch (e) {

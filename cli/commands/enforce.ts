@@ -11,11 +11,12 @@ import { ajvMessage, schemaValidator } from "../../compiler/json/validate.js";
 import { parseUpstream, Upstream, type UpstreamSpec } from "../../enforce/upstream.js";
 import { CliError } from "../output.js";
 import { keepLines, oneLine } from "../../compiler/terminal-safe.js";
+import { resolveUser } from "../../enforce/user-source.js";
 
 interface Flags {
   bundle?: string; store?: string; stateDir: string; record?: string; decisionLog?: string; alertsWebhook?: string;
   approvalTimeout: string; integration?: string; upstream?: string[]; listen?: string; tenant?: string; agent?: string;
-  agentId?: string; agentReviewStatus?: string; strict?: boolean; sessionId?: string; separator?: string; key?: string; watch: boolean; quiet?: boolean; listTools?: boolean;
+  agentId?: string; agentReviewStatus?: string; user?: string; userFile?: string; config?: string; strict?: boolean; sessionId?: string; separator?: string; key?: string; watch: boolean; quiet?: boolean; listTools?: boolean;
   allowOrigin?: string[]; allowHost?: string[]; authTokenFile?: string; jwtKey?: string; jwksFile?: string; jwtIssuer?: string; jwtAudience?: string;
   jwtRolesClaim?: string; jwtGroupsClaim?: string; jwtManagerClaim?: string; sessionIdle: string; maxSessionsPerToken: string;
   tlsCert?: string; tlsKey?: string;
@@ -122,6 +123,9 @@ export function register(program: Command): void {
     .option("--agent <name>", "agent name (default: the MCP client's name)")
     .option("--agent-id <id>", "agent id")
     .option("--agent-review-status <status>", "Approved, Unreviewed or Disallowed")
+    .option("--user <id>", "the person behind the agent: a user of policy.config.json \"users\" (put on every event; `user` conditions)")
+    .option("--user-file <file>", "the person behind the agent, as a JSON user record (schemas/user.schema.json)")
+    .option("--config <file>", "the policy.config.json that --user reads (default: found from the working folder upwards)")
     .option("--session-id <id>", "session id (stdio; default: generated)")
     .option("--separator <text>", "between integration and tool in tool names when there are several upstreams", "__")
     .option("--key <file>", "an Ed25519 public key (PEM): only bundles signed with its key (<bundle>.sig) are loaded, at start and on reload")
@@ -160,6 +164,10 @@ Examples:
         const stray = HTTP_FLAGS.find((k) => o[k] !== undefined);
         if (stray) throw new CliError(`${flagName(stray)} applies to the HTTP transport: add --listen host:port`);
       }
+      let user;
+      try {
+        user = resolveUser({ ...(o.user !== undefined ? { user: o.user } : {}), ...(o.userFile !== undefined ? { userFile: o.userFile } : {}), ...(o.config !== undefined ? { config: o.config } : {}) });
+      } catch (e) { throw new CliError((e as Error).message); }
       const http = listen ? httpOptions(o) : undefined;
       const problem = listen && http ? listenProblem(listen.host, http) : undefined;
       if (problem) throw new CliError(problem);
@@ -181,6 +189,7 @@ Examples:
           identity: {
             ...(o.tenant ? { tenant: o.tenant } : {}),
             agent: { ...(o.agent ? { name: o.agent } : {}), ...(o.agentId ? { id: o.agentId } : {}), ...(o.agentReviewStatus ? { review_status: o.agentReviewStatus } : {}) },
+            ...(user ? { user } : {}),
           },
         });
       } catch (e) {

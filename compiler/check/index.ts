@@ -9,7 +9,7 @@ import { sortDiagnostics, type Diagnostic } from "../../grammar/diagnostic.js";
 import { BUILTIN_CLASSES } from "../../runtime/detectors.js";
 import type { Catalog } from "../catalog/catalog.js";
 import type { CheckedPolicy, CheckedProject, SourceFile } from "../model.js";
-import { CheckContext } from "./context.js";
+import { CheckContext, type ClaimType } from "./context.js";
 import { checkPolicy } from "./policy.js";
 import { checkDetectors } from "./rules/detectors.js";
 import { checkOrganization } from "./rules/organization.js";
@@ -39,6 +39,8 @@ export interface CheckOptions {
   readonly parse?: (text: string, file: string) => ParseResult;
   /** Who may approve, per role (`policy.config.json` → `approvers`); shipped in the bundle. */
   readonly approvers?: ApproverRoster;
+  /** The claims the project declares (`policy.config.json` `user_claims`); undefined: claims are untyped. */
+  readonly userClaims?: Readonly<Record<string, ClaimType>>;
 }
 
 /** The roster with roles and names sorted and de-duplicated (the bundle stays byte-reproducible). */
@@ -48,6 +50,7 @@ function sortedRoster(r: ApproverRoster): Record<string, string[]> {
 
 export function checkProject(sources: readonly Source[], catalog: Catalog, extra: readonly Diagnostic[] = [], opts: CheckOptions = {}): CheckedProject {
   const ctx = new CheckContext(catalog);
+  if (opts.userClaims) ctx.userClaims = new Map(Object.entries(opts.userClaims));
   ctx.diagnostics.push(...extra);
   const parseSource = opts.parse ?? parse;
   const files: SourceFile[] = [...sources].sort((a, b) => comparePaths(a.file, b.file)).map((s) => {
@@ -84,6 +87,7 @@ export function checkProject(sources: readonly Source[], catalog: Catalog, extra
     ...(organization ? { organization } : {}),
     ...(approvers ? { approvers } : {}),
     catalog,
+    ...(opts.userClaims ? { userClaims: opts.userClaims } : {}),
     diagnostics: sortDiagnostics(ctx.diagnostics),
   };
 }

@@ -39,6 +39,10 @@ export interface ApprovalRequest {
   readonly revision: string;
   /** The proxy process holding the call (a restarted proxy expires what a dead one left). */
   readonly proxy: { readonly pid: number; readonly host: string };
+  /** The person behind the agent who asked (the event's `user.id`), when known. */
+  readonly user?: string;
+  /** A role → the only people who may fill it for this request (the decision's `approver_people`). */
+  readonly approver_people?: Readonly<Record<Role, readonly string[]>>;
 }
 
 /** A request as stored: its identity hash (of everything above) and the proxy's MAC. */

@@ -1,7 +1,7 @@
 /**
  * Approvers in the project: `policy.config.json` → `approvers` (schema-checked), shipped in the
  * bundle sorted (byte-reproducible, covered by the revision and the runtime's bundle check), and
- * a `from [role]` that nobody holds is an error (PDL2070), so no project builds an approval nobody
+ * a `from [role]` that nobody holds is an error (PDL2073), so no project builds an approval nobody
  * can give.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -47,15 +47,15 @@ describe("approvers in policy.config.json", () => {
     expect(bundleProblem({ ...ba, approvers: { manager: "carol" } })).toMatch(/approvers: malformed/);
   });
 
-  test("a role nobody holds is PDL2070 at the role in `from`; no roster at all is not checked", () => {
+  test("a role nobody holds is PDL2073 at the role in `from`; no roster at all is not checked", () => {
     const p = project("d", { approvers: { technician: ["alice"], manager: [] } });
-    const errs = p.diagnostics.filter((d) => d.code === "PDL2070");
+    const errs = p.diagnostics.filter((d) => d.code === "PDL2073");
     expect(errs).toHaveLength(1);
     expect(errs[0]!.message).toBe('nobody holds the role "manager", so nobody can give this approval');
     expect(SOURCE.slice(errs[0]!.span.start, errs[0]!.span.end)).toBe("manager");
     const any = project("e", { approvers: { technician: [] } }, SOURCE.replace(" from [technician, manager]", ""));
-    expect(any.diagnostics.map((d) => d.code)).toContain("PDL2070");
-    expect(project("f", {}).diagnostics.filter((d) => d.code === "PDL2070")).toEqual([]);
+    expect(any.diagnostics.map((d) => d.code)).toContain("PDL2073");
+    expect(project("f", {}).diagnostics.filter((d) => d.code === "PDL2073")).toEqual([]);
   });
 
   test("a malformed roster is PDL3003 with the config file as location", () => {
