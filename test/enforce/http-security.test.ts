@@ -188,7 +188,7 @@ describe("JWT bearer tokens", () => {
       const sid = await open(ep.url, good);
       expect([...p.gateway.sessions].at(-1)!.identity.user).toEqual({
         id: "carol", roles: ["technician", "admin"], groups: ["ops"], manager: "dave",
-        claims: { realm: { roles: ["technician", "admin"] }, groups: ["ops"], manager: "dave", clearance: 3 },
+        claims: { groups: ["ops"], manager: "dave", clearance: 3 },
       });
       // A fresh token of the same subject continues the session.
       const refreshed = await jwt({ realm: { roles: ["technician"] } }, { exp: "20m" });
@@ -361,8 +361,9 @@ describe("token file, allow-lists and claims (no server)", () => {
     expect(new OriginGuard("127.0.0.1", { allowHosts: ["[::2]"] }).refusal("[::2]:80", undefined)).toBeUndefined();
   });
 
-  test("claims: nested paths, space-separated strings, registered claims left out", () => {
+  test("claims: nested paths, space-separated strings; registered claims and nested objects left out of claims", () => {
     const u = userOfClaims({ sub: "u1", iss: "i", aud: "a", exp: 1, scope_roles: "admin analyst", org: { groups: ["g1", 2] }, clearance: 2 }, { rolesClaim: "scope_roles", groupsClaim: "org.groups" });
-    expect(u).toEqual({ id: "u1", roles: ["admin", "analyst"], groups: ["g1"], claims: { scope_roles: "admin analyst", org: { groups: ["g1", 2] }, clearance: 2 } });
+    expect(u).toEqual({ id: "u1", roles: ["admin", "analyst"], groups: ["g1"], claims: { scope_roles: "admin analyst", clearance: 2 } });
+    // A nested object is no claim a `user` condition can test (the event would not validate): left out.
   });
 });
