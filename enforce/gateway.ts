@@ -250,11 +250,9 @@ export class Gateway {
     this.o.log?.(keepLines(message));
   }
 
-  /** Records an event; returns the write error, if any (the caller decides, see `auditFailure`). */
+  /** Records an event; returns the write error, if any (the caller reports it through `auditFailure`). */
   record(e: SessionEvent): string | undefined {
-    const err = this.o.recorder?.append(e);
-    if (err) this.log(`cannot record session ${e.session_id}: ${err}`);
-    return err;
+    return this.o.recorder?.append(e);
   }
 
   /** Who may approve, per role, in the bundle a session is pinned to. */

@@ -178,7 +178,8 @@ export class ProxySession {
     const name = given.name ?? client?.name ?? "";
     this.agent = { ...(given.id ? { id: given.id } : {}), name, ...(given.review_status ? { review_status: given.review_status } : {}) };
     const e = this.event("agent_discovered", {});
-    this.g.record(e);
+    const unrecorded = this.g.record(e);
+    if (unrecorded) this.g.auditFailure(`cannot record session ${this.id}`, unrecorded, e, false);
     const d = await this.enforcer.decideAsync(e);
     this.logDecision(e, d, d.effect === "block" ? "agent_refused" : "agent_admitted");
     this.g.alert(d, e);
@@ -237,8 +238,9 @@ export class ProxySession {
       this.g.alert(d, req);
       if (this.refused !== undefined && d.effect !== "block") d = { ...d, effect: "block", reason: this.refused };
       if (isFault(d)) this.g.log(`session ${this.id}: ${oneLine(`${integration}.${tool}`)} blocked by a fault (fail closed): ${oneLine(d.reason)}`);
-      // A call nobody could audit is not made (unless --audit best-effort).
-      let audit = d.effect !== "block" && unrecorded !== undefined && this.g.auditFailure(`cannot record session ${this.id}`, unrecorded, req) ? "recording failed" : undefined;
+      // Reported whatever the decision; a call nobody could audit is not made (unless --audit best-effort).
+      const strict = unrecorded !== undefined && this.g.auditFailure(`cannot record session ${this.id}`, unrecorded, req, d.effect !== "block");
+      let audit = d.effect !== "block" && strict ? "recording failed" : undefined;
       const said = audit ? "blocked" : outcome(d);
       const approvalId = said === "approval_requested" ? newApprovalId() : undefined;
       const notLogged = this.logDecision(req, d, said, { decide_us: decideUs, ...(approvalId ? { approval_id: approvalId, held_id: heldId ?? "h-none" } : {}), ...(audit ? { audit } : {}) });
