@@ -7,6 +7,9 @@
  */
 import type { CExpr, SessionEvent } from "../../runtime/types.js";
 import { scan, compileDetectors } from "../../runtime/detectors.js";
+import { canonicalArgs } from "../../runtime/canonical-args.js";
+import { canonicalPath, pathUnder } from "../../runtime/canonical-path.js";
+import { urlPart } from "../../runtime/canonical-url.js";
 import type { Catalog, CatalogTool } from "../catalog/catalog.js";
 import type { BundleDefault, CheckedPolicy, CheckedDetector } from "../model.js";
 
@@ -27,17 +30,29 @@ export interface ReferenceDecision {
   readonly hidden: boolean;
 }
 
-/** Glob match by recursion: `*` any run, `?` one character. */
+/** A glob as tokens: `*`, `?`, or a literal character (`\*`, `\?`, `\\` escape the character). */
+function globTokens(glob: string): { wild: "*" | "?" | undefined; ch: string }[] {
+  const out: { wild: "*" | "?" | undefined; ch: string }[] = [];
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === "\\" && i + 1 < glob.length && "*?\\".includes(glob[i + 1]!)) out.push({ wild: undefined, ch: glob[++i]! });
+    else out.push({ wild: c === "*" || c === "?" ? c : undefined, ch: c });
+  }
+  return out;
+}
+
+/** Glob match by recursion: `*` any run, `?` one character, `\*` `\?` `\\` literal. */
 export function globMatch(glob: string, s: string): boolean {
+  const g = globTokens(glob);
   const memo = new Map<number, boolean>();
   const go = (i: number, j: number): boolean => {
     const k = i * (s.length + 1) + j;
     const m = memo.get(k);
     if (m !== undefined) return m;
     let r: boolean;
-    if (i === glob.length) r = j === s.length;
-    else if (glob[i] === "*") r = go(i + 1, j) || (j < s.length && go(i, j + 1));
-    else if (j < s.length && (glob[i] === "?" || glob[i] === s[j])) r = go(i + 1, j + 1);
+    if (i === g.length) r = j === s.length;
+    else if (g[i]!.wild === "*") r = go(i + 1, j) || (j < s.length && go(i, j + 1));
+    else if (j < s.length && (g[i]!.wild === "?" || g[i]!.ch === s[j])) r = go(i + 1, j + 1);
     else r = false;
     memo.set(k, r);
     return r;
@@ -46,6 +61,10 @@ export function globMatch(glob: string, s: string): boolean {
 }
 
 interface Call {
+  /** A marked path argument without a canonical form: the call is blocked. */
+  ambiguous?: string;
+  root?: string;
+  home?: string;
   integration: string;
   name: string;
   tool: CatalogTool | undefined;
@@ -74,16 +93,60 @@ function resolve(catalog: Catalog, e: SessionEvent): Call | undefined {
     else if (v && typeof v === "object") Object.keys(v).forEach((k) => walk((v as Record<string, unknown>)[k], d + 1));
   };
   walk(args, 0);
-  return { integration, name, tool: catalog.tool(`${integration}.${name}`), callType: "mcp", args, text };
+  const tool = catalog.tool(`${integration}.${name}`);
+  const ctx = { ...(c.root !== undefined ? { root: c.root } : {}), ...(c.home !== undefined ? { home: c.home } : {}) };
+  const canon = canonicalArgs(args, tool && Object.keys(tool.argKinds).length ? tool.argKinds : null, ctx);
+  return { integration, name, tool, callType: "mcp", args: canon.args, text, ...ctx, ...(canon.ambiguous ? { ambiguous: canon.ambiguous } : {}) };
 }
 
-function argAt(args: unknown, path: readonly string[]): unknown {
-  let v = args;
+/** Every value at an argument path: keys, `[n]` one element, `[*]` each element. */
+function argValuesAt(args: unknown, path: readonly string[]): unknown[] {
+  let vs: unknown[] = [args];
   for (const p of path) {
-    if (v === null || typeof v !== "object" || !Object.prototype.hasOwnProperty.call(v, p)) return undefined;
-    v = (v as Record<string, unknown>)[p];
+    const next: unknown[] = [];
+    for (const v of vs) {
+      if (p === "[*]") { if (Array.isArray(v)) next.push(...v); }
+      else if (/^\[\d+\]$/.test(p)) { const i = Number(p.slice(1, -1)); if (Array.isArray(v) && i < v.length) next.push(v[i]); }
+      else if (v !== null && typeof v === "object" && !Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, p)) next.push((v as Record<string, unknown>)[p]);
+    }
+    vs = next;
   }
-  return v;
+  return vs.filter((v) => v !== undefined);
+}
+
+/** The strings a value stands for in `matches`, URL and path tests: itself, or an array's string elements. */
+const stringsIn = (v: unknown): string[] => (typeof v === "string" ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+
+function argHolds(e: Extract<CExpr, { k: "arg" }>, v: unknown): boolean {
+  switch (e.op) {
+    case "exists": return true;
+    case "eq": return v === e.value;
+    case "in": return e.values.includes(v);
+    case "matches": return stringsIn(v).some((s) => globMatch(e.glob, s));
+    case "contains":
+      if (typeof v === "string") return typeof e.value === "string" && v.indexOf(e.value) >= 0;
+      return Array.isArray(v) && v.some((y) => (typeof y === "string" ? typeof e.value === "string" && y.indexOf(e.value) >= 0 : y === e.value));
+    case ">": return typeof v === "number" && v > e.n;
+    case "<": return typeof v === "number" && v < e.n;
+    case ">=": return typeof v === "number" && v >= e.n;
+    case "<=": return typeof v === "number" && v <= e.n;
+  }
+  return false;
+}
+
+function urlHolds(e: Extract<CExpr, { k: "url" }>, v: unknown): boolean {
+  return stringsIn(v).some((s) => {
+    const p = urlPart(s, e.part);
+    if (p === undefined) return false;
+    return e.op === "eq" ? p === e.value : e.op === "in" ? e.values.includes(p) : globMatch(e.glob, p);
+  });
+}
+
+function underHolds(e: Extract<CExpr, { k: "under" }>, v: unknown, call: Call): boolean {
+  const ctx = { ...(call.root !== undefined ? { root: call.root } : {}), ...(call.home !== undefined ? { home: call.home } : {}) };
+  const a = canonicalPath(e.anchor, ctx);
+  if (!("path" in a)) return false;
+  return stringsIn(v).some((s) => { const p = canonicalPath(s, ctx); return "path" in p && pathUnder(p.path, a.path, ctx); });
 }
 
 function holds(e: CExpr, ev: SessionEvent, call: Call | undefined, m: ReferenceModel): boolean {
@@ -105,22 +168,9 @@ function holds(e: CExpr, ev: SessionEvent, call: Call | undefined, m: ReferenceM
     case "agent": return ev.agent?.name !== undefined && e.names.includes(ev.agent.name);
     case "review": return ev.agent?.review_status !== undefined && e.values.includes(ev.agent.review_status);
     case "call_type": return !!call && e.values.includes(call.callType);
-    case "arg": {
-      if (!call) return false;
-      const v = argAt(call.args, e.path);
-      switch (e.op) {
-        case "exists": return v !== undefined;
-        case "eq": return v === e.value;
-        case "in": return e.values.includes(v);
-        case "matches": return typeof v === "string" && globMatch(e.glob, v);
-        case "contains": return Array.isArray(v) ? v.includes(e.value) : typeof v === "string" && typeof e.value === "string" && v.indexOf(e.value) >= 0;
-        case ">": return typeof v === "number" && v > e.n;
-        case "<": return typeof v === "number" && v < e.n;
-        case ">=": return typeof v === "number" && v >= e.n;
-        case "<=": return typeof v === "number" && v <= e.n;
-      }
-      return false;
-    }
+    case "arg": return !!call && argValuesAt(call.args, e.path).some((v) => argHolds(e, v));
+    case "url": return !!call && argValuesAt(call.args, e.path).some((v) => urlHolds(e, v));
+    case "under": return !!call && argValuesAt(call.args, e.path).some((v) => underHolds(e, v, call));
     case "body": {
       if (!call) return false;
       const low = call.text.map((t) => t.toLowerCase());
@@ -149,6 +199,7 @@ function inScope(p: CheckedPolicy, ev: SessionEvent): boolean {
 export function referenceDecide(m: ReferenceModel, ev: SessionEvent): ReferenceDecision {
   const trigger = ev.type === "agent_discovered" ? "agent_discovered" : "tool_call";
   const call = trigger === "tool_call" ? resolve(m.catalog, ev) : undefined;
+  if (call?.ambiguous) return { effect: "block", policy: null, matched: [], alerts: [], sanitize: [], approvers: [], hidden: false };
   const matched = m.policies
     .filter((p) => p.trigger === trigger && inScope(p, ev) && p.ifs.every((i) => holds(i.expr, ev, call, m)))
     .sort((a, b) => a.priority - b.priority || a.order - b.order);
