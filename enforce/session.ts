@@ -25,6 +25,7 @@ import { costOf, isFault, refusal, safeReason, sanitizeArgs } from "./call-helpe
 import { newApprovalId } from "./approvals/file-store.js";
 import { waitForApproval } from "./approvals/wait.js";
 import type { ApprovalRequest } from "./approvals/types.js";
+import { foldersOf } from "./upstream-folders.js";
 
 export interface SessionIdentity {
   readonly tenant?: string;
@@ -159,7 +160,7 @@ export class ProxySession {
     const seqBefore = this.seq + 1;
     const callId = `c${seqBefore}`;
     const integration = r.integration!;
-    const req = this.event("tool_call_request", { call: { id: callId, type: "mcp", integration, tool: r.tool, args } });
+    const req = this.event("tool_call_request", { call: this.callOf(r, { id: callId, type: "mcp", integration, tool: r.tool, args }) });
     this.g.record(req);
     const t0 = performance.now();
     let d = await this.enforcer.decideAsync(req);
@@ -188,6 +189,18 @@ export class ProxySession {
     const { args: sent, changed } = sanitizeArgs(this.g.bundle, d, args);
     if (changed.length) this.g.o.decisionLog?.append({ type: "sanitized", ts: req.ts, session_id: this.id, call_id: callId, fields: changed });
     return this.forward(r, sent, callId, params._meta, extra);
+  }
+
+  /**
+   * The call as recorded and decided: with the upstream's root and home when the catalog marks
+   * path arguments of the tool, and (informational) the arguments in the canonical form the
+   * policies see.
+   */
+  private callOf(r: ReturnType<Gateway["route"]>, call: NonNullable<SessionEvent["call"]>): NonNullable<SessionEvent["call"]> {
+    const folders = "upstream" in r ? foldersOf(r.upstream) : {};
+    const withFolders = this.enforcer.argumentsOf(call).paths ? { ...call, ...(folders.root ? { root: folders.root } : {}), ...(folders.home ? { home: folders.home } : {}) } : call;
+    const canonical = this.enforcer.argumentsOf(withFolders).canonical;
+    return canonical ? { ...withFolders, canonical_args: canonical } : withFolders;
   }
 
   private async forward(r: Route, args: Record<string, unknown>, callId: string, meta: Record<string, unknown> | undefined, extra: { signal: AbortSignal; _meta?: { progressToken?: string | number }; sendNotification: (n: never) => Promise<void> }): Promise<CallToolResult> {

@@ -14,6 +14,7 @@ import { Gateway } from "./gateway.js";
 import { DecisionLog, SessionRecorder } from "./jsonl.js";
 import type { SessionIdentity } from "./session.js";
 import { checkIntegrationId, Upstream, type UpstreamSpec } from "./upstream.js";
+import { foldersOf } from "./upstream-folders.js";
 
 export interface ProxyOptions {
   /** The bundle file (watched for hot reload unless `watch: false`) or a parsed bundle. */
@@ -113,7 +114,10 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
     for (const c of closers) await c().catch(() => undefined);
     throw e;
   }
-  for (const u of upstreams) log(`upstream ${u.integration}: ${u.serverName ?? "?"}, ${u.tools.length} tools`);
+  for (const u of upstreams) {
+    const f = foldersOf(u);
+    log(`upstream ${u.integration}: ${u.serverName ?? "?"}, ${u.tools.length} tools${f.root ? `; path arguments relative to ${f.root} (${f.rootFrom === "--root" ? "--root" : "its first directory argument; --root to change"})` : ""}`);
+  }
 
   const gateway = new Gateway({
     bundle, upstreams, approvals, store, alerts, recorder, decisionLog,

@@ -9,9 +9,10 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { ToolListChangedNotificationSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { splitCommand } from "../compiler/test-runner/split-command.js";
 
+/** `root`: the folder path arguments resolve against (`--root`; guessed from a stdio server's arguments when absent). */
 export type UpstreamSpec =
-  | { readonly integration?: string; readonly command: readonly string[]; readonly env?: Record<string, string>; readonly cwd?: string }
-  | { readonly integration?: string; readonly url: string; readonly headers?: Record<string, string> };
+  | { readonly integration?: string; readonly command: readonly string[]; readonly env?: Record<string, string>; readonly cwd?: string; readonly root?: string }
+  | { readonly integration?: string; readonly url: string; readonly headers?: Record<string, string>; readonly root?: string };
 
 const INTEGRATION_RE = /^[a-z][a-z0-9_]*$/;
 

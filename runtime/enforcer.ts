@@ -149,7 +149,7 @@ function responseCall(e: SessionEvent): NonNullable<SessionEvent["call"]> | unde
 }
 
 /** The folders path arguments of a call are read against (`call.root`, `call.home`). */
-function pathContextOf(call: SessionEvent["call"]): PathContext {
+export function pathContextOf(call: SessionEvent["call"]): PathContext {
   if (!call || (call.root === undefined && call.home === undefined)) return NO_PATHS;
   return { ...(call.root !== undefined ? { root: call.root } : {}), ...(call.home !== undefined ? { home: call.home } : {}) };
 }
@@ -159,7 +159,7 @@ const NO_PATHS: PathContext = {};
  * The call with the arguments its catalog tool marks (paths, URLs) in canonical form; a string
  * when a marked path is ambiguous (the call is then blocked: fail closed).
  */
-function canonicalCall(call: ResolvedCall, ec: NonNullable<SessionEvent["call"]>): ResolvedCall | string {
+export function canonicalCall(call: ResolvedCall, ec: NonNullable<SessionEvent["call"]>): ResolvedCall | string {
   if (!call.argKinds || call.argv) return call;
   const r = canonicalArgs(call.args, call.argKinds, pathContextOf(ec));
   if (r.ambiguous) return `ambiguous path: ${r.ambiguous}; the server could read it in more than one way, so the call is blocked (write the path plainly)`;
@@ -500,6 +500,24 @@ export class Enforcer {
     };
     for (const c of this.byRevision.values()) for (const p of c.bundle.policies) for (const i of p.ifs) walk(i.expr);
     return out;
+  }
+
+  /**
+   * For enforcement points and recordings: whether the current bundle's catalog marks path
+   * arguments of this MCP tool (then `call.root` and `call.home` matter), and the call's arguments
+   * as the policies see them (`canonical`: undefined when they are as sent, or ambiguous).
+   */
+  argumentsOf(call: NonNullable<SessionEvent["call"]>): { paths: boolean; canonical?: Record<string, unknown> } {
+    try {
+      const c = this.current;
+      if (!c || callTypeOf(call) !== "mcp" || typeof call.integration !== "string" || typeof call.tool !== "string") return { paths: false };
+      const kinds = slotOf(c, call.integration, call.tool).info.argKinds;
+      if (!kinds) return { paths: false };
+      const r = canonicalArgs(call.args ?? {}, kinds, pathContextOf(call));
+      return { paths: Object.values(kinds).includes("path"), ...(r.changed && !r.ambiguous ? { canonical: r.args } : {}) };
+    } catch {
+      return { paths: false };
+    }
   }
 
   /** The tools an agent may see: those no `hide` policy removes for it. */
