@@ -15,6 +15,7 @@ import { checkExpr, SUBJECTS } from "./check/expr.js";
 import { resolveIntegrationNames } from "./check/rules/subject-integration.js";
 import { schemasAt, typesOf, type ArgRef } from "./check/rules/subject-args.js";
 import type { CExpr, CheckedPolicy } from "./model.js";
+import { URL_PARTS } from "../runtime/canonical-url.js";
 
 export { KEYWORD_WORDS, SUBJECTS };
 
@@ -46,7 +47,8 @@ export const SUBJECT_OPERATORS: Readonly<Record<string, readonly string[]>> = {
   agent: ["is", "is not", "in", "not in"],
   "agent.review_status": ["is", "is not", "in", "not in"],
   call_type: ["is", "is not", "in", "not in"],
-  args: ["is", "is not", "in", "not in", "matches", "contains", ">", "<", ">=", "<=", "exists"],
+  // `host` / `scheme` / `path` come before an operator: `args.url host is "github.com"`.
+  args: ["is", "is not", "in", "not in", "matches", "contains", ">", "<", ">=", "<=", "exists", "under", ...URL_PARTS],
   body: ["contains any", "contains all"],
   data_class: ["has", "in"],
   session: ["has", "has called"],
