@@ -11,6 +11,7 @@ import { loadCatalog } from "../../compiler/catalog/load.js";
 import { checkProject } from "../../compiler/check/index.js";
 import { buildBundle } from "../../compiler/emit/index.js";
 import { explain, formatExplanation } from "../../compiler/explain.js";
+import { runTests } from "../../compiler/test-runner/index.js";
 import { parse } from "../../grammar/index.js";
 import { createEnforcer } from "../../runtime/index.js";
 import { canonicalPath } from "../../runtime/canonical-path.js";
@@ -109,6 +110,27 @@ describe("conditions on canonical arguments", () => {
     expect(x.args).toEqual({ raw: { path: "sub/../secret.txt" }, canonical: { path: "secret.txt" } });
     expect(x.policies.find((p) => p.id === "secret")!.outcome).toBe("matched");
     expect(formatExplanation(x)).toContain('canonical: {"path":"secret.txt"} (what the policies saw)');
+  });
+});
+
+describe("policy test", () => {
+  it("`given root` and `given home` set the folders of the calls that follow", () => {
+    const src = `${POLICIES}
+test "folders" {
+  given root "/srv/sb" home "/home/u"
+  call fs.read { path: "/srv/sb/secret.txt" }
+  expect block by secret
+  call fs.read { path: "~/.ssh/config" }
+  expect block by ssh
+}
+test "bad folder" {
+  given root "srv"
+}
+`;
+    const p = check(src);
+    const r = runTests(p, buildBundle(p, {}));
+    expect(r.results.map((t) => [t.name, t.passed])).toEqual([["folders", true], ["bad folder", false]]);
+    expect(r.results[1]!.failures[0]!.message).toBe('`given root` needs an absolute path, e.g. "/srv/project"');
   });
 });
 
