@@ -5,7 +5,8 @@
  * The rules, in order:
  * 1. Percent-escapes are decoded until none is left (so `%2E` is `.`, and a double-encoded `%252E`
  *    is `.` too). That makes the canonical form a fixed point: canonicalising it again changes nothing.
- * 2. `/` and `\` both separate components.
+ * 2. `/` and `\` both separate components; the text is put in Unicode NFC (servers such as the
+ *    filesystem server open an NFC-equivalent name when the exact one does not exist).
  * 3. A path is *ambiguous* when servers may disagree on where its components are: a percent-escape
  *    that decodes to a separator (`%2F`, `%5C`), a `.`/`..` component spelled with escapes
  *    (`%2E%2E`), a `.`/`..` component that only a backslash separates (`a\..\b`: one file name on
@@ -121,7 +122,7 @@ export function canonicalPath(raw: string, ctx: PathContext = {}): CanonicalPath
   const why = ambiguity(raw);
   const decoded = why === undefined ? decodeAll(raw) : undefined;
   if (decoded === undefined) return { ambiguous: why ?? "its percent-escapes are not UTF-8" };
-  return { path: show(resolveParts(decoded, ctx)) };
+  return { path: show(resolveParts(decoded.normalize("NFC"), ctx)) };
 }
 
 /** Rules 4–6 on a decoded path: the parts of its canonical form. */

@@ -35,6 +35,7 @@ export const CODES: readonly CodeInfo[] = [
   { code: "PDL2014", severity: "warning", title: "operator fits the type of only some matchable tools", example: "args.id is a number in one tool and a string in another", fix: "constrain the tools" },
   { code: "PDL2016", severity: "warning", title: "wildcard where a URL's host ends", example: "if args.url matches \"https://github.com*\"", fix: "compare the host: `args.url host is \"github.com\"` or `host matches \"*.github.com\"`; escape a literal `*` as `\\*`" },
   { code: "PDL2017", severity: "error", title: "not a host, scheme or URL path", example: "if args.url host is \"https://github.com\"", fix: "write the part alone: `host is \"github.com\"`, `scheme is https`, `path matches \"/acme/*\"`" },
+  { code: "PDL2018", severity: "warning", title: "literal a canonical path or URL never equals", example: "if args.path is \"./secret.txt\" (args.path is marked as a path)", fix: "write the canonical form the hint gives (`secret.txt`), or use `under \"folder\"`" },
   { code: "PDL2020", severity: "error", title: "unknown action", example: "action allw", fix: "use allow, block, deny, require_approval, hide, alert or sanitize" },
   { code: "PDL2021", severity: "error", title: "several effects in one policy", example: "action allow, block", fix: "keep at most one of allow / block / require_approval / hide" },
   { code: "PDL2022", severity: "error", title: "policy has no action", example: "policy \"x\" { if … }", fix: "add an `action` line" },

@@ -159,6 +159,15 @@ describe("diagnostics of the new forms", () => {
     expect(codes(`policy "a" { if tool is fs.read_many  if args.paths[*] is 3  action allow }`)).toEqual([["PDL2012", "error"]]);
   });
 
+  it("PDL2018: a literal a canonical path or URL never equals", () => {
+    expect(codes(`policy "a" { if tool is fs.read  if args.path is "./secret.txt"  action block }`)).toEqual([["PDL2018", "warning"]]);
+    expect(check(`policy "a" { if tool is fs.read  if args.path in ["a", "sub/../b/"]  action block }`).diagnostics.find((d) => d.code === "PDL2018")!.hint).toBe('write "b"');
+    expect(codes(`policy "a" { if tool is fs.read  if args.path matches "./secret*"  action block }`)).toEqual([["PDL2018", "warning"]]);
+    expect(codes(`policy "a" { if tool is fs.read_many  if args.paths[*] is "x//y"  action block }`)).toEqual([["PDL2018", "warning"]]);
+    expect(codes(`policy "a" { if tool is fs.fetch  if args.url is "HTTPS://GitHub.com/"  action block }`)).toEqual([["PDL2018", "warning"]]);
+    expect(codes(`policy "a" { if tool is fs.read  if args.path is "secret.txt" or args.path matches "*/.ssh/*" or args.path is "/abs/./x"  action block }`)).toEqual([]);
+  });
+
   it("args.argv.0 is a syntax error whose hint points at [0]", () => {
     const d = parse(`policy "x" {\n  if args.argv.0 is ".env"\n  action block\n}\n`).diagnostics[0]!;
     expect(d.code).toBe("PDL1001");

@@ -29,6 +29,7 @@ describe("canonical paths", () => {
     expect(canon("~/.ssh", { root: "/home/ada", home: "/home/ada" })).toBe(".ssh");
     expect(canon("~other/x")).toBe("~other/x");
     expect(canon("50%.txt")).toBe("50%.txt");
+    expect(canon("cafe\u0301.txt")).toBe("caf\u00e9.txt"); // NFC
     expect(canon("C:\\Users\\ada", {})).toBe("C:/Users/ada");
   });
 

@@ -11,6 +11,7 @@ import { argPathSegments } from "../../../runtime/canonical-args.js";
 import { canonicalPath } from "../../../runtime/canonical-path.js";
 import { didYouMean, itemsOf, type CheckContext, type PolicyScope } from "../context.js";
 import { checkUrlCondition, warnHostWildcard } from "./subject-args-url.js";
+import { checkCanonicalLiterals } from "./canonical-literals.js";
 
 export interface ArgRef {
   readonly cond: A.Condition;
@@ -207,6 +208,7 @@ export function checkArgRefs(ctx: CheckContext, refs: readonly ArgRef[], tools: 
       ctx.warn("PDL2011", ref.cond.subject.span, `${pathText} exists in ${having.length} of the ${tools.length} tools this policy can match (not in ${missing.slice(0, 4).map((t) => t.key).join(", ")}${missing.length > 4 ? ", …" : ""})`,
         "on those tools the condition is false; constrain the integration or tool to say which you mean");
     }
+    checkCanonicalLiterals(ctx, ref, having);
     const problems = having.map((t) => ({ t, p: schemasAt(t.args, ref.path).map((s) => misfit(ref, s)) }))
       .map(({ t, p }) => ({ t, p: p.every((x) => x !== undefined) ? p[0] : undefined }));
     const bad = problems.filter((x) => x.p);
