@@ -117,6 +117,8 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
   for (const u of upstreams) {
     const f = foldersOf(u);
     log(`upstream ${u.integration}: ${u.serverName ?? "?"}, ${u.tools.length} tools${f.root ? `; path arguments relative to ${f.root} (${f.rootFrom === "--root" ? "--root" : "its first directory argument; --root to change"})` : ""}`);
+    const marksPaths = Object.entries(bundle.tools).some(([k, t]) => k.startsWith(`${u.integration}.`) && t[7] !== undefined && Object.values(t[7]).includes("path"));
+    if (marksPaths && !f.root) log(`warning: upstream ${u.integration}: the catalog marks path arguments of its tools, but the folder it resolves them against is unknown: absolute paths are compared as written (give --root ${upstreams.length > 1 ? `${u.integration}=` : ""}DIR)`);
   }
 
   const gateway = new Gateway({
