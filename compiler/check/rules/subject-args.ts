@@ -71,11 +71,9 @@ export function checkArgs(c: A.Condition, s: PolicyScope, refs: ArgRef[]): CExpr
       break;
     }
     case "under": {
-      if (c.value?.kind !== "String") { ctx.error("PDL2007", c.value?.span ?? c.span, "`under` needs a quoted folder", "e.g. `args.path under \"~/.ssh\"`, `under \"./secrets\"`, `under \"/etc\"`"); return undefined; }
-      const a = canonicalPath(c.value.value);
-      if (!("path" in a)) { ctx.error("PDL2007", c.value.span, `the folder ${JSON.stringify(c.value.value)} has no canonical form: ${a.ambiguous}`, "write it plainly, with / between folders and no percent-escapes"); return undefined; }
-      leaf = { k: "under", path, anchor: c.value.value };
-      break;
+      const u = underOf(c, ctx, path);
+      if (!u) return undefined;
+      leaf = u; break;
     }
     case "contains": {
       const l = lit(c.value);
@@ -98,6 +96,14 @@ export function checkArgs(c: A.Condition, s: PolicyScope, refs: ArgRef[]): CExpr
   }
   refs.push({ cond: c, path, op: c.op, literals });
   return c.op === "is_not" || c.op === "not_in" ? { k: "not", x: leaf } : leaf;
+}
+
+/** `args.<path> under "folder"`: the folder must have a canonical form. */
+function underOf(c: A.Condition, ctx: CheckContext, path: readonly string[]): CExpr | undefined {
+  if (c.value?.kind !== "String") { ctx.error("PDL2007", c.value?.span ?? c.span, "`under` needs a quoted folder", "e.g. `args.path under \"~/.ssh\"`, `under \"./secrets\"`, `under \"/etc\"`"); return undefined; }
+  const a = canonicalPath(c.value.value);
+  if (!("path" in a)) { ctx.error("PDL2007", c.value.span, `the folder ${JSON.stringify(c.value.value)} has no canonical form: ${a.ambiguous}`, "write it plainly, with / between folders and no percent-escapes"); return undefined; }
+  return { k: "under", path, anchor: c.value.value };
 }
 
 // ─── schema reasoning ──────────────────────────────────────────────────────────────────
