@@ -7,10 +7,10 @@ import { createToken, Lexer, type TokenType } from "chevrotain";
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
 export const Comment = createToken({ name: "Comment", pattern: /#[^\r\n]*/, group: "comments" });
 
-/** A name, dotted name, or argument path: after a dotted segment, `[3]` / `[*]` index into arrays (`args.paths[*]`). */
+/** A name, dotted name, or argument path: after a dotted segment, `[3]` / `[*]` / `[all]` index into arrays (`args.paths[*]`). */
 export const Name = createToken({
   name: "Name",
-  pattern: /[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*(?:\[(?:0|[1-9][0-9]{0,8}|\*)\])*)*/,
+  pattern: /[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*(?:\[(?:0|[1-9][0-9]{0,8}|\*|all)\])*)*/,
   label: "a name",
 });
 

@@ -13,11 +13,11 @@ import { canonicalUrl } from "./canonical-url.js";
 
 const own = Object.prototype.hasOwnProperty;
 
-/** `edits[*].path` → `["edits", "[*]", "path"]`; `argv[1]` → `["argv", "[1]"]`. */
+/** `edits[*].path` → `["edits", "[*]", "path"]`; `argv[1]` → `["argv", "[1]"]`; `paths[all]` → `["paths", "[all]"]`. */
 export function argPathSegments(path: string): string[] {
   const out: string[] = [];
   for (const part of path.split(".")) {
-    const m = /^([^[\]]*)((?:\[(?:\*|\d+)\])*)$/.exec(part);
+    const m = /^([^[\]]*)((?:\[(?:\*|all|\d+)\])*)$/.exec(part);
     if (!m) { out.push(part); continue; }
     if (m[1]) out.push(m[1]);
     for (const ix of m[2]!.match(/\[[^\]]*\]/g) ?? []) out.push(ix);

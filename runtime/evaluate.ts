@@ -50,15 +50,16 @@ export function stringsOf(call: ResolvedCall): string[] {
   return out;
 }
 
-/** `[3]` → 3, `[*]` → -1, a key → undefined. */
+/** `[3]` → 3, `[*]` → -1, `[all]` → -2, a key → undefined. */
 function indexStep(p: string): number | undefined {
   if (p.charCodeAt(0) !== 91 /* [ */) return undefined;
   if (p === "[*]") return -1;
+  if (p === "[all]") return -2;
   return /^\[\d+\]$/.test(p) ? Number(p.slice(1, -1)) : undefined;
 }
 
-/** Does the path step into every element of an array somewhere (`[*]`)? */
-export const isWildPath = (path: readonly string[]): boolean => path.includes("[*]");
+/** Does the path step into the elements of an array somewhere (`[*]` any, `[all]` every)? */
+export const isWildPath = (path: readonly string[]): boolean => path.includes("[*]") || path.includes("[all]");
 
 /** The value at an argument path without `[*]` (undefined when absent; `[n]` steps only into arrays). */
 export function argAt(args: unknown, path: readonly string[]): unknown {
@@ -76,13 +77,20 @@ export function argAt(args: unknown, path: readonly string[]): unknown {
   return v;
 }
 
-/** Every value at an argument path, `[*]` stepping into each element (absent ones left out). */
-export function argValues(args: unknown, path: readonly string[], i = 0, out: unknown[] = []): unknown[] {
-  const w = path.indexOf("[*]", i);
-  if (w < 0) { const v = argAt(args, path.slice(i)); if (v !== undefined) out.push(v); return out; }
-  const arr = argAt(args, path.slice(i, w));
-  if (Array.isArray(arr)) for (const x of arr) argValues(x, path, w + 1, out);
-  return out;
+/**
+ * Does `leaf` hold at the argument path from step `i`? `[*]`: for some element of the array;
+ * `[all]`: for every element (an empty array included; not when it is no array); `[n]`: for that
+ * element; a key: for that property. An absent value never holds.
+ */
+export function holdsAt(v: unknown, path: readonly string[], i: number, leaf: (x: unknown) => boolean): boolean {
+  if (i === path.length) return v !== undefined && leaf(v);
+  const p = path[i]!;
+  const ix = indexStep(p);
+  if (ix === undefined) return typeof v === "object" && v !== null && !Array.isArray(v) && own.call(v, p) && holdsAt((v as Record<string, unknown>)[p], path, i + 1, leaf);
+  if (!Array.isArray(v)) return false;
+  if (ix === -1) { for (const x of v) if (holdsAt(x, path, i + 1, leaf)) return true; return false; }
+  if (ix === -2) { for (const x of v) if (!holdsAt(x, path, i + 1, leaf)) return false; return true; }
+  return ix < v.length && holdsAt(v[ix], path, i + 1, leaf);
 }
 
 export function cmp(op: Cmp, a: number, b: number): boolean {
@@ -133,17 +141,13 @@ function argGetter(path: readonly string[]): (a: Record<string, unknown>) => unk
 /** A test of one argument value. */
 type Leaf = (v: unknown, c: EvalContext) => boolean;
 
-/** A condition on the argument at `path`: the leaf holds for its value, or (with `[*]`) for any of its values. */
+/** A condition on the argument at `path`: the leaf holds for its value, or for any (`[*]`) or every (`[all]`) element. */
 function onArg(path: readonly string[], leaf: Leaf): Pred {
   if (!isWildPath(path)) {
     const get = argGetter(path);
     return (c) => !!c.call && leaf(get(c.call.args), c);
   }
-  return (c) => {
-    if (!c.call) return false;
-    for (const v of argValues(c.call.args, path)) if (leaf(v, c)) return true;
-    return false;
-  };
+  return (c) => !!c.call && holdsAt(c.call.args, path, 0, (v) => leaf(v, c));
 }
 
 /** On an array of strings, `matches` and the URL and path tests hold when any element does (SPEC §5, second round). */

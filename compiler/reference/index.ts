@@ -99,19 +99,14 @@ function resolve(catalog: Catalog, e: SessionEvent): Call | undefined {
   return { integration, name, tool, callType: "mcp", args: canon.args, text, ...ctx, ...(canon.ambiguous ? { ambiguous: canon.ambiguous } : {}) };
 }
 
-/** Every value at an argument path: keys, `[n]` one element, `[*]` each element. */
-function argValuesAt(args: unknown, path: readonly string[]): unknown[] {
-  let vs: unknown[] = [args];
-  for (const p of path) {
-    const next: unknown[] = [];
-    for (const v of vs) {
-      if (p === "[*]") { if (Array.isArray(v)) next.push(...v); }
-      else if (/^\[\d+\]$/.test(p)) { const i = Number(p.slice(1, -1)); if (Array.isArray(v) && i < v.length) next.push(v[i]); }
-      else if (v !== null && typeof v === "object" && !Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, p)) next.push((v as Record<string, unknown>)[p]);
-    }
-    vs = next;
-  }
-  return vs.filter((v) => v !== undefined);
+/** Does `test` hold at the argument path: keys, `[n]` one element, `[*]` some element, `[all]` every element (of an array)? */
+function argHoldsAt(v: unknown, path: readonly string[], test: (x: unknown) => boolean): boolean {
+  if (path.length === 0) return v !== undefined && test(v);
+  const [p, ...rest] = path as [string, ...string[]];
+  if (p === "[*]") return Array.isArray(v) && v.some((x) => argHoldsAt(x, rest, test));
+  if (p === "[all]") return Array.isArray(v) && v.every((x) => argHoldsAt(x, rest, test));
+  if (/^\[\d+\]$/.test(p)) { const i = Number(p.slice(1, -1)); return Array.isArray(v) && i < v.length && argHoldsAt(v[i], rest, test); }
+  return v !== null && typeof v === "object" && !Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, p) && argHoldsAt((v as Record<string, unknown>)[p], rest, test);
 }
 
 /** The strings a value stands for in `matches`, URL and path tests: itself, or an array's string elements. */
@@ -168,9 +163,9 @@ function holds(e: CExpr, ev: SessionEvent, call: Call | undefined, m: ReferenceM
     case "agent": return ev.agent?.name !== undefined && e.names.includes(ev.agent.name);
     case "review": return ev.agent?.review_status !== undefined && e.values.includes(ev.agent.review_status);
     case "call_type": return !!call && e.values.includes(call.callType);
-    case "arg": return !!call && argValuesAt(call.args, e.path).some((v) => argHolds(e, v));
-    case "url": return !!call && argValuesAt(call.args, e.path).some((v) => urlHolds(e, v));
-    case "under": return !!call && argValuesAt(call.args, e.path).some((v) => underHolds(e, v, call));
+    case "arg": return !!call && argHoldsAt(call.args, e.path, (v) => argHolds(e, v));
+    case "url": return !!call && argHoldsAt(call.args, e.path, (v) => urlHolds(e, v));
+    case "under": return !!call && argHoldsAt(call.args, e.path, (v) => underHolds(e, v, call));
     case "body": {
       if (!call) return false;
       const low = call.text.map((t) => t.toLowerCase());

@@ -45,6 +45,7 @@ policy "secret" { id secret  if tool is fs.read  if args.path matches "secret*" 
 policy "many" { id many  if tool is fs.read_many  if args.paths matches "secret*" or args.paths[*] under "./private"  action block "many" }
 policy "github" { id github  if tool is fs.fetch  if not args.url host in ["github.com"] or args.url path matches "/admin*"  action block "github only" }
 policy "env" { id env  if tool is fs.fetch  if args.argv[1] is ".env" or args.argv contains "secret"  action block "env" }
+policy "public" { id public  if tool is fs.read_many  if not args.paths[all] under "./public"  action block "only public files" }
 policy "star" { id star  if tool is fs.fetch  if args.argv[*] matches "a\\\\*b"  action block "literal star" }
 `;
 
@@ -67,7 +68,10 @@ describe("conditions on canonical arguments", () => {
   it("arrays: matches and contains hold when any element does; [n] and [*] index them", () => {
     expect(effect(call("read_many", { paths: ["a", "./secret.txt"] }))).toBe("many");
     expect(effect(call("read_many", { paths: ["a", "private/../private/x"] }))).toBe("many");
-    expect(effect(call("read_many", { paths: ["a", "privately/x"] }))).toBe("allow");
+    expect(effect(call("read_many", { paths: ["public/a", "privately/x"] }))).toBe("public");
+    expect(effect(call("read_many", { paths: ["public/a", "./public/../public/b"] }))).toBe("allow");
+    expect(effect(call("read_many", { paths: [] }))).toBe("allow");
+    expect(effect(call("read_many", {}))).toBe("public"); // no array: "every element is under" does not hold
     expect(effect(call("fetch", { url: "https://github.com/", argv: ["cat", ".env"] }))).toBe("env");
     expect(effect(call("fetch", { url: "https://github.com/", argv: [".env", "x"] }))).toBe("allow");
     expect(effect(call("fetch", { url: "https://github.com/", argv: ["x", "my-secret-file"] }))).toBe("env");

@@ -118,7 +118,7 @@ export function schemasAt(schema: JsonSchema | undefined, path: readonly string[
   const [head, ...rest] = path;
   const props = schema.properties;
   if (props && Object.prototype.hasOwnProperty.call(props, head!)) return schemasAt(props[head!], rest);
-  if (schema.items && /^(?:\d+|\[(?:\d+|\*)\])$/.test(head!)) return schemasAt(schema.items, rest);
+  if (schema.items && /^(?:\d+|\[(?:\d+|\*|all)\])$/.test(head!)) return schemasAt(schema.items, rest);
   if (schema.additionalProperties && typeof schema.additionalProperties === "object") return schemasAt(schema.additionalProperties, rest);
   return [];
 }
