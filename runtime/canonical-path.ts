@@ -10,8 +10,10 @@
  * 3. A path is *ambiguous* when servers may disagree on where its components are: a percent-escape
  *    that decodes to a separator (`%2F`, `%5C`), a `.`/`..` component spelled with escapes
  *    (`%2E%2E`), a `.`/`..` component that only a backslash separates (`a\..\b`: one file name on
- *    POSIX, a step up on Windows), or escapes that are not UTF-8. Ambiguous paths are not given a
- *    canonical form: the enforcer blocks the call (fail closed) rather than guess.
+ *    POSIX, a step up on Windows), a backslash anywhere in a path with a `..` component (`a\b/..`:
+ *    how many components `..` climbs depends on the server), or escapes that are not UTF-8.
+ *    Ambiguous paths are not given a canonical form: the enforcer blocks the call (fail closed)
+ *    rather than guess.
  * 4. `~` alone or as the first component is the home folder, when it is known.
  * 5. Empty and `.` components are dropped, `..` removes the component before it (`/..` is `/`; a
  *    relative path keeps its leading `..`).
