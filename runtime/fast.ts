@@ -8,8 +8,9 @@
  * - an equality the event can be looked up by (`args.x is/in` literals, `agent is/in`, the agent or
  *   tenant of its scope, `agent.review_status`, `tool is/in` for a call outside the catalog), an
  *   `or` of such equalities, `args.x contains` a literal (array elements are looked up), the
- *   literal prefix of an `args.x matches` glob, or a numeric threshold (`args.x > n`: the sorted
- *   thresholds a value passes);
+ *   literal prefix of an `args.x matches` glob (each string element of an array is looked up), or
+ *   a numeric threshold (`args.x > n`: the sorted thresholds a value passes); a condition on a
+ *   path with `[*]` / `[all]` is never looked up;
  * - otherwise any other conjunct, which is then evaluated once per decision for every policy of
  *   the bucket that shares it (the same `body contains`, `data_class`, `args.x is not`, …).
  * Per bucket (cached by the bucket's identity): the policies grouped by guard into hash maps
