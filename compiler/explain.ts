@@ -5,7 +5,7 @@
  */
 import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent, UserInfo } from "../runtime/types.js";
 import { createEnforcer } from "../runtime/index.js";
-import { inScope } from "../runtime/enforcer.js";
+import { canonicalCall, inScope, pathContextOf } from "../runtime/enforcer.js";
 import { resolveCall } from "../runtime/event.js";
 import { evaluate, type EvalContext } from "../runtime/evaluate.js";
 import { compileDetectors } from "../runtime/detectors.js";
@@ -32,6 +32,8 @@ export interface PolicyTrace {
 
 export interface Explanation {
   readonly decision: Decision;
+  /** The call's arguments as sent and in canonical form (what the policies saw), when the two differ. */
+  readonly args?: { readonly raw: Record<string, unknown>; readonly canonical: Record<string, unknown> };
   readonly tool: string | null;
   readonly operation: string | null;
   /** The event's user, as `id (roles …; groups …)`, when it has one. */
@@ -64,10 +66,13 @@ export function explain(bundle: Bundle, event: unknown, state?: StateSnapshot, d
   const e = event as SessionEvent;
   const ok = e && typeof e === "object" && (e.type === "tool_call_request" || e.type === "agent_discovered") && d.reason.indexOf("invalid event") !== 0;
   if (!ok) return { decision: d, tool: null, operation: null, policies: [] };
-  const call = e.type === "tool_call_request" ? resolveCall(bundle, e.call!) : undefined;
+  const resolved = e.type === "tool_call_request" ? resolveCall(bundle, e.call!) : undefined;
+  const canon = resolved ? canonicalCall(resolved, e.call!) : undefined;
+  if (typeof canon === "string") return { decision: d, tool: `${resolved!.integration}.${resolved!.display}`, operation: resolved!.operation, policies: [] };
+  const call = canon;
   const parsed = e.ts ? Date.parse(e.ts) : NaN;
   const now = state?.ts ?? (Number.isFinite(parsed) ? parsed : Date.now());
-  const ctx: EvalContext = { bundle, call, agentName: e.agent?.name, review: reviewOf(e.agent), user: e.user, detectors: compileDetectors(bundle.detectors), now, state: state ?? EMPTY_STATE };
+  const ctx: EvalContext = { bundle, call, agentName: e.agent?.name, review: reviewOf(e.agent), user: e.user, detectors: compileDetectors(bundle.detectors), now, state: state ?? EMPTY_STATE, paths: pathContextOf(e.call) };
   const trigger = call ? "tool_call" : "agent_discovered";
   const policies: PolicyTrace[] = bundle.policies.map((p) => {
     const base = { id: p.id, name: p.name, file: p.file, line: p.line, priority: p.priority, effect: p.effect ?? null };
@@ -80,7 +85,8 @@ export function explain(bundle: Bundle, event: unknown, state?: StateSnapshot, d
     return { ...base, outcome: "matched" };
   });
   const user = e.user ? userLine(e.user) : undefined;
-  return { decision: d, tool: call ? `${call.integration}.${call.display}` : null, operation: call?.operation ?? null, ...(user ? { user } : {}), policies };
+  const args = call && resolved && call.args !== resolved.args ? { raw: resolved.args, canonical: call.args } : undefined;
+  return { decision: d, ...(args ? { args } : {}), tool: call ? `${call.integration}.${call.display}` : null, operation: call?.operation ?? null, ...(user ? { user } : {}), policies };
 }
 
 function userLine(u: UserInfo): string {
@@ -97,6 +103,7 @@ export function formatExplanation(x: Explanation): string {
   ];
   if (x.tool) lines.push(`tool:     ${x.tool} (${x.operation})`);
   if (x.user) lines.push(`user:     ${x.user}`);
+  if (x.args) lines.push(`args:     ${JSON.stringify(x.args.raw)}`, `canonical: ${JSON.stringify(x.args.canonical)} (what the policies saw)`);
   if (d.approvers.length) lines.push(`approvers: ${d.approvers.join(", ")}`);
   for (const [role, people] of Object.entries(d.approver_people ?? {})) lines.push(`${role}: ${people.length ? people.join(", ") : "nobody (the requester cannot approve their own request)"} (from the user record)`);
   for (const a of d.alerts) lines.push(`alert:    ${a.message}${a.to ? ` → ${a.to}` : ""} (${a.policy})`);

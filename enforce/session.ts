@@ -23,6 +23,7 @@ import { randomBytes } from "node:crypto";
 import type { Enforcer } from "../runtime/index.js";
 import type { Bundle, Decision, SessionEvent, UserInfo } from "../runtime/types.js";
 import type { Gateway, Route } from "./gateway.js";
+import type { Upstream } from "./upstream.js";
 import { costOf, isFault, refusal, safeReason, sanitizeArgs } from "./call-helpers.js";
 import { newApprovalId } from "./approvals/file-store.js";
 import { Turns } from "./turns.js";
@@ -30,6 +31,7 @@ import { pathCapabilities, registerMcpPaths } from "./mcp-paths.js";
 import { oneLine } from "../compiler/terminal-safe.js";
 import { waitForApproval, type WaitResult } from "./approvals/wait.js";
 import { HeldCalls } from "./approvals/held-calls.js";
+import { foldersOf } from "./upstream-folders.js";
 import type { Vote } from "./approvals/types.js";
 
 export interface SessionIdentity {
@@ -53,7 +55,8 @@ export interface RequestExtra { signal: AbortSignal; heldId?: string; _meta?: { 
 const AUDIT_REFUSAL = "Blocked: the enforcement point could not write its audit trail, so the call was not made. Ask an administrator to check the proxy's log.";
 
 /** What is decided: a call of a tool (or MCP request path) of an integration. */
-export interface CallTarget { readonly integration: string; readonly tool: string; readonly args: Record<string, unknown> }
+/** What is decided: the call, and the upstream that would serve it (its folders root path arguments). */
+export interface CallTarget { readonly integration: string; readonly tool: string; readonly args: Record<string, unknown>; readonly upstream?: Upstream }
 
 /** A request decided in its turn: the recorded event, the decision, and the call id. */
 export interface Decided {
@@ -230,7 +233,7 @@ export class ProxySession {
       const target = typeof what === "function" ? await what() : what;
       const { integration, tool, args } = target;
       const callId = `c${this.seq + 1}`;
-      const req = this.event("tool_call_request", { call: { id: callId, type: "mcp", integration, tool, args } });
+      const req = this.event("tool_call_request", { call: this.callOf(target.upstream, { id: callId, type: "mcp", integration, tool, args }) });
       const unrecorded = this.g.record(req);
       const t0 = performance.now();
       let d = await this.enforcer.decideAsync(req);
@@ -272,6 +275,18 @@ export class ProxySession {
     return err !== undefined && this.g.auditFailure("cannot write the decision log", err, x.req) ? AUDIT_REFUSAL : undefined;
   }
 
+  /**
+   * The call as recorded and decided: with the upstream's root and home when the catalog marks
+   * path arguments of the tool, and (informational) the arguments in the canonical form the
+   * policies see.
+   */
+  private callOf(upstream: Upstream | undefined, call: NonNullable<SessionEvent["call"]>): NonNullable<SessionEvent["call"]> {
+    const folders = upstream ? foldersOf(upstream) : {};
+    const withFolders = this.enforcer.argumentsOf(call).paths ? { ...call, ...(folders.root ? { root: folders.root } : {}), ...(folders.home ? { home: folders.home } : {}) } : call;
+    const canonical = this.enforcer.argumentsOf(withFolders).canonical;
+    return canonical ? { ...withFolders, canonical_args: canonical } : withFolders;
+  }
+
   private callTool(params: { name: string; arguments?: Record<string, unknown>; _meta?: Record<string, unknown> }, extra: RequestExtra): Promise<CallToolResult> {
     const r = this.g.route(params.name);
     const args = params.arguments ?? {};
@@ -280,7 +295,7 @@ export class ProxySession {
       return Promise.reject(new McpError(ErrorCode.InvalidParams, `unknown tool "${params.name}"`));
     }
     const known = "upstream" in r;
-    const turn = this.decideInTurn({ integration: r.integration!, tool: r.tool, args }, (d) =>
+    const turn = this.decideInTurn({ integration: r.integration!, tool: r.tool, args, ...(known ? { upstream: r.upstream } : {}) }, (d) =>
       d.effect === "block" ? "blocked" : !known ? "unknown_tool" : d.effect === "require_approval" ? "approval_requested" : "forwarded", extra.heldId);
     return this.afterToolDecision(turn, r, params, extra);
   }

@@ -21,6 +21,7 @@ import { DecisionLog, SessionRecorder } from "./jsonl.js";
 import type { SessionIdentity } from "./session.js";
 import { checkIntegrationId, Upstream, type UpstreamSpec } from "./upstream.js";
 import { blocking, catalogId, servedBy, startupCheck, type Finding } from "./startup-check.js";
+import { foldersOf } from "./upstream-folders.js";
 
 export interface ProxyOptions {
   /** The bundle file (watched for hot reload unless `watch: false`) or a parsed bundle. */
@@ -184,7 +185,12 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
     for (const c of closers) await c().catch(() => undefined);
     throw e;
   }
-  for (const u of upstreams) log(`upstream ${u.integration}: ${u.serverName ?? "?"}, ${u.tools.length} tools`);
+  for (const u of upstreams) {
+    const f = foldersOf(u);
+    log(`upstream ${u.integration}: ${u.serverName ?? "?"}, ${u.tools.length} tools${f.root ? `; path arguments relative to ${f.root} (${f.rootFrom === "--root" ? "--root" : "its first directory argument; --root to change"})` : ""}`);
+    const marksPaths = Object.entries(bundle.tools).some(([k, t]) => k.startsWith(`${u.integration}.`) && t[7] !== undefined && Object.values(t[7]).includes("path"));
+    if (marksPaths && !f.root) log(`warning: upstream ${u.integration}: the catalog marks path arguments of its tools, but the folder it resolves them against is unknown: absolute paths are compared as written (give --root ${upstreams.length > 1 ? `${u.integration}=` : ""}DIR)`);
+  }
   const findings = startupCheck(bundle, upstreams.map(servedBy));
   for (const f of findings) (o.warn ?? log)(`${f.kind === "not_in_catalog" ? "note" : "warning"}: ${f.message}`);
   if (o.strict && blocking(findings).length) {

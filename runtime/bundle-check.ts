@@ -11,8 +11,10 @@ import { contentRevision } from "./revision.js";
 const KINDS = new Set([
   "true", "false", "and", "or", "not", "integration", "tool", "tool_glob", "label", "operation", "method", "category", "verb",
   "agent", "review", "call_type", "arg", "body", "data_class", "session_label", "session_called", "principal_external",
-  "resource_new", "rate", "burst", "spend", "time", "user", "arg_user",
+  "resource_new", "rate", "burst", "spend", "time", "user", "arg_user", "url", "under",
 ]);
+const URL_PARTS = new Set(["host", "scheme", "path"]);
+const URL_OPS = new Set(["eq", "in", "matches"]);
 const EFFECTS = new Set(["allow", "block", "require_approval", "hide"]);
 const ARG_OPS = new Set(["eq", "in", "matches", "contains", "exists", ">", "<", ">=", "<="]);
 const USER_OPS = new Set(["eq", ">", "<", ">=", "<="]);
@@ -38,7 +40,9 @@ function exprProblem(e: unknown, depth: number): string | undefined {
   else if (k === "arg" && (!Array.isArray(e["path"]) || !ARG_OPS.has(e["op"] as string))) return "arg condition without a path or a known operator";
   else if (k === "user" && (!Array.isArray(e["path"]) || !ARG_OPS.has(e["op"] as string) || e["op"] === "contains")) return "user condition without a path or a known operator";
   else if (k === "arg_user" && (!Array.isArray(e["path"]) || !Array.isArray(e["user"]) || !USER_OPS.has(e["op"] as string))) return "arg_user condition without paths or a known operator";
-  else if ((k === "tool_glob" || (k === "user" && e["op"] === "matches") || (k === "arg" && e["op"] === "matches")) && typeof e["re"] !== "string") return `${k} without a regex`;
+  else if ((k === "tool_glob" || (k === "user" && e["op"] === "matches") || ((k === "arg" || k === "url") && e["op"] === "matches")) && typeof e["re"] !== "string") return `${k} without a regex`;
+  else if (k === "url" && (!Array.isArray(e["path"]) || !URL_PARTS.has(e["part"] as string) || !URL_OPS.has(e["op"] as string))) return "url condition without a path, a known part or a known operator";
+  else if (k === "under" && (!Array.isArray(e["path"]) || typeof e["anchor"] !== "string")) return "under condition without a path or an anchor";
   return undefined;
 }
 

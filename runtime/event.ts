@@ -73,6 +73,8 @@ export function eventProblem(e: unknown, strings?: string[]): string | undefined
     const c = e["call"];
     if (!isObj(c)) return "call: missing or not an object";
     if (c["id"] !== undefined && !isStr(c["id"])) return "call.id: must be a string";
+    const folders = folderProblem(c);
+    if (folders) return folders;
     const t = c["type"] ?? (c["command"] !== undefined ? "cli" : "mcp");
     if (t === "mcp") {
       if (!isStr(c["integration"])) return "call.integration: missing or not a string";
@@ -93,6 +95,16 @@ export function eventProblem(e: unknown, strings?: string[]): string | undefined
   if (type === "tool_call_response") {
     const cost = e["cost"];
     if (cost !== undefined && !(isObj(cost) && typeof cost["amount"] === "number" && Number.isFinite(cost["amount"]) && isStr(cost["currency"]))) return "cost: must be {amount: number, currency: string}";
+  }
+  return undefined;
+}
+
+/** `call.root` / `call.home`: absolute paths when given (a relative one would leave paths unresolved). */
+function folderProblem(c: Record<string, unknown>): string | undefined {
+  for (const k of ["root", "home"]) {
+    const v = c[k];
+    if (v === undefined) continue;
+    if (!isStr(v) || !/^(?:[/\\]|[A-Za-z]:[/\\])/.test(v)) return `call.${k}: must be an absolute path`;
   }
   return undefined;
 }

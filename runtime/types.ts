@@ -7,7 +7,11 @@ export type Effect = "allow" | "block" | "require_approval" | "hide";
 export type Operation = "Read" | "Write" | "Delete" | "Unknown";
 export type Cmp = ">" | "<" | ">=" | "<=";
 
-/** A resolved condition. Tool keys and integration ids are lower-case. */
+/**
+ * A resolved condition. Tool keys and integration ids are lower-case. Argument paths are lists of
+ * object keys and index steps: `[3]` one element of an array, `[*]` every element (the condition
+ * holds when it holds for any of them).
+ */
 export type CExpr =
   | { readonly k: "true" }
   | { readonly k: "false" }
@@ -32,6 +36,12 @@ export type CExpr =
   | { readonly k: "arg"; readonly path: readonly string[]; readonly op: "contains"; readonly value: unknown }
   | { readonly k: "arg"; readonly path: readonly string[]; readonly op: Cmp; readonly n: number }
   | { readonly k: "arg"; readonly path: readonly string[]; readonly op: "exists" }
+  /** `args.url host is "github.com"`: a part of the URL in a string argument (never holds when it is not a URL). */
+  | { readonly k: "url"; readonly path: readonly string[]; readonly part: "host" | "scheme" | "path"; readonly op: "eq"; readonly value: string }
+  | { readonly k: "url"; readonly path: readonly string[]; readonly part: "host" | "scheme" | "path"; readonly op: "in"; readonly values: readonly string[] }
+  | { readonly k: "url"; readonly path: readonly string[]; readonly part: "host" | "scheme" | "path"; readonly op: "matches"; readonly glob: string; readonly re: string }
+  /** `args.path under "~/.ssh"`: the canonical path is the anchor or inside it, component-wise. */
+  | { readonly k: "under"; readonly path: readonly string[]; readonly anchor: string }
   | { readonly k: "body"; readonly mode: "any" | "all"; readonly needles: readonly string[] }
   | { readonly k: "data_class"; readonly classes: readonly string[] }
   | { readonly k: "session_label"; readonly label: string }
@@ -175,6 +185,12 @@ export interface SessionEvent {
     readonly tool?: string;
     readonly args?: Record<string, unknown>;
     readonly command?: readonly string[];
+    /** The folder the upstream resolves relative paths against (absolute): path arguments are made relative to it. */
+    readonly root?: string;
+    /** The home folder `~` stands for in path arguments (absolute). */
+    readonly home?: string;
+    /** Informational (recordings): the arguments in canonical form, when they differ from `args`. */
+    readonly canonical_args?: Record<string, unknown>;
   };
   readonly call_id?: string;
   readonly result?: unknown;

@@ -15,7 +15,7 @@ import { resolveUser } from "../../enforce/user-source.js";
 
 interface Flags {
   bundle?: string; store?: string; stateDir: string; record?: string; decisionLog?: string; alertsWebhook?: string;
-  approvalTimeout: string; integration?: string; upstream?: string[]; listen?: string; tenant?: string; agent?: string;
+  approvalTimeout: string; integration?: string; upstream?: string[]; root?: string[]; listen?: string; tenant?: string; agent?: string;
   agentId?: string; agentReviewStatus?: string; user?: string; userFile?: string; config?: string; strict?: boolean; sessionId?: string; separator?: string; key?: string; watch: boolean; quiet?: boolean; listTools?: boolean;
   allowOrigin?: string[]; allowHost?: string[]; authTokenFile?: string; jwtKey?: string; jwksFile?: string; jwtIssuer?: string; jwtAudience?: string;
   jwtRolesClaim?: string; jwtGroupsClaim?: string; jwtManagerClaim?: string; sessionIdle: string; maxSessionsPerToken: string;
@@ -76,6 +76,16 @@ function httpOptions(o: Flags): HttpOptions {
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
+/** `--root [id=]dir`: onto the upstream with that id, or (without `id=`) the one given after `--`. */
+function applyRoots(upstreams: UpstreamSpec[], roots: readonly string[], hasCommand: boolean): void {
+  for (const r of roots) {
+    const m = /^([a-z][a-z0-9_]*)=(.+)$/.exec(r);
+    const i = m ? upstreams.findIndex((u) => u.integration === m[1]) : hasCommand ? 0 : -1;
+    if (i < 0) throw new CliError(m ? `--root ${r}: no upstream has the id "${m[1]}"` : `--root ${r}: without id= it applies to the server given after --; with --upstream write --root <id>=<dir>`);
+    upstreams[i] = { ...upstreams[i]!, root: m ? m[2]! : r };
+  }
+}
+
 /** `--list-tools`: what the upstream offers, unfiltered, as a `tools/list` result. */
 async function listTools(specs: readonly UpstreamSpec[]): Promise<void> {
   if (specs.length !== 1) throw new CliError("--list-tools takes one upstream");
@@ -98,6 +108,7 @@ export function register(program: Command): void {
     .option("--list-tools", "print the upstream's tools/list result as JSON and exit (for `policy catalog import --from mcp`)")
     .option("--integration <id>", "integration id of the upstream given after -- (default: from the server's name)")
     .option("--upstream <spec>", "an upstream: <id>=<command line> or <id>=http(s)://… (repeatable)", collect)
+    .option("--root <[id=]dir>", "the folder an upstream resolves relative paths against (path arguments are made relative to it; default: a stdio server's first directory argument); id= names an --upstream (repeatable)", collect)
     .option("--listen <host:port>", "serve agents over Streamable HTTP at http://host:port/mcp instead of stdio")
     .option("--allow-origin <origin>", "with --listen: a browser Origin to accept besides loopback ones, e.g. https://app.example.com (repeatable)", collect)
     .option("--allow-host <name>", "with --listen: a Host name to accept besides loopback names and the listen address (repeatable)", collect)
@@ -152,6 +163,7 @@ Examples:
       if (command.length) upstreams.unshift({ ...(o.integration ? { integration: o.integration.toLowerCase() } : {}), command });
       else if (o.integration) throw new CliError("--integration names the upstream given after --; with --upstream write <id>=<command>");
       if (!upstreams.length) throw new CliError("no upstream MCP server: put its command after -- (policy enforce --bundle b.json -- npx -y <server>) or use --upstream");
+      applyRoots(upstreams, o.root ?? [], command.length > 0);
       if (o.listTools) { await listTools(upstreams); return; }
       if (!o.bundle) throw new CliError("--bundle <file> is required (build one with `policy build -o bundle.json`)");
       const bundle = o.bundle;

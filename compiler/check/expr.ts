@@ -46,7 +46,7 @@ function checkCondition(c: A.Condition, s: PolicyScope, refs: ArgRef[]): CExpr |
     s.ctx.warn("PDL2035", c.subject.span, `\`${name}\` never holds for agent_discovered events (they carry only the agent)`, "use agent and agent.review_status, or `when tool_call`");
   }
   if (c.subject.params && name !== "rate") { s.ctx.error("PDL2005", c.subject.params.span, `\`${name}\` takes no parameters`, undefined); return undefined; }
-  if (c.subject.qualifier && name !== "spend") { s.ctx.error("PDL1010", c.subject.qualifier.span, `unexpected '${c.subject.qualifier.value}' after \`${name}\``, "a condition looks like `subject is value`, e.g. `tool is delete_issue`"); return undefined; }
+  if (c.subject.qualifier && name !== "spend" && head !== "args") { s.ctx.error("PDL1010", c.subject.qualifier.span, `unexpected '${c.subject.qualifier.value}' after \`${name}\``, "a condition looks like `subject is value`, e.g. `tool is delete_issue`"); return undefined; }
   if (c.op === "none" && name !== "burst") {
     s.ctx.error("PDL1010", c.span, `\`${name}\` needs an operator`, "e.g. `is`, `in [...]`, `matches \"…\"`, `contains any [...]`, `> 10`");
     return undefined;

@@ -164,6 +164,8 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
   let agent: { id?: string; name?: string; review_status?: string } = { id: "test-agent", name: "test-agent" };
   let tenant: string | undefined;
   let user: UserInfo | undefined;
+  /** `given root` / `given home`: the folders path arguments of later calls are read against. */
+  let folders: { root?: string; home?: string } = {};
   let clock = TEST_EPOCH;
   let seq = 0;
   let last: Last | undefined;
@@ -199,6 +201,10 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
             case "agent_id": if (v !== undefined) agent = { ...agent, id: v }; break;
             case "review_status": if (v !== undefined) agent = { ...agent, review_status: v }; break;
             case "tenant": tenant = v; break;
+            case "root": case "home":
+              if (v === undefined || !/^(?:[/\\]|[A-Za-z]:[/\\])/.test(v)) fail(p.value.span, `\`given ${p.key.value}\` needs an absolute path, e.g. "/srv/project"`);
+              else folders = { ...folders, [p.key.value]: v };
+              break;
             // A new session for the following steps (its history starts empty; agent-wide state stays).
             case "session": if (v !== undefined) session = v; break;
             case "time": {
@@ -207,7 +213,7 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
               else clock = t;
               break;
             }
-            default: fail(p.key.span, `unknown \`given\` key "${p.key.value}" (use agent, agent_id, review_status, tenant, session, time, user, roles, groups, claims, manager)`);
+            default: fail(p.key.span, `unknown \`given\` key "${p.key.value}" (use agent, agent_id, review_status, tenant, session, time, user, roles, groups, claims, manager, root, home)`);
           }
         }
         break;
@@ -227,7 +233,7 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
           tool = found[0]!.name;
         }
         const args = s.args ? (jsonOf(s.args) as Record<string, unknown>) : {};
-        decideOne(s, { type: "tool_call_request", ...base(), call: { id: `c${seq + 1}`, type: "mcp", integration, tool, args } });
+        decideOne(s, { type: "tool_call_request", ...base(), call: { id: `c${seq + 1}`, type: "mcp", integration, tool, args, ...folders } });
         break;
       }
       case "Run": {

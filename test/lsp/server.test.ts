@@ -240,6 +240,19 @@ describe("outline and presentation", () => {
   });
 });
 
+describe("hover on argument paths with index steps", () => {
+  test("args.files[*].path: its type, and that it is compared as a canonical path", async () => {
+    const other = workspace({ "paths.policy": "" });
+    const src = `policy "x" {\n  if tool is github.push_files\n  if args.files[*].path under ".github/workflows"\n  action block\n}\n`;
+    const uri = await client.open(join(other, "paths.policy"), src);
+    await client.waitDiagnostics(uri, () => true);
+    const h = await client.request<Hover>("textDocument/hover", { textDocument: { uri }, position: { line: 2, character: 8 } });
+    const text = (h.contents as { value: string }).value;
+    expect(text).toContain("`args.files[*].path`: string");
+    expect(text).toContain("compared in canonical form as a path");
+  });
+});
+
 describe("files outside the workspace", () => {
   test("a lone file outside every workspace folder is checked on its own", async () => {
     const other = workspace({ "lone.policy": "" });
