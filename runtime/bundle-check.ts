@@ -58,6 +58,19 @@ function entriesProblem(list: unknown, n: number, where: string): string | undef
   return undefined;
 }
 
+const strings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === "string");
+
+/** `global_options`: per program, lists of option words (a malformed list would skip no option: fail open). */
+function globalsProblem(g: unknown): string | undefined {
+  if (g === undefined) return undefined;
+  if (!isObj(g)) return "global_options: not an object";
+  for (const k in g) {
+    const o = g[k];
+    if (!isObj(o) || !strings(o["with_value"]) || !strings(o["flags"])) return `global_options[${k.slice(0, 60)}]: malformed`;
+  }
+  return undefined;
+}
+
 /** What is structurally wrong with a bundle, or undefined. */
 export function bundleProblem(b: unknown): string | undefined {
   if (!isObj(b) || b["format"] !== "policy-bundle/1") return "not a policy-bundle/1 document";
@@ -86,6 +99,8 @@ export function bundleProblem(b: unknown): string | undefined {
   }
   const q = entriesProblem(tc["other"], ps.length, "other") ?? entriesProblem(ix["agent_discovered"], ps.length, "agent_discovered");
   if (q) return q;
+  const g = globalsProblem(b["global_options"]);
+  if (g) return g;
   const d = b["default"];
   if (d !== undefined && (!isObj(d) || !["Read", "Write", "Delete", "Unknown"].every((o) => DEFAULTS.has(d[o] as string)))) return "default: malformed";
   return undefined;

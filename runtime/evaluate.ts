@@ -40,7 +40,7 @@ export interface EvalContext {
  * callers, with the same walk (`argsProblem`: within the limits every string is collected).
  */
 export function stringsOf(call: ResolvedCall): string[] {
-  if (call.argv) return [call.argv.join(" ")];
+  if (call.argv) return [(call.rawArgv ?? call.argv).join(" ")];
   const out: string[] = [];
   argsProblem(call.args, out);
   return out;
