@@ -12,6 +12,8 @@ import type { AlertRecord, AlertSink } from "./alerts.js";
 import type { DecisionLog, SessionRecorder } from "./jsonl.js";
 import type { Upstream } from "./upstream.js";
 import { ProxySession, type SessionIdentity } from "./session.js";
+import type { ShellParser } from "../runtime/argv.js";
+import { loadedShellParser } from "../compiler/shell/shell-parser.js";
 
 export interface GatewayOptions {
   readonly bundle: Bundle;
@@ -32,6 +34,8 @@ export interface GatewayOptions {
   readonly now?: () => number;
   /** How often a waiting call polls the approval store (ms). */
   readonly approvalPollMs?: number;
+  /** Splits shell lines (CLI calls, arguments marked `command`); default: the loaded `loadShellParser()`. */
+  readonly shell?: ShellParser;
 }
 
 export interface Route {
@@ -48,8 +52,10 @@ export class Gateway {
   private readonly byRevision = new Map<string, { enforcer: Enforcer; bundle: Bundle; sessions: number }>();
   readonly sessions = new Set<ProxySession>();
   readonly now: () => number;
+  private readonly shell: ShellParser | undefined;
 
   constructor(readonly o: GatewayOptions) {
+    this.shell = o.shell ?? loadedShellParser();
     this.upstreams = o.upstreams;
     this.store = o.store ?? new MemoryStore();
     this.separator = o.separator ?? "__";
@@ -64,7 +70,7 @@ export class Gateway {
   }
 
   private make(bundle: Bundle) {
-    const enforcer = createEnforcer(bundle, { store: this.store, now: this.now });
+    const enforcer = createEnforcer(bundle, { store: this.store, now: this.now, shell: this.shell });
     const entry = { enforcer, bundle, sessions: 0 };
     this.byRevision.set(bundle.revision, entry);
     return { revision: bundle.revision, enforcer, bundle };

@@ -8,6 +8,7 @@ import { startProxy, parseDuration } from "../../enforce/start.js";
 import { serveHttp, serveStdio } from "../../enforce/serve.js";
 import { parseUpstream, Upstream, type UpstreamSpec } from "../../enforce/upstream.js";
 import { CliError } from "../output.js";
+import { loadShellParser } from "../../compiler/shell/shell-parser.js";
 
 interface Flags {
   bundle?: string; store?: string; stateDir: string; record?: string; decisionLog?: string; alertsWebhook?: string;
@@ -61,6 +62,7 @@ Examples:
   policy enforce --bundle bundle.json --upstream github="npx -y @modelcontextprotocol/server-github" --upstream memory="npx -y @modelcontextprotocol/server-memory"
   policy enforce --bundle bundle.json --listen 127.0.0.1:8931 --upstream docs=https://mcp.example.com/mcp`)
     .action(async (command: string[], o: Flags) => {
+      await loadShellParser();
       const timeout = parseDuration(o.approvalTimeout);
       if (timeout === undefined || timeout <= 0) throw new CliError(`--approval-timeout must be a duration like 30s, 5m or 1h, not "${o.approvalTimeout}"`);
       const upstreams: UpstreamSpec[] = [];

@@ -17,6 +17,7 @@ import type { ShellCommand, ShellParse, ShellParser } from "../../runtime/argv.j
 export const MAX_SHELL_DEPTH = 200;
 
 let loading: Promise<ShellParser> | undefined;
+let loaded: ShellParser | undefined;
 
 /** The shell parser, loaded once per process. */
 export function loadShellParser(): Promise<ShellParser> {
@@ -29,7 +30,7 @@ async function load(): Promise<ShellParser> {
   const bash = await Language.load(wasm);
   const parser = new Parser();
   parser.setLanguage(bash);
-  return (line: string) => parseLine(parser, line);
+  return (loaded = (line: string) => parseLine(parser, line));
 }
 
 /** A shell line's simple commands, or why it cannot be decided statically. */
@@ -142,4 +143,14 @@ function ansiC(s: string): string | undefined {
     i += m[1]!.length - 1;
   }
   return out;
+}
+
+
+/**
+ * The parser when `loadShellParser()` has finished in this process, else undefined. Synchronous
+ * library entry points (`runTests`, `explain`, replay) use it by default; every host of ours
+ * (the CLI commands that decide, the language server, `policy enforce`) loads it first.
+ */
+export function loadedShellParser(): ShellParser | undefined {
+  return loaded;
 }
