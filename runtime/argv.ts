@@ -113,6 +113,19 @@ export function programName(w: string): string {
   return base.replace(/\.(exe|cmd|bat|com)$/i, "").toLowerCase();
 }
 
+/**
+ * `command starts with`: `prefix` (words, at least one) is a word-boundary prefix of `argv`: the
+ * words before the last are equal; the last is equal, or, when it ends in a character other than a
+ * letter, digit or `_` (`test:`), the start of the command's word (`test:unit`).
+ */
+export function startsWithWords(argv: readonly string[], prefix: readonly string[]): boolean {
+  const n = prefix.length;
+  if (n === 0 || argv.length < n) return false;
+  for (let i = 0; i < n - 1; i++) if (argv[i] !== prefix[i]) return false;
+  const last = prefix[n - 1]!, w = argv[n - 1]!;
+  return w === last || (/[^A-Za-z0-9_]$/.test(last) && w.startsWith(last));
+}
+
 /** Words with a dynamic flag each, and a cursor. */
 interface Words { readonly w: readonly string[]; readonly dyn: ReadonlySet<number>; i: number }
 

@@ -8,7 +8,7 @@
 const KINDS = new Set([
   "true", "false", "and", "or", "not", "integration", "tool", "tool_glob", "label", "operation", "method", "category", "verb",
   "agent", "review", "call_type", "arg", "body", "data_class", "session_label", "session_called", "principal_external",
-  "resource_new", "rate", "burst", "spend", "time",
+  "resource_new", "rate", "burst", "spend", "time", "command_prefix",
 ]);
 const EFFECTS = new Set(["allow", "block", "require_approval", "hide"]);
 const ARG_OPS = new Set(["eq", "in", "matches", "contains", "exists", ">", "<", ">=", "<="]);
@@ -30,6 +30,7 @@ function exprProblem(e: unknown, depth: number): string | undefined {
     if (!Array.isArray(e["items"])) return `${k} without items`;
     for (const x of e["items"]) { const p = exprProblem(x, depth + 1); if (p) return p; }
   } else if (k === "not") return exprProblem(e["x"], depth + 1);
+  else if (k === "command_prefix" && !(Array.isArray(e["prefixes"]) && e["prefixes"].every((p) => Array.isArray(p) && p.length > 0 && p.every((w) => typeof w === "string")))) return "command_prefix without prefixes";
   else if (k === "rate" && e["filter"] !== undefined) return exprProblem(e["filter"], depth + 1);
   else if (k === "arg" && (!Array.isArray(e["path"]) || !ARG_OPS.has(e["op"] as string))) return "arg condition without a path or a known operator";
   else if ((k === "tool_glob" || (k === "arg" && e["op"] === "matches")) && typeof e["re"] !== "string") return `${k} without a regex`;

@@ -10,6 +10,7 @@ import { hasClass, type Detector } from "./detectors.js";
 import { parseTimeSpec, withinWindows, type TimeWindow } from "./time.js";
 import { principalExternal } from "./principal.js";
 import { argsProblem } from "./limits.js";
+import { startsWithWords } from "./argv.js";
 
 const own = Object.prototype.hasOwnProperty;
 
@@ -180,6 +181,7 @@ export function compileExpr(e: CExpr): Pred {
         return false;
       };
     }
+    case "command_prefix": { const ps = e.prefixes; return (c) => { const a = c.call?.argv; return !!a && ps.some((p) => startsWithWords(a, p)); }; }
     case "session_label": { const l = e.label; return (c) => !!c.state?.labels.includes(l); }
     case "session_called": { const k = e.key; return (c) => !!c.state?.called.includes(k); }
     case "principal_external": return (c) => (c.principal ??= principalExternal(c.bundle, c.call));

@@ -34,6 +34,8 @@ export type CExpr =
   | { readonly k: "arg"; readonly path: readonly string[]; readonly op: "exists" }
   | { readonly k: "body"; readonly mode: "any" | "all"; readonly needles: readonly string[] }
   | { readonly k: "data_class"; readonly classes: readonly string[] }
+  /** `command starts with "…"`: word prefixes of a command's normalised argv (any of them). */
+  | { readonly k: "command_prefix"; readonly prefixes: readonly (readonly string[])[] }
   | { readonly k: "session_label"; readonly label: string }
   | { readonly k: "session_called"; readonly key: string }
   | { readonly k: "principal_external" }
