@@ -12,8 +12,10 @@ import { MAX_NESTING_DEPTH, MAX_SOURCE_CHARS } from "../grammar/limits.js";
 import { MAX_ARGS_CHARS, MAX_ARGS_DEPTH, MAX_ARGS_VALUES, MAX_COMMAND_WORDS, MAX_STRING_LENGTH } from "../runtime/limits.js";
 import { MAX_SCAN } from "../runtime/detectors.js";
 import { MAX_EXPR_DEPTH } from "../runtime/bundle-check.js";
+import { MAX_COMMAND_NESTING, MAX_SIMPLE_COMMANDS } from "../runtime/argv.js";
+import { MAX_SHELL_DEPTH } from "./shell/limits.js";
 
-export { MAX_NESTING_DEPTH, MAX_SOURCE_CHARS, MAX_ARGS_CHARS, MAX_ARGS_DEPTH, MAX_ARGS_VALUES, MAX_COMMAND_WORDS, MAX_STRING_LENGTH, MAX_SCAN, MAX_EXPR_DEPTH };
+export { MAX_NESTING_DEPTH, MAX_SOURCE_CHARS, MAX_ARGS_CHARS, MAX_ARGS_DEPTH, MAX_ARGS_VALUES, MAX_COMMAND_WORDS, MAX_STRING_LENGTH, MAX_SCAN, MAX_EXPR_DEPTH, MAX_SIMPLE_COMMANDS, MAX_COMMAND_NESTING, MAX_SHELL_DEPTH };
 
 /** Most policies one project (one bundle) may hold. */
 export const MAX_POLICIES = 10_000;
@@ -43,6 +45,9 @@ export const LIMITS: readonly LimitInfo[] = [
   { name: "MAX_STRING_LENGTH", value: MAX_STRING_LENGTH, what: "characters in one string of call.args, or in a whole command line", beyond: "runtime: invalid event → block" },
   { name: "MAX_ARGS_CHARS", value: MAX_ARGS_CHARS, what: "characters in all strings and keys of call.args", beyond: "runtime: invalid event → block" },
   { name: "MAX_COMMAND_WORDS", value: MAX_COMMAND_WORDS, what: "words in a CLI command line", beyond: "runtime: invalid event → block" },
+  { name: "MAX_SIMPLE_COMMANDS", value: MAX_SIMPLE_COMMANDS, what: "simple commands in one call's command line(s)", beyond: "runtime: the call is one Unknown command (the default for Unknown applies)" },
+  { name: "MAX_COMMAND_NESTING", value: MAX_COMMAND_NESTING, what: "nested `sh -c` lines, or wrappers around one command", beyond: "runtime: that command is Unknown" },
+  { name: "MAX_SHELL_DEPTH", value: MAX_SHELL_DEPTH, what: "nesting of one shell line's syntax tree (`$($(…))`)", beyond: "shell parser: the line is Unknown" },
   { name: "MAX_SCAN", value: MAX_SCAN, what: "characters one detector scan reads (= MAX_STRING_LENGTH, so nothing a valid event carries is cut)", beyond: "detectors: `mask` replaces the unread tail with [REDACTED:UNSCANNED]" },
 ];
 

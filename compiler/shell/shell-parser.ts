@@ -10,11 +10,14 @@
  * Loading is asynchronous (WebAssembly); parsing is synchronous and never throws.
  */
 import { createRequire } from "node:module";
+import { basename, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Language, Parser, type Node } from "web-tree-sitter";
 import type { ShellCommand, ShellParse, ShellParser } from "../../runtime/argv.js";
 
-/** Deepest nesting of the syntax tree walked (`$($($(…)))`); deeper lines are unknown. */
-export const MAX_SHELL_DEPTH = 200;
+import { MAX_SHELL_DEPTH } from "./limits.js";
+
+export { MAX_SHELL_DEPTH };
 
 let loading: Promise<ShellParser> | undefined;
 let loaded: ShellParser | undefined;
@@ -24,10 +27,22 @@ export function loadShellParser(): Promise<ShellParser> {
   return (loading ??= load());
 }
 
+/**
+ * A WebAssembly file of a dependency: from node_modules, else beside this module (the bundles of
+ * the VS Code extension carry both files next to them).
+ */
+function wasmFile(spec: string): string {
+  try {
+    return createRequire(import.meta.url).resolve(spec);
+  } catch {
+    return join(dirname(fileURLToPath(import.meta.url)), basename(spec));
+  }
+}
+
 async function load(): Promise<ShellParser> {
-  await Parser.init();
-  const wasm = createRequire(import.meta.url).resolve("tree-sitter-bash/tree-sitter-bash.wasm");
-  const bash = await Language.load(wasm);
+  const runtime = wasmFile("web-tree-sitter/web-tree-sitter.wasm");
+  await Parser.init({ locateFile: () => runtime });
+  const bash = await Language.load(wasmFile("tree-sitter-bash/tree-sitter-bash.wasm"));
   const parser = new Parser();
   parser.setLanguage(bash);
   return (loaded = (line: string) => parseLine(parser, line));
