@@ -127,6 +127,15 @@ function argAt(args: unknown, path: readonly string[]): unknown {
   return v;
 }
 
+/** `command starts with`: the words before the last equal; the last equal, or its start when it ends in a non-word character. */
+function prefixHolds(argv: readonly string[], p: readonly string[]): boolean {
+  const n = p.length;
+  if (argv.length < n || JSON.stringify(argv.slice(0, n - 1)) !== JSON.stringify(p.slice(0, n - 1))) return false;
+  const last = p[n - 1]!;
+  const boundary = !/[A-Za-z0-9_]/.test(last.charAt(last.length - 1));
+  return argv[n - 1] === last || (boundary && argv[n - 1]!.slice(0, last.length) === last);
+}
+
 function holds(e: CExpr, ev: SessionEvent, call: Call | undefined, m: ReferenceModel): boolean {
   const op = call?.tool?.operation ?? "Unknown";
   switch (e.k) {
@@ -173,17 +182,7 @@ function holds(e: CExpr, ev: SessionEvent, call: Call | undefined, m: ReferenceM
       const dets = compileDetectors(m.detectors);
       return call.text.some((t) => scan(dets, t).some((h) => e.classes.includes(h.cls)));
     }
-    case "command_prefix": {
-      const argv = call?.argv;
-      if (!argv) return false;
-      return e.prefixes.some((p) => {
-        const n = p.length;
-        if (argv.length < n || JSON.stringify(argv.slice(0, n - 1)) !== JSON.stringify(p.slice(0, n - 1))) return false;
-        const last = p[n - 1]!;
-        const boundary = !/[A-Za-z0-9_]/.test(last.charAt(last.length - 1));
-        return argv[n - 1] === last || (boundary && argv[n - 1]!.slice(0, last.length) === last);
-      });
-    }
+    case "command_prefix": return !!call?.argv && e.prefixes.some((p) => prefixHolds(call.argv!, p));
     default:
       throw new Error(`the reference evaluator does not handle ${e.k}`);
   }
