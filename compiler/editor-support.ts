@@ -53,6 +53,7 @@ export const SUBJECT_OPERATORS: Readonly<Record<string, readonly string[]>> = {
   args: ["is", "is not", "in", "not in", "matches", "contains", ">", "<", ">=", "<=", "exists", "under", ...URL_PARTS],
   body: ["contains any", "contains all"],
   data_class: ["has", "in"],
+  command: ["starts with"],
   session: ["has", "has called"],
   principal: ["is"],
   resource: ["is"],

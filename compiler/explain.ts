@@ -6,7 +6,8 @@
 import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent, UserInfo } from "../runtime/types.js";
 import { createEnforcer } from "../runtime/index.js";
 import { canonicalCall, inScope, pathContextOf } from "../runtime/enforcer.js";
-import { resolveCall } from "../runtime/event.js";
+import { resolveCall, resolveSimple, type ResolvedCall } from "../runtime/event.js";
+import { loadedShellParser } from "./shell/shell-parser.js";
 import { evaluate, type EvalContext } from "../runtime/evaluate.js";
 import { compileDetectors } from "../runtime/detectors.js";
 import type { StateSnapshot } from "../runtime/store.js";
@@ -62,11 +63,11 @@ export const NEEDS_HISTORY = "needs session history (evaluated on an empty one)"
  * history and a failed one is marked `needsHistory`.
  */
 export function explain(bundle: Bundle, event: unknown, state?: StateSnapshot, decision?: Decision): Explanation {
-  const d = decision ?? createEnforcer(bundle).decide(event);
+  const d = decision ?? createEnforcer(bundle, { shell: loadedShellParser() }).decide(event);
   const e = event as SessionEvent;
   const ok = e && typeof e === "object" && (e.type === "tool_call_request" || e.type === "agent_discovered") && d.reason.indexOf("invalid event") !== 0;
   if (!ok) return { decision: d, tool: null, operation: null, policies: [] };
-  const resolved = e.type === "tool_call_request" ? resolveCall(bundle, e.call!) : undefined;
+  const resolved = e.type === "tool_call_request" ? decidingCall(bundle, e, d) : undefined;
   const canon = resolved ? canonicalCall(resolved, e.call!) : undefined;
   if (typeof canon === "string") return { decision: d, tool: `${resolved!.integration}.${resolved!.display}`, operation: resolved!.operation, policies: [] };
   const call = canon;
@@ -94,6 +95,16 @@ function userLine(u: UserInfo): string {
   return `${u.id}${parts.length ? ` (${parts.join("; ")})` : ""}`;
 }
 
+/**
+ * The part of the call the policies are traced against: for a command line of several simple
+ * commands (or an MCP call with command arguments), the first command with the decision's effect.
+ */
+function decidingCall(bundle: Bundle, e: SessionEvent, d: Decision): ResolvedCall {
+  const c = d.commands?.find((x) => x.effect === d.effect);
+  if (c) return resolveSimple(bundle, { raw: c.raw_argv, argv: c.argv, ...(c.unknown !== undefined ? { unknown: c.unknown } : {}) });
+  return resolveCall(bundle, e.call!, loadedShellParser());
+}
+
 /** Human-readable form of an explanation. */
 export function formatExplanation(x: Explanation): string {
   const d = x.decision;
@@ -104,6 +115,10 @@ export function formatExplanation(x: Explanation): string {
   if (x.tool) lines.push(`tool:     ${x.tool} (${x.operation})`);
   if (x.user) lines.push(`user:     ${x.user}`);
   if (x.args) lines.push(`args:     ${JSON.stringify(x.args.raw)}`, `canonical: ${JSON.stringify(x.args.canonical)} (what the policies saw)`);
+  for (const c of d.commands ?? []) {
+    const raw = c.raw_argv.join(" ") !== c.argv.join(" ") ? ` (as written: ${c.raw_argv.join(" ")})` : "";
+    lines.push(`command:  ${c.argv.join(" ")}${raw} → ${c.tool}: ${c.effect}${c.policy ? ` by ${c.policy}` : ""}${c.unknown ? ` — not decided statically: ${c.unknown}` : ""}`);
+  }
   if (d.approvers.length) lines.push(`approvers: ${d.approvers.join(", ")}`);
   for (const [role, people] of Object.entries(d.approver_people ?? {})) lines.push(`${role}: ${people.length ? people.join(", ") : "nobody (the requester cannot approve their own request)"} (from the user record)`);
   for (const a of d.alerts) lines.push(`alert:    ${a.message}${a.to ? ` → ${a.to}` : ""} (${a.policy})`);

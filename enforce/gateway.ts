@@ -24,6 +24,8 @@ import type { Upstream } from "./upstream.js";
 import { ProxySession, type SessionIdentity } from "./session.js";
 import type { UserInfo } from "../runtime/types.js";
 import { keepLines } from "../compiler/terminal-safe.js";
+import type { ShellParser } from "../runtime/argv.js";
+import { loadedShellParser } from "../compiler/shell/shell-parser.js";
 
 export interface GatewayOptions {
   readonly bundle: Bundle;
@@ -48,6 +50,8 @@ export interface GatewayOptions {
   readonly clerk?: ApprovalClerk;
   /** `strict` (default): a call whose recording or decision-log line cannot be written is blocked. */
   readonly audit?: "strict" | "best-effort";
+  /** Splits shell lines (CLI calls, arguments marked `command`); default: the loaded `loadShellParser()`. */
+  readonly shell?: ShellParser;
 }
 
 export interface Route {
@@ -65,8 +69,10 @@ export class Gateway {
   readonly sessions = new Set<ProxySession>();
   readonly now: () => number;
   readonly clerk: ApprovalClerk;
+  private readonly shell: ShellParser | undefined;
 
   constructor(readonly o: GatewayOptions) {
+    this.shell = o.shell ?? loadedShellParser();
     this.upstreams = o.upstreams;
     this.store = o.store ?? new MemoryStore();
     this.separator = o.separator ?? "__";
@@ -93,7 +99,7 @@ export class Gateway {
   }
 
   private make(bundle: Bundle) {
-    const enforcer = createEnforcer(bundle, { store: this.store, now: this.now });
+    const enforcer = createEnforcer(bundle, { store: this.store, now: this.now, shell: this.shell });
     const entry = { enforcer, bundle, sessions: 0 };
     this.byRevision.set(bundle.revision, entry);
     return { revision: bundle.revision, enforcer, bundle };

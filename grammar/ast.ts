@@ -19,7 +19,9 @@ export type Value = StringValue | NumberValue | NameValue | DurationValue | List
 // ─── Conditions ────────────────────────────────────────────────────────────────────────
 export type Operator =
   | "is" | "is_not" | "in" | "not_in" | "matches" | "contains" | "contains_any" | "contains_all"
-  | "has" | "has_called" | "exists" | "within" | "under" | ">" | "<" | ">=" | "<=" | "none";
+  | "has" | "has_called" | "exists" | "within" | "under" | ">" | "<" | ">=" | "<=" | "none"
+  /** `command starts with "npm run test:"`. */
+  | "starts_with";
 
 /** `rate(5m, integration is GitHub)`: the parenthesised parameters of a subject. */
 export interface SubjectParams { readonly window: Value | undefined; readonly filter: Expr | undefined; readonly span: Span }

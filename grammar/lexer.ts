@@ -53,6 +53,9 @@ export const Exists = kw("exists");
 export const Within = kw("within");
 export const Under = kw("under");
 export const Tz = kw("tz");
+/** `command starts with "…"`. */
+export const Starts = kw("starts");
+export const With = kw("with");
 // Tests
 export const Given = kw("given");
 export const Call = kw("call");
@@ -86,12 +89,12 @@ export const Cmp = createToken({ name: "Cmp", pattern: />=|<=|>|</, label: "a co
 export const KEYWORDS: readonly TokenType[] = [
   Policy, Test, Default, Detector, Organization,
   Id, Scope, Status, Version, Priority, Description, When, If, Action, From, To, Class,
-  And, Or, Not, Is, In, Matches, Contains, Any, All, Has, Called, Exists, Within, Under, Tz,
+  And, Or, Not, Is, In, Matches, Contains, Any, All, Has, Called, Exists, Within, Under, Tz, Starts, With,
   Given, Call, Run, Discover, Respond, Expect, Replay, By, Event, Calls, No,
 ];
 
 /** Keywords that may also stand as a bare value (`tool is status`, `verb in [test]`). */
-export const VALUE_KEYWORDS: readonly TokenType[] = [Test, Default, Id, Scope, Status, Version, Priority, Description, When, Class, Tz, Any, All, No, Event, Calls, Called, Respond, Under];
+export const VALUE_KEYWORDS: readonly TokenType[] = [Test, Default, Id, Scope, Status, Version, Priority, Description, When, Class, Tz, Any, All, No, Event, Calls, Called, Respond, Under, Starts, With];
 
 export const ALL_TOKENS: readonly TokenType[] = [
   WhiteSpace, Comment, StringLit, BadString, Regex, Duration, NumberLit,

@@ -11,7 +11,7 @@ import { contentRevision } from "./revision.js";
 const KINDS = new Set([
   "true", "false", "and", "or", "not", "integration", "tool", "tool_glob", "label", "operation", "method", "category", "verb",
   "agent", "review", "call_type", "arg", "body", "data_class", "session_label", "session_called", "principal_external",
-  "resource_new", "rate", "burst", "spend", "time", "user", "arg_user", "url", "under",
+  "resource_new", "rate", "burst", "spend", "time", "user", "arg_user", "url", "under", "command_prefix",
 ]);
 const URL_PARTS = new Set(["host", "scheme", "path"]);
 const URL_OPS = new Set(["eq", "in", "matches"]);
@@ -36,6 +36,7 @@ function exprProblem(e: unknown, depth: number): string | undefined {
     if (!Array.isArray(e["items"])) return `${k} without items`;
     for (const x of e["items"]) { const p = exprProblem(x, depth + 1); if (p) return p; }
   } else if (k === "not") return exprProblem(e["x"], depth + 1);
+  else if (k === "command_prefix" && !(Array.isArray(e["prefixes"]) && e["prefixes"].every((p) => Array.isArray(p) && p.length > 0 && p.every((w) => typeof w === "string")))) return "command_prefix without prefixes";
   else if (k === "rate" && e["filter"] !== undefined) return exprProblem(e["filter"], depth + 1);
   else if (k === "arg" && (!Array.isArray(e["path"]) || !ARG_OPS.has(e["op"] as string))) return "arg condition without a path or a known operator";
   else if (k === "user" && (!Array.isArray(e["path"]) || !ARG_OPS.has(e["op"] as string) || e["op"] === "contains")) return "user condition without a path or a known operator";
@@ -68,6 +69,19 @@ function entriesProblem(list: unknown, n: number, where: string): string | undef
   return undefined;
 }
 
+const strings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === "string");
+
+/** `global_options`: per program, lists of option words (a malformed list would skip no option: fail open). */
+function globalsProblem(g: unknown): string | undefined {
+  if (g === undefined) return undefined;
+  if (!isObj(g)) return "global_options: not an object";
+  for (const k in g) {
+    const o = g[k];
+    if (!isObj(o) || !strings(o["with_value"]) || !strings(o["flags"])) return `global_options[${k.slice(0, 60)}]: malformed`;
+  }
+  return undefined;
+}
+
 /** What is structurally wrong with a bundle, or undefined. */
 export function bundleProblem(b: unknown): string | undefined {
   if (!isObj(b) || b["format"] !== "policy-bundle/1") return "not a policy-bundle/1 document";
@@ -96,6 +110,8 @@ export function bundleProblem(b: unknown): string | undefined {
   }
   const q = entriesProblem(tc["other"], ps.length, "other") ?? entriesProblem(ix["agent_discovered"], ps.length, "agent_discovered");
   if (q) return q;
+  const g = globalsProblem(b["global_options"]);
+  if (g) return g;
   const d = b["default"];
   if (d !== undefined && (!isObj(d) || !["Read", "Write", "Delete", "Unknown"].every((o) => DEFAULTS.has(d[o] as string)))) return "default: malformed";
   const ap = b["approvers"];

@@ -14,6 +14,7 @@ import { argUserHolds, userFieldHolds, userTester } from "./user.js";
 import type { UserInfo } from "./types.js";
 import { canonicalPath, pathUnder, type PathContext } from "./canonical-path.js";
 import { urlPart } from "./canonical-url.js";
+import { startsWithWords } from "./argv.js";
 
 const own = Object.prototype.hasOwnProperty;
 
@@ -48,7 +49,7 @@ export interface EvalContext {
  * callers, with the same walk (`argsProblem`: within the limits every string is collected).
  */
 export function stringsOf(call: ResolvedCall): string[] {
-  if (call.argv) return [call.argv.join(" ")];
+  if (call.argv) return [(call.rawArgv ?? call.argv).join(" ")];
   const out: string[] = [];
   argsProblem(call.args, out);
   return out;
@@ -282,6 +283,7 @@ export function compileExpr(e: CExpr): Pred {
         return false;
       };
     }
+    case "command_prefix": { const ps = e.prefixes; return (c) => { const a = c.call?.argv; return !!a && ps.some((p) => startsWithWords(a, p)); }; }
     case "session_label": { const l = e.label; return (c) => !!c.state?.labels.includes(l); }
     case "session_called": { const k = e.key; return (c) => !!c.state?.called.includes(k); }
     case "principal_external": return (c) => (c.principal ??= principalExternal(c.bundle, c.call));

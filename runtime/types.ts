@@ -44,6 +44,8 @@ export type CExpr =
   | { readonly k: "under"; readonly path: readonly string[]; readonly anchor: string }
   | { readonly k: "body"; readonly mode: "any" | "all"; readonly needles: readonly string[] }
   | { readonly k: "data_class"; readonly classes: readonly string[] }
+  /** `command starts with "…"`: word prefixes of a command's normalised argv (any of them). */
+  | { readonly k: "command_prefix"; readonly prefixes: readonly (readonly string[])[] }
   | { readonly k: "session_label"; readonly label: string }
   | { readonly k: "session_called"; readonly key: string }
   | { readonly k: "principal_external" }
@@ -100,6 +102,12 @@ export interface BundlePolicy {
   readonly sanitize?: readonly string[];
 }
 
+/** A program's global options: those that take a value (`-C dir`, `--git-dir=x`) and flags. */
+export interface GlobalOptions {
+  readonly with_value: readonly string[];
+  readonly flags: readonly string[];
+}
+
 /** What an argument holds, read in canonical form: a file path, a URL or a shell command line. */
 export type ArgKind = "path" | "url" | "command";
 
@@ -123,6 +131,11 @@ export interface Bundle {
   readonly integrations: Readonly<Record<string, "mcp" | "cli">>;
   /** Command patterns, most specific first: `[pattern, toolKey]`. */
   readonly commands: readonly (readonly [readonly string[], string])[];
+  /**
+   * Per program (`git`): the options that may stand before its subcommand, stepped over before the
+   * command patterns match (`git -C dir push` is `git push`). Absent when no catalog declares any.
+   */
+  readonly global_options?: Readonly<Record<string, GlobalOptions>>;
   /**
    * The decision tables. Entries are `policyIndex * 2 + full` where `full = 1` means the whole
    * condition must be checked (the tool is not a catalog tool), `0` only the residual lines.
@@ -184,7 +197,8 @@ export interface SessionEvent {
     readonly integration?: string;
     readonly tool?: string;
     readonly args?: Record<string, unknown>;
-    readonly command?: readonly string[];
+    /** An argv, or a shell line (`"git add . && git push"`) split into simple commands. */
+    readonly command?: readonly string[] | string;
     /** The folder the upstream resolves relative paths against (absolute): path arguments are made relative to it. */
     readonly root?: string;
     /** The home folder `~` stands for in path arguments (absolute). */
@@ -227,4 +241,19 @@ export interface Decision {
   operation?: Operation;
   /** Extra: what was unusual about the event (time clamped, revision not loaded); see docs/sessions.md. */
   notes?: string[];
+  /**
+   * Extra: a command line's simple commands, each decided (present when the line held more than one
+   * command, was a shell line, or had words stepped over); the call's effect is the strictest.
+   */
+  commands?: {
+    argv: string[];
+    raw_argv: string[];
+    tool: string;
+    operation: Operation;
+    effect: "allow" | "require_approval" | "block";
+    policy: string | null;
+    reason: string;
+    /** Why the command could not be decided statically (then the default for `Unknown` applied). */
+    unknown?: string;
+  }[];
 }

@@ -12,6 +12,7 @@ import { parseUpstream, Upstream, type UpstreamSpec } from "../../enforce/upstre
 import { CliError } from "../output.js";
 import { keepLines, oneLine } from "../../compiler/terminal-safe.js";
 import { resolveUser } from "../../enforce/user-source.js";
+import { loadShellParser } from "../../compiler/shell/shell-parser.js";
 
 interface Flags {
   bundle?: string; store?: string; stateDir: string; record?: string; decisionLog?: string; alertsWebhook?: string;
@@ -154,6 +155,7 @@ Examples:
     .action(async (command: string[], o: Flags) => {
       if (o.audit !== "strict" && o.audit !== "best-effort") throw new CliError(`--audit must be strict or best-effort, not "${o.audit}"`);
       const audit: "strict" | "best-effort" = o.audit;
+      await loadShellParser();
       const timeout = parseDuration(o.approvalTimeout);
       if (timeout === undefined || timeout <= 0) throw new CliError(`--approval-timeout must be a duration like 30s, 5m or 1h, not "${o.approvalTimeout}"`);
       const upstreams: UpstreamSpec[] = [];

@@ -6,6 +6,7 @@ import { collectCatalogs, loadOrExit, readBundle, readJsonFile, reportDiagnostic
 import { EXIT_FINDINGS, EXIT_USAGE, parseFormat, printJson } from "../output.js";
 import { eventProblem } from "../../runtime/event.js";
 import type { Bundle } from "../../runtime/types.js";
+import { loadShellParser } from "../../compiler/shell/shell-parser.js";
 
 export function register(program: Command): void {
   program.command("explain").description("decide one event and show why (every policy considered, the first condition that failed)")
@@ -15,7 +16,8 @@ export function register(program: Command): void {
     .option("--catalog <file>", "add a user catalog (repeatable)", collectCatalogs)
     .option("--include-drafts", "include draft policies when building")
     .option("--format <format>", "text or json", "text")
-    .action((eventPath: string, paths: string[], o: { bundle?: string; catalog?: string[]; includeDrafts?: boolean; format?: string }) => {
+    .action(async (eventPath: string, paths: string[], o: { bundle?: string; catalog?: string[]; includeDrafts?: boolean; format?: string }) => {
+      await loadShellParser();
       const format = parseFormat(o.format);
       const event = readJsonFile(eventPath, "event");
       let bundle: Bundle;

@@ -9,6 +9,7 @@ import { planPromotion, type PromotionPlan } from "../../compiler/lifecycle/prom
 import { projectRoot } from "../../compiler/lifecycle/files.js";
 import { collectCatalogs, loadOrExit, reportDiagnostics, writeAtomic } from "../project-io.js";
 import { CliError, EXIT_FINDINGS, parseFormat, pc, printJson, renderDiagnostic } from "../output.js";
+import { loadShellParser } from "../../compiler/shell/shell-parser.js";
 
 function printPlan(p: PromotionPlan, dry: boolean): void {
   const w = (s: string) => process.stdout.write(s + "\n");
@@ -32,7 +33,8 @@ export function register(program: Command): void {
     .option("--sessions <file>", "also replay this session file (repeatable)", collectCatalogs)
     .option("--catalog <file>", "add a user catalog (repeatable)", collectCatalogs)
     .option("--format <format>", "text or json", "text")
-    .action((id: string, paths: string[], o: { dryRun?: boolean; acceptChanges?: boolean; sessions?: string[]; catalog?: string[]; format?: string }) => {
+    .action(async (id: string, paths: string[], o: { dryRun?: boolean; acceptChanges?: boolean; sessions?: string[]; catalog?: string[]; format?: string }) => {
+      await loadShellParser();
       const format = parseFormat(o.format);
       const loaded = loadOrExit(paths, o.catalog);
       const errors = loaded.project.diagnostics.filter((d) => d.severity === "error");

@@ -11,6 +11,7 @@ import type { Bundle } from "../../runtime/types.js";
 import { readBundle } from "../project-io.js";
 import { CliError, EXIT_FINDINGS, parseFormat, pc } from "../output.js";
 import { oneLine } from "../../compiler/terminal-safe.js";
+import { loadShellParser } from "../../compiler/shell/shell-parser.js";
 
 function checkReadable(path: string): void {
   let st;
@@ -63,6 +64,7 @@ export function register(program: Command): void {
     .option("--against <file>", "an older bundle to compare with")
     .option("--format <format>", "text or json", "text")
     .action(async (sessions: string[], o: { bundle: string; against?: string; format?: string }) => {
+      await loadShellParser();
       const format = parseFormat(o.format);
       for (const s of sessions) checkReadable(s);
       const bundle = readBundle(o.bundle);

@@ -13,6 +13,7 @@ import { collectCatalogs, loadOrExit, reportDiagnostics } from "../project-io.js
 import { discoverProjects } from "../../compiler/project.js";
 import { CliError, EXIT_FINDINGS, EXIT_USAGE, parseFormat, pc } from "../output.js";
 import { oneLine } from "../../compiler/terminal-safe.js";
+import { loadShellParser } from "../../compiler/shell/shell-parser.js";
 
 interface TestOptions {
   catalog?: string[];
@@ -167,6 +168,7 @@ export function register(program: Command): void {
     .option("--watch", "run again whenever a .policy or session file changes")
     .option("--format <format>", "text or json", "text")
     .action(async (paths: string[], o: TestOptions) => {
+      await loadShellParser();
       if (o.watch) return watchMode(paths, o);
       process.exitCode = runOnce(paths, o);
     });

@@ -5,7 +5,7 @@
  */
 import { matchCommand } from "../../runtime/event.js";
 import { MCP_REQUEST_TOOLS } from "./mcp-requests.js";
-import type { ArgKind, CatalogIntegrationJson, CatalogJson, CatalogToolJson, JsonSchema, Operation } from "./types.js";
+import type { ArgKind, GlobalOptionsJson, CatalogIntegrationJson, CatalogJson, CatalogToolJson, JsonSchema, Operation } from "./types.js";
 
 export interface CatalogTool {
   /** `github.create_issue` as written in the catalog. */
@@ -39,6 +39,8 @@ export interface CatalogIntegration {
   readonly description: string | undefined;
   readonly tools: ReadonlyMap<string, CatalogTool>;
   readonly commands: readonly CatalogCommand[];
+  /** CLI integrations: options stepped over before the subcommand (merged over extensions). */
+  readonly globalOptions: { readonly withValue: readonly string[]; readonly flags: readonly string[] };
   readonly source: string;
 }
 
@@ -57,6 +59,12 @@ export function compareCommands(a: CatalogCommand, b: CatalogCommand): number {
   const y = specificity(b.pattern);
   for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return y[i]! - x[i]!;
   return 0;
+}
+
+/** Global options of an integration extended by a catalog entry (union, sorted). */
+function mergeGlobals(prev: CatalogIntegration["globalOptions"] | undefined, j: GlobalOptionsJson | undefined): CatalogIntegration["globalOptions"] {
+  const u = (a: readonly string[] | undefined, b: readonly string[] | undefined) => [...new Set([...(a ?? []), ...(b ?? [])])].sort();
+  return { withValue: u(prev?.withValue, j?.with_value), flags: u(prev?.flags, j?.flags) };
 }
 
 export class Catalog {
@@ -92,6 +100,7 @@ export class Catalog {
       description: j.description ?? prev?.description,
       tools,
       commands,
+      globalOptions: mergeGlobals(prev?.globalOptions, j.global_options),
       source: prev?.source ?? (source === "builtin" ? `builtin:${id}` : source),
     };
     this.integrations.set(id, integ);
@@ -156,6 +165,26 @@ export class Catalog {
   /** All command patterns, most specific first. */
   commands(): CatalogCommand[] {
     return [...this.integrations.values()].flatMap((i) => i.commands).sort(compareCommands);
+  }
+
+  /**
+   * Global options by program (the first word of each CLI integration's command patterns), for
+   * the bundle; programs sorted, options sorted. Empty when no integration declares any.
+   */
+  globalOptions(): Record<string, { with_value: string[]; flags: string[] }> {
+    const out: Record<string, { with_value: string[]; flags: string[] }> = {};
+    for (const i of this.integrations.values()) {
+      const g = i.globalOptions;
+      if (!g.withValue.length && !g.flags.length) continue;
+      for (const program of new Set(i.commands.map((c) => c.pattern[0]!).filter((w) => w !== "*" && w !== "**"))) {
+        const prev = out[program];
+        out[program] = {
+          with_value: [...new Set([...(prev?.with_value ?? []), ...g.withValue])].sort(),
+          flags: [...new Set([...(prev?.flags ?? []), ...g.flags])].sort(),
+        };
+      }
+    }
+    return Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]!]));
   }
 
   /** The tool a command line runs, by the command patterns (`*` one word, `**` the rest). */

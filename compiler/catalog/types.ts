@@ -59,6 +59,14 @@ export interface CatalogIntegrationJson {
   readonly description?: string;
   readonly tools: readonly CatalogToolJson[];
   readonly commands?: readonly CatalogCommandJson[];
+  /** CLI integrations: options that may stand before the subcommand, stepped over before matching. */
+  readonly global_options?: GlobalOptionsJson;
+}
+
+/** A program's global options: those that take the next word as value, and flags. */
+export interface GlobalOptionsJson {
+  readonly with_value?: readonly string[];
+  readonly flags?: readonly string[];
 }
 
 /** A whole catalog document. */

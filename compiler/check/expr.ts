@@ -12,14 +12,15 @@ import { checkArgs, type ArgRef } from "./rules/subject-args.js";
 import { checkBody, checkDataClass } from "./rules/subject-content.js";
 import { checkSession, SESSION_SUBJECTS } from "./rules/subject-session.js";
 import { checkArgUser, checkUser, isUserRef, isUserSubject } from "./rules/subject-user.js";
+import { checkCommand } from "./rules/subject-command.js";
 
 export const SUBJECTS = [
   "integration", "tool", "operation", "method", "category", "verb", "agent", "agent.review_status", "call_type",
-  "args", "body", "data_class", ...SESSION_SUBJECTS, "user",
+  "args", "body", "data_class", "command", ...SESSION_SUBJECTS, "user",
 ];
 
 /** Subjects that mean nothing for `agent_discovered` events. */
-const TOOL_ONLY = new Set(["integration", "tool", "operation", "method", "category", "verb", "call_type", "body", "data_class", "principal", "resource", "rate", "burst", "spend"]);
+const TOOL_ONLY = new Set(["integration", "tool", "operation", "method", "category", "verb", "call_type", "body", "data_class", "command", "principal", "resource", "rate", "burst", "spend"]);
 
 export function checkExpr(e: A.Expr, s: PolicyScope, refs: ArgRef[]): CExpr | undefined {
   switch (e.kind) {
@@ -58,6 +59,7 @@ function checkCondition(c: A.Condition, s: PolicyScope, refs: ArgRef[]): CExpr |
   if (head === "user") return checkUser(c, s, refs);
   if (head === "body") return checkBody(c, s);
   if (head === "data_class") return checkDataClass(c, s);
+  if (head === "command") return checkCommand(c, s);
   if (SESSION_SUBJECTS.includes(head)) return checkSession(c, s, (f) => checkExpr(f, s, refs));
   const dm = didYouMean(name, SUBJECTS.map((x) => (x === "args" ? "args.<path>" : x)), c.subject.span);
   s.ctx.error("PDL2005", c.subject.span, `unknown condition subject \`${name}\``, dm.hint, { fixes: dm.fixes.filter((f) => !f.text.includes("<")) });

@@ -30,6 +30,7 @@ export function buildBundle(project: CheckedProject, opts: BuildOptions = {}): B
     tools: t.tools,
     integrations: t.integrations,
     commands: t.commands,
+    ...(Object.keys(t.globalOptions).length ? { global_options: t.globalOptions } : {}),
     index: t.index,
     ...(project.default ? { default: project.default } : {}),
     detectors: project.detectors.map((d) => ({ name: d.name, source: d.source, flags: d.flags, class: d.class })),

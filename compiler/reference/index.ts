@@ -13,12 +13,15 @@ import { canonicalPath, pathUnder } from "../../runtime/canonical-path.js";
 import { urlPart } from "../../runtime/canonical-url.js";
 import type { Catalog, CatalogTool } from "../catalog/catalog.js";
 import type { BundleDefault, CheckedPolicy, CheckedDetector } from "../model.js";
+import { simpleCommands, type ShellParser } from "../../runtime/argv.js";
 
 export interface ReferenceModel {
   readonly policies: readonly CheckedPolicy[];
   readonly default?: BundleDefault;
   readonly detectors: readonly CheckedDetector[];
   readonly catalog: Catalog;
+  /** Splits shell lines into simple commands (as the enforcer's `shell` option). */
+  readonly shell?: ShellParser;
 }
 
 export interface ReferenceDecision {
@@ -73,17 +76,55 @@ interface Call {
   callType: string;
   args: Record<string, unknown>;
   text: string[];
+  /** A command's argv as policies see it. */
+  argv?: readonly string[];
+}
+
+/**
+ * A command line's simple commands (normalised by the runtime's `simpleCommands`, the same facts
+ * as the catalog's patterns), each resolved by the catalog: an unknown one is never a catalog tool.
+ */
+function commandCalls(m: ReferenceModel, command: readonly string[] | string): Call[] {
+  return simpleCommands(command, { globals: m.catalog.globalOptions(), shell: m.shell }).map((s) => {
+    const argv = s.argv.length ? s.argv : s.raw;
+    const args = { argv: [...argv], raw_argv: [...s.raw] };
+    const text = [s.raw.join(" ")];
+    const tool = s.unknown === undefined ? m.catalog.resolveCommand(argv) : undefined;
+    if (tool) return { integration: tool.integration, name: tool.name.toLowerCase(), tool, callType: "cli", args, text, argv };
+    const owner = m.catalog.commands().find((x) => x.pattern[0] === (argv[0] ?? "").toLowerCase());
+    return { integration: owner ? owner.tool.split(".")[0]! : (argv[0] ?? "").toLowerCase(), name: (argv[1] ?? "").toLowerCase(), tool: undefined, callType: "cli", args, text, argv };
+  });
+}
+
+/** The parts of a tool call: its simple commands, or the MCP call and the command lines in its `command` arguments. */
+function resolveAll(m: ReferenceModel, e: SessionEvent): Call[] {
+  const c = e.call;
+  if (!c) return [];
+  if ((c.type ?? (c.command ? "cli" : "mcp")) === "cli" && c.command) return commandCalls(m, c.command);
+  const call = resolve(m.catalog, e)!;
+  const lines: (string | readonly string[])[] = [];
+  for (const [path, kind] of Object.entries(call.tool?.argKinds ?? {})) {
+    if (kind !== "command") continue;
+    for (const v of valuesAt(call.args, path)) {
+      if (typeof v === "string") lines.push(v);
+      else if (Array.isArray(v) && v.length && v.every((x) => typeof x === "string")) lines.push(v as string[]);
+    }
+  }
+  return [call, ...lines.flatMap((l) => commandCalls(m, l))];
+}
+
+/** Values at `a.b`, `a[*]`, `a[*].b`. */
+function valuesAt(args: unknown, path: string): unknown[] {
+  let cur: unknown[] = [args];
+  for (const step of path.replace(/\[\*\]/g, ".[*]").split(".").filter(Boolean)) {
+    cur = cur.flatMap((v) => (step === "[*]" ? (Array.isArray(v) ? v : []) : v && typeof v === "object" && !Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, step) ? [(v as Record<string, unknown>)[step]] : []));
+  }
+  return cur;
 }
 
 function resolve(catalog: Catalog, e: SessionEvent): Call | undefined {
   const c = e.call;
   if (!c) return undefined;
-  if ((c.type ?? (c.command ? "cli" : "mcp")) === "cli" && c.command) {
-    const tool = catalog.resolveCommand(c.command);
-    if (tool) return { integration: tool.integration, name: tool.name.toLowerCase(), tool, callType: "cli", args: { argv: [...c.command] }, text: [c.command.join(" ")] };
-    const owner = catalog.commands().find((x) => x.pattern[0] === c.command![0]);
-    return { integration: owner ? owner.tool.split(".")[0]! : c.command[0]!.toLowerCase(), name: (c.command[1] ?? "").toLowerCase(), tool: undefined, callType: "cli", args: { argv: [...c.command] }, text: [c.command.join(" ")] };
-  }
   const integration = (c.integration ?? "").toLowerCase();
   const name = (c.tool ?? "").toLowerCase();
   const args = c.args ?? {};
@@ -146,6 +187,15 @@ function underHolds(e: Extract<CExpr, { k: "under" }>, v: unknown, call: Call): 
   return stringsIn(v).some((s) => { const p = canonicalPath(s, ctx); return "path" in p && pathUnder(p.path, a.path, ctx); });
 }
 
+/** `command starts with`: the words before the last equal; the last equal, or its start when it ends in a non-word character. */
+function prefixHolds(argv: readonly string[], p: readonly string[]): boolean {
+  const n = p.length;
+  if (argv.length < n || JSON.stringify(argv.slice(0, n - 1)) !== JSON.stringify(p.slice(0, n - 1))) return false;
+  const last = p[n - 1]!;
+  const boundary = !/[A-Za-z0-9_]/.test(last.charAt(last.length - 1));
+  return argv[n - 1] === last || (boundary && argv[n - 1]!.slice(0, last.length) === last);
+}
+
 function holds(e: CExpr, ev: SessionEvent, call: Call | undefined, m: ReferenceModel): boolean {
   const op = call?.tool?.operation ?? "Unknown";
   switch (e.k) {
@@ -185,6 +235,7 @@ function holds(e: CExpr, ev: SessionEvent, call: Call | undefined, m: ReferenceM
       const isScalar = (a: unknown) => a === null || ["string", "number", "boolean"].includes(typeof a);
       return argHoldsAt(call.args, e.path, (a) => isScalar(a) && userValues(ev, e.user).some((u) => (e.op === "eq" ? u === a : typeof a === "number" && typeof u === "number" && compare(e.op, a, u))));
     }
+    case "command_prefix": return !!call?.argv && e.prefixes.some((p) => prefixHolds(call.argv!, p));
     default:
       throw new Error(`the reference evaluator does not handle ${e.k}`);
   }
@@ -232,10 +283,24 @@ function inScope(p: CheckedPolicy, ev: SessionEvent): boolean {
   }
 }
 
-/** SPEC §5, literally. */
+const RANK = { allow: 0, require_approval: 1, block: 2 } as const;
+
+/**
+ * SPEC §5, literally; a call of several parts (simple commands) is each part decided, and the
+ * strictest wins: its policy and approvers; matched policies (once each), alerts and sanitize of all.
+ */
 export function referenceDecide(m: ReferenceModel, ev: SessionEvent): ReferenceDecision {
+  if (ev.type === "agent_discovered") return decideOne(m, ev, undefined);
+  const ds = resolveAll(m, ev).map((call) => decideOne(m, ev, call));
+  if (ds.length <= 1) return ds[0] ?? decideOne(m, ev, undefined);
+  const best = ds.reduce((a, d) => (RANK[d.effect] > RANK[a.effect] ? d : a));
+  const matched = [...new Set(ds.flatMap((d) => d.matched))];
+  const sanitize = ds.flatMap((d) => d.sanitize).filter((s, i, all) => all.findIndex((x) => x.policy === s.policy) === i);
+  return { ...best, matched, alerts: ds.flatMap((d) => d.alerts), sanitize, hidden: ds.some((d) => d.hidden) };
+}
+
+function decideOne(m: ReferenceModel, ev: SessionEvent, call: Call | undefined): ReferenceDecision {
   const trigger = ev.type === "agent_discovered" ? "agent_discovered" : "tool_call";
-  const call = trigger === "tool_call" ? resolve(m.catalog, ev) : undefined;
   if (call?.ambiguous) return { effect: "block", policy: null, matched: [], alerts: [], sanitize: [], approvers: [], hidden: false };
   const matched = m.policies
     .filter((p) => p.trigger === trigger && inScope(p, ev) && p.ifs.every((i) => holds(i.expr, ev, call, m)))

@@ -13,7 +13,7 @@ import type { CheckedProject } from "../model.js";
 import { readSessionFile, type EventLine } from "../session/read.js";
 import { Refusals } from "../session/refusals.js";
 import { displayPath } from "../project.js";
-import { splitCommand } from "./split-command.js";
+import { loadedShellParser } from "../shell/shell-parser.js";
 import { diffSnapshots, snapshotText } from "./snapshots.js";
 import { checkExpect, type Last } from "./expect.js";
 import { givenUser, USER_GIVEN_KEYS } from "./given-user.js";
@@ -160,7 +160,7 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
   const failures: Failure[] = [];
   const all: ReplayedEvent[] = [];
   let traced: DecisionTrace | undefined;
-  const enforcer = createEnforcer(bundle, { trace: (t) => { traced = t; } });
+  const enforcer = createEnforcer(bundle, { trace: (t) => { traced = t; }, shell: loadedShellParser() });
   let agent: { id?: string; name?: string; review_status?: string } = { id: "test-agent", name: "test-agent" };
   let tenant: string | undefined;
   let user: UserInfo | undefined;
@@ -237,9 +237,9 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
         break;
       }
       case "Run": {
-        const argv = splitCommand(s.command.value);
-        if (!argv.length) { fail(s.command.span, "empty command"); continue; }
-        decideOne(s, { type: "tool_call_request", ...base(), call: { id: `c${seq + 1}`, type: "cli", command: argv } });
+        // The line is a shell line: the enforcer splits it into simple commands (strictest wins).
+        if (!s.command.value.trim()) { fail(s.command.span, "empty command"); continue; }
+        decideOne(s, { type: "tool_call_request", ...base(), call: { id: `c${seq + 1}`, type: "cli", command: s.command.value } });
         break;
       }
       case "Discover": {
@@ -304,7 +304,7 @@ export function replayEvents(bundle: Bundle, events: readonly EventLine[]): { li
   // One enforcer for the file, as at the enforcement point: sessions keep their own history, and
   // agent-wide state (rate, spend, resources) spans the sessions of the file.
   let traced: DecisionTrace | undefined;
-  const e = createEnforcer(bundle, { trace: (t) => { traced = t; } });
+  const e = createEnforcer(bundle, { trace: (t) => { traced = t; }, shell: loadedShellParser() });
   const out: { line: number; event: SessionEvent; decision: Decision; state: StateSnapshot | null }[] = [];
   const refusals = new Refusals();
   for (const { line, event } of events) {

@@ -1,11 +1,15 @@
 /** Drives the language server over JSON-RPC as an editor does: diagnostics, completion, hover, definition, formatting, code actions, rename. */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { loadShellParser } from "../../compiler/shell/shell-parser.js";
 import { join } from "node:path";
 import { writeFileSync } from "node:fs";
 import type { CodeAction, CompletionItem, CompletionList, Hover, Location, TextEdit, WorkspaceEdit, DocumentSymbol, SemanticTokens, FoldingRange, CodeLens } from "vscode-languageserver-protocol";
 import { Client, marked, uriOf, workspace } from "./harness.js";
 import { ACME_CATALOG, CONFIG, GITHUB, TESTS } from "./fixtures.js";
 import { parse, print } from "../../grammar/index.js";
+
+// `run "…"` steps and command strings are shell lines: the hosts load the parser first, as the CLI does.
+beforeAll(() => loadShellParser());
 
 const gh = marked(GITHUB);
 const tests = marked(TESTS);

@@ -11,6 +11,18 @@ const GLOBS = ["*", "get_*", "*_item", "alpha.*", "?et_item", "*.push*", "list*"
 const STRS = ["open", "closed", "acme/web", "acme/*", "a?c", "x@acme.com", "hello world", "internal only", ""];
 
 const q = (s: string) => JSON.stringify(s);
+/** `command starts with` prefixes: whole words, a boundary prefix (`--`, `origin:`), a path as program. */
+const PREFIXES = ["gitx", "gitx push", "gitx push --", "gitx stat", "rm -rf", "/usr/bin/gitx status", "gitx push origin:", "GITX push"];
+/**
+ * CLI command lines: plain, behind wrappers and global options, and shell lines (decided with the
+ * shell parser when the test injects one, else unknown on both sides).
+ */
+export const COMMANDS: readonly (readonly string[] | string)[] = [
+  ["gitx", "push", "origin", "main"], ["gitx", "push", "--force", "origin"], ["gitx", "status"], ["gitx", "frob"], ["rm", "-rf", "/"], ["gitx", "status", "x"],
+  ["env", "X=1", "gitx", "push"], ["sudo", "-u", "r", "gitx", "-C", "d", "push", "--force"], ["/bin/gitx", "--no-pager", "status"], ["xargs", "gitx", "status"],
+  ["gitx", "push", "origin:main"], ["eval", "gitx push"], ["sh", "-c", "gitx status && gitx push --force"],
+  "gitx status && gitx push", "gitx status | rm -rf /", "sh -c 'gitx push --force'", "gitx push 'bad", "$G push", "(gitx status; nice gitx push origin:x)",
+];
 const pick = <T>(xs: readonly T[]) => fc.constantFrom(...xs);
 const sub = <T>(xs: readonly T[]) => fc.subarray([...xs], { minLength: 1, maxLength: Math.min(3, xs.length) });
 
@@ -43,6 +55,7 @@ const leaf: fc.Arbitrary<string> = fc.oneof(
   sub(["PII", "SECRETS", "INTERNAL"]).map((v) => `data_class in [${v.join(", ")}]`),
   userLeaf,
   ...pathAndUrlLeaves(),
+  sub(PREFIXES).map((v) => (v.length === 1 ? `command starts with ${q(v[0]!)}` : `command starts with [${v.map(q).join(", ")}]`)),
 );
 
 /** Conditions on canonical paths and URLs, `[n]` / `[*]` paths, arrays of strings and glob escapes. */
@@ -140,7 +153,7 @@ export const event: fc.Arbitrary<SessionEvent> = withUsers(fc.oneof(
   }).map((r): SessionEvent => ({ type: "tool_call_request", session_id: "s", ...(r.tenant ? { tenant: r.tenant } : {}), agent: r.agent, call: { id: "c", type: "mcp", integration: r.integration, tool: r.tool, args: r.args, ...r.folders } })) },
   { weight: 2, arbitrary: fc.record({
     agent,
-    command: pick([["gitx", "push", "origin", "main"], ["gitx", "push", "--force", "origin"], ["gitx", "status"], ["gitx", "frob"], ["rm", "-rf", "/"], ["gitx", "status", "x"]]),
+    command: pick(COMMANDS),
   }).map((r): SessionEvent => ({ type: "tool_call_request", session_id: "s", agent: r.agent, call: { id: "c", type: "cli", command: r.command } })) },
   { weight: 1, arbitrary: agent.map((a): SessionEvent => ({ type: "agent_discovered", session_id: "s", agent: a })) },
 ));

@@ -33,7 +33,7 @@ export const SMALL_CATALOG: CatalogJson = {
       { name: "list_things", operation: "Read", method: "GET", category: "things", verbs: ["list"], labels: [], args, arg_kinds },
       { name: "purge_things", operation: "Delete", verbs: ["purge"], labels: [], args },
     ] },
-    { id: "gitx", name: "Gitx", call_type: "cli", tools: [
+    { id: "gitx", name: "Gitx", call_type: "cli", global_options: { with_value: ["-C"], flags: ["--no-pager"] }, tools: [
       { name: "push", operation: "Write", verbs: ["push"], args },
       { name: "push_force", operation: "Delete", verbs: ["push"], args },
       { name: "status", operation: "Read", verbs: ["status"], args },

@@ -2,7 +2,8 @@
  * The test runner as a library: snapshots, JUnit, coverage, session reading and replay, on the
  * recorded-session examples and on small in-memory projects.
  */
-import { describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { loadShellParser } from "../../compiler/shell/shell-parser.js";
 import { Enforcer } from "../../runtime/enforcer.js";
 import { mkdtempSync, readFileSync, writeFileSync, cpSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +18,9 @@ import { diffSnapshots, snapshotText } from "../../compiler/test-runner/snapshot
 import { readLinesSync, readSessionFile, parseEventLine } from "../../compiler/session/read.js";
 import { replayFiles, replayThroughput, ReplaySummary, type ReplayRecord } from "../../compiler/session/replay.js";
 import { writeSyntheticSession } from "./synthetic-session.js";
+
+// `run "…"` steps and command strings are shell lines: the hosts load the parser first, as the CLI does.
+beforeAll(() => loadShellParser());
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const EXAMPLES = join(ROOT, "examples/sessions-recorded");
