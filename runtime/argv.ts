@@ -259,6 +259,10 @@ export function commandsOfArgv(argv: readonly string[], r: Resolver, out: Simple
       const norm = [name, ...argv.slice(w.i)];
       out.push({ raw: argv, argv: norm });
       if (extra) out.push({ raw: argv, argv: norm, unknown: "xargs adds words read from its input" });
+      // `git p{u,}sh`, `git $SUB`, `gh pr "$VERB"`: the words that name the subcommand are not
+      // literals, so the tool cannot be known statically; decided as written and as Unknown.
+      const sub = dynamicSubcommand(w);
+      if (sub !== undefined) out.push({ raw: argv, argv: norm, unknown: `the subcommand word ${argv[sub]!.slice(0, 40)} of ${name} is not a literal` });
       return;
     }
     w.i++;
@@ -285,6 +289,15 @@ export function commandsOfArgv(argv: readonly string[], r: Resolver, out: Simple
       return void out.push({ raw: argv, argv: [name, ...argv.slice(w.i)] });
     }
   }
+}
+
+/** Words after the program that command patterns name the subcommand with (`gh pr merge`). */
+const SUBCOMMAND_WORDS = 3;
+
+/** The index of the first non-literal word among the subcommand words (from the cursor), if any. */
+function dynamicSubcommand(w: Words): number | undefined {
+  for (let k = w.i; k < w.w.length && k < w.i + SUBCOMMAND_WORDS; k++) if (w.dyn.has(k)) return k;
+  return undefined;
 }
 
 /**

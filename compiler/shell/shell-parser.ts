@@ -132,7 +132,10 @@ export function wordOf(n: Node): { text: string; dyn: boolean } {
       const joined = parts.map((p) => p.text).join("");
       // Children do not cover unnamed pieces of the word (e.g. a bare `=`): then keep the source.
       const covered = n.namedChildren.reduce((k, c) => k + (c ? c.endIndex - c.startIndex : 0), 0) === n.endIndex - n.startIndex;
-      return { text: covered ? joined : t, dyn: parts.some((p) => p.dyn) || !covered };
+      // Brace expansion spans pieces (`p{u,}sh` is the words `p`, `{`, `u,`, `}`, `sh`): test the
+      // unquoted pieces' source, with quoted ones as a neutral character.
+      const shape = n.namedChildren.map((c) => (c?.type === "word" ? c.text : "\u0000")).join("");
+      return { text: covered ? joined : t, dyn: parts.some((p) => p.dyn) || !covered || BRACE.test(shape) };
     }
     default:
       return { text: t, dyn: true };

@@ -197,6 +197,13 @@ describe("shell lines: every simple command decided, strictest wins", () => {
       ["eval 'git push'", "eval runs a string"],
       ["alias g=git; g push", "alias gives commands other names"],
       ["sh -c \"$CMD\"", "is an expansion"],
+      ["git p{u,}sh", "subcommand word p{u,}sh of git is not a literal"],
+      ["git {push,status}", "is not a literal"],
+      ["git pu${X}sh", "subcommand word pu${X}sh of git is not a literal"],
+      ["git $SUB", "subcommand word $SUB of git is not a literal"],
+      ["git -C . $(echo push)", "is not a literal"],
+      ["git pu*", "is not a literal"],
+      ["gh pr \"$VERB\" 1", "is not a literal"],
     ] as const) {
       const d = decide(line, strict);
       expect(d.effect, line).toBe("block");
