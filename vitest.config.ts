@@ -1,10 +1,34 @@
+/**
+ * Two test projects. `unit` runs in-process (the CLI through `main(argv, io)`, no child process):
+ * `npm run test:unit` is the quick loop. `e2e` holds every test that starts a process or a server —
+ * the built `bin/policy.js`, MCP servers, Redis, the language server, Neovim, packaging — and
+ * builds `dist/` first when a source is newer (test/support/built-cli.ts). `npm test` runs both.
+ */
 import { defineConfig } from "vitest/config";
+
+/** Tests that start a process or a server. A new test that does belongs here. */
+const E2E = [
+  "test/cli/binary.test.ts",
+  "test/enforce/**/*.test.ts",
+  "test/lsp/**/*.test.ts",
+  "test/grammar/**/*.test.ts",
+  "test/vscode-extension/**/*.test.ts",
+  "test/session/redis.test.ts",
+  "test/session/examples.test.ts",
+  "test/catalog-import/github-openapi.test.ts",
+  "test/catalog-import/live-mcp.test.ts",
+];
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // forks, not threads: in-process CLI runs change the working directory (process.chdir), which
+    // worker threads cannot.
     pool: "forks",
+    projects: [
+      { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: E2E } },
+      { extends: true, test: { name: "e2e", include: E2E, globalSetup: ["test/support/built-cli.ts"] } },
+    ],
   },
 });

@@ -9,6 +9,7 @@ import { FileApprovalStore } from "../../enforce/approvals/file-store.js";
 import { RedisApprovalStore } from "../../enforce/approvals/redis-store.js";
 import type { ApprovalStore, ApprovalView } from "../../enforce/approvals/types.js";
 import { CliError, EXIT_FINDINGS, parseFormat, pc, printJson } from "../output.js";
+import { io } from "../io.js";
 
 interface StoreFlags { stateDir: string; store?: string }
 
@@ -77,14 +78,14 @@ function voteCommand(parent: Command, verb: "approve" | "deny"): void {
       const r = await withStore(o, (s) => s.vote(id, { verdict: verb, by: by!, ...(o.as ? { as: o.as } : {}), ...(o.note ? { note: o.note } : {}) }));
       if (format === "json") printJson(r);
       if (!r.ok) {
-        if (format === "text") process.stderr.write(`error: ${r.error}\n`);
-        process.exitCode = r.view ? EXIT_FINDINGS : 2;
+        if (format === "text") io().stderr.write(`error: ${r.error}\n`);
+        io().exitCode = r.view ? EXIT_FINDINGS : 2;
         return;
       }
       if (format === "text") {
         const v = r.view;
         const msg = v.status === "pending" ? `${verb}d as ${v.votes[v.votes.length - 1]?.role}; still waiting for ${v.waitingFor.join(" and ")}` : `${id} is ${v.status}`;
-        process.stdout.write(`${msg}\n`);
+        io().stdout.write(`${msg}\n`);
       }
     });
 }
@@ -98,8 +99,8 @@ export function register(program: Command): void {
       const format = parseFormat(o.format);
       const views = await withStore(o, (s) => s.list({ all: !!o.all }));
       if (format === "json") { printJson(views); return; }
-      if (!views.length) { process.stdout.write(o.all ? "no approvals\n" : "no pending approvals\n"); return; }
-      process.stdout.write(views.map(render).join("\n\n") + "\n");
+      if (!views.length) { io().stdout.write(o.all ? "no approvals\n" : "no pending approvals\n"); return; }
+      io().stdout.write(views.map(render).join("\n\n") + "\n");
     });
   storeOptions(ap.command("show").description("show one approval request")
     .argument("<id>", "the approval id")
@@ -109,7 +110,7 @@ export function register(program: Command): void {
       const v = await withStore(o, (s) => s.get(id));
       if (!v) throw new CliError(`no approval with id "${id}"`);
       if (format === "json") printJson(v);
-      else process.stdout.write(render(v) + "\n");
+      else io().stdout.write(render(v) + "\n");
     });
   voteCommand(ap, "approve");
   voteCommand(ap, "deny");

@@ -4,6 +4,7 @@ import { loadProject } from "../../compiler/project.js";
 import { collectCatalogs, reportDiagnostics, summaryLine, writeAtomic } from "../project-io.js";
 import { resolve } from "node:path";
 import { CliError, EXIT_FINDINGS, EXIT_USAGE, parseFormat, printJson } from "../output.js";
+import { io } from "../io.js";
 import type { CatalogTool } from "../../compiler/catalog/catalog.js";
 import type { JsonSchema } from "../../compiler/catalog/types.js";
 
@@ -40,16 +41,16 @@ export function register(program: Command): void {
       const { importCatalog, formatReport, formatCatalog, formatDiff } = await import("../../compiler/catalog/import/index.js");
       const r = await importCatalog({ from: o.from, input: file, integration: o.integration, ...(o.name ? { name: o.name } : {}), ...(o.overrides ? { overrides: o.overrides } : {}), ...(o.previous ? { previous: o.previous } : {}) });
       if (!r.ok) {
-        if (format === "json") process.stderr.write(JSON.stringify({ ok: false, errors: r.errors }, null, 2) + "\n");
-        else for (const e of r.errors) process.stderr.write(`error: ${e.file ?? file}${e.pointer ? ` at ${e.pointer}` : ""}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ""}\n`);
-        process.exitCode = EXIT_USAGE;
+        if (format === "json") io().stderr.write(JSON.stringify({ ok: false, errors: r.errors }, null, 2) + "\n");
+        else for (const e of r.errors) io().stderr.write(`error: ${e.file ?? file}${e.pointer ? ` at ${e.pointer}` : ""}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ""}\n`);
+        io().exitCode = EXIT_USAGE;
         return;
       }
       const text = formatCatalog(r.catalog);
       if (o.output) writeAtomic(o.output, text);
-      else process.stdout.write(text);
-      process.stderr.write(formatReport(r.report, format) + "\n");
-      if (r.diff) process.stderr.write(formatDiff(r.diff, format) + "\n");
+      else io().stdout.write(text);
+      io().stderr.write(formatReport(r.report, format) + "\n");
+      if (r.diff) io().stderr.write(formatDiff(r.diff, format) + "\n");
       if (o.policies?.length) {
         // The new catalog stands in for the previous one (or is added), so that policies broken by
         // removed tools or incompatible argument changes show up as diagnostics now, not at build time.
@@ -57,8 +58,8 @@ export function register(program: Command): void {
         const loaded = loadProject(o.policies, { catalogs: [target], overlays: new Map([[target, text]]) });
         const ds = loaded.project.diagnostics.filter((d) => d.severity !== "info");
         const s = reportDiagnostics(ds, loaded);
-        process.stderr.write(`policies checked against the new catalog: ${summaryLine(s)}\n`);
-        if (s.errors) process.exitCode = EXIT_FINDINGS;
+        io().stderr.write(`policies checked against the new catalog: ${summaryLine(s)}\n`);
+        if (s.errors) io().exitCode = EXIT_FINDINGS;
       }
     });
   cat.command("list").description("list integrations and tools the checker knows")
@@ -73,8 +74,8 @@ export function register(program: Command): void {
       if (o.integration && !integs.length) throw new CliError(`unknown integration "${o.integration}"`);
       if (format === "json") printJson(integs.map((i) => ({ id: i.id, name: i.name, call_type: i.callType, tools: [...i.tools.values()].map((t) => ({ name: t.name, operation: t.operation, labels: t.labels })) })));
       else for (const i of integs) {
-        process.stdout.write(`${i.name} (${i.id}, ${i.callType}): ${i.tools.size} tools\n`);
-        for (const t of i.tools.values()) process.stdout.write(`  ${t.name.padEnd(36)} ${t.operation.padEnd(7)} ${t.labels.join(", ")}\n`);
+        io().stdout.write(`${i.name} (${i.id}, ${i.callType}): ${i.tools.size} tools\n`);
+        for (const t of i.tools.values()) io().stdout.write(`  ${t.name.padEnd(36)} ${t.operation.padEnd(7)} ${t.labels.join(", ")}\n`);
       }
     });
   cat.command("show").description("what the checker knows of one tool")
@@ -90,7 +91,7 @@ export function register(program: Command): void {
       if (found.length > 1) throw new CliError(`"${name}" is ambiguous: ${found.map((t) => t.key).join(", ")}`);
       const t = found[0]!;
       if (format === "json") { printJson(toolJson(t)); return; }
-      process.stdout.write([`${t.key} — ${t.description}`, `operation: ${t.operation}`, `labels: ${t.labels.join(", ") || "none"}`,
+      io().stdout.write([`${t.key} — ${t.description}`, `operation: ${t.operation}`, `labels: ${t.labels.join(", ") || "none"}`,
         ...(t.category ? [`category: ${t.category}`] : []), ...(t.method ? [`method: ${t.method}`] : []), ...(t.verbs.length ? [`verbs: ${t.verbs.join(", ")}`] : []),
         ...(t.resource ? [`resource: args.${t.resource}`] : []), `arguments:`, ...argLines(t.args), `source: ${t.source}`].join("\n") + "\n");
     });

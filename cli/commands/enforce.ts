@@ -8,6 +8,7 @@ import { startProxy, parseDuration } from "../../enforce/start.js";
 import { serveHttp, serveStdio } from "../../enforce/serve.js";
 import { parseUpstream, Upstream, type UpstreamSpec } from "../../enforce/upstream.js";
 import { CliError } from "../output.js";
+import { io } from "../io.js";
 
 interface Flags {
   bundle?: string; store?: string; stateDir: string; record?: string; decisionLog?: string; alertsWebhook?: string;
@@ -25,8 +26,8 @@ async function listTools(specs: readonly UpstreamSpec[]): Promise<void> {
     u = await Upstream.connect(specs[0]!, { stderr: "ignore" });
   } catch (e) { throw new CliError((e as Error).message); }
   try {
-    process.stdout.write(JSON.stringify({ tools: u.tools }, null, 2) + "\n");
-    process.stderr.write(`${u.tools.length} tools from ${u.serverName ?? "the server"} (integration id ${u.integration})\n`);
+    io().stdout.write(JSON.stringify({ tools: u.tools }, null, 2) + "\n");
+    io().stderr.write(`${u.tools.length} tools from ${u.serverName ?? "the server"} (integration id ${u.integration})\n`);
   } finally {
     await u.close();
   }
@@ -79,7 +80,7 @@ Examples:
         if (!m) throw new CliError(`--listen must be host:port, not "${o.listen}"`);
         listen = { host: m[1]!.replace(/^\[(.*)\]$/, "$1") || "127.0.0.1", port: Number(m[2]) };
       }
-      const important = (m: string) => process.stderr.write(`policy enforce: ${m}\n`);
+      const important = (m: string) => io().stderr.write(`policy enforce: ${m}\n`);
       const log = (m: string) => { if (!o.quiet || m.startsWith("approval ")) important(m); };
       let proxy;
       try {
@@ -111,6 +112,6 @@ Examples:
         await serveStdio(proxy.gateway, o.sessionId ? { sessionId: o.sessionId } : {});
       }
       await stop();
-      process.exitCode = 0;
+      io().exitCode = 0;
     });
 }

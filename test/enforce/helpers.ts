@@ -1,13 +1,12 @@
 /**
  * Shared pieces of the enforcement tests: real MCP servers from npm (devDependencies; missing
  * ones fail under CI=true and skip otherwise), catalogs imported from their live `tools/list`,
- * bundles built with the compiler, and the `policy` CLI run from source as a separate process.
+ * bundles built with the compiler, and the `policy` CLI run as a separate process (the built binary).
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { importMcp } from "../../compiler/catalog/import/index.js";
@@ -15,11 +14,10 @@ import { formatCatalog } from "../../compiler/catalog/import/index.js";
 import { loadProject } from "../../compiler/project.js";
 import { buildBundle, serializeBundle } from "../../compiler/emit/index.js";
 import type { Bundle } from "../../runtime/types.js";
+import { cliCommand, spawnCli } from "../support/cli.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const NODE_MODULES = process.env.MCP_SERVERS_NODE_MODULES ?? path.join(ROOT, "node_modules");
-const TSX = pathToFileURL(path.join(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
-const CLI = path.join(ROOT, "test/enforce/policy-cli.ts");
 
 export const SERVERS = {
   everything: { pkg: "@modelcontextprotocol/server-everything", args: ["stdio"] },
@@ -79,22 +77,14 @@ export function buildBundleFile(dir: string, name: string, source: string, catal
   return { file, bundle };
 }
 
-/** Arguments that run the CLI from source in a child process. */
+/** Arguments that run the built CLI in a child process (`node <cliArgs>`). */
 export function cliArgs(args: readonly string[]): string[] {
-  return ["--import", TSX, CLI, ...args];
+  return cliCommand(args).slice(1);
 }
 
 /** Runs `policy …` as a separate process. */
 export function runCli(args: readonly string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, cliArgs(args), { cwd: opts.cwd ?? ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "", stderr = "";
-    child.stdout.on("data", (c: Buffer) => { stdout += c.toString(); });
-    child.stderr.on("data", (c: Buffer) => { stderr += c.toString(); });
-    const t = setTimeout(() => { child.kill(); reject(new Error(`policy ${args.join(" ")} timed out\n${stderr}`)); }, opts.timeoutMs ?? 30_000);
-    child.on("error", reject);
-    child.on("close", (code) => { clearTimeout(t); resolve({ code, stdout, stderr }); });
-  });
+  return spawnCli(args, opts);
 }
 
 export interface ProxyClient {
