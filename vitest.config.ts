@@ -4,6 +4,7 @@
  * the built `bin/policy.js`, MCP servers, Redis, the language server, Neovim, packaging — and
  * builds `dist/` first when a source is newer (test/support/built-cli.ts). `npm test` runs both.
  */
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 /** Tests that start a process or a server. A new test that does belongs here. */
@@ -26,8 +27,13 @@ export default defineConfig({
     // forks, not threads: in-process CLI runs change the working directory (process.chdir), which
     // worker threads cannot.
     pool: "forks",
+    // vitest's default leaves one core to itself (one worker on 2 cores); its own work is small
+    // and the e2e tests mostly wait on their processes, so every core runs a worker.
+    maxWorkers: Math.max(2, availableParallelism()),
     projects: [
-      { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: E2E } },
+      // isolate: false — the unit files share one module graph per worker instead of loading the
+      // compiler (parser tables, schemas) again for every file; no unit test keeps module state.
+      { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: E2E, isolate: false } },
       { extends: true, test: { name: "e2e", include: E2E, globalSetup: ["test/support/built-cli.ts"] } },
     ],
   },

@@ -12,7 +12,7 @@ import { projectSource, eventExtended } from "../support/generators-extended.js"
 import { compareAsync, compareCase, prepare } from "../fuzz/compare.js";
 
 const catalog = smallCatalog();
-const RUNS = Number(process.env.DIFF_RUNS ?? 2_100);
+const RUNS = Number(process.env.DIFF_RUNS ?? 2_000);
 const SEED = Number(process.env.DIFF_SEED ?? 20261124);
 
 describe("extended differential: runtime = reference = explain", () => {
