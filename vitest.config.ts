@@ -11,7 +11,10 @@ import { defineConfig } from "vitest/config";
 const E2E = [
   "test/cli/binary.test.ts",
   "test/enforce/**/*.test.ts",
-  "test/lsp/**/*.test.ts",
+  "test/lsp/server.test.ts",
+  "test/lsp/lock.test.ts",
+  "test/lsp/large-file.test.ts",
+  "test/lsp/nvim.test.ts",
   "test/grammar/**/*.test.ts",
   "test/vscode-extension/**/*.test.ts",
   "test/session/redis.test.ts",

@@ -8,6 +8,7 @@
 import { spawn } from "node:child_process";
 import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
+import { distIsStale } from "./built-cli.js";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 /** The binary `npm install` puts on the PATH as `policy`. */
@@ -43,15 +44,24 @@ export async function runCli(args: readonly string[], opts: CliOptions = {}): Pr
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
+let checked = false;
+
+/** Refuses to run a binary older than the sources (the e2e project builds it; elsewhere run `npm run build`). */
+function builtBinary(): string {
+  if (!checked && distIsStale()) throw new Error("dist/ is older than the sources: run `npm run build` (the e2e project's setup does it before its tests)");
+  checked = true;
+  return BIN;
+}
+
 /** The command line that starts the built binary (for clients that spawn it themselves). */
 export function cliCommand(args: readonly string[]): string[] {
-  return [process.execPath, BIN, ...args];
+  return [process.execPath, builtBinary(), ...args];
 }
 
 /** Runs the built `bin/policy.js <args>` as a separate process. */
 export function spawnCli(args: readonly string[], opts: CliOptions & { timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...PLAIN, ...opts.env }, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [builtBinary(), ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...PLAIN, ...opts.env }, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "", stderr = "";
     child.stdout.on("data", (c: Buffer) => { stdout += c.toString(); });
     child.stderr.on("data", (c: Buffer) => { stderr += c.toString(); });
