@@ -76,6 +76,11 @@ describe("main(argv, io)", () => {
     const help = await runCli(["--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("Usage: policy [options] [command]");
+    const listed = [...help.stdout.matchAll(/^  ([a-z]+) /gm)].map((m) => m[1]);
+    expect(listed).toEqual(["init", "check", "build", "test", "fmt", "explain", "replay", "catalog", "lsp", "enforce", "approvals", "version", "promote", "audit", "keygen", "export", "import", "verify", "help"]);
+    const checkHelp = await runCli(["check", "--help"]);
+    expect(checkHelp.code).toBe(0);
+    expect(checkHelp.stdout).toContain("--no-lock");
     const version = await runCli(["--version"]);
     expect(version.stdout).toMatch(/^\d+\.\d+\.\d+/);
     const bad = await runCli(["chek"]);
