@@ -11,6 +11,7 @@ import { Command, CommanderError } from "commander";
 import { CliError, EXIT_USAGE } from "./output.js";
 import { io, processIo, withCliIo, type CliIo, type CliStream } from "./io.js";
 import { COMPILER_VERSION } from "../compiler/version.js";
+import { keepLines } from "../compiler/terminal-safe.js";
 
 type CommandModule = { register(program: Command): void };
 
@@ -81,10 +82,10 @@ async function run(argv: readonly string[]): Promise<number> {
       return EXIT_USAGE;
     }
     if (e instanceof CliError) {
-      io().stderr.write(`error: ${e.message}\n`);
+      io().stderr.write(`error: ${keepLines(e.message)}\n`);
       return e.exitCode;
     }
-    io().stderr.write(`internal error: ${(e as Error)?.message ?? String(e)}\n(please report this with the command you ran)\n`);
+    io().stderr.write(`internal error: ${keepLines((e as Error)?.message ?? String(e))}\n(please report this with the command you ran)\n`);
     return 70;
   }
 }

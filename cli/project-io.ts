@@ -1,7 +1,8 @@
 /** Shared steps of commands: load and check a project, read a bundle, read JSON input. */
+import type { Command } from "commander";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { loadProject, type LoadedProject } from "../compiler/project.js";
-import { validateBundle } from "../compiler/emit/index.js";
+import { bundleFileProblem } from "../compiler/emit/index.js";
 import type { Bundle } from "../runtime/types.js";
 import { CliError, EXIT_USAGE, renderDiagnostic, summarize, pc } from "./output.js";
 import type { Diagnostic } from "../grammar/diagnostic.js";
@@ -55,8 +56,8 @@ export function readJsonFile(path: string, what?: string): unknown {
 
 export function readBundle(path: string): Bundle {
   const b = readJsonFile(path, "bundle");
-  const problems = validateBundle(b);
-  if (problems.length) throw new CliError(`bundle "${path}" is not a valid policy-bundle/1 document: ${problems.slice(0, 3).join("; ")}`);
+  const problem = bundleFileProblem(b, path);
+  if (problem) throw new CliError(problem);
   return b as Bundle;
 }
 
@@ -65,4 +66,20 @@ export function writeAtomic(path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, text);
   renameSync(tmp, path);
+}
+
+/**
+ * `--lock <file>` and `--no-lock` on a command; both at once is a usage error (exit 2) rather than
+ * whichever came last.
+ */
+export function lockOptions(cmd: Command, lockHelp: string, noLockHelp: string): Command {
+  let lock = false, noLock = false;
+  return cmd.option("--lock <file>", lockHelp).option("--no-lock", noLockHelp)
+    .on("option:lock", () => { lock = true; })
+    .on("option:no-lock", () => { noLock = true; })
+    .hook("preAction", () => {
+      const both = lock && noLock;
+      lock = noLock = false;
+      if (both) throw new CliError("--lock and --no-lock contradict each other: give one of them");
+    });
 }

@@ -3,13 +3,15 @@
  * scope, and the first `if` line that failed. Evaluates with the runtime's own evaluator, so the
  * trace cannot disagree with the decision.
  */
-import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent } from "../runtime/types.js";
+import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent, UserInfo } from "../runtime/types.js";
 import { createEnforcer } from "../runtime/index.js";
-import { inScope } from "../runtime/enforcer.js";
+import { canonicalCall, inScope, pathContextOf } from "../runtime/enforcer.js";
 import { resolveCall } from "../runtime/event.js";
 import { evaluate, type EvalContext } from "../runtime/evaluate.js";
 import { compileDetectors } from "../runtime/detectors.js";
 import type { StateSnapshot } from "../runtime/store.js";
+import { reviewOf } from "../runtime/static-eval.js";
+import { oneLine } from "./terminal-safe.js";
 
 export interface PolicyTrace {
   readonly id: string;
@@ -30,8 +32,12 @@ export interface PolicyTrace {
 
 export interface Explanation {
   readonly decision: Decision;
+  /** The call's arguments as sent and in canonical form (what the policies saw), when the two differ. */
+  readonly args?: { readonly raw: Record<string, unknown>; readonly canonical: Record<string, unknown> };
   readonly tool: string | null;
   readonly operation: string | null;
+  /** The event's user, as `id (roles …; groups …)`, when it has one. */
+  readonly user?: string;
   readonly policies: readonly PolicyTrace[];
 }
 
@@ -60,10 +66,13 @@ export function explain(bundle: Bundle, event: unknown, state?: StateSnapshot, d
   const e = event as SessionEvent;
   const ok = e && typeof e === "object" && (e.type === "tool_call_request" || e.type === "agent_discovered") && d.reason.indexOf("invalid event") !== 0;
   if (!ok) return { decision: d, tool: null, operation: null, policies: [] };
-  const call = e.type === "tool_call_request" ? resolveCall(bundle, e.call!) : undefined;
+  const resolved = e.type === "tool_call_request" ? resolveCall(bundle, e.call!) : undefined;
+  const canon = resolved ? canonicalCall(resolved, e.call!) : undefined;
+  if (typeof canon === "string") return { decision: d, tool: `${resolved!.integration}.${resolved!.display}`, operation: resolved!.operation, policies: [] };
+  const call = canon;
   const parsed = e.ts ? Date.parse(e.ts) : NaN;
   const now = state?.ts ?? (Number.isFinite(parsed) ? parsed : Date.now());
-  const ctx: EvalContext = { bundle, call, agentName: e.agent?.name, review: e.agent?.review_status, detectors: compileDetectors(bundle.detectors), now, state: state ?? EMPTY_STATE };
+  const ctx: EvalContext = { bundle, call, agentName: e.agent?.name, review: reviewOf(e.agent), user: e.user, detectors: compileDetectors(bundle.detectors), now, state: state ?? EMPTY_STATE, paths: pathContextOf(e.call) };
   const trigger = call ? "tool_call" : "agent_discovered";
   const policies: PolicyTrace[] = bundle.policies.map((p) => {
     const base = { id: p.id, name: p.name, file: p.file, line: p.line, priority: p.priority, effect: p.effect ?? null };
@@ -75,7 +84,14 @@ export function explain(bundle: Bundle, event: unknown, state?: StateSnapshot, d
     }
     return { ...base, outcome: "matched" };
   });
-  return { decision: d, tool: call ? `${call.integration}.${call.display}` : null, operation: call?.operation ?? null, policies };
+  const user = e.user ? userLine(e.user) : undefined;
+  const args = call && resolved && call.args !== resolved.args ? { raw: resolved.args, canonical: call.args } : undefined;
+  return { decision: d, ...(args ? { args } : {}), tool: call ? `${call.integration}.${call.display}` : null, operation: call?.operation ?? null, ...(user ? { user } : {}), policies };
+}
+
+function userLine(u: UserInfo): string {
+  const parts = [u.roles?.length ? `roles ${u.roles.join(", ")}` : "", u.groups?.length ? `groups ${u.groups.join(", ")}` : "", u.manager ? `manager ${u.manager}` : ""].filter(Boolean);
+  return `${u.id}${parts.length ? ` (${parts.join("; ")})` : ""}`;
 }
 
 /** Human-readable form of an explanation. */
@@ -86,7 +102,10 @@ export function formatExplanation(x: Explanation): string {
     `reason:   ${d.reason}`,
   ];
   if (x.tool) lines.push(`tool:     ${x.tool} (${x.operation})`);
+  if (x.user) lines.push(`user:     ${x.user}`);
+  if (x.args) lines.push(`args:     ${JSON.stringify(x.args.raw)}`, `canonical: ${JSON.stringify(x.args.canonical)} (what the policies saw)`);
   if (d.approvers.length) lines.push(`approvers: ${d.approvers.join(", ")}`);
+  for (const [role, people] of Object.entries(d.approver_people ?? {})) lines.push(`${role}: ${people.length ? people.join(", ") : "nobody (the requester cannot approve their own request)"} (from the user record)`);
   for (const a of d.alerts) lines.push(`alert:    ${a.message}${a.to ? ` → ${a.to}` : ""} (${a.policy})`);
   for (const s of d.sanitize) lines.push(`sanitize: ${s.fields.join(", ")} (${s.policy})`);
   if (x.policies.length) {
@@ -96,5 +115,6 @@ export function formatExplanation(x: Explanation): string {
       lines.push(`  ${mark} ${p.id} [${p.effect ?? "obligations"}, priority ${p.priority}] ${p.needsHistory ? NEEDS_HISTORY : p.outcome}${p.failed ? `: ${p.failed}` : ""}`);
     }
   }
-  return lines.join("\n");
+  // Names, reasons and tools come from events and sources: each line stays one inert line.
+  return lines.map(oneLine).join("\n");
 }

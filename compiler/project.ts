@@ -12,6 +12,8 @@ import { loadCatalog, type CatalogSource } from "./catalog/load.js";
 import { checkProject, type CheckOptions, type Source } from "./check/index.js";
 import type { CheckedProject } from "./model.js";
 import { readJson } from "./json/validate.js";
+import type { UserInfo } from "../runtime/types.js";
+import type { ClaimType } from "./check/context.js";
 
 export const CONFIG_FILE = "policy.config.json";
 
@@ -19,6 +21,12 @@ export interface ProjectConfig {
   readonly catalogs?: readonly string[];
   readonly include?: readonly string[];
   readonly exclude?: readonly string[];
+  /** Who may approve, per role: OS user names (`{"technician": ["alice"], "manager": ["carol"]}`). */
+  readonly approvers?: Readonly<Record<string, readonly string[]>>;
+  /** User records by id (`policy enforce --user <id>`); see schemas/user.schema.json. */
+  readonly users?: Readonly<Record<string, Omit<UserInfo, "id">>>;
+  /** Declared claims and their types: `user.claims.<name>` conditions are checked against them. */
+  readonly user_claims?: Readonly<Record<string, ClaimType>>;
 }
 
 export interface LoadOptions {
@@ -127,7 +135,7 @@ export function loadProject(paths: readonly string[], opts: LoadOptions = {}): L
   });
   const { catalog, diagnostics } = loadCatalog(catalogs.map((c) => ("text" in c ? c : { file: c.file, text: tryRead(resolve(cwd, c.file)) }) as CatalogSource));
   extra.push(...diagnostics);
-  const project = checkProject(sources, catalog, extra, opts.parse ? { parse: opts.parse } : {});
+  const project = checkProject(sources, catalog, extra, { ...(opts.parse ? { parse: opts.parse } : {}), ...(config.approvers ? { approvers: config.approvers } : {}), ...(config.user_claims ? { userClaims: config.user_claims } : {}) });
   return { project, ...(configFile ? { configFile } : {}), unreadable };
 }
 

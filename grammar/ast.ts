@@ -19,7 +19,7 @@ export type Value = StringValue | NumberValue | NameValue | DurationValue | List
 // ─── Conditions ────────────────────────────────────────────────────────────────────────
 export type Operator =
   | "is" | "is_not" | "in" | "not_in" | "matches" | "contains" | "contains_any" | "contains_all"
-  | "has" | "has_called" | "exists" | "within" | ">" | "<" | ">=" | "<=" | "none";
+  | "has" | "has_called" | "exists" | "within" | "under" | ">" | "<" | ">=" | "<=" | "none";
 
 /** `rate(5m, integration is GitHub)`: the parenthesised parameters of a subject. */
 export interface SubjectParams { readonly window: Value | undefined; readonly filter: Expr | undefined; readonly span: Span }
@@ -28,7 +28,7 @@ export interface Subject {
   /** `integration`, `tool`, `args.repo`, `agent.review_status`, `session`, `rate`, `spend`, … */
   readonly name: string;
   readonly span: Span;
-  /** The word after the subject in `spend today`. */
+  /** The word after the subject in `spend today`, `args.url host`. */
   readonly qualifier?: NameValue;
   readonly params?: SubjectParams;
 }

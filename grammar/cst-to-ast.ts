@@ -245,7 +245,7 @@ export class CstToAst {
     const p = pn.children as Children;
     const v = () => this.value(p["value"]?.[0] as CstNode | undefined);
     const first = (...names: string[]) => { for (const k of names) { const t = this.tok(p, k); if (t) return t; } return undefined; };
-    const opTok = first("Is", "Not", "In", "Matches", "Contains", "Has", "Exists", "Within", "Cmp");
+    const opTok = first("Is", "Not", "In", "Matches", "Contains", "Has", "Exists", "Within", "Under", "Cmp");
     if (!opTok) return undefined;
     const opEnd = first("Any", "All", "Called") ?? (p["Is"] && p["Not"] ? this.tok(p, "Not") : undefined) ?? (p["Not"] && p["In"] ? this.tok(p, "In") : undefined) ?? opTok;
     const opSpan = this.lines.span(opTok.startOffset, opEnd.startOffset + opEnd.image.length);
@@ -259,6 +259,7 @@ export class CstToAst {
     }
     if (p["Has"]) { const value = v(); return value && { ...base, op: p["Called"] ? "has_called" : "has", value }; }
     if (p["Exists"]) return { ...base, op: "exists" };
+    if (p["Under"]) { const value = v(); return value && { ...base, op: "under", value }; }
     if (p["Within"]) {
       const value = this.string(this.tok(p, "spec"));
       if (!value) return undefined;

@@ -104,6 +104,7 @@ class PolicyParser extends CstParser {
       } },
       { ALT: () => { this.CONSUME(T.Has); this.OPTION3(() => this.CONSUME(T.Called)); this.SUBRULE6(this.value); } },
       { ALT: () => this.CONSUME(T.Exists) },
+      { ALT: () => { this.CONSUME(T.Under); this.SUBRULE8(this.value); } },
       { ALT: () => {
         this.CONSUME(T.Within);
         this.CONSUME(T.StringLit, { LABEL: "spec" });

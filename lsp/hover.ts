@@ -7,7 +7,7 @@ import type { Hover } from "vscode-languageserver";
 import type { CheckedProject } from "../compiler/model.js";
 import type { CatalogTool } from "../compiler/catalog/catalog.js";
 import { CODE_INDEX, codeDocUrl } from "../compiler/diagnostics/codes.js";
-import { argPaths, operatorsOf, policyConstraints, resolvePolicyRef, subjectValues } from "../compiler/editor-support.js";
+import { argPathInfo, argPaths, operatorsOf, policyConstraints, resolvePolicyRef, subjectDoc, subjectValues } from "../compiler/editor-support.js";
 import type * as A from "../grammar/ast.js";
 import { spanHas, toRange } from "./positions.js";
 import { targetAt, type Target } from "./locate.js";
@@ -67,16 +67,17 @@ function describe(project: CheckedProject, t: Target): string | undefined {
     }
     case "arg": {
       const tools = policyConstraints(catalog, t.policy.items, t.span.start).tools;
-      const info = argPaths(tools, 8).find((p) => p.path === t.name);
+      const info = argPathInfo(tools, t.name);
       if (!info) return `\`args.${t.name}\`: no tool this policy can match has it`;
       return [`\`args.${t.name}\`: ${info.types.join(" | ") || "any"}`, info.description, info.enum ? `one of ${info.enum.map((v) => `\`${JSON.stringify(v)}\``).join(", ")}` : undefined,
+        info.kinds.length ? `compared in canonical form as a ${info.kinds.join(" or ")} (catalog \`arg_kinds\`)` : undefined,
         `in ${info.tools.length} of ${tools.length} matchable tools${info.tools.length <= 6 ? `: ${info.tools.join(", ")}` : ""}`].filter(Boolean).join("\n\n");
     }
     case "subject": {
       const ops = operatorsOf(t.name);
       if (!ops.length && t.name !== "burst") return undefined;
       const values = subjectValues(catalog, t.name, project.detectors.map((d) => d.class));
-      return [`condition subject \`${t.name}\``, ops.length ? `operators: ${ops.map((o) => `\`${o}\``).join(", ")}` : "used alone",
+      return [`condition subject \`${t.name}\``, subjectDoc(t.name), ops.length ? `operators: ${ops.map((o) => `\`${o}\``).join(", ")}` : "used alone",
         values?.length ? `values: ${values.slice(0, 24).map((v) => `\`${v}\``).join(", ")}${values.length > 24 ? ", …" : ""}` : undefined].filter(Boolean).join("\n\n");
     }
     case "action": return undefined;

@@ -3,16 +3,24 @@
  * `schemas/bundle.schema.json` and is checked by the compiler). It catches what would otherwise
  * fail open at decision time: a condition kind this runtime does not know (which would evaluate
  * to false, so a `block` policy would silently never match), an index entry that points at no
- * policy, an effect that is not one of the four, a condition nested beyond MAX_EXPR_DEPTH.
+ * policy, an effect that is not one of the four, a condition nested beyond MAX_EXPR_DEPTH, and a
+ * content `revision` that is not the hash of the content (a bundle edited after it was built).
  */
+import { contentRevision } from "./revision.js";
+
 const KINDS = new Set([
   "true", "false", "and", "or", "not", "integration", "tool", "tool_glob", "label", "operation", "method", "category", "verb",
   "agent", "review", "call_type", "arg", "body", "data_class", "session_label", "session_called", "principal_external",
-  "resource_new", "rate", "burst", "spend", "time",
+  "resource_new", "rate", "burst", "spend", "time", "user", "arg_user", "url", "under",
 ]);
+const URL_PARTS = new Set(["host", "scheme", "path"]);
+const URL_OPS = new Set(["eq", "in", "matches"]);
 const EFFECTS = new Set(["allow", "block", "require_approval", "hide"]);
 const ARG_OPS = new Set(["eq", "in", "matches", "contains", "exists", ">", "<", ">=", "<="]);
+const USER_OPS = new Set(["eq", ">", "<", ">=", "<="]);
 const DEFAULTS = new Set(["allow", "block", "require_approval"]);
+const OPERATIONS = new Set(["Read", "Write", "Delete", "Unknown"]);
+const ARG_KINDS = new Set(["path", "url", "command"]);
 
 /** Deepest condition nesting a bundle may carry (the compiler's source nesting limit is lower). */
 export const MAX_EXPR_DEPTH = 256;
@@ -30,7 +38,27 @@ function exprProblem(e: unknown, depth: number): string | undefined {
   } else if (k === "not") return exprProblem(e["x"], depth + 1);
   else if (k === "rate" && e["filter"] !== undefined) return exprProblem(e["filter"], depth + 1);
   else if (k === "arg" && (!Array.isArray(e["path"]) || !ARG_OPS.has(e["op"] as string))) return "arg condition without a path or a known operator";
-  else if ((k === "tool_glob" || (k === "arg" && e["op"] === "matches")) && typeof e["re"] !== "string") return `${k} without a regex`;
+  else if (k === "user" && (!Array.isArray(e["path"]) || !ARG_OPS.has(e["op"] as string) || e["op"] === "contains")) return "user condition without a path or a known operator";
+  else if (k === "arg_user" && (!Array.isArray(e["path"]) || !Array.isArray(e["user"]) || !USER_OPS.has(e["op"] as string))) return "arg_user condition without paths or a known operator";
+  else if ((k === "tool_glob" || (k === "user" && e["op"] === "matches") || ((k === "arg" || k === "url") && e["op"] === "matches")) && typeof e["re"] !== "string") return `${k} without a regex`;
+  else if (k === "url" && (!Array.isArray(e["path"]) || !URL_PARTS.has(e["part"] as string) || !URL_OPS.has(e["op"] as string))) return "url condition without a path, a known part or a known operator";
+  else if (k === "under" && (!Array.isArray(e["path"]) || typeof e["anchor"] !== "string")) return "under condition without a path or an anchor";
+  return undefined;
+}
+
+/**
+ * A tool's facts: a wrong operation or an unknown argument kind would make a call skip the
+ * canonical form (or the operation) its policies were written against.
+ */
+function toolProblem(key: string, t: unknown): string | undefined {
+  const at = `tools[${key.slice(0, 80)}]`;
+  if (!Array.isArray(t) || t.length < 7 || t.length > 8) return `${at}: malformed`;
+  if (!OPERATIONS.has(t[0] as string)) return `${at}: unknown operation ${JSON.stringify(t[0]).slice(0, 40)}`;
+  if (!Array.isArray(t[1]) || !Array.isArray(t[4]) || typeof t[6] !== "string") return `${at}: malformed`;
+  const kinds = t[7];
+  if (kinds === undefined) return undefined;
+  if (!isObj(kinds)) return `${at}: argument kinds are not an object`;
+  for (const k in kinds) if (!ARG_KINDS.has(kinds[k] as string)) return `${at}: unknown argument kind ${JSON.stringify(kinds[k]).slice(0, 40)} for ${k.slice(0, 60)}`;
   return undefined;
 }
 
@@ -47,6 +75,7 @@ export function bundleProblem(b: unknown): string | undefined {
   const ps = b["policies"];
   if (!Array.isArray(ps)) return "policies: missing";
   if (!isObj(b["tools"]) || !isObj(b["integrations"]) || !Array.isArray(b["commands"])) return "tools, integrations or commands: missing";
+  for (const k in b["tools"]) { const q = toolProblem(k, b["tools"][k]); if (q) return q; }
   for (const [i, p] of ps.entries()) {
     const at = `policy ${i}`;
     if (!isObj(p) || typeof p["id"] !== "string" || !Array.isArray(p["ifs"]) || !Array.isArray(p["scope"]) || !Array.isArray(p["residual"])) return `${at}: malformed`;
@@ -69,5 +98,9 @@ export function bundleProblem(b: unknown): string | undefined {
   if (q) return q;
   const d = b["default"];
   if (d !== undefined && (!isObj(d) || !["Read", "Write", "Delete", "Unknown"].every((o) => DEFAULTS.has(d[o] as string)))) return "default: malformed";
+  const ap = b["approvers"];
+  if (ap !== undefined && (!isObj(ap) || !Object.values(ap).every((v) => Array.isArray(v) && v.every((x) => typeof x === "string")))) return "approvers: malformed (role → list of user names)";
+  const content = contentRevision(b);
+  if (b["revision"] !== content) return `revision ${JSON.stringify(b["revision"]).slice(0, 40)} is not the hash of the content (${content}): the bundle was changed after it was built; build it again with policy build`;
   return undefined;
 }

@@ -3,14 +3,16 @@
  * and `decide` / `observe` / `visibleTools`.
  * INVARIANT: nothing here throws into the caller; any fault is a `block` with a reason.
  */
-import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent } from "./types.js";
+import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent, UserInfo } from "./types.js";
 import { callTypeOf, eventProblem, mcpInfo, parseTs, resolveCall, withArgs, type ResolvedCall, type ToolInfo } from "./event.js";
 import { callFacts, countersOf, evaluate, lookback, needsState, resourceKey, type EvalContext } from "./evaluate.js";
 import { compileDetectors, type Detector } from "./detectors.js";
 import { MemoryStore, toMicros, type CountQuery, type ResponseResult, type ResponseUpdate, type SessionStore, type StateSnapshot, type StateQuery, type StateUpdate } from "./store.js";
-import { staticEval } from "./static-eval.js";
+import { reviewOf, staticEval } from "./static-eval.js";
 import { decide, decideBucket, metaOf } from "./fast.js";
 import { bundleProblem } from "./bundle-check.js";
+import { canonicalArgs } from "./canonical-args.js";
+import type { PathContext } from "./canonical-path.js";
 
 export interface EnforcerOptions {
   /**
@@ -144,6 +146,24 @@ function responseCall(e: SessionEvent): NonNullable<SessionEvent["call"]> | unde
   if (typeof o["integration"] === "string" && typeof o["tool"] === "string") return { type: "mcp", integration: o["integration"], tool: o["tool"] };
   if (Array.isArray(o["command"]) && o["command"].length > 0 && o["command"].every((x) => typeof x === "string")) return { type: "cli", command: o["command"] as string[] };
   return undefined;
+}
+
+/** The folders path arguments of a call are read against (`call.root`, `call.home`). */
+export function pathContextOf(call: SessionEvent["call"]): PathContext {
+  if (!call || (call.root === undefined && call.home === undefined)) return NO_PATHS;
+  return { ...(call.root !== undefined ? { root: call.root } : {}), ...(call.home !== undefined ? { home: call.home } : {}) };
+}
+const NO_PATHS: PathContext = {};
+
+/**
+ * The call with the arguments its catalog tool marks (paths, URLs) in canonical form; a string
+ * when a marked path is ambiguous (the call is then blocked: fail closed).
+ */
+export function canonicalCall(call: ResolvedCall, ec: NonNullable<SessionEvent["call"]>): ResolvedCall | string {
+  if (!call.argKinds || call.argv) return call;
+  const r = canonicalArgs(call.args, call.argKinds, pathContextOf(ec));
+  if (r.ambiguous) return `ambiguous path: ${r.ambiguous}; the server could read it in more than one way, so the call is blocked (write the path plainly)`;
+  return r.changed ? { ...call, args: r.args } : call;
 }
 
 /** Is the policy in scope for the event (platform, tenant or agent)? */
@@ -338,6 +358,11 @@ export class Enforcer {
       call = withArgs(slot.info, ec.args ?? {});
       entries = slot.entries;
     } else entries = entriesOf(c.bundle, (call = resolveCall(c.bundle, ec)));
+    if (call) {
+      const canon = canonicalCall(call, ec);
+      if (typeof canon === "string") return { decision: { ...blockDecision(canon, c.bundle.revision), tool: call.tool, operation: call.operation } };
+      call = canon;
+    }
     let query: StateQuery | undefined;
     let agentKey = "";
     if (call && store) {
@@ -378,8 +403,11 @@ export class Enforcer {
       const pinned = this.byRevision.get(state.revision);
       if (pinned) {
         c = pinned;
-        call = resolveCall(c.bundle, r.e.call!);
-        entries = entriesOf(c.bundle, call);
+        const resolved = resolveCall(c.bundle, r.e.call!);
+        entries = entriesOf(c.bundle, resolved);
+        const canon = canonicalCall(resolved, r.e.call!);
+        if (typeof canon === "string") throw new Error(canon);
+        call = canon;
         this.pin(r.e, state.revision);
       } else {
         notes.push(`the session started on revision ${state.revision}, which this enforcer has not loaded: decided with ${c.bundle.revision}`);
@@ -405,7 +433,7 @@ export class Enforcer {
 
   private run(r: Prepared, state: StateSnapshot | undefined): Decision {
     const { c, e, call } = r;
-    const ctx: EvalContext = { bundle: c.bundle, call, agentName: e.agent?.name, review: e.agent?.review_status, detectors: c.detectors, now: r.now, state, strings: r.strings, tenant: e.tenant };
+    const ctx: EvalContext = { bundle: c.bundle, call, agentName: e.agent?.name, review: reviewOf(e.agent), user: e.user, detectors: c.detectors, now: r.now, state, strings: r.strings, tenant: e.tenant, paths: pathContextOf(e.call) };
     const d = decideBucket(c.bundle, r.entries, ctx, e);
     if (r.notes.length) d.notes = r.notes;
     if (this.trace) try { this.trace({ event: e, decision: d, state, now: r.now, revision: c.bundle.revision }); } catch { /* never changes a decision */ }
@@ -474,8 +502,30 @@ export class Enforcer {
     return out;
   }
 
-  /** The tools an agent may see: those no `hide` policy removes for it. */
-  visibleTools<T extends string | { name: string; integration?: string }>(agent: { name?: string; review_status?: string; tenant?: string }, tools: readonly T[], integration?: string): T[] {
+  /**
+   * For enforcement points and recordings: whether the current bundle's catalog marks path
+   * arguments of this MCP tool (then `call.root` and `call.home` matter), and the call's arguments
+   * as the policies see them (`canonical`: undefined when they are as sent, or ambiguous).
+   */
+  argumentsOf(call: NonNullable<SessionEvent["call"]>): { paths: boolean; canonical?: Record<string, unknown> } {
+    try {
+      const c = this.current;
+      if (!c || callTypeOf(call) !== "mcp" || typeof call.integration !== "string" || typeof call.tool !== "string") return { paths: false };
+      const kinds = slotOf(c, call.integration, call.tool).info.argKinds;
+      if (!kinds) return { paths: false };
+      const r = canonicalArgs(call.args ?? {}, kinds, pathContextOf(call));
+      return { paths: Object.values(kinds).includes("path"), ...(r.changed && !r.ambiguous ? { canonical: r.args } : {}) };
+    } catch {
+      return { paths: false };
+    }
+  }
+
+  /**
+   * The tools an agent may see: those no `hide` policy removes for it. `agent.user` (`null`: known
+   * to have none) lets `user` conditions of a hide policy decide; absent, they leave the tool listed
+   * (a call to it is still decided in full).
+   */
+  visibleTools<T extends string | { name: string; integration?: string }>(agent: { name?: string; review_status?: string; tenant?: string; user?: UserInfo | null }, tools: readonly T[], integration?: string): T[] {
     try {
       const c = this.current;
       if (!c) return [];

@@ -2,8 +2,9 @@
  * Event validation (hand-written: the runtime has no dependencies) and call resolution:
  * which catalog tool an MCP or CLI call is, with its facts.
  */
-import type { Bundle, Operation, SessionEvent } from "./types.js";
+import type { ArgKind, Bundle, Operation, SessionEvent } from "./types.js";
 import { argsProblem, commandProblem } from "./limits.js";
+import { userProblem } from "./user.js";
 
 const TYPES = new Set(["tool_call_request", "tool_call_response", "message_from_user", "message_to_user", "agent_discovered"]);
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -63,11 +64,17 @@ export function eventProblem(e: unknown, strings?: string[]): string | undefined
     if (agent["name"] !== undefined && !isStr(agent["name"])) return "agent.name: must be a string";
     if (agent["review_status"] !== undefined && !isStr(agent["review_status"])) return "agent.review_status: must be a string";
   }
+  if (e["user"] !== undefined) {
+    const u = userProblem(e["user"]);
+    if (u) return u;
+  }
   if (type === "agent_discovered" && !(isObj(agent) && isStr(agent["name"]))) return "agent.name: required for agent_discovered";
   if (type === "tool_call_request") {
     const c = e["call"];
     if (!isObj(c)) return "call: missing or not an object";
     if (c["id"] !== undefined && !isStr(c["id"])) return "call.id: must be a string";
+    const folders = folderProblem(c);
+    if (folders) return folders;
     const t = c["type"] ?? (c["command"] !== undefined ? "cli" : "mcp");
     if (t === "mcp") {
       if (!isStr(c["integration"])) return "call.integration: missing or not a string";
@@ -92,6 +99,16 @@ export function eventProblem(e: unknown, strings?: string[]): string | undefined
   return undefined;
 }
 
+/** `call.root` / `call.home`: absolute paths when given (a relative one would leave paths unresolved). */
+function folderProblem(c: Record<string, unknown>): string | undefined {
+  for (const k of ["root", "home"]) {
+    const v = c[k];
+    if (v === undefined) continue;
+    if (!isStr(v) || !/^(?:[/\\]|[A-Za-z]:[/\\])/.test(v)) return `call.${k}: must be an absolute path`;
+  }
+  return undefined;
+}
+
 /** What a call resolves to, besides its arguments. */
 export interface ToolInfo {
   readonly integration: string;
@@ -105,6 +122,8 @@ export interface ToolInfo {
   readonly category: string | null;
   readonly verbs: readonly string[];
   readonly resource: string | null;
+  /** Arguments read in canonical form, by argument path (`path`, `paths[*]`); null when none. */
+  readonly argKinds: Readonly<Record<string, ArgKind>> | null;
   /** Display name as in the catalog (or as called). */
   readonly display: string;
   /** `integration.display` */
@@ -145,6 +164,7 @@ function make(b: Bundle, integration: string, name: string, display: string, cli
     category: t ? t[3] : null,
     verbs: t ? t[4] : [],
     resource: t ? t[5] : null,
+    argKinds: (t && t[7]) || null,
     display: shown,
     tool: `${integration}.${shown}`,
     callType, args, argv,
@@ -160,7 +180,7 @@ export function mcpInfo(b: Bundle, integration: string, tool: string): ToolInfo 
 export function withArgs(i: ToolInfo, args: Record<string, unknown>): ResolvedCall {
   return {
     integration: i.integration, name: i.name, key: i.key, known: i.known, operation: i.operation, labels: i.labels, method: i.method,
-    category: i.category, verbs: i.verbs, resource: i.resource, display: i.display, tool: i.tool, callType: "mcp", args, argv: undefined,
+    category: i.category, verbs: i.verbs, resource: i.resource, argKinds: i.argKinds, display: i.display, tool: i.tool, callType: "mcp", args, argv: undefined,
   };
 }
 

@@ -7,7 +7,11 @@ export type Effect = "allow" | "block" | "require_approval" | "hide";
 export type Operation = "Read" | "Write" | "Delete" | "Unknown";
 export type Cmp = ">" | "<" | ">=" | "<=";
 
-/** A resolved condition. Tool keys and integration ids are lower-case. */
+/**
+ * A resolved condition. Tool keys and integration ids are lower-case. Argument paths are lists of
+ * object keys and index steps: `[3]` one element of an array, `[*]` every element (the condition
+ * holds when it holds for any of them).
+ */
 export type CExpr =
   | { readonly k: "true" }
   | { readonly k: "false" }
@@ -32,6 +36,12 @@ export type CExpr =
   | { readonly k: "arg"; readonly path: readonly string[]; readonly op: "contains"; readonly value: unknown }
   | { readonly k: "arg"; readonly path: readonly string[]; readonly op: Cmp; readonly n: number }
   | { readonly k: "arg"; readonly path: readonly string[]; readonly op: "exists" }
+  /** `args.url host is "github.com"`: a part of the URL in a string argument (never holds when it is not a URL). */
+  | { readonly k: "url"; readonly path: readonly string[]; readonly part: "host" | "scheme" | "path"; readonly op: "eq"; readonly value: string }
+  | { readonly k: "url"; readonly path: readonly string[]; readonly part: "host" | "scheme" | "path"; readonly op: "in"; readonly values: readonly string[] }
+  | { readonly k: "url"; readonly path: readonly string[]; readonly part: "host" | "scheme" | "path"; readonly op: "matches"; readonly glob: string; readonly re: string }
+  /** `args.path under "~/.ssh"`: the canonical path is the anchor or inside it, component-wise. */
+  | { readonly k: "under"; readonly path: readonly string[]; readonly anchor: string }
   | { readonly k: "body"; readonly mode: "any" | "all"; readonly needles: readonly string[] }
   | { readonly k: "data_class"; readonly classes: readonly string[] }
   | { readonly k: "session_label"; readonly label: string }
@@ -41,7 +51,22 @@ export type CExpr =
   | { readonly k: "rate"; readonly windowMs: number; readonly filter?: CExpr; readonly cmp: Cmp; readonly n: number }
   | { readonly k: "burst" }
   | { readonly k: "spend"; readonly cmp: Cmp; readonly amount: number; readonly currency: string }
-  | { readonly k: "time"; readonly spec: string; readonly tz: string };
+  | { readonly k: "time"; readonly spec: string; readonly tz: string }
+  /**
+   * `user …`: a field of the event's user (`["id"]`, `["roles"]`, `["groups"]`, `["manager"]`,
+   * `["claims", name]`; see runtime/user.ts). On a list the condition holds when an element does;
+   * false when the event has no user or the user lacks the field.
+   */
+  | { readonly k: "user"; readonly path: readonly string[]; readonly op: "eq"; readonly value: unknown }
+  | { readonly k: "user"; readonly path: readonly string[]; readonly op: "in"; readonly values: readonly unknown[] }
+  | { readonly k: "user"; readonly path: readonly string[]; readonly op: "matches"; readonly glob: string; readonly re: string }
+  | { readonly k: "user"; readonly path: readonly string[]; readonly op: Cmp; readonly n: number }
+  | { readonly k: "user"; readonly path: readonly string[]; readonly op: "exists" }
+  /**
+   * `args.level <= user.claims.clearance` · `args.owner is user.id`: an argument (`path`) against a
+   * user field (`user`); false when either side is missing (runtime/user.ts).
+   */
+  | { readonly k: "arg_user"; readonly path: readonly string[]; readonly op: "eq" | Cmp; readonly user: readonly string[] };
 
 export interface BundleDefault {
   /** `default allow` (all operations the same) or per operation. */
@@ -75,8 +100,17 @@ export interface BundlePolicy {
   readonly sanitize?: readonly string[];
 }
 
-/** Per catalog tool: `[operation, labels, method, category, verbs, resource, name]`. */
-export type BundleTool = readonly [Operation, readonly string[], string | null, string | null, readonly string[], string | null, string];
+/** What an argument holds, read in canonical form: a file path, a URL or a shell command line. */
+export type ArgKind = "path" | "url" | "command";
+
+/**
+ * Per catalog tool: `[operation, labels, method, category, verbs, resource, name, argKinds?]`;
+ * `argKinds` (argument path → kind, e.g. `{"path": "path", "paths[*]": "path"}`) only when the
+ * catalog marks arguments.
+ */
+export type BundleTool =
+  | readonly [Operation, readonly string[], string | null, string | null, readonly string[], string | null, string]
+  | readonly [Operation, readonly string[], string | null, string | null, readonly string[], string | null, string, Readonly<Record<string, ArgKind>>];
 
 export interface Bundle {
   readonly format: "policy-bundle/1";
@@ -110,6 +144,8 @@ export interface Bundle {
     readonly github_orgs: readonly string[];
     readonly external_channels: readonly string[];
   };
+  /** Who may approve, per role (`policy.config.json` → `approvers`): role → user names, both sorted. */
+  readonly approvers?: Readonly<Record<string, readonly string[]>>;
 }
 
 // ─── Events ───────────────────────────────────────────────────────────────────────────
@@ -119,6 +155,21 @@ export interface AgentInfo {
   readonly review_status?: string;
 }
 
+/**
+ * The person behind the agent (SPEC §6 `user`): set by the enforcement point, never by the agent.
+ * Claim values are JSON scalars or arrays of scalars.
+ */
+export interface UserInfo {
+  readonly id: string;
+  readonly roles?: readonly string[];
+  readonly groups?: readonly string[];
+  readonly claims?: Readonly<Record<string, UserClaim>>;
+  /** The user's manager (a person id): who alone may fill the `manager` approver role. */
+  readonly manager?: string;
+}
+export type UserScalar = string | number | boolean | null;
+export type UserClaim = UserScalar | readonly UserScalar[];
+
 export interface SessionEvent {
   readonly type: string;
   readonly session_id?: string;
@@ -126,6 +177,7 @@ export interface SessionEvent {
   readonly ts?: string;
   readonly tenant?: string;
   readonly agent?: AgentInfo;
+  readonly user?: UserInfo;
   readonly call?: {
     readonly id?: string;
     readonly type?: "mcp" | "cli";
@@ -133,6 +185,12 @@ export interface SessionEvent {
     readonly tool?: string;
     readonly args?: Record<string, unknown>;
     readonly command?: readonly string[];
+    /** The folder the upstream resolves relative paths against (absolute): path arguments are made relative to it. */
+    readonly root?: string;
+    /** The home folder `~` stands for in path arguments (absolute). */
+    readonly home?: string;
+    /** Informational (recordings): the arguments in canonical form, when they differ from `args`. */
+    readonly canonical_args?: Record<string, unknown>;
   };
   readonly call_id?: string;
   readonly result?: unknown;
@@ -157,6 +215,11 @@ export interface Decision {
   alerts: { policy: string; message: string; to: string | null; agent?: string | null; tool?: string | null; integration?: string | null; why?: string }[];
   sanitize: { policy: string; fields: string[] }[];
   approvers: string[];
+  /**
+   * Extra: an approver role → the only people who may fill it for this request, named by the
+   * event's user record (`from [manager]` and `user.manager`). Absent when no role is so named.
+   */
+  approver_people?: Record<string, string[]>;
   hidden: boolean;
   revision: string;
   /** Extra: the resolved tool (`github.create_issue`) and its operation. */

@@ -1,7 +1,7 @@
 /** `policy build [paths] -o bundle.json [--include-drafts] [--catalog f]`. */
 import type { Command } from "commander";
 import { buildBundle, serializeBundle, validateBundle } from "../../compiler/emit/index.js";
-import { collectCatalogs, loadOrExit, reportDiagnostics, summaryLine, writeAtomic } from "../project-io.js";
+import { collectCatalogs, loadOrExit, reportDiagnostics, summaryLine, writeAtomic, lockOptions } from "../project-io.js";
 import { CliError, diagnosticJson, EXIT_FINDINGS, parseFormat, printJson, summarize } from "../output.js";
 import { io } from "../io.js";
 import { checkLock } from "../../compiler/lifecycle/lock.js";
@@ -10,14 +10,12 @@ import { signFile } from "./keygen.js";
 import { displayPath } from "../../compiler/project.js";
 
 export function register(program: Command): void {
-  program.command("build").description("compile the policies into a bundle for the runtime")
+  lockOptions(program.command("build").description("compile the policies into a bundle for the runtime"), "the lock of built versions (default: policy.lock in the project root)", "do not check or update policy.lock, nor append to the audit log")
     .argument("[paths...]", "files or folders (default: .)")
     .option("-o, --output <file>", "where to write the bundle (default: stdout)")
     .option("--include-drafts", "build draft policies too")
     .option("--catalog <file>", "add a user catalog (repeatable)", collectCatalogs)
     .option("--sign <key>", "sign the bundle with an Ed25519 private key (PEM); writes <output>.sig")
-    .option("--lock <file>", "the lock of built versions (default: policy.lock in the project root)")
-    .option("--no-lock", "do not check or update policy.lock, nor append to the audit log")
     .option("--format <format>", "text or json (the summary)", "text")
     .action((paths: string[], o: { output?: string; includeDrafts?: boolean; catalog?: string[]; sign?: string; format?: string; lock?: string | false }) => {
       const format = parseFormat(o.format);
@@ -44,7 +42,7 @@ export function register(program: Command): void {
       else io().stdout.write(text);
       if (signature && o.output) writeAtomic(`${o.output}.sig`, signature);
       if (lc && locked) {
-        const rec = recordBuild({ project: loaded.project, bundle, lock: locked.lock, files: lc, output: o.output ?? null, signed: !!signature, includeDrafts: !!o.includeDrafts });
+        const rec = recordBuild({ paths, project: loaded.project, bundle, lock: locked.lock, files: lc, output: o.output ?? null, signed: !!signature, includeDrafts: !!o.includeDrafts });
         if ("error" in rec) throw new CliError(rec.error, EXIT_FINDINGS);
       }
       const summary = { ok: true, revision: bundle.revision, policies: bundle.policies.length, output: o.output ?? null, bytes: Buffer.byteLength(text), signature: signature ? `${o.output}.sig` : null };

@@ -4,18 +4,16 @@
  * build` would, but never writes the lock or the audit log.
  */
 import type { Command } from "commander";
-import { collectCatalogs, loadOrExit, reportDiagnostics, summaryLine } from "../project-io.js";
+import { collectCatalogs, loadOrExit, reportDiagnostics, summaryLine, lockOptions } from "../project-io.js";
 import { discoverProjects } from "../../compiler/project.js";
 import { lifecycleFiles, lockDiagnostics } from "../../compiler/lifecycle/files.js";
 import { diagnosticJson, EXIT_FINDINGS, EXIT_OK, parseFormat, printJson, summarize } from "../output.js";
 import { io } from "../io.js";
 
 export function register(program: Command): void {
-  program.command("check").description("check .policy files against the catalog and report every problem")
+  lockOptions(program.command("check").description("check .policy files against the catalog and report every problem"), "the lock of built versions to check against (default: policy.lock in the project root)", "do not check against policy.lock")
     .argument("[paths...]", "files or folders (default: .)")
     .option("--catalog <file>", "add a user catalog (repeatable)", collectCatalogs)
-    .option("--lock <file>", "the lock of built versions to check against (default: policy.lock in the project root)")
-    .option("--no-lock", "do not check against policy.lock")
     .option("--format <format>", "text or json", "text")
     .action((paths: string[], o: { catalog?: string[]; format?: string; lock?: string | false }) => {
       const format = parseFormat(o.format);

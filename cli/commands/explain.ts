@@ -31,7 +31,7 @@ export function register(program: Command): void {
         bundle = buildBundle(loaded.project, { includeDrafts: !!o.includeDrafts });
       }
       const x = explain(bundle, event);
-      if (format === "json") printJson({ ...x.decision, trace: x.policies });
+      if (format === "json") printJson({ ...x.decision, ...(x.args ? { arguments: x.args } : {}), trace: x.policies });
       else io().stdout.write(formatExplanation(x) + "\n");
       // The runtime blocks a malformed event (shown above); for the CLI it is also bad input.
       const problem = eventProblem(event);

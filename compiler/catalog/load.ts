@@ -35,8 +35,8 @@ export interface LoadedCatalog {
 }
 
 /** Builds the catalog: built-in first, then each user catalog in order. */
-export function loadCatalog(user: readonly CatalogSource[] = [], opts: { builtin?: boolean } = {}): LoadedCatalog {
-  const catalog = new Catalog();
+export function loadCatalog(user: readonly CatalogSource[] = [], opts: { builtin?: boolean; requestPaths?: boolean } = {}): LoadedCatalog {
+  const catalog = new Catalog(opts.requestPaths === false ? { requestPaths: false } : {});
   const diagnostics: Diagnostic[] = [];
   if (opts.builtin !== false) for (const b of builtinCatalogDocs()) catalog.add(b.doc, "builtin");
   for (const src of user) {
@@ -59,7 +59,10 @@ export function loadCatalog(user: readonly CatalogSource[] = [], opts: { builtin
   return { catalog, diagnostics };
 }
 
-/** What the schema cannot say: commands name tools of their integration, resources are arguments. */
+/** The root argument of an `arg_kinds` path: `edits` of `edits[*].path`. */
+const argRoot = (path: string): string => path.split(/[.[]/, 1)[0]!;
+
+/** What the schema cannot say: commands name tools of their integration, resources and marked arguments are arguments. */
 function crossCheck(doc: CatalogJson, text: string, file: string): Diagnostic[] {
   const out: Diagnostic[] = [];
   const lines = new LineMap(file, text);
@@ -74,6 +77,11 @@ function crossCheck(doc: CatalogJson, text: string, file: string): Diagnostic[] 
       names.add(t.name.toLowerCase());
       if (t.resource && t.args?.properties && !(t.resource in t.args.properties)) {
         out.push(diag("PDL3001", "error", at(`"${t.resource}"`), `resource "${t.resource}" of ${integ.id}.${t.name} is not one of its arguments`, `use one of: ${Object.keys(t.args.properties).join(", ")}`));
+      }
+      for (const path of Object.keys(t.arg_kinds ?? {})) {
+        if (t.args?.properties && !(argRoot(path) in t.args.properties)) {
+          out.push(diag("PDL3001", "error", at(`"${path}"`), `arg_kinds names "${path}", but ${integ.id}.${t.name} has no argument "${argRoot(path)}"`, `use one of: ${Object.keys(t.args.properties).join(", ")}`));
+        }
       }
     }
     for (const c of integ.commands ?? []) {

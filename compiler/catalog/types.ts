@@ -9,6 +9,14 @@ export const OPERATIONS: readonly Operation[] = ["Read", "Write", "Delete", "Unk
 export type ToolLabel = "untrusted_content" | "private_data" | "external_communication" | (string & {});
 export const KNOWN_LABELS: readonly string[] = ["untrusted_content", "private_data", "external_communication"];
 
+/**
+ * What an argument holds, where the enforcement point must read it in a canonical form: a file
+ * path, a URL, or a shell command line. Keys of `arg_kinds` are argument paths: `path`,
+ * `paths[*]` (every element of an array), `edits[*].path`.
+ */
+export type ArgKind = "path" | "url" | "command";
+export const ARG_KINDS: readonly ArgKind[] = ["path", "url", "command"];
+
 /** A JSON Schema for a tool's arguments (draft 2020-12 subset we reason about). */
 export interface JsonSchema {
   readonly type?: string | readonly string[];
@@ -34,6 +42,8 @@ export interface CatalogToolJson {
   readonly labels?: readonly string[];
   readonly resource?: string;
   readonly args?: JsonSchema;
+  /** Arguments read in canonical form (paths, URLs, command lines), by argument path. */
+  readonly arg_kinds?: Readonly<Record<string, ArgKind>>;
 }
 
 /** argv pattern → tool (CLI integrations). `*` one word, `**` the rest. */

@@ -3,8 +3,9 @@
  * `schemas/bundle.schema.json`. INVARIANT: same sources → byte-identical bundle; `revision` is a
  * hash of the content.
  */
-import { createHash } from "node:crypto";
 import type { Bundle } from "../../runtime/types.js";
+import { contentRevision } from "../../runtime/revision.js";
+import { bundleProblem } from "../../runtime/bundle-check.js";
 import type { CheckedProject, CheckedPolicy } from "../model.js";
 import { lower } from "../lower/index.js";
 import { schemaValidator, ajvMessage, usefulErrors } from "../json/validate.js";
@@ -33,9 +34,9 @@ export function buildBundle(project: CheckedProject, opts: BuildOptions = {}): B
     ...(project.default ? { default: project.default } : {}),
     detectors: project.detectors.map((d) => ({ name: d.name, source: d.source, flags: d.flags, class: d.class })),
     ...(project.organization ? { organization: project.organization } : {}),
+    ...(project.approvers ? { approvers: project.approvers } : {}),
   };
-  const revision = createHash("sha256").update(JSON.stringify(body)).digest("hex").slice(0, 16);
-  return { ...body, revision };
+  return { ...body, revision: contentRevision(body) };
 }
 
 /** The bundle's bytes as written to disk. */
@@ -48,4 +49,16 @@ export function validateBundle(b: unknown): string[] {
   const v = schemaValidator("bundle.schema.json");
   if (v(b)) return [];
   return usefulErrors(v.errors ?? []).map(ajvMessage);
+}
+
+/**
+ * What is wrong with a bundle read from `file`, in one sentence, or undefined: its schema first,
+ * then what the runtime would refuse to load (an edited content, a dangling index, …), so that a
+ * command refuses the file instead of deciding every call `block`.
+ */
+export function bundleFileProblem(b: unknown, file: string): string | undefined {
+  const problems = validateBundle(b);
+  if (problems.length) return `bundle "${file}" is not a valid policy-bundle/1 document: ${problems.slice(0, 3).join("; ")}`;
+  const rejected = bundleProblem(b);
+  return rejected ? `bundle "${file}" is rejected by the runtime: ${rejected}` : undefined;
 }

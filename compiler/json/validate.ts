@@ -24,6 +24,14 @@ export function schemaValidator(name: string): ValidateFunction {
   return v;
 }
 
+/** The validator of one `$defs` entry of a schema under `schemas/` (e.g. the ballot of `approval-record.schema.json`). */
+export function schemaDefValidator(name: string, def: string): ValidateFunction {
+  const root = schemaValidator(name).schema as { $id?: string };
+  const v = root.$id ? ajv.getSchema(`${root.$id}#/$defs/${def}`) : undefined;
+  if (!v) throw new Error(`schemas/${name} has no $defs/${def}`);
+  return v;
+}
+
 function pointerPath(pointer: string): (string | number)[] {
   if (!pointer) return [];
   return pointer.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
@@ -40,9 +48,9 @@ export function ajvMessage(e: ErrorObject): string {
   }
 }
 
-/** Drops the generic errors ajv adds next to a more precise one (anyOf/oneOf/if wrappers). */
+/** Drops the generic errors ajv adds next to a more precise one (anyOf/oneOf/if/propertyNames wrappers). */
 export function usefulErrors(errors: readonly ErrorObject[]): ErrorObject[] {
-  const out = errors.filter((e) => !["anyOf", "oneOf", "if", "not"].includes(e.keyword));
+  const out = errors.filter((e) => !["anyOf", "oneOf", "if", "not", "propertyNames"].includes(e.keyword));
   return (out.length ? out : [...errors]).slice(0, 20);
 }
 

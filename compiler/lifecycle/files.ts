@@ -4,13 +4,13 @@
  * command line (the folder of a file given), else the working directory.
  */
 import { appendFileSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Diagnostic } from "../../grammar/diagnostic.js";
 import { displayPath, findConfig } from "../project.js";
 import type { Bundle } from "../../runtime/types.js";
 import type { CheckedProject } from "../model.js";
 import { AUDIT_FILE, makeEntry, serializeEntry, verifyAuditLog, type AuditEntry } from "./audit.js";
-import { checkLock, EMPTY_LOCK, LOCK_FILE, lockChanges, nextLock, readLock, serializeLock, type AuditHead, type Lock } from "./lock.js";
+import { checkLock, EMPTY_LOCK, LOCK_FILE, lockChanges, nextLock, readLock, serializeLock, type AuditHead, type BuildScope, type Lock } from "./lock.js";
 
 export interface LifecycleFiles {
   readonly root: string;
@@ -61,6 +61,8 @@ export function checkAuditLog(files: LifecycleFiles, lock: Lock, cwd = process.c
 }
 
 export interface BuildRecordInput {
+  /** The files and folders the build was given (the part of the project it covers). */
+  readonly paths: readonly string[];
   readonly project: CheckedProject;
   readonly bundle: Bundle;
   readonly lock: Lock;
@@ -71,6 +73,24 @@ export interface BuildRecordInput {
 }
 
 /**
+ * The part of the project under `root` that a build of `paths` covers: lock entries record files
+ * relative to the root (with `/`), and an entry counts as covered when its file lies in one of the
+ * paths built (a whole-project build covers every entry).
+ */
+export function buildScope(root: string, paths: readonly string[], cwd = process.cwd()): BuildScope {
+  const given = (paths.length ? paths : ["."]).map((p) => resolve(cwd, p));
+  const within = (dir: string, abs: string) => {
+    const rel = relative(dir, abs);
+    return rel === "" || (rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+  };
+  const inside = (abs: string) => given.some((g) => within(g, abs));
+  return {
+    covers: (lockedFile) => inside(resolve(root, lockedFile)),
+    fileOf: (policyFile) => relative(root, resolve(cwd, policyFile)).split(sep).join("/"),
+  };
+}
+
+/**
  * After a successful build: appends the audit entry (refusing to extend a broken chain) and
  * writes the new lock. Returns the entry, or what is wrong with the log.
  */
@@ -78,16 +98,17 @@ export function recordBuild(i: BuildRecordInput, cwd = process.cwd()): { entry: 
   const v = checkAuditLog(i.files, i.lock, cwd);
   if ("error" in v) return v;
   const byId = new Map(i.project.policies.map((p) => [p.id, p]));
+  const scope = buildScope(i.files.root, i.paths, cwd);
   const entry = makeEntry({
     revision: i.bundle.revision,
     output: i.output,
     signed: i.signed,
     include_drafts: i.includeDrafts,
     policies: i.bundle.policies.map((p) => ({ id: p.id, version: byId.get(p.id)?.version ?? p.version ?? null, status: p.status })),
-    changes: lockChanges(i.project, i.lock),
+    changes: lockChanges(i.project, i.lock, scope),
   }, v.head);
   appendFileSync(i.files.audit, serializeEntry(entry));
-  const lock = nextLock(i.project, i.lock, { seq: entry.seq, hash: entry.hash });
+  const lock = nextLock(i.project, i.lock, { seq: entry.seq, hash: entry.hash }, scope);
   const tmp = `${i.files.lock}.tmp-${process.pid}`;
   writeFileSync(tmp, serializeLock(lock));
   renameSync(tmp, i.files.lock);

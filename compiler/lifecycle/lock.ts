@@ -109,8 +109,19 @@ export interface LockChanges {
   readonly removed: readonly { readonly id: string; readonly version: number }[];
 }
 
+/**
+ * Which part of a project a build covers. A build of a subfolder or of one file sees only the
+ * policies there: a locked policy recorded in a file the build did not cover is not "removed".
+ * `covers` gets a lock entry's `file`; `fileOf` turns a policy's file into the path the lock records
+ * (relative to the project root). Both default to the whole project, as written.
+ */
+export interface BuildScope {
+  readonly covers?: (lockedFile: string) => boolean;
+  readonly fileOf?: (policyFile: string) => string;
+}
+
 /** What a build changes relative to the lock (for the audit log). */
-export function lockChanges(project: CheckedProject, lock: Lock): LockChanges {
+export function lockChanges(project: CheckedProject, lock: Lock, scope: BuildScope = {}): LockChanges {
   const added: { id: string; version: number }[] = [];
   const changed: { id: string; from: number; to: number }[] = [];
   const deprecated: { id: string; version: number }[] = [];
@@ -124,12 +135,15 @@ export function lockChanges(project: CheckedProject, lock: Lock): LockChanges {
       else if (e.version !== versionOf(p)) changed.push({ id: p.id, from: e.version, to: versionOf(p) });
     } else if (wasActive) deprecated.push({ id: p.id, version: e.version });
   }
-  for (const [id, e] of Object.entries(lock.policies)) if (e.status === "active" && !byId.has(id)) removed.push({ id, version: e.version });
+  const covers = scope.covers ?? (() => true);
+  for (const [id, e] of Object.entries(lock.policies)) if (e.status === "active" && !byId.has(id) && covers(e.file)) removed.push({ id, version: e.version });
   return { added, changed, deprecated, removed };
 }
 
 /** The lock after a build: active policies recorded, others keep their last built version. */
-export function nextLock(project: CheckedProject, lock: Lock, audit: AuditHead | undefined): Lock {
+export function nextLock(project: CheckedProject, lock: Lock, audit: AuditHead | undefined, scope: BuildScope = {}): Lock {
+  const covers = scope.covers ?? (() => true);
+  const fileOf = scope.fileOf ?? ((f: string) => f);
   const entries = new Map<string, LockEntry>(Object.entries(lock.policies));
   const seen = new Set<string>();
   for (const p of project.policies) {
@@ -137,10 +151,10 @@ export function nextLock(project: CheckedProject, lock: Lock, audit: AuditHead |
     const prev = entries.get(p.id);
     if (p.status === "active") {
       const body = policyBody(p.ast);
-      entries.set(p.id, { name: p.name, version: versionOf(p), status: "active", hash: bodyHash(body), lines: body.map((l) => l.hash), file: p.file });
+      entries.set(p.id, { name: p.name, version: versionOf(p), status: "active", hash: bodyHash(body), lines: body.map((l) => l.hash), file: fileOf(p.file) });
     } else if (prev) entries.set(p.id, { ...prev, status: p.status });
   }
-  for (const [id, e] of entries) if (!seen.has(id) && e.status !== "removed") entries.set(id, { ...e, status: "removed" });
+  for (const [id, e] of entries) if (!seen.has(id) && e.status !== "removed" && covers(e.file)) entries.set(id, { ...e, status: "removed" });
   const policies: Record<string, LockEntry> = {};
   for (const id of [...entries.keys()].sort()) policies[id] = entries.get(id)!;
   return { format: LOCK_FORMAT, policies, ...(audit ? { audit } : {}) };

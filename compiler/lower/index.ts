@@ -94,7 +94,10 @@ export function lower(selected: readonly CheckedPolicy[], catalog: Catalog): Tab
     for (const t of integ.tools.values()) {
       const f = facts.get(t) ?? toolFactsOf(t);
       const key = t.key.toLowerCase();
-      tools[key] = [t.operation, [...t.labels].sort(), f.method, f.category, f.verbs, t.resource ?? null, t.name];
+      const kinds = Object.keys(t.argKinds).sort();
+      tools[key] = kinds.length
+        ? [t.operation, [...t.labels].sort(), f.method, f.category, f.verbs, t.resource ?? null, t.name, Object.fromEntries(kinds.map((k) => [k, t.argKinds[k]!]))]
+        : [t.operation, [...t.labels].sort(), f.method, f.category, f.verbs, t.resource ?? null, t.name];
       const bucket = buckets.get(t);
       if (bucket) toolIdx[key] = bucket;
     }

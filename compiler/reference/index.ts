@@ -7,6 +7,10 @@
  */
 import type { CExpr, SessionEvent } from "../../runtime/types.js";
 import { scan, compileDetectors } from "../../runtime/detectors.js";
+import { reviewOf } from "../../runtime/static-eval.js";
+import { canonicalArgs } from "../../runtime/canonical-args.js";
+import { canonicalPath, pathUnder } from "../../runtime/canonical-path.js";
+import { urlPart } from "../../runtime/canonical-url.js";
 import type { Catalog, CatalogTool } from "../catalog/catalog.js";
 import type { BundleDefault, CheckedPolicy, CheckedDetector } from "../model.js";
 
@@ -24,20 +28,33 @@ export interface ReferenceDecision {
   readonly alerts: readonly { readonly policy: string; readonly to: string | null }[];
   readonly sanitize: readonly { readonly policy: string; readonly fields: readonly string[] }[];
   readonly approvers: readonly string[];
+  readonly approver_people?: Readonly<Record<string, readonly string[]>>;
   readonly hidden: boolean;
 }
 
-/** Glob match by recursion: `*` any run, `?` one character. */
+/** A glob as tokens: `*`, `?`, or a literal character (`\*`, `\?`, `\\` escape the character). */
+function globTokens(glob: string): { wild: "*" | "?" | undefined; ch: string }[] {
+  const out: { wild: "*" | "?" | undefined; ch: string }[] = [];
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === "\\" && i + 1 < glob.length && "*?\\".includes(glob[i + 1]!)) out.push({ wild: undefined, ch: glob[++i]! });
+    else out.push({ wild: c === "*" || c === "?" ? c : undefined, ch: c });
+  }
+  return out;
+}
+
+/** Glob match by recursion: `*` any run, `?` one character, `\*` `\?` `\\` literal. */
 export function globMatch(glob: string, s: string): boolean {
+  const g = globTokens(glob);
   const memo = new Map<number, boolean>();
   const go = (i: number, j: number): boolean => {
     const k = i * (s.length + 1) + j;
     const m = memo.get(k);
     if (m !== undefined) return m;
     let r: boolean;
-    if (i === glob.length) r = j === s.length;
-    else if (glob[i] === "*") r = go(i + 1, j) || (j < s.length && go(i, j + 1));
-    else if (j < s.length && (glob[i] === "?" || glob[i] === s[j])) r = go(i + 1, j + 1);
+    if (i === g.length) r = j === s.length;
+    else if (g[i]!.wild === "*") r = go(i + 1, j) || (j < s.length && go(i, j + 1));
+    else if (j < s.length && (g[i]!.wild === "?" || g[i]!.ch === s[j])) r = go(i + 1, j + 1);
     else r = false;
     memo.set(k, r);
     return r;
@@ -46,6 +63,10 @@ export function globMatch(glob: string, s: string): boolean {
 }
 
 interface Call {
+  /** A marked path argument without a canonical form: the call is blocked. */
+  ambiguous?: string;
+  root?: string;
+  home?: string;
   integration: string;
   name: string;
   tool: CatalogTool | undefined;
@@ -74,16 +95,55 @@ function resolve(catalog: Catalog, e: SessionEvent): Call | undefined {
     else if (v && typeof v === "object") Object.keys(v).forEach((k) => walk((v as Record<string, unknown>)[k], d + 1));
   };
   walk(args, 0);
-  return { integration, name, tool: catalog.tool(`${integration}.${name}`), callType: "mcp", args, text };
+  const tool = catalog.tool(`${integration}.${name}`);
+  const ctx = { ...(c.root !== undefined ? { root: c.root } : {}), ...(c.home !== undefined ? { home: c.home } : {}) };
+  const canon = canonicalArgs(args, tool && Object.keys(tool.argKinds).length ? tool.argKinds : null, ctx);
+  return { integration, name, tool, callType: "mcp", args: canon.args, text, ...ctx, ...(canon.ambiguous ? { ambiguous: canon.ambiguous } : {}) };
 }
 
-function argAt(args: unknown, path: readonly string[]): unknown {
-  let v = args;
-  for (const p of path) {
-    if (v === null || typeof v !== "object" || !Object.prototype.hasOwnProperty.call(v, p)) return undefined;
-    v = (v as Record<string, unknown>)[p];
+/** Does `test` hold at the argument path: keys, `[n]` one element, `[*]` some element, `[all]` every element (of an array)? */
+function argHoldsAt(v: unknown, path: readonly string[], test: (x: unknown) => boolean): boolean {
+  if (path.length === 0) return v !== undefined && test(v);
+  const [p, ...rest] = path as [string, ...string[]];
+  if (p === "[*]") return Array.isArray(v) && v.some((x) => argHoldsAt(x, rest, test));
+  if (p === "[all]") return Array.isArray(v) && v.every((x) => argHoldsAt(x, rest, test));
+  if (/^\[\d+\]$/.test(p)) { const i = Number(p.slice(1, -1)); return Array.isArray(v) && i < v.length && argHoldsAt(v[i], rest, test); }
+  return v !== null && typeof v === "object" && !Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, p) && argHoldsAt((v as Record<string, unknown>)[p], rest, test);
+}
+
+/** The strings a value stands for in `matches`, URL and path tests: itself, or an array's string elements. */
+const stringsIn = (v: unknown): string[] => (typeof v === "string" ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+
+function argHolds(e: Extract<CExpr, { k: "arg" }>, v: unknown): boolean {
+  switch (e.op) {
+    case "exists": return true;
+    case "eq": return v === e.value;
+    case "in": return e.values.includes(v);
+    case "matches": return stringsIn(v).some((s) => globMatch(e.glob, s));
+    case "contains":
+      if (typeof v === "string") return typeof e.value === "string" && v.indexOf(e.value) >= 0;
+      return Array.isArray(v) && v.some((y) => (typeof y === "string" ? typeof e.value === "string" && y.indexOf(e.value) >= 0 : y === e.value));
+    case ">": return typeof v === "number" && v > e.n;
+    case "<": return typeof v === "number" && v < e.n;
+    case ">=": return typeof v === "number" && v >= e.n;
+    case "<=": return typeof v === "number" && v <= e.n;
   }
-  return v;
+  return false;
+}
+
+function urlHolds(e: Extract<CExpr, { k: "url" }>, v: unknown): boolean {
+  return stringsIn(v).some((s) => {
+    const p = urlPart(s, e.part);
+    if (p === undefined) return false;
+    return e.op === "eq" ? p === e.value : e.op === "in" ? e.values.includes(p) : globMatch(e.glob, p);
+  });
+}
+
+function underHolds(e: Extract<CExpr, { k: "under" }>, v: unknown, call: Call): boolean {
+  const ctx = { ...(call.root !== undefined ? { root: call.root } : {}), ...(call.home !== undefined ? { home: call.home } : {}) };
+  const a = canonicalPath(e.anchor, ctx);
+  if (!("path" in a)) return false;
+  return stringsIn(v).some((s) => { const p = canonicalPath(s, ctx); return "path" in p && pathUnder(p.path, a.path, ctx); });
 }
 
 function holds(e: CExpr, ev: SessionEvent, call: Call | undefined, m: ReferenceModel): boolean {
@@ -103,24 +163,11 @@ function holds(e: CExpr, ev: SessionEvent, call: Call | undefined, m: ReferenceM
     case "category": return !!call?.tool?.category && e.values.includes(call.tool.category.toLowerCase());
     case "verb": return !!call?.tool && call.tool.verbs.some((v) => e.values.includes(v.toLowerCase()));
     case "agent": return ev.agent?.name !== undefined && e.names.includes(ev.agent.name);
-    case "review": return ev.agent?.review_status !== undefined && e.values.includes(ev.agent.review_status);
+    case "review": return e.values.includes(reviewOf(ev.agent));
     case "call_type": return !!call && e.values.includes(call.callType);
-    case "arg": {
-      if (!call) return false;
-      const v = argAt(call.args, e.path);
-      switch (e.op) {
-        case "exists": return v !== undefined;
-        case "eq": return v === e.value;
-        case "in": return e.values.includes(v);
-        case "matches": return typeof v === "string" && globMatch(e.glob, v);
-        case "contains": return Array.isArray(v) ? v.includes(e.value) : typeof v === "string" && typeof e.value === "string" && v.indexOf(e.value) >= 0;
-        case ">": return typeof v === "number" && v > e.n;
-        case "<": return typeof v === "number" && v < e.n;
-        case ">=": return typeof v === "number" && v >= e.n;
-        case "<=": return typeof v === "number" && v <= e.n;
-      }
-      return false;
-    }
+    case "arg": return !!call && argHoldsAt(call.args, e.path, (v) => argHolds(e, v));
+    case "url": return !!call && argHoldsAt(call.args, e.path, (v) => urlHolds(e, v));
+    case "under": return !!call && argHoldsAt(call.args, e.path, (v) => underHolds(e, v, call));
     case "body": {
       if (!call) return false;
       const low = call.text.map((t) => t.toLowerCase());
@@ -132,9 +179,49 @@ function holds(e: CExpr, ev: SessionEvent, call: Call | undefined, m: ReferenceM
       const dets = compileDetectors(m.detectors);
       return call.text.some((t) => scan(dets, t).some((h) => e.classes.includes(h.cls)));
     }
+    case "user": return userHolds(e, ev);
+    case "arg_user": {
+      if (!call) return false;
+      const isScalar = (a: unknown) => a === null || ["string", "number", "boolean"].includes(typeof a);
+      return argHoldsAt(call.args, e.path, (a) => isScalar(a) && userValues(ev, e.user).some((u) => (e.op === "eq" ? u === a : typeof a === "number" && typeof u === "number" && compare(e.op, a, u))));
+    }
     default:
       throw new Error(`the reference evaluator does not handle ${e.k}`);
   }
+}
+
+/** The values of a user field: a list's elements, a scalar alone, nothing when absent. */
+function userValues(ev: SessionEvent, path: readonly string[]): unknown[] {
+  let v: unknown = ev.user;
+  for (const p of path) v = v !== null && typeof v === "object" && !Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, p) ? (v as Record<string, unknown>)[p] : undefined;
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+function compare(op: ">" | "<" | ">=" | "<=", a: number, b: number): boolean {
+  switch (op) {
+    case ">": return a > b;
+    case "<": return a < b;
+    case ">=": return a >= b;
+    case "<=": return a <= b;
+  }
+}
+
+function userHolds(e: Extract<CExpr, { k: "user" }>, ev: SessionEvent): boolean {
+  const vs = userValues(ev, e.path);
+  switch (e.op) {
+    case "exists": return vs.some((v) => v !== null);
+    case "eq": return vs.includes(e.value);
+    case "in": return vs.some((v) => e.values.includes(v));
+    case "matches": return vs.some((v) => typeof v === "string" && globMatch(e.glob, v));
+    default: { const op = e.op, n = e.n; return vs.some((v) => typeof v === "number" && compare(op, v, n)); }
+  }
+}
+
+/** `approver_people`: the user's manager fills `manager`; the requester never approves their own request. */
+function approverPeople(approvers: readonly string[], ev: SessionEvent): Record<string, string[]> | undefined {
+  const u = ev.user;
+  if (!u || !approvers.includes("manager") || typeof u.manager !== "string" || u.manager === "") return undefined;
+  return { manager: u.manager === u.id ? [] : [u.manager] };
 }
 
 function inScope(p: CheckedPolicy, ev: SessionEvent): boolean {
@@ -149,6 +236,7 @@ function inScope(p: CheckedPolicy, ev: SessionEvent): boolean {
 export function referenceDecide(m: ReferenceModel, ev: SessionEvent): ReferenceDecision {
   const trigger = ev.type === "agent_discovered" ? "agent_discovered" : "tool_call";
   const call = trigger === "tool_call" ? resolve(m.catalog, ev) : undefined;
+  if (call?.ambiguous) return { effect: "block", policy: null, matched: [], alerts: [], sanitize: [], approvers: [], hidden: false };
   const matched = m.policies
     .filter((p) => p.trigger === trigger && inScope(p, ev) && p.ifs.every((i) => holds(i.expr, ev, call, m)))
     .sort((a, b) => a.priority - b.priority || a.order - b.order);
@@ -161,7 +249,9 @@ export function referenceDecide(m: ReferenceModel, ev: SessionEvent): ReferenceD
   if (effects.length) {
     const top = effects.filter((p) => p.priority === effects[0]!.priority);
     const d = top.find((p) => p.effect === "require_approval") ?? top[0]!;
-    return { effect: d.effect as "allow" | "require_approval", policy: d.id, approvers: d.effect === "require_approval" ? [...d.approvers] : [], ...base };
+    const approvers = d.effect === "require_approval" ? [...d.approvers] : [];
+    const people = approverPeople(approvers, ev);
+    return { effect: d.effect as "allow" | "require_approval", policy: d.id, approvers, ...(people ? { approver_people: people } : {}), ...base };
   }
   if (trigger === "agent_discovered" || !m.default) return { effect: "allow", policy: null, approvers: [], ...base };
   return { effect: m.default[call?.tool?.operation ?? "Unknown"], policy: null, approvers: [], ...base };

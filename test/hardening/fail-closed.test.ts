@@ -58,6 +58,11 @@ describe("fail-closed matrix", () => {
       { ...b, policies: (b["policies"] as Record<string, unknown>[]).map((p) => ({ ...p, effect: ["block"] })) },
       { ...b, default: { Read: ["allow"], Write: "allow", Delete: "allow", Unknown: "allow", form: "by_operation" } },
       { ...b, policies: (b["policies"] as Record<string, unknown>[]).map((p) => ({ ...p, ifs: [{ text: "x", expr: { k: "arg", path: ["a"], op: ["eq"], value: 1 } }] })) },
+      // Tool facts a call would be resolved with: an unknown operation or argument kind.
+      { ...b, tools: { ...(b["tools"] as object), "github.list_issues": ["Sometimes", [], null, null, [], null, "list_issues"] } },
+      { ...b, tools: { ...(b["tools"] as object), "github.list_issues": ["Read", [], null, null, [], null, "list_issues", { path: "filename" }] } },
+      { ...b, tools: { ...(b["tools"] as object), "github.list_issues": ["Read", [], null, null, [], null, "list_issues", ["path"]] } },
+      { ...b, tools: { ...(b["tools"] as object), "github.list_issues": ["Read"] } },
     ];
     for (const v of variants) blocked(createEnforcer(v).decide(read), /^bundle rejected: /);
     // A bundle text cut short is not JSON: the caller's JSON.parse throws before the runtime sees it.

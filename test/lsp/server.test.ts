@@ -86,6 +86,15 @@ describe("completion", () => {
     expect(items).toContain("acme_crm.delete_contact");
   });
 
+  test("MCP request paths are offered quoted (they are not names)", async () => {
+    const m = marked(`policy "p" {\n  if integration is GitHub\n  if tool is ‸\n  action block\n}\n`);
+    await client.change(ghUri, m.text);
+    const r = await client.request<CompletionItem[]>("textDocument/completion", { textDocument: { uri: ghUri }, position: m.cursors[0] });
+    const items = Array.isArray(r) ? r : [];
+    expect(items.find((i) => i.label === "resources/read")?.insertText).toBe("\"resources/read\"");
+    expect(items.find((i) => i.label === "create_issue")?.insertText).toBeUndefined();
+  });
+
   test("subjects after `if `, operators after a subject, integrations after `integration is `", async () => {
     expect(await completeAt(`policy "p" {\n  if ‸\n}\n`)).toEqual(expect.arrayContaining(["integration", "tool", "operation", "args.", "data_class"]));
     expect(await completeAt(`policy "p" {\n  if operation ‸\n}\n`)).toEqual(expect.arrayContaining(["is", "in", "not in"]));
@@ -228,6 +237,19 @@ describe("outline and presentation", () => {
     const p = await client.waitDiagnostics(ghUri, (x) => x.diagnostics.some((d) => d.code === "PDL2001"));
     expect(p.diagnostics.length).toBeGreaterThan(0);
     expect(client.proc.exitCode).toBeNull();
+  });
+});
+
+describe("hover on argument paths with index steps", () => {
+  test("args.files[*].path: its type, and that it is compared as a canonical path", async () => {
+    const other = workspace({ "paths.policy": "" });
+    const src = `policy "x" {\n  if tool is github.push_files\n  if args.files[*].path under ".github/workflows"\n  action block\n}\n`;
+    const uri = await client.open(join(other, "paths.policy"), src);
+    await client.waitDiagnostics(uri, () => true);
+    const h = await client.request<Hover>("textDocument/hover", { textDocument: { uri }, position: { line: 2, character: 8 } });
+    const text = (h.contents as { value: string }).value;
+    expect(text).toContain("`args.files[*].path`: string");
+    expect(text).toContain("compared in canonical form as a path");
   });
 });
 

@@ -17,6 +17,10 @@ import { inScope } from "../../runtime/enforcer.js";
 import type { Bundle, BundlePolicy, Decision, SessionEvent } from "../../runtime/types.js";
 import { smallCatalog } from "../support/small-catalog.js";
 import { policyText } from "../support/generators.js";
+import { contentRevision } from "../../runtime/revision.js";
+
+/** A hand-made bundle with the content revision of what it now holds (the runtime rejects any other). */
+const restamp = (b: Bundle): Bundle => ({ ...b, revision: contentRevision(b) });
 
 const catalog = smallCatalog();
 
@@ -92,6 +96,34 @@ describe("the fast path's index decides as the plain loop", () => {
     same(b, events);
   });
 
+  it("on arrays of strings (any element), escaped glob prefixes, [n] and [*] paths", () => {
+    const on = (id: string, cond: string, action = "block") => pol(id, ["tool is alpha.create_item", cond], action);
+    const src = [
+      on("has-any", "args.tags contains \"a\""),
+      on("pre-any", "args.tags matches \"ab*\"", "alert \"pre\""),
+      on("pre-esc", "args.tags matches \"a\\\\*b*\"", "require_approval"),
+      on("pre-esc2", "args.name matches \"x\\\\?*\"", "allow"),
+      on("idx", "args.tags[1] is \"b\"", "alert \"idx\""),
+      on("wild", "args.tags[*] is \"c\"", "alert \"wild\""),
+      on("wild-glob", "args.paths[*] matches \"s*\"", "alert \"wild glob\""),
+      on("wild-num", "args.paths[*] exists", "alert \"some path\""),
+      "default allow\n",
+    ].join("\n");
+    const b = bundleOf(src);
+    const events: SessionEvent[] = [];
+    for (const tags of [undefined, [], ["a"], ["xa", "b"], ["ab", 1], [1, 2], ["a*bc"], ["a*", "b"], "abc", ["c", "b"], [["a"]]]) {
+      for (const name of ["x?1", "xy", "x\\?"]) for (const paths of [undefined, [], ["s1"], ["t", "s"], "s"]) {
+        const args: Record<string, unknown> = { name };
+        if (tags !== undefined) args["tags"] = tags;
+        if (paths !== undefined) args["paths"] = paths;
+        events.push(ev(args, { tool: "create_item" }));
+      }
+    }
+    same(b, events);
+    const d = createEnforcer(b).decide(ev({ name: "x?1", tags: ["zz", "a*bc"] }, { tool: "create_item" }));
+    expect(d.matched.map((m) => m.id)).toEqual(["has-any", "pre-esc", "pre-esc2"]);
+  });
+
   it("relies on this: only U+0130 and U+212A lower-case to ASCII, and no other character matches an ASCII letter case-insensitively", () => {
     const toAscii: number[] = [];
     const matches: number[] = [];
@@ -110,7 +142,7 @@ describe("the fast path's index decides as the plain loop", () => {
     const b = bundleOf(pol("g", ["tool is alpha.get_item", "args.name matches \"team-1/*\""]));
     const p = b.policies[0]!;
     const ifs = p.ifs.map((l) => (l.expr.k === "arg" ? { ...l, expr: { ...l.expr, re: "^other[\\s\\S]*$" } } : l));
-    const forged = { ...b, policies: [{ ...p, ifs }] } as Bundle;
+    const forged = restamp({ ...b, policies: [{ ...p, ifs }] } as Bundle);
     same(forged, [ev({ name: "team-1/a" }), ev({ name: "other/a" })]);
     expect(createEnforcer(forged).decide(ev({ name: "other/a" })).effect).toBe("block");
   });
@@ -182,7 +214,7 @@ describe("the fast path's index decides as the plain loop", () => {
   it("on a hand-made bundle whose bucket is longer than a function call takes arguments (200,000 entries)", () => {
     const b = bundleOf(pol("a", ["tool is alpha.get_item", "agent is \"A\""], "alert \"x\"") + "default allow\n");
     const entries = b.index.tool_call.tools["alpha.get_item"]!;
-    const big = { ...b, index: { ...b.index, tool_call: { ...b.index.tool_call, tools: { ...b.index.tool_call.tools, "alpha.get_item": Array.from({ length: 200_000 }, () => entries[0]!) } } } } as Bundle;
+    const big = restamp({ ...b, index: { ...b.index, tool_call: { ...b.index.tool_call, tools: { ...b.index.tool_call.tools, "alpha.get_item": Array.from({ length: 200_000 }, () => entries[0]!) } } } } as Bundle);
     const d = createEnforcer(big).decide(ev({ name: "x" }));
     expect([d.effect, d.matched.length]).toEqual(["allow", 200_000]);
   });

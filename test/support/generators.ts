@@ -4,6 +4,7 @@
  */
 import fc from "fast-check";
 import type { SessionEvent } from "../../runtime/types.js";
+import { userLeaf, withUsers } from "./generators-user.js";
 
 const TOOLS = ["alpha.get_item", "alpha.create_item", "alpha.delete_item", "alpha.send_note", "beta.get_item", "beta.list_things", "beta.purge_things", "gitx.push", "gitx.push_force", "gitx.status"];
 const GLOBS = ["*", "get_*", "*_item", "alpha.*", "?et_item", "*.push*", "list*", "*e*"];
@@ -40,7 +41,33 @@ const leaf: fc.Arbitrary<string> = fc.oneof(
   pick(["x", "y"]).map((v) => `args.nested.x is ${q(v)}`),
   fc.tuple(pick(["any", "all"]), sub(["internal only", "acme", "push", "secret"])).map(([m, v]) => `body contains ${m} [${v.map(q).join(", ")}]`),
   sub(["PII", "SECRETS", "INTERNAL"]).map((v) => `data_class in [${v.join(", ")}]`),
+  userLeaf,
+  ...pathAndUrlLeaves(),
 );
+
+/** Conditions on canonical paths and URLs, `[n]` / `[*]` paths, arrays of strings and glob escapes. */
+function pathAndUrlLeaves(): fc.Arbitrary<string>[] {
+  const GLOB = ["secret*", "sub/*", "/etc/*", "*secret*", "~/*", "acme/\\*", "a\\?c", "*.txt"];
+  return [
+    fc.tuple(pick(["is", "is not"]), pick(["secret.txt", "./secret.txt", "/etc/passwd", "sub/a", "."])).map(([o, v]) => `args.path ${o} ${q(v)}`),
+    pick(GLOB).map((g) => `args.path matches ${q(g)}`),
+    pick(["./sub", "sub", "/etc", "~/.ssh", "/srv", ".", "/", "..", "/srv/sb"]).map((a) => `args.path under ${q(a)}`),
+    pick(GLOB).map((g) => `args.paths matches ${q(g)}`),
+    pick(["sec", "sub/", "a"]).map((v) => `args.paths contains ${q(v)}`),
+    pick(GLOB).map((g) => `args.paths[*] matches ${q(g)}`),
+    fc.tuple(pick(["[*]", "[all]"]), pick(["./sub", "~/.ssh", "/etc"])).map(([i, a]) => `args.paths${i} under ${q(a)}`),
+    pick(GLOB).map((g) => `args.paths[all] matches ${q(g)}`),
+    fc.tuple(pick(["[0]", "[1]", "[*]"]), pick(["secret.txt", "sub/a", "a"])).map(([i, v]) => `args.paths${i} is ${q(v)}`),
+    fc.tuple(pick(["[0]", "[2]", "[*]", "[all]"]), pick(["a", "b"])).map(([i, v]) => `args.tags${i} is ${q(v)}`),
+    pick(["a*", "?", "*c"]).map((g) => `args.tags matches ${q(g)}`),
+    fc.tuple(pick(["is", "is not"]), pick(["github.com", "GitHub.com", "evil.io", "api.github.com"])).map(([o, v]) => `args.url host ${o} ${q(v)}`),
+    sub(["github.com", "evil.io", "x.io"]).map((v) => `args.url host in [${v.map(q).join(", ")}]`),
+    pick(["*.github.com", "github.*", "*"]).map((g) => `args.url host matches ${q(g)}`),
+    pick(["https", "http", "HTTPS"]).map((v) => `args.url scheme is ${v}`),
+    pick(["/acme/*", "/", "/admin*"]).map((g) => `args.url path matches ${q(g)}`),
+    pick(["https://github.com/*", "https://github.com/acme/*"]).map((g) => `args.url matches ${q(g)}`),
+  ];
+}
 
 const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
   e: fc.oneof(
@@ -84,27 +111,36 @@ const defaults = pick(["", "default allow", "default block", "default by operati
 export const policySource: fc.Arbitrary<string> = fc.tuple(fc.integer({ min: 1, max: 8 }), defaults).chain(([n, d]) =>
   fc.tuple(...Array.from({ length: n }, (_, i) => policy(i))).map((ps) => [...ps, d].join("\n\n") + "\n"));
 
+const PATHS = ["secret.txt", "./secret.txt", "sub/../secret.txt", ".//secret.txt", "/srv/sb/secret.txt", "secret%2Etxt", "/etc/passwd", "/etc2/x", "../x", "~/.ssh/id", "/home/u/.ssh/id", "sub/a", "sub", "a%2Fb", "%2e%2e/x", "acme/*", "a?c", "acme/\\*"];
+const URLS = ["https://github.com/acme/x", "https://GITHUB.com/", "https://github.com.attacker.io/x", "https://github.com@evil.io/", "http://api.github.com/acme/y", "nonsense", "https://x.io/%61dmin/z", "HTTPS://Evil.IO:443/acme/../admin"];
+/** Where relative paths resolve and what `~` is, on some calls. */
+const folders = fc.option(fc.constantFrom({ root: "/srv/sb", home: "/home/u" }, { root: "/srv/sb" }, { home: "/home/u" }), { nil: undefined });
+
 const argValue = fc.record({
   name: fc.option(pick([...STRS, "token ghp_abcdefghijklmnopqrstuvwxyz0123456789", "call +1 415 555 0100", "card 4111 1111 1111 1111"]), { nil: undefined }),
   count: fc.option(fc.oneof(fc.integer({ min: -3, max: 6 }), fc.constant("3" as unknown as number)), { nil: undefined }),
   tags: fc.option(fc.array(pick(["a", "b", "c"]), { maxLength: 3 }), { nil: undefined }),
   state: fc.option(pick(["open", "closed", "other"]), { nil: undefined }),
   nested: fc.option(fc.record({ x: pick(["x", "y", "z"]) }), { nil: undefined }),
+  path: fc.option(pick(PATHS), { nil: undefined }),
+  paths: fc.option(fc.array(pick(PATHS), { maxLength: 3 }), { nil: undefined }),
+  url: fc.option(pick(URLS), { nil: undefined }),
 }, { requiredKeys: [] }).map((o) => JSON.parse(JSON.stringify(o)) as Record<string, unknown>);
 
-const agent = fc.record({ id: pick(["a1", "a2"]), name: pick(["A", "B", "C"]), review_status: pick(["Approved", "Unreviewed", "Disallowed"]) }, { requiredKeys: ["name"] });
+const agent = fc.record({ id: pick(["a1", "a2"]), name: pick(["A", "B", "C", ""]), review_status: pick(["Approved", "Unreviewed", "Disallowed"]) }, { requiredKeys: ["name"] });
 
-export const event: fc.Arbitrary<SessionEvent> = fc.oneof(
+export const event: fc.Arbitrary<SessionEvent> = withUsers(fc.oneof(
   { weight: 8, arbitrary: fc.record({
     tenant: fc.option(pick(["t1", "t2"]), { nil: undefined }),
     agent,
     integration: pick(["alpha", "beta", "ALPHA", "Beta", "other"]),
-    tool: pick(["get_item", "create_item", "delete_item", "send_note", "list_things", "purge_things", "unknown_tool", "Get_Item"]),
+    tool: pick(["get_item", "create_item", "delete_item", "send_note", "list_things", "purge_things", "unknown_tool", "Get_Item", "resources/read", "prompts/get"]),
     args: argValue,
-  }).map((r): SessionEvent => ({ type: "tool_call_request", session_id: "s", ...(r.tenant ? { tenant: r.tenant } : {}), agent: r.agent, call: { id: "c", type: "mcp", integration: r.integration, tool: r.tool, args: r.args } })) },
+    folders,
+  }).map((r): SessionEvent => ({ type: "tool_call_request", session_id: "s", ...(r.tenant ? { tenant: r.tenant } : {}), agent: r.agent, call: { id: "c", type: "mcp", integration: r.integration, tool: r.tool, args: r.args, ...r.folders } })) },
   { weight: 2, arbitrary: fc.record({
     agent,
     command: pick([["gitx", "push", "origin", "main"], ["gitx", "push", "--force", "origin"], ["gitx", "status"], ["gitx", "frob"], ["rm", "-rf", "/"], ["gitx", "status", "x"]]),
   }).map((r): SessionEvent => ({ type: "tool_call_request", session_id: "s", agent: r.agent, call: { id: "c", type: "cli", command: r.command } })) },
   { weight: 1, arbitrary: agent.map((a): SessionEvent => ({ type: "agent_discovered", session_id: "s", agent: a })) },
-);
+));

@@ -7,6 +7,7 @@ import type { CatalogIntegrationJson, CatalogJson, CatalogToolJson, JsonSchema, 
 import { OPERATIONS } from "../types.js";
 import { classify, type Classification, type OperationSource, type ToolAnnotations } from "./classify.js";
 import { guessCategory, guessLabels, guessResource } from "./guess.js";
+import { guessArgKinds } from "./guess-arg-kinds.js";
 import type { Overrides, ToolOverride } from "./overrides.js";
 import type {
   ImportCounts, ImportError, ImportReport, ImportResult, ImportWarning, LabelReport, ToolReport,
@@ -150,6 +151,11 @@ function buildTool(d: DraftTool, integration: string, o: ToolOverride | undefine
   }
   const description = o?.description ?? d.description;
   if (o?.description !== undefined) overridden.push("description");
+  let argKinds: NonNullable<ToolReport["argKinds"]> = guessArgKinds(d.args).map((g) => ({ ...g, guessed: true }));
+  if (o?.arg_kinds !== undefined) {
+    overridden.push("arg_kinds");
+    argKinds = Object.entries(o.arg_kinds ?? {}).map(([path, kind]) => ({ path, kind, guessed: false, reason: "override" }));
+  }
   const tool: CatalogToolJson = {
     name: d.name,
     ...(description !== undefined && description !== "" ? { description } : {}),
@@ -160,10 +166,12 @@ function buildTool(d: DraftTool, integration: string, o: ToolOverride | undefine
     labels: labels.map((l) => l.label),
     ...(resource !== undefined ? { resource: resource.name } : {}),
     args: d.args,
+    ...(argKinds.length ? { arg_kinds: Object.fromEntries(argKinds.map((a) => [a.path, a.kind])) } : {}),
   };
   const report: ToolReport = {
     name: d.name, operation, source, guessed, reason, verbs: c.verbs, notes: c.notes, labels,
-    ...(resource !== undefined ? { resource } : {}), ...(category !== undefined ? { category } : {}), overridden,
+    ...(resource !== undefined ? { resource } : {}), ...(category !== undefined ? { category } : {}),
+    ...(argKinds.length ? { argKinds } : {}), overridden,
   };
   return { tool, report };
 }
