@@ -58,14 +58,23 @@ export function cliCommand(args: readonly string[]): string[] {
   return [process.execPath, builtBinary(), ...args];
 }
 
-/** Runs the built `bin/policy.js <args>` as a separate process. */
-export function spawnCli(args: readonly string[], opts: CliOptions & { timeoutMs?: number } = {}): Promise<CliResult> {
+export interface SpawnOptions extends CliOptions {
+  timeoutMs?: number;
+  /** Runs the binary as this OS user (`runuser -u <user>`, needs root), with HOME=/tmp. */
+  user?: string;
+}
+
+/** Runs the built `bin/policy.js <args>` as a separate process (as `opts.user` when given). */
+export function spawnCli(args: readonly string[], opts: SpawnOptions = {}): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [builtBinary(), ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...PLAIN, ...opts.env }, stdio: ["pipe", "pipe", "pipe"] });
+    const line = cliCommand(args);
+    const [cmd, ...argv] = opts.user ? ["runuser", "-u", opts.user, "--", ...line] : line;
+    const env = { ...process.env, ...PLAIN, ...(opts.user ? { HOME: "/tmp" } : {}), ...opts.env };
+    const child = spawn(cmd!, argv, { cwd: opts.cwd ?? ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "", stderr = "";
     child.stdout.on("data", (c: Buffer) => { stdout += c.toString(); });
     child.stderr.on("data", (c: Buffer) => { stderr += c.toString(); });
-    const timer = setTimeout(() => { child.kill(); fail(new Error(`policy ${args.join(" ")} timed out\n${stderr}`)); }, opts.timeoutMs ?? 30_000);
+    const timer = setTimeout(() => { child.kill(); fail(new Error(`policy ${args.join(" ")}${opts.user ? ` as ${opts.user}` : ""} timed out\n${stderr}`)); }, opts.timeoutMs ?? 30_000);
     child.on("error", (e) => { clearTimeout(timer); fail(e); });
     child.on("close", (code, signal) => { clearTimeout(timer); done({ code: code ?? (signal ? 128 : -1), stdout, stderr }); });
     child.stdin.end(opts.stdin ?? "");
