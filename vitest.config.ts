@@ -37,7 +37,9 @@ export default defineConfig({
       // isolate: false — the unit files share one module graph per worker instead of loading the
       // compiler (parser tables, schemas) again for every file; no unit test keeps module state.
       { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: E2E, isolate: false } },
-      { extends: true, test: { name: "e2e", include: E2E, globalSetup: ["test/support/built-cli.ts"] } },
+      // The e2e files share a module graph per worker too (the compiler, the MCP SDK, the proxy):
+      // their state lives in the processes and folders each file starts, not in modules.
+      { extends: true, test: { name: "e2e", include: E2E, globalSetup: ["test/support/built-cli.ts"], isolate: false } },
     ],
   },
 });
