@@ -1,8 +1,9 @@
 /**
- * Printing for the CLI: diagnostics with code frames (colours via picocolors, off when not a
- * TTY or with NO_COLOR), JSON output, and the exit statuses.
+ * Printing for the CLI: diagnostics with code frames (colours via picocolors, decided per run
+ * from its stdout and environment: off when not a TTY or with NO_COLOR), JSON output, and the
+ * exit statuses.
  */
-import pc from "picocolors";
+import { colors as pc, io } from "./io.js";
 import { readFileSync } from "node:fs";
 import type { Diagnostic } from "../grammar/diagnostic.js";
 import { LineMap } from "../grammar/span.js";
@@ -68,7 +69,7 @@ export function summarize(ds: readonly Diagnostic[]): { errors: number; warnings
 }
 
 export function printJson(v: unknown): void {
-  process.stdout.write(JSON.stringify(v, null, 2) + "\n");
+  io().stdout.write(JSON.stringify(v, null, 2) + "\n");
 }
 
 /** Diagnostics as JSON objects (the same shape the language server publishes). */

@@ -15,6 +15,7 @@ import { hostname } from "node:os";
 import { viewOf, type ApprovalStore, type ApprovalView, type Receipt } from "../../enforce/approvals/types.js";
 import { parseDuration } from "../../enforce/start.js";
 import { CliError, EXIT_FINDINGS, parseFormat, pc, printJson } from "../output.js";
+import { io } from "../io.js";
 import { oneLine as s } from "../../compiler/terminal-safe.js";
 
 interface StoreFlags { stateDir: string; store?: string }
@@ -126,14 +127,14 @@ function voteCommand(parent: Command, verb: "approve" | "deny"): void {
       const r = await withStore(o, (s) => castBallot(s, id, verb, { waitMs, ...(o.as ? { as: o.as } : {}), ...(o.note ? { note: o.note } : {}) }));
       if (format === "json") printJson(r);
       if (!r.ok) {
-        if (format === "text") process.stderr.write(`error: ${s(r.error)}\n`);
-        process.exitCode = r.view ? EXIT_FINDINGS : 2;
+        if (format === "text") io().stderr.write(`error: ${s(r.error)}\n`);
+        io().exitCode = r.view ? EXIT_FINDINGS : 2;
         return;
       }
       if (format === "text") {
         const v = r.view;
         const msg = s(v.status === "pending" ? `${verb}d as ${r.role}; still waiting for ${v.waitingFor.join(" and ")}` : `${id} is ${v.status}`);
-        process.stdout.write(`${msg}\n`);
+        io().stdout.write(`${msg}\n`);
       }
     });
 }
@@ -148,8 +149,8 @@ export function register(program: Command): void {
       const now = Date.now();
       const views = (await withStore(o, (s) => s.list())).map((x) => viewOf(x, now)).filter((v) => o.all || v.status === "pending");
       if (format === "json") { printJson(views); return; }
-      if (!views.length) { process.stdout.write(o.all ? "no approvals\n" : "no pending approvals\n"); return; }
-      process.stdout.write(views.map(render).join("\n\n") + "\n");
+      if (!views.length) { io().stdout.write(o.all ? "no approvals\n" : "no pending approvals\n"); return; }
+      io().stdout.write(views.map(render).join("\n\n") + "\n");
     });
   storeOptions(ap.command("show").description("show one approval request")
     .argument("<id>", "the approval id")
@@ -160,7 +161,7 @@ export function register(program: Command): void {
       if (!stored) throw new CliError(`no approval with id "${id}"`);
       const v = viewOf(stored, Date.now());
       if (format === "json") printJson(v);
-      else process.stdout.write(render(v) + "\n");
+      else io().stdout.write(render(v) + "\n");
     });
   voteCommand(ap, "approve");
   voteCommand(ap, "deny");

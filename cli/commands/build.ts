@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { buildBundle, serializeBundle, validateBundle } from "../../compiler/emit/index.js";
 import { collectCatalogs, loadOrExit, reportDiagnostics, summaryLine, writeAtomic, lockOptions } from "../project-io.js";
 import { CliError, diagnosticJson, EXIT_FINDINGS, parseFormat, printJson, summarize } from "../output.js";
+import { io } from "../io.js";
 import { checkLock } from "../../compiler/lifecycle/lock.js";
 import { checkAuditLog, lifecycleFiles, loadLock, recordBuild } from "../../compiler/lifecycle/files.js";
 import { signFile } from "./keygen.js";
@@ -26,8 +27,8 @@ export function register(program: Command): void {
       const s = summarize(ds);
       if (s.errors) {
         if (format === "json") printJson({ ok: false, diagnostics: ds.map(diagnosticJson) });
-        else { reportDiagnostics(ds, loaded, { quietInfo: true }); process.stderr.write(`no bundle written: ${summaryLine(s)}\n`); }
-        process.exitCode = EXIT_FINDINGS;
+        else { reportDiagnostics(ds, loaded, { quietInfo: true }); io().stderr.write(`no bundle written: ${summaryLine(s)}\n`); }
+        io().exitCode = EXIT_FINDINGS;
         return;
       }
       const audit = lc && locked ? checkAuditLog(lc, locked.lock) : undefined;
@@ -38,7 +39,7 @@ export function register(program: Command): void {
       const text = serializeBundle(bundle);
       const signature = o.sign ? signFile(o.sign, text, bundle.revision) : undefined;
       if (o.output) writeAtomic(o.output, text);
-      else process.stdout.write(text);
+      else io().stdout.write(text);
       if (signature && o.output) writeAtomic(`${o.output}.sig`, signature);
       if (lc && locked) {
         const rec = recordBuild({ paths, project: loaded.project, bundle, lock: locked.lock, files: lc, output: o.output ?? null, signed: !!signature, includeDrafts: !!o.includeDrafts });
@@ -48,7 +49,7 @@ export function register(program: Command): void {
       if (format === "json" && o.output) printJson(summary);
       else if (o.output) {
         reportDiagnostics(ds.filter((d) => d.severity === "warning"), loaded);
-        process.stderr.write(`wrote ${o.output}${signature ? ` and ${o.output}.sig` : ""}: ${bundle.policies.length} policies, revision ${bundle.revision}\n`);
+        io().stderr.write(`wrote ${o.output}${signature ? ` and ${o.output}.sig` : ""}: ${bundle.policies.length} policies, revision ${bundle.revision}\n`);
       }
     });
 }

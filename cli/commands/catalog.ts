@@ -4,6 +4,7 @@ import { loadProject } from "../../compiler/project.js";
 import { collectCatalogs, reportDiagnostics, summaryLine, writeAtomic } from "../project-io.js";
 import { resolve } from "node:path";
 import { CliError, EXIT_FINDINGS, EXIT_USAGE, parseFormat, printJson } from "../output.js";
+import { io } from "../io.js";
 import type { CatalogTool } from "../../compiler/catalog/catalog.js";
 import type { JsonSchema } from "../../compiler/catalog/types.js";
 import { keepLines, oneLine } from "../../compiler/terminal-safe.js";
@@ -41,17 +42,17 @@ export function register(program: Command): void {
       const { importCatalog, formatReport, formatCatalog, formatDiff } = await import("../../compiler/catalog/import/index.js");
       const r = await importCatalog({ from: o.from, input: file, integration: o.integration, ...(o.name ? { name: o.name } : {}), ...(o.overrides ? { overrides: o.overrides } : {}), ...(o.previous ? { previous: o.previous } : {}) });
       if (!r.ok) {
-        if (format === "json") process.stderr.write(JSON.stringify({ ok: false, errors: r.errors }, null, 2) + "\n");
-        else for (const e of r.errors) process.stderr.write(`error: ${oneLine(`${e.file ?? file}${e.pointer ? ` at ${e.pointer}` : ""}: ${e.message}`)}${e.hint ? `\n  hint: ${oneLine(e.hint)}` : ""}\n`);
-        process.exitCode = EXIT_USAGE;
+        if (format === "json") io().stderr.write(JSON.stringify({ ok: false, errors: r.errors }, null, 2) + "\n");
+        else for (const e of r.errors) io().stderr.write(`error: ${oneLine(`${e.file ?? file}${e.pointer ? ` at ${e.pointer}` : ""}: ${e.message}`)}${e.hint ? `\n  hint: ${oneLine(e.hint)}` : ""}\n`);
+        io().exitCode = EXIT_USAGE;
         return;
       }
       const text = formatCatalog(r.catalog);
       if (o.output) writeAtomic(o.output, text);
-      else process.stdout.write(text);
+      else io().stdout.write(text);
       // Tool names in the report come from the imported document (an MCP server's tools/list).
-      process.stderr.write((format === "json" ? formatReport(r.report, format) : keepLines(formatReport(r.report, format))) + "\n");
-      if (r.diff) process.stderr.write(formatDiff(r.diff, format) + "\n");
+      io().stderr.write((format === "json" ? formatReport(r.report, format) : keepLines(formatReport(r.report, format))) + "\n");
+      if (r.diff) io().stderr.write(formatDiff(r.diff, format) + "\n");
       if (o.policies?.length) {
         // The new catalog stands in for the previous one (or is added), so that policies broken by
         // removed tools or incompatible argument changes show up as diagnostics now, not at build time.
@@ -59,8 +60,8 @@ export function register(program: Command): void {
         const loaded = loadProject(o.policies, { catalogs: [target], overlays: new Map([[target, text]]) });
         const ds = loaded.project.diagnostics.filter((d) => d.severity !== "info");
         const s = reportDiagnostics(ds, loaded);
-        process.stderr.write(`policies checked against the new catalog: ${summaryLine(s)}\n`);
-        if (s.errors) process.exitCode = EXIT_FINDINGS;
+        io().stderr.write(`policies checked against the new catalog: ${summaryLine(s)}\n`);
+        if (s.errors) io().exitCode = EXIT_FINDINGS;
       }
     });
   cat.command("list").description("list integrations and tools the checker knows")
@@ -75,8 +76,8 @@ export function register(program: Command): void {
       if (o.integration && !integs.length) throw new CliError(`unknown integration "${o.integration}"`);
       if (format === "json") printJson(integs.map((i) => ({ id: i.id, name: i.name, call_type: i.callType, tools: [...i.tools.values()].map((t) => ({ name: t.name, operation: t.operation, labels: t.labels })) })));
       else for (const i of integs) {
-        process.stdout.write(`${oneLine(i.name)} (${oneLine(i.id)}, ${i.callType}): ${i.tools.size} tools\n`);
-        for (const t of i.tools.values()) process.stdout.write(`  ${oneLine(t.name).padEnd(36)} ${t.operation.padEnd(7)} ${oneLine(t.labels.join(", "))}\n`);
+        io().stdout.write(`${oneLine(i.name)} (${oneLine(i.id)}, ${i.callType}): ${i.tools.size} tools\n`);
+        for (const t of i.tools.values()) io().stdout.write(`  ${oneLine(t.name).padEnd(36)} ${t.operation.padEnd(7)} ${oneLine(t.labels.join(", "))}\n`);
       }
     });
   cat.command("show").description("what the checker knows of one tool")
@@ -93,7 +94,7 @@ export function register(program: Command): void {
       const t = found[0]!;
       if (format === "json") { printJson(toolJson(t)); return; }
       // Names and descriptions come from catalogs, often imported from an MCP server: one inert line each.
-      process.stdout.write([`${t.key} — ${t.description}`, `operation: ${t.operation}`, `labels: ${t.labels.join(", ") || "none"}`,
+      io().stdout.write([`${t.key} — ${t.description}`, `operation: ${t.operation}`, `labels: ${t.labels.join(", ") || "none"}`,
         ...(t.category ? [`category: ${t.category}`] : []), ...(t.method ? [`method: ${t.method}`] : []), ...(t.verbs.length ? [`verbs: ${t.verbs.join(", ")}`] : []),
         ...(t.resource ? [`resource: args.${t.resource}`] : []), `arguments:`, ...argLines(t.args), `source: ${t.source}`].map(oneLine).join("\n") + "\n");
     });

@@ -8,6 +8,7 @@ import { collectCatalogs, loadOrExit, reportDiagnostics, summaryLine, lockOption
 import { discoverProjects } from "../../compiler/project.js";
 import { lifecycleFiles, lockDiagnostics } from "../../compiler/lifecycle/files.js";
 import { diagnosticJson, EXIT_FINDINGS, EXIT_OK, parseFormat, printJson, summarize } from "../output.js";
+import { io } from "../io.js";
 
 export function register(program: Command): void {
   lockOptions(program.command("check").description("check .policy files against the catalog and report every problem"), "the lock of built versions to check against (default: policy.lock in the project root)", "do not check against policy.lock")
@@ -31,7 +32,7 @@ export function register(program: Command): void {
         else reportDiagnostics(ds, loaded, { quietInfo: true });
       }
       if (format === "json") printJson({ diagnostics: all, ...total, files, policies });
-      else process.stdout.write(`checked ${files} file${files === 1 ? "" : "s"}, ${policies} polic${policies === 1 ? "y" : "ies"}: ${summaryLine(total)}\n`);
-      process.exitCode = total.errors ? EXIT_FINDINGS : EXIT_OK;
+      else io().stdout.write(`checked ${files} file${files === 1 ? "" : "s"}, ${policies} polic${policies === 1 ? "y" : "ies"}: ${summaryLine(total)}\n`);
+      io().exitCode = total.errors ? EXIT_FINDINGS : EXIT_OK;
     });
 }

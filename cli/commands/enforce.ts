@@ -10,6 +10,7 @@ import { Authenticator, readTokenFile, type AuthOptions } from "../../enforce/ht
 import { ajvMessage, schemaValidator } from "../../compiler/json/validate.js";
 import { parseUpstream, Upstream, type UpstreamSpec } from "../../enforce/upstream.js";
 import { CliError } from "../output.js";
+import { io } from "../io.js";
 import { keepLines, oneLine } from "../../compiler/terminal-safe.js";
 import { resolveUser } from "../../enforce/user-source.js";
 import { loadShellParser } from "../../compiler/shell/shell-parser.js";
@@ -95,8 +96,8 @@ async function listTools(specs: readonly UpstreamSpec[]): Promise<void> {
     u = await Upstream.connect(specs[0]!, { stderr: "ignore" });
   } catch (e) { throw new CliError((e as Error).message); }
   try {
-    process.stdout.write(JSON.stringify({ tools: u.tools }, null, 2) + "\n");
-    process.stderr.write(`${u.tools.length} tools from ${oneLine(u.serverName ?? "the server")} (integration id ${u.integration})\n`);
+    io().stdout.write(JSON.stringify({ tools: u.tools }, null, 2) + "\n");
+    io().stderr.write(`${u.tools.length} tools from ${oneLine(u.serverName ?? "the server")} (integration id ${u.integration})\n`);
   } finally {
     await u.close();
   }
@@ -186,7 +187,7 @@ Examples:
       const problem = listen && http ? listenProblem(listen.host, http) : undefined;
       if (problem) throw new CliError(problem);
       // Messages quote agents, tools and upstream errors: nothing in them may act on the terminal.
-      const important = (m: string) => process.stderr.write(`policy enforce: ${keepLines(m)}\n`);
+      const important = (m: string) => io().stderr.write(`policy enforce: ${keepLines(m)}\n`);
       const log = (m: string) => { if (!o.quiet || m.startsWith("approval ")) important(m); };
       let proxy;
       try {
@@ -227,6 +228,6 @@ Examples:
         await serveStdio(proxy.gateway, o.sessionId ? { sessionId: o.sessionId } : {});
       }
       await stop();
-      process.exitCode = 0;
+      io().exitCode = 0;
     });
 }

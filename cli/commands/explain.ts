@@ -4,6 +4,7 @@ import { buildBundle } from "../../compiler/emit/index.js";
 import { explain, formatExplanation } from "../../compiler/explain.js";
 import { collectCatalogs, loadOrExit, readBundle, readJsonFile, reportDiagnostics } from "../project-io.js";
 import { EXIT_FINDINGS, EXIT_USAGE, parseFormat, printJson } from "../output.js";
+import { io } from "../io.js";
 import { eventProblem } from "../../runtime/event.js";
 import type { Bundle } from "../../runtime/types.js";
 import { loadShellParser } from "../../compiler/shell/shell-parser.js";
@@ -26,19 +27,19 @@ export function register(program: Command): void {
         const loaded = loadOrExit(paths, o.catalog);
         if (loaded.project.diagnostics.some((d) => d.severity === "error")) {
           reportDiagnostics(loaded.project.diagnostics, loaded, { quietInfo: true });
-          process.exitCode = EXIT_FINDINGS;
+          io().exitCode = EXIT_FINDINGS;
           return;
         }
         bundle = buildBundle(loaded.project, { includeDrafts: !!o.includeDrafts });
       }
       const x = explain(bundle, event);
       if (format === "json") printJson({ ...x.decision, ...(x.args ? { arguments: x.args } : {}), trace: x.policies });
-      else process.stdout.write(formatExplanation(x) + "\n");
+      else io().stdout.write(formatExplanation(x) + "\n");
       // The runtime blocks a malformed event (shown above); for the CLI it is also bad input.
       const problem = eventProblem(event);
       if (problem) {
-        process.stderr.write(`error: ${eventPath} is not a valid session event: ${problem}\n`);
-        process.exitCode = EXIT_USAGE;
+        io().stderr.write(`error: ${eventPath} is not a valid session event: ${problem}\n`);
+        io().exitCode = EXIT_USAGE;
       }
     });
 }

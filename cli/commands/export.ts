@@ -8,6 +8,7 @@ import { COMPILER_VERSION } from "../../compiler/version.js";
 import type { Decl } from "../../grammar/ast.js";
 import { collectCatalogs, loadOrExit, reportDiagnostics, writeAtomic } from "../project-io.js";
 import { CliError, EXIT_FINDINGS } from "../output.js";
+import { io } from "../io.js";
 
 export function register(program: Command): void {
   program.command("export").description("export the policies (and tests, defaults, detectors) as JSON")
@@ -22,8 +23,8 @@ export function register(program: Command): void {
       const syntax = loaded.project.diagnostics.filter((d) => d.severity === "error" && d.code.startsWith("PDL1"));
       if (syntax.length) {
         reportDiagnostics(syntax, loaded);
-        process.stderr.write("syntax errors: nothing exported\n");
-        process.exitCode = EXIT_FINDINGS;
+        io().stderr.write("syntax errors: nothing exported\n");
+        io().exitCode = EXIT_FINDINGS;
         return;
       }
       let keep: ((d: Decl) => boolean) | undefined;
@@ -37,6 +38,6 @@ export function register(program: Command): void {
       const doc = exportDocument(loaded.project.files, { generator: COMPILER_VERSION, ...(keep ? { keep } : {}) });
       const text = JSON.stringify(doc, null, 2) + "\n";
       if (o.output) writeAtomic(o.output, text);
-      else process.stdout.write(text);
+      else io().stdout.write(text);
     });
 }

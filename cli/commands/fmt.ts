@@ -6,6 +6,7 @@ import { policyFilesUnder, displayPath } from "../../compiler/project.js";
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { CliError, EXIT_FINDINGS, parseFormat, printJson, renderDiagnostic } from "../output.js";
+import { io } from "../io.js";
 import { writeAtomic } from "../project-io.js";
 
 export function register(program: Command): void {
@@ -32,7 +33,7 @@ export function register(program: Command): void {
         const errors = r.diagnostics.filter((d) => d.severity === "error");
         if (errors.length) {
           broken.push(name);
-          if (format === "text") for (const d of errors) process.stderr.write(renderDiagnostic(d, new Map([[name, text]])) + "\n\n");
+          if (format === "text") for (const d of errors) io().stderr.write(renderDiagnostic(d, new Map([[name, text]])) + "\n\n");
           continue;
         }
         const out = print(r.ast);
@@ -43,10 +44,10 @@ export function register(program: Command): void {
       }
       if (format === "json") printJson({ files: files.length, changed, unparsable: broken, check: !!o.check });
       else {
-        for (const c of changed) process.stdout.write(`${o.check ? "not formatted" : "formatted"}: ${c}\n`);
-        for (const b of broken) process.stderr.write(`not formatted (syntax errors): ${b}\n`);
-        if (!changed.length && !broken.length) process.stdout.write(`${files.length} file${files.length === 1 ? "" : "s"} already formatted\n`);
+        for (const c of changed) io().stdout.write(`${o.check ? "not formatted" : "formatted"}: ${c}\n`);
+        for (const b of broken) io().stderr.write(`not formatted (syntax errors): ${b}\n`);
+        if (!changed.length && !broken.length) io().stdout.write(`${files.length} file${files.length === 1 ? "" : "s"} already formatted\n`);
       }
-      if (broken.length || (o.check && changed.length)) process.exitCode = EXIT_FINDINGS;
+      if (broken.length || (o.check && changed.length)) io().exitCode = EXIT_FINDINGS;
     });
 }

@@ -14,6 +14,7 @@ import { importInterven } from "../../compiler/lifecycle/interven.js";
 import type { ExportDoc } from "../../compiler/lifecycle/export-types.js";
 import { collectCatalogs, readTextInput, writeAtomic } from "../project-io.js";
 import { CliError, EXIT_FINDINGS, parseFormat, pc, printJson, renderDiagnostic } from "../output.js";
+import { io } from "../io.js";
 
 interface Opts { tenant?: string; from?: string; output?: string; draft?: boolean; force?: boolean; catalog?: string[]; format?: string }
 
@@ -46,18 +47,18 @@ export function register(program: Command): void {
       if (from === "policy") {
         const r = o.draft ? importParsedChecked(text, file, true) : importDocument(text, file);
         if (r.diagnostics.length) {
-          for (const d of r.diagnostics) process.stderr.write(renderDiagnostic(d, new Map([[file, text]])) + "\n\n");
-          process.exitCode = EXIT_FINDINGS;
+          for (const d of r.diagnostics) io().stderr.write(renderDiagnostic(d, new Map([[file, text]])) + "\n\n");
+          io().exitCode = EXIT_FINDINGS;
           return;
         }
         const files = r.files.map((f) => ({ file: f.file, text: print(parse(f.text, f.file).ast) }));
         if (!o.output) {
           if (files.length !== 1) throw new CliError(`the export holds ${files.length} files: give -o <folder> to write them`);
-          process.stdout.write(files[0]!.text);
+          io().stdout.write(files[0]!.text);
         } else if (files.length === 1 && o.output.endsWith(".policy")) write(o.output, files[0]!.text, o.force);
         else for (const f of files) write(join(o.output, f.file), f.text, o.force);
         if (format === "json") printJson({ ok: true, files: files.map((f) => f.file) });
-        else if (o.output) process.stderr.write(`imported ${files.length} file${files.length === 1 ? "" : "s"} into ${o.output}\n`);
+        else if (o.output) io().stderr.write(`imported ${files.length} file${files.length === 1 ? "" : "s"} into ${o.output}\n`);
         return;
       }
 
@@ -70,17 +71,17 @@ export function register(program: Command): void {
       else {
         for (const x of r.rules) {
           const mark = x.status === "converted" ? pc.green("✓") : x.status === "approximated" ? pc.yellow("~") : pc.red("✗");
-          process.stderr.write(`${mark} ${x.rule} → ${x.id}${x.status === "approximated" ? " (draft: not everything could be expressed)" : ""}\n`);
-          for (const n of x.notes) process.stderr.write(`    ${n}\n`);
+          io().stderr.write(`${mark} ${x.rule} → ${x.id}${x.status === "approximated" ? " (draft: not everything could be expressed)" : ""}\n`);
+          for (const n of x.notes) io().stderr.write(`    ${n}\n`);
         }
-        for (const e of errors) process.stderr.write(`${pc.red("error")}: ${e}\n`);
-        for (const d of checked?.diagnostics.filter((x) => x.severity === "warning") ?? []) process.stderr.write(`${pc.yellow("warning")}: converted source, line ${d.span.line}: ${d.message}\n`);
+        for (const e of errors) io().stderr.write(`${pc.red("error")}: ${e}\n`);
+        for (const d of checked?.diagnostics.filter((x) => x.severity === "warning") ?? []) io().stderr.write(`${pc.yellow("warning")}: converted source, line ${d.span.line}: ${d.message}\n`);
       }
-      if (errors.length) { process.stderr.write("nothing written\n"); process.exitCode = EXIT_FINDINGS; return; }
+      if (errors.length) { io().stderr.write("nothing written\n"); io().exitCode = EXIT_FINDINGS; return; }
       if (o.output) write(o.output, out, o.force);
-      else process.stdout.write(out);
+      else io().stdout.write(out);
       const approx = r.rules.filter((x) => x.status === "approximated").length;
-      if (format === "text") process.stderr.write(`${r.rules.length} rule${r.rules.length === 1 ? "" : "s"} imported${approx ? `, ${approx} as drafts to review` : ""}${o.output ? ` into ${o.output}` : ""}\n`);
+      if (format === "text") io().stderr.write(`${r.rules.length} rule${r.rules.length === 1 ? "" : "s"} imported${approx ? `, ${approx} as drafts to review` : ""}${o.output ? ` into ${o.output}` : ""}\n`);
     });
 }
 

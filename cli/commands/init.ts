@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CliError } from "../output.js";
+import { io } from "../io.js";
 
 const STARTER = `# Starter policies. Run \`npx policy test\` to check them, \`npx policy build -o bundle.json\` to ship them.
 
@@ -59,6 +60,6 @@ export function register(program: Command): void {
       mkdirSync(join(dir, "policies"), { recursive: true });
       writeFileSync(file, STARTER);
       writeFileSync(config, JSON.stringify({ catalogs: [] }, null, 2) + "\n");
-      process.stdout.write(`created ${config} and ${file}\nnext: npx policy test ${dir === "." ? "" : dir}\n`);
+      io().stdout.write(`created ${config} and ${file}\nnext: npx policy test ${dir === "." ? "" : dir}\n`);
     });
 }

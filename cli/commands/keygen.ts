@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { existsSync, writeFileSync } from "node:fs";
 import { generateKeyPair, readPrivateKey, serializeSignature, signBundle } from "../../compiler/lifecycle/sign.js";
 import { CliError, parseFormat, printJson } from "../output.js";
+import { io } from "../io.js";
 import { readTextInput } from "../project-io.js";
 
 /** Signs a bundle's text with the private key in `keyFile`; the signature file's text. */
@@ -32,6 +33,6 @@ export function register(program: Command): void {
       writeFileSync(priv, k.privatePem, { mode: 0o600 });
       writeFileSync(pub, k.publicPem);
       if (format === "json") printJson({ private: priv, public: pub, key: k.keyId });
-      else process.stdout.write(`wrote ${priv} (private: keep it secret) and ${pub} (public: give it to the enforcement points)\nkey id ${k.keyId}\nnext: policy build -o bundle.json --sign ${priv}\n`);
+      else io().stdout.write(`wrote ${priv} (private: keep it secret) and ${pub} (public: give it to the enforcement points)\nkey id ${k.keyId}\nnext: policy build -o bundle.json --sign ${priv}\n`);
     });
 }

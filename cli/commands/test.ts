@@ -12,6 +12,7 @@ import { junitXml } from "../../compiler/test-runner/junit.js";
 import { collectCatalogs, loadOrExit, reportDiagnostics } from "../project-io.js";
 import { discoverProjects } from "../../compiler/project.js";
 import { CliError, EXIT_FINDINGS, EXIT_USAGE, parseFormat, pc } from "../output.js";
+import { io } from "../io.js";
 import { oneLine } from "../../compiler/terminal-safe.js";
 import { loadShellParser } from "../../compiler/shell/shell-parser.js";
 
@@ -28,7 +29,7 @@ interface TestOptions {
   watch?: boolean;
 }
 
-const out = (s: string) => process.stdout.write(s);
+const out = (s: string) => io().stdout.write(s);
 
 function printText(report: TestReport): void {
   for (const r of report.results) {
@@ -125,8 +126,8 @@ function runOnce(paths: string[], o: TestOptions): number {
     if (snap?.missing.length) out(pc.dim(`no snapshot yet for ${snap.missing.length} replayed session file${snap.missing.length === 1 ? "" : "s"} (write with --update-snapshots)\n`));
     if (coverage && o.coverage) out(formatCoverage(coverage).join("\n") + "\n");
   }
-  for (const u of report.unreadable) process.stderr.write(`error: cannot read session file "${u.path}" (replayed at ${u.span.file}:${u.span.line}:${u.span.column})\n`);
-  if (xmlToStdout || (reporter === "json" && !o.output)) process.stderr.write(summary);
+  for (const u of report.unreadable) io().stderr.write(`error: cannot read session file "${u.path}" (replayed at ${u.span.file}:${u.span.line}:${u.span.column})\n`);
+  if (xmlToStdout || (reporter === "json" && !o.output)) io().stderr.write(summary);
   else out(summary);
   if (report.unreadable.length) return EXIT_USAGE;
   return report.failed ? EXIT_FINDINGS : 0;
@@ -138,7 +139,7 @@ function watchMode(paths: string[], o: TestOptions): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const rerun = () => {
     out("\x1bc");
-    try { process.exitCode = runOnce(paths, o); } catch (e) { process.stderr.write(`error: ${(e as Error).message}\n`); }
+    try { io().exitCode = runOnce(paths, o); } catch (e) { io().stderr.write(`error: ${(e as Error).message}\n`); }
     out(pc.dim("watching for changes (Ctrl-C to stop)\n"));
   };
   rerun();
@@ -170,6 +171,6 @@ export function register(program: Command): void {
     .action(async (paths: string[], o: TestOptions) => {
       await loadShellParser();
       if (o.watch) return watchMode(paths, o);
-      process.exitCode = runOnce(paths, o);
+      io().exitCode = runOnce(paths, o);
     });
 }

@@ -12,7 +12,8 @@ import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { FileApprovalStore } from "../../enforce/approvals/file-store.js";
 import { viewOf } from "../../enforce/approvals/types.js";
-import { buildBundleFile, importLiveCatalog, readJsonl, requireServer, runCli, serverCommand, SERVERS, startProxyClient, textOf, until, webhookReceiver } from "./helpers.js";
+import { buildBundleFile, importLiveCatalog, readJsonl, requireServer, serverCommand, SERVERS, startProxyClient, textOf, until, webhookReceiver } from "./helpers.js";
+import { runCli } from "../support/cli.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "enforce-audit-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startProxy, StartupCheckError } from "../../enforce/start.js";
 import type { Bundle } from "../../runtime/types.js";
 import { parseUpstream } from "../../enforce/upstream.js";
-import { buildBundleFile, importLiveCatalog, runCli, serverCommand, serverEntry, SERVERS, textOf } from "./helpers.js";
+import { buildBundleFile, importLiveCatalog, serverCommand, serverEntry, SERVERS, textOf } from "./helpers.js";
+import { runCli } from "../support/cli.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 
