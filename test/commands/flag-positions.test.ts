@@ -23,7 +23,7 @@ const STRICT: Record<string, string[]> = {
     "git push -v --force", "git push origin main extra --force", "git push --verbose -f", "git push -fu origin main",
     "git push -uf origin main", "git push origin +main", "git push origin main +refs/heads/x:refs/heads/x",
     "git push --force-with-lease=main", "git push --force-with-lease origin main", "git push --force-w", "git push --mirror",
-    "git push --mirr origin", "git push -q origin main -f", "git push --tags --force-if-includes --force-with-lease",
+    "git push --mirr origin", "git push --m", "git push -q origin main -f", "git push --tags --force-if-includes --force-with-lease",
   ],
   push_delete: [
     "git push origin :main", "git push --prune origin", "git push --pru", "git push origin --delete main",
@@ -32,11 +32,11 @@ const STRICT: Record<string, string[]> = {
   reset_hard: ["git reset -q --hard", "git reset --hard", "git reset HEAD~1 --hard", "git reset --ha", "git reset --h origin/main"],
   commit_amend: ["git commit -m x --amend", "git commit -a -m x --amend --no-edit", "git commit --amen", "git commit -q --am"],
   branch_delete: [
-    "git branch -v -D x", "git branch -D x", "git branch x -d", "git branch -vd x", "git branch --delete x", "git branch --del x",
+    "git branch -v -D x", "git branch -D x", "git branch x -d", "git branch -vd x", "git branch --delete x", "git branch --del x", "git branch --d x",
     "git branch -f main HEAD~3", "git branch -M old new", "git branch --force main", "git branch -C a b",
     "git checkout -B main origin/main", "git switch -C main",
   ],
-  tag_delete: ["git tag -f -d x", "git tag -d x", "git tag v1 -d", "git tag --delete v1", "git tag --del v1", "git tag -fa v1 -m x"],
+  tag_delete: ["git tag -f -d x", "git tag -d x", "git tag v1 -d", "git tag --delete v1", "git tag --del v1", "git tag --d v1", "git tag -fa v1 -m x"],
   checkout_discard: [
     "git checkout -f", "git checkout --force", "git checkout -q -f main", "git checkout -- file", "git checkout HEAD -- file",
     "git checkout .", "git checkout HEAD .", "git checkout -fq", "git checkout --pathspec-from-file=list",
