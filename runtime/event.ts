@@ -6,6 +6,7 @@ import type { ArgKind, Bundle, Operation, SessionEvent } from "./types.js";
 import { argsProblem, commandProblem } from "./limits.js";
 import { userProblem } from "./user.js";
 import { simpleCommands, type ShellParser, type SimpleCommand } from "./argv.js";
+import { matchCommand } from "./command-pattern.js";
 
 const TYPES = new Set(["tool_call_request", "tool_call_response", "message_from_user", "message_to_user", "agent_discovered"]);
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -143,15 +144,8 @@ export interface ResolvedCall extends ToolInfo {
   readonly unknown?: string;
 }
 
-/** Does an argv match a command pattern? `*` is one word, `**` the rest (zero or more words). */
-export function matchCommand(pattern: readonly string[], argv: readonly string[]): boolean {
-  for (let i = 0; i < pattern.length; i++) {
-    const p = pattern[i]!;
-    if (p === "**") return true;
-    if (i >= argv.length || (p !== "*" && p !== argv[i])) return false;
-  }
-  return pattern.length === argv.length;
-}
+/** Does an argv match a command pattern? (`**` anywhere, `*`, word globs, short-flag clusters, `--`: command-pattern.ts.) */
+export { matchCommand };
 
 const own = Object.prototype.hasOwnProperty;
 

@@ -4,6 +4,7 @@
  * (`Google Drive`, `google_drive`, `GoogleDrive`).
  */
 import { matchCommand } from "../../runtime/event.js";
+import { parsePatternWord } from "../../runtime/command-pattern.js";
 import { MCP_REQUEST_TOOLS } from "./mcp-requests.js";
 import type { ArgKind, GlobalOptionsJson, CatalogIntegrationJson, CatalogJson, CatalogToolJson, JsonSchema, Operation } from "./types.js";
 
@@ -49,9 +50,26 @@ export function normName(s: string): string {
 }
 
 /** Specificity of a command pattern: literal words first, then fewer wildcards, then length. */
+/**
+ * How specific a command pattern is, compared left to right: words that must be present (literals,
+ * flags, word globs), of those the exact ones (literals and flags, not globs), fewer `**`, more
+ * words. The most specific matching pattern decides; on a tie, the stricter operation (below).
+ */
+const specificities = new WeakMap<readonly string[], number[]>();
+
 function specificity(p: readonly string[]): number[] {
-  const literal = p.filter((w) => w !== "*" && w !== "**").length;
-  return [literal, -p.filter((w) => w === "**").length, p.length];
+  const known = specificities.get(p);
+  if (known) return known;
+  const s = computeSpecificity(p);
+  specificities.set(p, s);
+  return s;
+}
+
+function computeSpecificity(p: readonly string[]): number[] {
+  const kinds = p.map((w) => parsePatternWord(w).k);
+  const anchored = kinds.filter((k) => k === "lit" || k === "short" || k === "glob").length;
+  const exact = kinds.filter((k) => k === "lit" || k === "short").length;
+  return [anchored, exact, -kinds.filter((k) => k === "rest").length, p.length];
 }
 
 export function compareCommands(a: CatalogCommand, b: CatalogCommand): number {
@@ -60,6 +78,9 @@ export function compareCommands(a: CatalogCommand, b: CatalogCommand): number {
   for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return y[i]! - x[i]!;
   return 0;
 }
+
+/** Operations from strictest: on equally specific patterns, the stricter tool wins. */
+const STRICTNESS: Readonly<Record<Operation, number>> = { Delete: 3, Write: 2, Read: 1, Unknown: 0 };
 
 /** Global options of an integration extended by a catalog entry (union, sorted). */
 function mergeGlobals(prev: CatalogIntegration["globalOptions"] | undefined, j: GlobalOptionsJson | undefined): CatalogIntegration["globalOptions"] {
@@ -77,6 +98,8 @@ export class Catalog {
   /** Every tool in catalog order, and each tool's place in it (rebuilt when a catalog is added). */
   private all: readonly CatalogTool[] = [];
   private readonly position = new Map<CatalogTool, number>();
+  /** `commands()`, sorted once per change of the catalog. */
+  private sortedCommands: CatalogCommand[] | undefined;
 
   /** `requestPaths: false` leaves out the MCP request paths (`resources/read`, …; mcp-requests.ts). */
   constructor(private readonly opts: { readonly requestPaths?: boolean } = {}) {}
@@ -107,6 +130,7 @@ export class Catalog {
     this.byNorm.set(normName(id), integ);
     this.byNorm.set(normName(j.name), integ);
     this.stale = true;
+    this.sortedCommands = undefined;
   }
 
   /** Every tool by lower-case full key (`github.create_issue`). */
@@ -162,9 +186,13 @@ export class Catalog {
     return this.indexed().position.get(t) ?? -1;
   }
 
-  /** All command patterns, most specific first. */
+  /** All command patterns, most specific first; equally specific ones stricter operation first. */
   commands(): CatalogCommand[] {
-    return [...this.integrations.values()].flatMap((i) => i.commands).sort(compareCommands);
+    if (!this.sortedCommands) {
+      const rank = (c: CatalogCommand) => STRICTNESS[this.tool(c.tool)?.operation ?? "Unknown"] ?? 0;
+      this.sortedCommands = [...this.integrations.values()].flatMap((i) => i.commands).sort((a, b) => compareCommands(a, b) || rank(b) - rank(a));
+    }
+    return [...this.sortedCommands];
   }
 
   /**
@@ -187,9 +215,10 @@ export class Catalog {
     return Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]!]));
   }
 
-  /** The tool a command line runs, by the command patterns (`*` one word, `**` the rest). */
+  /** The tool a command line runs, by the command patterns (runtime/command-pattern.ts). */
   resolveCommand(argv: readonly string[]): CatalogTool | undefined {
-    for (const c of this.commands()) if (matchCommand(c.pattern, argv)) return this.tool(c.tool);
+    if (!this.sortedCommands) this.commands();
+    for (const c of this.sortedCommands!) if (matchCommand(c.pattern, argv)) return this.tool(c.tool);
     return undefined;
   }
 }

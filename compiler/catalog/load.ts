@@ -9,6 +9,7 @@ import { assetPath } from "../assets.js";
 import { readJson } from "../json/validate.js";
 import { diag, type Diagnostic } from "../../grammar/diagnostic.js";
 import { LineMap } from "../../grammar/span.js";
+import { patternProblem } from "../../runtime/command-pattern.js";
 
 let builtinDocs: { name: string; doc: CatalogJson }[] | undefined;
 
@@ -85,6 +86,8 @@ function crossCheck(doc: CatalogJson, text: string, file: string): Diagnostic[] 
       }
     }
     for (const c of integ.commands ?? []) {
+      const bad = patternProblem(c.pattern);
+      if (bad) out.push(diag("PDL3001", "error", at(`"${c.pattern[0] ?? c.tool}"`), `command pattern ${JSON.stringify(c.pattern)} of integration "${integ.id}" in ${file} is malformed: ${bad}`, "pattern words: a word, `*` (one word), `**` (any words), a glob word (`+*`), `-x` (a flag, also in clusters); see docs/language.md (Command lines)"));
       if (!names.has(c.tool.toLowerCase())) out.push(diag("PDL3001", "error", at(`"${c.tool}"`), `command pattern ${JSON.stringify(c.pattern)} names tool "${c.tool}", which integration "${integ.id}" does not define`, "add the tool or fix the name"));
     }
   }

@@ -20,7 +20,7 @@ const PREFIXES = ["gitx", "gitx push", "gitx push --", "gitx stat", "rm -rf", "/
 export const COMMANDS: readonly (readonly string[] | string)[] = [
   ["gitx", "push", "origin", "main"], ["gitx", "push", "--force", "origin"], ["gitx", "status"], ["gitx", "frob"], ["rm", "-rf", "/"], ["gitx", "status", "x"],
   ["env", "X=1", "gitx", "push"], ["sudo", "-u", "r", "gitx", "-C", "d", "push", "--force"], ["/bin/gitx", "--no-pager", "status"], ["xargs", "gitx", "status"],
-  ["gitx", "push", "origin:main"], ["eval", "gitx push"], ["sh", "-c", "gitx status && gitx push --force"],
+  ["gitx", "push", "origin:main"], ["eval", "gitx push"], ["gitx", "push", "-v", "-f", "origin"], ["gitx", "push", "-vf"], ["gitx", "push", "origin", "+main"], ["gitx", "push", "--", "-f"], ["sh", "-c", "gitx status && gitx push --force"],
   "gitx status && gitx push", "gitx status | rm -rf /", "sh -c 'gitx push --force'", "gitx push 'bad", "$G push", "(gitx status; nice gitx push origin:x)",
 ];
 const pick = <T>(xs: readonly T[]) => fc.constantFrom(...xs);

@@ -39,6 +39,9 @@ export const SMALL_CATALOG: CatalogJson = {
       { name: "status", operation: "Read", verbs: ["status"], args },
     ], commands: [
       { pattern: ["gitx", "push", "--force", "**"], tool: "push_force" },
+      { pattern: ["gitx", "push", "**", "-f", "**"], tool: "push_force" },
+      { pattern: ["gitx", "push", "**", "+*", "**"], tool: "push_force" },
+      { pattern: ["gitx", "push", "**", "-v", "**"], tool: "push" },
       { pattern: ["gitx", "push", "**"], tool: "push" },
       { pattern: ["gitx", "status"], tool: "status" },
     ] },
