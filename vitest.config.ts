@@ -11,6 +11,7 @@ import { defineConfig } from "vitest/config";
 const E2E = [
   "test/cli/binary.test.ts",
   "test/enforce/**/*.test.ts",
+  "test/commands/enforce-terminal.test.ts",
   "test/lsp/server.test.ts",
   "test/lsp/lock.test.ts",
   "test/lsp/large-file.test.ts",

@@ -207,7 +207,8 @@ describe("shell lines: every simple command decided, strictest wins", () => {
     ] as const) {
       const d = decide(line, strict);
       expect(d.effect, line).toBe("block");
-      expect(d.reason, line).toContain(why);
+      // The reason of the decision, or of the command that cannot be decided (beside the literal one).
+      expect([d.reason, ...(d.commands ?? []).map((c) => c.unknown ?? "")].join("\n"), line).toContain(why);
     }
   });
 
