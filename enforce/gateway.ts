@@ -24,6 +24,7 @@ import type { Upstream } from "./upstream.js";
 import { ProxySession, type SessionIdentity } from "./session.js";
 import type { UserInfo } from "../runtime/types.js";
 import { keepLines } from "../compiler/terminal-safe.js";
+import { tell, type ProxyObserver } from "./observer.js";
 
 export interface GatewayOptions {
   readonly bundle: Bundle;
@@ -48,6 +49,8 @@ export interface GatewayOptions {
   readonly clerk?: ApprovalClerk;
   /** `strict` (default): a call whose recording or decision-log line cannot be written is blocked. */
   readonly audit?: "strict" | "best-effort";
+  /** Told about decisions, approvals, alerts and bundle loads (metrics). */
+  readonly observer?: ProxyObserver;
 }
 
 export interface Route {
@@ -116,6 +119,7 @@ export class Gateway {
       ? { revision: bundle.revision, ...this.byRevision.get(bundle.revision)! }
       : this.make(bundle);
     this.log(`loaded bundle revision ${bundle.revision} (${bundle.policies.length} policies); running sessions keep their revision`);
+    tell(this.o.observer, "bundleLoaded", bundle.revision);
     this.o.decisionLog?.append({ type: "bundle_loaded", ts: new Date(this.now()).toISOString(), revision: bundle.revision, policies: bundle.policies.length });
     return { changed: true, revision: bundle.revision };
   }
