@@ -3,6 +3,8 @@
  * (a `Content-Length` above it is refused before reading, a body that grows past it is cut off),
  * and the whole exchange, body included, must end within `timeoutMs` (a server that trickles its
  * body cannot hold a replica). Redirects are refused: point the URL at the final address.
+ * Only `ETag`s are used for conditional requests: `If-Modified-Since` has a resolution of one
+ * second, and a bundle replaced within the second it was fetched would be answered 304 for good.
  * INVARIANT: never throws; every failure is a `{ kind: "error" }` with a message that names the URL.
  */
 
@@ -44,11 +46,10 @@ async function readCapped(body: ReadableStream<Uint8Array>, maxBytes: number): P
 function headersOf(v: Validators): Record<string, string> {
   const h: Record<string, string> = { accept: "application/json", "cache-control": "no-cache" };
   if (v.etag) h["if-none-match"] = v.etag;
-  else if (v.lastModified) h["if-modified-since"] = v.lastModified;
   return h;
 }
 
-/** GETs `url` with `If-None-Match` / `If-Modified-Since` from `validators`, within `limits`. */
+/** GETs `url` with `If-None-Match` from `validators`, within `limits`. */
 export async function fetchBounded(url: string, validators: Validators, limits: FetchLimits): Promise<FetchResult> {
   const signal = AbortSignal.timeout(limits.timeoutMs);
   try {
