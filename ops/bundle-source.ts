@@ -102,6 +102,10 @@ export class BundleSource {
       return undefined;
     }
     const same = a.bundle.revision === this.floor?.revision;
+    // The same content signed earlier than the copy running must not lower the floor (it would let
+    // an older revision through next): only a newer signature replaces the one kept.
+    const older = same && a.issued !== undefined && this.floor?.issued !== undefined && Date.parse(a.issued) <= Date.parse(this.floor.issued);
+    if (older) return this.settle("unchanged");
     this.floor = { revision: a.bundle.revision, issued: a.issued ?? this.floor?.issued, etag: r.etag, lastModified: r.lastModified };
     const saved = this.cache.save(this.stateOf(a.bundle.revision, a.issued), r.bytes, sig);
     if (saved) this.emit({ type: "bundle_refused", reason: saved, from: "cache" });

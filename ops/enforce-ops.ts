@@ -56,6 +56,7 @@ function describe(e: SourceEvent, url: string): string {
 /** Starts the metrics endpoint and gets the first bundle; throws when there is none to enforce. */
 export async function startOps(o: OpsOptions): Promise<Ops> {
   const metrics = o.metrics ? new ProxyMetrics() : undefined;
+  if (o.metrics && !/^(localhost|127\.\d+\.\d+\.\d+|::1)$/.test(o.metrics.host)) o.log(`note: --metrics ${o.metrics.host}: anyone who can reach it reads the policy ids, integrations and revision this replica runs (it needs no token; keep it on a monitoring network)`);
   let proxy: RunningProxy | undefined;
   const pending: Record<string, unknown>[] = [];
   const report = (e: SourceEvent) => {

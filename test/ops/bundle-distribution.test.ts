@@ -149,6 +149,26 @@ describe("pulling signed bundles from the reference server", () => {
     }
   });
 
+  test("an old signature of the running content does not lower the floor (no rollback through a re-signed revert)", { timeout: 20_000 }, async () => {
+    const dir = mkdtempSync(path.join(work, "srv-"));
+    const { privateKey, publicPem } = keyPair();
+    const B = bundleWith("bee"), C = bundleWith("sea");
+    publish(dir, "acme.json", B.text, sigOf(B, privateKey, "acme", at(3))); // B, reverted to and signed again at 3
+    const srv = await serveBundles(dir, "127.0.0.1", 0);
+    const x = source(`${srv.url}acme.json`, path.join(work, "cache-e"), publicPem);
+    try {
+      expect((await x.s.first(2000)).revision).toBe(B.revision);
+      publish(dir, "acme.json", B.text, sigOf(B, privateKey, "acme", at(1))); // B's first signature
+      expect(await x.s.poll()).toBeUndefined();
+      publish(dir, "acme.json", C.text, sigOf(C, privateKey, "acme", at(2))); // C, which B@3 replaced
+      expect(await x.s.poll()).toBeUndefined();
+      expect(x.events.at(-1)).toMatchObject({ type: "bundle_refused", reason: expect.stringMatching(/rollback/) });
+      expect(x.s.status.revision).toBe(B.revision);
+    } finally {
+      srv.server.close();
+    }
+  });
+
   test("the reference server: strong ETags, 304 on If-None-Match, nothing outside the folder", async () => {
     const dir = mkdtempSync(path.join(work, "srv-"));
     writeFileSync(path.join(dir, "acme.json"), "{}");
