@@ -12,6 +12,7 @@ import { bundleFileProblem } from "../compiler/emit/index.js";
 import { distributionStatement } from "../compiler/lifecycle/sign.js";
 import type { Bundle } from "../runtime/types.js";
 import { verifyBundle } from "../runtime/verify.js";
+import { ajvMessage, schemaValidator } from "../compiler/json/validate.js";
 
 /** What a replica runs: the revision and, for signed bundles, when it was signed. */
 export interface Floor {
@@ -40,6 +41,8 @@ interface Statement { readonly name?: unknown; readonly issued?: unknown; readon
 function statementProblem(sigText: string, revision: string, o: AcceptOptions): { problem: string } | { issued: string } {
   let s: Statement;
   try { s = JSON.parse(sigText) as Statement; } catch { return { problem: "the signature file is not JSON" }; }
+  const valid = schemaValidator("bundle-signature.schema.json");
+  if (!valid(s)) return { problem: `the signature file does not follow schemas/bundle-signature.schema.json: ${(valid.errors ?? []).map(ajvMessage).join("; ")}` };
   if (typeof s.name !== "string" || typeof s.issued !== "string" || typeof s.statement !== "string") {
     return { problem: "the signature carries no signed name and time (sign it with `policy build -o <name>.json --sign key`)" };
   }

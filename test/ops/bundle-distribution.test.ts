@@ -16,6 +16,8 @@ import { BundleSource, type SourceEvent } from "../../ops/bundle-source.js";
 import { serveBundles, etagOf, noneMatch } from "../../ops/bundle-server.js";
 import type { Bundle } from "../../runtime/types.js";
 import { bundleWith, keyPair, publish, sigOf } from "./bundles.js";
+import { signFile } from "../../cli/commands/keygen.js";
+import { schemaValidator } from "../../compiler/json/validate.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "ops-dist-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -167,6 +169,19 @@ describe("pulling signed bundles from the reference server", () => {
     } finally {
       srv.server.close();
     }
+  });
+
+  test("what `policy build --sign` writes follows schemas/bundle-signature.schema.json, name and time included", () => {
+    const dir = mkdtempSync(path.join(work, "sig-"));
+    const { privateKey } = keyPair();
+    writeFileSync(path.join(dir, "k.pem"), privateKey.export({ type: "pkcs8", format: "pem" }).toString());
+    const v = bundleWith("schema");
+    const sig = JSON.parse(signFile(path.join(dir, "k.pem"), v.text, v.revision, "dist/acme-prod.json", at(7))) as Record<string, unknown>;
+    const valid = schemaValidator("bundle-signature.schema.json");
+    expect(valid(sig), JSON.stringify(valid.errors)).toBe(true);
+    expect(sig).toMatchObject({ name: "acme-prod", issued: at(7).toISOString(), revision: v.revision });
+    expect(valid({ ...sig, statement: undefined })).toBe(false);
+    expect(() => signFile(path.join(dir, "k.pem"), v.text, v.revision, "dist/acme prod.json")).toThrow(/may hold only letters/);
   });
 
   test("the reference server: strong ETags, 304 on If-None-Match, nothing outside the folder", async () => {
