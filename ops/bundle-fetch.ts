@@ -25,6 +25,11 @@ export type FetchResult =
   | { readonly kind: "ok"; readonly bytes: Buffer; readonly etag?: string; readonly lastModified?: string }
   | { readonly kind: "error"; readonly error: string; readonly status?: number };
 
+/** A URL as messages show it: without its query and fragment (a presigned URL's token stays out of logs). */
+export function shownUrl(url: string): string {
+  try { const u = new URL(url); return `${u.origin}${u.pathname}${u.search ? "?…" : ""}`; } catch { return "(a URL that does not parse)"; }
+}
+
 /** Reads a body chunk by chunk, stopping as soon as it passes the limit. */
 async function readCapped(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<Buffer | string> {
   const reader = body.getReader();
@@ -52,27 +57,28 @@ function headersOf(v: Validators): Record<string, string> {
 /** GETs `url` with `If-None-Match` from `validators`, within `limits`. */
 export async function fetchBounded(url: string, validators: Validators, limits: FetchLimits): Promise<FetchResult> {
   const signal = AbortSignal.timeout(limits.timeoutMs);
+  const shown = shownUrl(url);
   try {
     const res = await fetch(url, { headers: headersOf(validators), redirect: "manual", signal, cache: "no-store" });
     if (res.status === 304) return { kind: "not_modified" };
-    if (res.status >= 300 && res.status < 400) return { kind: "error", status: res.status, error: `${url}: HTTP ${res.status} redirect refused (give the final address)` };
+    if (res.status >= 300 && res.status < 400) return { kind: "error", status: res.status, error: `${shown}: HTTP ${res.status} redirect refused (give the final address)` };
     if (res.status !== 200) {
       await res.body?.cancel().catch(() => undefined);
-      return { kind: "error", status: res.status, error: `${url}: HTTP ${res.status}` };
+      return { kind: "error", status: res.status, error: `${shown}: HTTP ${res.status}` };
     }
     const declared = Number(res.headers.get("content-length") ?? NaN);
     if (declared > limits.maxBytes) {
       await res.body?.cancel().catch(() => undefined);
-      return { kind: "error", error: `${url}: the body (${declared} bytes) is larger than ${limits.maxBytes} bytes` };
+      return { kind: "error", error: `${shown}: the body (${declared} bytes) is larger than ${limits.maxBytes} bytes` };
     }
     const bytes = res.body ? await readCapped(res.body, limits.maxBytes) : Buffer.alloc(0);
-    if (typeof bytes === "string") return { kind: "error", error: `${url}: ${bytes}` };
+    if (typeof bytes === "string") return { kind: "error", error: `${shown}: ${bytes}` };
     const etag = res.headers.get("etag") ?? undefined;
     const lastModified = res.headers.get("last-modified") ?? undefined;
     return { kind: "ok", bytes, ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}) };
   } catch (e) {
     const err = e as Error & { cause?: { message?: string } };
-    if (signal.aborted) return { kind: "error", error: `${url}: no complete answer within ${limits.timeoutMs} ms` };
-    return { kind: "error", error: `${url}: ${err.cause?.message ?? err.message}` };
+    if (signal.aborted) return { kind: "error", error: `${shown}: no complete answer within ${limits.timeoutMs} ms` };
+    return { kind: "error", error: `${shown}: ${err.cause?.message ?? err.message}` };
   }
 }

@@ -11,7 +11,7 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 import type { Bundle } from "../runtime/types.js";
-import { fetchBounded, type FetchLimits } from "./bundle-fetch.js";
+import { fetchBounded, shownUrl, type FetchLimits } from "./bundle-fetch.js";
 import { acceptBundle, type Floor } from "./bundle-accept.js";
 import { BundleCache, type CacheState } from "./bundle-cache.js";
 import { bundleNameOf } from "../compiler/lifecycle/sign.js";
@@ -56,6 +56,13 @@ export function nameOfUrl(url: string): string {
   return bundleNameOf(decodeURIComponent(new URL(url).pathname));
 }
 
+/** The detached signature's URL: `.sig` after the path (a query string stays where it is). */
+export function sigUrlOf(url: string): string {
+  const u = new URL(url);
+  u.pathname += ".sig";
+  return u.href;
+}
+
 export class BundleSource {
   private readonly cache: BundleCache;
   private readonly name: string;
@@ -91,11 +98,11 @@ export class BundleSource {
     if (r.kind === "error") return this.unreachable(r.error);
     let sig: string | undefined;
     if (this.o.publicKeyPem !== undefined) {
-      const s = await fetchBounded(`${this.o.url}.sig`, {}, { ...this.limits, maxBytes: 64 * 1024 });
+      const s = await fetchBounded(sigUrlOf(this.o.url), {}, { ...this.limits, maxBytes: 64 * 1024 });
       if (s.kind === "error" && s.status !== 404) return this.unreachable(s.error);
       sig = s.kind === "ok" ? s.bytes.toString("utf8") : undefined;
     }
-    const a = await acceptBundle(r.bytes, sig, { publicKeyPem: this.o.publicKeyPem, name: this.name, floor: this.floor, where: this.o.url });
+    const a = await acceptBundle(r.bytes, sig, { publicKeyPem: this.o.publicKeyPem, name: this.name, floor: this.floor, where: shownUrl(this.o.url) });
     if (!a.ok) {
       this.status = { ...this.status, lastResult: "refused", failures: this.status.failures + 1 };
       this.emit({ type: "bundle_refused", reason: `${a.reason} (keeping revision ${this.floor?.revision ?? "none"})`, from: "server" });
@@ -176,7 +183,7 @@ export class BundleSource {
       const b = await this.poll();
       if (b) return b;
     }
-    throw new Error(`no bundle to enforce: ${this.lastReason || `${this.o.url} gave none`}${this.o.publicKeyPem !== undefined ? " (only signed bundles are accepted with --key)" : ""}, and no cached bundle in ${this.o.cacheDir}`);
+    throw new Error(`no bundle to enforce: ${this.lastReason || `${shownUrl(this.o.url)} gave none`}${this.o.publicKeyPem !== undefined ? " (only signed bundles are accepted with --key)" : ""}, and no cached bundle in ${this.o.cacheDir}`);
   }
 
   /** Polls until `stop()`, handing each new accepted bundle to `onBundle`. */

@@ -11,6 +11,7 @@ import type { Bundle } from "../runtime/types.js";
 import type { RunningProxy } from "../enforce/start.js";
 import type { ProxyObserver } from "../enforce/observer.js";
 import { BundleSource, cacheDirFor, type SourceEvent } from "./bundle-source.js";
+import { shownUrl } from "./bundle-fetch.js";
 import { ProxyMetrics } from "./metrics.js";
 import { serveOps } from "./ops-server.js";
 
@@ -61,8 +62,9 @@ export async function startOps(o: OpsOptions): Promise<Ops> {
   const pending: Record<string, unknown>[] = [];
   const report = (e: SourceEvent) => {
     metrics?.source(e);
-    if (!("repeated" in e && e.repeated)) o.log(describe(e, o.bundleUrl ?? ""));
-    const entry = { ...e, ts: new Date().toISOString(), url: o.bundleUrl };
+    const url = shownUrl(o.bundleUrl ?? "");
+    if (!("repeated" in e && e.repeated)) o.log(describe(e, url));
+    const entry = { ...e, ts: new Date().toISOString(), url };
     if (proxy) proxy.gateway.o.decisionLog?.append(entry); else pending.push(entry);
   };
   const source = o.bundleUrl ? new BundleSource({

@@ -182,8 +182,6 @@ Examples:
       if (o.listTools) { await listTools(upstreams); return; }
       if (o.bundle && o.bundleUrl) throw new CliError("give --bundle <file> or --bundle-url <url>, not both");
       if (!o.bundle && !o.bundleUrl) throw new CliError("--bundle <file> or --bundle-url <url> is required (build one with `policy build -o bundle.json`)");
-      const ops = await opsOf(o, o.key ? readTextInput(o.key, "public key") : undefined, (m) => { if (!o.quiet) process.stderr.write(`policy enforce: ${keepLines(m)}\n`); });
-      const bundle = ops.bundle ?? o.bundle!;
       let listen: { host: string; port: number } | undefined;
       if (o.listen) {
         const m = /^(.*):(\d+)$/.exec(o.listen);
@@ -203,6 +201,9 @@ Examples:
       // Messages quote agents, tools and upstream errors: nothing in them may act on the terminal.
       const important = (m: string) => process.stderr.write(`policy enforce: ${keepLines(m)}\n`);
       const log = (m: string) => { if (!o.quiet || m.startsWith("approval ")) important(m); };
+      // Last, once every flag is checked: the metrics endpoint, and the first pulled bundle.
+      const ops = await opsOf(o, o.key ? readTextInput(o.key, "public key") : undefined, log);
+      const bundle = ops.bundle ?? o.bundle!;
       let proxy;
       try {
         proxy = await startProxy({

@@ -50,7 +50,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 }
 
 describe("policy enforce --bundle-url --metrics", () => {
-  test("a scripted session's counts over HTTP; a new signed bundle is loaded and reported", { timeout: 120_000 }, async (ctx) => {
+  test("a scripted session's counts over HTTP; a new signed bundle is loaded and reported", { timeout: 240_000 }, async (ctx) => {
     const entry = requireServer(SERVERS.everything.pkg, ctx);
     const server = serverCommand(entry, [...SERVERS.everything.args]);
     const catalog = path.join(work, "everything.catalog.json");
@@ -113,7 +113,7 @@ describe("policy enforce --bundle-url --metrics", () => {
     expect(lines.filter((l) => l["type"] === "decision").every((l) => l["revision"] === t1.revision)).toBe(true);
   });
 
-  test("refusals at start: no server and no cache, an unsigned bundle with --key, plain http elsewhere without --key", { timeout: 60_000 }, async () => {
+  test("refusals at start: no server and no cache, an unsigned bundle with --key, plain http elsewhere without --key", { timeout: 300_000 }, async () => {
     const dist = mkdtempSync(path.join(work, "d-"));
     const { publicPem } = keyPair();
     writeFileSync(path.join(dist, "k.pub.pem"), publicPem);
@@ -121,16 +121,16 @@ describe("policy enforce --bundle-url --metrics", () => {
     const srv = await serveBundles(dist, "127.0.0.1", 0);
     try {
       const common = ["--bundle-wait", "0", "--state-dir", path.join(dist, "state"), "--", "true"];
-      const none = await runCli(["enforce", "--bundle-url", "http://127.0.0.1:9/acme.json", "--key", path.join(dist, "k.pub.pem"), ...common]);
+      const none = await runCli(["enforce", "--bundle-url", "http://127.0.0.1:9/acme.json", "--key", path.join(dist, "k.pub.pem"), ...common], { timeoutMs: 90_000 });
       expect(none.code).toBe(2);
       expect(none.stderr).toMatch(/no bundle to enforce: .*127\.0\.0\.1:9.*no cached bundle/);
-      const unsigned = await runCli(["enforce", "--bundle-url", `${srv.url}acme.json`, "--key", path.join(dist, "k.pub.pem"), ...common]);
+      const unsigned = await runCli(["enforce", "--bundle-url", `${srv.url}acme.json`, "--key", path.join(dist, "k.pub.pem"), ...common], { timeoutMs: 90_000 });
       expect(unsigned.code).toBe(2);
       expect(unsigned.stderr).toMatch(/no signature/);
-      const clear = await runCli(["enforce", "--bundle-url", "http://bundles.example.com/acme.json", ...common]);
+      const clear = await runCli(["enforce", "--bundle-url", "http://bundles.example.com/acme.json", ...common], { timeoutMs: 90_000 });
       expect(clear.code).toBe(2);
       expect(clear.stderr).toContain("without --key, whoever can answer for bundles.example.com");
-      const both = await runCli(["enforce", "--bundle", "b.json", "--bundle-url", `${srv.url}acme.json`, ...common]);
+      const both = await runCli(["enforce", "--bundle", "b.json", "--bundle-url", `${srv.url}acme.json`, ...common], { timeoutMs: 90_000 });
       expect(both.stderr).toContain("not both");
     } finally {
       srv.server.close();
