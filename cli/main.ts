@@ -40,6 +40,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   export: () => import("./commands/export.js"),
   import: () => import("./commands/import.js"),
   verify: () => import("./commands/verify.js"),
+  "serve-bundles": () => import("./commands/serve-bundles.js"),
 };
 
 /** Runs `policy <argv>` with `cliIo`'s streams, directory and environment; resolves to the exit status. */

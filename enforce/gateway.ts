@@ -26,6 +26,7 @@ import type { UserInfo } from "../runtime/types.js";
 import { keepLines } from "../compiler/terminal-safe.js";
 import type { ShellParser } from "../runtime/argv.js";
 import { loadedShellParser } from "../compiler/shell/shell-parser.js";
+import { tell, type ProxyObserver } from "./observer.js";
 
 export interface GatewayOptions {
   readonly bundle: Bundle;
@@ -52,6 +53,8 @@ export interface GatewayOptions {
   readonly audit?: "strict" | "best-effort";
   /** Splits shell lines (CLI calls, arguments marked `command`); default: the loaded `loadShellParser()`. */
   readonly shell?: ShellParser;
+  /** Told about decisions, approvals, alerts and bundle loads (metrics). */
+  readonly observer?: ProxyObserver;
 }
 
 export interface Route {
@@ -122,6 +125,7 @@ export class Gateway {
       ? { revision: bundle.revision, ...this.byRevision.get(bundle.revision)! }
       : this.make(bundle);
     this.log(`loaded bundle revision ${bundle.revision} (${bundle.policies.length} policies); running sessions keep their revision`);
+    tell(this.o.observer, "bundleLoaded", bundle.revision);
     this.o.decisionLog?.append({ type: "bundle_loaded", ts: new Date(this.now()).toISOString(), revision: bundle.revision, policies: bundle.policies.length });
     return { changed: true, revision: bundle.revision };
   }

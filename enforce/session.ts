@@ -33,6 +33,7 @@ import { waitForApproval, type WaitResult } from "./approvals/wait.js";
 import { HeldCalls } from "./approvals/held-calls.js";
 import { foldersOf } from "./upstream-folders.js";
 import type { Vote } from "./approvals/types.js";
+import { tell } from "./observer.js";
 
 export interface SessionIdentity {
   readonly tenant?: string;
@@ -183,8 +184,9 @@ export class ProxySession {
     const e = this.event("agent_discovered", {});
     const unrecorded = this.g.record(e);
     if (unrecorded) this.g.auditFailure(`cannot record session ${this.id}`, unrecorded, e, false);
+    const t0 = performance.now();
     const d = await this.enforcer.decideAsync(e);
-    this.logDecision(e, d, d.effect === "block" ? "agent_refused" : "agent_admitted");
+    this.logDecision(e, d, d.effect === "block" ? "agent_refused" : "agent_admitted", { decide_us: Math.round((performance.now() - t0) * 1000) });
     this.g.alert(d, e);
     if (d.effect === "block") this.refused = safeReason(d);
   }
@@ -214,6 +216,10 @@ export class ProxySession {
 
   /** Appends a decision to the decision log; returns the write error, if any. */
   private logDecision(e: SessionEvent, d: Decision, outcome: string, extra: Record<string, unknown> = {}): string | undefined {
+    tell(this.g.o.observer, "decision", {
+      effect: d.effect, integration: e.call?.integration ?? "", policy: d.policy?.id ?? "default", outcome,
+      ...(typeof extra["decide_us"] === "number" ? { micros: extra["decide_us"] } : {}), storeError: d.policy === null && d.reason.startsWith("session store unavailable"),
+    });
     return this.g.o.decisionLog?.append({
       type: "decision", ts: e.ts, session_id: e.session_id, seq: e.seq, call_id: e.call?.id ?? null,
       tenant: e.tenant ?? null, agent: e.agent ?? null, event: e.type,
@@ -266,6 +272,7 @@ export class ProxySession {
     // Cancellation wins over an approval that arrived in the meantime.
     const cancelled = verdict.status === "approved" && extra.signal.aborted;
     const status = cancelled ? "cancelled" : verdict.status;
+    tell(this.g.o.observer, "approvalDecided", status);
     const err = this.g.o.decisionLog?.append({
       type: "approval", ts: new Date(this.g.now()).toISOString(), session_id: this.id, call_id: x.callId, approval_id: x.approvalId, held_id: heldId,
       status, votes: verdict.votes, revision: d.revision, ...(verdict.why ? { why: verdict.why } : {}), ...(verdict.tampered ? { tampered: verdict.tampered } : {}),
@@ -374,13 +381,14 @@ export class ProxySession {
     this.g.log(`approval ${id} pending${oneLine(who)}: ${oneLine(`${r.integration}.${r.tool}`)} for ${oneLine(req.agent?.name ?? "agent")} — ${oneLine(d.reason)}\n  policy approvals approve ${id}${d.approvers.length > 1 ? " --as <role>" : ""}   |   policy approvals deny ${id}`);
     const token = extra._meta?.progressToken;
     let beat = 0;
+    tell(this.g.o.observer, "approvalPending", 1);
     const w = await waitForApproval(clerk, id, hash, {
       deadline: now + timeout, signal: extra.signal, pollMs: this.g.o.approvalPollMs ?? 200, now: this.g.now, heartbeatMs: 5000,
       onWaiting: (v) => {
         if (token === undefined) return;
         extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: ++beat, message: `waiting for approval ${id} from ${v.waitingFor.join(" and ")}` } } as never).catch(() => undefined);
       },
-    });
+    }).finally(() => tell(this.g.o.observer, "approvalPending", -1));
     if (w.error) this.g.log(`approval ${id}: ${w.error}; ${oneLine(`${r.integration}.${r.tool}`)} was not called (fail closed)`);
     return { ...approvalMessage(w, d.reason, timeout), ...(w.why ? { why: w.why } : {}), ...(w.tampered ? { tampered: w.tampered } : {}) };
   }

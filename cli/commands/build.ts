@@ -37,7 +37,7 @@ export function register(program: Command): void {
       const problems = validateBundle(bundle);
       if (problems.length) throw new CliError(`internal error: the bundle does not validate: ${problems.join("; ")}`, EXIT_FINDINGS);
       const text = serializeBundle(bundle);
-      const signature = o.sign ? signFile(o.sign, text, bundle.revision) : undefined;
+      const signature = o.sign ? signFile(o.sign, text, bundle.revision, o.output) : undefined;
       if (o.output) writeAtomic(o.output, text);
       else io().stdout.write(text);
       if (signature && o.output) writeAtomic(`${o.output}.sig`, signature);

@@ -14,6 +14,8 @@ import { io } from "../io.js";
 import { keepLines, oneLine } from "../../compiler/terminal-safe.js";
 import { resolveUser } from "../../enforce/user-source.js";
 import { loadShellParser } from "../../compiler/shell/shell-parser.js";
+import { bundleUrlProblem, startOps, type Ops } from "../../ops/enforce-ops.js";
+import { parseListen } from "./serve-bundles.js";
 
 interface Flags {
   bundle?: string; store?: string; stateDir: string; record?: string; decisionLog?: string; alertsWebhook?: string;
@@ -23,6 +25,7 @@ interface Flags {
   jwtRolesClaim?: string; jwtGroupsClaim?: string; jwtManagerClaim?: string; sessionIdle: string; maxSessionsPerToken: string;
   tlsCert?: string; tlsKey?: string;
   audit: string; allowSharedState?: boolean; approversGroup?: string;
+  bundleUrl?: string; poll: string; bundleWait: string; bundleCache?: string; metrics?: string;
 }
 
 const HTTP_FLAGS = ["allowOrigin", "allowHost", "authTokenFile", "jwtKey", "jwksFile", "jwtIssuer", "jwtAudience", "jwtRolesClaim", "jwtGroupsClaim", "jwtManagerClaim", "tlsCert", "tlsKey"] as const;
@@ -103,10 +106,34 @@ async function listTools(specs: readonly UpstreamSpec[]): Promise<void> {
   }
 }
 
+/** `--bundle-url` and `--metrics`: checked, then started (the first bundle is awaited here). */
+async function opsOf(o: Flags, publicKeyPem: string | undefined, log: (m: string) => void): Promise<Ops> {
+  const poll = parseDuration(o.poll);
+  if (poll === undefined || poll < 100) throw new CliError(`--poll must be a duration like 10s, 30s or 5m, not "${o.poll}"`);
+  const wait = parseDuration(o.bundleWait);
+  if (wait === undefined) throw new CliError(`--bundle-wait must be a duration like 10s or 1m, not "${o.bundleWait}"`);
+  if (!o.bundleUrl && o.bundleCache) throw new CliError("--bundle-cache applies to --bundle-url");
+  const problem = o.bundleUrl ? bundleUrlProblem(o.bundleUrl, publicKeyPem !== undefined) : undefined;
+  if (problem) throw new CliError(problem);
+  try {
+    return await startOps({
+      bundleUrl: o.bundleUrl, publicKeyPem, pollMs: poll, waitMs: wait, stateDir: o.stateDir, cacheDir: o.bundleCache,
+      metrics: o.metrics ? parseListen(o.metrics, "--metrics") : undefined, log,
+    });
+  } catch (e) {
+    throw e instanceof CliError ? e : new CliError((e as Error).message);
+  }
+}
+
 export function register(program: Command): void {
   program.command("enforce").description("run an MCP proxy that enforces a bundle in front of MCP servers")
     .argument("[command...]", "after --: the command that starts the upstream MCP server (stdio)")
     .option("--bundle <file>", "the bundle to enforce (reloaded when the file changes)")
+    .option("--bundle-url <url>", "pull the bundle from this URL (polled with ETags; <url>.sig verified with --key; the last good one cached in the state dir)")
+    .option("--poll <duration>", "with --bundle-url: how often to poll", "30s")
+    .option("--bundle-wait <duration>", "with --bundle-url: how long to try at start when neither the server nor the cache gives a bundle", "30s")
+    .option("--bundle-cache <dir>", "with --bundle-url: where the last good bundle is kept (default: <state-dir>/bundle-cache/<hash of the URL>)")
+    .option("--metrics <host:port>", "serve Prometheus metrics at /metrics, and /healthz and /readyz, on this address")
     .option("--list-tools", "print the upstream's tools/list result as JSON and exit (for `policy catalog import --from mcp`)")
     .option("--integration <id>", "integration id of the upstream given after -- (default: from the server's name)")
     .option("--upstream <spec>", "an upstream: <id>=<command line> or <id>=http(s)://… (repeatable)", collect)
@@ -168,8 +195,8 @@ Examples:
       if (!upstreams.length) throw new CliError("no upstream MCP server: put its command after -- (policy enforce --bundle b.json -- npx -y <server>) or use --upstream");
       applyRoots(upstreams, o.root ?? [], command.length > 0);
       if (o.listTools) { await listTools(upstreams); return; }
-      if (!o.bundle) throw new CliError("--bundle <file> is required (build one with `policy build -o bundle.json`)");
-      const bundle = o.bundle;
+      if (o.bundle && o.bundleUrl) throw new CliError("give --bundle <file> or --bundle-url <url>, not both");
+      if (!o.bundle && !o.bundleUrl) throw new CliError("--bundle <file> or --bundle-url <url> is required (build one with `policy build -o bundle.json`)");
       let listen: { host: string; port: number } | undefined;
       if (o.listen) {
         const m = /^(.*):(\d+)$/.exec(o.listen);
@@ -189,10 +216,13 @@ Examples:
       // Messages quote agents, tools and upstream errors: nothing in them may act on the terminal.
       const important = (m: string) => io().stderr.write(`policy enforce: ${keepLines(m)}\n`);
       const log = (m: string) => { if (!o.quiet || m.startsWith("approval ")) important(m); };
+      // Last, once every flag is checked: the metrics endpoint, and the first pulled bundle.
+      const ops = await opsOf(o, o.key ? readTextInput(o.key, "public key") : undefined, log);
+      const bundle = ops.bundle ?? o.bundle!;
       let proxy;
       try {
         proxy = await startProxy({
-          bundle, upstreams, stateDir: o.stateDir, approvalTimeoutMs: timeout, watch: o.watch, log, warn: important, ...(o.strict ? { strict: true } : {}), audit,
+          bundle, upstreams, stateDir: o.stateDir, approvalTimeoutMs: timeout, watch: o.watch && !ops.bundle, log, ...(ops.observer ? { observer: ops.observer } : {}), warn: important, ...(o.strict ? { strict: true } : {}), audit,
           ...(o.allowSharedState ? { allowSharedState: true } : {}),
           ...(o.approversGroup ? { approversGroup: o.approversGroup } : {}),
           ...(o.key ? { publicKey: readTextInput(o.key, "public key") } : {}),
@@ -208,10 +238,13 @@ Examples:
           },
         });
       } catch (e) {
+        await ops.close();
         throw new CliError((e as Error).message);
       }
+      ops.attach(proxy);
+      if (ops.metricsUrl) important(`metrics at ${ops.metricsUrl}/metrics (also /healthz, /readyz)`);
       let stopping: Promise<void> | undefined;
-      const stop = () => (stopping ??= proxy.close());
+      const stop = () => (stopping ??= ops.close().then(() => proxy.close()));
       process.once("SIGINT", () => { void stop().then(() => process.exit(130)); });
       process.once("SIGTERM", () => { void stop().then(() => process.exit(143)); });
       if (listen) {

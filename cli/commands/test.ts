@@ -15,6 +15,8 @@ import { CliError, EXIT_FINDINGS, EXIT_USAGE, parseFormat, pc } from "../output.
 import { io } from "../io.js";
 import { oneLine } from "../../compiler/terminal-safe.js";
 import { loadShellParser } from "../../compiler/shell/shell-parser.js";
+import { testReportAnnotations } from "../../ops/ci-output.js";
+import { diagnosticAnnotations } from "../../ops/github-annotations.js";
 
 interface TestOptions {
   catalog?: string[];
@@ -81,8 +83,8 @@ function mergeCoverage(cs: readonly CoverageReport[]): CoverageReport {
 
 /** One run; returns the exit status. */
 function runOnce(paths: string[], o: TestOptions): number {
-  const reporter = o.reporter ?? (parseFormat(o.format) === "json" ? "json" : "text");
-  if (!["text", "json", "junit"].includes(reporter)) throw new CliError(`--reporter must be text, json or junit, not "${reporter}"`);
+  const reporter = o.reporter ?? (o.format === "github" ? "github" : parseFormat(o.format) === "json" ? "json" : "text");
+  if (!["text", "json", "junit", "github"].includes(reporter)) throw new CliError(`--reporter must be text, json, junit or github, not "${reporter}"`);
   // Each project (a folder with its own policy.config.json) is built and tested on its own.
   const reports: TestReport[] = [];
   const coverages: CoverageReport[] = [];
@@ -91,6 +93,7 @@ function runOnce(paths: string[], o: TestOptions): number {
     const loaded = loadOrExit(group, o.catalog);
     const errors = loaded.project.diagnostics.filter((d) => d.severity === "error");
     if (errors.length) {
+      if (reporter === "github" || o.format === "github") out(diagnosticAnnotations(errors));
       reportDiagnostics(loaded.project.diagnostics, loaded, { quietInfo: true });
       out(`${group.join(", ")}: policies have errors, no test ran\n`);
       broken += Math.max(1, loaded.project.tests.length);
@@ -109,6 +112,8 @@ function runOnce(paths: string[], o: TestOptions): number {
   if (o.coverageJson) writeFileSync(o.coverageJson, JSON.stringify(coverage, null, 2) + "\n");
   const summary = `${report.passed} passed, ${report.failed} failed\n`;
   const xmlToStdout = reporter === "junit" && !o.output;
+  // Annotations go where the runner reads them; beside XML on stdout, to stderr.
+  if (reporter === "github" || o.format === "github") (xmlToStdout ? (t: string) => io().stderr.write(t) : out)(testReportAnnotations(report));
   if (reporter === "junit") {
     const xml = junitXml(report);
     if (o.output) writeFileSync(o.output, xml);
@@ -119,7 +124,7 @@ function runOnce(paths: string[], o: TestOptions): number {
     if (o.output) writeFileSync(o.output, json);
     else out(json);
   }
-  if (reporter === "text" || (o.output && reporter !== "text")) {
+  if (reporter === "text" || reporter === "github" || (o.output && reporter !== "text")) {
     printText(report);
     const snap = report.snapshots;
     if (snap?.written.length) out(pc.cyan(`snapshot${snap.written.length === 1 ? "" : "s"} written: ${snap.written.join(", ")}\n`));
@@ -161,13 +166,13 @@ export function register(program: Command): void {
     .option("--catalog <file>", "add a user catalog (repeatable)", collectCatalogs)
     .option("--include-drafts", "test draft policies too (as if they were active)")
     .option("--filter <text>", "only tests whose name contains this text")
-    .option("--reporter <name>", "text, json or junit")
+    .option("--reporter <name>", "text, json, junit or github (workflow annotations, then the text report)")
     .option("-o, --output <file>", "write the json or junit report to this file (the text report still goes to stdout)")
     .option("--coverage", "report which policies and conditions the tests exercised")
     .option("--coverage-json <file>", "write the coverage report as JSON to this file")
     .option("--update-snapshots", "record the decisions of replayed sessions in <session>.snap files")
     .option("--watch", "run again whenever a .policy or session file changes")
-    .option("--format <format>", "text or json", "text")
+    .option("--format <format>", "text, json or github (as --reporter github)", "text")
     .action(async (paths: string[], o: TestOptions) => {
       await loadShellParser();
       if (o.watch) return watchMode(paths, o);
