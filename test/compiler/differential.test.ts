@@ -30,8 +30,8 @@ function compare(src: string, events: readonly Parameters<typeof referenceDecide
 
 describe("compiled tables agree with the reference evaluator", () => {
   // Compiling a policy set costs about as much as deciding 15 events, so each set meets 20 events.
-  it("on ≥ 10,000 random (policy set, event) cases (500 policy sets × 20 events)", { timeout: 180_000 }, () => {
+  it("on ≥ 10,000 random (policy set, event) cases (500 policy sets × 20 events)", () => {
     fc.assert(fc.property(policySource, fc.array(event, { minLength: 20, maxLength: 20 }), fc.boolean(), (src, evs, drafts) => compare(src, evs, drafts)),
       { numRuns: Number(process.env.DIFF_RUNS ?? 500), seed: Number(process.env.DIFF_SEED ?? 20261123) });
-  });
+  }, 300_000); // about 10 s on an idle 2-core machine; minutes on a loaded one
 });

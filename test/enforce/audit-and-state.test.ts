@@ -19,7 +19,7 @@ const work = mkdtempSync(path.join(tmpdir(), "enforce-audit-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("an audit trail that cannot silently stop", () => {
-  test("an unwritable decision log or recording blocks the call, reports it and alerts; --audit best-effort forwards", { timeout: 120_000 }, async (ctx) => {
+  test("an unwritable decision log or recording blocks the call, reports it and alerts; --audit best-effort forwards", { timeout: 300_000 }, async (ctx) => {
     const entry = requireServer(SERVERS.memory.pkg, ctx);
     const memoryFile = path.join(work, "memory.jsonl");
     const server = ["env", `MEMORY_FILE_PATH=${memoryFile}`, ...serverCommand(entry, [])];
