@@ -49,12 +49,18 @@ export function loadOrCreateKey(stateDir: string): Buffer {
   }
 }
 
+/**
+ * What a MAC is over: a record the proxy writes, or a ballot the console vouches for (`ballot`:
+ * the console logged the person in, so the ballot's `by` is theirs; see `Ballot.attest`).
+ */
+export type MacKind = "request" | "vote" | "outcome" | "ballot";
+
 /** The MAC of a record: HMAC-SHA256 over its kind and canonical JSON (kinds keep a vote from passing as an outcome). */
-export function macOf(key: Buffer, kind: "request" | "vote" | "outcome", body: unknown): string {
+export function macOf(key: Buffer, kind: MacKind, body: unknown): string {
   return createHmac("sha256", key).update(`${kind}\n${canonicalJson(body)}`).digest("hex");
 }
 
-export function macOk(key: Buffer, kind: "request" | "vote" | "outcome", body: unknown, mac: unknown): boolean {
+export function macOk(key: Buffer, kind: MacKind, body: unknown, mac: unknown): boolean {
   if (typeof mac !== "string" || !/^[0-9a-f]{64}$/.test(mac)) return false;
   return timingSafeEqual(Buffer.from(macOf(key, kind, body), "hex"), Buffer.from(mac, "hex"));
 }
