@@ -1,6 +1,6 @@
 /**
  * The console's HTTP plumbing: the headers every answer carries (a strict Content-Security-Policy
- * that allows only the console's own script and stylesheet, no framing, no referrer, no caching,
+ * that allows only the console's own script and stylesheet, no framing, no referrer to other sites (`same-origin`: with `no-referrer` a browser sends `Origin: null`), no caching,
  * no MIME sniffing), bounded form bodies, and the checks on a state-changing request (its Origin
  * must be the console's own, and it must carry the session's CSRF token).
  */
@@ -14,7 +14,7 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "content-security-policy": CSP,
   "x-content-type-options": "nosniff",
   "x-frame-options": "DENY",
-  "referrer-policy": "no-referrer",
+  "referrer-policy": "same-origin",
   "cross-origin-opener-policy": "same-origin",
   "cross-origin-resource-policy": "same-origin",
   "permissions-policy": "camera=(), microphone=(), geolocation=()",

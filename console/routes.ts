@@ -42,7 +42,9 @@ async function show(ctx: ConsoleContext, r: Request, o: Omit<PageOptions, "sessi
 }
 
 async function loginPage(ctx: ConsoleContext, r: Request, error?: string, status = 200): Promise<void> {
-  const n = nonce();
+  // One value per browser (kept while it is fresh), so that two sign-in tabs do not undo each other.
+  const had = cookieOf(r.req.headers.cookie, LOGIN_COOKIE);
+  const n = had && /^[A-Za-z0-9_-]{32}$/.test(had) ? had : nonce();
   r.res.setHeader("set-cookie", cookieHeader(LOGIN_COOKIE, n, 600, false));
   await show(ctx, { ...r, session: undefined }, { title: "Sign in", section: "login" }, loginBody(n, localPath(r.url.searchParams.get("next")), error), status);
 }

@@ -31,7 +31,7 @@ function countdown(iso: string, now: number): Html {
 export function queueBody(views: readonly ApprovalView[], now: number): Html {
   const pending = views.filter((v) => v.status === "pending" && !abandoned(v));
   const done = views.filter((v) => !pending.includes(v)).slice(-20).reverse();
-  const row = (v: ApprovalView) => html`<tr data-approval="${v.request.id}">
+  const row = (v: ApprovalView) => html`<tr data-approval="${v.request.id}" data-status="${v.status}">
 <td><a href="/approvals/${v.request.id}">${v.request.integration}.${v.request.tool}</a></td><td data-agent>${agentName(v)}</td>
 <td>${v.request.reason}</td><td>${v.status === "pending" ? v.waitingFor.join(" and ") : statusBadge(v)}</td>
 <td>${v.status === "pending" ? countdown(v.request.expires, now) : v.outcome ? when(v.outcome.at) : ""}</td></tr>`;
@@ -106,7 +106,7 @@ function sessionHistory(lines: readonly LogLine[], v: ApprovalView): Html {
   const before = mine.filter((l) => l !== self && (!self || Number(l.rec.seq) < Number(self.rec.seq))).slice(-10);
   if (!before.length) return html`<p>No earlier calls of this session in the decision logs given.</p>`;
   return html`<table><caption>Last calls of this session</caption><thead><tr><th scope="col">Time</th><th scope="col">Tool</th><th scope="col">Decision</th><th scope="col">Policy</th></tr></thead>
-<tbody>${before.map((l) => html`<tr><td>${when(str(l.rec, "ts"))}</td><td>${str(l.rec, "integration")}.${str(l.rec, "tool")}</td><td>${effectBadge(str(l.rec, "effect"))}</td><td>${str(l.rec, "policy") || "default"}</td></tr>`)}</tbody></table>`;
+<tbody>${before.map((l) => html`<tr><td>${when(str(l.rec, "ts"))}</td><td>${str(l.rec, "tool") ? `${str(l.rec, "integration")}.${str(l.rec, "tool")}` : str(l.rec, "event")}</td><td>${effectBadge(str(l.rec, "effect"))}</td><td>${str(l.rec, "policy") || "default"}</td></tr>`)}</tbody></table>`;
 }
 
 export interface ReviewData {
