@@ -7,12 +7,12 @@
  * carries the strict CSP; agent-supplied strings reach the HTML only as inert text.
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { request } from "node:http";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startConsole, type RunningConsole } from "../../console/index.js";
 import { issueToken, loginKey } from "../../console/auth.js";
+import { consoleClient, type Answer, type SignedIn } from "./http-client.js";
 import { CSP } from "../../console/http.js";
 import { ApprovalClerk } from "../../enforce/approvals/clerk.js";
 import { FileApprovalStore, newApprovalId } from "../../enforce/approvals/file-store.js";
@@ -23,40 +23,12 @@ import type { SealedRequest } from "../../enforce/approvals/types.js";
 const work = mkdtempSync(path.join(tmpdir(), "console-sec-"));
 const state = path.join(work, "state");
 let cons: RunningConsole;
+let raw: ReturnType<typeof consoleClient>["raw"];
+let signIn: ReturnType<typeof consoleClient>["signIn"];
 let clerk: ApprovalClerk;
 let store: FileApprovalStore;
 let counting: NodeJS.Timeout;
 const live = new Map<string, string>();
-
-interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: string }
-
-function raw(method: string, p: string, o: { headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
-  const u = new URL(cons.url);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, method, path: p, headers: { host: u.host, ...(o.body !== undefined ? { "content-type": "application/x-www-form-urlencoded" } : {}), ...o.headers } }, (res) => {
-      let body = "";
-      res.on("data", (c: Buffer) => { body += c.toString(); });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on("error", reject);
-    req.end(o.body);
-  });
-}
-
-/** Signs `person` in; their cookie and CSRF token. */
-async function signIn(person: string): Promise<{ cookie: string; csrf: string }> {
-  const form = await raw("GET", "/login");
-  const loginCookie = String(form.headers["set-cookie"]).split(";")[0]!;
-  const nonce = /name="nonce" value="([^"]+)"/.exec(form.body)![1]!;
-  const token = await issueToken(cons.context.loginKey, person, 3600_000);
-  const r = await raw("POST", "/login", { headers: { cookie: loginCookie, origin: cons.url }, body: new URLSearchParams({ nonce, token, next: "/approvals" }).toString() });
-  expect(r.status).toBe(303);
-  const cookie = (r.headers["set-cookie"] as string[]).find((c) => c.startsWith("policy_console="))!;
-  expect(cookie).toMatch(/HttpOnly/);
-  expect(cookie).toMatch(/SameSite=Strict/);
-  const page = await raw("GET", "/approvals", { headers: { cookie: cookie.split(";")[0]! } });
-  return { cookie: cookie.split(";")[0]!, csrf: /name="csrf" value="([^"]+)"/.exec(page.body)![1]! };
-}
 
 async function held(o: { expiresInMs?: number; user?: string; agent?: string; args?: Record<string, unknown> } = {}): Promise<SealedRequest> {
   const now = Date.now();
@@ -70,7 +42,7 @@ async function held(o: { expiresInMs?: number; user?: string; agent?: string; ar
   return r;
 }
 
-async function vote(who: { cookie: string; csrf: string }, r: SealedRequest, fields: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<Answer> {
+async function vote(who: SignedIn, r: SealedRequest, fields: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<Answer> {
   const body = new URLSearchParams({ csrf: who.csrf, hash: r.hash, verdict: "approve", note: "", ...fields }).toString();
   return raw("POST", `/approvals/${r.id}/vote`, { headers: { cookie: who.cookie, origin: cons.url, ...headers }, body });
 }
@@ -91,6 +63,7 @@ beforeAll(async () => {
   mkdirSync(path.join(work, "rec"));
   writeFileSync(path.join(work, "rec", "s1.0123456789abcdef0123456789abcdef.jsonl"), "{}\n");
   cons = await startConsole({ host: "127.0.0.1", port: 0, stateDir: state, records: [path.join(work, "rec")], log: () => undefined });
+  ({ raw, signIn } = consoleClient(cons));
 });
 
 afterAll(async () => {
