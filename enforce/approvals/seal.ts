@@ -2,8 +2,10 @@
  * What makes approval records tamper-evident: the request's identity hash (a SHA-256 of the
  * canonical JSON of everything that was decided) and the proxy's HMAC over each record it writes
  * (request, accepted votes, outcome), with a key that only the proxy's OS user can read.
- * INVARIANT: the key never leaves the proxy; `policy approvals` never reads it, so an approver
- * (or anyone who can write to the store) can submit a ballot but cannot forge a record.
+ * INVARIANT: the key never leaves the proxy's OS user; `policy approvals` never reads it, so an
+ * approver (or anyone who can write to the store) can submit a ballot but cannot forge a record.
+ * `policy console`, run as the proxy's OS user, uses it only to attest the ballots of the people it
+ * signed in (kind `ballot`) and to derive the key of its login tokens.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { closeSync, fstatSync, openSync, readFileSync, writeSync, constants } from "node:fs";
