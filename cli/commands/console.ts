@@ -6,8 +6,6 @@
  */
 import type { Command } from "commander";
 import { existsSync } from "node:fs";
-import { startConsole } from "../../console/index.js";
-import { issueToken, loginKey, PERSON_RE } from "../../console/auth.js";
 import { loadOrCreateKey } from "../../enforce/approvals/seal.js";
 import { parseDuration } from "../../enforce/start.js";
 import { oneLine } from "../../compiler/terminal-safe.js";
@@ -23,8 +21,10 @@ function parseListen(v: string): { host: string; port: number } {
   return { host: m[1]!.replace(/^\[(.*)\]$/, "$1") || "127.0.0.1", port: Number(m[2]) };
 }
 
+// The console is loaded only when this command runs: every other command starts as fast as before.
 async function serve(o: ConsoleFlags): Promise<void> {
   const { host, port } = parseListen(o.listen);
+  const { startConsole } = await import("../../console/index.js");
   let running;
   try {
     running = await startConsole({
@@ -41,6 +41,7 @@ async function serve(o: ConsoleFlags): Promise<void> {
 }
 
 async function token(person: string, o: { stateDir: string; ttl: string }): Promise<void> {
+  const { issueToken, loginKey, PERSON_RE } = await import("../../console/auth.js");
   if (!PERSON_RE.test(person)) throw new CliError(`"${oneLine(person)}" is not a person's name as approvers are named in policy.config.json (letters, digits, _ . @ -)`);
   const ttl = parseDuration(o.ttl);
   if (ttl === undefined || ttl <= 0) throw new CliError(`--ttl must be a duration like 12h, not "${oneLine(o.ttl)}"`);

@@ -2,11 +2,12 @@
  * The proxy's decision logs (`--decision-log FILE`, docs/enforce.md "Recording and the decision
  * log") as the console reads them: every line parsed once (a file is re-read only from where it was
  * last read, and from the start when it shrank), each line keeping where it came from so that a row
- * of the monitor links back to exactly one line. A line that is not a JSON object is counted and
- * reported, never silently skipped.
+ * of the monitor links back to exactly one line. A line that is not JSON, or does not follow
+ * `schemas/decision-log.schema.json`, is counted and reported, never silently skipped.
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { createHash } from "node:crypto";
+import { schemaValidator } from "../../compiler/json/validate.js";
 
 /** One line of a decision log: its file (index into the list given), line number and record. */
 export interface LogLine {
@@ -17,7 +18,7 @@ export interface LogLine {
   readonly rec: Readonly<Record<string, unknown>>;
 }
 
-interface FileState { offset: number; lines: LogLine[]; partial: string; lineNo: number; bad: number }
+interface FileState { offset: number; lines: LogLine[]; partial: string; lineNo: number; bad: number; off: number }
 
 const MAX_READ = 64 << 20;
 
@@ -25,7 +26,7 @@ export class DecisionLogs {
   private readonly state: FileState[];
 
   constructor(readonly files: readonly string[]) {
-    this.state = files.map(() => ({ offset: 0, lines: [], partial: "", lineNo: 0, bad: 0 }));
+    this.state = files.map(() => ({ offset: 0, lines: [], partial: "", lineNo: 0, bad: 0, off: 0 }));
   }
 
   /** Reads what was appended since the last call; returns every line of every file. */
@@ -34,9 +35,13 @@ export class DecisionLogs {
     return this.state.flatMap((s) => s.lines);
   }
 
-  /** Lines that were not JSON objects, per file. */
+  /** Lines that were not JSON objects or did not follow the schema, per file. */
   problems(): string[] {
-    return this.state.flatMap((s, i) => (s.bad ? [`${this.files[i]}: ${s.bad} line${s.bad === 1 ? "" : "s"} that are not JSON objects`] : []));
+    const n = (k: number) => `${k} line${k === 1 ? "" : "s"}`;
+    return this.state.flatMap((s, i) => [
+      ...(s.bad ? [`${this.files[i]}: ${n(s.bad)} that ${s.bad === 1 ? "is not a JSON object" : "are not JSON objects"}`] : []),
+      ...(s.off ? [`${this.files[i]}: ${n(s.off)} that ${s.off === 1 ? "does" : "do"} not follow schemas/decision-log.schema.json (not shown)`] : []),
+    ]);
   }
 
   private readMore(file: string, i: number): void {
@@ -45,7 +50,7 @@ export class DecisionLogs {
     try {
       const size = fstatSync(fd).size;
       const s = this.state[i]!;
-      if (size < s.offset) Object.assign(s, { offset: 0, lines: [], partial: "", lineNo: 0, bad: 0 });
+      if (size < s.offset) Object.assign(s, { offset: 0, lines: [], partial: "", lineNo: 0, bad: 0, off: 0 });
       const want = Math.min(size - s.offset, MAX_READ);
       if (want <= 0) return;
       const buf = Buffer.alloc(want);
@@ -66,6 +71,7 @@ export class DecisionLogs {
     let rec: unknown;
     try { rec = JSON.parse(raw); } catch { s.bad++; return; }
     if (!rec || typeof rec !== "object" || Array.isArray(rec)) { s.bad++; return; }
+    if (!schemaValidator("decision-log.schema.json")(rec)) { s.off++; return; }
     s.lines.push({ file, line: s.lineNo, id: createHash("sha256").update(raw).digest("hex").slice(0, 32), rec: rec as Record<string, unknown> });
   }
 }

@@ -1,7 +1,7 @@
 /**
  * What the monitor reads and how it filters: decision-log lines read incrementally (a line being
- * written is not read half, a file that shrank is read again, a line that is not a JSON object is
- * reported), and each filter (policy id also among the matched policies, agent, integration, tool,
+ * written is not read half, a file that shrank is read again, a line that is not a JSON object or
+ * does not follow its schema is reported), and each filter (policy id also among the matched policies, agent, integration, tool,
  * effect, session, time range) holding exactly for the lines it names.
  */
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -30,10 +30,10 @@ describe("the monitor's data", () => {
     const next = decision(2, { effect: "block", policy: "no-writes", tool: "write_file" });
     appendFileSync(f, next.slice(0, 20));
     expect(logs.refresh()).toHaveLength(1);
-    appendFileSync(f, next.slice(20) + "not json\n[1]\n");
+    appendFileSync(f, next.slice(20) + "not json\n[1]\n" + JSON.stringify({ type: "decision", ts: "t", session_id: "s1", effect: "maybe", reason: "r", revision: "x" }) + "\n");
     const lines = logs.refresh();
     expect(lines.map((l) => [l.line, l.rec.seq])).toEqual([[1, 1], [2, 2]]);
-    expect(logs.problems()).toEqual([`${f}: 2 lines that are not JSON objects`]);
+    expect(logs.problems()).toEqual([`${f}: 2 lines that are not JSON objects`, `${f}: 1 line that does not follow schemas/decision-log.schema.json (not shown)`]);
     writeFileSync(f, decision(3, { effect: "allow", policy: null, tool: "list_directory" }));
     expect(logs.refresh().map((l) => l.rec.seq)).toEqual([3]);
   });
@@ -45,7 +45,7 @@ describe("the monitor's data", () => {
       decision(2, { effect: "allow", policy: "reads", tool: "read_text_file" }),
       decision(3, { effect: "block", policy: "no-writes", tool: "write_file", agent: "Claude Code", session: "s2" }),
       decision(4, { effect: "require_approval", policy: "mkdir", tool: "create_directory" }),
-      JSON.stringify({ type: "alert", policy: "no-writes", agent: "Cursor", effect: "block", what: "w", ts: "2026-12-03T10:00:01.000Z" }) + "\n",
+      JSON.stringify({ type: "alert", policy: "no-writes", agent: "Cursor", effect: "block", what: "w", session_id: "s1", ts: "2026-12-03T10:00:01.000Z" }) + "\n",
     ].join(""));
     const lines = new DecisionLogs([f]).refresh();
     const seqs = (q: string) => decisions(lines, filterOf(new URLSearchParams(q))).map((l) => l.rec.seq);
