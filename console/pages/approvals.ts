@@ -93,11 +93,20 @@ function voteForm(v: ApprovalView, me: string, csrf: string): Html {
 <button type="submit" name="verdict" value="deny" class="deny">Deny</button></div></form></section>`;
 }
 
-function policyLine(v: ApprovalView, policy: BundlePolicy | undefined): Html {
+/** Where the asking policy is written: from the bundle when given, else from the decision the proxy logged. */
+function sourceOf(v: ApprovalView, policy: BundlePolicy | undefined, lines: readonly LogLine[]): string | undefined {
+  if (policy) return `${policy.file}:${policy.line}`;
+  const logged = lines.find((l) => l.rec.type === "decision" && l.rec.approval_id === v.request.id)?.rec.decision as { policy?: { file?: unknown; line?: unknown } | null } | undefined;
+  const p = logged?.policy;
+  return p && typeof p.file === "string" && typeof p.line === "number" ? `${p.file}:${p.line}` : undefined;
+}
+
+function policyLine(v: ApprovalView, policy: BundlePolicy | undefined, lines: readonly LogLine[]): Html {
   const p = v.request.policy;
   if (!p) return html`the default (no policy)`;
   const link = html`<a href="/policy?revision=${encodeURIComponent(v.request.revision)}&amp;id=${encodeURIComponent(p.id)}">${p.name}</a>`;
-  return html`${link} <code>${p.id}</code>${policy ? html` · <code>${policy.file}:${policy.line}</code>` : ""}`;
+  const source = sourceOf(v, policy, lines);
+  return html`${link} <code>${p.id}</code>${source ? html` · <code>${source}</code>` : ""}`;
 }
 
 function sessionHistory(lines: readonly LogLine[], v: ApprovalView): Html {
@@ -126,7 +135,7 @@ export function reviewBody(d: ReviewData): Html {
 <h1>Review <code>${r.integration}.${r.tool}</code></h1>
 <dl class="facts">
 <dt>Reason</dt><dd data-reason>${r.reason}</dd>
-<dt>Asked by policy</dt><dd>${policyLine(d.view, d.policy)}</dd>
+<dt>Asked by policy</dt><dd>${policyLine(d.view, d.policy, d.lines)}</dd>
 <dt>Agent</dt><dd><span data-agent>${agentName(d.view)}</span>${who ? html` <span class="hint">(${who})</span>` : ""}</dd>
 <dt>Session</dt><dd><a href="/monitor?session=${encodeURIComponent(r.session_id)}"><code>${r.session_id}</code></a> · call <code>${r.call_id}</code></dd>
 <dt>Approvers</dt><dd>${r.approvers.length ? r.approvers.join(" and ") : "any one approver"}</dd>
