@@ -10,6 +10,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { SignJWT, jwtVerify } from "jose";
 import { parseCookie, stringifySetCookie } from "cookie";
+import type { Authenticator } from "../enforce/http-auth.js";
 
 const AUDIENCE = "policy-console";
 const ISSUER = "policy-console";
@@ -41,6 +42,21 @@ export async function verifyToken(key: Uint8Array, token: string): Promise<{ per
     const code = (e as { code?: string }).code;
     return { error: code === "ERR_JWT_EXPIRED" ? "the token has expired: ask for a new one (`policy console token <you>`)" : "the token is not valid for this console" };
   }
+}
+
+/**
+ * The person a pasted token names: a console token, else (when the console is given the proxy's
+ * HTTP authentication) a named token of its token file or a JWT it accepts, verified by the proxy's
+ * own `Authenticator`. Such a token has no expiry of its own: the session lasts `maxMs`.
+ */
+export async function personOf(key: Uint8Array, auth: Authenticator | undefined, token: string, now: number, maxMs: number): Promise<{ person: string; expires: number } | { error: string }> {
+  const own = await verifyToken(key, token);
+  if (!("error" in own) || !auth || own.error.includes("expired")) return own;
+  const r = await auth.check(`Bearer ${token.trim()}`);
+  if (!r.ok) return { error: `the token is not valid for this console (${r.error})` };
+  const person = r.principal.user?.id;
+  if (!person || !PERSON_RE.test(person)) return { error: "the token names no person (give the token a name in the token file, or a JWT a subject as approvers are named)" };
+  return { person, expires: now + maxMs };
 }
 
 export interface ConsoleSession {

@@ -12,6 +12,7 @@ import { loadOrCreateKey, macOf } from "../enforce/approvals/seal.js";
 import { viewOf, type ApprovalStore, type ApprovalView, type Ballot } from "../enforce/approvals/types.js";
 import { schemaValidator } from "../compiler/json/validate.js";
 import type { Bundle, BundlePolicy } from "../runtime/types.js";
+import type { Authenticator } from "../enforce/http-auth.js";
 import { loginKey, Sessions } from "./auth.js";
 import { DecisionLogs } from "./data/decision-log.js";
 import { Recordings } from "./data/recordings.js";
@@ -26,6 +27,11 @@ export interface ConsoleSources {
   readonly records?: readonly string[];
   /** Bundles the proxy serves (or served): the policies' source lines and `explain`. */
   readonly bundles?: readonly string[];
+  /**
+   * The proxy's HTTP authentication (`--auth-token-file`, `--jwt-key`): its named tokens and the
+   * JWTs it accepts also sign a person in (the token's name, the JWT's subject).
+   */
+  readonly auth?: Authenticator;
   readonly now?: () => number;
 }
 
@@ -37,12 +43,14 @@ export class ConsoleContext {
   readonly bundles = new Map<string, Bundle>();
   readonly sessions: Sessions;
   readonly loginKey: Uint8Array;
+  readonly auth: Authenticator | undefined;
   readonly now: () => number;
   private readonly key: Buffer;
   private readonly redis: Redis | undefined;
 
   constructor(o: ConsoleSources) {
     this.now = o.now ?? Date.now;
+    this.auth = o.auth;
     if (!existsSync(o.stateDir)) throw new Error(`the state dir ${o.stateDir} does not exist: start \`policy enforce --state-dir ${o.stateDir}\` once first, or give the one it uses`);
     this.key = loadOrCreateKey(o.stateDir);
     this.loginKey = loginKey(this.key);

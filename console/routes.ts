@@ -8,7 +8,7 @@ import { createReadStream } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { castBallot } from "../enforce/approvals/cast.js";
 import { viewOf } from "../enforce/approvals/types.js";
-import { cookieHeader, cookieOf, LOGIN_COOKIE, nonce, SESSION_COOKIE, verifyToken, type ConsoleSession } from "./auth.js";
+import { cookieHeader, cookieOf, LOGIN_COOKIE, nonce, personOf, SESSION_COOKIE, type ConsoleSession } from "./auth.js";
 import type { ConsoleContext } from "./context.js";
 import { forgery, HttpError, localPath, readForm, redirect, sendHtml } from "./http.js";
 import { page, type PageOptions } from "./pages/layout.js";
@@ -55,7 +55,7 @@ async function login(ctx: ConsoleContext, r: Request): Promise<void> {
   if (origin !== undefined && origin !== `http://${r.req.headers.host}`) throw new HttpError(403, "a login posted from another site is refused");
   const expected = cookieOf(r.req.headers.cookie, LOGIN_COOKIE);
   if (!expected || form.get("nonce") !== expected) return loginPage(ctx, r, "The sign-in form expired: try again.", 400);
-  const who = await verifyToken(ctx.loginKey, form.get("token") ?? "");
+  const who = await personOf(ctx.loginKey, ctx.auth, form.get("token") ?? "", ctx.now(), SESSION_MAX_MS);
   if ("error" in who) return loginPage(ctx, r, `Not signed in: ${who.error}.`, 401);
   const expires = Math.min(who.expires, ctx.now() + SESSION_MAX_MS);
   const s = ctx.sessions.open(who.person, expires);

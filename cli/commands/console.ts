@@ -8,12 +8,32 @@ import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import { loadOrCreateKey } from "../../enforce/approvals/seal.js";
 import { parseDuration } from "../../enforce/start.js";
+import { Authenticator, readTokenFile } from "../../enforce/http-auth.js";
 import { oneLine } from "../../compiler/terminal-safe.js";
 import { CliError } from "../output.js";
+import { readTextInput } from "../project-io.js";
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-interface ConsoleFlags { stateDir: string; store?: string; decisionLog?: string[]; record?: string[]; bundle?: string[]; listen: string; allowHost?: string[] }
+interface ConsoleFlags {
+  stateDir: string; store?: string; decisionLog?: string[]; record?: string[]; bundle?: string[]; listen: string; allowHost?: string[];
+  authTokenFile?: string; jwtKey?: string; jwtIssuer?: string; jwtAudience?: string;
+}
+
+/** The proxy's HTTP authentication, when its flags are given: its named tokens and JWTs sign people in too. */
+function proxyAuth(o: ConsoleFlags): Authenticator | undefined {
+  if (!o.jwtKey && (o.jwtIssuer || o.jwtAudience)) throw new CliError("--jwt-issuer and --jwt-audience need --jwt-key");
+  if (o.jwtKey && (!o.jwtIssuer || !o.jwtAudience)) throw new CliError("JWTs are verified with --jwt-issuer <iss> and --jwt-audience <aud>, as `policy enforce` verifies them");
+  if (!o.authTokenFile && !o.jwtKey) return undefined;
+  try {
+    return new Authenticator({
+      ...(o.authTokenFile ? { tokens: readTokenFile(o.authTokenFile) } : {}),
+      ...(o.jwtKey ? { jwt: { keyPem: readTextInput(o.jwtKey, "JWT public key"), issuer: o.jwtIssuer!, audience: o.jwtAudience! } } : {}),
+    });
+  } catch (e) {
+    throw e instanceof CliError ? e : new CliError((e as Error).message);
+  }
+}
 
 function parseListen(v: string): { host: string; port: number } {
   const m = /^(.*):(\d+)$/.exec(v);
@@ -24,12 +44,13 @@ function parseListen(v: string): { host: string; port: number } {
 // The console is loaded only when this command runs: every other command starts as fast as before.
 async function serve(o: ConsoleFlags): Promise<void> {
   const { host, port } = parseListen(o.listen);
+  const auth = proxyAuth(o);
   const { startConsole } = await import("../../console/index.js");
   let running;
   try {
     running = await startConsole({
       host, port, stateDir: o.stateDir, decisionLogs: o.decisionLog ?? [], records: o.record ?? [], bundles: o.bundle ?? [],
-      ...(o.store ? { store: o.store } : {}), ...(o.allowHost ? { allowHosts: o.allowHost } : {}),
+      ...(o.store ? { store: o.store } : {}), ...(o.allowHost ? { allowHosts: o.allowHost } : {}), ...(auth ? { auth } : {}),
     });
   } catch (e) {
     throw new CliError((e as Error).message);
@@ -60,6 +81,10 @@ export function register(program: Command): void {
     .option("--bundle <file>", "a bundle the proxy serves (repeatable): policy source lines and explain", collect)
     .option("--listen <host:port>", "where to serve (loopback only)", "127.0.0.1:8940")
     .option("--allow-host <name>", "a Host name a TLS-terminating reverse proxy forwards under (repeatable)", collect)
+    .option("--auth-token-file <file>", "the proxy's token file: its named tokens sign people in (the name is the person)")
+    .option("--jwt-key <pem>", "accept JWTs signed with this public key, as `policy enforce --jwt-key` (the subject is the person)")
+    .option("--jwt-issuer <iss>", "with --jwt-key: the issuer JWTs must have")
+    .option("--jwt-audience <aud>", "with --jwt-key: the audience JWTs must have")
     .action((o: ConsoleFlags) => serve(o));
   c.command("token").description("print a login token for one person (run it as the proxy's OS user)")
     .argument("<person>", "the person, named as in \"approvers\" of policy.config.json")
