@@ -9,7 +9,8 @@ import { Redis } from "ioredis";
 import { FileApprovalStore } from "../enforce/approvals/file-store.js";
 import { RedisApprovalStore } from "../enforce/approvals/redis-store.js";
 import { loadOrCreateKey, macOf } from "../enforce/approvals/seal.js";
-import { viewOf, type ApprovalStore, type ApprovalView, type Ballot } from "../enforce/approvals/types.js";
+import { ApprovalClerk } from "../enforce/approvals/clerk.js";
+import { viewOf, type ApprovalStore, type ApprovalView, type Ballot, type StoredApproval } from "../enforce/approvals/types.js";
 import { schemaValidator } from "../compiler/json/validate.js";
 import type { Bundle, BundlePolicy } from "../runtime/types.js";
 import type { Authenticator } from "../enforce/http-auth.js";
@@ -35,6 +36,9 @@ export interface ConsoleSources {
   readonly now?: () => number;
 }
 
+/** An approval as the console shows it: `tampered` says why its records are not the proxy's. */
+export type ConsoleView = ApprovalView & { readonly tampered?: string };
+
 export class ConsoleContext {
   readonly approvals: ApprovalStore;
   readonly acks: AckStore;
@@ -47,6 +51,8 @@ export class ConsoleContext {
   readonly now: () => number;
   private readonly key: Buffer;
   private readonly redis: Redis | undefined;
+  /** Used only to verify records (`check`): the console never creates, counts or settles. */
+  private readonly verifier: ApprovalClerk;
 
   constructor(o: ConsoleSources) {
     this.now = o.now ?? Date.now;
@@ -64,6 +70,7 @@ export class ConsoleContext {
       this.approvals = new FileApprovalStore(o.stateDir);
       this.acks = new FileAckStore(o.stateDir);
     }
+    this.verifier = new ApprovalClerk(this.approvals, this.key, () => undefined, this.now);
     this.logs = new DecisionLogs(o.decisionLogs ?? []);
     this.recordings = new Recordings(o.records ?? []);
     for (const f of o.bundles ?? []) this.addBundle(f);
@@ -82,10 +89,21 @@ export class ConsoleContext {
     return this.bundles.get(revision)?.policies.find((p) => p.id === id);
   }
 
-  /** Every approval as a view (status, roles still waiting). */
-  async views(): Promise<ApprovalView[]> {
-    const now = this.now();
-    return (await this.approvals.list()).map((s) => viewOf(s, now));
+  /**
+   * An approval as stored, verified with the proxy's key as the proxy verifies it: a record the
+   * proxy did not seal (a vote file dropped into a request folder, an edited request) is shown as
+   * tampered, never as a vote. Undefined for a record that is not a request at all.
+   */
+  view(s: StoredApproval): ConsoleView | undefined {
+    const c = this.verifier.check(s, typeof s.request?.hash === "string" ? s.request.hash : "");
+    if (c.ok) return c.view;
+    if (!c.view) return undefined;
+    return { ...viewOf({ request: c.view.request, votes: [] }, this.now()), tampered: c.problem };
+  }
+
+  /** Every approval as a verified view (status, roles still waiting); records that are not requests are left out. */
+  async views(): Promise<ConsoleView[]> {
+    return (await this.approvals.list()).map((s) => this.view(s)).filter((v): v is ConsoleView => v !== undefined);
   }
 
   /** Adds the console's attestation to a ballot: it logged in the person the ballot names. */

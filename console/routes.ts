@@ -7,7 +7,6 @@
 import { createReadStream } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { castBallot } from "../enforce/approvals/cast.js";
-import { viewOf } from "../enforce/approvals/types.js";
 import { cookieHeader, cookieOf, LOGIN_COOKIE, nonce, personOf, SESSION_COOKIE, type ConsoleSession } from "./auth.js";
 import type { ConsoleContext } from "./context.js";
 import { forgery, HttpError, localPath, readForm, redirect, sendHtml } from "./http.js";
@@ -73,6 +72,12 @@ async function vote(ctx: ConsoleContext, r: Request, id: string): Promise<void> 
   const { form, session } = await postForm(r);
   const verdict = form.get("verdict");
   if (verdict !== "approve" && verdict !== "deny") throw new HttpError(400, "the vote must be approve or deny");
+  const stored = await ctx.approvals.get(id);
+  const checked = stored ? ctx.view(stored) : undefined;
+  if (checked?.tampered) {
+    session.flash = { ok: false, text: `Your vote was not cast: the records of ${id} were not all written by the proxy (${checked.tampered})` };
+    return redirect(r.res, `/approvals/${id}`);
+  }
   const as = form.get("as") || undefined;
   const note = (form.get("note") ?? "").trim().slice(0, 2000);
   const v = await castBallot(ctx.approvals, id, verdict, { by: session.person, waitMs: 10_000, expectHash: form.get("hash") ?? "", attest: ctx.attest, ...(as ? { as } : {}), ...(note ? { note } : {}) });
@@ -83,8 +88,8 @@ async function vote(ctx: ConsoleContext, r: Request, id: string): Promise<void> 
 
 async function review(ctx: ConsoleContext, r: Request, id: string): Promise<void> {
   const stored = await ctx.approvals.get(id);
-  if (!stored) throw new HttpError(404, `no approval with id "${id}"`);
-  const view = viewOf(stored, ctx.now());
+  const view = stored ? ctx.view(stored) : undefined;
+  if (!view) throw new HttpError(404, `no approval with id "${id}"`);
   const p = view.request.policy ? ctx.policy(view.request.revision, view.request.policy.id) : undefined;
   const body = reviewBody({ view, me: r.session!.person, csrf: r.session!.csrf, now: ctx.now(), policy: p, lines: ctx.logs.refresh() });
   await show(ctx, r, { title: `Review ${view.request.integration}.${view.request.tool}`, section: "approvals" }, body);

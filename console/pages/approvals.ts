@@ -6,7 +6,8 @@
  */
 import { abandoned } from "../../enforce/approvals/cast.js";
 import { isRequester, roleFor, rolesOf } from "../../enforce/approvals/identity.js";
-import type { ApprovalView, Role } from "../../enforce/approvals/types.js";
+import type { Role } from "../../enforce/approvals/types.js";
+import type { ConsoleView as ApprovalView } from "../context.js";
 import type { BundlePolicy } from "../../runtime/types.js";
 import { html, join, type Html } from "../html.js";
 import { str, type LogLine } from "../data/decision-log.js";
@@ -14,6 +15,7 @@ import { effectBadge, timeLeft, when } from "./layout.js";
 import { paramsBlock } from "./params.js";
 
 function statusBadge(v: ApprovalView): Html {
+  if (v.tampered) return html`<span class="badge bad" data-status="tampered">tampered</span>`;
   if (abandoned(v)) return html`<span class="badge bad">abandoned</span>`;
   const cls = v.status === "pending" ? "warn" : v.status === "approved" ? "ok" : "bad";
   return html`<span class="badge ${cls}" data-status="${v.status}">${v.status}</span>`;
@@ -29,9 +31,9 @@ function countdown(iso: string, now: number): Html {
 
 /** The queue: pending requests first (oldest first), then the last resolved ones. */
 export function queueBody(views: readonly ApprovalView[], now: number): Html {
-  const pending = views.filter((v) => v.status === "pending" && !abandoned(v));
+  const pending = views.filter((v) => v.status === "pending" && !abandoned(v) && !v.tampered);
   const done = views.filter((v) => !pending.includes(v)).slice(-20).reverse();
-  const row = (v: ApprovalView) => html`<tr data-approval="${v.request.id}" data-status="${v.status}">
+  const row = (v: ApprovalView) => html`<tr data-approval="${v.request.id}" data-status="${v.tampered ? "tampered" : v.status}">
 <td><a href="/approvals/${v.request.id}">${v.request.integration}.${v.request.tool}</a></td><td data-agent>${agentName(v)}</td>
 <td>${v.request.reason}</td><td>${v.status === "pending" ? v.waitingFor.join(" and ") : statusBadge(v)}</td>
 <td>${v.status === "pending" ? countdown(v.request.expires, now) : v.outcome ? when(v.outcome.at) : ""}</td></tr>`;
@@ -60,8 +62,8 @@ function votesList(v: ApprovalView): Html {
 
 /** The part of the screen that live updates replace: status, votes, who is still needed. */
 export function reviewLive(v: ApprovalView, now: number): Html {
-  const ended = v.outcome?.why ? html` (${v.outcome.why})` : "";
-  return html`<div class="status" data-pending="${v.status === "pending" && !abandoned(v) ? "true" : "false"}">
+  const ended = v.tampered ? html` (${v.tampered}: the proxy refuses this call)` : v.outcome?.why ? html` (${v.outcome.why})` : "";
+  return html`<div class="status" data-pending="${v.status === "pending" && !abandoned(v) && !v.tampered ? "true" : "false"}">
 <p>Status: ${statusBadge(v)}${ended} · ${v.status === "pending" ? countdown(v.request.expires, now) : v.outcome ? html`resolved ${when(v.outcome.at)}` : ""}</p>
 <h2>Still to approve</h2>${v.status === "pending" ? stillToApprove(v) : html`<p>Nobody: the request is ${v.status}.</p>`}
 <h2>Votes</h2>${votesList(v)}</div>`;
@@ -69,6 +71,7 @@ export function reviewLive(v: ApprovalView, now: number): Html {
 
 /** Whether `me` can vote here, and as which role(s); else why not (the rules' own words). */
 function myPart(v: ApprovalView, me: string): { roles: Role[] } | { why: string } {
+  if (v.tampered) return { why: `The records of this request were not all written by the proxy (${v.tampered}): the proxy refuses the call; nothing to vote on.` };
   if (v.status !== "pending") return { why: `This request is ${v.status}.` };
   if (abandoned(v)) return { why: "The proxy that held this call is gone: it can no longer be approved." };
   const r = roleFor(v.request, v.votes, me, undefined);

@@ -3,7 +3,8 @@
  * `ApprovalClerk` counting ballots from the same file store. A forged vote (no CSRF token, another
  * person's token, another site's Origin), a replayed vote, a vote for an expired or changed request,
  * the requester approving their own call, a ballot with a forged console attestation, a DNS-rebinding
- * Host, a login from another site, a path out of the recordings folder: each is refused. Every page
+ * Host, a login from another site, a path out of the recordings folder: each is refused; a vote
+ * record the proxy did not seal is shown as tampering. Every page
  * carries the strict CSP; agent-supplied strings reach the HTML only as inert text.
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -169,6 +170,23 @@ describe("policy console under attack", () => {
     expect((await raw("GET", "/recordings/0/..%2F..%2Fstate%2Fapproval.key", { headers: { cookie: tina.cookie } })).status).toBe(404);
     expect((await raw("GET", "/recordings/0/s1.0123456789abcdef0123456789abcdef.jsonl", { headers: { cookie: tina.cookie } })).status).toBe(200);
     expect(readdirSync(state)).toContain("approval.key");
+  });
+
+  test("a vote file the proxy did not write is shown as tampering, never as a vote", async () => {
+    const tina = await signIn("tina");
+    const r = await held();
+    const forged = { role: "manager", verdict: "approve", by: "mark", at: new Date().toISOString(), hash: r.hash, mac: "0".repeat(64) };
+    writeFileSync(path.join(state, "approvals", r.id, "vote-manager.json"), JSON.stringify(forged));
+    const page = (await raw("GET", `/approvals/${r.id}`, { headers: { cookie: tina.cookie } })).body;
+    expect(page).toContain('data-status="tampered"');
+    expect(page).toContain("a vote (manager by mark) was not recorded by this proxy");
+    expect(page).not.toContain("by <strong>mark</strong>");
+    expect(page).not.toContain("data-vote-form");
+    const queue = (await raw("GET", "/approvals", { headers: { cookie: tina.cookie } })).body;
+    expect(queue).not.toMatch(new RegExp(`data-approval="${r.id}" data-status="pending"`));
+    await vote(tina, r);
+    expect(await flash(tina, r)).toMatch(/^Your vote was not cast: the records of ap-\w+ were not all written by the proxy/);
+    expect(await store.ballots(r.id)).toEqual([]);
   });
 
   test("signing out ends the session", async () => {
