@@ -49,7 +49,7 @@ export class LiveHub {
     try {
       const views = await this.ctx.views().catch(() => undefined);
       if (views) {
-        const digest = views.map((v) => `${v.request.id}:${v.status}:${v.votes.length}`).join(",");
+        const digest = views.map((v) => `${v.request.id}:${v.status}:${v.votes.length}:${v.tampered ? "t" : ""}`).join(",");
         if (digest !== this.last.approvals) { this.last.approvals = digest; this.send(`event: approvals\ndata: ${views.filter((v) => v.status === "pending").length}\n\n`); }
       }
       const lines = this.ctx.logs.refresh().length;

@@ -36,7 +36,7 @@ async function show(ctx: ConsoleContext, r: Request, o: Omit<PageOptions, "sessi
   const live = r.req.headers["x-console-live"] === "1";
   const flash = s && !live ? s.flash : undefined;
   if (s && !live) s.flash = undefined;
-  const pending = s ? (await ctx.views().catch(() => [])).filter((v) => v.status === "pending").length : 0;
+  const pending = s ? (await ctx.views().catch(() => [])).filter((v) => v.status === "pending" && !v.tampered).length : 0;
   sendHtml(r.res, status, page({ ...o, ...(s ? { session: s } : {}), pending, flash }, body));
 }
 
@@ -51,7 +51,7 @@ async function loginPage(ctx: ConsoleContext, r: Request, error?: string, status
 async function login(ctx: ConsoleContext, r: Request): Promise<void> {
   const form = await readForm(r.req);
   const origin = r.req.headers.origin;
-  if (origin !== undefined && origin !== `http://${r.req.headers.host}`) throw new HttpError(403, "a login posted from another site is refused");
+  if (origin !== undefined && origin !== `http://${r.req.headers.host}` && origin !== `https://${r.req.headers.host}`) throw new HttpError(403, "a login posted from another site is refused");
   const expected = cookieOf(r.req.headers.cookie, LOGIN_COOKIE);
   if (!expected || form.get("nonce") !== expected) return loginPage(ctx, r, "The sign-in form expired: try again.", 400);
   const who = await personOf(ctx.loginKey, ctx.auth, form.get("token") ?? "", ctx.now(), SESSION_MAX_MS);
