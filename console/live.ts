@@ -2,10 +2,13 @@
  * Live updates by server-sent events: while at least one browser listens, the console polls the
  * approval store and the decision logs (every `pollMs`, 250 ms by default) and tells every listener
  * what changed: `approvals` (a request arrived, a vote was counted, a request resolved, here or in
- * another console or by `policy approvals`) and `monitor` (new decision-log lines). The events
+ * another console or by `policy approvals`) and `monitor` (new decision-log lines). With the file
+ * store, a new request folder also wakes it at once (a watch on `approvals/`). The events
  * carry no data worth stealing: a page that hears one fetches itself again, with its own cookie.
  */
+import { watch, type FSWatcher } from "node:fs";
 import type { ServerResponse } from "node:http";
+import { FileApprovalStore } from "../enforce/approvals/file-store.js";
 import type { ConsoleContext } from "./context.js";
 
 export class LiveHub {
@@ -14,6 +17,8 @@ export class LiveHub {
   private keepAlive: NodeJS.Timeout | undefined;
   private last = { approvals: "", monitor: -1 };
   private polling = false;
+  private again = false;
+  private watcher: FSWatcher | undefined;
 
   constructor(private readonly ctx: ConsoleContext, private readonly pollMs = 250) {}
 
@@ -29,13 +34,18 @@ export class LiveHub {
   private start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => void this.poll(), this.pollMs);
+    const store = this.ctx.approvals;
+    if (store instanceof FileApprovalStore) {
+      try { this.watcher = watch(store.dir, () => void this.poll()); this.watcher.on("error", () => undefined); } catch { /* not there yet: polling covers it */ }
+    }
     this.keepAlive = setInterval(() => this.send(": keep-alive\n\n"), 15_000);
   }
 
   private stop(): void {
     clearInterval(this.timer);
     clearInterval(this.keepAlive);
-    this.timer = this.keepAlive = undefined;
+    this.watcher?.close();
+    this.timer = this.keepAlive = this.watcher = undefined;
   }
 
   private send(text: string): void {
@@ -44,7 +54,7 @@ export class LiveHub {
 
   /** One poll: what changed since the last one. A store that fails is tried again next time. */
   async poll(): Promise<void> {
-    if (this.polling) return;
+    if (this.polling) { this.again = true; return; }
     this.polling = true;
     try {
       const views = await this.ctx.views().catch(() => undefined);
@@ -56,6 +66,7 @@ export class LiveHub {
       if (lines !== this.last.monitor) { this.last.monitor = lines; this.send(`event: monitor\ndata: ${lines}\n\n`); }
     } finally {
       this.polling = false;
+      if (this.again) { this.again = false; void this.poll(); }
     }
   }
 
