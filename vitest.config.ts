@@ -15,6 +15,7 @@ const E2E = [
   "test/ops/bundle-distribution.test.ts",
   "test/ops/enforce-ops.test.ts",
   "test/ops/metrics.test.ts",
+  "test/console/**/*.test.ts",
   "test/lsp/server.test.ts",
   "test/lsp/lock.test.ts",
   "test/lsp/large-file.test.ts",

@@ -41,6 +41,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   import: () => import("./commands/import.js"),
   verify: () => import("./commands/verify.js"),
   "serve-bundles": () => import("./commands/serve-bundles.js"),
+  console: () => import("./commands/console.js"),
 };
 
 /** Runs `policy <argv>` with `cliIo`'s streams, directory and environment; resolves to the exit status. */
