@@ -35,7 +35,7 @@ export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, str
   out.push(`${color(pc.bold(`${d.severity}[${d.code}]`))}${pc.bold(`: ${d.message}`)}`);
   out.push(`  ${pc.blue("-->")} ${d.span.file}:${d.span.line}:${d.span.column}`);
   let text = sources.get(d.span.file);
-  if (text === undefined) {
+  if (text === undefined && d.code !== "PDL1007") {
     try { text = readFileSync(d.span.file, "utf8"); } catch { text = undefined; }
   }
   if (text !== undefined && text.length > 0) {
@@ -45,16 +45,27 @@ export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, str
     out.push(`${" ".repeat(width + 1)}${pc.blue("|")}`);
     for (let ln = d.span.line; ln <= last; ln++) {
       const src = lines.lineText(ln);
-      out.push(`${pc.blue(String(ln).padStart(width))} ${pc.blue("|")} ${src}`);
+      out.push(`${pc.blue(String(ln).padStart(width))} ${pc.blue("|")} ${visible(src)}`);
       const from = ln === d.span.line ? d.span.column : 1;
       const to = ln === d.span.endLine ? d.span.endColumn : src.length + 1;
-      const n = Math.max(1, to - from);
-      if (from <= src.length + 1) out.push(`${" ".repeat(width + 1)}${pc.blue("|")} ${" ".repeat(from - 1)}${color("^".repeat(n))}`);
+      // Columns of the escaped line: a control character takes the width of its escape.
+      const at = visible(src.slice(0, from - 1)).length;
+      const n = Math.max(1, visible(src.slice(from - 1, to - 1)).length);
+      if (from <= src.length + 1) out.push(`${" ".repeat(width + 1)}${pc.blue("|")} ${" ".repeat(at)}${color("^".repeat(n))}`);
     }
   }
   if (d.hint) out.push(`${" ".repeat(2)}${pc.blue("=")} ${pc.bold("hint")}: ${d.hint}`);
   for (const r of d.related ?? []) out.push(`  ${pc.blue("=")} note: ${r.message} (${r.span.file}:${r.span.line}:${r.span.column})`);
   return out.join("\n");
+}
+
+/**
+ * A source line as it may reach a terminal: control characters (C0 but tab, DEL, C1, and the
+ * bidirectional overrides) as `\u{…}` escapes, so a file cannot move the cursor, recolour the
+ * output or reorder what the reader sees.
+ */
+export function visible(line: string): string {
+  return line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
 }
 
 export function summarize(ds: readonly Diagnostic[]): { errors: number; warnings: number; infos: number } {

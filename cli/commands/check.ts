@@ -4,7 +4,7 @@
  * build` would, but never writes the lock or the audit log.
  */
 import type { Command } from "commander";
-import { collectCatalogs, loadOrExit, reportDiagnostics, summaryLine, lockOptions } from "../project-io.js";
+import { collectCatalogs, loadOrExit, ALLOW_OUTSIDE_HELP, reportDiagnostics, summaryLine, lockOptions } from "../project-io.js";
 import { discoverProjects } from "../../compiler/project.js";
 import { lifecycleFiles, lockDiagnostics } from "../../compiler/lifecycle/files.js";
 import { diagnosticJson, EXIT_FINDINGS, EXIT_OK, parseFormat, printJson, summarize } from "../output.js";
@@ -13,14 +13,15 @@ export function register(program: Command): void {
   lockOptions(program.command("check").description("check .policy files against the catalog and report every problem"), "the lock of built versions to check against (default: policy.lock in the project root)", "do not check against policy.lock")
     .argument("[paths...]", "files or folders (default: .)")
     .option("--catalog <file>", "add a user catalog (repeatable)", collectCatalogs)
+    .option("--allow-outside", ALLOW_OUTSIDE_HELP)
     .option("--format <format>", "text or json", "text")
-    .action((paths: string[], o: { catalog?: string[]; format?: string; lock?: string | false }) => {
+    .action((paths: string[], o: { catalog?: string[]; format?: string; lock?: string | false; allowOutside?: boolean }) => {
       const format = parseFormat(o.format);
       let total = { errors: 0, warnings: 0, infos: 0 };
       const all: ReturnType<typeof diagnosticJson>[] = [];
       let files = 0, policies = 0;
       for (const group of discoverProjects(paths)) {
-        const loaded = loadOrExit(group, o.catalog);
+        const loaded = loadOrExit(group, o.catalog, { allowOutside: !!o.allowOutside });
         const lock = o.lock === false ? [] : lockDiagnostics(loaded.project, lifecycleFiles(group, typeof o.lock === "string" ? { lock: o.lock } : {}).lock);
         const ds = [...loaded.project.diagnostics, ...lock];
         const s = summarize(ds);

@@ -9,7 +9,7 @@ import { buildBundle } from "../../compiler/emit/index.js";
 import { runTests, type TestReport } from "../../compiler/test-runner/index.js";
 import { computeCoverage, formatCoverage, type CoverageReport } from "../../compiler/test-runner/coverage.js";
 import { junitXml } from "../../compiler/test-runner/junit.js";
-import { collectCatalogs, loadOrExit, reportDiagnostics } from "../project-io.js";
+import { collectCatalogs, loadOrExit, ALLOW_OUTSIDE_HELP, reportDiagnostics } from "../project-io.js";
 import { discoverProjects } from "../../compiler/project.js";
 import { CliError, EXIT_FINDINGS, EXIT_USAGE, parseFormat, pc } from "../output.js";
 
@@ -24,6 +24,7 @@ interface TestOptions {
   updateSnapshots?: boolean;
   format?: string;
   watch?: boolean;
+  allowOutside?: boolean;
 }
 
 const out = (s: string) => process.stdout.write(s);
@@ -84,7 +85,7 @@ function runOnce(paths: string[], o: TestOptions): number {
   const coverages: CoverageReport[] = [];
   let broken = 0;
   for (const group of discoverProjects(paths)) {
-    const loaded = loadOrExit(group, o.catalog);
+    const loaded = loadOrExit(group, o.catalog, { allowOutside: !!o.allowOutside });
     const errors = loaded.project.diagnostics.filter((d) => d.severity === "error");
     if (errors.length) {
       reportDiagnostics(loaded.project.diagnostics, loaded, { quietInfo: true });
@@ -96,6 +97,7 @@ function runOnce(paths: string[], o: TestOptions): number {
     const r = runTests(loaded.project, bundle, {
       ...(o.filter ? { only: (n: string) => n.includes(o.filter!) } : {}),
       snapshots: o.updateSnapshots ? "update" : "check",
+      root: loaded.root, ...(o.allowOutside ? { allowOutside: true } : {}),
     });
     reports.push(r);
     if (o.coverage || o.coverageJson) coverages.push(computeCoverage(loaded.project, bundle, r));
@@ -155,6 +157,7 @@ export function register(program: Command): void {
   program.command("test").description("run the test blocks (inline calls and recorded-session replays)")
     .argument("[paths...]", "files or folders (default: .)")
     .option("--catalog <file>", "add a user catalog (repeatable)", collectCatalogs)
+    .option("--allow-outside", ALLOW_OUTSIDE_HELP)
     .option("--include-drafts", "test draft policies too (as if they were active)")
     .option("--filter <text>", "only tests whose name contains this text")
     .option("--reporter <name>", "text, json or junit")

@@ -12,6 +12,7 @@ import { createEnforcer, type DecisionTrace, type Enforcer, type StateSnapshot }
 import type { CheckedProject } from "../model.js";
 import { readSessionFile, type EventLine } from "../session/read.js";
 import { displayPath } from "../project.js";
+import { insideRoot } from "../inside-root.js";
 import { splitCommand } from "./split-command.js";
 import { diffSnapshots, snapshotText } from "./snapshots.js";
 import { checkExpect, type Last } from "./expect.js";
@@ -71,6 +72,10 @@ export interface RunOptions {
    * it exists; `update`: (re)write the snapshot files; `off`: ignore them.
    */
   readonly snapshots?: "check" | "update" | "off";
+  /** The project root (default: `cwd`): replayed session files are read only from inside it. */
+  readonly root?: string;
+  /** Read replayed session files outside the root too (`--allow-outside`). */
+  readonly allowOutside?: boolean;
 }
 
 /** The clock a test starts at: Monday 2026-01-05 10:00 UTC. Each step advances one second. */
@@ -96,6 +101,7 @@ export function runTests(project: CheckedProject, bundle: Bundle, opts: RunOptio
   const results: TestResult[] = [];
   const ctx: RunContext = {
     project, bundle, cwd: opts.cwd ?? process.cwd(), mode: opts.snapshots ?? "check",
+    root: opts.allowOutside ? undefined : resolve(opts.cwd ?? process.cwd(), opts.root ?? "."),
     refs: new Set(project.policies.flatMap((p) => [p.id, p.name])),
     unreadable: [], snapshots: new Map(),
   };
@@ -121,6 +127,8 @@ interface RunContext {
   readonly project: CheckedProject;
   readonly bundle: Bundle;
   readonly cwd: string;
+  /** Replayed session files must lie under this folder; undefined: anywhere. */
+  readonly root: string | undefined;
   readonly mode: "check" | "update" | "off";
   readonly refs: Set<string>;
   readonly unreadable: { path: string; span: Span }[];
@@ -257,6 +265,11 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
       }
       case "Replay": {
         const path = resolve(cwd, dirname(file), s.path.value);
+        if (ctx.root !== undefined && !insideRoot(path, ctx.root)) {
+          fail(s.path.span, `session file "${s.path.value}" is outside the project root "${displayPath(ctx.root, cwd) || "."}": not read (keep session files in the project, or pass --allow-outside)`);
+          last = { kind: "replay", decisions: [], span: s.span, broken: true };
+          continue;
+        }
         let read;
         try {
           read = readSessionFile(path);

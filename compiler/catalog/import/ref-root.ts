@@ -5,17 +5,12 @@
  */
 import { readFile, realpath } from "node:fs/promises";
 import path from "node:path";
+import { isUnder } from "../../inside-root.js";
 import { ResolverError, type FileInfo, type ResolverOptions } from "@apidevtools/json-schema-ref-parser";
 import { isFileSystemPath, toFileSystemPath } from "@apidevtools/json-schema-ref-parser/dist/lib/util/url.js";
 
 /** `ioErrorCode` of the error a `$ref` outside every allowed root gets. */
 export const OUTSIDE_ROOT = "EOUTSIDEROOT";
-
-/** True when `file` is `root` or lies under it (both absolute and resolved). */
-export function isUnder(file: string, root: string): boolean {
-  const rel = path.relative(root, file);
-  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
-}
 
 async function real(p: string): Promise<string> {
   try { return await realpath(p); } catch { return path.resolve(p); }
