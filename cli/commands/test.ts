@@ -10,7 +10,9 @@ import { runTests, type TestReport } from "../../compiler/test-runner/index.js";
 import { computeCoverage, formatCoverage, type CoverageReport } from "../../compiler/test-runner/coverage.js";
 import { junitXml } from "../../compiler/test-runner/junit.js";
 import { collectCatalogs, loadOrExit, ALLOW_OUTSIDE_HELP, reportDiagnostics } from "../project-io.js";
-import { discoverProjects } from "../../compiler/project.js";
+import { discoverProjects, displayPath, findConfig } from "../../compiler/project.js";
+import { lifecycleFiles, lockDiagnostics } from "../../compiler/lifecycle/files.js";
+import { dirname, resolve, sep } from "node:path";
 import { CliError, EXIT_FINDINGS, EXIT_USAGE, parseFormat, pc } from "../output.js";
 
 interface TestOptions {
@@ -76,6 +78,19 @@ function mergeCoverage(cs: readonly CoverageReport[]): CoverageReport {
   };
 }
 
+/**
+ * What to load for paths given to `policy test`: the project root when the paths lie inside a
+ * project (a `policy.config.json` above them), with a filter on the files whose tests run.
+ */
+function testScope(given: readonly string[]): { load: readonly string[]; only?: (file: string) => boolean } {
+  const config = findConfig(resolve(given[0] ?? "."));
+  if (!config) return { load: given };
+  const root = dirname(config);
+  const abs = given.map((p) => resolve(p));
+  if (abs.some((p) => p === root) || !abs.every((p) => p.startsWith(root + sep))) return { load: given };
+  return { load: [displayPath(root, process.cwd()) || "."], only: (file) => abs.some((p) => { const f = resolve(file); return f === p || f.startsWith(p + sep); }) };
+}
+
 /** One run; returns the exit status. */
 function runOnce(paths: string[], o: TestOptions): number {
   const reporter = o.reporter ?? (parseFormat(o.format) === "json" ? "json" : "text");
@@ -84,11 +99,17 @@ function runOnce(paths: string[], o: TestOptions): number {
   const reports: TestReport[] = [];
   const coverages: CoverageReport[] = [];
   let broken = 0;
-  for (const group of discoverProjects(paths)) {
+  for (const given of discoverProjects(paths)) {
+    // A file or folder inside a project is tested with the whole project around it (its policies,
+    // config and catalogs); only the tests of the paths given run.
+    const { load: group, only: onlyFile } = testScope(given);
     const loaded = loadOrExit(group, o.catalog, { allowOutside: !!o.allowOutside });
-    const errors = loaded.project.diagnostics.filter((d) => d.severity === "error");
+    // `policy test` fails on every error `policy check` reports, the lock included (CI runs `test`).
+    const lock = lockDiagnostics(loaded.project, lifecycleFiles(group).lock);
+    const diagnostics = [...loaded.project.diagnostics, ...lock];
+    const errors = diagnostics.filter((d) => d.severity === "error");
     if (errors.length) {
-      reportDiagnostics(loaded.project.diagnostics, loaded, { quietInfo: true });
+      reportDiagnostics(diagnostics, loaded, { quietInfo: true });
       out(`${group.join(", ")}: policies have errors, no test ran\n`);
       broken += Math.max(1, loaded.project.tests.length);
       continue;
@@ -97,6 +118,7 @@ function runOnce(paths: string[], o: TestOptions): number {
     const r = runTests(loaded.project, bundle, {
       ...(o.filter ? { only: (n: string) => n.includes(o.filter!) } : {}),
       snapshots: o.updateSnapshots ? "update" : "check",
+      ...(onlyFile ? { onlyFile } : {}),
       root: loaded.root, ...(o.allowOutside ? { allowOutside: true } : {}),
     });
     reports.push(r);

@@ -63,6 +63,8 @@ export const CODES: readonly CodeInfo[] = [
   { code: "PDL4004", severity: "warning", title: "no id", example: "policy without `id`", fix: "add `id <slug>` so that tests and audit logs keep a stable name" },
   { code: "PDL5001", severity: "error", title: "bundle does not validate", example: "(internal)", fix: "report it" },
   { code: "PDL6001", severity: "error", title: "test refers to an unknown policy", example: "expect block by nonexistent", fix: "use a policy id or name" },
+  { code: "PDL6005", severity: "error", title: "test step calls an unknown tool", example: "call githib.merge_pull_request {}", fix: "use a tool of the catalog (did you mean…)" },
+  { code: "PDL6006", severity: "error", title: "test step arguments do not fit the tool's schema", example: "call github.merge_pull_request { pull_number: 9 } (the argument is pullNumber)", fix: "use the argument names and types of `policy catalog show <tool>`" },
   { code: "PDL6002", severity: "error", title: "invalid test step", example: "expect maybe", fix: "see the hint" },
   { code: "PDL6003", severity: "error", title: "unreadable session file", example: "replay \"missing.jsonl\"", fix: "check the path (relative to the .policy file)" },
   { code: "PDL6004", severity: "error", title: "malformed session line", example: "a line that is not JSON, or an event missing `type`", fix: "fix the line (schema: schemas/session-event.schema.json)" },

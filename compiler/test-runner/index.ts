@@ -67,6 +67,8 @@ export interface RunOptions {
   /** Session paths in `.policy` files are relative to the file, which is relative to this. */
   readonly cwd?: string;
   readonly only?: (name: string) => boolean;
+  /** Only the tests of the files this accepts (`.policy` paths as the project shows them). */
+  readonly onlyFile?: (file: string) => boolean;
   /**
    * `check` (default): compare the decisions of each replayed session with `<session>.snap` when
    * it exists; `update`: (re)write the snapshot files; `off`: ignore them.
@@ -107,6 +109,7 @@ export function runTests(project: CheckedProject, bundle: Bundle, opts: RunOptio
   };
   for (const { file, decl } of project.tests) {
     if (opts.only && !opts.only(decl.name.value)) continue;
+    if (opts.onlyFile && !opts.onlyFile(file)) continue;
     const t0 = performance.now();
     const r = runOne(ctx, file, decl);
     results.push({ name: decl.name.value, file, line: decl.span.line, passed: r.failures.length === 0, failures: r.failures, durationMs: performance.now() - t0, decisions: r.decisions });
