@@ -93,6 +93,9 @@ function testScope(given: readonly string[]): { load: readonly string[]; only?: 
 
 /** One run; returns the exit status. */
 function runOnce(paths: string[], o: TestOptions): number {
+  if (o.reporter !== undefined && parseFormat(o.format) === "json" && o.reporter !== "json") {
+    throw new CliError(`--reporter ${o.reporter} and --format json contradict each other: give one of them`);
+  }
   const reporter = o.reporter ?? (parseFormat(o.format) === "json" ? "json" : "text");
   if (!["text", "json", "junit"].includes(reporter)) throw new CliError(`--reporter must be text, json or junit, not "${reporter}"`);
   // Each project (a folder with its own policy.config.json) is built and tested on its own.
@@ -143,7 +146,7 @@ function runOnce(paths: string[], o: TestOptions): number {
     printText(report);
     const snap = report.snapshots;
     if (snap?.written.length) out(pc.cyan(`snapshot${snap.written.length === 1 ? "" : "s"} written: ${snap.written.join(", ")}\n`));
-    if (snap?.missing.length) out(pc.dim(`no snapshot yet for ${snap.missing.length} replayed session file${snap.missing.length === 1 ? "" : "s"} (write with --update-snapshots)\n`));
+    if (snap?.missing.length) out(pc.dim(`no snapshot yet for ${snap.missing.length} replayed session file${snap.missing.length === 1 ? "" : "s"}: ${snap.missing.join(", ")} (write with --update-snapshots)\n`));
     if (coverage && o.coverage) out(formatCoverage(coverage).join("\n") + "\n");
   }
   for (const u of report.unreadable) process.stderr.write(`error: cannot read session file "${u.path}" (replayed at ${u.span.file}:${u.span.line}:${u.span.column})\n`);
