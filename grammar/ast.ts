@@ -102,6 +102,8 @@ export interface ExpectStep {
   readonly what: NameValue;
   readonly argument?: StringValue | ListValue;
   readonly by?: StringValue | NameValue;
+  /** `expect require_approval from [technician, manager]`: the approvers the decision must name. */
+  readonly from?: ListValue;
   readonly span: Span;
 }
 export type TestStep = GivenStep | CallStep | RunStep | DiscoverStep | RespondStep | ReplayStep | ExpectStep;

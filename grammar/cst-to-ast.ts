@@ -372,6 +372,8 @@ export class CstToAst {
     const byName = this.word(c["byName"]?.[0] as CstNode | undefined);
     if (byString) out.by = byString;
     else if (byName) out.by = byName;
+    const from = this.list(c["fromList"]?.[0] as CstNode | undefined);
+    if (from) out.from = from;
     return out;
   }
 

@@ -242,6 +242,10 @@ class PolicyParser extends CstParser {
         { ALT: () => this.SUBRULE(this.word, { LABEL: "byName" }) },
       ]);
     });
+    this.OPTION5(() => {
+      this.CONSUME(T.From);
+      this.SUBRULE2(this.list, { LABEL: "fromList" });
+    });
   });
 
   // ── other declarations ──

@@ -105,6 +105,7 @@ export function printStep(s: A.TestStep): string {
       out += ` ${s.what.value}`;
       if (s.argument) out += ` ${printValue(s.argument)}`;
       if (s.by) out += ` by ${s.by.kind === "String" ? printString(s.by.value) : s.by.value}`;
+      if (s.from) out += ` from ${printValue(s.from)}`;
       return out;
     }
     default: return A.assertNever(s);
