@@ -17,6 +17,7 @@ import * as lsp from "./commands/lsp.js";
 import * as enforce from "./commands/enforce.js";
 import * as approvals from "./commands/approvals.js";
 import { COMPILER_VERSION } from "../compiler/version.js";
+import { keepLines } from "../compiler/terminal-safe.js";
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command("policy")
@@ -43,10 +44,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       return EXIT_USAGE;
     }
     if (e instanceof CliError) {
-      process.stderr.write(`error: ${e.message}\n`);
+      process.stderr.write(`error: ${keepLines(e.message)}\n`);
       return e.exitCode;
     }
-    process.stderr.write(`internal error: ${(e as Error)?.message ?? String(e)}\n(please report this with the command you ran)\n`);
+    process.stderr.write(`internal error: ${keepLines((e as Error)?.message ?? String(e))}\n(please report this with the command you ran)\n`);
     return 70;
   }
 }

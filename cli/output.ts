@@ -6,6 +6,7 @@ import pc from "picocolors";
 import { readFileSync } from "node:fs";
 import type { Diagnostic } from "../grammar/diagnostic.js";
 import { LineMap } from "../grammar/span.js";
+import { frameLine, oneLine } from "../compiler/terminal-safe.js";
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -32,8 +33,8 @@ const sevColor = { error: pc.red, warning: pc.yellow, info: pc.cyan } as const;
 export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, string>): string {
   const color = sevColor[d.severity];
   const out: string[] = [];
-  out.push(`${color(pc.bold(`${d.severity}[${d.code}]`))}${pc.bold(`: ${d.message}`)}`);
-  out.push(`  ${pc.blue("-->")} ${d.span.file}:${d.span.line}:${d.span.column}`);
+  out.push(`${color(pc.bold(`${d.severity}[${d.code}]`))}${pc.bold(`: ${oneLine(d.message)}`)}`);
+  out.push(`  ${pc.blue("-->")} ${oneLine(d.span.file)}:${d.span.line}:${d.span.column}`);
   let text = sources.get(d.span.file);
   if (text === undefined && d.code !== "PDL1007") {
     try { text = readFileSync(d.span.file, "utf8"); } catch { text = undefined; }
@@ -45,27 +46,17 @@ export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, str
     out.push(`${" ".repeat(width + 1)}${pc.blue("|")}`);
     for (let ln = d.span.line; ln <= last; ln++) {
       const src = lines.lineText(ln);
-      out.push(`${pc.blue(String(ln).padStart(width))} ${pc.blue("|")} ${visible(src)}`);
       const from = ln === d.span.line ? d.span.column : 1;
       const to = ln === d.span.endLine ? d.span.endColumn : src.length + 1;
-      // Columns of the escaped line: a control character takes the width of its escape.
-      const at = visible(src.slice(0, from - 1)).length;
-      const n = Math.max(1, visible(src.slice(from - 1, to - 1)).length);
-      if (from <= src.length + 1) out.push(`${" ".repeat(width + 1)}${pc.blue("|")} ${" ".repeat(at)}${color("^".repeat(n))}`);
+      // The source line is shown escaped (an ESC in a string must not reach the terminal).
+      const f = frameLine(src, from, to);
+      out.push(`${pc.blue(String(ln).padStart(width))} ${pc.blue("|")} ${f.text}`);
+      if (from <= src.length + 1) out.push(`${" ".repeat(width + 1)}${pc.blue("|")} ${f.pad}${color("^".repeat(f.width))}`);
     }
   }
-  if (d.hint) out.push(`${" ".repeat(2)}${pc.blue("=")} ${pc.bold("hint")}: ${d.hint}`);
-  for (const r of d.related ?? []) out.push(`  ${pc.blue("=")} note: ${r.message} (${r.span.file}:${r.span.line}:${r.span.column})`);
+  if (d.hint) out.push(`${" ".repeat(2)}${pc.blue("=")} ${pc.bold("hint")}: ${oneLine(d.hint)}`);
+  for (const r of d.related ?? []) out.push(`  ${pc.blue("=")} note: ${oneLine(r.message)} (${oneLine(r.span.file)}:${r.span.line}:${r.span.column})`);
   return out.join("\n");
-}
-
-/**
- * A source line as it may reach a terminal: control characters (C0 but tab, DEL, C1, and the
- * bidirectional overrides) as `\u{…}` escapes, so a file cannot move the cursor, recolour the
- * output or reorder what the reader sees.
- */
-export function visible(line: string): string {
-  return line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
 }
 
 export function summarize(ds: readonly Diagnostic[]): { errors: number; warnings: number; infos: number } {

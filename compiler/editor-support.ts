@@ -14,6 +14,7 @@ import { CheckContext, itemsOf } from "./check/context.js";
 import { checkExpr, SUBJECTS } from "./check/expr.js";
 import { resolveIntegrationNames } from "./check/rules/subject-integration.js";
 import { schemasAt, typesOf, type ArgRef } from "./check/rules/subject-args.js";
+import { USER_FIELD_DOCS, userOperators } from "./check/rules/subject-user.js";
 import type { CExpr, CheckedPolicy } from "./model.js";
 
 export { KEYWORD_WORDS, SUBJECTS };
@@ -56,11 +57,24 @@ export const SUBJECT_OPERATORS: Readonly<Record<string, readonly string[]>> = {
   burst: [],
   spend: [">", "<", ">=", "<="],
   time: ["within"],
+  user: userOperators("user"),
 };
 
 /** The operator list of a subject (`args.repo` → that of `args`). */
 export function operatorsOf(subject: string): readonly string[] {
+  if (subject.startsWith("user.")) return userOperators(subject);
   return SUBJECT_OPERATORS[subject.startsWith("args.") ? "args" : subject] ?? [];
+}
+
+/** The fields offered after `user.` (`user.claims.` takes a claim name), with what each is. */
+export function userFields(): readonly { readonly label: string; readonly doc: string }[] {
+  return Object.entries(USER_FIELD_DOCS).filter(([k]) => k !== "user").map(([label, doc]) => ({ label, doc }));
+}
+
+/** What a subject is, in a sentence (for hover); undefined when there is nothing to add. */
+export function subjectDoc(subject: string): string | undefined {
+  if (subject.startsWith("user.claims.")) return USER_FIELD_DOCS["user.claims."];
+  return USER_FIELD_DOCS[subject];
 }
 
 /** Values a subject compares with, when they form a known set (undefined: free text). */

@@ -3,13 +3,15 @@
  * scope, and the first `if` line that failed. Evaluates with the runtime's own evaluator, so the
  * trace cannot disagree with the decision.
  */
-import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent } from "../runtime/types.js";
+import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent, UserInfo } from "../runtime/types.js";
 import { createEnforcer } from "../runtime/index.js";
 import { inScope } from "../runtime/enforcer.js";
 import { resolveCall } from "../runtime/event.js";
 import { evaluate, type EvalContext } from "../runtime/evaluate.js";
 import { compileDetectors } from "../runtime/detectors.js";
 import type { StateSnapshot } from "../runtime/store.js";
+import { reviewOf } from "../runtime/static-eval.js";
+import { oneLine } from "./terminal-safe.js";
 
 export interface PolicyTrace {
   readonly id: string;
@@ -32,6 +34,8 @@ export interface Explanation {
   readonly decision: Decision;
   readonly tool: string | null;
   readonly operation: string | null;
+  /** The event's user, as `id (roles …; groups …)`, when it has one. */
+  readonly user?: string;
   readonly policies: readonly PolicyTrace[];
 }
 
@@ -63,7 +67,7 @@ export function explain(bundle: Bundle, event: unknown, state?: StateSnapshot, d
   const call = e.type === "tool_call_request" ? resolveCall(bundle, e.call!) : undefined;
   const parsed = e.ts ? Date.parse(e.ts) : NaN;
   const now = state?.ts ?? (Number.isFinite(parsed) ? parsed : Date.now());
-  const ctx: EvalContext = { bundle, call, agentName: e.agent?.name, review: e.agent?.review_status, detectors: compileDetectors(bundle.detectors), now, state: state ?? EMPTY_STATE };
+  const ctx: EvalContext = { bundle, call, agentName: e.agent?.name, review: reviewOf(e.agent), user: e.user, detectors: compileDetectors(bundle.detectors), now, state: state ?? EMPTY_STATE };
   const trigger = call ? "tool_call" : "agent_discovered";
   const policies: PolicyTrace[] = bundle.policies.map((p) => {
     const base = { id: p.id, name: p.name, file: p.file, line: p.line, priority: p.priority, effect: p.effect ?? null };
@@ -75,7 +79,13 @@ export function explain(bundle: Bundle, event: unknown, state?: StateSnapshot, d
     }
     return { ...base, outcome: "matched" };
   });
-  return { decision: d, tool: call ? `${call.integration}.${call.display}` : null, operation: call?.operation ?? null, policies };
+  const user = e.user ? userLine(e.user) : undefined;
+  return { decision: d, tool: call ? `${call.integration}.${call.display}` : null, operation: call?.operation ?? null, ...(user ? { user } : {}), policies };
+}
+
+function userLine(u: UserInfo): string {
+  const parts = [u.roles?.length ? `roles ${u.roles.join(", ")}` : "", u.groups?.length ? `groups ${u.groups.join(", ")}` : "", u.manager ? `manager ${u.manager}` : ""].filter(Boolean);
+  return `${u.id}${parts.length ? ` (${parts.join("; ")})` : ""}`;
 }
 
 /** Human-readable form of an explanation. */
@@ -86,7 +96,9 @@ export function formatExplanation(x: Explanation): string {
     `reason:   ${d.reason}`,
   ];
   if (x.tool) lines.push(`tool:     ${x.tool} (${x.operation})`);
+  if (x.user) lines.push(`user:     ${x.user}`);
   if (d.approvers.length) lines.push(`approvers: ${d.approvers.join(", ")}`);
+  for (const [role, people] of Object.entries(d.approver_people ?? {})) lines.push(`${role}: ${people.length ? people.join(", ") : "nobody (the requester cannot approve their own request)"} (from the user record)`);
   for (const a of d.alerts) lines.push(`alert:    ${a.message}${a.to ? ` → ${a.to}` : ""} (${a.policy})`);
   for (const s of d.sanitize) lines.push(`sanitize: ${s.fields.join(", ")} (${s.policy})`);
   if (x.policies.length) {
@@ -96,5 +108,6 @@ export function formatExplanation(x: Explanation): string {
       lines.push(`  ${mark} ${p.id} [${p.effect ?? "obligations"}, priority ${p.priority}] ${p.needsHistory ? NEEDS_HISTORY : p.outcome}${p.failed ? `: ${p.failed}` : ""}`);
     }
   }
-  return lines.join("\n");
+  // Names, reasons and tools come from events and sources: each line stays one inert line.
+  return lines.map(oneLine).join("\n");
 }

@@ -12,8 +12,9 @@ import { MAX_NESTING_DEPTH, MAX_SOURCE_CHARS } from "../grammar/limits.js";
 import { MAX_ARGS_CHARS, MAX_ARGS_DEPTH, MAX_ARGS_VALUES, MAX_COMMAND_WORDS, MAX_STRING_LENGTH } from "../runtime/limits.js";
 import { MAX_SCAN } from "../runtime/detectors.js";
 import { MAX_EXPR_DEPTH } from "../runtime/bundle-check.js";
+import { MAX_USER_STRING, MAX_USER_VALUES } from "../runtime/user.js";
 
-export { MAX_NESTING_DEPTH, MAX_SOURCE_CHARS, MAX_ARGS_CHARS, MAX_ARGS_DEPTH, MAX_ARGS_VALUES, MAX_COMMAND_WORDS, MAX_STRING_LENGTH, MAX_SCAN, MAX_EXPR_DEPTH };
+export { MAX_NESTING_DEPTH, MAX_SOURCE_CHARS, MAX_ARGS_CHARS, MAX_ARGS_DEPTH, MAX_ARGS_VALUES, MAX_COMMAND_WORDS, MAX_STRING_LENGTH, MAX_SCAN, MAX_EXPR_DEPTH, MAX_USER_STRING, MAX_USER_VALUES };
 
 /** Most policies one project (one bundle) may hold. */
 export const MAX_POLICIES = 10_000;
@@ -43,6 +44,8 @@ export const LIMITS: readonly LimitInfo[] = [
   { name: "MAX_STRING_LENGTH", value: MAX_STRING_LENGTH, what: "characters in one string of call.args, or in a whole command line", beyond: "runtime: invalid event → block" },
   { name: "MAX_ARGS_CHARS", value: MAX_ARGS_CHARS, what: "characters in all strings and keys of call.args", beyond: "runtime: invalid event → block" },
   { name: "MAX_COMMAND_WORDS", value: MAX_COMMAND_WORDS, what: "words in a CLI command line", beyond: "runtime: invalid event → block" },
+  { name: "MAX_USER_VALUES", value: MAX_USER_VALUES, what: "roles + groups + claims (array claims by element) of an event's user", beyond: "runtime: invalid event → block" },
+  { name: "MAX_USER_STRING", value: MAX_USER_STRING, what: "characters in one string of an event's user (id, role, claim name or value)", beyond: "runtime: invalid event → block" },
   { name: "MAX_SCAN", value: MAX_SCAN, what: "characters one detector scan reads (= MAX_STRING_LENGTH, so nothing a valid event carries is cut)", beyond: "detectors: `mask` replaces the unread tail with [REDACTED:UNSCANNED]" },
 ];
 

@@ -79,6 +79,10 @@ export interface CheckedProject {
   readonly default?: BundleDefault;
   readonly detectors: readonly CheckedDetector[];
   readonly organization?: Organization;
+  /** Who may approve, per role (policy.config.json), sorted. */
+  readonly approvers?: Readonly<Record<string, readonly string[]>>;
   readonly catalog: Catalog;
+  /** The user claims the project declares (`policy.config.json` `user_claims`), when it does. */
+  readonly userClaims?: Readonly<Record<string, string>>;
   readonly diagnostics: readonly Diagnostic[];
 }

@@ -14,6 +14,8 @@ import type { CheckedProject } from "./model.js";
 import { readJson } from "./json/validate.js";
 import { readSourceFile } from "./text-input.js";
 import { commonFolder, insideRoot } from "./inside-root.js";
+import type { UserInfo } from "../runtime/types.js";
+import type { ClaimType } from "./check/context.js";
 
 export const CONFIG_FILE = "policy.config.json";
 
@@ -21,6 +23,12 @@ export interface ProjectConfig {
   readonly catalogs?: readonly string[];
   readonly include?: readonly string[];
   readonly exclude?: readonly string[];
+  /** Who may approve, per role: OS user names (`{"technician": ["alice"], "manager": ["carol"]}`). */
+  readonly approvers?: Readonly<Record<string, readonly string[]>>;
+  /** User records by id (`policy enforce --user <id>`); see schemas/user.schema.json. */
+  readonly users?: Readonly<Record<string, Omit<UserInfo, "id">>>;
+  /** Declared claims and their types: `user.claims.<name>` conditions are checked against them. */
+  readonly user_claims?: Readonly<Record<string, ClaimType>>;
 }
 
 export interface LoadOptions {
@@ -155,7 +163,7 @@ export function loadProject(paths: readonly string[], opts: LoadOptions = {}): L
   });
   const { catalog, diagnostics } = loadCatalog(readable);
   extra.push(...diagnostics);
-  const project = checkProject(sources, catalog, extra, opts.parse ? { parse: opts.parse } : {});
+  const project = checkProject(sources, catalog, extra, { ...(opts.parse ? { parse: opts.parse } : {}), ...(config.approvers ? { approvers: config.approvers } : {}), ...(config.user_claims ? { userClaims: config.user_claims } : {}) });
   const empty = emptyProjectWarning(project, roots, cwd, paths);
   return { project: empty ? { ...project, diagnostics: [...project.diagnostics, empty] } : project, ...(configFile ? { configFile } : {}), unreadable, root };
 }

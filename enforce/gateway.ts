@@ -3,15 +3,27 @@
  * revision (all sharing one session store), approvals, alerts, recording and the decision log.
  * Each agent connection is a `ProxySession` (session.ts) created here; a session stays on the
  * revision that was current when it started, also across hot reloads.
+ * Resources and prompts of several upstreams are routed here too: prompts by their exposed name
+ * (`<integration>__<prompt>`, like tools), resources by the URIs and URI templates the upstreams
+ * list; resource subscriptions are counted per upstream and URI across sessions.
  */
 import { createEnforcer, MemoryStore, type Enforcer, type SessionStore } from "../runtime/index.js";
 import type { Bundle, Decision, SessionEvent } from "../runtime/types.js";
-import type { Tool } from "@modelcontextprotocol/sdk/types.js";
-import type { ApprovalStore } from "./approvals/types.js";
+import {
+  PromptListChangedNotificationSchema, ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
+import { UriTemplate } from "@modelcontextprotocol/sdk/shared/uriTemplate.js";
+import type { ApprovalStore, Roster } from "./approvals/types.js";
+import { ApprovalClerk } from "./approvals/clerk.js";
+import { systemUsers } from "./approvals/identity.js";
+import { randomBytes } from "node:crypto";
 import type { AlertRecord, AlertSink } from "./alerts.js";
 import type { DecisionLog, SessionRecorder } from "./jsonl.js";
 import type { Upstream } from "./upstream.js";
 import { ProxySession, type SessionIdentity } from "./session.js";
+import type { UserInfo } from "../runtime/types.js";
+import { keepLines } from "../compiler/terminal-safe.js";
 
 export interface GatewayOptions {
   readonly bundle: Bundle;
@@ -32,6 +44,10 @@ export interface GatewayOptions {
   readonly now?: () => number;
   /** How often a waiting call polls the approval store (ms). */
   readonly approvalPollMs?: number;
+  /** The proxy's side of approvals (holds the HMAC key); without it, a key for this process only. */
+  readonly clerk?: ApprovalClerk;
+  /** `strict` (default): a call whose recording or decision-log line cannot be written is blocked. */
+  readonly audit?: "strict" | "best-effort";
 }
 
 export interface Route {
@@ -48,12 +64,14 @@ export class Gateway {
   private readonly byRevision = new Map<string, { enforcer: Enforcer; bundle: Bundle; sessions: number }>();
   readonly sessions = new Set<ProxySession>();
   readonly now: () => number;
+  readonly clerk: ApprovalClerk;
 
   constructor(readonly o: GatewayOptions) {
     this.upstreams = o.upstreams;
     this.store = o.store ?? new MemoryStore();
     this.separator = o.separator ?? "__";
     this.now = o.now ?? Date.now;
+    this.clerk = o.clerk ?? new ApprovalClerk(o.approvals, randomBytes(32), systemUsers(), this.now);
     const ids = new Set<string>();
     for (const u of o.upstreams) {
       if (ids.has(u.integration)) throw new Error(`two upstreams have the integration id "${u.integration}": name them with --upstream <id>=…`);
@@ -61,6 +79,17 @@ export class Gateway {
     }
     this.current = this.make(o.bundle);
     for (const u of o.upstreams) u.onToolsChanged = () => { for (const s of this.sessions) s.toolsChanged(); };
+    for (const u of o.upstreams) this.passNotifications(u);
+  }
+
+  /** Upstream notifications about resources and prompts go to the sessions they concern. */
+  private passNotifications(u: Upstream): void {
+    const c = u.client;
+    c.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+      for (const s of this.sessions) if (s.subscriptions.has(`${u.integration} ${n.params.uri}`)) s.server.sendResourceUpdated({ uri: n.params.uri }).catch(() => undefined);
+    });
+    c.setNotificationHandler(ResourceListChangedNotificationSchema, () => { for (const s of this.sessions) s.server.sendResourceListChanged().catch(() => undefined); });
+    c.setNotificationHandler(PromptListChangedNotificationSchema, () => { for (const s of this.sessions) s.server.sendPromptListChanged().catch(() => undefined); });
   }
 
   private make(bundle: Bundle) {
@@ -92,10 +121,10 @@ export class Gateway {
   }
 
   /** Pins a new session to the current revision. */
-  pin(): { revision: string; enforcer: Enforcer } {
+  pin(): { revision: string; enforcer: Enforcer; bundle: Bundle } {
     const e = this.byRevision.get(this.current.revision)!;
     e.sessions++;
-    return { revision: this.current.revision, enforcer: e.enforcer };
+    return { revision: this.current.revision, enforcer: e.enforcer, bundle: e.bundle };
   }
 
   unpin(revision: string): void {
@@ -131,24 +160,122 @@ export class Gateway {
     return { tool: name, unknown: true };
   }
 
+  /** The upstreams that offer a capability (`resources`, `prompts`, `completions`). */
+  offering(cap: "resources" | "prompts" | "completions"): Upstream[] {
+    return this.upstreams.filter((u) => u.client.getServerCapabilities()?.[cap] !== undefined);
+  }
+
+  /** Which upstream a prompt's exposed name stands for, and its name there. */
+  routePrompt(name: string): { upstream: Upstream; name: string } | undefined {
+    const ups = this.offering("prompts");
+    if (this.upstreams.length === 1) return ups[0] ? { upstream: ups[0], name } : undefined;
+    const i = name.indexOf(this.separator);
+    const u = i > 0 ? ups.find((x) => x.integration === name.slice(0, i)) : undefined;
+    return u ? { upstream: u, name: name.slice(i + this.separator.length) } : undefined;
+  }
+
+  /** URIs and URI templates seen in the upstreams' resource lists (for routing with several upstreams). */
+  private readonly uris = new Map<string, Upstream>();
+  private templates: { template: UriTemplate; upstream: Upstream }[] = [];
+
+  /** Notes where the resources of a listing live. */
+  noteResources(u: Upstream, resources: readonly { uri: string }[], templates: readonly { uriTemplate: string }[] = []): void {
+    for (const r of resources) this.uris.set(r.uri, u);
+    for (const t of templates) {
+      if (this.templates.some((x) => x.upstream === u && x.template.toString() === t.uriTemplate)) continue;
+      try { this.templates.push({ template: new UriTemplate(t.uriTemplate), upstream: u }); } catch { /* a template the SDK cannot parse routes nothing */ }
+    }
+  }
+
+  /**
+   * Which upstream serves a resource URI: the only one with resources, else the one that listed it
+   * or has a template matching it (the lists are fetched again when neither is known yet).
+   */
+  async routeUri(uri: string): Promise<Upstream | undefined> {
+    const ups = this.offering("resources");
+    if (ups.length <= 1) return ups[0];
+    const known = () => this.uris.get(uri) ?? this.templates.find((t) => { try { return t.template.match(uri) !== null; } catch { return false; } })?.upstream;
+    const hit = known();
+    if (hit) return hit;
+    for (const u of ups) {
+      const [resources, templates] = await Promise.all([u.listAll("resources/list"), u.listAll("resources/templates/list")]);
+      this.noteResources(u, resources as { uri: string }[], templates as { uriTemplate: string }[]);
+    }
+    return known();
+  }
+
+  private readonly subscribers = new Map<string, Set<ProxySession>>();
+
+  /** Counts a session's subscription; true when the upstream must be asked (the first subscriber). */
+  subscribe(u: Upstream, uri: string, s: ProxySession): boolean {
+    const key = `${u.integration} ${uri}`;
+    let set = this.subscribers.get(key);
+    if (!set) this.subscribers.set(key, (set = new Set()));
+    s.subscriptions.add(key);
+    set.add(s);
+    return set.size === 1;
+  }
+
+  /** Removes a session's subscription; true when the upstream must be told (no subscriber left). */
+  unsubscribe(u: Upstream, uri: string, s: ProxySession): boolean {
+    const key = `${u.integration} ${uri}`;
+    const set = this.subscribers.get(key);
+    s.subscriptions.delete(key);
+    if (!set || !set.delete(s)) return false;
+    if (set.size) return false;
+    this.subscribers.delete(key);
+    return true;
+  }
+
   /** A new agent connection. Connect its `server` to a transport. */
-  createSession(opts: { sessionId?: string } = {}): ProxySession {
-    const s = new ProxySession(this, opts.sessionId);
+  createSession(opts: { sessionId?: string; user?: UserInfo } = {}): ProxySession {
+    const s = new ProxySession(this, opts.sessionId, opts.user);
     this.sessions.add(s);
     return s;
   }
 
   closed(s: ProxySession): void {
-    if (this.sessions.delete(s)) this.unpin(s.revision);
+    if (!this.sessions.delete(s)) return;
+    this.unpin(s.revision);
+    this.o.recorder?.forget(s.id);
+    for (const key of [...s.subscriptions]) {
+      const sp = key.indexOf(" ");
+      const u = this.upstreams.find((x) => x.integration === key.slice(0, sp));
+      if (u && this.unsubscribe(u, key.slice(sp + 1), s)) u.client.unsubscribeResource({ uri: key.slice(sp + 1) }).catch(() => undefined);
+    }
   }
 
+  /** Operational messages; control and bidi characters are escaped whatever the caller passed. */
   log(message: string): void {
-    this.o.log?.(message);
+    this.o.log?.(keepLines(message));
   }
 
-  record(e: SessionEvent): void {
-    const err = this.o.recorder?.append(e);
-    if (err) this.log(`cannot record session ${e.session_id}: ${err}`);
+  /** Records an event; returns the write error, if any (the caller reports it through `auditFailure`). */
+  record(e: SessionEvent): string | undefined {
+    return this.o.recorder?.append(e);
+  }
+
+  /** Who may approve, per role, in the bundle a session is pinned to. */
+  rosterOf(revision: string): Roster {
+    return (this.byRevision.get(revision)?.bundle ?? this.current.bundle).approvers ?? {};
+  }
+
+  /**
+   * An audit write failed: stderr, the decision log (if it can still be written) and an alert
+   * name the failure. True when the call must be blocked (`audit` is not `best-effort`);
+   * `before` is false for a write after the call was made (a response), which nothing can undo.
+   */
+  auditFailure(what: string, error: string, e: SessionEvent, before = true): boolean {
+    const strict = this.o.audit !== "best-effort";
+    this.log(`audit trail failure: ${what}: ${error}${!before ? "" : strict ? "; the call is blocked (--audit best-effort lets calls through)" : ""}`);
+    const rec: AlertRecord = {
+      what: `audit trail failure: ${what}`, why: `${error}; ${strict ? "calls are blocked until it can be written" : "calls go on unaudited (--audit best-effort)"}`,
+      policy: "audit", effect: strict ? "block" : "allow", agent: e.agent?.name ?? null, tool: e.call?.tool ?? null, integration: e.call?.integration ?? null,
+      channel: null, session_id: e.session_id ?? "", call_id: e.call?.id ?? null, revision: this.revision, ts: new Date(this.now()).toISOString(),
+    };
+    this.o.decisionLog?.append({ type: "audit_failed", ...rec });
+    this.o.alerts?.send(rec);
+    return strict;
   }
 
   /** Alerts of a decision go to the webhook (in the background) and to the decision log. */
@@ -167,6 +294,8 @@ export class Gateway {
   }
 
   async close(): Promise<void> {
+    // Every held call is answered (isError) before the sessions close.
+    await Promise.all([...this.sessions].map((s) => s.shutdown()));
     for (const s of [...this.sessions]) await s.close();
     await this.o.alerts?.flush(5000);
     for (const u of this.upstreams) await u.close();

@@ -3,10 +3,16 @@
  * bundle, session store, approvals, alerts, recording, decision log, upstreams and hot reload.
  */
 import path from "node:path";
+import { existsSync } from "node:fs";
 import type { SessionStore } from "../runtime/index.js";
 import type { Bundle } from "../runtime/types.js";
 import { AlertSink } from "./alerts.js";
-import { FileApprovalStore } from "./approvals/file-store.js";
+import { FileApprovalStore, privateDir } from "./approvals/file-store.js";
+import { ApprovalClerk } from "./approvals/clerk.js";
+import { systemUsers, type UserResolver } from "./approvals/identity.js";
+import { loadOrCreateKey } from "./approvals/seal.js";
+import { sharedStateProblem } from "./shared-state.js";
+import { execFileSync } from "node:child_process";
 import { RedisApprovalStore } from "./approvals/redis-store.js";
 import type { ApprovalStore } from "./approvals/types.js";
 import { readBundleFile, readSignedBundleFile, watchBundle } from "./bundle-watch.js";
@@ -14,6 +20,7 @@ import { Gateway } from "./gateway.js";
 import { DecisionLog, SessionRecorder } from "./jsonl.js";
 import type { SessionIdentity } from "./session.js";
 import { checkIntegrationId, Upstream, type UpstreamSpec } from "./upstream.js";
+import { blocking, catalogId, servedBy, startupCheck, type Finding } from "./startup-check.js";
 
 export interface ProxyOptions {
   /** The bundle file (watched for hot reload unless `watch: false`) or a parsed bundle. */
@@ -36,7 +43,26 @@ export interface ProxyOptions {
   /** Upstream child stderr: inherited by default. */
   readonly upstreamStderr?: "inherit" | "ignore" | "pipe";
   readonly log?: (message: string) => void;
+  /** Start-up check findings (stderr in the CLI, also with --quiet); `log` when absent. */
+  readonly warn?: (message: string) => void;
+  /** Refuse to start when the start-up check finds an upstream without integration or tools nothing decides. */
+  readonly strict?: boolean;
   readonly now?: () => number;
+  /** `strict` (default): a call is blocked when its recording or decision-log line cannot be written. */
+  readonly audit?: "strict" | "best-effort";
+  /** Start even when the state dir, recordings or decision log lie inside a path an upstream is given. */
+  readonly allowSharedState?: boolean;
+  /** A group whose members may review and vote (`policy approvals` as other OS users). */
+  readonly approversGroup?: string;
+  /** Names ballot owners (uid → user name); the system's user database by default. */
+  readonly users?: UserResolver;
+}
+
+/** Thrown by `startProxy` when `strict` and the start-up check found problems (exit 2 in the CLI). */
+export class StartupCheckError extends Error {
+  constructor(readonly findings: readonly Finding[]) {
+    super(`the start-up check failed (--strict):\n${findings.map((f) => `  - ${f.message}`).join("\n")}`);
+  }
 }
 
 export interface RunningProxy {
@@ -68,6 +94,35 @@ async function redisStore(url: string): Promise<SessionStore & { close?: () => P
   return mod.createRedisStore({ url });
 }
 
+/** An upstream id in the catalog's spelling, saying so when it differs. */
+function spelt(b: Bundle, id: string, log: (m: string) => void): string {
+  const c = catalogId(b, id);
+  if (c !== id) log(`upstream id "${id}" is the catalog's integration "${c}"`);
+  return c;
+}
+
+/** The proxy's state would be reachable by an upstream server (exit status 2 in the CLI). */
+export class SharedStateError extends Error {}
+
+/** Expires what a proxy that is gone left pending (a failure is only reported). */
+async function sweep(clerk: ApprovalClerk, log: (m: string) => void): Promise<void> {
+  try {
+    const gone = await clerk.sweep();
+    if (gone.length) log(`expired ${gone.length} approval request(s) left pending by a proxy that is gone: ${gone.join(", ")}`);
+  } catch (e) {
+    log(`warning: could not look for approvals left pending by an earlier proxy: ${(e as Error).message}`);
+  }
+}
+
+/** The gid of a group name (NSS via `getent`). */
+function groupId(name: string): number {
+  try {
+    const gid = Number(execFileSync("getent", ["group", name], { encoding: "utf8", timeout: 2000 }).split(":")[2]);
+    if (Number.isInteger(gid)) return gid;
+  } catch { /* below */ }
+  throw new Error(`--approvers-group ${name}: no such group`);
+}
+
 /** Starts the upstreams and the gateway. The caller serves it (stdio or HTTP). */
 export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
   const log = o.log ?? (() => undefined);
@@ -82,6 +137,15 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
     if (bad) throw new Error(bad);
   }
   if (!o.upstreams.length) throw new Error("no upstream MCP server: give a command after `--` or --upstream");
+  const stateDir = o.stateDir ?? ".policy-state";
+  if (!o.allowSharedState) {
+    const problem = sharedStateProblem([
+      { what: "state dir", path: stateDir },
+      ...(o.recordDir ? [{ what: "recording folder", path: o.recordDir }] : []),
+      ...(o.decisionLog ? [{ what: "decision log", path: o.decisionLog }] : []),
+    ], o.upstreams);
+    if (problem) throw new SharedStateError(problem);
+  }
 
   const closers: (() => Promise<void>)[] = [];
   let store: SessionStore | undefined;
@@ -92,11 +156,18 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
     await rs.ready?.(5000).catch((e: Error) => log(`warning: ${e.message}; decisions block until Redis answers`));
     store = rs;
     if (rs.close) closers.push(() => rs.close!());
-    const ra = new RedisApprovalStore({ url: o.storeUrl }, o.now);
-    approvals = ra;
+    approvals = new RedisApprovalStore({ url: o.storeUrl });
   } else {
-    approvals = new FileApprovalStore(o.stateDir ?? ".policy-state", o.now);
+    approvals = new FileApprovalStore(stateDir, o.approversGroup !== undefined ? { gid: groupId(o.approversGroup) } : {});
   }
+  // The state dir (modes, key) is made when first needed; one that exists is checked now.
+  const prepare = (): Buffer => {
+    if (approvals instanceof FileApprovalStore) approvals.init(); else privateDir(stateDir, 0o700);
+    return loadOrCreateKey(stateDir);
+  };
+  const key = existsSync(stateDir) || o.approversGroup !== undefined ? prepare() : undefined;
+  const clerk = new ApprovalClerk(approvals, key ?? prepare, o.users ?? systemUsers(), o.now);
+  if (key) await sweep(clerk, log);
 
   const alerts = o.alertsWebhook ? new AlertSink({
     url: o.alertsWebhook,
@@ -107,16 +178,23 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
 
   const upstreams: Upstream[] = [];
   try {
-    for (const spec of o.upstreams) upstreams.push(await Upstream.connect(spec, { stderr: o.upstreamStderr ?? "inherit" }));
+    for (const spec of o.upstreams) upstreams.push(await Upstream.connect(spec, { stderr: o.upstreamStderr ?? "inherit", canonicalId: (id) => spelt(bundle, id, log) }));
   } catch (e) {
     for (const u of upstreams) await u.close();
     for (const c of closers) await c().catch(() => undefined);
     throw e;
   }
   for (const u of upstreams) log(`upstream ${u.integration}: ${u.serverName ?? "?"}, ${u.tools.length} tools`);
+  const findings = startupCheck(bundle, upstreams.map(servedBy));
+  for (const f of findings) (o.warn ?? log)(`${f.kind === "not_in_catalog" ? "note" : "warning"}: ${f.message}`);
+  if (o.strict && blocking(findings).length) {
+    for (const u of upstreams) await u.close();
+    for (const c of closers) await c().catch(() => undefined);
+    throw new StartupCheckError(blocking(findings));
+  }
 
   const gateway = new Gateway({
-    bundle, upstreams, approvals, store, alerts, recorder, decisionLog,
+    bundle, upstreams, approvals, clerk, store, alerts, recorder, decisionLog, audit: o.audit ?? "strict",
     ...(o.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: o.approvalTimeoutMs } : {}),
     ...(o.approvalPollMs !== undefined ? { approvalPollMs: o.approvalPollMs } : {}),
     ...(o.identity ? { identity: o.identity } : {}),
@@ -124,6 +202,7 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
     log, ...(o.now ? { now: o.now } : {}),
   } as ConstructorParameters<typeof Gateway>[0]);
   log(`bundle revision ${bundle.revision}: ${bundle.policies.length} policies`);
+  if (!Object.values(bundle.approvers ?? {}).some((people) => people.length)) log("warning: the bundle names no approvers (\"approvers\" in policy.config.json), so nobody can approve a held call: such calls are refused when they time out");
   decisionLog?.append({ type: "bundle_loaded", ts: new Date().toISOString(), revision: bundle.revision, policies: bundle.policies.length });
 
   let unwatch: (() => void) | undefined;

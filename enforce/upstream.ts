@@ -6,18 +6,21 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { ToolListChangedNotificationSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import {
+  ListPromptsResultSchema, ListResourcesResultSchema, ListResourceTemplatesResultSchema, ToolListChangedNotificationSchema, type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
 import { splitCommand } from "../compiler/test-runner/split-command.js";
 
 export type UpstreamSpec =
   | { readonly integration?: string; readonly command: readonly string[]; readonly env?: Record<string, string>; readonly cwd?: string }
   | { readonly integration?: string; readonly url: string; readonly headers?: Record<string, string> };
 
-const INTEGRATION_RE = /^[a-z][a-z0-9_]*$/;
+/** Integration ids as the catalog spells them (schemas/catalog.schema.json): `-` included, so `my-fs` can be served. */
+const INTEGRATION_RE = /^[a-z][a-z0-9_-]*$/;
 
 /** `github=npx -y server`, `github=https://…`, `https://…` or a bare command line. */
 export function parseUpstream(v: string): UpstreamSpec {
-  const m = /^([A-Za-z][A-Za-z0-9_]*)=(.*)$/s.exec(v);
+  const m = /^([A-Za-z][A-Za-z0-9_-]*)=(.*)$/s.exec(v);
   const integration = m ? m[1]!.toLowerCase() : undefined;
   const rest = (m ? m[2]! : v).trim();
   if (/^https?:\/\//i.test(rest)) return { ...(integration ? { integration } : {}), url: rest };
@@ -39,13 +42,23 @@ export function integrationFromServerName(name: string | undefined): string {
 }
 
 export function checkIntegrationId(id: string): string | undefined {
-  return INTEGRATION_RE.test(id) ? undefined : `integration id "${id}" must be lower-case letters, digits and _ and start with a letter`;
+  return INTEGRATION_RE.test(id) ? undefined : `integration id "${id}" must be lower-case letters, digits, _ and - and start with a letter`;
 }
+
+/** The listings besides `tools/list`, each with its result schema and the field holding the items. */
+export const LISTS = {
+  "resources/list": { schema: ListResourcesResultSchema, field: "resources" },
+  "resources/templates/list": { schema: ListResourceTemplatesResultSchema, field: "resourceTemplates" },
+  "prompts/list": { schema: ListPromptsResultSchema, field: "prompts" },
+} as const;
+export type ListMethod = keyof typeof LISTS;
 
 export interface UpstreamOptions {
   /** Where the child's stderr goes (default: inherited, so server errors stay visible). */
   readonly stderr?: "inherit" | "ignore" | "pipe";
   readonly clientInfo?: { name: string; version: string };
+  /** Maps the integration id (given or derived from the server's name) to the catalog's spelling. */
+  readonly canonicalId?: (id: string) => string;
 }
 
 export class Upstream {
@@ -71,7 +84,8 @@ export class Upstream {
       const what = "url" in spec ? spec.url : spec.command.join(" ");
       throw new Error(`cannot start the upstream MCP server (${what}): ${(e as Error).message}`);
     }
-    const integration = spec.integration ?? integrationFromServerName(client.getServerVersion()?.name);
+    const given = spec.integration ?? integrationFromServerName(client.getServerVersion()?.name);
+    const integration = o.canonicalId ? o.canonicalId(given) : given;
     const u = new Upstream(integration, client, spec);
     await u.refreshTools();
     if (client.getServerCapabilities()?.tools?.listChanged) {
@@ -95,6 +109,20 @@ export class Upstream {
     }
     this.tools = all;
     this.toolsByName = new Map(all.map((t) => [t.name, t]));
+  }
+
+  /** Every page of a listing (`resources/list`, `resources/templates/list`, `prompts/list`): its items. */
+  async listAll(method: ListMethod): Promise<Record<string, unknown>[]> {
+    const { schema, field } = LISTS[method];
+    const all: Record<string, unknown>[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 100; page++) {
+      const r = await this.client.request({ method, params: cursor ? { cursor } : {} }, schema) as Record<string, unknown>;
+      all.push(...(r[field] as Record<string, unknown>[]));
+      cursor = r["nextCursor"] as string | undefined;
+      if (!cursor) break;
+    }
+    return all;
   }
 
   has(tool: string): boolean {

@@ -11,7 +11,7 @@ import type { CheckedProject } from "../compiler/model.js";
 import type { CatalogTool } from "../compiler/catalog/catalog.js";
 import {
   ACTIONS, APPROVERS, DECLARATION_KEYWORDS, EFFECTS, HEADER_VALUES, POLICY_LINE_KEYWORDS, RESPOND_KEYS, SUBJECTS, TEST_STEP_KEYWORDS,
-  argEnum, argPaths, labelsOf, operatorsOf, policyConstraints, subjectValues,
+  argEnum, argPaths, labelsOf, operatorsOf, policyConstraints, subjectValues, userFields,
 } from "../compiler/editor-support.js";
 
 type Block = "top" | "policy" | "test" | "default" | "organization";
@@ -152,9 +152,12 @@ function conditionCompletion(rest: readonly string[], ctx: Ctx, catalog: Checked
   const clause = currentClause(rest);
   if (clause.length === 0) {
     if (ctx.partial.startsWith("args.")) return argPathItems(matchable(ctx).tools);
+    if (ctx.partial.startsWith("user.claims.")) return claimItems(ctx.project.userClaims);
+    if (ctx.partial.startsWith("user.")) return userFieldItems();
     return [
       ...SUBJECTS.filter((s) => s !== "args").map((s) => ({ label: s, kind: CompletionItemKind.Property, detail: `${operatorsOf(s).join(" · ")}` })),
       { label: "args.", kind: CompletionItemKind.Property, detail: "an argument of the tool", command: { title: "suggest", command: "editor.action.triggerSuggest" } },
+      { label: "user.", kind: CompletionItemKind.Property, detail: "a field of the user behind the agent", command: { title: "suggest", command: "editor.action.triggerSuggest" } },
       kw("not"),
     ];
   }
@@ -226,7 +229,25 @@ function toolItem(t: CatalogTool, qualified: boolean): CompletionItem {
     documentation: { kind: "markdown", value: `**${t.key}**${t.description ? `\n\n${t.description}` : ""}` },
     filterText: label,
     sortText: qualified ? `1${label}` : `0${label}`,
+    // MCP request paths (`resources/read`) are not names: they are written quoted.
+    ...(/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(label) ? {} : { insertText: JSON.stringify(label) }),
   };
+}
+
+/** The claims `policy.config.json` declares (`user_claims`), after `user.claims.`. */
+function claimItems(claims: Readonly<Record<string, string>> | undefined): CompletionItem[] {
+  return Object.entries(claims ?? {}).map(([name, type]) => ({ label: `user.claims.${name}`, kind: CompletionItemKind.Field, detail: `${type} · ${operatorsOf(`user.claims.${name}`).join(" · ")}` }));
+}
+
+/** `user.id`, `user.roles`, …, `user.claims.` (which asks for a claim name). */
+function userFieldItems(): CompletionItem[] {
+  return userFields().map((f) => ({
+    label: f.label,
+    kind: CompletionItemKind.Field,
+    detail: operatorsOf(f.label.endsWith(".") ? `${f.label}x` : f.label).join(" · "),
+    documentation: { kind: "markdown", value: f.doc },
+    ...(f.label.endsWith(".") ? { command: { title: "suggest", command: "editor.action.triggerSuggest" } } : {}),
+  }));
 }
 
 function argPathItems(tools: readonly CatalogTool[]): CompletionItem[] {
@@ -247,7 +268,7 @@ function testCompletion(toks: readonly string[], ctx: Ctx): CompletionItem[] {
   switch (first) {
     case "call": return rest.length === 0 ? catalog.allTools().map((t) => toolItem(t, true)) : callArgItems(rest, catalog);
     case "given":
-      if (rest.length === 0 || (rest.length % 2 === 0)) return ["agent", "tenant", "review_status", "time", "session"].map((k) => kw(k));
+      if (rest.length === 0 || (rest.length % 2 === 0)) return ["agent", "tenant", "review_status", "time", "session", "user", "roles", "groups", "claims", "manager"].map((k) => kw(k));
       if (last === "agent") return agentNames(ctx.project).map(stringItem);
       if (last === "review_status") return (subjectValues(catalog, "agent.review_status") ?? []).map(enumItem);
       return [];

@@ -7,7 +7,7 @@ import type { Hover } from "vscode-languageserver";
 import type { CheckedProject } from "../compiler/model.js";
 import type { CatalogTool } from "../compiler/catalog/catalog.js";
 import { CODE_INDEX, codeDocUrl } from "../compiler/diagnostics/codes.js";
-import { argPaths, operatorsOf, policyConstraints, resolvePolicyRef, subjectValues } from "../compiler/editor-support.js";
+import { argPaths, operatorsOf, policyConstraints, resolvePolicyRef, subjectDoc, subjectValues } from "../compiler/editor-support.js";
 import type * as A from "../grammar/ast.js";
 import { spanHas, toRange } from "./positions.js";
 import { targetAt, type Target } from "./locate.js";
@@ -76,7 +76,7 @@ function describe(project: CheckedProject, t: Target): string | undefined {
       const ops = operatorsOf(t.name);
       if (!ops.length && t.name !== "burst") return undefined;
       const values = subjectValues(catalog, t.name, project.detectors.map((d) => d.class));
-      return [`condition subject \`${t.name}\``, ops.length ? `operators: ${ops.map((o) => `\`${o}\``).join(", ")}` : "used alone",
+      return [`condition subject \`${t.name}\``, subjectDoc(t.name), ops.length ? `operators: ${ops.map((o) => `\`${o}\``).join(", ")}` : "used alone",
         values?.length ? `values: ${values.slice(0, 24).map((v) => `\`${v}\``).join(", ")}${values.length > 24 ? ", …" : ""}` : undefined].filter(Boolean).join("\n\n");
     }
     case "action": return undefined;

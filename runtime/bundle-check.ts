@@ -11,10 +11,11 @@ import { contentRevision } from "./revision.js";
 const KINDS = new Set([
   "true", "false", "and", "or", "not", "integration", "tool", "tool_glob", "label", "operation", "method", "category", "verb",
   "agent", "review", "call_type", "arg", "body", "data_class", "session_label", "session_called", "principal_external",
-  "resource_new", "rate", "burst", "spend", "time",
+  "resource_new", "rate", "burst", "spend", "time", "user", "arg_user",
 ]);
 const EFFECTS = new Set(["allow", "block", "require_approval", "hide"]);
 const ARG_OPS = new Set(["eq", "in", "matches", "contains", "exists", ">", "<", ">=", "<="]);
+const USER_OPS = new Set(["eq", ">", "<", ">=", "<="]);
 const DEFAULTS = new Set(["allow", "block", "require_approval"]);
 const OPERATIONS = new Set(["Read", "Write", "Delete", "Unknown"]);
 const ARG_KINDS = new Set(["path", "url", "command"]);
@@ -35,7 +36,9 @@ function exprProblem(e: unknown, depth: number): string | undefined {
   } else if (k === "not") return exprProblem(e["x"], depth + 1);
   else if (k === "rate" && e["filter"] !== undefined) return exprProblem(e["filter"], depth + 1);
   else if (k === "arg" && (!Array.isArray(e["path"]) || !ARG_OPS.has(e["op"] as string))) return "arg condition without a path or a known operator";
-  else if ((k === "tool_glob" || (k === "arg" && e["op"] === "matches")) && typeof e["re"] !== "string") return `${k} without a regex`;
+  else if (k === "user" && (!Array.isArray(e["path"]) || !ARG_OPS.has(e["op"] as string) || e["op"] === "contains")) return "user condition without a path or a known operator";
+  else if (k === "arg_user" && (!Array.isArray(e["path"]) || !Array.isArray(e["user"]) || !USER_OPS.has(e["op"] as string))) return "arg_user condition without paths or a known operator";
+  else if ((k === "tool_glob" || (k === "user" && e["op"] === "matches") || (k === "arg" && e["op"] === "matches")) && typeof e["re"] !== "string") return `${k} without a regex`;
   return undefined;
 }
 
@@ -91,6 +94,8 @@ export function bundleProblem(b: unknown): string | undefined {
   if (q) return q;
   const d = b["default"];
   if (d !== undefined && (!isObj(d) || !["Read", "Write", "Delete", "Unknown"].every((o) => DEFAULTS.has(d[o] as string)))) return "default: malformed";
+  const ap = b["approvers"];
+  if (ap !== undefined && (!isObj(ap) || !Object.values(ap).every((v) => Array.isArray(v) && v.every((x) => typeof x === "string")))) return "approvers: malformed (role → list of user names)";
   const content = contentRevision(b);
   if (b["revision"] !== content) return `revision ${JSON.stringify(b["revision"]).slice(0, 40)} is not the hash of the content (${content}): the bundle was changed after it was built; build it again with policy build`;
   return undefined;

@@ -3,12 +3,12 @@
  * and `decide` / `observe` / `visibleTools`.
  * INVARIANT: nothing here throws into the caller; any fault is a `block` with a reason.
  */
-import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent } from "./types.js";
+import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent, UserInfo } from "./types.js";
 import { callTypeOf, eventProblem, mcpInfo, parseTs, resolveCall, withArgs, type ResolvedCall, type ToolInfo } from "./event.js";
 import { callFacts, countersOf, evaluate, lookback, needsState, resourceKey, type EvalContext } from "./evaluate.js";
 import { compileDetectors, type Detector } from "./detectors.js";
 import { MemoryStore, toMicros, type CountQuery, type ResponseResult, type ResponseUpdate, type SessionStore, type StateSnapshot, type StateQuery, type StateUpdate } from "./store.js";
-import { staticEval } from "./static-eval.js";
+import { reviewOf, staticEval } from "./static-eval.js";
 import { decide, decideBucket, metaOf } from "./fast.js";
 import { bundleProblem } from "./bundle-check.js";
 
@@ -405,7 +405,7 @@ export class Enforcer {
 
   private run(r: Prepared, state: StateSnapshot | undefined): Decision {
     const { c, e, call } = r;
-    const ctx: EvalContext = { bundle: c.bundle, call, agentName: e.agent?.name, review: e.agent?.review_status, detectors: c.detectors, now: r.now, state, strings: r.strings, tenant: e.tenant };
+    const ctx: EvalContext = { bundle: c.bundle, call, agentName: e.agent?.name, review: reviewOf(e.agent), user: e.user, detectors: c.detectors, now: r.now, state, strings: r.strings, tenant: e.tenant };
     const d = decideBucket(c.bundle, r.entries, ctx, e);
     if (r.notes.length) d.notes = r.notes;
     if (this.trace) try { this.trace({ event: e, decision: d, state, now: r.now, revision: c.bundle.revision }); } catch { /* never changes a decision */ }
@@ -474,8 +474,12 @@ export class Enforcer {
     return out;
   }
 
-  /** The tools an agent may see: those no `hide` policy removes for it. */
-  visibleTools<T extends string | { name: string; integration?: string }>(agent: { name?: string; review_status?: string; tenant?: string }, tools: readonly T[], integration?: string): T[] {
+  /**
+   * The tools an agent may see: those no `hide` policy removes for it. `agent.user` (`null`: known
+   * to have none) lets `user` conditions of a hide policy decide; absent, they leave the tool listed
+   * (a call to it is still decided in full).
+   */
+  visibleTools<T extends string | { name: string; integration?: string }>(agent: { name?: string; review_status?: string; tenant?: string; user?: UserInfo | null }, tools: readonly T[], integration?: string): T[] {
     try {
       const c = this.current;
       if (!c) return [];

@@ -10,6 +10,8 @@ import { hasClass, type Detector } from "./detectors.js";
 import { parseTimeSpec, withinWindows, type TimeWindow } from "./time.js";
 import { principalExternal } from "./principal.js";
 import { argsProblem } from "./limits.js";
+import { argUserHolds, userFieldHolds, userTester } from "./user.js";
+import type { UserInfo } from "./types.js";
 
 const own = Object.prototype.hasOwnProperty;
 
@@ -18,6 +20,8 @@ export interface EvalContext {
   readonly call: ResolvedCall | undefined;
   readonly agentName: string | undefined;
   readonly review: string | undefined;
+  /** The event's user (the person behind the agent), when it has one. */
+  readonly user?: UserInfo | undefined;
   readonly detectors: readonly Detector[];
   /** The event time (clamped to the session's last time when the store was consulted). */
   readonly now: number;
@@ -133,7 +137,7 @@ export function compileExpr(e: CExpr): Pred {
       const names = e.names;
       return (c) => c.agentName !== undefined && names.includes(c.agentName);
     }
-    case "review": { const vs = e.values; return (c) => c.review !== undefined && vs.includes(c.review); }
+    case "review": { const vs = e.values; return (c) => vs.includes(c.review ?? "Unreviewed"); }
     case "call_type": { const vs = e.values; return (c) => !!c.call && vs.includes(c.call.callType); }
     case "arg": {
       const get = argGetter(e.path);
@@ -205,6 +209,8 @@ export function compileExpr(e: CExpr): Pred {
     }
     case "spend": { const op = e.cmp, cur = e.currency, amount = toMicros(e.amount); return (c) => !!c.state && cmp(op, c.state.spend[cur] ?? 0, amount); }
     case "time": { const w = windows(e.spec), tz = e.tz; return (c) => withinWindows(w, c.now, tz); }
+    case "user": { const path = e.path, t = userTester(e); return (c) => userFieldHolds(c.user, path, t); }
+    case "arg_user": { const get = argGetter(e.path), path = e.user, op = e.op; return (c) => !!c.call && argUserHolds(get(c.call.args), c.user, path, op); }
     default: return F;
   }
 }

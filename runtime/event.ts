@@ -4,6 +4,7 @@
  */
 import type { ArgKind, Bundle, Operation, SessionEvent } from "./types.js";
 import { argsProblem, commandProblem } from "./limits.js";
+import { userProblem } from "./user.js";
 
 const TYPES = new Set(["tool_call_request", "tool_call_response", "message_from_user", "message_to_user", "agent_discovered"]);
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -62,6 +63,10 @@ export function eventProblem(e: unknown, strings?: string[]): string | undefined
     if (agent["id"] !== undefined && !isStr(agent["id"])) return "agent.id: must be a string";
     if (agent["name"] !== undefined && !isStr(agent["name"])) return "agent.name: must be a string";
     if (agent["review_status"] !== undefined && !isStr(agent["review_status"])) return "agent.review_status: must be a string";
+  }
+  if (e["user"] !== undefined) {
+    const u = userProblem(e["user"]);
+    if (u) return u;
   }
   if (type === "agent_discovered" && !(isObj(agent) && isStr(agent["name"]))) return "agent.name: required for agent_discovered";
   if (type === "tool_call_request") {

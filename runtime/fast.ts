@@ -27,6 +27,7 @@ import { allOf, ALWAYS, argAt, compileExpr, lowerText, stringsOf, type EvalConte
 import type { ResolvedCall } from "./event.js";
 import { escapeRegex, globToRegexSource } from "./glob.js";
 import { passes, prefilterOf, type Detector, type Prefilter } from "./detectors.js";
+import { approverPeople } from "./user.js";
 
 /** What a decision needs of a policy, built once per policy (a match touches this object only). */
 export interface Meta {
@@ -366,7 +367,7 @@ function valueOf(d: Dim, c: EvalContext): unknown {
   switch (d.src) {
     case Src.Agent: return c.agentName;
     case Src.Tenant: return c.tenant;
-    case Src.Review: return c.review;
+    case Src.Review: return c.review ?? "Unreviewed";
     case Src.Tool: return c.call?.key;
     case Src.Arg: { const a = c.call?.args; return a !== undefined && own.call(a, d.k) ? a[d.k] : undefined; }
     default: return argAt(c.call?.args, d.path);
@@ -505,7 +506,10 @@ export function decide(b: Bundle, ms: readonly Meta[], n: number, call: Resolved
     reason = !d ? "no policy matched; allowed by default" : d.form === "single" ? `no policy matched; default ${effect}` : `no policy matched; default by operation: ${call.operation} → ${effect}`;
   }
   const policy = decider ? decider.policy : null;
-  return call
+  const d: Decision = call
     ? { effect, policy, reason, approvers, matched, alerts: alerts ?? [], sanitize: sanitize ?? [], hidden, revision: b.revision, tool, operation: call.operation }
     : { effect, policy, reason, approvers, matched, alerts: alerts ?? [], sanitize: sanitize ?? [], hidden, revision: b.revision, tool };
+  const people = e.user ? approverPeople(approvers, e.user) : undefined;
+  if (people) d.approver_people = people;
+  return d;
 }

@@ -9,7 +9,7 @@ export type { EnforcerOptions, DecisionTrace } from "./enforcer.js";
 export { MemoryStore } from "./store.js";
 export { utcDay, toMicros } from "./store.js";
 export type { SessionStore, StateQuery, StateSnapshot, StateUpdate, ResponseUpdate, ResponseResult } from "./store.js";
-export type { Bundle, BundlePolicy, Decision, SessionEvent, CExpr, Effect, Operation } from "./types.js";
+export type { Bundle, BundlePolicy, Decision, SessionEvent, CExpr, Effect, Operation, UserInfo, UserClaim } from "./types.js";
 export { eventProblem } from "./event.js";
 export { compileDetectors, mask } from "./detectors.js";
 // Signature verification is its own entry, `<package>/runtime/verify` (runtime/verify.ts), so that

@@ -1,9 +1,10 @@
 /**
- * Three-valued evaluation of a condition knowing only the tool (and optionally the agent):
+ * Three-valued evaluation of a condition knowing only the tool (and optionally the agent and its user):
  * `true` / `false` when the tool decides it, `undefined` when it depends on more.
  * Used at build time to fill the decision tables and at run time for `visibleTools`.
  */
-import type { CExpr, Operation } from "./types.js";
+import type { CExpr, Operation, UserInfo } from "./types.js";
+import { userConditionHolds } from "./user.js";
 
 export interface ToolFacts {
   readonly integration: string;
@@ -19,6 +20,13 @@ export interface ToolFacts {
 export interface AgentFacts {
   readonly name?: string;
   readonly review_status?: string;
+  /** The person behind the agent: `null` when known to be none, absent when not known. */
+  readonly user?: UserInfo | null;
+}
+
+/** An agent's review status; an agent without one is `Unreviewed` (SPEC §5, second round). */
+export function reviewOf(agent: AgentFacts | undefined): string {
+  return agent?.review_status ?? "Unreviewed";
 }
 
 const reCache = new Map<string, RegExp>();
@@ -56,7 +64,8 @@ export function staticEval(e: CExpr, t: ToolFacts, agent?: AgentFacts): boolean 
       return v === undefined ? undefined : !v;
     }
     case "agent": return agent && agent.name !== undefined ? e.names.includes(agent.name) : undefined;
-    case "review": return agent && agent.review_status !== undefined ? e.values.includes(agent.review_status) : undefined;
+    case "review": return agent ? e.values.includes(reviewOf(agent)) : undefined;
+    case "user": return agent && agent.user !== undefined ? userConditionHolds(e, agent.user ?? undefined) : undefined;
     // Static leaves: decided by the tool alone.
     case "integration": return e.ids.includes(t.integration);
     case "tool": return t.name === null ? (e.keys.some((k) => k.startsWith(`${t.integration}.`)) ? undefined : false) : e.keys.includes(`${t.integration}.${t.name}`);

@@ -41,7 +41,22 @@ export type CExpr =
   | { readonly k: "rate"; readonly windowMs: number; readonly filter?: CExpr; readonly cmp: Cmp; readonly n: number }
   | { readonly k: "burst" }
   | { readonly k: "spend"; readonly cmp: Cmp; readonly amount: number; readonly currency: string }
-  | { readonly k: "time"; readonly spec: string; readonly tz: string };
+  | { readonly k: "time"; readonly spec: string; readonly tz: string }
+  /**
+   * `user …`: a field of the event's user (`["id"]`, `["roles"]`, `["groups"]`, `["manager"]`,
+   * `["claims", name]`; see runtime/user.ts). On a list the condition holds when an element does;
+   * false when the event has no user or the user lacks the field.
+   */
+  | { readonly k: "user"; readonly path: readonly string[]; readonly op: "eq"; readonly value: unknown }
+  | { readonly k: "user"; readonly path: readonly string[]; readonly op: "in"; readonly values: readonly unknown[] }
+  | { readonly k: "user"; readonly path: readonly string[]; readonly op: "matches"; readonly glob: string; readonly re: string }
+  | { readonly k: "user"; readonly path: readonly string[]; readonly op: Cmp; readonly n: number }
+  | { readonly k: "user"; readonly path: readonly string[]; readonly op: "exists" }
+  /**
+   * `args.level <= user.claims.clearance` · `args.owner is user.id`: an argument (`path`) against a
+   * user field (`user`); false when either side is missing (runtime/user.ts).
+   */
+  | { readonly k: "arg_user"; readonly path: readonly string[]; readonly op: "eq" | Cmp; readonly user: readonly string[] };
 
 export interface BundleDefault {
   /** `default allow` (all operations the same) or per operation. */
@@ -119,6 +134,8 @@ export interface Bundle {
     readonly github_orgs: readonly string[];
     readonly external_channels: readonly string[];
   };
+  /** Who may approve, per role (`policy.config.json` → `approvers`): role → user names, both sorted. */
+  readonly approvers?: Readonly<Record<string, readonly string[]>>;
 }
 
 // ─── Events ───────────────────────────────────────────────────────────────────────────
@@ -128,6 +145,21 @@ export interface AgentInfo {
   readonly review_status?: string;
 }
 
+/**
+ * The person behind the agent (SPEC §6 `user`): set by the enforcement point, never by the agent.
+ * Claim values are JSON scalars or arrays of scalars.
+ */
+export interface UserInfo {
+  readonly id: string;
+  readonly roles?: readonly string[];
+  readonly groups?: readonly string[];
+  readonly claims?: Readonly<Record<string, UserClaim>>;
+  /** The user's manager (a person id): who alone may fill the `manager` approver role. */
+  readonly manager?: string;
+}
+export type UserScalar = string | number | boolean | null;
+export type UserClaim = UserScalar | readonly UserScalar[];
+
 export interface SessionEvent {
   readonly type: string;
   readonly session_id?: string;
@@ -135,6 +167,7 @@ export interface SessionEvent {
   readonly ts?: string;
   readonly tenant?: string;
   readonly agent?: AgentInfo;
+  readonly user?: UserInfo;
   readonly call?: {
     readonly id?: string;
     readonly type?: "mcp" | "cli";
@@ -166,6 +199,11 @@ export interface Decision {
   alerts: { policy: string; message: string; to: string | null; agent?: string | null; tool?: string | null; integration?: string | null; why?: string }[];
   sanitize: { policy: string; fields: string[] }[];
   approvers: string[];
+  /**
+   * Extra: an approver role → the only people who may fill it for this request, named by the
+   * event's user record (`from [manager]` and `user.manager`). Absent when no role is so named.
+   */
+  approver_people?: Record<string, string[]>;
   hidden: boolean;
   revision: string;
   /** Extra: the resolved tool (`github.create_issue`) and its operation. */

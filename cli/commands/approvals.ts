@@ -2,13 +2,20 @@
  * `policy approvals list | show <id> | approve <id> | deny <id> [--as technician|manager]`:
  * the review screen for calls that `policy enforce` holds for approval (tool, parameters,
  * reason; seed 002), shared with the proxy through the state dir (or Redis with `--store`).
+ * The voter is the OS user running this command; `--as` only picks one of the roles that user
+ * holds. A vote is a ballot the proxy checks and records (this command never holds the proxy's
+ * key and never writes an outcome); it waits for the proxy's receipt and reports it.
  */
 import type { Command } from "commander";
-import { userInfo } from "node:os";
 import { FileApprovalStore } from "../../enforce/approvals/file-store.js";
 import { RedisApprovalStore } from "../../enforce/approvals/redis-store.js";
-import type { ApprovalStore, ApprovalView } from "../../enforce/approvals/types.js";
+import { currentUser, roleFor } from "../../enforce/approvals/identity.js";
+import { pidAlive } from "../../enforce/approvals/clerk.js";
+import { hostname } from "node:os";
+import { viewOf, type ApprovalStore, type ApprovalView, type Receipt } from "../../enforce/approvals/types.js";
+import { parseDuration } from "../../enforce/start.js";
 import { CliError, EXIT_FINDINGS, parseFormat, pc, printJson } from "../output.js";
+import { oneLine as s } from "../../compiler/terminal-safe.js";
 
 interface StoreFlags { stateDir: string; store?: string }
 
@@ -42,19 +49,30 @@ function left(iso: string): string {
   return s <= 0 ? "expired" : s < 60 ? `${s}s left` : `${Math.round(s / 60)}m left`;
 }
 
-/** The review screen of one request. */
+/** A pending request whose proxy (on this host) is gone: nobody will count a vote on it. */
+function abandoned(v: ApprovalView): boolean {
+  const p = v.request.proxy;
+  return v.status === "pending" && p?.host === hostname() && !pidAlive(p.pid);
+}
+
+/**
+ * The review screen of one request. Every value is shown through `s` (one inert line): the agent
+ * chose its name, the tool's parameters and (through them) parts of the reason. The MCP session id
+ * is not shown: over HTTP it is not a credential, but it stays out of reach of other local users.
+ */
 function render(v: ApprovalView): string {
   const r = v.request;
-  const status = v.status === "pending" ? pc.yellow("pending") : v.status === "approved" ? pc.green("approved") : pc.red(v.status);
-  const args = JSON.stringify(r.args, null, 2).split("\n").map((l) => `    ${l}`).join("\n");
+  const status = abandoned(v) ? pc.red("abandoned (the proxy that held it is gone)") : v.status === "pending" ? pc.yellow("pending") : v.status === "approved" ? pc.green("approved") : pc.red(s(v.status));
+  const args = JSON.stringify(r.args, null, 2).split("\n").map((l) => `    ${s(l)}`).join("\n");
   const lines = [
-    `${pc.bold(r.id)}  ${status}  ${r.integration}.${r.tool}  agent ${r.agent?.name ?? r.agent?.id ?? "?"}${r.tenant ? ` (tenant ${r.tenant})` : ""}`,
-    `  reason:    ${r.reason}${r.policy ? `  (policy ${r.policy.id})` : ""}`,
-    `  approvers: ${r.approvers.length ? r.approvers.join(" and ") : "any one approver"}${v.status === "pending" ? `; waiting for ${v.waitingFor.join(" and ")}` : ""}`,
-    `  requested: ${ago(r.created)}, ${v.status === "pending" ? left(r.expires) : `resolved ${v.outcome ? ago(v.outcome.at) : ""}`}  · session ${r.session_id}, call ${r.call_id}`,
+    `${pc.bold(s(r.id))}  ${status}  ${s(r.integration)}.${s(r.tool)}  agent ${s(r.agent?.name ?? r.agent?.id ?? "?")}${r.tenant ? ` (tenant ${s(r.tenant)})` : ""}`,
+    `  reason:    ${s(r.reason)}${r.policy ? `  (policy ${s(r.policy.id)})` : ""}`,
+    `  approvers: ${r.approvers.length ? s(r.approvers.join(" and ")) : "any one approver"}${v.status === "pending" ? `; waiting for ${s(v.waitingFor.join(" and "))}` : ""}`,
+    `  requested: ${ago(r.created)}, ${v.status === "pending" ? left(r.expires) : `resolved ${v.outcome ? ago(v.outcome.at) : ""}`}  · call ${s(r.call_id)}`,
     `  parameters:\n${args}`,
   ];
-  for (const vote of v.votes) lines.push(`  ${vote.verdict === "approve" ? pc.green("✓") : pc.red("✗")} ${vote.role} (${vote.by}) ${vote.verdict}d ${ago(vote.at)}${vote.note ? `: ${vote.note}` : ""}`);
+  for (const vote of v.votes) lines.push(`  ${vote.verdict === "approve" ? pc.green("✓") : pc.red("✗")} ${s(vote.role)} (${s(vote.by)}) ${s(vote.verdict)}d ${ago(vote.at)}${vote.note ? `: ${s(vote.note)}` : ""}`);
+  if (v.outcome?.why) lines.push(`  outcome:   ${s(v.outcome.status)} (${s(v.outcome.why)})`);
   return lines.join("\n");
 }
 
@@ -63,27 +81,58 @@ function storeOptions(c: Command): Command {
     .option("--store <url>", "redis://… when the proxy runs with --store");
 }
 
+/** Polls for the proxy's receipt of a ballot. */
+async function receiptOf(s: ApprovalStore, id: string, ref: string, waitMs: number): Promise<Receipt | undefined> {
+  const end = Date.now() + waitMs;
+  for (;;) {
+    const r = await s.receipt(id, ref);
+    if (r || Date.now() >= end) return r;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
+type VoteOutcome = { ok: true; view: ApprovalView; role: string } | { ok: false; error: string; view?: ApprovalView; submitted?: boolean };
+
+/** Checks the vote locally (the proxy checks again), submits the ballot, waits for the receipt. */
+async function castBallot(s: ApprovalStore, id: string, verdict: "approve" | "deny", o: { as?: string; note?: string; waitMs: number }): Promise<VoteOutcome> {
+  const stored = await s.get(id);
+  if (!stored) return { ok: false, error: `no approval with id "${id}"` };
+  const before = viewOf(stored, Date.now());
+  if (before.status !== "pending") return { ok: false, error: `approval ${id} is already ${before.status}`, view: before };
+  if (abandoned(before)) return { ok: false, error: `the proxy that held ${id} is gone, so the call cannot be made any more (the next start of \`policy enforce\` expires it)`, view: before };
+  const me = currentUser();
+  const role = roleFor(before.request, before.votes, me, o.as);
+  if ("error" in role) return { ok: false, error: role.error, view: before };
+  const ref = await s.submit(id, { hash: before.request.hash, verdict, as: role.role, by: me, at: new Date().toISOString(), ...(o.note ? { note: o.note } : {}) });
+  const receipt = await receiptOf(s, id, ref, o.waitMs);
+  const after = await s.get(id);
+  const view = after ? viewOf(after, Date.now()) : before;
+  if (!receipt) return { ok: false, submitted: true, view, error: `your ballot was submitted, but no proxy counted it within ${Math.round(o.waitMs / 1000)}s: is the \`policy enforce\` that holds this call still running?` };
+  if (!receipt.ok) return { ok: false, error: receipt.error ?? "the proxy refused the ballot", view };
+  return { ok: true, view, role: receipt.role ?? role.role };
+}
+
 function voteCommand(parent: Command, verb: "approve" | "deny"): void {
-  storeOptions(parent.command(verb).description(verb === "approve" ? "approve a held call (both roles must approve when the policy says from [technician, manager])" : "deny a held call (one denial is enough)")
+  storeOptions(parent.command(verb).description(verb === "approve" ? "approve a held call as your OS user (both roles must approve when the policy says from [technician, manager])" : "deny a held call as your OS user (one denial is enough)")
     .argument("<id>", "the approval id (from `policy approvals list`)")
-    .option("--as <role>", "the role you approve as, e.g. technician or manager")
-    .option("--by <name>", "who you are (default: your user name)")
+    .option("--as <role>", "which of your roles you vote as, when you hold several (see \"approvers\" in policy.config.json)")
     .option("--note <text>", "a note the agent sees (on deny) and the decision log keeps")
+    .option("--wait <duration>", "how long to wait for the proxy to count the vote", "10s")
     .option("--format <format>", "text or json", "text"))
-    .action(async (id: string, o: StoreFlags & { as?: string; by?: string; note?: string; format?: string }) => {
+    .action(async (id: string, o: StoreFlags & { as?: string; note?: string; wait: string; format?: string }) => {
       const format = parseFormat(o.format);
-      let by = o.by;
-      if (!by) { try { by = userInfo().username; } catch { by = "cli"; } }
-      const r = await withStore(o, (s) => s.vote(id, { verdict: verb, by: by!, ...(o.as ? { as: o.as } : {}), ...(o.note ? { note: o.note } : {}) }));
+      const waitMs = parseDuration(o.wait);
+      if (waitMs === undefined) throw new CliError(`--wait must be a duration like 10s, not "${o.wait}"`);
+      const r = await withStore(o, (s) => castBallot(s, id, verb, { waitMs, ...(o.as ? { as: o.as } : {}), ...(o.note ? { note: o.note } : {}) }));
       if (format === "json") printJson(r);
       if (!r.ok) {
-        if (format === "text") process.stderr.write(`error: ${r.error}\n`);
+        if (format === "text") process.stderr.write(`error: ${s(r.error)}\n`);
         process.exitCode = r.view ? EXIT_FINDINGS : 2;
         return;
       }
       if (format === "text") {
         const v = r.view;
-        const msg = v.status === "pending" ? `${verb}d as ${v.votes[v.votes.length - 1]?.role}; still waiting for ${v.waitingFor.join(" and ")}` : `${id} is ${v.status}`;
+        const msg = s(v.status === "pending" ? `${verb}d as ${r.role}; still waiting for ${v.waitingFor.join(" and ")}` : `${id} is ${v.status}`);
         process.stdout.write(`${msg}\n`);
       }
     });
@@ -96,7 +145,8 @@ export function register(program: Command): void {
     .option("--format <format>", "text or json", "text"))
     .action(async (o: StoreFlags & { all?: boolean; format?: string }) => {
       const format = parseFormat(o.format);
-      const views = await withStore(o, (s) => s.list({ all: !!o.all }));
+      const now = Date.now();
+      const views = (await withStore(o, (s) => s.list())).map((x) => viewOf(x, now)).filter((v) => o.all || v.status === "pending");
       if (format === "json") { printJson(views); return; }
       if (!views.length) { process.stdout.write(o.all ? "no approvals\n" : "no pending approvals\n"); return; }
       process.stdout.write(views.map(render).join("\n\n") + "\n");
@@ -106,8 +156,9 @@ export function register(program: Command): void {
     .option("--format <format>", "text or json", "text"))
     .action(async (id: string, o: StoreFlags & { format?: string }) => {
       const format = parseFormat(o.format);
-      const v = await withStore(o, (s) => s.get(id));
-      if (!v) throw new CliError(`no approval with id "${id}"`);
+      const stored = await withStore(o, (s) => s.get(id));
+      if (!stored) throw new CliError(`no approval with id "${id}"`);
+      const v = viewOf(stored, Date.now());
       if (format === "json") printJson(v);
       else process.stdout.write(render(v) + "\n");
     });

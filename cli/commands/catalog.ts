@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { CliError, EXIT_FINDINGS, EXIT_USAGE, parseFormat, printJson } from "../output.js";
 import type { CatalogTool } from "../../compiler/catalog/catalog.js";
 import type { JsonSchema } from "../../compiler/catalog/types.js";
+import { keepLines, oneLine } from "../../compiler/terminal-safe.js";
 
 function argLines(s: JsonSchema | undefined, prefix = "args", depth = 0): string[] {
   if (!s?.properties || depth > 4) return [];
@@ -42,14 +43,15 @@ export function register(program: Command): void {
       const r = await importCatalog({ from: o.from, input: file, integration: o.integration, ...(o.name ? { name: o.name } : {}), ...(o.overrides ? { overrides: o.overrides } : {}), ...(o.previous ? { previous: o.previous } : {}), ...(o.allowRefRoot ? { allowRefRoots: o.allowRefRoot } : {}) });
       if (!r.ok) {
         if (format === "json") process.stderr.write(JSON.stringify({ ok: false, errors: r.errors }, null, 2) + "\n");
-        else for (const e of r.errors) process.stderr.write(`error: ${e.file ?? file}${e.pointer ? ` at ${e.pointer}` : ""}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ""}\n`);
+        else for (const e of r.errors) process.stderr.write(`error: ${oneLine(`${e.file ?? file}${e.pointer ? ` at ${e.pointer}` : ""}: ${e.message}`)}${e.hint ? `\n  hint: ${oneLine(e.hint)}` : ""}\n`);
         process.exitCode = EXIT_USAGE;
         return;
       }
       const text = formatCatalog(r.catalog);
       if (o.output) writeAtomic(o.output, text);
       else process.stdout.write(text);
-      process.stderr.write(formatReport(r.report, format) + "\n");
+      // Tool names in the report come from the imported document (an MCP server's tools/list).
+      process.stderr.write((format === "json" ? formatReport(r.report, format) : keepLines(formatReport(r.report, format))) + "\n");
       if (r.diff) process.stderr.write(formatDiff(r.diff, format) + "\n");
       if (o.policies?.length) {
         // The new catalog stands in for the previous one (or is added), so that policies broken by
@@ -74,8 +76,8 @@ export function register(program: Command): void {
       if (o.integration && !integs.length) throw new CliError(`unknown integration "${o.integration}"`);
       if (format === "json") printJson(integs.map((i) => ({ id: i.id, name: i.name, call_type: i.callType, tools: [...i.tools.values()].map((t) => ({ name: t.name, operation: t.operation, labels: t.labels })) })));
       else for (const i of integs) {
-        process.stdout.write(`${i.name} (${i.id}, ${i.callType}): ${i.tools.size} tools\n`);
-        for (const t of i.tools.values()) process.stdout.write(`  ${t.name.padEnd(36)} ${t.operation.padEnd(7)} ${t.labels.join(", ")}\n`);
+        process.stdout.write(`${oneLine(i.name)} (${oneLine(i.id)}, ${i.callType}): ${i.tools.size} tools\n`);
+        for (const t of i.tools.values()) process.stdout.write(`  ${oneLine(t.name).padEnd(36)} ${t.operation.padEnd(7)} ${oneLine(t.labels.join(", "))}\n`);
       }
     });
   cat.command("show").description("what the checker knows of one tool")
@@ -91,8 +93,9 @@ export function register(program: Command): void {
       if (found.length > 1) throw new CliError(`"${name}" is ambiguous: ${found.map((t) => t.key).join(", ")}`);
       const t = found[0]!;
       if (format === "json") { printJson(toolJson(t)); return; }
+      // Names and descriptions come from catalogs, often imported from an MCP server: one inert line each.
       process.stdout.write([`${t.key} — ${t.description}`, `operation: ${t.operation}`, `labels: ${t.labels.join(", ") || "none"}`,
         ...(t.category ? [`category: ${t.category}`] : []), ...(t.method ? [`method: ${t.method}`] : []), ...(t.verbs.length ? [`verbs: ${t.verbs.join(", ")}`] : []),
-        ...(t.resource ? [`resource: args.${t.resource}`] : []), `arguments:`, ...argLines(t.args), `source: ${t.source}`].join("\n") + "\n");
+        ...(t.resource ? [`resource: args.${t.resource}`] : []), `arguments:`, ...argLines(t.args), `source: ${t.source}`].map(oneLine).join("\n") + "\n");
     });
 }

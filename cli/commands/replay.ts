@@ -10,6 +10,7 @@ import { replayFiles, replayJsonLine, ReplaySummary } from "../../compiler/sessi
 import type { Bundle } from "../../runtime/types.js";
 import { readBundle } from "../project-io.js";
 import { CliError, EXIT_FINDINGS, parseFormat, pc } from "../output.js";
+import { oneLine } from "../../compiler/terminal-safe.js";
 
 function checkReadable(path: string): void {
   let st;
@@ -70,11 +71,11 @@ export function register(program: Command): void {
       const out = new BufferedWriter(process.stdout);
       await replayFiles(sessions, bundle, (r) => {
         summary.add(r);
-        if (r.kind === "bad") process.stderr.write(`${r.file}:${r.line}: ${r.message}\n`);
+        if (r.kind === "bad") process.stderr.write(`${oneLine(r.file)}:${r.line}: ${oneLine(r.message)}\n`);
         else if (format === "json") out.write(JSON.stringify(replayJsonLine(r)) + "\n");
       }, { ...(before ? { against: before } : {}), afterBatch: () => out.drained() });
       await out.end();
-      if (format === "text") for (const l of summary.lines(!!before)) process.stdout.write(colour(l) + "\n");
+      if (format === "text") for (const l of summary.lines(!!before)) process.stdout.write(colour(oneLine(l)) + "\n");
       if (summary.bad) process.stderr.write(`${summary.bad} malformed line${summary.bad === 1 ? "" : "s"}\n`);
       process.exitCode = summary.changed || summary.bad ? EXIT_FINDINGS : 0;
     });

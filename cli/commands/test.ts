@@ -14,6 +14,7 @@ import { discoverProjects, displayPath, findConfig } from "../../compiler/projec
 import { lifecycleFiles, lockDiagnostics } from "../../compiler/lifecycle/files.js";
 import { dirname, resolve, sep } from "node:path";
 import { CliError, EXIT_FINDINGS, EXIT_USAGE, parseFormat, pc } from "../output.js";
+import { oneLine } from "../../compiler/terminal-safe.js";
 
 interface TestOptions {
   catalog?: string[];
@@ -34,10 +35,11 @@ const out = (s: string) => process.stdout.write(s);
 function printText(report: TestReport): void {
   for (const r of report.results) {
     const mark = r.passed ? pc.green("✓") : pc.red("✗");
-    out(`${mark} ${r.name} ${pc.dim(`(${r.file}:${r.line})`)}\n`);
+    // Test names, messages and details quote sources and recorded events: one inert line each.
+    out(`${mark} ${oneLine(r.name)} ${pc.dim(`(${oneLine(r.file)}:${r.line})`)}\n`);
     for (const f of r.failures) {
-      out(`    ${pc.red("✗")} ${f.span.file}:${f.span.line}:${f.span.column}: ${f.message}\n`);
-      if (f.detail) out(f.detail.split("\n").map((l) => `        ${l.startsWith("- ") ? pc.red(l) : l.startsWith("+ ") ? pc.green(l) : pc.dim(l)}`).join("\n") + "\n");
+      out(`    ${pc.red("✗")} ${oneLine(f.span.file)}:${f.span.line}:${f.span.column}: ${oneLine(f.message)}\n`);
+      if (f.detail) out(f.detail.split("\n").map(oneLine).map((l) => `        ${l.startsWith("- ") ? pc.red(l) : l.startsWith("+ ") ? pc.green(l) : pc.dim(l)}`).join("\n") + "\n");
     }
   }
 }

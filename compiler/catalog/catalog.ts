@@ -4,6 +4,7 @@
  * (`Google Drive`, `google_drive`, `GoogleDrive`).
  */
 import { matchCommand } from "../../runtime/event.js";
+import { MCP_REQUEST_TOOLS } from "./mcp-requests.js";
 import type { ArgKind, CatalogIntegrationJson, CatalogJson, CatalogToolJson, JsonSchema, Operation } from "./types.js";
 
 export interface CatalogTool {
@@ -69,6 +70,9 @@ export class Catalog {
   private all: readonly CatalogTool[] = [];
   private readonly position = new Map<CatalogTool, number>();
 
+  /** `requestPaths: false` leaves out the MCP request paths (`resources/read`, …; mcp-requests.ts). */
+  constructor(private readonly opts: { readonly requestPaths?: boolean } = {}) {}
+
   /** Adds a catalog document; an integration with a known id extends it, a same-named tool replaces. */
   add(doc: CatalogJson, source: string): void {
     for (const integ of doc.integrations) this.addIntegration(integ, source);
@@ -79,6 +83,7 @@ export class Catalog {
     const prev = this.integrations.get(id);
     const tools = new Map<string, CatalogTool>(prev?.tools ?? []);
     for (const t of j.tools) tools.set(t.name.toLowerCase(), toTool(id, t, source === "builtin" ? `builtin:${id}` : source));
+    if (j.call_type === "mcp" && this.opts.requestPaths !== false) for (const t of MCP_REQUEST_TOOLS) if (!tools.has(t.name)) tools.set(t.name, toTool(id, t, "builtin:mcp"));
     const commands = [...(prev?.commands ?? []), ...(j.commands ?? []).map((c) => ({ pattern: [...c.pattern], tool: `${id}.${c.tool}` }))].sort(compareCommands);
     const integ: CatalogIntegration = {
       id,

@@ -36,8 +36,8 @@ export interface LoadedCatalog {
 }
 
 /** Builds the catalog: built-in first, then each user catalog in order. */
-export function loadCatalog(user: readonly CatalogSource[] = [], opts: { builtin?: boolean } = {}): LoadedCatalog {
-  const catalog = new Catalog();
+export function loadCatalog(user: readonly CatalogSource[] = [], opts: { builtin?: boolean; requestPaths?: boolean } = {}): LoadedCatalog {
+  const catalog = new Catalog(opts.requestPaths === false ? { requestPaths: false } : {});
   const diagnostics: Diagnostic[] = [];
   if (opts.builtin !== false) for (const b of builtinCatalogDocs()) catalog.add(b.doc, "builtin");
   for (const src of user) {

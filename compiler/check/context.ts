@@ -8,8 +8,13 @@ import { diag, type Diagnostic, type Fix, type RelatedInfo, type Severity } from
 import type { Span } from "../../grammar/span.js";
 import type { Catalog } from "../catalog/catalog.js";
 
+/** The type of a declared user claim (`policy.config.json` `user_claims`). */
+export type ClaimType = "string" | "number" | "boolean" | "string[]" | "number[]";
+
 export class CheckContext {
   readonly diagnostics: Diagnostic[] = [];
+  /** Declared user claims by name; undefined when the project declares none (claims are untyped). */
+  userClaims: ReadonlyMap<string, ClaimType> | undefined;
   /** Data classes available: built-in + declared by detectors. */
   readonly dataClasses = new Set<string>();
   hasOrganization = false;

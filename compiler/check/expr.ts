@@ -11,10 +11,11 @@ import { checkEnumSubject, isEnumSubject } from "./rules/subject-enums.js";
 import { checkArgs, type ArgRef } from "./rules/subject-args.js";
 import { checkBody, checkDataClass } from "./rules/subject-content.js";
 import { checkSession, SESSION_SUBJECTS } from "./rules/subject-session.js";
+import { checkArgUser, checkUser, isUserRef, isUserSubject } from "./rules/subject-user.js";
 
 export const SUBJECTS = [
   "integration", "tool", "operation", "method", "category", "verb", "agent", "agent.review_status", "call_type",
-  "args", "body", "data_class", ...SESSION_SUBJECTS,
+  "args", "body", "data_class", ...SESSION_SUBJECTS, "user",
 ];
 
 /** Subjects that mean nothing for `agent_discovered` events. */
@@ -40,7 +41,7 @@ export function checkExpr(e: A.Expr, s: PolicyScope, refs: ArgRef[]): CExpr | un
 
 function checkCondition(c: A.Condition, s: PolicyScope, refs: ArgRef[]): CExpr | undefined {
   const name = c.subject.name;
-  const head = name.startsWith("args.") || name === "args" ? "args" : name;
+  const head = name.startsWith("args.") || name === "args" ? "args" : isUserSubject(name) ? "user" : name;
   if (s.trigger === "agent_discovered" && (TOOL_ONLY.has(head) || head === "args")) {
     s.ctx.warn("PDL2035", c.subject.span, `\`${name}\` never holds for agent_discovered events (they carry only the agent)`, "use agent and agent.review_status, or `when tool_call`");
   }
@@ -53,7 +54,8 @@ function checkCondition(c: A.Condition, s: PolicyScope, refs: ArgRef[]): CExpr |
   if (head === "integration") return checkIntegration(c, s);
   if (head === "tool") return checkTool(c, s);
   if (isEnumSubject(head)) return checkEnumSubject(c, s);
-  if (head === "args") return checkArgs(c, s, refs);
+  if (head === "args") return isUserRef(c.value) ? checkArgUser(c, s, refs) : checkArgs(c, s, refs);
+  if (head === "user") return checkUser(c, s, refs);
   if (head === "body") return checkBody(c, s);
   if (head === "data_class") return checkDataClass(c, s);
   if (SESSION_SUBJECTS.includes(head)) return checkSession(c, s, (f) => checkExpr(f, s, refs));

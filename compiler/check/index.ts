@@ -9,7 +9,7 @@ import { sortDiagnostics, type Diagnostic } from "../../grammar/diagnostic.js";
 import { BUILTIN_CLASSES } from "../../runtime/detectors.js";
 import type { Catalog } from "../catalog/catalog.js";
 import type { CheckedPolicy, CheckedProject, SourceFile } from "../model.js";
-import { CheckContext } from "./context.js";
+import { CheckContext, type ClaimType } from "./context.js";
 import { checkPolicy } from "./policy.js";
 import { checkDetectors } from "./rules/detectors.js";
 import { checkOrganization } from "./rules/organization.js";
@@ -17,6 +17,7 @@ import { checkDefaults } from "./rules/defaults.js";
 import { checkDuplicateIds } from "./rules/duplicate-ids.js";
 import { checkShadowed } from "./rules/shadowed.js";
 import { checkTestSteps } from "./rules/test-steps.js";
+import { checkApprovers, type ApproverRoster } from "./rules/approvers.js";
 import { checkPolicyCount, limitDetectors } from "../limits.js";
 
 export { slug } from "./policy.js";
@@ -37,10 +38,20 @@ export interface CheckOptions {
    * one that reuses the parses of unchanged files and re-parses only the edited declarations).
    */
   readonly parse?: (text: string, file: string) => ParseResult;
+  /** Who may approve, per role (`policy.config.json` → `approvers`); shipped in the bundle. */
+  readonly approvers?: ApproverRoster;
+  /** The claims the project declares (`policy.config.json` `user_claims`); undefined: claims are untyped. */
+  readonly userClaims?: Readonly<Record<string, ClaimType>>;
+}
+
+/** The roster with roles and names sorted and de-duplicated (the bundle stays byte-reproducible). */
+function sortedRoster(r: ApproverRoster): Record<string, string[]> {
+  return Object.fromEntries(Object.keys(r).sort().map((role) => [role, [...new Set(r[role])].sort()]));
 }
 
 export function checkProject(sources: readonly Source[], catalog: Catalog, extra: readonly Diagnostic[] = [], opts: CheckOptions = {}): CheckedProject {
   const ctx = new CheckContext(catalog);
+  if (opts.userClaims) ctx.userClaims = new Map(Object.entries(opts.userClaims));
   ctx.diagnostics.push(...extra);
   const parseSource = opts.parse ?? parse;
   const files: SourceFile[] = [...sources].sort((a, b) => comparePaths(a.file, b.file)).map((s) => {
@@ -65,6 +76,8 @@ export function checkProject(sources: readonly Source[], catalog: Catalog, extra
   checkPolicyCount(ctx, policies);
   checkDuplicateIds(ctx, policies);
   checkShadowed(ctx, policies);
+  checkApprovers(ctx, policies, opts.approvers);
+  const approvers = opts.approvers ? sortedRoster(opts.approvers) : undefined;
   const tests = files.flatMap((f) => f.ast.decls.filter((d): d is A.TestDecl => d.kind === "Test").map((decl) => ({ file: f.file, decl })));
   checkTestSteps(ctx, catalog, tests.map((t) => t.decl), policies);
   return {
@@ -74,7 +87,9 @@ export function checkProject(sources: readonly Source[], catalog: Catalog, extra
     ...(dflt ? { default: dflt } : {}),
     detectors,
     ...(organization ? { organization } : {}),
+    ...(approvers ? { approvers } : {}),
     catalog,
+    ...(opts.userClaims ? { userClaims: opts.userClaims } : {}),
     diagnostics: sortDiagnostics(ctx.diagnostics),
   };
 }

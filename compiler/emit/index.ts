@@ -34,6 +34,7 @@ export function buildBundle(project: CheckedProject, opts: BuildOptions = {}): B
     ...(project.default ? { default: project.default } : {}),
     detectors: project.detectors.map((d) => ({ name: d.name, source: d.source, flags: d.flags, class: d.class })),
     ...(project.organization ? { organization: project.organization } : {}),
+    ...(project.approvers ? { approvers: project.approvers } : {}),
   };
   return { ...body, revision: contentRevision(body) };
 }

@@ -24,6 +24,14 @@ export function schemaValidator(name: string): ValidateFunction {
   return v;
 }
 
+/** The validator of one `$defs` entry of a schema under `schemas/` (e.g. the ballot of `approval-record.schema.json`). */
+export function schemaDefValidator(name: string, def: string): ValidateFunction {
+  const root = schemaValidator(name).schema as { $id?: string };
+  const v = root.$id ? ajv.getSchema(`${root.$id}#/$defs/${def}`) : undefined;
+  if (!v) throw new Error(`schemas/${name} has no $defs/${def}`);
+  return v;
+}
+
 function pointerPath(pointer: string): (string | number)[] {
   if (!pointer) return [];
   return pointer.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")).map((s) => (/^\d+$/.test(s) ? Number(s) : s));

@@ -7,6 +7,7 @@
  */
 import type { CExpr, SessionEvent } from "../../runtime/types.js";
 import { scan, compileDetectors } from "../../runtime/detectors.js";
+import { reviewOf } from "../../runtime/static-eval.js";
 import type { Catalog, CatalogTool } from "../catalog/catalog.js";
 import type { BundleDefault, CheckedPolicy, CheckedDetector } from "../model.js";
 
@@ -24,6 +25,7 @@ export interface ReferenceDecision {
   readonly alerts: readonly { readonly policy: string; readonly to: string | null }[];
   readonly sanitize: readonly { readonly policy: string; readonly fields: readonly string[] }[];
   readonly approvers: readonly string[];
+  readonly approver_people?: Readonly<Record<string, readonly string[]>>;
   readonly hidden: boolean;
 }
 
@@ -103,7 +105,7 @@ function holds(e: CExpr, ev: SessionEvent, call: Call | undefined, m: ReferenceM
     case "category": return !!call?.tool?.category && e.values.includes(call.tool.category.toLowerCase());
     case "verb": return !!call?.tool && call.tool.verbs.some((v) => e.values.includes(v.toLowerCase()));
     case "agent": return ev.agent?.name !== undefined && e.names.includes(ev.agent.name);
-    case "review": return ev.agent?.review_status !== undefined && e.values.includes(ev.agent.review_status);
+    case "review": return e.values.includes(reviewOf(ev.agent));
     case "call_type": return !!call && e.values.includes(call.callType);
     case "arg": {
       if (!call) return false;
@@ -132,9 +134,48 @@ function holds(e: CExpr, ev: SessionEvent, call: Call | undefined, m: ReferenceM
       const dets = compileDetectors(m.detectors);
       return call.text.some((t) => scan(dets, t).some((h) => e.classes.includes(h.cls)));
     }
+    case "user": return userHolds(e, ev);
+    case "arg_user": {
+      const a = call ? argAt(call.args, e.path) : undefined;
+      const isScalar = a === null || ["string", "number", "boolean"].includes(typeof a);
+      return a !== undefined && isScalar && userValues(ev, e.user).some((u) => (e.op === "eq" ? u === a : typeof a === "number" && typeof u === "number" && compare(e.op, a, u)));
+    }
     default:
       throw new Error(`the reference evaluator does not handle ${e.k}`);
   }
+}
+
+/** The values of a user field: a list's elements, a scalar alone, nothing when absent. */
+function userValues(ev: SessionEvent, path: readonly string[]): unknown[] {
+  const v = argAt(ev.user, path);
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+function compare(op: ">" | "<" | ">=" | "<=", a: number, b: number): boolean {
+  switch (op) {
+    case ">": return a > b;
+    case "<": return a < b;
+    case ">=": return a >= b;
+    case "<=": return a <= b;
+  }
+}
+
+function userHolds(e: Extract<CExpr, { k: "user" }>, ev: SessionEvent): boolean {
+  const vs = userValues(ev, e.path);
+  switch (e.op) {
+    case "exists": return vs.some((v) => v !== null);
+    case "eq": return vs.includes(e.value);
+    case "in": return vs.some((v) => e.values.includes(v));
+    case "matches": return vs.some((v) => typeof v === "string" && globMatch(e.glob, v));
+    default: { const op = e.op, n = e.n; return vs.some((v) => typeof v === "number" && compare(op, v, n)); }
+  }
+}
+
+/** `approver_people`: the user's manager fills `manager`; the requester never approves their own request. */
+function approverPeople(approvers: readonly string[], ev: SessionEvent): Record<string, string[]> | undefined {
+  const u = ev.user;
+  if (!u || !approvers.includes("manager") || typeof u.manager !== "string" || u.manager === "") return undefined;
+  return { manager: u.manager === u.id ? [] : [u.manager] };
 }
 
 function inScope(p: CheckedPolicy, ev: SessionEvent): boolean {
@@ -161,7 +202,9 @@ export function referenceDecide(m: ReferenceModel, ev: SessionEvent): ReferenceD
   if (effects.length) {
     const top = effects.filter((p) => p.priority === effects[0]!.priority);
     const d = top.find((p) => p.effect === "require_approval") ?? top[0]!;
-    return { effect: d.effect as "allow" | "require_approval", policy: d.id, approvers: d.effect === "require_approval" ? [...d.approvers] : [], ...base };
+    const approvers = d.effect === "require_approval" ? [...d.approvers] : [];
+    const people = approverPeople(approvers, ev);
+    return { effect: d.effect as "allow" | "require_approval", policy: d.id, approvers, ...(people ? { approver_people: people } : {}), ...base };
   }
   if (trigger === "agent_discovered" || !m.default) return { effect: "allow", policy: null, approvers: [], ...base };
   return { effect: m.default[call?.tool?.operation ?? "Unknown"], policy: null, approvers: [], ...base };

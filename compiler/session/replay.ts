@@ -9,6 +9,7 @@
 import { createEnforcer, type Enforcer } from "../../runtime/index.js";
 import type { Bundle, Decision, SessionEvent } from "../../runtime/types.js";
 import { streamSessionBatches } from "./read.js";
+import { Refusals } from "./refusals.js";
 
 /** One decided event (`tool_call_request` or `agent_discovered`). */
 export interface ReplayRecord {
@@ -62,6 +63,8 @@ export async function replayFiles(files: readonly string[], bundle: Bundle, onRe
   for (const file of files) {
     const now = new Sessions(bundle);
     const old = against ? new Sessions(against) : undefined;
+    const refusedNow = new Refusals();
+    const refusedOld = new Refusals();
     for await (const batch of streamSessionBatches(file)) {
       if (stats) stats.events += batch.length;
       for (const item of batch) {
@@ -73,9 +76,9 @@ export async function replayFiles(files: readonly string[], bundle: Bundle, onRe
           if (old) { const o = old.get(ev).observe(ev); if (o instanceof Promise) await o; }
           continue;
         }
-        const decision = now.get(ev).decide(ev);
+        const decision = refusedNow.apply(ev, now.get(ev).decide(ev));
         if (!old) { onRecord({ kind: "decision", file, line: item.line, event: ev, decision }); continue; }
-        const before = old.get(ev).decide(ev);
+        const before = refusedOld.apply(ev, old.get(ev).decide(ev));
         onRecord({ kind: "decision", file, line: item.line, event: ev, decision, before, changed: decisionChanged(before, decision) });
       }
       const wait = opts.afterBatch?.();

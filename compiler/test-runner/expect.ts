@@ -63,6 +63,26 @@ function seqHint(ds: readonly ReplayedEvent[], n: number): string {
   return near.length ? ` (decided events nearby: seq ${near.join(" and ")})` : "";
 }
 
+/**
+ * `expect approvers [technician, manager]`: the decision asks for exactly these roles.
+ * `expect approver "carol"`: the user record names carol as the only person for a role (`approver_people`).
+ */
+function checkApprovers(s: A.ExpectStep, r: ReplayedEvent, label: string, bundle: Bundle, fail: (span: Span, m: string, d?: string) => void): void {
+  const d = r.decision;
+  if (s.what.value === "approvers") {
+    const want = s.argument?.kind === "List" ? s.argument.items.map((i) => (i.kind === "Name" || i.kind === "String" ? i.value : "")) : undefined;
+    if (!want) { fail(s.span, "`expect approvers` takes a list of roles, e.g. `expect approvers [technician, manager]`"); return; }
+    if (want.join("\u0000") !== d.approvers.join("\u0000")) fail(s.span, `${label}: expected approvers [${want.join(", ")}], got [${d.approvers.join(", ")}]`, describe(r, bundle, `approvers [${want.join(", ")}]`));
+    return;
+  }
+  const person = s.argument?.kind === "String" ? s.argument.value : undefined;
+  if (person === undefined) { fail(s.span, "`expect approver` takes a person, e.g. `expect approver \"carol\"`"); return; }
+  const people = Object.entries(d.approver_people ?? {});
+  if (!people.some(([, ps]) => ps.includes(person))) {
+    fail(s.span, `${label}: expected ${person} to be named as an approver, got ${people.length ? people.map(([role, ps]) => `${role}: ${ps.join(", ") || "nobody"}`).join("; ") : "no approver named by the user record"}`, describe(r, bundle, `approver "${person}"`));
+  }
+}
+
 /** Checks one `expect` step; reports failures through `fail`. */
 export function checkExpect(s: A.ExpectStep, last: Last | undefined, refs: Set<string>, bundle: Bundle, fail: (span: Span, m: string, d?: string) => void): void {
   const what = s.what.value;
@@ -84,6 +104,7 @@ export function checkExpect(s: A.ExpectStep, last: Last | undefined, refs: Set<s
       return;
     }
     if (what === "hidden") { if (!r.decision.hidden) fail(s.span, `${label}: expected the tool to be hidden`, describe(r, bundle, "hidden")); return; }
+    if (what === "approvers" || what === "approver") { checkApprovers(s, r, label, bundle, fail); return; }
     if (what === "sanitize") {
       const want = s.argument?.kind === "List" ? s.argument.items.map((i) => (i.kind === "Name" || i.kind === "String" ? i.value : "")) : [];
       const got = r.decision.sanitize.flatMap((x) => x.fields);
@@ -107,7 +128,7 @@ export function checkExpect(s: A.ExpectStep, last: Last | undefined, refs: Set<s
     return;
   }
   if (s.negated) { fail(s.span, `\`expect no ${what}\` is not supported: only \`expect no alert\``); return; }
-  if (!effect && what !== "hidden" && what !== "sanitize") { fail(s.what.span, `unknown expectation "${what}" (use allow, block, require_approval, alert, sanitize, hidden)`); return; }
+  if (!effect && !["hidden", "sanitize", "approvers", "approver"].includes(what)) { fail(s.what.span, `unknown expectation "${what}" (use allow, block, require_approval, alert, sanitize, hidden, approvers, approver)`); return; }
   if (s.target?.kind === "event") {
     const n = s.target.seq.value;
     const withSeq = last.decisions.filter((r) => r.event.seq === n);

@@ -7,15 +7,17 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type * as A from "../../grammar/ast.js";
 import type { Span } from "../../grammar/span.js";
-import type { Bundle, Decision, SessionEvent } from "../../runtime/types.js";
+import type { Bundle, Decision, SessionEvent, UserInfo } from "../../runtime/types.js";
 import { createEnforcer, type DecisionTrace, type Enforcer, type StateSnapshot } from "../../runtime/index.js";
 import type { CheckedProject } from "../model.js";
 import { readSessionFile, type EventLine } from "../session/read.js";
+import { Refusals } from "../session/refusals.js";
 import { displayPath } from "../project.js";
 import { insideRoot } from "../inside-root.js";
 import { splitCommand } from "./split-command.js";
 import { diffSnapshots, snapshotText } from "./snapshots.js";
 import { checkExpect, type Last } from "./expect.js";
+import { givenUser, USER_GIVEN_KEYS } from "./given-user.js";
 
 export interface Failure {
   readonly message: string;
@@ -172,6 +174,7 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
   const enforcer = createEnforcer(bundle, { trace: (t) => { traced = t; } });
   let agent: { id?: string; name?: string; review_status?: string } = { id: "test-agent", name: "test-agent" };
   let tenant: string | undefined;
+  let user: UserInfo | undefined;
   let clock = TEST_EPOCH;
   let seq = 0;
   let last: Last | undefined;
@@ -193,7 +196,7 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
     seq++;
     const ts = new Date(clock).toISOString();
     clock += 1000;
-    return { session_id: session, seq, ts, ...(tenant ? { tenant } : {}), agent: { ...agent } };
+    return { session_id: session, seq, ts, ...(tenant ? { tenant } : {}), agent: { ...agent }, ...(user ? { user } : {}) };
   };
 
   for (const s of decl.steps) {
@@ -201,6 +204,7 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
       case "Given":
         for (const p of s.pairs) {
           const v = p.value.kind === "String" || p.value.kind === "Name" ? p.value.value : undefined;
+          if ((USER_GIVEN_KEYS as readonly string[]).includes(p.key.value)) { user = givenUser(user, p, fail); continue; }
           switch (p.key.value) {
             case "agent": if (v !== undefined) agent = { ...agent, id: v, name: v }; break;
             case "agent_id": if (v !== undefined) agent = { ...agent, id: v }; break;
@@ -214,7 +218,7 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
               else clock = t;
               break;
             }
-            default: fail(p.key.span, `unknown \`given\` key "${p.key.value}" (use agent, agent_id, review_status, tenant, session, time)`);
+            default: fail(p.key.span, `unknown \`given\` key "${p.key.value}" (use agent, agent_id, review_status, tenant, session, time, user, roles, groups, claims, manager)`);
           }
         }
         break;
@@ -312,12 +316,14 @@ export function replayEvents(bundle: Bundle, events: readonly EventLine[]): { li
   let traced: DecisionTrace | undefined;
   const e = createEnforcer(bundle, { trace: (t) => { traced = t; } });
   const out: { line: number; event: SessionEvent; decision: Decision; state: StateSnapshot | null }[] = [];
+  const refusals = new Refusals();
   for (const { line, event } of events) {
     if (event.type === "tool_call_request" || event.type === "agent_discovered") {
       traced = undefined;
-      const decision = e.decide(event);
+      const raw = e.decide(event);
+      const decision = refusals.apply(event, raw);
       const t = traced as DecisionTrace | undefined; // set by the trace hook during decide()
-      out.push({ line, event, decision, state: t?.decision === decision ? t.state ?? null : null });
+      out.push({ line, event, decision, state: t?.decision === raw ? t.state ?? null : null });
     } else void e.observe(event);
   }
   return out;

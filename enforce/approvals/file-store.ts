@@ -1,17 +1,21 @@
 /**
  * Approvals on the file system, shared by the proxy and `policy approvals` (separate processes).
- * Layout: `<state>/approvals/<id>/request.json`, one `vote-<role>.json` per role, `outcome.json`.
- * INVARIANT: every file is created exclusively (`wx`) or renamed into place, never rewritten, so
- * no two processes race on one file; `outcome.json` is the single point where a request resolves
- * (the first writer wins, and everyone reports what it says).
+ * Layout: `<state>/approvals/<id>/request.json`, `vote-<role>.json`, `outcome.json` (written by
+ * the proxy, sealed), `ballot-<n>.json` (written by an approver) and `receipt-<n>.json` (the
+ * proxy's answer to that ballot).
+ * INVARIANT: every file is created exclusively (`O_EXCL`) or renamed into place, never rewritten,
+ * so no two processes race on one file; `outcome.json` is the single point where a request
+ * resolves. The state dir is 0700 and files 0600; with an approvers group (`--approvers-group`)
+ * the group may list and read requests and drop ballots (request folders are setgid + sticky),
+ * and a ballot's author is the file's owner as the kernel recorded it, not what the ballot says.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync, chmodSync, chownSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { statusOf, type ApprovalRequest, type ApprovalStore, type ApprovalView, type Outcome, type Vote, type VoteInput, type VoteResult } from "./types.js";
-import { castVote, expireApproval, type VoteStorage } from "./voting.js";
+import type { ApprovalStore, Ballot, Outcome, Receipt, SealedRequest, StoredApproval, StoredBallot, Vote } from "./types.js";
 
 const ID_RE = /^[a-z0-9][a-z0-9-]{2,63}$/;
+const REF_RE = /^[a-z0-9]{8,40}$/;
 
 /** A short id a person can type: `ap-` and 8 characters. */
 export function newApprovalId(): string {
@@ -22,30 +26,77 @@ export function newApprovalId(): string {
   return `ap-${s}`;
 }
 
-function readJson<T>(file: string): T | undefined {
+export interface FileStoreOptions {
+  /** The gid of the approvers group: they may read requests and submit ballots (never the key). */
+  readonly gid?: number;
+  readonly now?: () => number;
+}
+
+/** Reads a file without following a symlink; the owner's uid and the JSON, or a problem. */
+function readOwned(file: string, maxBytes = 64 << 20): { uid: number; value: unknown } | { problem: string } | undefined {
+  let fd: number;
+  try { fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK); } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === "ENOENT" ? undefined : { problem: `cannot read ${path.basename(file)}: ${code ?? (e as Error).message}` };
+  }
   try {
-    return JSON.parse(readFileSync(file, "utf8")) as T;
-  } catch {
-    return undefined;
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.nlink !== 1) return { problem: `${path.basename(file)} is not a plain file` };
+    if (st.size > maxBytes) return { problem: `${path.basename(file)} is larger than ${maxBytes} bytes` };
+    return { uid: st.uid, value: JSON.parse(readFileSync(fd, "utf8")) as unknown };
+  } catch (e) {
+    return { problem: `${path.basename(file)} is not JSON: ${(e as Error).message}` };
+  } finally {
+    closeSync(fd);
   }
 }
 
+function readJson<T>(file: string): T | undefined {
+  const r = readOwned(file);
+  return r && "value" in r ? (r.value as T) : undefined;
+}
+
 /** Creates `file` with `text` only if it does not exist; false when someone else was first. */
-function createExclusive(file: string, text: string): boolean {
-  try {
-    writeFileSync(file, text, { flag: "wx" });
-    return true;
-  } catch (e) {
+function createExclusive(file: string, text: string, mode: number): boolean {
+  let fd: number;
+  try { fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode); } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw e;
   }
+  try { writeSync(fd, text); } finally { closeSync(fd); }
+  return true;
+}
+
+/**
+ * Makes `dir` (and its parents) and gives it `mode`; refuses a symlink or a folder of another
+ * user, so a state dir cannot be redirected or pre-created by someone else.
+ */
+export function privateDir(dir: string, mode: number, gid?: number): void {
+  mkdirSync(dir, { recursive: true, mode: mode & 0o777 });
+  const st = lstatSync(dir);
+  if (!st.isDirectory()) throw new Error(`${dir} is not a folder`);
+  if (typeof process.getuid === "function" && st.uid !== process.getuid()) throw new Error(`${dir} belongs to another user (uid ${st.uid}); the proxy keeps its state only in a folder of its own`);
+  if (gid !== undefined && st.gid !== gid) chownSync(dir, -1, gid);
+  if ((st.mode & 0o7777) !== mode) chmodSync(dir, mode);
 }
 
 export class FileApprovalStore implements ApprovalStore {
   readonly dir: string;
+  private readonly gid: number | undefined;
 
-  constructor(stateDir: string, private readonly now: () => number = Date.now) {
+  constructor(readonly stateDir: string, o: FileStoreOptions = {}) {
     this.dir = path.join(stateDir, "approvals");
+    this.gid = o.gid;
+  }
+
+  /** Creates the state dir and `approvals/` with their modes (the proxy calls this at start). */
+  init(): void {
+    privateDir(this.stateDir, this.gid === undefined ? 0o700 : 0o710, this.gid);
+    privateDir(this.dir, this.gid === undefined ? 0o700 : 0o750, this.gid);
+  }
+
+  private get fileMode(): number {
+    return this.gid === undefined ? 0o600 : 0o640;
   }
 
   private folder(id: string): string {
@@ -53,69 +104,83 @@ export class FileApprovalStore implements ApprovalStore {
     return path.join(this.dir, id);
   }
 
-  async create(r: ApprovalRequest): Promise<void> {
+  async create(r: SealedRequest): Promise<void> {
     const dir = this.folder(r.id);
-    mkdirSync(this.dir, { recursive: true });
-    // Write the request under a temporary name and rename the whole folder into place, so a
-    // reader never sees a folder without its request.
+    // Write the request in a temporary folder and rename it into place, so a reader never sees a
+    // folder without its request. Approvers (group) may add ballots: setgid + sticky.
     const tmp = path.join(this.dir, `.tmp-${r.id}-${process.pid}`);
-    mkdirSync(tmp, { recursive: true });
-    writeFileSync(path.join(tmp, "request.json"), JSON.stringify(r, null, 2) + "\n");
+    mkdirSync(tmp, { mode: 0o700 });
+    if (this.gid !== undefined) { chownSync(tmp, -1, this.gid); chmodSync(tmp, 0o3770); }
+    createExclusive(path.join(tmp, "request.json"), JSON.stringify(r, null, 2) + "\n", this.fileMode);
     renameSync(tmp, dir);
   }
 
-  private view(id: string): ApprovalView | undefined {
-    const dir = this.folder(id);
-    const request = readJson<ApprovalRequest>(path.join(dir, "request.json"));
-    if (!request) return undefined;
-    let names: string[] = [];
-    try { names = readdirSync(dir); } catch { /* gone */ }
-    const votes = names.filter((n) => n.startsWith("vote-") && n.endsWith(".json"))
-      .map((n) => readJson<Vote>(path.join(dir, n)))
-      .filter((v): v is Vote => v !== undefined)
-      .sort((a, b) => a.at.localeCompare(b.at));
-    const outcome = readJson<Outcome>(path.join(dir, "outcome.json"));
-    const { status, waitingFor } = statusOf(request, votes, outcome, this.now());
-    return { request, votes, status, waitingFor, ...(outcome ? { outcome } : {}) };
-  }
-
-  async get(id: string): Promise<ApprovalView | undefined> {
+  async get(id: string): Promise<StoredApproval | undefined> {
     if (!ID_RE.test(id)) return undefined;
-    return this.view(id);
+    const dir = this.folder(id);
+    const request = readJson<SealedRequest>(path.join(dir, "request.json"));
+    if (!request || typeof request !== "object") return undefined;
+    const votes = this.names(dir).filter((n) => n.startsWith("vote-") && n.endsWith(".json"))
+      .map((n) => readJson<Vote>(path.join(dir, n)))
+      .filter((v): v is Vote => typeof v === "object" && v !== null)
+      .sort((a, b) => String(a.at).localeCompare(String(b.at)));
+    const outcome = readJson<Outcome>(path.join(dir, "outcome.json"));
+    return { request, votes, ...(outcome ? { outcome } : {}) };
   }
 
-  async list(opts: { all?: boolean } = {}): Promise<ApprovalView[]> {
+  private names(dir: string): string[] {
+    try { return readdirSync(dir).sort(); } catch { return []; }
+  }
+
+  async list(): Promise<StoredApproval[]> {
     if (!existsSync(this.dir)) return [];
-    const out: ApprovalView[] = [];
-    for (const n of readdirSync(this.dir)) {
+    const out: StoredApproval[] = [];
+    for (const n of this.names(this.dir)) {
       if (!ID_RE.test(n)) continue;
-      const v = this.view(n);
-      if (v && (opts.all || v.status === "pending")) out.push(v);
+      const v = await this.get(n);
+      if (v) out.push(v);
     }
-    return out.sort((a, b) => a.request.created.localeCompare(b.request.created));
+    return out.sort((a, b) => String(a.request.created).localeCompare(String(b.request.created)));
   }
 
-  /** The storage primitives the shared voting rules work on. */
-  private readonly storage: VoteStorage = {
-    get: (id) => this.get(id),
-    recordVote: async (id, vote) => createExclusive(path.join(this.folder(id), `vote-${vote.role.replace(/[^a-z0-9_-]/gi, "_")}.json`), JSON.stringify(vote) + "\n"),
-    settle: async (id, status, by) => this.settle(id, status, by),
-    now: () => this.now(),
-  };
-
-  /** Writes the outcome if none exists; returns the view with the outcome that won. */
-  private settle(id: string, status: Outcome["status"], by?: string): ApprovalView | undefined {
-    const o: Outcome = { status, at: new Date(this.now()).toISOString(), ...(by ? { by } : {}) };
-    createExclusive(path.join(this.folder(id), "outcome.json"), JSON.stringify(o) + "\n");
-    return this.view(id);
+  async submit(id: string, b: Ballot): Promise<string> {
+    const ref = `${Date.now().toString(36)}${randomBytes(6).toString("hex")}`;
+    if (!existsSync(path.join(this.folder(id), "request.json"))) throw new Error(`no approval with id "${id}"`);
+    createExclusive(path.join(this.folder(id), `ballot-${ref}.json`), JSON.stringify(b) + "\n", 0o640);
+    return ref;
   }
 
-  async vote(id: string, v: VoteInput): Promise<VoteResult> {
-    return castVote(this.storage, id, v);
+  async receipt(id: string, ref: string): Promise<Receipt | undefined> {
+    if (!REF_RE.test(ref)) return undefined;
+    return readJson<Receipt>(path.join(this.folder(id), `receipt-${ref}.json`));
   }
 
-  async expire(id: string): Promise<ApprovalView | undefined> {
-    return expireApproval(this.storage, id);
+  async ballots(id: string): Promise<StoredBallot[]> {
+    const dir = this.folder(id);
+    const names = this.names(dir);
+    const answered = new Set(names.filter((n) => n.startsWith("receipt-")).map((n) => n.slice(8, -5)));
+    const out: StoredBallot[] = [];
+    for (const n of names) {
+      const m = /^ballot-([a-z0-9]{8,40})\.json$/.exec(n);
+      if (!m || answered.has(m[1]!)) continue;
+      const r = readOwned(path.join(dir, n), 64 << 10);
+      if (!r) continue;
+      out.push("problem" in r ? { ref: m[1]!, ballot: undefined, problem: r.problem } : { ref: m[1]!, ballot: r.value as Ballot, uid: r.uid });
+    }
+    return out;
   }
 
+  async answer(id: string, ref: string, r: Receipt): Promise<void> {
+    createExclusive(path.join(this.folder(id), `receipt-${ref}.json`), JSON.stringify(r) + "\n", this.fileMode);
+  }
+
+  async recordVote(id: string, v: Vote): Promise<boolean> {
+    const current = await this.get(id);
+    if (current?.votes.some((x) => x.by === v.by)) return false;
+    return createExclusive(path.join(this.folder(id), `vote-${v.role.replace(/[^a-z0-9_-]/gi, "_")}.json`), JSON.stringify(v) + "\n", this.fileMode);
+  }
+
+  async settle(id: string, o: Outcome): Promise<void> {
+    createExclusive(path.join(this.folder(id), "outcome.json"), JSON.stringify(o) + "\n", this.fileMode);
+  }
 }

@@ -45,6 +45,7 @@ export function view(d: Decision) {
     alerts: d.alerts.map((a) => ({ policy: a.policy, to: a.to })),
     sanitize: d.sanitize,
     approvers: d.approvers,
+    approver_people: d.approver_people,
     hidden: d.hidden,
   };
 }
@@ -55,7 +56,7 @@ const j = (x: unknown) => JSON.stringify(x);
 export function compareEvent(p: Prepared, ev: SessionEvent, enforcer = createEnforcer(p.bundle)): string | undefined {
   const got = enforcer.decide(ev);
   const r = referenceDecide(p.model, ev);
-  const want = { effect: r.effect, policy: r.policy, matched: r.matched, alerts: r.alerts, sanitize: r.sanitize, approvers: r.approvers, hidden: r.hidden };
+  const want = { effect: r.effect, policy: r.policy, matched: r.matched, alerts: r.alerts, sanitize: r.sanitize, approvers: r.approvers, approver_people: r.approver_people, hidden: r.hidden };
   if (j(view(got)) !== j(want)) return `runtime ${j(view(got))}\nreference ${j(want)}`;
   // Alert messages: the policy's own message when it gave one.
   const seen = new Map<string, number>();

@@ -86,6 +86,15 @@ describe("completion", () => {
     expect(items).toContain("acme_crm.delete_contact");
   });
 
+  test("MCP request paths are offered quoted (they are not names)", async () => {
+    const m = marked(`policy "p" {\n  if integration is GitHub\n  if tool is ‸\n  action block\n}\n`);
+    await client.change(ghUri, m.text);
+    const r = await client.request<CompletionItem[]>("textDocument/completion", { textDocument: { uri: ghUri }, position: m.cursors[0] });
+    const items = Array.isArray(r) ? r : [];
+    expect(items.find((i) => i.label === "resources/read")?.insertText).toBe("\"resources/read\"");
+    expect(items.find((i) => i.label === "create_issue")?.insertText).toBeUndefined();
+  });
+
   test("subjects after `if `, operators after a subject, integrations after `integration is `", async () => {
     expect(await completeAt(`policy "p" {\n  if ‸\n}\n`)).toEqual(expect.arrayContaining(["integration", "tool", "operation", "args.", "data_class"]));
     expect(await completeAt(`policy "p" {\n  if operation ‸\n}\n`)).toEqual(expect.arrayContaining(["is", "in", "not in"]));

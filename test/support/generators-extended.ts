@@ -9,6 +9,7 @@
 import fc from "fast-check";
 import type { SessionEvent } from "../../runtime/types.js";
 import { policyText } from "./generators.js";
+import { userLeaf, withUsers } from "./generators-user.js";
 
 const TOOLS = ["alpha.get_item", "alpha.create_item", "alpha.delete_item", "alpha.send_note", "beta.get_item", "beta.list_things", "beta.purge_things", "gitx.push", "gitx.push_force", "gitx.status"];
 const BARE: Record<string, readonly string[]> = {
@@ -58,6 +59,7 @@ const leaf: fc.Arbitrary<string> = fc.oneof(
   fc.tuple(pick(["any", "all"]), sub(NEEDLES)).map(([m, v]) => `body contains ${m} ${list(v.map(q))}`),
   sub(["PII", "SECRETS", "INTERNAL", "EMPLOYEE"]).map((v) => `data_class in ${list(v)}`),
   pick(["PII", "SECRETS", "INTERNAL", "EMPLOYEE"]).map((v) => `data_class has ${v}`),
+  userLeaf,
 );
 
 const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
@@ -131,7 +133,7 @@ const argValue = fc.record({
 const agent = fc.record({ id: pick(["a1", "a2"]), name: pick(["A", "B", "C", "a", "Windsurf", "Claude Code"]), review_status: pick(["Approved", "Unreviewed", "Disallowed", "approved"]) }, { requiredKeys: ["name"] });
 const tenant = fc.option(pick(["t1", "t2", "T1"]), { nil: undefined });
 
-export const eventExtended: fc.Arbitrary<SessionEvent> = fc.oneof(
+export const eventExtended: fc.Arbitrary<SessionEvent> = withUsers(fc.oneof(
   { weight: 8, arbitrary: fc.record({
     tenant, agent,
     integration: pick(["alpha", "beta", "ALPHA", "Beta", "gitx", "other", "аlpha", "alpha "]),
@@ -143,4 +145,4 @@ export const eventExtended: fc.Arbitrary<SessionEvent> = fc.oneof(
     command: pick([["gitx", "push", "origin", "main"], ["gitx", "push", "--force", "origin"], ["gitx", "push"], ["gitx", "status"], ["gitx", "frob"], ["rm", "-rf", "/"], ["gitx", "status", "x"], ["GITX", "status"], ["gitx", "push", "EMP-123456", "internal only"]]),
   }).map((r): SessionEvent => ({ type: "tool_call_request", session_id: "s", ...(r.tenant ? { tenant: r.tenant } : {}), agent: r.agent, call: { id: "c", type: "cli", command: r.command } })) },
   { weight: 1, arbitrary: fc.tuple(agent, tenant).map(([a, t]): SessionEvent => ({ type: "agent_discovered", session_id: "s", ...(t ? { tenant: t } : {}), agent: a })) },
-);
+));

@@ -4,6 +4,7 @@
  */
 import fc from "fast-check";
 import type { SessionEvent } from "../../runtime/types.js";
+import { userLeaf, withUsers } from "./generators-user.js";
 
 const TOOLS = ["alpha.get_item", "alpha.create_item", "alpha.delete_item", "alpha.send_note", "beta.get_item", "beta.list_things", "beta.purge_things", "gitx.push", "gitx.push_force", "gitx.status"];
 const GLOBS = ["*", "get_*", "*_item", "alpha.*", "?et_item", "*.push*", "list*", "*e*"];
@@ -40,6 +41,7 @@ const leaf: fc.Arbitrary<string> = fc.oneof(
   pick(["x", "y"]).map((v) => `args.nested.x is ${q(v)}`),
   fc.tuple(pick(["any", "all"]), sub(["internal only", "acme", "push", "secret"])).map(([m, v]) => `body contains ${m} [${v.map(q).join(", ")}]`),
   sub(["PII", "SECRETS", "INTERNAL"]).map((v) => `data_class in [${v.join(", ")}]`),
+  userLeaf,
 );
 
 const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
@@ -92,14 +94,14 @@ const argValue = fc.record({
   nested: fc.option(fc.record({ x: pick(["x", "y", "z"]) }), { nil: undefined }),
 }, { requiredKeys: [] }).map((o) => JSON.parse(JSON.stringify(o)) as Record<string, unknown>);
 
-const agent = fc.record({ id: pick(["a1", "a2"]), name: pick(["A", "B", "C"]), review_status: pick(["Approved", "Unreviewed", "Disallowed"]) }, { requiredKeys: ["name"] });
+const agent = fc.record({ id: pick(["a1", "a2"]), name: pick(["A", "B", "C", ""]), review_status: pick(["Approved", "Unreviewed", "Disallowed"]) }, { requiredKeys: ["name"] });
 
-export const event: fc.Arbitrary<SessionEvent> = fc.oneof(
+export const event: fc.Arbitrary<SessionEvent> = withUsers(fc.oneof(
   { weight: 8, arbitrary: fc.record({
     tenant: fc.option(pick(["t1", "t2"]), { nil: undefined }),
     agent,
     integration: pick(["alpha", "beta", "ALPHA", "Beta", "other"]),
-    tool: pick(["get_item", "create_item", "delete_item", "send_note", "list_things", "purge_things", "unknown_tool", "Get_Item"]),
+    tool: pick(["get_item", "create_item", "delete_item", "send_note", "list_things", "purge_things", "unknown_tool", "Get_Item", "resources/read", "prompts/get"]),
     args: argValue,
   }).map((r): SessionEvent => ({ type: "tool_call_request", session_id: "s", ...(r.tenant ? { tenant: r.tenant } : {}), agent: r.agent, call: { id: "c", type: "mcp", integration: r.integration, tool: r.tool, args: r.args } })) },
   { weight: 2, arbitrary: fc.record({
@@ -107,4 +109,4 @@ export const event: fc.Arbitrary<SessionEvent> = fc.oneof(
     command: pick([["gitx", "push", "origin", "main"], ["gitx", "push", "--force", "origin"], ["gitx", "status"], ["gitx", "frob"], ["rm", "-rf", "/"], ["gitx", "status", "x"]]),
   }).map((r): SessionEvent => ({ type: "tool_call_request", session_id: "s", agent: r.agent, call: { id: "c", type: "cli", command: r.command } })) },
   { weight: 1, arbitrary: agent.map((a): SessionEvent => ({ type: "agent_discovered", session_id: "s", agent: a })) },
-);
+));

@@ -1,0 +1,40 @@
+/**
+ * The MCP request paths other than `tools/call`, as tools of every MCP integration.
+ * At the enforcement point `resources/read`, `prompts/get`, `completion/complete`, … are decided
+ * like tool calls: a `tool_call_request` whose `call.tool` is the MCP method itself and whose
+ * `args` are the request's params. An MCP tool name cannot contain `/` (and the catalog schema
+ * refuses one), so these names never collide with a real tool. They are all `Read` operations:
+ * `operation is Read` and `default by operation` cover them, and `tool is memory."resources/read"`
+ * (written `tool is "memory.resources/read"`) singles one out.
+ */
+import type { CatalogToolJson, JsonSchema } from "./types.js";
+
+const str = (description: string): JsonSchema => ({ type: "string", description });
+const cursor: JsonSchema = { type: "object", properties: { cursor: str("An opaque pagination cursor from the previous page.") } };
+const uri: JsonSchema = { type: "object", properties: { uri: str("The URI of the resource.") }, required: ["uri"] };
+
+/** One row per request path: the method, what it does, and the schema of its params. */
+export const MCP_REQUEST_TOOLS: readonly CatalogToolJson[] = ([
+  { name: "resources/list", description: "MCP request: list the server's resources.", args: cursor },
+  { name: "resources/templates/list", description: "MCP request: list the server's resource templates.", args: cursor },
+  { name: "resources/read", description: "MCP request: read a resource by URI.", resource: "uri", args: uri },
+  { name: "resources/subscribe", description: "MCP request: be notified when a resource changes.", resource: "uri", args: uri },
+  { name: "resources/unsubscribe", description: "MCP request: stop being notified about a resource.", resource: "uri", args: uri },
+  { name: "prompts/list", description: "MCP request: list the server's prompts.", args: cursor },
+  {
+    name: "prompts/get", description: "MCP request: get a prompt, filled in with arguments.", resource: "name",
+    args: { type: "object", properties: { name: str("The prompt's name."), arguments: { type: "object", additionalProperties: { type: "string" }, description: "Values for the prompt's arguments." } }, required: ["name"] },
+  },
+  {
+    name: "completion/complete", description: "MCP request: completions for an argument of a prompt or a resource template.",
+    args: {
+      type: "object",
+      properties: {
+        ref: { type: "object", properties: { type: { type: "string", enum: ["ref/prompt", "ref/resource"] }, name: str("The prompt's name (ref/prompt)."), uri: str("The resource template (ref/resource).") }, required: ["type"] },
+        argument: { type: "object", properties: { name: str("The argument being completed."), value: str("What was typed so far.") }, required: ["name", "value"] },
+        context: { type: "object", properties: { arguments: { type: "object", additionalProperties: { type: "string" } } } },
+      },
+      required: ["ref", "argument"],
+    },
+  },
+] as Omit<CatalogToolJson, "operation">[]).map((t) => ({ ...t, operation: "Read" as const, category: "mcp_request" }));
