@@ -39,7 +39,7 @@ export interface LoadOptions {
   readonly overlays?: ReadonlyMap<string, string>;
   /** How each `.policy` source is parsed (see `CheckOptions.parse`); `parse` by default. */
   readonly parse?: CheckOptions["parse"];
-  /** Accept catalogs outside the project root (`--allow-outside`). */
+  /** Accept catalogs named by the config outside the project root (`--allow-outside`). */
   readonly allowOutside?: boolean;
 }
 
@@ -142,13 +142,13 @@ export function loadProject(paths: readonly string[], opts: LoadOptions = {}): L
       extra.push(diag("PDL3002", "error", new LineMap(displayPath(f, cwd), "").span(0, 0), `cannot read ${displayPath(f, cwd)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "check the path"));
     }
   }
-  // Where each catalog was named (the config file, or the command line), for PDL3004.
+  // Where each catalog of the config was named, for PDL3004. Catalogs the caller passes
+  // (`--catalog`, an editor setting) are the caller's own choice, like the paths given: the
+  // project-root rule is for what the project's files name, never for the command line.
   const namedIn = new Map<string, { where: string; as: string }>();
-  const catalogs: CatalogSource[] = [
-    ...(config.catalogs ?? []).map((c) => ({ file: displayPath(resolve(base, c), cwd), where: displayPath(configFile ?? base, cwd), as: c })),
-    ...(opts.catalogs ?? []).map((c) => ({ file: c, where: "--catalog", as: c })),
-  ].map((c) => {
-    namedIn.set(c.file, { where: c.where, as: c.as });
+  const configured = (config.catalogs ?? []).map((c) => ({ file: displayPath(resolve(base, c), cwd), where: displayPath(configFile ?? base, cwd), as: c }));
+  for (const c of configured) namedIn.set(c.file, { where: c.where, as: c.as });
+  const catalogs: CatalogSource[] = [...configured.map((c) => c.file), ...(opts.catalogs ?? [])].map((file) => ({ file })).map((c) => {
     const abs = resolve(cwd, c.file);
     const overlay = opts.overlays?.get(abs);
     return overlay !== undefined ? { file: c.file, text: overlay } : { file: c.file };
@@ -156,7 +156,8 @@ export function loadProject(paths: readonly string[], opts: LoadOptions = {}): L
   const root = projectRoot(roots, configFile);
   const readable = catalogs.flatMap((c): CatalogSource[] => {
     if ("text" in c) return [c];
-    if (!opts.allowOutside && !insideRoot(resolve(cwd, c.file), root)) { extra.push(outsideDiagnostic(namedIn.get(c.file)!, root, cwd)); return []; }
+    const named = namedIn.get(c.file);
+    if (named && !opts.allowOutside && !insideRoot(resolve(cwd, c.file), root)) { extra.push(outsideDiagnostic(named, root, cwd)); return []; }
     const read = tryRead(resolve(cwd, c.file), c.file);
     if (read !== undefined && "diagnostic" in read) { extra.push(read.diagnostic); return []; }
     return [{ file: c.file, ...(read !== undefined ? { text: read.text } : {}) }];
@@ -168,7 +169,7 @@ export function loadProject(paths: readonly string[], opts: LoadOptions = {}): L
   return { project: empty ? { ...project, diagnostics: [...project.diagnostics, empty] } : project, ...(configFile ? { configFile } : {}), unreadable, root };
 }
 
-/** PDL3004: a catalog named by the config or `--catalog` lies outside the project root. */
+/** PDL3004: a catalog named by the config lies outside the project root. */
 function outsideDiagnostic(named: { where: string; as: string }, root: string, cwd: string): Diagnostic {
   // The span names where the path was written, never the outside file (a code frame would print it).
   const shown = displayPath(root, cwd) || ".";

@@ -1,6 +1,6 @@
 /**
- * Inputs stay inside their project: replayed session files and catalogs are read only from under
- * the project root (`--allow-outside` to widen), and a file that is not JSON Lines is quoted at most
+ * Inputs stay inside their project: replayed session files and the catalogs of the config are read
+ * only from under the project root (`--allow-outside` to widen; `--catalog` is the caller's choice), and a file that is not JSON Lines is quoted at most
  * once (its first line, truncated and escaped), so a `.policy` file cannot echo a file of the machine.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -60,8 +60,15 @@ describe("catalog paths stay under the project root", () => {
     expect(runCli(["check", "--allow-outside"], { cwd: project }).code).toBe(0);
   });
 
-  test("--catalog outside the root is refused too", () => {
+  test("--catalog is the caller's own choice: read from anywhere, as the paths given are", () => {
     const { dir, project } = layout("");
+    const r = runCli(["check", "--catalog", join(dir, "outside", "cat.json")], { cwd: project });
+    expect(r.stderr).not.toContain("PDL3004");
+    expect(r.code).toBe(0);
+  });
+
+  test("a catalog the config names outside the root is still refused when --catalog is also given", () => {
+    const { dir, project } = layout("", { catalogs: ["../outside/cat.json"] });
     const r = runCli(["check", "--catalog", join(dir, "outside", "cat.json")], { cwd: project });
     expect(r.stderr).toContain("PDL3004");
     expect(r.code).toBe(1);
