@@ -179,14 +179,16 @@ export function print(file: A.PolicyFile): string {
       case "Test":
         block(out, `test ${printString(d.name.value)}`, d, d.steps, (j) => printStep(d.steps[j]!));
         break;
-      case "Default":
-        if (d.effect) out.line(`default ${d.effect.value}`, 0, d);
+      case "Default": {
+        const head = `default${d.for ? ` for ${d.for.map((t) => `${t.key.value} ${printValue(t.value)}`).join(" ")}` : ""}`;
+        if (d.effect) out.line(`${head} ${d.effect.value}`, 0, d);
         else {
           const entries = d.entries ?? [];
           const spans = entries.map((e) => ({ span: { ...e.operation.span, end: e.effect.span.end, endLine: e.effect.span.endLine } }));
-          block(out, `default by ${d.by?.value ?? "operation"}`, d, spans, (j) => `${entries[j]!.operation.value}: ${entries[j]!.effect.value}`);
+          block(out, `${head} by ${d.by?.value ?? "operation"}`, d, spans, (j) => `${entries[j]!.operation.value}: ${entries[j]!.effect.value}`);
         }
         break;
+      }
       case "Detector":
         out.line(`detector ${d.name.value} /${d.pattern.source}/${d.pattern.flags}${d.class ? ` class ${d.class.value}` : ""}`, 0, d);
         break;

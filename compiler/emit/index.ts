@@ -32,6 +32,7 @@ export function buildBundle(project: CheckedProject, opts: BuildOptions = {}): B
     commands: t.commands,
     index: t.index,
     ...(project.default ? { default: project.default } : {}),
+    ...(project.defaults?.length ? { defaults: project.defaults } : {}),
     detectors: project.detectors.map((d) => ({ name: d.name, source: d.source, flags: d.flags, class: d.class })),
     ...(project.organization ? { organization: project.organization } : {}),
     ...(project.approvers ? { approvers: project.approvers } : {}),

@@ -9,11 +9,13 @@ import type { CExpr, SessionEvent } from "../../runtime/types.js";
 import { scan, compileDetectors } from "../../runtime/detectors.js";
 import { reviewOf } from "../../runtime/static-eval.js";
 import type { Catalog, CatalogTool } from "../catalog/catalog.js";
-import type { BundleDefault, CheckedPolicy, CheckedDetector } from "../model.js";
+import type { BundleDefault, CheckedPolicy, CheckedDetector, ScopedDefault } from "../model.js";
 
 export interface ReferenceModel {
   readonly policies: readonly CheckedPolicy[];
   readonly default?: BundleDefault;
+  /** `default for …`, in any order: the precedence is applied here, from the targets. */
+  readonly defaults?: readonly ScopedDefault[];
   readonly detectors: readonly CheckedDetector[];
   readonly catalog: Catalog;
 }
@@ -206,6 +208,28 @@ export function referenceDecide(m: ReferenceModel, ev: SessionEvent): ReferenceD
     const people = approverPeople(approvers, ev);
     return { effect: d.effect as "allow" | "require_approval", policy: d.id, approvers, ...(people ? { approver_people: people } : {}), ...base };
   }
-  if (trigger === "agent_discovered" || !m.default) return { effect: "allow", policy: null, approvers: [], ...base };
-  return { effect: m.default[call?.tool?.operation ?? "Unknown"], policy: null, approvers: [], ...base };
+  if (trigger === "agent_discovered") return { effect: "allow", policy: null, approvers: [], ...base };
+  return { effect: referenceDefault(m, ev, call), policy: null, approvers: [], ...base };
+}
+
+/**
+ * The default for a call (docs/language.md, "Defaults"): among the `default for …` that fit the
+ * call and name its operation, the narrowest scope first (agent, then tenant, then none) and,
+ * within a scope, the one for the call's integration before the one for every integration; then
+ * the project-wide `default`; then allow.
+ */
+function referenceDefault(m: ReferenceModel, ev: SessionEvent, call: Call | undefined): "allow" | "block" | "require_approval" {
+  const op = call?.tool?.operation ?? "Unknown";
+  const integration = call?.integration ?? "";
+  const scopeOf = (d: ScopedDefault): number => (d.agent !== undefined ? 0 : d.tenant !== undefined ? 1 : 2);
+  const fitting = (m.defaults ?? []).filter((d) => d.ops[op] !== undefined &&
+    (d.tenant === undefined || d.tenant === ev.tenant) &&
+    (d.agent === undefined || d.agent === ev.agent?.name) &&
+    (d.integration === undefined || d.integration === integration));
+  for (const scope of [0, 1, 2]) {
+    const inScope = fitting.filter((d) => scopeOf(d) === scope);
+    const pick = inScope.find((d) => d.integration !== undefined) ?? inScope[0];
+    if (pick) return pick.ops[op]!;
+  }
+  return m.default ? m.default[op] : "allow";
 }
