@@ -10,5 +10,6 @@ test("--reporter junit with --format json is a usage error", () => {
 
 test("the replayed session files without a snapshot are named", () => {
   const r = runCli(["test", "examples"]);
-  expect(r.stdout).toMatch(/no snapshot yet for 1 replayed session file: \S+\.snap \(write with --update-snapshots\)/);
+  expect(r.stdout).toMatch(/no snapshot yet for \d+ replayed session files?: \S+\.snap(, \S+\.snap)* \(write with --update-snapshots\)/);
+  expect(r.stdout).toContain("examples/lifecycle/sessions/release.jsonl.snap");
 });
