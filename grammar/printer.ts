@@ -167,6 +167,21 @@ function block(out: Out, header: string, node: { span: A.PolicyDecl["span"] }, c
   out.close("}", node.span.endLine);
 }
 
+/** Widest `if` line kept on one line by `policy fmt` (indentation included). */
+export const MAX_IF_WIDTH = 100;
+
+/**
+ * A policy item as `policy fmt` writes it: an `if` line wider than MAX_IF_WIDTH whose condition is
+ * an `or` gets one alternative per line (`or` leading, indented once more). Only the layout
+ * differs from `printPolicyItem`, which stays the one-line form the lock hashes.
+ */
+function printItemInFile(it: A.PolicyItem): string {
+  const one = printPolicyItem(it);
+  if (it.kind !== "IfItem" || it.expr.kind !== "Or" || INDENT.length + one.length <= MAX_IF_WIDTH) return one;
+  const parts = it.expr.items.map((x) => (x.kind === "Or" ? `(${printExpr(x)})` : printExpr(x)));
+  return [`if ${parts[0]}`, ...parts.slice(1).map((p) => `${INDENT.repeat(2)}or ${p}`)].join("\n");
+}
+
 /** Formats a whole file. */
 export function print(file: A.PolicyFile): string {
   const out = new Out(file.comments);
@@ -174,7 +189,7 @@ export function print(file: A.PolicyFile): string {
     if (i > 0) out.blank();
     switch (d.kind) {
       case "Policy":
-        block(out, `policy ${printString(d.name.value)}`, d, d.items, (j) => printPolicyItem(d.items[j]!));
+        block(out, `policy ${printString(d.name.value)}`, d, d.items, (j) => printItemInFile(d.items[j]!));
         break;
       case "Test":
         block(out, `test ${printString(d.name.value)}`, d, d.steps, (j) => printStep(d.steps[j]!));

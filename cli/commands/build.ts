@@ -4,7 +4,7 @@ import { buildBundle, serializeBundle, validateBundle } from "../../compiler/emi
 import { collectCatalogs, loadOrExit, ALLOW_OUTSIDE_HELP, reportDiagnostics, summaryLine, writeAtomic, lockOptions } from "../project-io.js";
 import { CliError, diagnosticJson, EXIT_FINDINGS, parseFormat, printJson, summarize } from "../output.js";
 import { checkLock } from "../../compiler/lifecycle/lock.js";
-import { checkAuditLog, lifecycleFiles, loadLock, recordBuild } from "../../compiler/lifecycle/files.js";
+import { buildScope, checkAuditLog, lifecycleFiles, loadLock, recordBuild } from "../../compiler/lifecycle/files.js";
 import { signFile } from "./keygen.js";
 import { displayPath } from "../../compiler/project.js";
 
@@ -23,7 +23,7 @@ export function register(program: Command): void {
       if (o.sign && !o.output) throw new CliError("--sign needs -o <bundle.json>: the detached signature is written next to it (<bundle.json>.sig)");
       const lc = o.lock === false ? undefined : lifecycleFiles(paths, typeof o.lock === "string" ? { lock: o.lock } : {});
       const locked = lc ? loadLock(lc.lock) : undefined;
-      const ds = [...loaded.project.diagnostics, ...(locked?.diagnostics ?? []), ...(lc && locked && !locked.diagnostics.length ? checkLock(loaded.project, locked.lock, displayPath(lc.lock, process.cwd())) : [])];
+      const ds = [...loaded.project.diagnostics, ...(locked?.diagnostics ?? []), ...(lc && locked && !locked.diagnostics.length ? checkLock(loaded.project, locked.lock, displayPath(lc.lock, process.cwd()), buildScope(lc.root, paths)) : [])];
       const s = summarize(ds);
       if (s.errors) {
         if (format === "json") printJson({ ok: false, diagnostics: ds.map(diagnosticJson) });

@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import { collectCatalogs, loadOrExit, ALLOW_OUTSIDE_HELP, reportDiagnostics, summaryLine, lockOptions } from "../project-io.js";
 import { discoverProjects } from "../../compiler/project.js";
-import { lifecycleFiles, lockDiagnostics } from "../../compiler/lifecycle/files.js";
+import { buildScope, lifecycleFiles, lockDiagnostics } from "../../compiler/lifecycle/files.js";
 import { diagnosticJson, EXIT_FINDINGS, EXIT_OK, parseFormat, printJson, summarize } from "../output.js";
 
 export function register(program: Command): void {
@@ -22,7 +22,8 @@ export function register(program: Command): void {
       let files = 0, policies = 0;
       for (const group of discoverProjects(paths)) {
         const loaded = loadOrExit(group, o.catalog, { allowOutside: !!o.allowOutside });
-        const lock = o.lock === false ? [] : lockDiagnostics(loaded.project, lifecycleFiles(group, typeof o.lock === "string" ? { lock: o.lock } : {}).lock);
+        const lf = lifecycleFiles(group, typeof o.lock === "string" ? { lock: o.lock } : {});
+        const lock = o.lock === false ? [] : lockDiagnostics(loaded.project, lf.lock, process.cwd(), buildScope(lf.root, group));
         const ds = [...loaded.project.diagnostics, ...lock];
         const s = summarize(ds);
         total = { errors: total.errors + s.errors, warnings: total.warnings + s.warnings, infos: total.infos + s.infos };

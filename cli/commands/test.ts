@@ -11,7 +11,7 @@ import { computeCoverage, formatCoverage, type CoverageReport } from "../../comp
 import { junitXml } from "../../compiler/test-runner/junit.js";
 import { collectCatalogs, loadOrExit, ALLOW_OUTSIDE_HELP, reportDiagnostics } from "../project-io.js";
 import { discoverProjects, displayPath, findConfig } from "../../compiler/project.js";
-import { lifecycleFiles, lockDiagnostics } from "../../compiler/lifecycle/files.js";
+import { buildScope, lifecycleFiles, lockDiagnostics } from "../../compiler/lifecycle/files.js";
 import { dirname, resolve, sep } from "node:path";
 import { CliError, EXIT_FINDINGS, EXIT_USAGE, parseFormat, pc } from "../output.js";
 import { oneLine } from "../../compiler/terminal-safe.js";
@@ -110,7 +110,8 @@ function runOnce(paths: string[], o: TestOptions): number {
     const { load: group, only: onlyFile } = testScope(given);
     const loaded = loadOrExit(group, o.catalog, { allowOutside: !!o.allowOutside });
     // `policy test` fails on every error `policy check` reports, the lock included (CI runs `test`).
-    const lock = lockDiagnostics(loaded.project, lifecycleFiles(group).lock);
+    const lf = lifecycleFiles(group);
+    const lock = lockDiagnostics(loaded.project, lf.lock, process.cwd(), buildScope(lf.root, group));
     const diagnostics = [...loaded.project.diagnostics, ...lock];
     const errors = diagnostics.filter((d) => d.severity === "error");
     if (errors.length) {

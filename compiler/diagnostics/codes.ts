@@ -83,6 +83,8 @@ export const CODES: readonly CodeInfo[] = [
   { code: "PDL5002", severity: "error", title: "too many policies for one bundle", example: "10,001 policies in one project", fix: "split the project into several bundles (docs/limits.md)" },
   { code: "PDL5010", severity: "error", title: "active policy changed without a new version", example: "an `if` line of an active policy edited, `version 1` kept", fix: "bump `version`, undo the edit, or clone it as a draft (`policy version <id>`)" },
   { code: "PDL5011", severity: "error", title: "policy version lower than the built one", example: "`version 1` after version 2 was built", fix: "versions only go up: use the next number" },
+  { code: "PDL5013", severity: "error", title: "scope of an active policy changed", example: "`scope tenant \"acme\"` → `scope platform` with `version 2`", fix: "keep the scope it was active with; write a new policy (a new id) for other calls" },
+  { code: "PDL5014", severity: "error", title: "active policy deleted without being deprecated", example: "an active policy removed from its file", fix: "put it back with `status deprecated`, build, then delete it (or `policy promote` a new version)" },
   { code: "PDL5012", severity: "error", title: "invalid policy.lock", example: "a lock edited by hand: `\"version\": \"two\"`", fix: "fix or delete the lock (schema: schemas/policy-lock.schema.json)" },
   { code: "PDL5030", severity: "error", title: "invalid policy export document", example: "an item with both `if` and `action`", fix: "see schemas/policy-export.schema.json; compare with `policy export` output" },
 ];

@@ -149,6 +149,8 @@ export function asDrafts(doc: ExportDoc): ExportDoc {
       declarations: f.declarations.map((d) => {
         if (d.kind !== "policy") return d;
         const at = d.items.findIndex((i) => "status" in i);
+        // A deprecated policy stays deprecated: it is history, never enforced.
+        if (at >= 0 && (d.items[at] as { status?: unknown }).status === "deprecated") return d;
         if (at >= 0) return { ...d, items: d.items.map((it, j) => (j === at ? { ...it, status: "draft" } as JPolicyItem : it)) };
         const idAt = d.items.findIndex((i) => "id" in i);
         const items = [...d.items];
