@@ -42,7 +42,7 @@ export const CODES: readonly CodeInfo[] = [
   { code: "PDL2030", severity: "error", title: "duplicate policy id", example: "two policies with id github-readonly", fix: "give each policy its own id" },
   { code: "PDL2031", severity: "error", title: "invalid header value", example: "status live · priority -1 · when call", fix: "use a value listed in the hint" },
   { code: "PDL2032", severity: "error", title: "header line given twice", example: "two `priority` lines", fix: "keep one" },
-  { code: "PDL2033", severity: "error", title: "more than one default", example: "default allow in two files", fix: "keep one `default` per project" },
+  { code: "PDL2033", severity: "error", title: "more than one default", example: "default allow in two files · `default for integration GitHub` twice", fix: "keep one `default` per project, and one `default for …` per target" },
   { code: "PDL2034", severity: "error", title: "invalid default", example: "default by operation { Reed: allow }", fix: "use Read/Write/Delete/Unknown and allow/block/require_approval" },
   { code: "PDL2035", severity: "warning", title: "condition does not apply to the trigger", example: "when agent_discovered + if tool is …", fix: "agent_discovered events carry only the agent" },
   { code: "PDL2040", severity: "error", title: "invalid detector", example: "detector X /(/ class PII", fix: "write a valid JavaScript regex" },
