@@ -68,7 +68,10 @@ function checkCondition(c: A.Condition, s: PolicyScope, refs: ArgRef[]): CExpr |
 function operatorHint(name: string, head: string): string {
   switch (head) {
     case "args": return `e.g. \`${name} is "v"\`, \`${name} in [...]\`, \`${name} matches "…"\`, \`${name} contains "…"\`, \`${name} > 10\` or \`${name} exists\``;
-    case "user": return `e.g. \`${name} is "v"\`, \`${name} in [...]\`, \`${name} has x\` or \`${name} exists\``;
+    case "user":
+      if (name === "user.claims") return "e.g. `user.claims.clearance >= 2` or `user.claims.team is \"ops\"`";
+      if (name === "user.roles" || name === "user.groups") return `e.g. \`${name} has admin\` or \`${name} in [...]\``;
+      return `e.g. \`${name} is "…"\`, \`${name} in [...]\` or \`${name} exists\``;
     case "body": return "e.g. `body contains any [\"…\"]` or `body contains all [\"…\"]`";
     case "data_class": return "e.g. `data_class has SECRETS` or `data_class in [PII, SECRETS]`";
     case "tool": return "e.g. `tool is delete_issue`, `tool in [...]`, `tool matches \"delete_*\"` or `tool has external_communication`";

@@ -210,22 +210,6 @@ describe("policy export / import", () => {
     expect(both.stderr).toContain("--draft and --as-is contradict each other");
   });
 
-  it("an exported policy carries the organization block and the detectors it relies on", () => {
-    const w = tempDir();
-    writeFileSync(join(w, "org.policy"), 'organization {\n  domains ["acme.com"]\n}\n\ndetector EmployeeId /EMP-[0-9]{6}/ class EMPLOYEE\n\ndetector Ticket /TCK-[0-9]{4}/ class TICKET\n');
-    writeFileSync(join(w, "p.policy"), 'policy "No mail outside" {\n  id no-mail-outside\n  if integration is Gmail\n  if principal is external\n  if data_class has EMPLOYEE\n  action block\n}\n\npolicy "Other" {\n  id other\n  if integration is Slack\n  action block\n}\n');
-    expect(runCli(["check"], { cwd: w }).code).toBe(0);
-    expect(runCli(["export", "--policy", "no-mail-outside", "-o", "one.json"], { cwd: w }).code).toBe(0);
-    const i = runCli(["import", "one.json", "-o", "back", "--as-is"], { cwd: w });
-    expect(i.code).toBe(0);
-    const org = readFileSync(join(w, "back", "org.policy"), "utf8");
-    expect(org).toContain('domains ["acme.com"]');
-    expect(org).toContain("detector EmployeeId");
-    expect(org).not.toContain("detector Ticket");
-    expect(readFileSync(join(w, "back", "p.policy"), "utf8")).not.toContain('"Other"');
-    expect(runCli(["check", "back"], { cwd: w }).code).toBe(0);
-  });
-
   it("exports one policy and imports it as a draft", () => {
     const w = lifecycleCopy();
     const e = runCli(["export", "--policy", "github-no-repo-delete", "-o", "one.json"], { cwd: w });

@@ -103,8 +103,7 @@ export function checkDefaults(ctx: CheckContext, decls: readonly A.DefaultDecl[]
   const scoped: (ScopedDefault & { rank: number; order: number })[] = [];
   decls.forEach((d, order) => {
     const target = d.for ? targetOf(ctx, d) : {};
-    const ops = opsOf(ctx, d);
-    if (!target) return;
+    if (!target) { opsOf(ctx, d); return; }
     const key = targetText(target);
     const first = seen.get(key);
     if (first) {
@@ -113,6 +112,7 @@ export function checkDefaults(ctx: CheckContext, decls: readonly A.DefaultDecl[]
       return;
     }
     seen.set(key, d);
+    const ops = opsOf(ctx, d);
     if (!ops) return;
     if (!key) {
       // Operations left out of the project-wide default keep the language's default: allow.
