@@ -37,7 +37,7 @@ export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, str
   out.push(`${color(pc.bold(`${d.severity}[${d.code}]`))}${pc.bold(`: ${oneLine(d.message)}`)}`);
   out.push(`  ${pc.blue("-->")} ${oneLine(d.span.file)}:${d.span.line}:${d.span.column}`);
   let text = sources.get(d.span.file);
-  if (text === undefined) {
+  if (text === undefined && d.code !== "PDL1007") {
     try { text = readFileSync(d.span.file, "utf8"); } catch { text = undefined; }
   }
   if (text !== undefined && text.length > 0) {

@@ -13,8 +13,8 @@ export function collectCatalogs(v: string, prev: string[] = []): string[] {
 }
 
 /** Loads the project; unreadable paths are a usage error (exit 2). */
-export function loadOrExit(paths: readonly string[], catalogs: readonly string[] | undefined): LoadedProject {
-  const loaded = loadProject(paths, { catalogs: catalogs ?? [] });
+export function loadOrExit(paths: readonly string[], catalogs: readonly string[] | undefined, opts: { allowOutside?: boolean } = {}): LoadedProject {
+  const loaded = loadProject(paths, { catalogs: catalogs ?? [], ...(opts.allowOutside ? { allowOutside: true } : {}) });
   if (loaded.unreadable.length) throw new CliError(`cannot read ${loaded.unreadable.map((p) => `"${p}"`).join(", ")}: no such file or directory`, EXIT_USAGE);
   const unreadableCatalog = loaded.project.diagnostics.find((d) => d.code === "PDL3002");
   if (unreadableCatalog) throw new CliError(unreadableCatalog.message, EXIT_USAGE);
@@ -62,6 +62,9 @@ export function readBundle(path: string): Bundle {
 }
 
 /** Writes a file atomically (no half-written output). */
+/** `--allow-outside` on a command that reads a project. */
+export const ALLOW_OUTSIDE_HELP = "read catalogs and replayed session files outside the project root too";
+
 export function writeAtomic(path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, text);

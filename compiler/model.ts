@@ -7,9 +7,9 @@ import type { Span } from "../grammar/span.js";
 import type * as A from "../grammar/ast.js";
 import type { Diagnostic } from "../grammar/diagnostic.js";
 import type { Catalog } from "./catalog/catalog.js";
-import type { CExpr, Effect, BundleDefault } from "../runtime/types.js";
+import type { CExpr, Effect, BundleDefault, ScopedDefault } from "../runtime/types.js";
 
-export type { CExpr, Effect, BundleDefault } from "../runtime/types.js";
+export type { CExpr, Effect, BundleDefault, ScopedDefault } from "../runtime/types.js";
 
 export type Scope =
   | { readonly kind: "platform" }
@@ -77,6 +77,8 @@ export interface CheckedProject {
   readonly policies: readonly CheckedPolicy[];
   readonly tests: readonly { readonly file: string; readonly decl: A.TestDecl }[];
   readonly default?: BundleDefault;
+  /** `default for …`: defaults for part of the calls, in precedence order. */
+  readonly defaults?: readonly ScopedDefault[];
   readonly detectors: readonly CheckedDetector[];
   readonly organization?: Organization;
   /** Who may approve, per role (policy.config.json), sorted. */

@@ -104,6 +104,8 @@ export interface ExpectStep {
   readonly what: NameValue;
   readonly argument?: StringValue | ListValue;
   readonly by?: StringValue | NameValue;
+  /** `expect require_approval from [technician, manager]`: the approvers the decision must name. */
+  readonly from?: ListValue;
   readonly span: Span;
 }
 export type TestStep = GivenStep | CallStep | RunStep | DiscoverStep | RespondStep | ReplayStep | ExpectStep;
@@ -111,8 +113,12 @@ export interface TestDecl { readonly kind: "Test"; readonly name: StringValue; r
 
 // ─── Other declarations ────────────────────────────────────────────────────────────────
 export interface DefaultEntry { readonly operation: NameValue; readonly effect: NameValue }
+/** `for integration GitHub` · `for tenant "acme"` · `for agent "Cursor"`: what a default is for. */
+export interface DefaultTarget { readonly key: NameValue; readonly value: NameValue | StringValue }
 export interface DefaultDecl {
   readonly kind: "Default";
+  /** `default for integration GitHub …`: absent for the project-wide default. */
+  readonly for?: readonly DefaultTarget[];
   /** `default allow` */
   readonly effect?: NameValue;
   /** `default by operation { Read: allow … }` */

@@ -374,6 +374,8 @@ export class CstToAst {
     const byName = this.word(c["byName"]?.[0] as CstNode | undefined);
     if (byString) out.by = byString;
     else if (byName) out.by = byName;
+    const from = this.list(c["fromList"]?.[0] as CstNode | undefined);
+    if (from) out.from = from;
     return out;
   }
 
@@ -381,6 +383,8 @@ export class CstToAst {
   private default(n: CstNode): A.DefaultDecl | undefined {
     const c = n.children as Children;
     const span = this.nodeSpan(n);
+    const target = this.defaultTargets(c);
+    const forPart = target ? { for: target } : {};
     if (c["By"]) {
       const by = this.word(c["word"]?.[0] as CstNode | undefined);
       if (!by) return undefined;
@@ -392,10 +396,25 @@ export class CstToAst {
         const e = this.name(effs[i]?.isInsertedInRecovery ? undefined : effs[i]);
         if (o && e) entries.push({ operation: o, effect: e });
       }
-      return { kind: "Default", by, entries, span };
+      return { kind: "Default", ...forPart, by, entries, span };
     }
     const effect = this.name(this.tok(c, "single"));
-    return effect && { kind: "Default", effect, span };
+    return effect && { kind: "Default", ...forPart, effect, span };
+  }
+
+  /** The `for key value …` pairs of a default, undefined without `for`. */
+  private defaultTargets(c: Children): A.DefaultTarget[] | undefined {
+    if (!c["For"]) return undefined;
+    const keys = (c["forKey"] ?? []) as IToken[];
+    const values = (c["forValue"] ?? []) as IToken[];
+    const out: A.DefaultTarget[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const key = this.name(keys[i]?.isInsertedInRecovery ? undefined : keys[i]);
+      const t = values[i]?.isInsertedInRecovery ? undefined : values[i];
+      const value = t?.tokenType.name === "StringLit" ? this.string(t) : this.name(t);
+      if (key && value) out.push({ key, value });
+    }
+    return out;
   }
 
   private detector(n: CstNode): A.DetectorDecl | undefined {

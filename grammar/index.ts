@@ -6,7 +6,7 @@ import { parseCst } from "./parser.js";
 import { CstToAst } from "./cst-to-ast.js";
 import { LineMap } from "./span.js";
 import { diag, type Diagnostic } from "./diagnostic.js";
-import { describeToken, hintForRule } from "./errors.js";
+import { describeToken, hintForRule, keywordHint } from "./errors.js";
 import type { PolicyFile } from "./ast.js";
 import { MAX_NESTING_DEPTH, MAX_SOURCE_CHARS } from "./limits.js";
 
@@ -73,7 +73,7 @@ export function parse(text: string, file = "<input>"): ParseResult {
     if (t.tokenType.name === "BadString") continue; // already reported as PDL1002
     const rule = e.rule;
     const span = lines.span(start, eof ? start : start + t.image.length);
-    diagnostics.push(diag("PDL1010", "error", span, e.message || `unexpected ${describeToken(t)}`, hintForRule(rule)));
+    diagnostics.push(diag("PDL1010", "error", span, e.message || `unexpected ${describeToken(t)}`, (eof ? undefined : keywordHint(t.image)) ?? hintForRule(rule)));
   }
   const conv = new CstToAst(lines);
   const ast = conv.file(raw.cst, file, raw.comments);

@@ -65,6 +65,7 @@ export const Respond = kw("respond");
 export const Expect = kw("expect");
 export const Replay = kw("replay");
 export const By = kw("by");
+export const For = kw("for");
 export const Event = kw("event");
 export const Calls = kw("calls");
 export const No = kw("no");
@@ -90,11 +91,11 @@ export const KEYWORDS: readonly TokenType[] = [
   Policy, Test, Default, Detector, Organization,
   Id, Scope, Status, Version, Priority, Description, When, If, Action, From, To, Class,
   And, Or, Not, Is, In, Matches, Contains, Any, All, Has, Called, Exists, Within, Under, Tz, Starts, With,
-  Given, Call, Run, Discover, Respond, Expect, Replay, By, Event, Calls, No,
+  Given, Call, Run, Discover, Respond, Expect, Replay, By, For, Event, Calls, No,
 ];
 
 /** Keywords that may also stand as a bare value (`tool is status`, `verb in [test]`). */
-export const VALUE_KEYWORDS: readonly TokenType[] = [Test, Default, Id, Scope, Status, Version, Priority, Description, When, Class, Tz, Any, All, No, Event, Calls, Called, Respond, Under, Starts, With];
+export const VALUE_KEYWORDS: readonly TokenType[] = [Test, Default, Id, Scope, Status, Version, Priority, Description, When, Class, Tz, Any, All, No, Event, Calls, Called, Respond, Under, Starts, With, For];
 
 export const ALL_TOKENS: readonly TokenType[] = [
   WhiteSpace, Comment, StringLit, BadString, Regex, Duration, NumberLit,

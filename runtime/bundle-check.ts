@@ -114,9 +114,27 @@ export function bundleProblem(b: unknown): string | undefined {
   if (g) return g;
   const d = b["default"];
   if (d !== undefined && (!isObj(d) || !["Read", "Write", "Delete", "Unknown"].every((o) => DEFAULTS.has(d[o] as string)))) return "default: malformed";
+  const sd = scopedDefaultsProblem(b["defaults"]);
+  if (sd) return sd;
   const ap = b["approvers"];
   if (ap !== undefined && (!isObj(ap) || !Object.values(ap).every((v) => Array.isArray(v) && v.every((x) => typeof x === "string")))) return "approvers: malformed (role → list of user names)";
   const content = contentRevision(b);
   if (b["revision"] !== content) return `revision ${JSON.stringify(b["revision"]).slice(0, 40)} is not the hash of the content (${content}): the bundle was changed after it was built; build it again with policy build`;
+  return undefined;
+}
+
+/** `defaults` (`default for …`): a list of `{tenant?, agent?, integration?, ops, form}`. */
+function scopedDefaultsProblem(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v)) return "defaults: not a list";
+  for (let i = 0; i < v.length; i++) {
+    const d: unknown = v[i];
+    if (!isObj(d) || !isObj(d["ops"])) return `defaults[${i}]: malformed`;
+    for (const k of ["tenant", "agent", "integration"]) if (d[k] !== undefined && typeof d[k] !== "string") return `defaults[${i}].${k}: not a string`;
+    const ops = d["ops"];
+    for (const [op, e] of Object.entries(ops)) {
+      if (!["Read", "Write", "Delete", "Unknown"].includes(op) || !DEFAULTS.has(e as string)) return `defaults[${i}].ops.${op}: malformed`;
+    }
+  }
   return undefined;
 }

@@ -29,6 +29,7 @@ import type { ResolvedCall } from "./event.js";
 import { escapeRegex, globLiteralPrefix, globToRegexSource } from "./glob.js";
 import { passes, prefilterOf, type Detector, type Prefilter } from "./detectors.js";
 import { approverPeople } from "./user.js";
+import { defaultDecision } from "./defaults.js";
 
 /** What a decision needs of a policy, built once per policy (a match touches this object only). */
 export interface Meta {
@@ -512,9 +513,7 @@ export function decide(b: Bundle, ms: readonly Meta[], n: number, call: Resolved
     effect = "allow";
     reason = "no policy matched; agent_discovered events are allowed by default";
   } else {
-    const d = b.default;
-    effect = d ? d[call.operation] : "allow";
-    reason = !d ? "no policy matched; allowed by default" : d.form === "single" ? `no policy matched; default ${effect}` : `no policy matched; default by operation: ${call.operation} → ${effect}`;
+    ({ effect, reason } = defaultDecision(b, call, e, matched));
   }
   const policy = decider ? decider.policy : null;
   const d: Decision = call

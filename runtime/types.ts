@@ -80,6 +80,21 @@ export interface BundleDefault {
   readonly form: "single" | "by_operation";
 }
 
+/**
+ * A default for part of the calls: `default for integration GitHub by operation { … }`,
+ * `default for tenant "acme" …`, `default for agent "Cursor" integration slack …`. `ops` holds only
+ * the operations written (all four for `default X`); an operation left out falls through to the
+ * next default in precedence order, then to the project-wide `default`, then to allow.
+ */
+export interface ScopedDefault {
+  readonly tenant?: string;
+  readonly agent?: string;
+  /** Integration id, lower case. */
+  readonly integration?: string;
+  readonly ops: Readonly<Partial<Record<Operation, "allow" | "block" | "require_approval">>>;
+  readonly form: "single" | "by_operation";
+}
+
 export interface BundlePolicy {
   readonly id: string;
   readonly name: string;
@@ -150,6 +165,12 @@ export interface Bundle {
     readonly agent_discovered: readonly number[];
   };
   readonly default?: BundleDefault;
+  /**
+   * Defaults for part of the calls, in precedence order (the first that matches the call and
+   * names its operation decides): agent + integration, agent, tenant + integration, tenant,
+   * integration. Absent when the project has none.
+   */
+  readonly defaults?: readonly ScopedDefault[];
   readonly detectors: readonly { readonly name: string; readonly source: string; readonly flags: string; readonly class: string }[];
   readonly organization?: {
     readonly domains: readonly string[];

@@ -34,13 +34,14 @@ export function register(program: Command): void {
     .option("--previous <file>", "the catalog of the previous import: show what changed")
     .option("--policies <path>", "check these policies against the new catalog in place of the previous one (repeatable)", collectCatalogs)
     .option("-o, --output <file>", "write the catalog here (default: stdout)")
+    .option("--allow-ref-root <dir>", "let external $refs of an OpenAPI document read files under this folder too (repeatable; default: the document's folder only)", collectCatalogs)
     .option("--format <format>", "report format: text or json", "text")
-    .action(async (file: string, o: { from: string; integration: string; name?: string; overrides?: string; previous?: string; policies?: string[]; output?: string; format?: string }) => {
+    .action(async (file: string, o: { from: string; integration: string; name?: string; overrides?: string; previous?: string; policies?: string[]; output?: string; format?: string; allowRefRoot?: string[] }) => {
       const format = parseFormat(o.format);
       if (o.from !== "mcp" && o.from !== "openapi") throw new CliError(`--from must be mcp or openapi, not "${o.from}"`);
       // Loaded on demand: the importers pull in YAML and $ref resolution, which other commands never need.
       const { importCatalog, formatReport, formatCatalog, formatDiff } = await import("../../compiler/catalog/import/index.js");
-      const r = await importCatalog({ from: o.from, input: file, integration: o.integration, ...(o.name ? { name: o.name } : {}), ...(o.overrides ? { overrides: o.overrides } : {}), ...(o.previous ? { previous: o.previous } : {}) });
+      const r = await importCatalog({ from: o.from, input: file, integration: o.integration, ...(o.name ? { name: o.name } : {}), ...(o.overrides ? { overrides: o.overrides } : {}), ...(o.previous ? { previous: o.previous } : {}), ...(o.allowRefRoot ? { allowRefRoots: o.allowRefRoot } : {}) });
       if (!r.ok) {
         if (format === "json") io().stderr.write(JSON.stringify({ ok: false, errors: r.errors }, null, 2) + "\n");
         else for (const e of r.errors) io().stderr.write(`error: ${oneLine(`${e.file ?? file}${e.pointer ? ` at ${e.pointer}` : ""}: ${e.message}`)}${e.hint ? `\n  hint: ${oneLine(e.hint)}` : ""}\n`);

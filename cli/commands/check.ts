@@ -4,9 +4,9 @@
  * build` would, but never writes the lock or the audit log.
  */
 import type { Command } from "commander";
-import { collectCatalogs, loadOrExit, reportDiagnostics, summaryLine, lockOptions } from "../project-io.js";
+import { collectCatalogs, loadOrExit, ALLOW_OUTSIDE_HELP, reportDiagnostics, summaryLine, lockOptions } from "../project-io.js";
 import { discoverProjects } from "../../compiler/project.js";
-import { lifecycleFiles, lockDiagnostics } from "../../compiler/lifecycle/files.js";
+import { buildScope, lifecycleFiles, lockDiagnostics } from "../../compiler/lifecycle/files.js";
 import { diagnosticJson, EXIT_FINDINGS, EXIT_OK, parseFormat, printJson, summarize } from "../output.js";
 import { io } from "../io.js";
 import { ciFormat, printDiagnosticsAs } from "../../ops/ci-output.js";
@@ -16,8 +16,9 @@ export function register(program: Command): void {
   lockOptions(program.command("check").description("check .policy files against the catalog and report every problem"), "the lock of built versions to check against (default: policy.lock in the project root)", "do not check against policy.lock")
     .argument("[paths...]", "files or folders (default: .)")
     .option("--catalog <file>", "add a user catalog (repeatable)", collectCatalogs)
+    .option("--allow-outside", ALLOW_OUTSIDE_HELP)
     .option("--format <format>", "text, json, sarif (SARIF 2.1.0 for code scanning) or github (workflow annotations)", "text")
-    .action((paths: string[], o: { catalog?: string[]; format?: string; lock?: string | false }) => {
+    .action((paths: string[], o: { catalog?: string[]; format?: string; lock?: string | false; allowOutside?: boolean }) => {
       const ci = ciFormat(o.format);
       const format = ci ? "json" : parseFormat(o.format);
       const raw: Diagnostic[] = [];
@@ -25,8 +26,9 @@ export function register(program: Command): void {
       const all: ReturnType<typeof diagnosticJson>[] = [];
       let files = 0, policies = 0;
       for (const group of discoverProjects(paths)) {
-        const loaded = loadOrExit(group, o.catalog);
-        const lock = o.lock === false ? [] : lockDiagnostics(loaded.project, lifecycleFiles(group, typeof o.lock === "string" ? { lock: o.lock } : {}).lock);
+        const loaded = loadOrExit(group, o.catalog, { allowOutside: !!o.allowOutside });
+        const lf = lifecycleFiles(group, typeof o.lock === "string" ? { lock: o.lock } : {});
+        const lock = o.lock === false ? [] : lockDiagnostics(loaded.project, lf.lock, process.cwd(), buildScope(lf.root, group));
         const ds = [...loaded.project.diagnostics, ...lock];
         const s = summarize(ds);
         total = { errors: total.errors + s.errors, warnings: total.warnings + s.warnings, infos: total.infos + s.infos };

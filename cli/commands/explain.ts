@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { buildBundle } from "../../compiler/emit/index.js";
 import { explain, formatExplanation } from "../../compiler/explain.js";
-import { collectCatalogs, loadOrExit, readBundle, readJsonFile, reportDiagnostics } from "../project-io.js";
+import { collectCatalogs, loadOrExit, ALLOW_OUTSIDE_HELP, readBundle, readJsonFile, reportDiagnostics } from "../project-io.js";
 import { EXIT_FINDINGS, EXIT_USAGE, parseFormat, printJson } from "../output.js";
 import { io } from "../io.js";
 import { eventProblem } from "../../runtime/event.js";
@@ -15,16 +15,17 @@ export function register(program: Command): void {
     .argument("[paths...]", "policies to build (default: .), unless --bundle is given")
     .option("--bundle <file>", "use a built bundle")
     .option("--catalog <file>", "add a user catalog (repeatable)", collectCatalogs)
+    .option("--allow-outside", ALLOW_OUTSIDE_HELP)
     .option("--include-drafts", "include draft policies when building")
     .option("--format <format>", "text or json", "text")
-    .action(async (eventPath: string, paths: string[], o: { bundle?: string; catalog?: string[]; includeDrafts?: boolean; format?: string }) => {
+    .action(async (eventPath: string, paths: string[], o: { bundle?: string; catalog?: string[]; includeDrafts?: boolean; format?: string; allowOutside?: boolean }) => {
       await loadShellParser();
       const format = parseFormat(o.format);
       const event = readJsonFile(eventPath, "event");
       let bundle: Bundle;
       if (o.bundle) bundle = readBundle(o.bundle);
       else {
-        const loaded = loadOrExit(paths, o.catalog);
+        const loaded = loadOrExit(paths, o.catalog, { allowOutside: !!o.allowOutside });
         if (loaded.project.diagnostics.some((d) => d.severity === "error")) {
           reportDiagnostics(loaded.project.diagnostics, loaded, { quietInfo: true });
           io().exitCode = EXIT_FINDINGS;

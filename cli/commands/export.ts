@@ -4,6 +4,7 @@
  */
 import type { Command } from "commander";
 import { exportDocument } from "../../compiler/lifecycle/export-json.js";
+import { declarationsNeeded } from "../../compiler/lifecycle/export-needs.js";
 import { COMPILER_VERSION } from "../../compiler/version.js";
 import type { Decl } from "../../grammar/ast.js";
 import { collectCatalogs, loadOrExit, reportDiagnostics, writeAtomic } from "../project-io.js";
@@ -30,7 +31,9 @@ export function register(program: Command): void {
       let keep: ((d: Decl) => boolean) | undefined;
       if (o.policy?.length) {
         const wanted = new Set(o.policy);
-        const decls = new Set<Decl>(loaded.project.policies.filter((p) => wanted.has(p.id)).map((p) => p.ast));
+        const chosen = loaded.project.policies.filter((p) => wanted.has(p.id));
+        // The policies, and what they rely on (their organization block, their detectors).
+        const decls = new Set<Decl>([...chosen.map((p) => p.ast), ...declarationsNeeded(loaded.project, chosen)]);
         const missing = o.policy.filter((id) => !loaded.project.policies.some((p) => p.id === id));
         if (missing.length) throw new CliError(`no policy has the id ${missing.map((m) => `"${m}"`).join(", ")}`);
         keep = (d) => decls.has(d);

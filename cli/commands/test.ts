@@ -9,8 +9,10 @@ import { buildBundle } from "../../compiler/emit/index.js";
 import { runTests, type TestReport } from "../../compiler/test-runner/index.js";
 import { computeCoverage, formatCoverage, type CoverageReport } from "../../compiler/test-runner/coverage.js";
 import { junitXml } from "../../compiler/test-runner/junit.js";
-import { collectCatalogs, loadOrExit, reportDiagnostics } from "../project-io.js";
-import { discoverProjects } from "../../compiler/project.js";
+import { collectCatalogs, loadOrExit, ALLOW_OUTSIDE_HELP, reportDiagnostics } from "../project-io.js";
+import { discoverProjects, displayPath, findConfig } from "../../compiler/project.js";
+import { buildScope, lifecycleFiles, lockDiagnostics } from "../../compiler/lifecycle/files.js";
+import { dirname, resolve, sep } from "node:path";
 import { CliError, EXIT_FINDINGS, EXIT_USAGE, parseFormat, pc } from "../output.js";
 import { io } from "../io.js";
 import { oneLine } from "../../compiler/terminal-safe.js";
@@ -29,6 +31,7 @@ interface TestOptions {
   updateSnapshots?: boolean;
   format?: string;
   watch?: boolean;
+  allowOutside?: boolean;
 }
 
 const out = (s: string) => io().stdout.write(s);
@@ -81,20 +84,43 @@ function mergeCoverage(cs: readonly CoverageReport[]): CoverageReport {
   };
 }
 
+/**
+ * What to load for paths given to `policy test`: the project root when the paths lie inside a
+ * project (a `policy.config.json` above them), with a filter on the files whose tests run.
+ */
+function testScope(given: readonly string[]): { load: readonly string[]; only?: (file: string) => boolean } {
+  const config = findConfig(resolve(given[0] ?? "."));
+  if (!config) return { load: given };
+  const root = dirname(config);
+  const abs = given.map((p) => resolve(p));
+  if (abs.some((p) => p === root) || !abs.every((p) => p.startsWith(root + sep))) return { load: given };
+  return { load: [displayPath(root, process.cwd()) || "."], only: (file) => abs.some((p) => { const f = resolve(file); return f === p || f.startsWith(p + sep); }) };
+}
+
 /** One run; returns the exit status. */
 function runOnce(paths: string[], o: TestOptions): number {
+  if (o.reporter !== undefined && o.format !== "github" && parseFormat(o.format) === "json" && o.reporter !== "json") {
+    throw new CliError(`--reporter ${o.reporter} and --format json contradict each other: give one of them`);
+  }
   const reporter = o.reporter ?? (o.format === "github" ? "github" : parseFormat(o.format) === "json" ? "json" : "text");
   if (!["text", "json", "junit", "github"].includes(reporter)) throw new CliError(`--reporter must be text, json, junit or github, not "${reporter}"`);
   // Each project (a folder with its own policy.config.json) is built and tested on its own.
   const reports: TestReport[] = [];
   const coverages: CoverageReport[] = [];
   let broken = 0;
-  for (const group of discoverProjects(paths)) {
-    const loaded = loadOrExit(group, o.catalog);
-    const errors = loaded.project.diagnostics.filter((d) => d.severity === "error");
+  for (const given of discoverProjects(paths)) {
+    // A file or folder inside a project is tested with the whole project around it (its policies,
+    // config and catalogs); only the tests of the paths given run.
+    const { load: group, only: onlyFile } = testScope(given);
+    const loaded = loadOrExit(group, o.catalog, { allowOutside: !!o.allowOutside });
+    // `policy test` fails on every error `policy check` reports, the lock included (CI runs `test`).
+    const lf = lifecycleFiles(group);
+    const lock = lockDiagnostics(loaded.project, lf.lock, process.cwd(), buildScope(lf.root, group));
+    const diagnostics = [...loaded.project.diagnostics, ...lock];
+    const errors = diagnostics.filter((d) => d.severity === "error");
     if (errors.length) {
       if (reporter === "github" || o.format === "github") out(diagnosticAnnotations(errors));
-      reportDiagnostics(loaded.project.diagnostics, loaded, { quietInfo: true });
+      reportDiagnostics(diagnostics, loaded, { quietInfo: true });
       out(`${group.join(", ")}: policies have errors, no test ran\n`);
       broken += Math.max(1, loaded.project.tests.length);
       continue;
@@ -103,6 +129,8 @@ function runOnce(paths: string[], o: TestOptions): number {
     const r = runTests(loaded.project, bundle, {
       ...(o.filter ? { only: (n: string) => n.includes(o.filter!) } : {}),
       snapshots: o.updateSnapshots ? "update" : "check",
+      ...(onlyFile ? { onlyFile } : {}),
+      root: loaded.root, ...(o.allowOutside ? { allowOutside: true } : {}),
     });
     reports.push(r);
     if (o.coverage || o.coverageJson) coverages.push(computeCoverage(loaded.project, bundle, r));
@@ -128,7 +156,7 @@ function runOnce(paths: string[], o: TestOptions): number {
     printText(report);
     const snap = report.snapshots;
     if (snap?.written.length) out(pc.cyan(`snapshot${snap.written.length === 1 ? "" : "s"} written: ${snap.written.join(", ")}\n`));
-    if (snap?.missing.length) out(pc.dim(`no snapshot yet for ${snap.missing.length} replayed session file${snap.missing.length === 1 ? "" : "s"} (write with --update-snapshots)\n`));
+    if (snap?.missing.length) out(pc.dim(`no snapshot yet for ${snap.missing.length} replayed session file${snap.missing.length === 1 ? "" : "s"}: ${snap.missing.join(", ")} (write with --update-snapshots)\n`));
     if (coverage && o.coverage) out(formatCoverage(coverage).join("\n") + "\n");
   }
   for (const u of report.unreadable) io().stderr.write(`error: cannot read session file "${u.path}" (replayed at ${u.span.file}:${u.span.line}:${u.span.column})\n`);
@@ -164,6 +192,7 @@ export function register(program: Command): void {
   program.command("test").description("run the test blocks (inline calls and recorded-session replays)")
     .argument("[paths...]", "files or folders (default: .)")
     .option("--catalog <file>", "add a user catalog (repeatable)", collectCatalogs)
+    .option("--allow-outside", ALLOW_OUTSIDE_HELP)
     .option("--include-drafts", "test draft policies too (as if they were active)")
     .option("--filter <text>", "only tests whose name contains this text")
     .option("--reporter <name>", "text, json, junit or github (workflow annotations, then the text report)")

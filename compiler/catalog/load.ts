@@ -7,6 +7,7 @@ import { Catalog } from "./catalog.js";
 import type { CatalogJson } from "./types.js";
 import { assetPath } from "../assets.js";
 import { readJson } from "../json/validate.js";
+import { readSourceFile } from "../text-input.js";
 import { diag, type Diagnostic } from "../../grammar/diagnostic.js";
 import { LineMap } from "../../grammar/span.js";
 import { patternProblem } from "../../runtime/command-pattern.js";
@@ -44,7 +45,9 @@ export function loadCatalog(user: readonly CatalogSource[] = [], opts: { builtin
     let text = src.text;
     if (text === undefined) {
       try {
-        text = readFileSync(src.file, "utf8");
+        const read = readSourceFile(src.file, src.file);
+        if ("diagnostic" in read) { diagnostics.push(read.diagnostic); continue; }
+        text = read.text;
       } catch (e) {
         diagnostics.push(diag("PDL3002", "error", new LineMap(src.file, "").span(0, 0), `cannot read catalog ${src.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "check the path given with --catalog or in policy.config.json"));
         continue;

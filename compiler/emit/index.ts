@@ -33,6 +33,7 @@ export function buildBundle(project: CheckedProject, opts: BuildOptions = {}): B
     ...(Object.keys(t.globalOptions).length ? { global_options: t.globalOptions } : {}),
     index: t.index,
     ...(project.default ? { default: project.default } : {}),
+    ...(project.defaults?.length ? { defaults: project.defaults } : {}),
     detectors: project.detectors.map((d) => ({ name: d.name, source: d.source, flags: d.flags, class: d.class })),
     ...(project.organization ? { organization: project.organization } : {}),
     ...(project.approvers ? { approvers: project.approvers } : {}),

@@ -12,12 +12,14 @@ import { canonicalArgs } from "../../runtime/canonical-args.js";
 import { canonicalPath, pathUnder } from "../../runtime/canonical-path.js";
 import { urlPart } from "../../runtime/canonical-url.js";
 import type { Catalog, CatalogTool } from "../catalog/catalog.js";
-import type { BundleDefault, CheckedPolicy, CheckedDetector } from "../model.js";
+import type { BundleDefault, CheckedPolicy, CheckedDetector, ScopedDefault } from "../model.js";
 import { simpleCommands, type ShellParser } from "../../runtime/argv.js";
 
 export interface ReferenceModel {
   readonly policies: readonly CheckedPolicy[];
   readonly default?: BundleDefault;
+  /** `default for …`, in any order: the precedence is applied here, from the targets. */
+  readonly defaults?: readonly ScopedDefault[];
   readonly detectors: readonly CheckedDetector[];
   readonly catalog: Catalog;
   /** Splits shell lines into simple commands (as the enforcer's `shell` option). */
@@ -318,6 +320,28 @@ function decideOne(m: ReferenceModel, ev: SessionEvent, call: Call | undefined):
     const people = approverPeople(approvers, ev);
     return { effect: d.effect as "allow" | "require_approval", policy: d.id, approvers, ...(people ? { approver_people: people } : {}), ...base };
   }
-  if (trigger === "agent_discovered" || !m.default) return { effect: "allow", policy: null, approvers: [], ...base };
-  return { effect: m.default[call?.tool?.operation ?? "Unknown"], policy: null, approvers: [], ...base };
+  if (trigger === "agent_discovered") return { effect: "allow", policy: null, approvers: [], ...base };
+  return { effect: referenceDefault(m, ev, call), policy: null, approvers: [], ...base };
+}
+
+/**
+ * The default for a call (docs/language.md, "Defaults"): among the `default for …` that fit the
+ * call and name its operation, the narrowest scope first (agent, then tenant, then none) and,
+ * within a scope, the one for the call's integration before the one for every integration; then
+ * the project-wide `default`; then allow.
+ */
+function referenceDefault(m: ReferenceModel, ev: SessionEvent, call: Call | undefined): "allow" | "block" | "require_approval" {
+  const op = call?.tool?.operation ?? "Unknown";
+  const integration = call?.integration ?? "";
+  const scopeOf = (d: ScopedDefault): number => (d.agent !== undefined ? 0 : d.tenant !== undefined ? 1 : 2);
+  const fitting = (m.defaults ?? []).filter((d) => d.ops[op] !== undefined &&
+    (d.tenant === undefined || d.tenant === ev.tenant) &&
+    (d.agent === undefined || d.agent === ev.agent?.name) &&
+    (d.integration === undefined || d.integration === integration));
+  for (const scope of [0, 1, 2]) {
+    const inScope = fitting.filter((d) => scopeOf(d) === scope);
+    const pick = inScope.find((d) => d.integration !== undefined) ?? inScope[0];
+    if (pick) return pick.ops[op]!;
+  }
+  return m.default ? m.default[op] : "allow";
 }

@@ -14,6 +14,8 @@ import { readSessionFile, type EventLine } from "../session/read.js";
 import { Refusals } from "../session/refusals.js";
 import { displayPath } from "../project.js";
 import { loadedShellParser } from "../shell/shell-parser.js";
+import { insideRoot } from "../inside-root.js";
+import { splitCommand } from "./split-command.js";
 import { diffSnapshots, snapshotText } from "./snapshots.js";
 import { checkExpect, type Last } from "./expect.js";
 import { givenUser, USER_GIVEN_KEYS } from "./given-user.js";
@@ -68,11 +70,17 @@ export interface RunOptions {
   /** Session paths in `.policy` files are relative to the file, which is relative to this. */
   readonly cwd?: string;
   readonly only?: (name: string) => boolean;
+  /** Only the tests of the files this accepts (`.policy` paths as the project shows them). */
+  readonly onlyFile?: (file: string) => boolean;
   /**
    * `check` (default): compare the decisions of each replayed session with `<session>.snap` when
    * it exists; `update`: (re)write the snapshot files; `off`: ignore them.
    */
   readonly snapshots?: "check" | "update" | "off";
+  /** The project root (default: `cwd`): replayed session files are read only from inside it. */
+  readonly root?: string;
+  /** Read replayed session files outside the root too (`--allow-outside`). */
+  readonly allowOutside?: boolean;
 }
 
 /** The clock a test starts at: Monday 2026-01-05 10:00 UTC. Each step advances one second. */
@@ -98,11 +106,13 @@ export function runTests(project: CheckedProject, bundle: Bundle, opts: RunOptio
   const results: TestResult[] = [];
   const ctx: RunContext = {
     project, bundle, cwd: opts.cwd ?? process.cwd(), mode: opts.snapshots ?? "check",
+    root: opts.allowOutside ? undefined : resolve(opts.cwd ?? process.cwd(), opts.root ?? "."),
     refs: new Set(project.policies.flatMap((p) => [p.id, p.name])),
     unreadable: [], snapshots: new Map(),
   };
   for (const { file, decl } of project.tests) {
     if (opts.only && !opts.only(decl.name.value)) continue;
+    if (opts.onlyFile && !opts.onlyFile(file)) continue;
     const t0 = performance.now();
     const r = runOne(ctx, file, decl);
     results.push({ name: decl.name.value, file, line: decl.span.line, passed: r.failures.length === 0, failures: r.failures, durationMs: performance.now() - t0, decisions: r.decisions });
@@ -123,6 +133,8 @@ interface RunContext {
   readonly project: CheckedProject;
   readonly bundle: Bundle;
   readonly cwd: string;
+  /** Replayed session files must lie under this folder; undefined: anywhere. */
+  readonly root: string | undefined;
   readonly mode: "check" | "update" | "off";
   readonly refs: Set<string>;
   readonly unreadable: { path: string; span: Span }[];
@@ -267,6 +279,11 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
       }
       case "Replay": {
         const path = resolve(cwd, dirname(file), s.path.value);
+        if (ctx.root !== undefined && !insideRoot(path, ctx.root)) {
+          fail(s.path.span, `session file "${s.path.value}" is outside the project root "${displayPath(ctx.root, cwd) || "."}": not read (keep session files in the project, or pass --allow-outside)`);
+          last = { kind: "replay", decisions: [], span: s.span, broken: true };
+          continue;
+        }
         let read;
         try {
           read = readSessionFile(path);

@@ -186,27 +186,42 @@ describe("policy export / import", () => {
     const w = lifecycleCopy();
     const e = await runCli(["export", "--format", "json", "-o", "x.json"], { cwd: w });
     expect(e.code).toBe(0);
-    const i = await runCli(["import", "x.json", "-o", "back"], { cwd: w });
+    const i = await runCli(["import", "x.json", "-o", "back", "--as-is"], { cwd: w });
     expect(i.code).toBe(0);
     for (const f of ["merges.policy", "merges.test.policy"]) {
       const orig = readFileSync(join(w, f), "utf8");
       expect(readFileSync(join(w, "back", f), "utf8")).toBe(print(parse(orig).ast));
     }
-    expect((await runCli(["import", "x.json", "-o", "back"], { cwd: w })).stderr).toContain("already exists");
+    expect((await runCli(["import", "x.json", "-o", "back", "--as-is"], { cwd: w })).stderr).toContain("already exists");
+  });
+
+  it("imports land in Draft by default: active policies become drafts, deprecated ones stay deprecated", async () => {
+    const w = lifecycleCopy();
+    expect((await runCli(["export", "-o", "x.json"], { cwd: w })).code).toBe(0);
+    const i = await runCli(["import", "x.json", "-o", "back"], { cwd: w });
+    expect(i.code).toBe(0);
+    expect(i.stderr).toContain("as drafts (review them, then `policy promote <id>`; --as-is keeps the statuses)");
+    const back = readFileSync(join(w, "back", "merges.policy"), "utf8");
+    expect(back).not.toContain("status active");
+    expect(back.match(/status draft/g)).toHaveLength(3);
+    expect(back.match(/status deprecated/g)).toHaveLength(1);
+    const both = await runCli(["import", "x.json", "--draft", "--as-is"], { cwd: w });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("--draft and --as-is contradict each other");
   });
 
   it("exports one policy and imports it as a draft", async () => {
     const w = lifecycleCopy();
     const e = await runCli(["export", "--policy", "github-no-repo-delete", "-o", "one.json"], { cwd: w });
     expect(e.code).toBe(0);
-    const i = await runCli(["import", "one.json", "--draft"], { cwd: w });
+    const i = await runCli(["import", "one.json"], { cwd: w });
     expect(i.stdout).toBe('policy "Deleting a repository is never done by an agent" {\n  id github-no-repo-delete\n  status draft\n  scope tenant "lifecycle"\n  version 1\n  if integration is GitHub\n  if tool is delete_repository\n  action block "repositories are deleted by people"\n}\n');
     expect((await runCli(["export", "--policy", "nope"], { cwd: w })).stderr).toContain('no policy has the id "nope"');
   });
 
   it("imports the Interven starter rules and reports an unknown operation", async () => {
     const w = tempDir();
-    const r = await runCli(["import", "--from", "interven", join(process.cwd(), "examples/interven/starter-rules.json"), "--tenant", "interven", "-o", "starter.policy"], { cwd: w });
+    const r = await runCli(["import", "--from", "interven", join(process.cwd(), "examples/interven/starter-rules.json"), "--tenant", "interven", "-o", "starter.policy", "--as-is"], { cwd: w });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("9 rules imported into starter.policy");
     expect(readFileSync(join(w, "starter.policy"), "utf8").replace(/^# Imported from .*\n/, "")).toBe(readFileSync("examples/interven/starter.policy", "utf8").replace(/^# Imported from .*\n/, ""));

@@ -120,9 +120,19 @@ const policy = (i: number) => fc.record({
 
 const defaults = pick(["", "default allow", "default block", "default by operation { Read: allow  Write: require_approval  Delete: block  Unknown: block }"]);
 
-/** A random project source: 1–8 policies and maybe a default. */
-export const policySource: fc.Arbitrary<string> = fc.tuple(fc.integer({ min: 1, max: 8 }), defaults).chain(([n, d]) =>
-  fc.tuple(...Array.from({ length: n }, (_, i) => policy(i))).map((ps) => [...ps, d].join("\n\n") + "\n"));
+const DEFAULT_TARGETS = [
+  "integration alpha", "integration beta", "integration gitx", "tenant \"t1\"", "tenant \"t2\"", "agent \"A\"", "agent \"B\"",
+  "tenant \"t1\" integration alpha", "integration beta tenant \"t2\"", "agent \"A\" integration beta", "agent \"B\" integration gitx",
+];
+const DEFAULT_BODIES = ["allow", "block", "require_approval", "by operation { Write: block }", "by operation { Read: require_approval  Unknown: allow }", "by operation { Delete: allow  Write: require_approval }"];
+
+/** `default for …` lines: up to 4 distinct targets, each with a random body (in source order, not precedence order). */
+export const scopedDefaults: fc.Arbitrary<string> = fc.shuffledSubarray(DEFAULT_TARGETS, { maxLength: 4 }).chain((ts) =>
+  fc.tuple(...ts.map((t) => pick(DEFAULT_BODIES).map((b) => `default for ${t} ${b}`)))).map((lines) => lines.join("\n"));
+
+/** A random project source: 1–8 policies, maybe a default and maybe defaults `for` part of the calls. */
+export const policySource: fc.Arbitrary<string> = fc.tuple(fc.integer({ min: 1, max: 8 }), defaults, scopedDefaults).chain(([n, d, sd]) =>
+  fc.tuple(...Array.from({ length: n }, (_, i) => policy(i))).map((ps) => [...ps, d, sd].join("\n\n") + "\n"));
 
 const PATHS = ["secret.txt", "./secret.txt", "sub/../secret.txt", ".//secret.txt", "/srv/sb/secret.txt", "secret%2Etxt", "/etc/passwd", "/etc2/x", "../x", "~/.ssh/id", "/home/u/.ssh/id", "sub/a", "sub", "a%2Fb", "%2e%2e/x", "acme/*", "a?c", "acme/\\*"];
 const URLS = ["https://github.com/acme/x", "https://GITHUB.com/", "https://github.com.attacker.io/x", "https://github.com@evil.io/", "http://api.github.com/acme/y", "nonsense", "https://x.io/%61dmin/z", "HTTPS://Evil.IO:443/acme/../admin"];

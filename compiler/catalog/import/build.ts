@@ -49,22 +49,25 @@ export function sanitizeToolName(name: string): string {
 /** HTTP methods the catalog schema allows in `method`. */
 const CATALOG_METHODS: ReadonlySet<string> = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]);
 
-/** `"Acme CRM"` → `acme_crm`. */
+/**
+ * `"Acme CRM"` → `acme_crm`; a `-` is kept (`sequential-thinking`, the name of a real MCP server,
+ * stays as it is: the catalog, the language and `policy enforce --integration` all accept it).
+ */
 export function integrationId(integration: string): string {
-  return integration.trim().toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "");
+  return integration.trim().toLowerCase().replace(/[^a-z0-9-]+/g, "_").replace(/^[_-]+|[_-]+$/g, "");
 }
 
 function displayName(integration: string, id: string): string {
   if (integration.trim() !== id) return integration.trim();
-  return id.split("_").map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(" ");
+  return id.split(/[_-]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(" ");
 }
 
 /** Validate the integration option; an error value when it has no usable id. */
 export function checkIntegration(integration: string): ImportError | undefined {
   const id = integrationId(integration);
-  if (/^[a-z][a-z0-9_]*$/.test(id)) return undefined;
+  if (/^[a-z][a-z0-9_-]*$/.test(id)) return undefined;
   return { code: "bad-integration", pointer: "", message: `'${integration}' is not a usable integration id`,
-    hint: "use letters, digits and underscores, starting with a letter (e.g. acme_crm)" };
+    hint: "use letters, digits, _ and -, starting with a letter (e.g. acme_crm, sequential-thinking)" };
 }
 
 function findOverride(o: Overrides | undefined, id: string, name: string): ToolOverride | undefined {
