@@ -14,6 +14,8 @@ import type { CheckedProject } from "./model.js";
 import { readJson } from "./json/validate.js";
 import type { UserInfo } from "../runtime/types.js";
 import type { ClaimType } from "./check/context.js";
+import type { Catalog } from "./catalog/catalog.js";
+import { readReviewsFile, reviewStatuses, REVIEWS_FILE, type ReviewStatuses } from "./lifecycle/reviews.js";
 
 export const CONFIG_FILE = "policy.config.json";
 
@@ -135,8 +137,23 @@ export function loadProject(paths: readonly string[], opts: LoadOptions = {}): L
   });
   const { catalog, diagnostics } = loadCatalog(catalogs.map((c) => ("text" in c ? c : { file: c.file, text: tryRead(resolve(cwd, c.file)) }) as CatalogSource));
   extra.push(...diagnostics);
-  const project = checkProject(sources, catalog, extra, { ...(opts.parse ? { parse: opts.parse } : {}), ...(config.approvers ? { approvers: config.approvers } : {}), ...(config.user_claims ? { userClaims: config.user_claims } : {}) });
+  const reviews = loadReviews(configFile ? dirname(configFile) : rootFolder(roots[0]!, cwd), catalog, cwd);
+  extra.push(...reviews.diagnostics);
+  const project = checkProject(sources, catalog, extra, { ...(opts.parse ? { parse: opts.parse } : {}), ...(config.approvers ? { approvers: config.approvers } : {}), ...(config.user_claims ? { userClaims: config.user_claims } : {}), ...(reviews.statuses ? { reviews: reviews.statuses } : {}) });
   return { project, ...(configFile ? { configFile } : {}), unreadable };
+}
+
+/** The folder of the first path (the folder itself, or a file's folder). */
+function rootFolder(first: string, cwd: string): string {
+  try { return statSync(first).isDirectory() ? first : dirname(first); } catch { return cwd; }
+}
+
+/** The project's reviews (`policy.reviews.json` in the project root), when it has a file. */
+function loadReviews(root: string, catalog: Catalog, cwd: string): { statuses?: ReviewStatuses; diagnostics: Diagnostic[] } {
+  const r = readReviewsFile(root, (abs) => displayPath(abs, cwd));
+  if (r.hash === null) return { diagnostics: r.diagnostics };
+  const s = reviewStatuses(r.doc, r.hash, catalog, displayPath(join(root, REVIEWS_FILE), cwd));
+  return { statuses: s.statuses, diagnostics: [...r.diagnostics, ...s.diagnostics] };
 }
 
 function tryRead(p: string): string | undefined {

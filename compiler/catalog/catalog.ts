@@ -5,6 +5,7 @@
  */
 import { matchCommand } from "../../runtime/event.js";
 import { MCP_REQUEST_TOOLS } from "./mcp-requests.js";
+import type { ToolPin } from "../../runtime/types.js";
 import type { ArgKind, CatalogIntegrationJson, CatalogJson, CatalogToolJson, JsonSchema, Operation } from "./types.js";
 
 export interface CatalogTool {
@@ -24,6 +25,8 @@ export interface CatalogTool {
   readonly argKinds: Readonly<Record<string, ArgKind>>;
   /** The file the tool was defined in (`builtin:github` for the built-in catalog). */
   readonly source: string;
+  /** The definition pinned by `catalog import --from mcp`, when the catalog has one. */
+  readonly pin?: ToolPin;
 }
 
 export interface CatalogCommand {
@@ -180,6 +183,7 @@ function toTool(integration: string, t: CatalogToolJson, source: string): Catalo
     resource: t.resource,
     args: t.args,
     argKinds: t.arg_kinds ?? {},
+    ...(t.pin ? { pin: t.pin } : {}),
     source,
   };
 }
