@@ -7,6 +7,7 @@ import { CliError, EXIT_FINDINGS, EXIT_USAGE, parseFormat, printJson } from "../
 import type { CatalogTool } from "../../compiler/catalog/catalog.js";
 import type { JsonSchema } from "../../compiler/catalog/types.js";
 import { keepLines, oneLine } from "../../compiler/terminal-safe.js";
+import { registerToolReview } from "./review.js";
 
 function argLines(s: JsonSchema | undefined, prefix = "args", depth = 0): string[] {
   if (!s?.properties || depth > 4) return [];
@@ -63,6 +64,7 @@ export function register(program: Command): void {
         if (s.errors) process.exitCode = EXIT_FINDINGS;
       }
     });
+  registerToolReview(cat);
   cat.command("list").description("list integrations and tools the checker knows")
     .argument("[paths...]", "project (for its user catalogs; default: .)")
     .option("--catalog <file>", "add a user catalog (repeatable)", collectCatalogs)
@@ -73,10 +75,11 @@ export function register(program: Command): void {
       const { project } = loadProject(paths.length ? paths : ["."], { catalogs: o.catalog ?? [] });
       const integs = [...project.catalog.integrations.values()].filter((i) => !o.integration || project.catalog.integration(o.integration) === i);
       if (o.integration && !integs.length) throw new CliError(`unknown integration "${o.integration}"`);
-      if (format === "json") printJson(integs.map((i) => ({ id: i.id, name: i.name, call_type: i.callType, tools: [...i.tools.values()].map((t) => ({ name: t.name, operation: t.operation, labels: t.labels })) })));
+      const review = (t: CatalogTool) => project.reviews?.tools[t.key.toLowerCase()] ?? "Unreviewed";
+      if (format === "json") printJson(integs.map((i) => ({ id: i.id, name: i.name, call_type: i.callType, tools: [...i.tools.values()].map((t) => ({ name: t.name, operation: t.operation, labels: t.labels, review_status: review(t) })) })));
       else for (const i of integs) {
         process.stdout.write(`${oneLine(i.name)} (${oneLine(i.id)}, ${i.callType}): ${i.tools.size} tools\n`);
-        for (const t of i.tools.values()) process.stdout.write(`  ${oneLine(t.name).padEnd(36)} ${t.operation.padEnd(7)} ${oneLine(t.labels.join(", "))}\n`);
+        for (const t of i.tools.values()) process.stdout.write(`  ${oneLine(t.name).padEnd(36)} ${t.operation.padEnd(7)} ${review(t).padEnd(10)} ${oneLine(t.labels.join(", "))}\n`);
       }
     });
   cat.command("show").description("what the checker knows of one tool")

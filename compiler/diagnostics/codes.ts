@@ -60,6 +60,8 @@ export const CODES: readonly CodeInfo[] = [
   { code: "PDL3001", severity: "error", title: "invalid catalog file", example: "a tool without operation", fix: "fix the file as the message says (schema: schemas/catalog.schema.json)" },
   { code: "PDL3002", severity: "error", title: "unreadable catalog file", example: "--catalog missing.json", fix: "check the path" },
   { code: "PDL3003", severity: "error", title: "invalid project config", example: "policy.config.json with an unknown key", fix: "see schemas/project-config.schema.json" },
+  { code: "PDL3020", severity: "error", title: "invalid reviews file", example: "policy.reviews.json with `\"status\": \"OK\"`", fix: "fix the file as the message says (schema: schemas/reviews.schema.json); `policy catalog review` and `policy agent review` write it" },
+  { code: "PDL3021", severity: "warning", title: "review of a tool no catalog has", example: "a review of github.old_tool after the tool left the catalog", fix: "add the catalog that defines the tool, or remove the review (it is ignored: the tool stays Unreviewed)" },
   { code: "PDL4001", severity: "warning", title: "policy is shadowed", example: "an allow policy whose conditions include those of a block policy", fix: "remove it, or narrow the policy that shadows it" },
   { code: "PDL4002", severity: "warning", title: "policy can never match", example: "if integration is GitHub and integration is Slack", fix: "fix the conditions" },
   { code: "PDL4003", severity: "info", title: "deny is an alias of block", example: "action deny", fix: "write `block`" },
