@@ -37,7 +37,7 @@ export interface ReviewsDoc {
   readonly history: readonly ReviewEvent[];
 }
 
-/** What the bundle carries: statuses other than `Unreviewed`, tool keys lower-case. */
+/** What the bundle carries: tool statuses other than `Unreviewed` (keys lower-case), every agent review. */
 export interface ReviewStatuses {
   readonly tools: Readonly<Record<string, ReviewStatus>>;
   readonly agents: Readonly<Record<string, ReviewStatus>>;
@@ -102,6 +102,7 @@ export function reviewStatuses(doc: ReviewsDoc, hash: string | null, catalog: Ca
     if (s !== "Unreviewed") tools[t.key.toLowerCase()] = s;
   }
   const agents: Record<string, ReviewStatus> = {};
-  for (const name of Object.keys(doc.agents).sort()) if (doc.agents[name]!.status !== "Unreviewed") agents[name] = doc.agents[name]!.status;
+  // Every reviewed agent, Unreviewed included: the enforcement point tells a name the file has seen from a new one.
+  for (const name of Object.keys(doc.agents).sort()) agents[name] = doc.agents[name]!.status;
   return { statuses: { tools, agents, hash }, diagnostics };
 }
