@@ -8,6 +8,7 @@ import type { CatalogTool } from "../../compiler/catalog/catalog.js";
 import type { JsonSchema } from "../../compiler/catalog/types.js";
 import { keepLines, oneLine } from "../../compiler/terminal-safe.js";
 import { registerToolReview } from "./review.js";
+import { registerCatalogDiff } from "./catalog-diff.js";
 
 function argLines(s: JsonSchema | undefined, prefix = "args", depth = 0): string[] {
   if (!s?.properties || depth > 4) return [];
@@ -65,6 +66,7 @@ export function register(program: Command): void {
       }
     });
   registerToolReview(cat);
+  registerCatalogDiff(cat);
   cat.command("list").description("list integrations and tools the checker knows")
     .argument("[paths...]", "project (for its user catalogs; default: .)")
     .option("--catalog <file>", "add a user catalog (repeatable)", collectCatalogs)
