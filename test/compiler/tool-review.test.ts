@@ -103,6 +103,17 @@ describe("tool.review_status in the runtime and the reference evaluator", () => 
     expect(x.policies.find((t) => t.id === "unreviewed")?.outcome).toBe("matched");
   });
 
+  test("a bundle whose reviews or pins are malformed is rejected: every decision blocks (fail closed)", async () => {
+    const { contentRevision } = await import("../../runtime/revision.js");
+    for (const patch of [{ tool_reviews: { "alpha.create_item": "approved" } }, { agent_reviews: { C: "OK" } }, { pins: { "alpha.get_item": { hash: 1 } } }]) {
+      const body = { ...p.bundle, ...patch, revision: "" };
+      const bad = { ...body, revision: contentRevision(body) };
+      const d = createEnforcer(bad).decide(call("alpha", "create_item"));
+      expect(d.effect).toBe("block");
+      expect(d.reason).toMatch(/bundle rejected: (tool_reviews|agent_reviews|pins)/);
+    }
+  });
+
   test("the editor offers the review statuses", () => {
     expect(subjectValues(catalog, "tool.review_status")).toEqual(["Approved", "Unreviewed", "Disallowed"]);
   });
