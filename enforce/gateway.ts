@@ -120,7 +120,9 @@ export class Gateway {
       this.o.alerts?.send(rec);
     };
     for (const c of r.changed) alert(`changed ${u.integration}.${c.tool} ${c.changes.join(",")}`, c.tool, `the definition of ${u.integration}.${c.tool} changed: ${c.changes.join(", ")}`, "it differs from the definition the bundle pinned (or the proxy first saw): it is Unreviewed until it is reviewed again and its catalog re-imported");
-    for (const t of r.added) alert(`added ${u.integration}.${t}`, t, `new tool ${u.integration}.${t}`, "no catalog of the bundle has it: its operation is Unknown and it is Unreviewed");
+    // An upstream whose integration no catalog has is reported once at start (startup-check.ts), not tool by tool.
+    const inCatalog = Object.prototype.hasOwnProperty.call(this.current.bundle.integrations, u.integration);
+    if (inCatalog) for (const t of r.added) alert(`added ${u.integration}.${t}`, t, `new tool ${u.integration}.${t}`, "no catalog of the bundle has it: its operation is Unknown and it is Unreviewed");
   }
 
   /** True the first time an agent name the bundle's reviews do not name is seen (it is then reported). */
