@@ -125,10 +125,13 @@ export class Gateway {
     if (inCatalog) for (const t of r.added) alert(`added ${u.integration}.${t}`, t, `new tool ${u.integration}.${t}`, "no catalog of the bundle has it: its operation is Unknown and it is Unreviewed");
   }
 
-  /** True the first time an agent name the bundle's reviews do not name is seen (it is then reported). */
+  /**
+   * True the first time an agent name the bundle's reviews do not name is seen (it is then
+   * reported). Only when the project reviews agents: without agent reviews every name is new.
+   */
   unreviewedAgent(name: string, e: SessionEvent): boolean {
     const reviews = this.current.bundle.agent_reviews;
-    if ((reviews && Object.prototype.hasOwnProperty.call(reviews, name)) || this.reported.has(`agent ${name}`)) return false;
+    if (!reviews || Object.prototype.hasOwnProperty.call(reviews, name) || this.reported.has(`agent ${name}`)) return false;
     this.reported.add(`agent ${name}`);
     const rec: AlertRecord = {
       what: `new agent ${JSON.stringify(name)}: the reviews file has never seen it`, why: `it is ${e.agent?.review_status ?? "Unreviewed"}; review it with policy agent review`,
