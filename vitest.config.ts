@@ -16,6 +16,8 @@ const E2E = [
   "test/ops/enforce-ops.test.ts",
   "test/ops/metrics.test.ts",
   "test/console/**/*.test.ts",
+  "test/inventory/**/*.test.ts",
+  "test/catalog-import/catalog-diff.test.ts",
   "test/lsp/server.test.ts",
   "test/lsp/lock.test.ts",
   "test/lsp/large-file.test.ts",

@@ -42,6 +42,8 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   verify: () => import("./commands/verify.js"),
   "serve-bundles": () => import("./commands/serve-bundles.js"),
   console: () => import("./commands/console.js"),
+  agent: () => import("./commands/review.js"),
+  inventory: () => import("./commands/inventory.js"),
 };
 
 /** Runs `policy <argv>` with `cliIo`'s streams, directory and environment; resolves to the exit status. */

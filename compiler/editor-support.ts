@@ -48,6 +48,7 @@ export const SUBJECT_OPERATORS: Readonly<Record<string, readonly string[]>> = {
   verb: ["is", "is not", "in", "not in"],
   agent: ["is", "is not", "in", "not in"],
   "agent.review_status": ["is", "is not", "in", "not in"],
+  "tool.review_status": ["is", "is not", "in", "not in"],
   call_type: ["is", "is not", "in", "not in"],
   // `host` / `scheme` / `path` come before an operator: `args.url host is "github.com"`.
   args: ["is", "is not", "in", "not in", "matches", "contains", ">", "<", ">=", "<=", "exists", "under", ...URL_PARTS],
@@ -78,15 +79,20 @@ export function userFields(): readonly { readonly label: string; readonly doc: s
 /** What a subject is, in a sentence (for hover); undefined when there is nothing to add. */
 export function subjectDoc(subject: string): string | undefined {
   if (subject.startsWith("user.claims.")) return USER_FIELD_DOCS["user.claims."];
-  return USER_FIELD_DOCS[subject];
+  return USER_FIELD_DOCS[subject] ?? REVIEW_DOCS[subject];
 }
+
+const REVIEW_DOCS: Readonly<Record<string, string>> = {
+  "tool.review_status": "the tool's review in the project's reviews file (`policy catalog review`); a tool no review names, a tool outside the catalog and, at the enforcement point, a tool whose live definition differs from the pinned one are `Unreviewed`",
+  "agent.review_status": "the agent's review in the project's reviews file (`policy agent review`), as the enforcement point stamps it on the event; an agent no review names is `Unreviewed`",
+};
 
 /** Values a subject compares with, when they form a known set (undefined: free text). */
 export function subjectValues(catalog: Catalog, subject: string, dataClasses: readonly string[] = []): readonly string[] | undefined {
   const uniq = (xs: (string | undefined)[]) => [...new Set(xs.filter((x): x is string => !!x))].sort();
   switch (subject) {
     case "operation": return OPERATIONS;
-    case "agent.review_status": return ["Approved", "Unreviewed", "Disallowed"];
+    case "agent.review_status": case "tool.review_status": return ["Approved", "Unreviewed", "Disallowed"];
     case "call_type": return ["mcp", "cli"];
     case "method": return uniq(catalog.allTools().map((t) => t.method?.toUpperCase()));
     case "category": return uniq(catalog.allTools().map((t) => t.category?.toLowerCase()));

@@ -73,7 +73,7 @@ export function explain(bundle: Bundle, event: unknown, state?: StateSnapshot, d
   const call = canon;
   const parsed = e.ts ? Date.parse(e.ts) : NaN;
   const now = state?.ts ?? (Number.isFinite(parsed) ? parsed : Date.now());
-  const ctx: EvalContext = { bundle, call, agentName: e.agent?.name, review: reviewOf(e.agent), user: e.user, detectors: compileDetectors(bundle.detectors), now, state: state ?? EMPTY_STATE, paths: pathContextOf(e.call) };
+  const ctx: EvalContext = { bundle, call, agentName: e.agent?.name, review: reviewOf(e.agent, bundle.agent_reviews), toolChanged: (e.call?.definition_changed?.length ?? 0) > 0, user: e.user, detectors: compileDetectors(bundle.detectors), now, state: state ?? EMPTY_STATE, paths: pathContextOf(e.call) };
   const trigger = call ? "tool_call" : "agent_discovered";
   const policies: PolicyTrace[] = bundle.policies.map((p) => {
     const base = { id: p.id, name: p.name, file: p.file, line: p.line, priority: p.priority, effect: p.effect ?? null };

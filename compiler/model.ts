@@ -7,6 +7,7 @@ import type { Span } from "../grammar/span.js";
 import type * as A from "../grammar/ast.js";
 import type { Diagnostic } from "../grammar/diagnostic.js";
 import type { Catalog } from "./catalog/catalog.js";
+import type { ReviewStatuses } from "./lifecycle/reviews.js";
 import type { CExpr, Effect, BundleDefault, ScopedDefault } from "../runtime/types.js";
 
 export type { CExpr, Effect, BundleDefault, ScopedDefault } from "../runtime/types.js";
@@ -86,5 +87,7 @@ export interface CheckedProject {
   readonly catalog: Catalog;
   /** The user claims the project declares (`policy.config.json` `user_claims`), when it does. */
   readonly userClaims?: Readonly<Record<string, string>>;
+  /** The review statuses of tools and agents (`policy.reviews.json`), when the project has the file. */
+  readonly reviews?: ReviewStatuses;
   readonly diagnostics: readonly Diagnostic[];
 }

@@ -16,6 +16,8 @@ import { readSourceFile } from "./text-input.js";
 import { commonFolder, insideRoot } from "./inside-root.js";
 import type { UserInfo } from "../runtime/types.js";
 import type { ClaimType } from "./check/context.js";
+import type { Catalog } from "./catalog/catalog.js";
+import { readReviewsFile, reviewStatuses, REVIEWS_FILE, type ReviewStatuses } from "./lifecycle/reviews.js";
 
 export const CONFIG_FILE = "policy.config.json";
 
@@ -164,9 +166,19 @@ export function loadProject(paths: readonly string[], opts: LoadOptions = {}): L
   });
   const { catalog, diagnostics } = loadCatalog(readable);
   extra.push(...diagnostics);
-  const project = checkProject(sources, catalog, extra, { ...(opts.parse ? { parse: opts.parse } : {}), ...(config.approvers ? { approvers: config.approvers } : {}), ...(config.user_claims ? { userClaims: config.user_claims } : {}) });
+  const reviews = loadReviews(root, catalog, cwd);
+  extra.push(...reviews.diagnostics);
+  const project = checkProject(sources, catalog, extra, { ...(opts.parse ? { parse: opts.parse } : {}), ...(config.approvers ? { approvers: config.approvers } : {}), ...(config.user_claims ? { userClaims: config.user_claims } : {}), ...(reviews.statuses ? { reviews: reviews.statuses } : {}) });
   const empty = emptyProjectWarning(project, roots, cwd, paths);
   return { project: empty ? { ...project, diagnostics: [...project.diagnostics, empty] } : project, ...(configFile ? { configFile } : {}), unreadable, root };
+}
+
+/** The project's reviews (`policy.reviews.json` in the project root), when it has a file. */
+function loadReviews(root: string, catalog: Catalog, cwd: string): { statuses?: ReviewStatuses; diagnostics: Diagnostic[] } {
+  const r = readReviewsFile(root, (abs) => displayPath(abs, cwd));
+  if (r.hash === null) return { diagnostics: r.diagnostics };
+  const s = reviewStatuses(r.doc, r.hash, catalog, displayPath(join(root, REVIEWS_FILE), cwd));
+  return { statuses: s.statuses, diagnostics: [...r.diagnostics, ...s.diagnostics] };
 }
 
 /** PDL3004: a catalog named by the config lies outside the project root. */

@@ -180,8 +180,12 @@ export class ProxySession {
     const client = this.server.getClientVersion();
     const given = this.g.o.identity?.agent ?? {};
     const name = given.name ?? client?.name ?? "";
-    this.agent = { ...(given.id ? { id: given.id } : {}), name, ...(given.review_status ? { review_status: given.review_status } : {}) };
+    // The reviews file (in the bundle) names the agent's status; `--agent-review-status` is for agents it does not name.
+    const reviews = this.bundle.agent_reviews;
+    const review = reviews && Object.prototype.hasOwnProperty.call(reviews, name) ? reviews[name] : given.review_status;
+    this.agent = { ...(given.id ? { id: given.id } : {}), name, ...(review ? { review_status: review } : {}) };
     const e = this.event("agent_discovered", {});
+    this.g.unreviewedAgent(name, e);
     const unrecorded = this.g.record(e);
     if (unrecorded) this.g.auditFailure(`cannot record session ${this.id}`, unrecorded, e, false);
     const t0 = performance.now();
@@ -199,7 +203,7 @@ export class ProxySession {
   private visibleOf(): { tool: Tool; route: Route }[] {
     const all = this.g.allTools();
     if (this.refused !== undefined) return [];
-    const items = all.map((x) => ({ name: x.tool.name, integration: x.upstream.integration, x }));
+    const items = all.map((x) => ({ name: x.tool.name, integration: x.upstream.integration, changed: this.g.toolChanges(this.bundle, x.upstream.integration, x.tool.name).length > 0, x }));
     const visible = this.enforcer.visibleTools(this.agentFacts(), items);
     return visible.map(({ x }) => ({ tool: { ...x.tool, name: x.exposed }, route: { upstream: x.upstream, tool: x.tool.name, integration: x.upstream.integration } }));
   }
@@ -224,6 +228,7 @@ export class ProxySession {
       type: "decision", ts: e.ts, session_id: e.session_id, seq: e.seq, call_id: e.call?.id ?? null,
       tenant: e.tenant ?? null, agent: e.agent ?? null, event: e.type,
       integration: e.call?.integration ?? null, tool: e.call?.tool ?? null,
+      ...(e.call?.definition_changed ? { definition_changed: e.call.definition_changed } : {}),
       effect: d.effect, policy: d.policy?.id ?? null, reason: d.reason, revision: d.revision, outcome, ...extra, decision: d,
     });
   }
@@ -239,7 +244,8 @@ export class ProxySession {
       const target = typeof what === "function" ? await what() : what;
       const { integration, tool, args } = target;
       const callId = `c${this.seq + 1}`;
-      const req = this.event("tool_call_request", { call: this.callOf(target.upstream, { id: callId, type: "mcp", integration, tool, args }) });
+      const changed = this.g.toolChanges(this.bundle, integration, tool);
+      const req = this.event("tool_call_request", { call: this.callOf(target.upstream, { id: callId, type: "mcp", integration, tool, args, ...(changed.length ? { definition_changed: [...changed] } : {}) }) });
       const unrecorded = this.g.record(req);
       const t0 = performance.now();
       let d = await this.enforcer.decideAsync(req);

@@ -44,7 +44,7 @@ function describe(project: CheckedProject, t: Target): string | undefined {
         const all = catalog.toolsNamed(t.name.split(".").pop()!);
         return all.length > 1 ? `\`${t.name}\` is in several integrations: ${all.map((x) => `\`${x.key}\``).join(", ")}` : undefined;
       }
-      return describeTool(tool);
+      return [describeTool(tool), `review status: **${project.reviews?.tools[tool.key.toLowerCase()] ?? "Unreviewed"}** (policy.reviews.json)${tool.pin ? ` · definition pinned (${tool.pin.hash.slice(0, 19)}…)` : ""}`].join("\n\n");
     }
     case "label": {
       const tools = catalog.allTools().filter((x) => x.labels.includes(t.name));

@@ -11,7 +11,7 @@ import { contentRevision } from "./revision.js";
 const KINDS = new Set([
   "true", "false", "and", "or", "not", "integration", "tool", "tool_glob", "label", "operation", "method", "category", "verb",
   "agent", "review", "call_type", "arg", "body", "data_class", "session_label", "session_called", "principal_external",
-  "resource_new", "rate", "burst", "spend", "time", "user", "arg_user", "url", "under", "command_prefix",
+  "resource_new", "rate", "burst", "spend", "time", "user", "arg_user", "url", "under", "command_prefix", "tool_review",
 ]);
 const URL_PARTS = new Set(["host", "scheme", "path"]);
 const URL_OPS = new Set(["eq", "in", "matches"]);
@@ -82,6 +82,21 @@ function globalsProblem(g: unknown): string | undefined {
   return undefined;
 }
 
+const REVIEWS = new Set(["Approved", "Unreviewed", "Disallowed"]);
+
+/** Review maps must hold review statuses (an unknown one would silently count as not matching). */
+function reviewsProblem(b: Record<string, unknown>): string | undefined {
+  for (const f of ["tool_reviews", "agent_reviews"]) {
+    const m = b[f];
+    if (m === undefined) continue;
+    if (!isObj(m)) return `${f}: not an object`;
+    for (const k in m) if (!REVIEWS.has(m[k] as string)) return `${f}[${k.slice(0, 80)}]: unknown review status ${JSON.stringify(m[k]).slice(0, 40)}`;
+  }
+  const pins = b["pins"];
+  if (pins !== undefined && (!isObj(pins) || !Object.values(pins).every((p) => isObj(p) && typeof p["hash"] === "string" && isObj(p["definition"])))) return "pins: malformed (tool → {hash, definition})";
+  return undefined;
+}
+
 /** What is structurally wrong with a bundle, or undefined. */
 export function bundleProblem(b: unknown): string | undefined {
   if (!isObj(b) || b["format"] !== "policy-bundle/1") return "not a policy-bundle/1 document";
@@ -118,6 +133,8 @@ export function bundleProblem(b: unknown): string | undefined {
   if (sd) return sd;
   const ap = b["approvers"];
   if (ap !== undefined && (!isObj(ap) || !Object.values(ap).every((v) => Array.isArray(v) && v.every((x) => typeof x === "string")))) return "approvers: malformed (role → list of user names)";
+  const rv = reviewsProblem(b);
+  if (rv) return rv;
   const content = contentRevision(b);
   if (b["revision"] !== content) return `revision ${JSON.stringify(b["revision"]).slice(0, 40)} is not the hash of the content (${content}): the bundle was changed after it was built; build it again with policy build`;
   return undefined;

@@ -10,7 +10,7 @@ import { strictest, withUnknownReason } from "./combine.js";
 import { callFacts, countersOf, evaluate, lookback, needsState, resourceKey, type EvalContext } from "./evaluate.js";
 import { compileDetectors, type Detector } from "./detectors.js";
 import { MemoryStore, toMicros, type CountQuery, type ResponseResult, type ResponseUpdate, type SessionStore, type StateSnapshot, type StateQuery, type StateUpdate } from "./store.js";
-import { reviewOf, staticEval } from "./static-eval.js";
+import { reviewOf, staticEval, toolReviewOf } from "./static-eval.js";
 import { decide, decideBucket, metaOf } from "./fast.js";
 import { bundleProblem } from "./bundle-check.js";
 import { canonicalArgs } from "./canonical-args.js";
@@ -473,8 +473,9 @@ export class Enforcer {
 
   private run(r: Prepared, state: StateSnapshot | undefined): Decision {
     const { c, e, call } = r;
+    const toolChanged = (e.call?.definition_changed?.length ?? 0) > 0;
     const ctxOf = (x: ResolvedCall | undefined, strings: string[] | undefined): EvalContext =>
-      ({ bundle: c.bundle, call: x, agentName: e.agent?.name, review: reviewOf(e.agent), user: e.user, detectors: c.detectors, now: r.now, state, strings, tenant: e.tenant, paths: pathContextOf(e.call) });
+      ({ bundle: c.bundle, call: x, agentName: e.agent?.name, review: reviewOf(e.agent, c.bundle.agent_reviews), toolChanged: toolChanged && x === call, user: e.user, detectors: c.detectors, now: r.now, state, strings, tenant: e.tenant, paths: pathContextOf(e.call) });
     const d = r.parts
       ? strictest(r.parts.map((p) => withUnknownReason(decideBucket(c.bundle, p.entries, ctxOf(p.call, p.call === call ? r.strings : undefined), e), p.call)), r.parts.map((p) => p.call))
       : decideBucket(c.bundle, r.entries, ctxOf(call, r.strings), e);
@@ -566,22 +567,25 @@ export class Enforcer {
   /**
    * The tools an agent may see: those no `hide` policy removes for it. `agent.user` (`null`: known
    * to have none) lets `user` conditions of a hide policy decide; absent, they leave the tool listed
-   * (a call to it is still decided in full).
+   * (a call to it is still decided in full). A tool given with `changed: true` (its live definition
+   * differs from the pinned one) counts as `Unreviewed` for `tool.review_status`.
    */
-  visibleTools<T extends string | { name: string; integration?: string }>(agent: { name?: string; review_status?: string; tenant?: string; user?: UserInfo | null }, tools: readonly T[], integration?: string): T[] {
+  visibleTools<T extends string | { name: string; integration?: string; changed?: boolean }>(agent: { name?: string; review_status?: string; tenant?: string; user?: UserInfo | null }, tools: readonly T[], integration?: string): T[] {
     try {
       const c = this.current;
       if (!c) return [];
       const hides = c.bundle.policies.filter((p) => p.effect === "hide" && p.trigger === "tool_call" && inScope(p, { type: "tool_call_request", ...(agent.tenant ? { tenant: agent.tenant } : {}), agent: { ...(agent.name ? { name: agent.name } : {}) } }));
       if (!hides.length) return [...tools];
+      const reviewed = { ...agent, review_status: reviewOf(agent, c.bundle.agent_reviews) };
       return tools.filter((t) => {
         const raw = typeof t === "string" ? t : t.integration ? `${t.integration}.${t.name}` : t.name;
         const dot = raw.indexOf(".");
         const integ = (dot > 0 ? raw.slice(0, dot) : integration ?? "").toLowerCase();
         const name = (dot > 0 ? raw.slice(dot + 1) : raw).toLowerCase();
         const call = resolveCall(c.bundle, { type: "mcp", integration: integ, tool: name });
-        const facts = callFacts(call);
-        return !hides.some((p) => p.ifs.every((i) => staticEval(i.expr, facts, agent) === true));
+        const changed = typeof t !== "string" && t.changed === true;
+        const facts = { ...callFacts(call), review: toolReviewOf(c.bundle.tool_reviews, call.key, call.known, changed) };
+        return !hides.some((p) => p.ifs.every((i) => staticEval(i.expr, facts, reviewed) === true));
       });
     } catch {
       return [];

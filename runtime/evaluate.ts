@@ -5,7 +5,7 @@
 import type { Bundle, CExpr, Cmp } from "./types.js";
 import type { ResolvedCall } from "./event.js";
 import { countKey, toMicros, type CountQuery, type StateSnapshot } from "./store.js";
-import { cachedRegex, staticEval, type ToolFacts } from "./static-eval.js";
+import { cachedRegex, staticEval, toolReviewOf, type ToolFacts } from "./static-eval.js";
 import { hasClass, type Detector } from "./detectors.js";
 import { parseTimeSpec, withinWindows, type TimeWindow } from "./time.js";
 import { principalExternal } from "./principal.js";
@@ -23,6 +23,8 @@ export interface EvalContext {
   readonly call: ResolvedCall | undefined;
   readonly agentName: string | undefined;
   readonly review: string | undefined;
+  /** The event says the tool's live definition differs from the pinned one (`call.definition_changed`). */
+  readonly toolChanged?: boolean;
   /** The event's user (the person behind the agent), when it has one. */
   readonly user?: UserInfo | undefined;
   readonly detectors: readonly Detector[];
@@ -246,6 +248,7 @@ export function compileExpr(e: CExpr): Pred {
       return (c) => c.agentName !== undefined && names.includes(c.agentName);
     }
     case "review": { const vs = e.values; return (c) => vs.includes(c.review ?? "Unreviewed"); }
+    case "tool_review": { const vs = e.values; return (c) => !!c.call && vs.includes(toolReviewOf(c.bundle.tool_reviews, c.call.key, c.call.known, c.toolChanged === true)); }
     case "call_type": { const vs = e.values; return (c) => !!c.call && vs.includes(c.call.callType); }
     case "arg": return compileArg(e);
     case "url": return compileUrl(e);

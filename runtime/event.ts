@@ -77,6 +77,8 @@ export function eventProblem(e: unknown, strings?: string[]): string | undefined
     if (c["id"] !== undefined && !isStr(c["id"])) return "call.id: must be a string";
     const folders = folderProblem(c);
     if (folders) return folders;
+    const dc = c["definition_changed"];
+    if (dc !== undefined && !(Array.isArray(dc) && dc.length <= 64 && dc.every(isStr))) return "call.definition_changed: must be an array of at most 64 strings";
     const t = c["type"] ?? (c["command"] !== undefined ? "cli" : "mcp");
     if (t === "mcp") {
       if (!isStr(c["integration"])) return "call.integration: missing or not a string";

@@ -121,7 +121,7 @@ function globPrefix(e: CExpr): { pre: string; exact: boolean } | undefined {
 function sharedRank(e: CExpr): number {
   switch (e.k) {
     case "arg": return e.op === "matches" ? 1 : 0;
-    case "review": case "call_type": case "agent": return 0;
+    case "review": case "tool_review": case "call_type": case "agent": return 0;
     case "body": case "data_class": return 2;
     default: return 3;
   }

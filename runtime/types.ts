@@ -29,6 +29,8 @@ export type CExpr =
   | { readonly k: "verb"; readonly values: readonly string[] }
   | { readonly k: "agent"; readonly names: readonly string[] }
   | { readonly k: "review"; readonly values: readonly string[] }
+  /** `tool.review_status`: the bundle's review of the tool, `Unreviewed` when its definition changed (static-eval.ts). */
+  | { readonly k: "tool_review"; readonly values: readonly string[] }
   | { readonly k: "call_type"; readonly values: readonly string[] }
   | { readonly k: "arg"; readonly path: readonly string[]; readonly op: "eq"; readonly value: unknown }
   | { readonly k: "arg"; readonly path: readonly string[]; readonly op: "in"; readonly values: readonly unknown[] }
@@ -180,6 +182,21 @@ export interface Bundle {
   };
   /** Who may approve, per role (`policy.config.json` → `approvers`): role → user names, both sorted. */
   readonly approvers?: Readonly<Record<string, readonly string[]>>;
+  /** Reviewed catalog tools (`policy.reviews.json`): lower-case key → `Approved` | `Disallowed`; any other tool is `Unreviewed`. */
+  readonly tool_reviews?: Readonly<Record<string, ReviewStatus>>;
+  /** Reviewed agents by name: the enforcement point stamps an agent's `review_status` from it. */
+  readonly agent_reviews?: Readonly<Record<string, ReviewStatus>>;
+  /** Pinned tool definitions (imported catalogs): lower-case key → hash and definition as imported. */
+  readonly pins?: Readonly<Record<string, ToolPin>>;
+}
+
+export type ReviewStatus = "Approved" | "Unreviewed" | "Disallowed";
+
+/** A tool's definition as imported (MCP `tools/list` entry: name, title, description, schemas, annotations) and its hash. */
+export interface ToolPin {
+  /** `sha256:` + hex of the definition's canonical JSON. */
+  readonly hash: string;
+  readonly definition: Readonly<Record<string, unknown>>;
 }
 
 // ─── Events ───────────────────────────────────────────────────────────────────────────
@@ -226,6 +243,12 @@ export interface SessionEvent {
     readonly home?: string;
     /** Informational (recordings): the arguments in canonical form, when they differ from `args`. */
     readonly canonical_args?: Record<string, unknown>;
+    /**
+     * Set by the enforcement point: what differs between the tool's live definition and the one
+     * the bundle pinned (`description`, `inputSchema.properties.path`, `not listed`, …). Non-empty:
+     * the tool counts as `Unreviewed` (a `Disallowed` tool stays `Disallowed`).
+     */
+    readonly definition_changed?: readonly string[];
   };
   readonly call_id?: string;
   readonly result?: unknown;

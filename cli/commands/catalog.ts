@@ -8,6 +8,8 @@ import { io } from "../io.js";
 import type { CatalogTool } from "../../compiler/catalog/catalog.js";
 import type { JsonSchema } from "../../compiler/catalog/types.js";
 import { keepLines, oneLine } from "../../compiler/terminal-safe.js";
+import { registerToolReview } from "./review.js";
+import { registerCatalogDiff } from "./catalog-diff.js";
 
 function argLines(s: JsonSchema | undefined, prefix = "args", depth = 0): string[] {
   if (!s?.properties || depth > 4) return [];
@@ -65,6 +67,8 @@ export function register(program: Command): void {
         if (s.errors) io().exitCode = EXIT_FINDINGS;
       }
     });
+  registerToolReview(cat);
+  registerCatalogDiff(cat);
   cat.command("list").description("list integrations and tools the checker knows")
     .argument("[paths...]", "project (for its user catalogs; default: .)")
     .option("--catalog <file>", "add a user catalog (repeatable)", collectCatalogs)
@@ -75,10 +79,11 @@ export function register(program: Command): void {
       const { project } = loadProject(paths.length ? paths : ["."], { catalogs: o.catalog ?? [] });
       const integs = [...project.catalog.integrations.values()].filter((i) => !o.integration || project.catalog.integration(o.integration) === i);
       if (o.integration && !integs.length) throw new CliError(`unknown integration "${o.integration}"`);
-      if (format === "json") printJson(integs.map((i) => ({ id: i.id, name: i.name, call_type: i.callType, tools: [...i.tools.values()].map((t) => ({ name: t.name, operation: t.operation, labels: t.labels })) })));
+      const review = (t: CatalogTool) => project.reviews?.tools[t.key.toLowerCase()] ?? "Unreviewed";
+      if (format === "json") printJson(integs.map((i) => ({ id: i.id, name: i.name, call_type: i.callType, tools: [...i.tools.values()].map((t) => ({ name: t.name, operation: t.operation, labels: t.labels, review_status: review(t) })) })));
       else for (const i of integs) {
         io().stdout.write(`${oneLine(i.name)} (${oneLine(i.id)}, ${i.callType}): ${i.tools.size} tools\n`);
-        for (const t of i.tools.values()) io().stdout.write(`  ${oneLine(t.name).padEnd(36)} ${t.operation.padEnd(7)} ${oneLine(t.labels.join(", "))}\n`);
+        for (const t of i.tools.values()) io().stdout.write(`  ${oneLine(t.name).padEnd(36)} ${t.operation.padEnd(7)} ${review(t).padEnd(10)} ${oneLine(t.labels.join(", "))}\n`);
       }
     });
   cat.command("show").description("what the checker knows of one tool")

@@ -162,7 +162,7 @@ export function register(program: Command): void {
     .option("--tenant <name>", "tenant put on every event")
     .option("--agent <name>", "agent name (default: the MCP client's name)")
     .option("--agent-id <id>", "agent id")
-    .option("--agent-review-status <status>", "Approved, Unreviewed or Disallowed")
+    .option("--agent-review-status <status>", "Approved, Unreviewed or Disallowed, for agents the reviews file (policy agent review) does not name")
     .option("--user <id>", "the person behind the agent: a user of policy.config.json \"users\" (put on every event; `user` conditions)")
     .option("--user-file <file>", "the person behind the agent, as a JSON user record (schemas/user.schema.json)")
     .option("--config <file>", "the policy.config.json that --user reads (default: found from the working folder upwards)")

@@ -8,6 +8,9 @@ import { watch, writeFileSync } from "node:fs";
 import { buildBundle } from "../../compiler/emit/index.js";
 import { runTests, type TestReport } from "../../compiler/test-runner/index.js";
 import { computeCoverage, formatCoverage, type CoverageReport } from "../../compiler/test-runner/coverage.js";
+import { coverageWithTraffic, formatTraffic, replayTraffic, TrafficError, type CoverageWithTraffic } from "../../compiler/test-runner/traffic-coverage.js";
+import type { CheckedProject } from "../../compiler/model.js";
+import type { Bundle } from "../../runtime/types.js";
 import { junitXml } from "../../compiler/test-runner/junit.js";
 import { collectCatalogs, loadOrExit, ALLOW_OUTSIDE_HELP, reportDiagnostics } from "../project-io.js";
 import { discoverProjects, displayPath, findConfig } from "../../compiler/project.js";
@@ -28,6 +31,8 @@ interface TestOptions {
   output?: string;
   coverage?: boolean;
   coverageJson?: string;
+  /** Recordings whose decisions count toward `--coverage` (production traffic). */
+  sessions?: string[];
   updateSnapshots?: boolean;
   format?: string;
   watch?: boolean;
@@ -70,6 +75,16 @@ function mergeReports(rs: readonly TestReport[], broken: number): TestReport {
     unreadable: rs.flatMap((r) => r.unreadable),
     ...(snaps.length ? { snapshots: { written: snaps.flatMap((x) => x.written), checked: snaps.flatMap((x) => x.checked), missing: snaps.flatMap((x) => x.missing) } } : {}),
   };
+}
+
+/** Coverage of the tests and of recorded traffic (`--sessions`); a bad recording is a usage error. */
+function trafficCoverage(project: CheckedProject, bundle: Bundle, r: TestReport, files: readonly string[]): CoverageWithTraffic {
+  try {
+    return coverageWithTraffic(project, bundle, r, replayTraffic(bundle, files), files);
+  } catch (e) {
+    if (e instanceof TrafficError) throw new CliError(e.message, EXIT_USAGE);
+    throw e;
+  }
 }
 
 function mergeCoverage(cs: readonly CoverageReport[]): CoverageReport {
@@ -133,7 +148,7 @@ function runOnce(paths: string[], o: TestOptions): number {
       root: loaded.root, ...(o.allowOutside ? { allowOutside: true } : {}),
     });
     reports.push(r);
-    if (o.coverage || o.coverageJson) coverages.push(computeCoverage(loaded.project, bundle, r));
+    if (o.coverage || o.coverageJson) coverages.push(o.sessions?.length ? trafficCoverage(loaded.project, bundle, r, o.sessions) : computeCoverage(loaded.project, bundle, r));
   }
   const report = mergeReports(reports, broken);
   const coverage = coverages.length ? mergeCoverage(coverages) : undefined;
@@ -158,6 +173,7 @@ function runOnce(paths: string[], o: TestOptions): number {
     if (snap?.written.length) out(pc.cyan(`snapshot${snap.written.length === 1 ? "" : "s"} written: ${snap.written.join(", ")}\n`));
     if (snap?.missing.length) out(pc.dim(`no snapshot yet for ${snap.missing.length} replayed session file${snap.missing.length === 1 ? "" : "s"}: ${snap.missing.join(", ")} (write with --update-snapshots)\n`));
     if (coverage && o.coverage) out(formatCoverage(coverage).join("\n") + "\n");
+    for (const c of coverages) if (o.coverage && (c as CoverageWithTraffic).traffic) out(formatTraffic((c as CoverageWithTraffic).traffic!).join("\n") + "\n");
   }
   for (const u of report.unreadable) io().stderr.write(`error: cannot read session file "${u.path}" (replayed at ${u.span.file}:${u.span.line}:${u.span.column})\n`);
   if (xmlToStdout || (reporter === "json" && !o.output)) io().stderr.write(summary);
@@ -199,6 +215,7 @@ export function register(program: Command): void {
     .option("-o, --output <file>", "write the json or junit report to this file (the text report still goes to stdout)")
     .option("--coverage", "report which policies and conditions the tests exercised")
     .option("--coverage-json <file>", "write the coverage report as JSON to this file")
+    .option("--sessions <files...>", "recorded sessions (production traffic) whose decisions count toward the coverage")
     .option("--update-snapshots", "record the decisions of replayed sessions in <session>.snap files")
     .option("--watch", "run again whenever a .policy or session file changes")
     .option("--format <format>", "text, json or github (as --reporter github)", "text")

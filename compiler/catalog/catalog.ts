@@ -6,6 +6,7 @@
 import { matchCommand } from "../../runtime/event.js";
 import { parsePatternWord } from "../../runtime/command-pattern.js";
 import { MCP_REQUEST_TOOLS } from "./mcp-requests.js";
+import type { ToolPin } from "../../runtime/types.js";
 import type { ArgKind, GlobalOptionsJson, CatalogIntegrationJson, CatalogJson, CatalogToolJson, JsonSchema, Operation } from "./types.js";
 
 export interface CatalogTool {
@@ -25,6 +26,8 @@ export interface CatalogTool {
   readonly argKinds: Readonly<Record<string, ArgKind>>;
   /** The file the tool was defined in (`builtin:github` for the built-in catalog). */
   readonly source: string;
+  /** The definition pinned by `catalog import --from mcp`, when the catalog has one. */
+  readonly pin?: ToolPin;
 }
 
 export interface CatalogCommand {
@@ -238,6 +241,7 @@ function toTool(integration: string, t: CatalogToolJson, source: string): Catalo
     resource: t.resource,
     args: t.args,
     argKinds: t.arg_kinds ?? {},
+    ...(t.pin ? { pin: t.pin } : {}),
     source,
   };
 }

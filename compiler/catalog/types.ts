@@ -3,6 +3,8 @@
  * The JSON form is validated by `schemas/catalog.schema.json` before it becomes one of these.
  */
 
+import type { ToolPin } from "../../runtime/types.js";
+
 export type Operation = "Read" | "Write" | "Delete" | "Unknown";
 export const OPERATIONS: readonly Operation[] = ["Read", "Write", "Delete", "Unknown"];
 
@@ -44,6 +46,8 @@ export interface CatalogToolJson {
   readonly args?: JsonSchema;
   /** Arguments read in canonical form (paths, URLs, command lines), by argument path. */
   readonly arg_kinds?: Readonly<Record<string, ArgKind>>;
+  /** The definition as imported from an MCP server and its hash (compared at the enforcement point). */
+  readonly pin?: ToolPin;
 }
 
 /** argv pattern → tool (CLI integrations). `*` one word, `**` the rest. */

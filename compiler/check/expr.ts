@@ -15,12 +15,12 @@ import { checkArgUser, checkUser, isUserRef, isUserSubject } from "./rules/subje
 import { checkCommand } from "./rules/subject-command.js";
 
 export const SUBJECTS = [
-  "integration", "tool", "operation", "method", "category", "verb", "agent", "agent.review_status", "call_type",
-  "args", "body", "data_class", "command", ...SESSION_SUBJECTS, "user",
+  "integration", "tool", "operation", "method", "category", "verb", "agent", "agent.review_status", "tool.review_status",
+  "call_type", "args", "body", "data_class", "command", ...SESSION_SUBJECTS, "user",
 ];
 
 /** Subjects that mean nothing for `agent_discovered` events. */
-const TOOL_ONLY = new Set(["integration", "tool", "operation", "method", "category", "verb", "call_type", "body", "data_class", "command", "principal", "resource", "rate", "burst", "spend"]);
+const TOOL_ONLY = new Set(["integration", "tool", "tool.review_status", "operation", "method", "category", "verb", "call_type", "body", "data_class", "command", "principal", "resource", "rate", "burst", "spend"]);
 
 export function checkExpr(e: A.Expr, s: PolicyScope, refs: ArgRef[]): CExpr | undefined {
   switch (e.kind) {

@@ -19,6 +19,7 @@ import { checkShadowed } from "./rules/shadowed.js";
 import { checkTestSteps } from "./rules/test-steps.js";
 import { checkApprovers, type ApproverRoster } from "./rules/approvers.js";
 import { checkPolicyCount, limitDetectors } from "../limits.js";
+import type { ReviewStatuses } from "../lifecycle/reviews.js";
 
 export { slug } from "./policy.js";
 
@@ -42,6 +43,8 @@ export interface CheckOptions {
   readonly approvers?: ApproverRoster;
   /** The claims the project declares (`policy.config.json` `user_claims`); undefined: claims are untyped. */
   readonly userClaims?: Readonly<Record<string, ClaimType>>;
+  /** The project's reviews (`policy.reviews.json`); shipped in the bundle. */
+  readonly reviews?: ReviewStatuses;
 }
 
 /** The roster with roles and names sorted and de-duplicated (the bundle stays byte-reproducible). */
@@ -91,6 +94,7 @@ export function checkProject(sources: readonly Source[], catalog: Catalog, extra
     ...(approvers ? { approvers } : {}),
     catalog,
     ...(opts.userClaims ? { userClaims: opts.userClaims } : {}),
+    ...(opts.reviews ? { reviews: opts.reviews } : {}),
     diagnostics: sortDiagnostics(ctx.diagnostics),
   };
 }

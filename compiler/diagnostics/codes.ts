@@ -64,6 +64,8 @@ export const CODES: readonly CodeInfo[] = [
   { code: "PDL3002", severity: "error", title: "unreadable catalog file", example: "--catalog missing.json", fix: "check the path" },
   { code: "PDL3003", severity: "error", title: "invalid project config", example: "policy.config.json with an unknown key", fix: "see schemas/project-config.schema.json" },
   { code: "PDL3004", severity: "error", title: "input outside the project", example: "\"catalogs\": [\"/etc/x.json\"] · replay \"../../other/s.jsonl\"", fix: "keep catalogs and session files under the project root, or pass --allow-outside" },
+  { code: "PDL3020", severity: "error", title: "invalid reviews file", example: "policy.reviews.json with `\"status\": \"OK\"`", fix: "fix the file as the message says (schema: schemas/reviews.schema.json); `policy catalog review` and `policy agent review` write it" },
+  { code: "PDL3021", severity: "warning", title: "review of a tool no catalog has", example: "a review of github.old_tool after the tool left the catalog", fix: "add the catalog that defines the tool, or remove the review (it is ignored: the tool stays Unreviewed)" },
   { code: "PDL4006", severity: "warning", title: "numeric condition that always or never holds", example: "spend today > -5 USD · rate(5m) > -1 · rate(1h) < 0", fix: "compare with a positive number, or remove the condition" },
   { code: "PDL4007", severity: "warning", title: "empty time window", example: "rate(0m) > 5", fix: "give a window of at least one second" },
   { code: "PDL4001", severity: "warning", title: "policy is shadowed", example: "an allow policy whose conditions include those of a block policy", fix: "remove it, or narrow the policy that shadows it" },

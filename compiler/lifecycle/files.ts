@@ -107,6 +107,7 @@ export function recordBuild(i: BuildRecordInput, cwd = process.cwd()): { entry: 
     include_drafts: i.includeDrafts,
     policies: i.bundle.policies.map((p) => ({ id: p.id, version: byId.get(p.id)?.version ?? p.version ?? null, status: p.status })),
     changes: lockChanges(i.project, i.lock, scope),
+    ...(i.project.reviews?.hash ? { reviews: { hash: i.project.reviews.hash, tools: i.project.reviews.tools, agents: i.project.reviews.agents } } : {}),
   }, v.head);
   appendFileSync(i.files.audit, serializeEntry(entry));
   const lock = nextLock(i.project, i.lock, { seq: entry.seq, hash: entry.hash }, scope);

@@ -24,6 +24,10 @@ export interface ReferenceModel {
   readonly catalog: Catalog;
   /** Splits shell lines into simple commands (as the enforcer's `shell` option). */
   readonly shell?: ShellParser;
+  /** Reviewed catalog tools (lower-case key → status); any other tool is `Unreviewed`. */
+  readonly toolReviews?: Readonly<Record<string, string>>;
+  /** Reviewed agents by name: the status of an agent whose event carries none. */
+  readonly agentReviews?: Readonly<Record<string, string>>;
 }
 
 export interface ReferenceDecision {
@@ -215,7 +219,8 @@ function holds(e: CExpr, ev: SessionEvent, call: Call | undefined, m: ReferenceM
     case "category": return !!call?.tool?.category && e.values.includes(call.tool.category.toLowerCase());
     case "verb": return !!call?.tool && call.tool.verbs.some((v) => e.values.includes(v.toLowerCase()));
     case "agent": return ev.agent?.name !== undefined && e.names.includes(ev.agent.name);
-    case "review": return e.values.includes(reviewOf(ev.agent));
+    case "review": return e.values.includes(reviewOf(ev.agent, m.agentReviews));
+    case "tool_review": return !!call && e.values.includes(toolReview(m, call, ev));
     case "call_type": return !!call && e.values.includes(call.callType);
     case "arg": return !!call && argHoldsAt(call.args, e.path, (v) => argHolds(e, v));
     case "url": return !!call && argHoldsAt(call.args, e.path, (v) => urlHolds(e, v));
@@ -241,6 +246,14 @@ function holds(e: CExpr, ev: SessionEvent, call: Call | undefined, m: ReferenceM
     default:
       throw new Error(`the reference evaluator does not handle ${e.k}`);
   }
+}
+
+/** SPEC: the review of a catalog tool, `Unreviewed` otherwise or when its definition changed (unless `Disallowed`). */
+function toolReview(m: ReferenceModel, call: Call, ev: SessionEvent): string {
+  const key = `${call.integration}.${call.name}`;
+  const reviewed = call.tool && m.toolReviews && Object.prototype.hasOwnProperty.call(m.toolReviews, key) ? m.toolReviews[key]! : "Unreviewed";
+  if (reviewed === "Disallowed") return reviewed;
+  return (ev.call?.definition_changed?.length ?? 0) > 0 ? "Unreviewed" : reviewed;
 }
 
 /** The values of a user field: a list's elements, a scalar alone, nothing when absent. */

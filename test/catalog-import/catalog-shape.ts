@@ -45,7 +45,7 @@ export function catalogProblems(doc: unknown): string[] {
       if (t.args !== undefined && (typeof t.args !== "object" || t.args === null || "$schema" in t.args)) out.push(`${at}/args`);
       if (t.resource !== undefined && !(t.resource in (t.args?.properties ?? {}))) out.push(`${at}/resource`);
       for (const key of Object.keys(t)) {
-        if (!["name", "description", "operation", "category", "method", "verbs", "labels", "resource", "args", "arg_kinds"].includes(key)) out.push(`${at}/${key}`);
+        if (!["name", "description", "operation", "category", "method", "verbs", "labels", "resource", "args", "arg_kinds", "pin"].includes(key)) out.push(`${at}/${key}`);
       }
     });
   });

@@ -50,7 +50,7 @@ describe("CLI behaviour", () => {
     const work = mkdtempSync(join(tmpdir(), "cli-init-"));
     expect((await runCli(["init"], { cwd: work })).code).toBe(0);
     const t = await runCli(["test"], { cwd: work });
-    expect(t.stdout.trim().split("\n").at(-1)).toBe("3 passed, 0 failed");
+    expect(t.stdout.trim().split("\n").at(-1)).toBe("4 passed, 0 failed");
     expect(t.code).toBe(0);
     expect((await runCli(["init"], { cwd: work })).code).toBe(2);
   });

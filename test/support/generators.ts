@@ -41,6 +41,8 @@ const leaf: fc.Arbitrary<string> = fc.oneof(
   pick(["A", "B"]).map((v) => `agent is ${q(v)}`),
   sub(["A", "B", "C"]).map((v) => `agent in [${v.map(q).join(", ")}]`),
   pick(["Approved", "Unreviewed", "Disallowed"]).map((v) => `agent.review_status is ${v}`),
+  fc.tuple(pick(["is", "is not"]), pick(["Approved", "Unreviewed", "Disallowed"])).map(([o, v]) => `tool.review_status ${o} ${v}`),
+  sub(["Approved", "Unreviewed", "Disallowed"]).map((v) => `tool.review_status in [${v.join(", ")}]`),
   pick(["mcp", "cli"]).map((v) => `call_type is ${v}`),
   fc.tuple(pick(["is", "is not"]), pick(STRS)).map(([o, v]) => `args.name ${o} ${q(v)}`),
   pick(["open", "closed"]).map((v) => `args.state is ${v}`),
@@ -150,7 +152,11 @@ const argValue = fc.record({
   url: fc.option(pick(URLS), { nil: undefined }),
 }, { requiredKeys: [] }).map((o) => JSON.parse(JSON.stringify(o)) as Record<string, unknown>);
 
+// Without review_status, an agent's status comes from the bundle's reviews (SMALL_REVIEWS).
 const agent = fc.record({ id: pick(["a1", "a2"]), name: pick(["A", "B", "C", ""]), review_status: pick(["Approved", "Unreviewed", "Disallowed"]) }, { requiredKeys: ["name"] });
+
+/** What the enforcement point found changed in the tool's definition (mostly nothing). */
+const changed = fc.option(pick([[], ["description"], ["inputSchema.properties.path", "not listed by the upstream"]]), { nil: undefined, freq: 2 });
 
 export const event: fc.Arbitrary<SessionEvent> = withUsers(fc.oneof(
   { weight: 8, arbitrary: fc.record({
@@ -160,10 +166,12 @@ export const event: fc.Arbitrary<SessionEvent> = withUsers(fc.oneof(
     tool: pick(["get_item", "create_item", "delete_item", "send_note", "list_things", "purge_things", "unknown_tool", "Get_Item", "resources/read", "prompts/get"]),
     args: argValue,
     folders,
-  }).map((r): SessionEvent => ({ type: "tool_call_request", session_id: "s", ...(r.tenant ? { tenant: r.tenant } : {}), agent: r.agent, call: { id: "c", type: "mcp", integration: r.integration, tool: r.tool, args: r.args, ...r.folders } })) },
+    changed,
+  }).map((r): SessionEvent => ({ type: "tool_call_request", session_id: "s", ...(r.tenant ? { tenant: r.tenant } : {}), agent: r.agent, call: { id: "c", type: "mcp", integration: r.integration, tool: r.tool, args: r.args, ...r.folders, ...(r.changed ? { definition_changed: r.changed } : {}) } })) },
   { weight: 2, arbitrary: fc.record({
     agent,
     command: pick(COMMANDS),
-  }).map((r): SessionEvent => ({ type: "tool_call_request", session_id: "s", agent: r.agent, call: { id: "c", type: "cli", command: r.command } })) },
+    changed,
+  }).map((r): SessionEvent => ({ type: "tool_call_request", session_id: "s", agent: r.agent, call: { id: "c", type: "cli", command: r.command, ...(r.changed ? { definition_changed: r.changed } : {}) } })) },
   { weight: 1, arbitrary: agent.map((a): SessionEvent => ({ type: "agent_discovered", session_id: "s", agent: a })) },
 ));

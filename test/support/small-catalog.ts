@@ -52,3 +52,10 @@ export function smallCatalog() {
   // Without the MCP request paths: their argument schemas differ, and the generators rely on one schema.
   return loadCatalog([{ file: "small.catalog.json", text: JSON.stringify(SMALL_CATALOG) }], { builtin: false, requestPaths: false }).catalog;
 }
+
+/** Reviews of some small-catalog tools (the rest are Unreviewed), as the project loader passes them. */
+export const SMALL_REVIEWS = {
+  tools: { "alpha.get_item": "Approved", "alpha.delete_item": "Disallowed", "beta.list_things": "Approved", "gitx.push": "Approved", "gitx.push_force": "Disallowed" },
+  agents: { A: "Approved", B: "Disallowed" },
+  hash: null,
+} as const;

@@ -3,6 +3,7 @@
  * overrides (applied last) → a `policy-catalog/1` document and its report.
  */
 import { closest } from "fastest-levenshtein";
+import type { ToolPin } from "../../../runtime/types.js";
 import type { CatalogIntegrationJson, CatalogJson, CatalogToolJson, JsonSchema, Operation } from "../types.js";
 import { OPERATIONS } from "../types.js";
 import { classify, type Classification, type OperationSource, type ToolAnnotations } from "./classify.js";
@@ -25,6 +26,8 @@ export interface DraftTool {
   readonly annotations?: ToolAnnotations;
   /** Text for verb analysis when not the name (OpenAPI operationId or path). */
   readonly verbText?: string;
+  /** The definition as the server gave it, pinned (MCP imports). */
+  readonly pin?: ToolPin;
 }
 
 /** Options common to every importer. */
@@ -170,6 +173,7 @@ function buildTool(d: DraftTool, integration: string, o: ToolOverride | undefine
     ...(resource !== undefined ? { resource: resource.name } : {}),
     args: d.args,
     ...(argKinds.length ? { arg_kinds: Object.fromEntries(argKinds.map((a) => [a.path, a.kind])) } : {}),
+    ...(d.pin ? { pin: d.pin } : {}),
   };
   const report: ToolReport = {
     name: d.name, operation, source, guessed, reason, verbs: c.verbs, notes: c.notes, labels,
