@@ -294,9 +294,11 @@ export class ProxySession {
    * policies see.
    */
   private callOf(upstream: Upstream | undefined, call: NonNullable<SessionEvent["call"]>): NonNullable<SessionEvent["call"]> {
-    const folders = upstream ? foldersOf(upstream) : {};
-    const withFolders = this.enforcer.argumentsOf(call).paths ? { ...call, ...(folders.root ? { root: folders.root } : {}), ...(folders.home ? { home: folders.home } : {}) } : call;
-    const canonical = this.enforcer.argumentsOf(withFolders).canonical;
+    const asSent = this.enforcer.argumentsOf(call);
+    const folders = asSent.paths && upstream ? foldersOf(upstream) : {};
+    const withFolders = folders.root || folders.home ? { ...call, ...(folders.root ? { root: folders.root } : {}), ...(folders.home ? { home: folders.home } : {}) } : call;
+    // Canonicalised again only when the folders change what relative paths mean.
+    const canonical = withFolders === call ? asSent.canonical : this.enforcer.argumentsOf(withFolders).canonical;
     return canonical ? { ...withFolders, canonical_args: canonical } : withFolders;
   }
 

@@ -14,8 +14,8 @@ export function ciFormat(v: string | undefined): CiFormat | undefined {
   return v === "sarif" || v === "github" ? v : undefined;
 }
 
-/** Prints diagnostics in a CI format (on stdout unless `write` is given). */
-export function printDiagnosticsAs(format: CiFormat, ds: readonly Diagnostic[], write: (s: string) => void = (s) => void process.stdout.write(s)): void {
+/** Prints diagnostics in a CI format through `write` (the CLI's stdout). */
+export function printDiagnosticsAs(format: CiFormat, ds: readonly Diagnostic[], write: (s: string) => void): void {
   write(format === "sarif" ? JSON.stringify(sarifLog(ds), null, 2) + "\n" : diagnosticAnnotations(ds));
 }
 
