@@ -75,6 +75,9 @@ export const CONSOLE_JS = `"use strict";
   var kinds = {};
   live.forEach(function (el) { kinds[el.getAttribute("data-live")] = true; });
   Object.keys(kinds).forEach(function (k) { es.addEventListener(k, refresh); });
+  // A change between this page's render and the stream's opening (or while it reconnected) sent no
+  // event to this page: it fetches itself whenever the stream opens.
+  es.addEventListener("open", refresh);
   if (!kinds.approvals) es.addEventListener("approvals", function () {
     fetch("/approvals", { headers: { "x-console-live": "1" }, credentials: "same-origin", cache: "no-store" }).then(function (r) { return r.ok ? r.text() : null; }).then(function (text) {
       if (text === null) return;

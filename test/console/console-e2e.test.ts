@@ -94,7 +94,7 @@ describe("policy console in chromium, against policy enforce and the filesystem 
       const dirA = path.join(sandbox, "reports");
       const callA = agent.callTool({ name: "create_directory", arguments: { path: dirA } }, undefined, { timeout: 120_000 });
       const rowA = tina.page.locator("tr[data-approval]", { hasText: "create_directory" });
-      await rowA.waitFor({ timeout: 5000 });
+      await rowA.waitFor({ timeout: 20_000 });
       // From the moment the proxy held the call (the request's creation time) to the row on the open page.
       const shownAt = Date.now();
       const createdA = Date.parse((await pendingIds(state))[0]!.request.created);
@@ -126,7 +126,7 @@ describe("policy console in chromium, against policy enforce and the filesystem 
       await tina.page.waitForSelector(".flash");
       expect(await tina.page.locator(".flash").textContent()).toBe("You approved as technician; still waiting for manager.");
       // Mark's open page follows the vote live.
-      await mark.page.locator(".votes", { hasText: "by tina" }).waitFor({ timeout: 5000 });
+      await mark.page.locator(".votes", { hasText: "by tina" }).waitFor({ timeout: 20_000 });
 
       // 3. The manager approves with the keyboard only; the held call resumes and the folder exists.
       await mark.page.getByLabel(/Comment/).focus();
@@ -142,11 +142,20 @@ describe("policy console in chromium, against policy enforce and the filesystem 
       await shot(mark.page, "approved");
 
       // 4. Sam holds both roles: one vote, never two (the screen says so, a hand-made POST is refused).
+      // Sam's event stream opens only after the request is written: the event that announced it went
+      // to the other pages, and his page still shows it (a page fetches itself when its stream opens).
       const sam = await signedIn(browser, cons.url, await token("sam"));
       const dirB = path.join(sandbox, "secrets");
+      let requested!: () => void;
+      const written = new Promise<void>((resolve) => { requested = resolve; });
+      await sam.page.route("**/events", async (route) => { await written; await route.continue(); });
+      await sam.page.reload();
       const callB = agent.callTool({ name: "create_directory", arguments: { path: dirB } }, undefined, { timeout: 120_000 });
+      await until(async () => (await pendingIds(state)).some((v) => JSON.stringify(v.request).includes(dirB)) || undefined, "the second request", 20_000);
+      await new Promise((r) => setTimeout(r, 600));
+      requested();
       const rowB = sam.page.locator("tr[data-approval][data-status=pending]", { hasText: "create_directory" });
-      await rowB.waitFor({ timeout: 5000 });
+      await rowB.waitFor({ timeout: 20_000 });
       const idB = (await rowB.getAttribute("data-approval"))!;
       await sam.page.goto(`/approvals/${idB}`);
       await sam.page.getByLabel("Vote as").selectOption("technician");
