@@ -6,7 +6,8 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import picomatch from "picomatch";
-import { diag, type Diagnostic } from "../grammar/diagnostic.js";
+import type { Diagnostic } from "../grammar/diagnostic.js";
+import { diagnostic } from "./diagnostics/codes.js";
 import { LineMap } from "../grammar/span.js";
 import { loadCatalog, type CatalogSource } from "./catalog/load.js";
 import { checkProject, type CheckOptions, type Source } from "./check/index.js";
@@ -122,7 +123,7 @@ export function loadProject(paths: readonly string[], opts: LoadOptions = {}): L
       sources.push({ file: displayPath(f, cwd), text: readFileSync(f, "utf8") });
     } catch (e) {
       unreadable.push(displayPath(f, cwd));
-      extra.push(diag("PDL3002", "error", new LineMap(displayPath(f, cwd), "").span(0, 0), `cannot read ${displayPath(f, cwd)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "check the path"));
+      extra.push(diagnostic("PDL3002", new LineMap(displayPath(f, cwd), "").span(0, 0), `cannot read ${displayPath(f, cwd)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "check the path"));
     }
   }
   const catalogs: CatalogSource[] = [

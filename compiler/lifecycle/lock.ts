@@ -6,7 +6,8 @@
  * INVARIANT: the lock is written only after a successful build, in a stable (sorted) layout.
  */
 import type * as A from "../../grammar/ast.js";
-import { diag, type Diagnostic } from "../../grammar/diagnostic.js";
+import type { Diagnostic } from "../../grammar/diagnostic.js";
+import { diagnostic } from "../diagnostics/codes.js";
 import { LineMap } from "../../grammar/span.js";
 import type { CheckedPolicy, CheckedProject } from "../model.js";
 import { readJson } from "../json/validate.js";
@@ -80,7 +81,7 @@ export function checkLock(project: CheckedProject, lock: Lock, lockFile: string)
     if (!e) continue;
     const v = versionOf(p);
     if (v < e.version) {
-      out.push(diag("PDL5011", "error", versionItem(p.ast)?.span ?? p.ast.name.span,
+      out.push(diagnostic("PDL5011", versionItem(p.ast)?.span ?? p.ast.name.span,
         `policy "${p.id}" is at version ${v}, but version ${e.version} was already built`,
         `versions only go up: write \`version ${e.version + 1}\` for a new version`,
         { related: [{ span: lockSpan, message: `${lockFile} records version ${e.version}` }] }));
@@ -94,7 +95,7 @@ export function checkLock(project: CheckedProject, lock: Lock, lockFile: string)
     const span = at ? at.span : { ...p.ast.span, start: p.ast.span.end - 1, line: p.ast.span.endLine, column: Math.max(1, p.ast.span.endColumn - 1) };
     const what = ch.removed ? "a line was removed here" : ch.index === 0 ? "the name changed" : "this line changed";
     const fix = bumpFix(p, e.version + 1);
-    out.push(diag("PDL5010", "error", span,
+    out.push(diagnostic("PDL5010", span,
       `active policy "${p.id}" (version ${v}) was changed without a new version: ${what}`,
       `an active policy is immutable: write \`version ${e.version + 1}\` to publish the change, undo the edit, or clone it as a draft with \`policy version ${p.id}\``,
       { related: [{ span: lockSpan, message: `${lockFile} records version ${e.version} of "${p.id}" (${e.file})` }], ...(fix ? { fixes: [fix] } : {}) }));
