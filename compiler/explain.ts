@@ -13,6 +13,7 @@ import { compileDetectors } from "../runtime/detectors.js";
 import type { StateSnapshot } from "../runtime/store.js";
 import { reviewOf } from "../runtime/static-eval.js";
 import { oneLine } from "./terminal-safe.js";
+import { readsHistory } from "../runtime/language-facts.js";
 
 export interface PolicyTrace {
   readonly id: string;
@@ -46,14 +47,6 @@ export interface Explanation {
 export const EMPTY_STATE: StateSnapshot = { labels: [], called: [], revision: "", lastTs: null, resourceSeen: false, spend: {} };
 
 /** Whether a condition reads the session's or the agent's history (not just the event). */
-function readsHistory(e: CExpr): boolean {
-  switch (e.k) {
-    case "and": case "or": return e.items.some(readsHistory);
-    case "not": return readsHistory(e.x);
-    case "session_label": case "session_called": case "resource_new": case "rate": case "burst": case "spend": return true;
-    default: return false;
-  }
-}
 
 export const NEEDS_HISTORY = "needs session history (evaluated on an empty one)";
 

@@ -3,6 +3,7 @@
  * lazily and at most once per decision.
  */
 import type { Bundle, CExpr, Cmp } from "./types.js";
+export { needsState } from "./language-facts.js";
 import type { ResolvedCall } from "./event.js";
 import { countKey, toMicros, type CountQuery, type StateSnapshot } from "./store.js";
 import { cachedRegex, staticEval, type ToolFacts } from "./static-eval.js";
@@ -389,16 +390,6 @@ export function resourceKey(call: ResolvedCall): string | undefined {
   const owner = call.args["owner"];
   if (typeof v === "string" && typeof owner === "string" && owner && !v.includes("/")) s = `${owner}/${v}`;
   return `${call.integration}:${s}`;
-}
-
-/** Does this condition need session state? (`time` does for the clamped event time.) */
-export function needsState(e: CExpr): boolean {
-  switch (e.k) {
-    case "and": case "or": return e.items.some(needsState);
-    case "not": return needsState(e.x);
-    case "session_label": case "session_called": case "resource_new": case "rate": case "burst": case "spend": case "time": return true;
-    default: return false;
-  }
 }
 
 /** The longest window any condition looks back over. */

@@ -30,6 +30,7 @@ import type { ResolvedCall } from "./event.js";
 import { escapeRegex, globLiteralPrefix, globToRegexSource } from "./glob.js";
 import { passes, prefilterOf, type Detector, type Prefilter } from "./detectors.js";
 import { decide, metaOf, type Meta } from "./decide.js";
+import { conjunctsOf } from "./language-facts.js";
 
 /**
  * `eq`: the value looked up; `has`: `contains` (array elements looked up, a string reaches all);
@@ -183,7 +184,7 @@ function analyse(p: BundlePolicy, full: boolean): Analysis {
   const hit = cached[i];
   if (hit) return hit;
   const cs: CExpr[] = [];
-  const flat = (e: CExpr) => { if (e.k === "and") e.items.forEach(flat); else cs.push(e); };
+  const flat = (e: CExpr) => { conjunctsOf(e, cs); };
   for (const line of full ? p.ifs : p.residual.map((n) => p.ifs[n]!)) flat(line.expr);
   const s = p.scope;
   const scoped = s[0] !== "platform" && s.length > 1 ? { src: s[0] === "tenant" ? Src.Tenant : Src.Agent, value: s[1]! } : undefined;

@@ -2,10 +2,11 @@
 import type * as A from "../../../grammar/ast.js";
 import type { BundleDefault } from "../../model.js";
 import { didYouMean, type CheckContext } from "../context.js";
+import { OPERATIONS } from "../../../runtime/language-facts.js";
 
 const EFFECTS = ["allow", "block", "require_approval"] as const;
 type DefaultEffect = (typeof EFFECTS)[number];
-const OPS = ["Read", "Write", "Delete", "Unknown"] as const;
+const OPS = OPERATIONS;
 
 function effectOf(ctx: CheckContext, n: A.NameValue): DefaultEffect | undefined {
   const e = n.value === "deny" ? "block" : EFFECTS.find((x) => x === n.value);
