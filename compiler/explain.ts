@@ -3,7 +3,7 @@
  * scope, and the first `if` line that failed. Evaluates with the runtime's own evaluator, so the
  * trace cannot disagree with the decision.
  */
-import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent, UserInfo } from "../runtime/types.js";
+import type { Bundle, BundlePolicy, Decision, SessionEvent, UserInfo } from "../runtime/types.js";
 import { createEnforcer } from "../runtime/index.js";
 import { canonicalCall, inScope, pathContextOf } from "../runtime/enforcer.js";
 import { resolveCall, resolveSimple, type ResolvedCall } from "../runtime/event.js";

@@ -3,7 +3,6 @@
  * lazily and at most once per decision.
  */
 import type { Bundle, CExpr, Cmp } from "./types.js";
-export { needsState } from "./language-facts.js";
 import type { ResolvedCall } from "./event.js";
 import { countKey, toMicros, type CountQuery, type StateSnapshot } from "./store.js";
 import { cachedRegex, staticEval, type ToolFacts } from "./static-eval.js";
@@ -16,6 +15,8 @@ import type { UserInfo } from "./types.js";
 import { canonicalPath, pathUnder, type PathContext } from "./canonical-path.js";
 import { urlPart } from "./canonical-url.js";
 import { startsWithWords } from "./argv.js";
+
+export { needsState } from "./language-facts.js";
 
 const own = Object.prototype.hasOwnProperty;
 

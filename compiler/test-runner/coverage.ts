@@ -6,7 +6,7 @@
  * its state and the trace disagrees, the decision wins and the failure is put on the first
  * session condition.
  */
-import type { Bundle, CExpr, Decision, SessionEvent } from "../../runtime/types.js";
+import type { Bundle, Decision, SessionEvent } from "../../runtime/types.js";
 import type { CheckedProject } from "../model.js";
 import { explain } from "../explain.js";
 import type { StateSnapshot } from "../../runtime/store.js";
