@@ -38,7 +38,11 @@ export const HEADER_VALUES: Readonly<Record<string, readonly string[]>> = {
   when: ["tool_call", "agent_discovered"],
 };
 
-/** Operators each subject accepts, as written (docs/language.md, "Conditions"). */
+/**
+ * Operators each subject accepts, as written (docs/language.md, "Conditions"). Kept equal to what
+ * the checker accepts by test/compiler/editor-agrees.test.ts (every operator and value offered
+ * passes `check`; every operator `check` accepts is offered).
+ */
 export const SUBJECT_OPERATORS: Readonly<Record<string, readonly string[]>> = {
   integration: ["is", "is not", "in", "not in"],
   tool: ["is", "is not", "in", "not in", "matches", "has"],
@@ -52,12 +56,12 @@ export const SUBJECT_OPERATORS: Readonly<Record<string, readonly string[]>> = {
   call_type: ["is", "is not", "in", "not in"],
   // `host` / `scheme` / `path` come before an operator: `args.url host is "github.com"`.
   args: ["is", "is not", "in", "not in", "matches", "contains", ">", "<", ">=", "<=", "exists", "under", ...URL_PARTS],
-  body: ["contains any", "contains all"],
+  body: ["contains any", "contains all", "contains"],
   data_class: ["has", "in"],
   command: ["starts with"],
   session: ["has", "has called"],
-  principal: ["is"],
-  resource: ["is"],
+  principal: ["is", "is not"],
+  resource: ["is", "is not"],
   rate: [">", "<", ">=", "<="],
   burst: [],
   spend: [">", "<", ">=", "<="],
@@ -98,7 +102,7 @@ export function subjectValues(catalog: Catalog, subject: string, dataClasses: re
     case "category": return uniq(catalog.allTools().map((t) => t.category?.toLowerCase()));
     case "verb": return uniq(catalog.allTools().flatMap((t) => t.verbs.map((v) => v.toLowerCase())));
     case "data_class": return uniq([...BUILTIN_CLASSES, ...dataClasses]);
-    case "principal": return ["external"];
+    case "principal": return ["external", "internal"];
     case "resource": return ["new"];
     case "session": case "tool": return labelsOf(catalog);
     default: return undefined;

@@ -13,6 +13,7 @@ import {
   ACTIONS, APPROVERS, DECLARATION_KEYWORDS, EFFECTS, HEADER_VALUES, POLICY_LINE_KEYWORDS, RESPOND_KEYS, SUBJECTS, TEST_STEP_KEYWORDS,
   argEnum, argPaths, labelsOf, operatorsOf, policyConstraints, subjectValues, userFields,
 } from "../compiler/editor-support.js";
+import { OPERATIONS } from "../runtime/language-facts.js";
 
 type Block = "top" | "policy" | "test" | "default" | "organization";
 
@@ -90,7 +91,7 @@ export function complete(input: CompletionInput): CompletionItem[] {
       return [];
     }
     case "default": {
-      if (toks.length === 0 || toks[toks.length - 1] !== ":") return withRange(["Read", "Write", "Delete", "Unknown"].map((o) => ({ label: `${o}:`, kind: CompletionItemKind.EnumMember, insertText: `${o}: ` })));
+      if (toks.length === 0 || toks[toks.length - 1] !== ":") return withRange(OPERATIONS.map((o) => ({ label: `${o}:`, kind: CompletionItemKind.EnumMember, insertText: `${o}: ` })));
       return withRange(EFFECTS.map((e) => kw(e)));
     }
     case "organization":

@@ -16,6 +16,8 @@ import { canonicalPath, pathUnder, type PathContext } from "./canonical-path.js"
 import { urlPart } from "./canonical-url.js";
 import { startsWithWords } from "./argv.js";
 
+export { needsState } from "./language-facts.js";
+
 const own = Object.prototype.hasOwnProperty;
 
 export interface EvalContext {
@@ -392,16 +394,6 @@ export function resourceKey(call: ResolvedCall): string | undefined {
   const owner = call.args["owner"];
   if (typeof v === "string" && typeof owner === "string" && owner && !v.includes("/")) s = `${owner}/${v}`;
   return `${call.integration}:${s}`;
-}
-
-/** Does this condition need session state? (`time` does for the clamped event time.) */
-export function needsState(e: CExpr): boolean {
-  switch (e.k) {
-    case "and": case "or": return e.items.some(needsState);
-    case "not": return needsState(e.x);
-    case "session_label": case "session_called": case "resource_new": case "rate": case "burst": case "spend": case "time": return true;
-    default: return false;
-  }
 }
 
 /** The longest window any condition looks back over. */

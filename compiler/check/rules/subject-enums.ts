@@ -5,6 +5,8 @@
 import type * as A from "../../../grammar/ast.js";
 import type { CExpr } from "../../model.js";
 import { didYouMean, itemsOf, wordOf, type PolicyScope } from "../context.js";
+import { OPERATIONS } from "../../../runtime/language-facts.js";
+import type { Operation } from "../../../runtime/types.js";
 
 interface EnumSpec {
   /** Allowed values (canonical spelling); undefined = any string. */
@@ -18,7 +20,7 @@ interface EnumSpec {
 }
 
 const SPECS: Record<string, EnumSpec> = {
-  operation: { values: () => ["Read", "Write", "Delete", "Unknown"], norm: (v) => v, build: (v) => ({ k: "operation", ops: v as ("Read" | "Write" | "Delete" | "Unknown")[] }), example: "operation in [Write, Delete]" },
+  operation: { values: () => [...OPERATIONS], norm: (v) => v, build: (v) => ({ k: "operation", ops: v as Operation[] }), example: "operation in [Write, Delete]" },
   method: { values: (s) => uniq(s.ctx.catalog.allTools().map((t) => t.method?.toUpperCase())), norm: (v) => v.toUpperCase(), build: (v) => ({ k: "method", values: v }), example: "method is POST" },
   category: { values: (s) => uniq(s.ctx.catalog.allTools().map((t) => t.category?.toLowerCase())), norm: (v) => v.toLowerCase(), build: (v) => ({ k: "category", values: v }), example: "category is issues" },
   verb: { values: (s) => uniq(s.ctx.catalog.allTools().flatMap((t) => t.verbs.map((x) => x.toLowerCase()))), norm: (v) => v.toLowerCase(), build: (v) => ({ k: "verb", values: v }), example: "verb in [delete, remove]" },
