@@ -19,6 +19,7 @@ import { importDocument } from "../../compiler/lifecycle/import-json.js";
 import { MAX_DETECTORS, MAX_POLICIES } from "../../compiler/limits.js";
 import { MAX_SOURCE_CHARS } from "../../grammar/limits.js";
 import type { Diagnostic } from "../../grammar/diagnostic.js";
+import { decodeUtf8, textDiagnostic } from "../../compiler/text-input.js";
 
 const DIR = "test/diagnostics";
 const catalog = loadCatalog().catalog;
@@ -32,8 +33,16 @@ function lockOf(text: string): Lock {
   return nextLock(checkProject([{ file: "input.policy", text }], catalog), EMPTY_LOCK, undefined);
 }
 
+/** The diagnostic for bytes that are not text (kept out of the repository's files). */
+function bytesDiagnostic(bytes: Uint8Array): Diagnostic[] {
+  const d = decodeUtf8(bytes);
+  return "problem" in d ? [textDiagnostic("input.policy", d.problem, bytes)] : [];
+}
+
 /** Codes produced from inputs other than a `.policy` fixture. */
 const PRODUCERS: Record<string, () => readonly Diagnostic[]> = {
+  PDL1006: () => bytesDiagnostic(Buffer.from('policy "r\xE9sum\xE9" {\n  action alert\n}\n', "latin1")),
+  PDL1007: () => bytesDiagnostic(Buffer.from("policy\u0000\n", "latin1")),
   PDL1004: () => parse(" ".repeat(MAX_SOURCE_CHARS + 1), "big.policy").diagnostics,
   PDL2045: () => check(Array.from({ length: MAX_DETECTORS + 1 }, (_, i) => `detector D${i} /X${i}/ class INTERNAL`).join("\n")),
   PDL5002: () => check(Array.from({ length: MAX_POLICIES + 1 }, (_, i) => `policy "p${i}" {\n  id p${i}\n  action alert\n}`).join("\n")),
@@ -45,6 +54,11 @@ const PRODUCERS: Record<string, () => readonly Diagnostic[]> = {
     const lower = ACTIVE.replace("version 2", "version 1");
     return checkLock(checkProject([{ file: "input.policy", text: lower }], catalog), lockOf(ACTIVE), "policy.lock");
   },
+  PDL5013: () => {
+    const rescoped = ACTIVE.replace("  status active", "  scope tenant \"acme\"\n  status active").replace("version 2", "version 3");
+    return checkLock(checkProject([{ file: "input.policy", text: rescoped }], catalog), lockOf(ACTIVE), "policy.lock");
+  },
+  PDL5014: () => checkLock(checkProject([{ file: "input.policy", text: `policy "q" {\n  id q\n  action alert\n}\n` }], catalog), lockOf(ACTIVE), "policy.lock"),
   PDL5012: () => readLock(JSON.stringify({ format: "policy-lock/1", policies: { p: { version: "two" } } }), "policy.lock").diagnostics,
   PDL5030: () => importDocument(JSON.stringify({ format: "policy-export/1", files: [{ file: "a.policy" }, { file: "a.policy" }] }), "export.json").diagnostics,
 };
