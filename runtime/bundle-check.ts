@@ -7,14 +7,14 @@
  * content `revision` that is not the hash of the content (a bundle edited after it was built).
  */
 import { contentRevision } from "./revision.js";
-import { OPERATIONS as LANGUAGE_OPERATIONS } from "./language-facts.js";
+import { OPERATIONS as LANGUAGE_OPERATIONS, REVIEW_STATUSES, URL_PARTS as LANGUAGE_URL_PARTS } from "./language-facts.js";
 
 const KINDS = new Set([
   "true", "false", "and", "or", "not", "integration", "tool", "tool_glob", "label", "operation", "method", "category", "verb",
   "agent", "review", "call_type", "arg", "body", "data_class", "session_label", "session_called", "principal_external",
   "resource_new", "rate", "burst", "spend", "time", "user", "arg_user", "url", "under", "command_prefix", "tool_review",
 ]);
-const URL_PARTS = new Set(["host", "scheme", "path"]);
+const URL_PARTS: ReadonlySet<string> = new Set(LANGUAGE_URL_PARTS);
 const URL_OPS = new Set(["eq", "in", "matches"]);
 const EFFECTS = new Set(["allow", "block", "require_approval", "hide"]);
 const ARG_OPS = new Set(["eq", "in", "matches", "contains", "exists", ">", "<", ">=", "<="]);
@@ -83,7 +83,7 @@ function globalsProblem(g: unknown): string | undefined {
   return undefined;
 }
 
-const REVIEWS = new Set(["Approved", "Unreviewed", "Disallowed"]);
+const REVIEWS: ReadonlySet<string> = new Set(REVIEW_STATUSES);
 
 /** Review maps must hold review statuses (an unknown one would silently count as not matching). */
 function reviewsProblem(b: Record<string, unknown>): string | undefined {

@@ -16,7 +16,7 @@ import { readJson } from "../json/validate.js";
 import { sha256 } from "./body.js";
 
 export const REVIEWS_FILE = "policy.reviews.json";
-export const REVIEW_STATUSES: readonly ReviewStatus[] = ["Approved", "Unreviewed", "Disallowed"];
+export { REVIEW_STATUSES } from "../../runtime/language-facts.js";
 
 export interface Review {
   readonly status: ReviewStatus;
