@@ -15,7 +15,12 @@ import { ensureSetup } from "../../scripts/vscode-test/setup.js";
 import { codeServerDirs, installExtension, packageExtension, ROOT, startCodeServer, type RunningCodeServer } from "./code-server.js";
 import { Workbench } from "./workbench.js";
 
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const FLAGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  // Every host name fails to resolve inside the browser (the page is on 127.0.0.1): without it,
+  // chromium itself still looks up accounts.google.com.
+  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+];
 const tmp = mkdtempSync(join(tmpdir(), "policy-vscode-"));
 const workspace = join(tmp, "workspace");
 const dirs = codeServerDirs(tmp);

@@ -32,10 +32,9 @@ export class Workbench {
     }
   }
 
-  /** Opens a file of the workspace through quick open (Ctrl+P). */
+  /** Opens a file at the top of the workspace from the explorer (quick open waits for the file search). */
   async openFile(name: string): Promise<void> {
-    await this.page.keyboard.press("Control+P");
-    await this.quickInput(name, name);
+    await this.page.locator(`.explorer-folders-view [aria-label="${name}"]`).first().dblclick();
     await this.page.locator(`.tabs-container [role="tab"][aria-label^="${name}"]`).waitFor({ timeout: WAIT });
     await this.editor().click({ position: { x: 5, y: 5 } }).catch(() => undefined);
   }
