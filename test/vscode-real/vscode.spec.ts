@@ -6,11 +6,11 @@
  * diagnostic in the Problems panel, a hover, completion items, the protocol trace in its output
  * channel (and in the log file behind it). Nothing is fetched from anywhere but 127.0.0.1.
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import { ensureSetup } from "../../scripts/vscode-test/setup.js";
 import { codeServerDirs, installExtension, packageExtension, ROOT, startCodeServer, type RunningCodeServer } from "./code-server.js";
 import { Workbench } from "./workbench.js";
@@ -129,6 +129,29 @@ describe("the policy extension in code-server", () => {
     expect(log).toContain("Sending request 'initialize");
     expect(log).toContain("Sending request 'textDocument/hover");
     expect(log).toContain("Received notification 'textDocument/publishDiagnostics'");
+  });
+
+  test("turning policy.trace.server off and on again stops and restarts the trace without a restart", async () => {
+    const settings = join(workspace, ".vscode/settings.json");
+    const hovers = () => (readFileSync(traceLogFile(join(dirs.userData, "logs")), "utf8").match(/Sending request 'textDocument\/hover/g) ?? []).length;
+    const setTrace = (value: string) =>
+      writeFileSync(settings, JSON.stringify({ "policy.catalogs": ["acme.catalog.json"], "policy.trace.server": value }));
+    const hoverOnTool = async () => {
+      await wb.openFile("payments.policy");
+      await wb.goTo(4, 16);
+      await wb.hover("refund_payment");
+    };
+    await vi.waitFor(() => expect(hovers()).toBeGreaterThan(0), { timeout: 15_000 });
+    setTrace("off");
+    await new Promise((r) => setTimeout(r, 3_000)); // the workbench reads the changed file
+    const before = hovers();
+    await hoverOnTool();
+    await new Promise((r) => setTimeout(r, 3_000)); // what would be written has been
+    expect(hovers()).toBe(before);
+    setTrace("messages");
+    await new Promise((r) => setTimeout(r, 3_000));
+    await hoverOnTool();
+    await vi.waitFor(() => expect(hovers()).toBeGreaterThan(before), { timeout: 15_000 });
   });
 
   test("the workbench fetched nothing from outside 127.0.0.1", () => {
