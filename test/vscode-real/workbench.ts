@@ -45,16 +45,20 @@ export class Workbench {
     await this.quickInput(`:${line}:${column}`, undefined);
   }
 
-  /** Types `text` into the quick input, waits for a row matching `pick` (if given), accepts. */
+  /**
+   * Types `text` into the quick input and accepts: by clicking the first row that shows `pick`
+   * (not Enter, which takes whichever row is focused, e.g. a recently used one), or with Enter.
+   */
   private async quickInput(text: string, pick: string | undefined, closes = true): Promise<void> {
     const input = this.page.locator(".quick-input-widget input");
     await input.waitFor({ timeout: WAIT });
     await input.fill(text);
     if (pick !== undefined) {
       const row = this.page.locator(".quick-input-list .monaco-list-row", { hasText: pick }).first();
-      await row.waitFor({ timeout: WAIT });
+      await row.click({ timeout: WAIT });
+    } else {
+      await this.page.keyboard.press("Enter");
     }
-    await this.page.keyboard.press("Enter");
     if (closes) await this.page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: WAIT });
   }
 
