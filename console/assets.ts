@@ -29,7 +29,7 @@ button.approve{background:var(--ok);color:#fff;border:1px solid var(--ok)}button
 .filters{display:flex;flex-wrap:wrap;gap:.6rem;align-items:flex-end}.field{display:flex;flex-direction:column}
 .alert-group{border-left:4px solid var(--line);padding-left:.8rem;margin-bottom:1rem}.alert-group.sev-critical,.alert-group.sev-high{border-color:var(--bad)}.alert-group.sev-medium{border-color:var(--warn)}
 .alert-group.sev-critical{color:inherit;background:none}.alerts{list-style:none;padding:0}.alerts li{padding:.3rem 0;border-bottom:1px solid var(--line)}
-td.n{text-align:right;font-variant-numeric:tabular-nums}table.inventory th[scope=row]{font-weight:normal}
+td.n{text-align:right;font-variant-numeric:tabular-nums}table.inventory th[scope=row]{font-weight:normal}table.inventory thead th{overflow-wrap:normal}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 `;
 
