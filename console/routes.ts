@@ -18,6 +18,7 @@ import { eventBody, monitorBody } from "./pages/monitor.js";
 import { alertsBody, ALERT_TYPES, groupAlerts } from "./pages/alerts.js";
 import { decisions, filterOf } from "./data/monitor-filter.js";
 import { inventoryBody } from "./pages/inventory.js";
+import { inventoryHtml } from "../inventory/index.js";
 import { parseDuration } from "../enforce/start.js";
 import type { Html } from "./html.js";
 
@@ -119,14 +120,26 @@ async function ack(ctx: ConsoleContext, r: Request): Promise<void> {
   redirect(r.res, "/alerts");
 }
 
-/** The inventory (`?recent=24h`: the baseline of unexpected usage, as `policy inventory --recent`). */
-async function inventory(ctx: ConsoleContext, r: Request): Promise<void> {
-  const recent = (r.url.searchParams.get("recent") ?? "").trim().slice(0, 40);
+/** The inventory now (`?recent=24h`: the baseline of unexpected usage, as `policy inventory --recent`). */
+function inventoryOf(ctx: ConsoleContext, q: URLSearchParams) {
+  const recent = (q.get("recent") ?? "").trim().slice(0, 40);
   const ms = recent ? parseDuration(recent) : undefined;
   const recentError = recent && ms === undefined ? `"${recent}" is not a duration (e.g. 24h, 90m): the default baseline is used` : undefined;
-  const result = ctx.inventory.get(ctx.bundles, ctx.logs.refresh(), ms);
-  const body = inventoryBody({ result, recent, recentError, logsGiven: ctx.logs.files.length, recordsGiven: ctx.recordings.dirs.length, bundlesGiven: ctx.bundles.size });
+  return { result: ctx.inventory.get(ctx.bundles, ctx.logs.refresh(), ms), recent, recentError };
+}
+
+async function inventory(ctx: ConsoleContext, r: Request): Promise<void> {
+  const body = inventoryBody({ ...inventoryOf(ctx, r.url.searchParams), logsGiven: ctx.logs.files.length, recordsGiven: ctx.recordings.dirs.length, bundlesGiven: ctx.bundles.size });
   await show(ctx, r, { title: "Inventory", section: "inventory" }, body);
+}
+
+/** The inventory as `policy inventory --format json` or `--html` writes it, to download. */
+function inventoryFile(ctx: ConsoleContext, r: Request, kind: "json" | "html"): void {
+  const { result, recentError } = inventoryOf(ctx, r.url.searchParams);
+  if (recentError) throw new HttpError(400, recentError);
+  if (!result.inventory) throw new HttpError(404, result.problems.at(-1) ?? "there is no inventory: start the console with --bundle FILE and --decision-log FILE or --record DIR");
+  const [type, text] = kind === "json" ? ["application/json", JSON.stringify(result.inventory, null, 2) + "\n"] : ["text/html; charset=utf-8", inventoryHtml(result.inventory)];
+  r.res.writeHead(200, { "content-type": type, "content-disposition": `attachment; filename="inventory.${kind}"` }).end(text);
 }
 
 /** Routes that need a signed-in person, by method and path. */
@@ -164,6 +177,7 @@ export const ROUTES: readonly [string, RegExp, Route][] = [
   }],
   ["POST", /^\/alerts\/ack$/, async (c, r) => ack(c, r)],
   ["GET", /^\/inventory$/, async (c, r) => inventory(c, r)],
+  ["GET", /^\/inventory\.(json|html)$/, async (c, r, m) => inventoryFile(c, r, m[1] as "json" | "html")],
 ];
 
 /** Routes open without a session. */

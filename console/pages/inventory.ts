@@ -69,10 +69,12 @@ ${table("unexpected", `Unexpected usage after ${inv.window.baseline_until ?? "(n
 ${table("sources", "Files read", ["File", "Kind", "Lines"], inv.sources.map((s) => html`<tr><th scope="row"><code>${s.file}</code></th><td>${s.kind}</td><td class="n">${s.lines}</td></tr>`))}`;
 }
 
-function summary(inv: Inventory, revision: string): Html {
+function summary(inv: Inventory, revision: string, recent: string): Html {
   const calls = inv.tools.reduce((n, t) => n + t.calls, 0);
+  const q = recent ? `?${new URLSearchParams({ recent })}` : "";
   return html`<p data-summary>${calls} call${calls === 1 ? "" : "s"}${inv.window.from ? html` from ${when(inv.window.from)} to ${when(inv.window.to ?? "")}` : ""}, from ${inv.sources.length} file${inv.sources.length === 1 ? "" : "s"}; tools as bundle revision <code>${revision.slice(0, 12)}</code> describes them.
-<span class="hint">The monitor shows the decision logs' lines: calls known only from a recording are counted here, not listed there.</span></p>`;
+<span class="hint">The monitor shows the decision logs' lines: calls known only from a recording are counted here, not listed there.</span></p>
+<p>Download: <a href="/inventory.json${q}" download>JSON</a> (<code>policy-inventory/1</code>, as <code>--format json</code>) · <a href="/inventory.html${q}" download>HTML report</a> (as <code>--html</code>)</p>`;
 }
 
 function options(p: InventoryPage): Html {
@@ -94,5 +96,5 @@ export function inventoryBody(p: InventoryPage): Html {
   const r = p.result;
   return html`<h1>Inventory</h1>${options(p)}${missing(p)}
 <div data-live="inventory" aria-live="polite">${r.problems.map((x) => html`<p class="bad" role="alert">${x}</p>`)}
-${r.inventory && r.revision ? html`${summary(r.inventory, r.revision)}${tables(r.inventory)}` : ""}</div>`;
+${r.inventory && r.revision ? html`${summary(r.inventory, r.revision, p.recentError ? "" : p.recent)}${tables(r.inventory)}` : ""}</div>`;
 }

@@ -4,8 +4,8 @@
  * decided by the bundle), every tool, agent, integration and policy a link to the monitor that
  * lists exactly those decisions, an agent-chosen name inert in the table and in the link, a line
  * still being written not read, a bad line reported and left out, the baseline of unexpected usage
- * chosen with `?recent=`, only for a signed-in person, a missing bundle explained, and the live
- * event sent when a recording arrives.
+ * chosen with `?recent=`, the JSON and HTML forms of `policy inventory` to download, only for a
+ * signed-in person, a missing bundle explained, and the live event sent when a recording arrives.
  */
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { get } from "node:http";
@@ -14,6 +14,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startConsole, type RunningConsole } from "../../console/index.js";
 import { CSP } from "../../console/http.js";
+import { schemaValidator } from "../../compiler/json/validate.js";
 import { buildBundleFile } from "../enforce/helpers.js";
 import { consoleClient, type SignedIn } from "./http-client.js";
 
@@ -152,6 +153,25 @@ describe("the console's Inventory screen", () => {
     expect(bad).toContain('value="&lt;b&gt;soon"');
   });
 
+  test("the inventory downloads as policy inventory writes it: JSON valid against its schema, the HTML report", async () => {
+    expect((await client.raw("GET", "/inventory.json")).status).toBe(303);
+    const json = await client.raw("GET", "/inventory.json?recent=2s", { headers: { cookie: who.cookie } });
+    expect(json.status).toBe(200);
+    expect(json.headers["content-disposition"]).toBe('attachment; filename="inventory.json"');
+    expect(json.headers["content-security-policy"]).toBe(CSP);
+    const inv = JSON.parse(json.body);
+    expect(schemaValidator("inventory.schema.json")(inv)).toBe(true);
+    expect(inv.tools.map((t: { key: string; calls: number }) => `${t.key} ${t.calls}`)).toEqual(["github.create_issue 2", "github.get_issue 1", "github.list_issues 1"]);
+    expect(inv.window.baseline_until).toBe("2026-12-03T10:00:02.000Z");
+    expect(inv.agents.map((a: { name: string }) => a.name)).toContain(AGENT);
+    const report = await client.raw("GET", "/inventory.html", { headers: { cookie: who.cookie } });
+    expect(report.headers["content-disposition"]).toBe('attachment; filename="inventory.html"');
+    expect(report.body).toContain('<table id="tools" class="sortable">');
+    expect(report.body).not.toContain("<img");
+    expect((await client.raw("GET", "/inventory.json?recent=soon", { headers: { cookie: who.cookie } })).status).toBe(400);
+    expect(await page("/inventory?recent=2s")).toContain('<a href="/inventory.json?recent=2s" download>JSON</a>');
+  });
+
   test("without a bundle the screen says what to give", async () => {
     const c = consoleClient(bare);
     const me = await c.signIn("tina");
@@ -159,6 +179,7 @@ describe("the console's Inventory screen", () => {
     expect(a.status).toBe(200);
     expect(a.body).toContain("start the console with <code>--bundle FILE</code>");
     expect(a.body).not.toContain('<table id="tools"');
+    expect((await c.raw("GET", "/inventory.json", { headers: { cookie: me.cookie } })).status).toBe(404);
   });
 
   test("a new recording sends the live event the open Inventory screen listens to", async () => {
