@@ -129,7 +129,7 @@ function inventoryOf(ctx: ConsoleContext, q: URLSearchParams) {
 }
 
 async function inventory(ctx: ConsoleContext, r: Request): Promise<void> {
-  const body = inventoryBody({ ...inventoryOf(ctx, r.url.searchParams), logsGiven: ctx.logs.files.length, recordsGiven: ctx.recordings.dirs.length, bundlesGiven: ctx.bundles.size });
+  const body = inventoryBody({ ...inventoryOf(ctx, r.url.searchParams), query: r.url.searchParams, logsGiven: ctx.logs.files.length, recordsGiven: ctx.recordings.dirs.length, bundlesGiven: ctx.bundles.size });
   await show(ctx, r, { title: "Inventory", section: "inventory" }, body);
 }
 

@@ -4,12 +4,14 @@
  * usage, the files read), built by inventory/'s own functions (data/inventory.ts). Every
  * integration, tool, agent and policy is a link to the monitor filtered by it (the monitor's own
  * query parameters: `/monitor?integration=…&tool=…`, `?agent=…`, `?policy=…`), and a tool's counts
- * of allowed, held and blocked calls link to exactly those decisions.
+ * of allowed, held and blocked calls link to exactly those decisions. Tables sort on the server by
+ * their column heads (sortable-table.ts).
  */
-import type { Inventory, InventoryTool } from "../../inventory/index.js";
+import { RISKS, type Inventory, type InventoryTool, type Risk } from "../../inventory/index.js";
 import { html, type Html } from "../html.js";
 import type { InventoryResult } from "../data/inventory.js";
 import { when } from "./layout.js";
+import { sortableTable, sortOf, type Column, type SortRequest, type TableSpec } from "./sortable-table.js";
 
 export interface InventoryPage {
   readonly result: InventoryResult;
@@ -19,6 +21,8 @@ export interface InventoryPage {
   readonly logsGiven: number;
   readonly recordsGiven: number;
   readonly bundlesGiven: number;
+  /** The page's query (`recent`, `sort`, `order`). */
+  readonly query: URLSearchParams;
 }
 
 /** A link to the monitor filtered by `q`. */
@@ -34,39 +38,68 @@ const agents = (names: readonly string[]) => html`${names.map((n, i) => html`${i
 const toolQuery = (t: { integration: string; tool: string }) => ({ integration: t.integration, tool: t.tool });
 const toolLink = (t: InventoryTool) => monitor(toolQuery(t), html`<code>${t.key}</code>`, { aria: `Decisions on ${t.key}` });
 
-function count(t: InventoryTool, effect: "allow" | "require_approval" | "block", words: string): Html {
+function count(t: InventoryTool, effect: "allow" | "require_approval" | "block", words: string): Html | number {
   const n = t.effects[effect];
-  return html`<td class="n">${n ? monitor({ ...toolQuery(t), effect }, n, { aria: `${n} ${words} calls of ${t.key}` }) : "0"}</td>`;
+  return n ? monitor({ ...toolQuery(t), effect }, n, { aria: `${n} ${words} calls of ${t.key}` }) : 0;
 }
 
-function table(id: string, title: string, head: readonly string[], rows: readonly Html[]): Html {
-  return html`<section aria-labelledby="h-${id}"><h2 id="h-${id}">${title} <span class="hint">(${rows.length})</span></h2>
-<table id="${id}" class="inventory" aria-labelledby="h-${id}"><thead><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
-<tbody>${rows.length ? rows : html`<tr><td colspan="${head.length}">None.</td></tr>`}</tbody></table></section>`;
-}
+const policies = (ids: readonly string[]) => html`${ids.map((p, i) => html`${i ? ", " : ""}${monitor({ policy: p }, html`<code>${p}</code>`, { aria: `Decisions of policy ${p}` })}`)}`;
+const risk = (r: Risk) => html`<span class="badge sev-${r}">${r}</span>`;
+const seen = (head: string, at: (x: { first_seen: string; last_seen: string }) => string): Column<{ first_seen: string; last_seen: string }> => ({ head, cell: (x) => when(at(x)), by: at });
 
-function toolRow(t: InventoryTool): Html {
-  return html`<tr data-tool="${t.key}"><th scope="row">${toolLink(t)}${t.in_catalog ? "" : html` <span class="hint">(not in the catalog)</span>`}</th>
-<td>${t.operation}</td><td>${t.review_status}</td><td><span class="badge sev-${t.risk}">${t.risk}</span></td><td class="n">${t.calls}</td>
-${count(t, "allow", "allowed")}${count(t, "require_approval", "held")}${count(t, "block", "blocked")}
-<td>${agents(t.agents)}</td><td>${t.policies.map((p, i) => html`${i ? ", " : ""}${monitor({ policy: p }, html`<code>${p}</code>`, { aria: `Decisions of policy ${p}` })}`)}</td>
-<td>${when(t.first_seen)}</td><td>${when(t.last_seen)}</td><td>${t.risk_reasons.join("; ")}</td></tr>`;
-}
+const TOOLS: readonly Column<InventoryTool>[] = [
+  { head: "Tool", names: true, by: (t) => t.key, cell: (t) => html`${toolLink(t)}${t.in_catalog ? "" : html` <span class="hint">(not in the catalog)</span>`}` },
+  { head: "Operation", cell: (t) => t.operation, by: (t) => t.operation },
+  { head: "Review", cell: (t) => t.review_status, by: (t) => t.review_status },
+  { head: "Risk", cell: (t) => risk(t.risk), by: (t) => RISKS.indexOf(t.risk) },
+  { head: "Calls", count: true, cell: (t) => t.calls, by: (t) => t.calls },
+  { head: "Allowed", count: true, cell: (t) => count(t, "allow", "allowed"), by: (t) => t.effects.allow },
+  { head: "Held", count: true, cell: (t) => count(t, "require_approval", "held"), by: (t) => t.effects.require_approval },
+  { head: "Blocked", count: true, cell: (t) => count(t, "block", "blocked"), by: (t) => t.effects.block },
+  { head: "Agents", cell: (t) => agents(t.agents) },
+  { head: "Policies", cell: (t) => policies(t.policies) },
+  seen("First seen", (t) => t.first_seen), seen("Last seen", (t) => t.last_seen),
+  { head: "Why this risk", cell: (t) => t.risk_reasons.join("; ") },
+];
+
+type Integration = Inventory["integrations"][number];
+const INTEGRATIONS: readonly Column<Integration>[] = [
+  { head: "Integration", names: true, by: (i) => i.id, cell: (i) => monitor({ integration: i.id }, html`<code>${i.id}</code>`, { aria: `Decisions on integration ${i.id}` }) },
+  { head: "Tools", count: true, cell: (i) => i.tools, by: (i) => i.tools },
+  { head: "Calls", count: true, cell: (i) => i.calls, by: (i) => i.calls },
+  { head: "Agents", cell: (i) => agents(i.agents) },
+];
+
+type Agent = Inventory["agents"][number];
+const AGENTS: readonly Column<Agent>[] = [
+  { head: "Agent", names: true, by: (a) => a.name, cell: (a) => agent(a.name) },
+  { head: "Review", cell: (a) => a.review_status, by: (a) => a.review_status },
+  { head: "Calls", count: true, cell: (a) => a.calls, by: (a) => a.calls },
+  { head: "Tools", count: true, cell: (a) => a.tools, by: (a) => a.tools },
+  seen("First seen", (a) => a.first_seen), seen("Last seen", (a) => a.last_seen),
+];
+
+type Source = Inventory["sources"][number];
+const SOURCES: readonly Column<Source>[] = [
+  { head: "File", names: true, by: (s) => s.file, cell: (s) => html`<code>${s.file}</code>` },
+  { head: "Kind", cell: (s) => s.kind, by: (s) => s.kind },
+  { head: "Lines", count: true, cell: (s) => s.lines, by: (s) => s.lines },
+];
 
 /** The tables, in the order of `policy inventory`. */
-function tables(inv: Inventory): Html {
+function tables(inv: Inventory, sort: SortRequest | undefined, link: (sort: string, order: string) => string): Html {
   const byKey = new Map(inv.tools.map((t) => [t.key, t]));
   const tool = (key: string) => { const t = byKey.get(key); return t ? toolLink(t) : html`<code>${key}</code>`; };
-  return html`${table("integrations", "Integrations", ["Integration", "Tools", "Calls", "Agents"], inv.integrations.map((i) => html`<tr data-integration="${i.id}">
-<th scope="row">${monitor({ integration: i.id }, html`<code>${i.id}</code>`, { aria: `Decisions on integration ${i.id}` })}</th><td class="n">${i.tools}</td><td class="n">${i.calls}</td><td>${agents(i.agents)}</td></tr>`))}
-${table("tools", "Tools", ["Tool", "Operation", "Review", "Risk", "Calls", "Allowed", "Held", "Blocked", "Agents", "Policies", "First seen", "Last seen", "Why this risk"], inv.tools.map(toolRow))}
-${table("agents", "Agents", ["Agent", "Review", "Calls", "Tools", "First seen", "Last seen"], inv.agents.map((a) => html`<tr>
-<th scope="row">${agent(a.name)}</th><td>${a.review_status}</td><td class="n">${a.calls}</td><td class="n">${a.tools}</td><td>${when(a.first_seen)}</td><td>${when(a.last_seen)}</td></tr>`))}
-${table("unreviewed", "New or unreviewed tools", ["Tool", "Why"], inv.new_or_unreviewed.map((x) => html`<tr><th scope="row">${tool(x.tool)}</th><td>${x.why}</td></tr>`))}
-${table("undecided", "Tools no policy decided", ["Tool"], inv.undecided.map((x) => html`<tr><th scope="row">${tool(x)}</th></tr>`))}
-${table("unexpected", `Unexpected usage after ${inv.window.baseline_until ?? "(no baseline: fewer than two calls)"}`, ["Time", "Agent", "Tool", "Why"], inv.unexpected.map((u) => html`<tr>
-<td>${when(u.ts)}</td><td>${agent(u.agent)}</td><td>${tool(u.tool)}</td><td>${u.why}</td></tr>`))}
-${table("sources", "Files read", ["File", "Kind", "Lines"], inv.sources.map((s) => html`<tr><th scope="row"><code>${s.file}</code></th><td>${s.kind}</td><td class="n">${s.lines}</td></tr>`))}`;
+  const t = <T>(spec: TableSpec<T>) => sortableTable(spec, sort, link);
+  return html`${t({ id: "integrations", title: "Integrations", columns: INTEGRATIONS, rows: inv.integrations, attrs: (i) => html` data-integration="${i.id}"` })}
+${t({ id: "tools", title: "Tools", columns: TOOLS, rows: inv.tools, attrs: (x) => html` data-tool="${x.key}"` })}
+${t({ id: "agents", title: "Agents", columns: AGENTS, rows: inv.agents })}
+${t({ id: "unreviewed", title: "New or unreviewed tools", rows: inv.new_or_unreviewed, columns: [{ head: "Tool", names: true, by: (x) => x.tool, cell: (x) => tool(x.tool) }, { head: "Why", cell: (x) => x.why, by: (x) => x.why }] })}
+${t({ id: "undecided", title: "Tools no policy decided", rows: inv.undecided, columns: [{ head: "Tool", names: true, cell: (x) => tool(x) }] })}
+${t({ id: "unexpected", title: `Unexpected usage after ${inv.window.baseline_until ?? "(no baseline: fewer than two calls)"}`, rows: inv.unexpected, columns: [
+    { head: "Time", cell: (u) => when(u.ts), by: (u) => u.ts }, { head: "Agent", cell: (u) => agent(u.agent), by: (u) => u.agent },
+    { head: "Tool", cell: (u) => tool(u.tool), by: (u) => u.tool }, { head: "Why", cell: (u) => u.why, by: (u) => u.why }] })}
+${t({ id: "sources", title: "Files read", columns: SOURCES, rows: inv.sources })}`;
 }
 
 function summary(inv: Inventory, revision: string, recent: string): Html {
@@ -94,7 +127,8 @@ function missing(p: InventoryPage): Html {
 /** The inventory screen. */
 export function inventoryBody(p: InventoryPage): Html {
   const r = p.result;
+  const link = (sort: string, order: string) => `/inventory?${new URLSearchParams({ ...(p.recent && !p.recentError ? { recent: p.recent } : {}), sort, order })}`;
   return html`<h1>Inventory</h1>${options(p)}${missing(p)}
 <div data-live="inventory" aria-live="polite">${r.problems.map((x) => html`<p class="bad" role="alert">${x}</p>`)}
-${r.inventory && r.revision ? html`${summary(r.inventory, r.revision, p.recentError ? "" : p.recent)}${tables(r.inventory)}` : ""}</div>`;
+${r.inventory && r.revision ? html`${summary(r.inventory, r.revision, p.recentError ? "" : p.recent)}${tables(r.inventory, sortOf(p.query), link)}` : ""}</div>`;
 }

@@ -4,7 +4,7 @@
  * decided by the bundle), every tool, agent, integration and policy a link to the monitor that
  * lists exactly those decisions, an agent-chosen name inert in the table and in the link, a line
  * still being written not read, a bad line reported and left out, the baseline of unexpected usage
- * chosen with `?recent=`, the JSON and HTML forms of `policy inventory` to download, only for a
+ * chosen with `?recent=`, tables sorted by their column heads, the JSON and HTML forms of `policy inventory` to download, only for a
  * signed-in person, a missing bundle explained, and the live event sent when a recording arrives.
  */
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -127,6 +127,20 @@ describe("the console's Inventory screen", () => {
     expect(await monitorRows("/monitor?agent=Cursor")).toEqual(["block github.create_issue", "allow github.list_issues"]);
     // A tool known under another case is the same tool: the monitor finds its lines either way.
     expect(await monitorRows("/monitor?integration=GitHub&tool=Create_Issue")).toHaveLength(2);
+  });
+
+  test("a column head sorts its table on the server (a link: no script needed), most first for counts", async () => {
+    const order = (body: string) => [...body.matchAll(/<tr data-tool="([^"]+)">/g)].map((m) => m[1]);
+    const start = await page("/inventory?recent=2s");
+    const calls = /<th scope="col"><a href="([^"]+)">Calls<\/a><\/th>/.exec(start.slice(start.indexOf('<table id="tools"')))![1]!.replace(/&amp;/g, "&");
+    expect(calls).toBe("/inventory?recent=2s&sort=tools.calls&order=desc");
+    const desc = await page(calls);
+    expect(order(desc)).toEqual(["github.create_issue", "github.get_issue", "github.list_issues"]);
+    expect(desc).toContain('<th scope="col" aria-sort="descending"><a href="/inventory?recent=2s&amp;sort=tools.calls&amp;order=asc">Calls</a></th>');
+    expect(order(await page("/inventory?sort=tools.calls&order=asc"))).toEqual(["github.get_issue", "github.list_issues", "github.create_issue"]);
+    expect(order(await page("/inventory?sort=tools.tool&order=desc"))).toEqual(["github.list_issues", "github.get_issue", "github.create_issue"]);
+    expect(order(await page("/inventory?sort=tools.risk&order=desc"))[0]).toBe("github.create_issue");
+    expect(order(await page("/inventory?sort=tools.nonsense"))).toEqual(order(start));
   });
 
   test("an agent-chosen name is inert text, in the tables and in its link", async () => {
