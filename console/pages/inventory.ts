@@ -1,5 +1,5 @@
 /**
- * The Inventory screen: the tables of `policy inventory` (integrations, tools with their review
+ * The Inventory screen: the chart (inventory-chart.ts) and the tables of `policy inventory` (integrations, tools with their review
  * status and suggested risk, agents, new or unreviewed tools, tools no policy decided, unexpected
  * usage, the files read), built by inventory/'s own functions (data/inventory.ts). Every
  * integration, tool, agent and policy is a link to the monitor filtered by it (the monitor's own
@@ -11,6 +11,7 @@ import { RISKS, type Inventory, type InventoryTool, type Risk } from "../../inve
 import { html, type Html } from "../html.js";
 import type { InventoryResult } from "../data/inventory.js";
 import { when } from "./layout.js";
+import { callsChart } from "./inventory-chart.js";
 import { sortableTable, sortOf, type Column, type SortRequest, type TableSpec } from "./sortable-table.js";
 
 export interface InventoryPage {
@@ -130,5 +131,5 @@ export function inventoryBody(p: InventoryPage): Html {
   const link = (sort: string, order: string) => `/inventory?${new URLSearchParams({ ...(p.recent && !p.recentError ? { recent: p.recent } : {}), sort, order })}`;
   return html`<h1>Inventory</h1>${options(p)}${missing(p)}
 <div data-live="inventory" aria-live="polite">${r.problems.map((x) => html`<p class="bad" role="alert">${x}</p>`)}
-${r.inventory && r.revision ? html`${summary(r.inventory, r.revision, p.recentError ? "" : p.recent)}${tables(r.inventory, sortOf(p.query), link)}` : ""}</div>`;
+${r.inventory && r.revision ? html`${summary(r.inventory, r.revision, p.recentError ? "" : p.recent)}${callsChart(r.inventory)}${tables(r.inventory, sortOf(p.query), link)}` : ""}</div>`;
 }
