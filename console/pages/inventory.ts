@@ -1,7 +1,8 @@
 /**
- * The Inventory screen: the chart (inventory-chart.ts) and the tables of `policy inventory` (integrations, tools with their review
- * status and suggested risk, agents, new or unreviewed tools, tools no policy decided, unexpected
- * usage, the files read), built by inventory/'s own functions (data/inventory.ts). Every
+ * The Inventory screen: the chart (inventory-chart.ts) and the tables of `policy inventory`
+ * (integrations, tools with their review status and suggested risk, agents, new or unreviewed
+ * tools, tools no policy decided, unexpected usage, the files read), built by inventory/'s own
+ * functions (data/inventory.ts). Every
  * integration, tool, agent and policy is a link to the monitor filtered by it (the monitor's own
  * query parameters: `/monitor?integration=…&tool=…`, `?agent=…`, `?policy=…`), and a tool's counts
  * of allowed, held and blocked calls link to exactly those decisions. Tables sort on the server by
@@ -114,6 +115,7 @@ function summary(inv: Inventory, revision: string, recent: string): Html {
 function options(p: InventoryPage): Html {
   return html`<form method="get" action="/inventory" class="filters" aria-label="Inventory options">
 <div class="field"><label for="i-recent">Unexpected usage: first uses within (e.g. 24h)</label><input id="i-recent" name="recent" value="${p.recent}" aria-describedby="i-recent-hint"></div>
+${["sort", "order"].map((k) => p.query.get(k) ? html`<input type="hidden" name="${k}" value="${p.query.get(k)}">` : "")}
 <div class="buttons"><button type="submit">Apply</button> <a href="/inventory">Default</a></div></form>
 <p id="i-recent-hint" class="hint">Empty: the second half of the time the calls span, as <code>policy inventory</code> without <code>--recent</code>.</p>
 ${p.recentError ? html`<p class="bad" role="alert">${p.recentError}</p>` : ""}`;
@@ -129,7 +131,9 @@ function missing(p: InventoryPage): Html {
 export function inventoryBody(p: InventoryPage): Html {
   const r = p.result;
   const link = (sort: string, order: string) => `/inventory?${new URLSearchParams({ ...(p.recent && !p.recentError ? { recent: p.recent } : {}), sort, order })}`;
+  const inv = r.inventory && r.revision ? r.inventory : undefined;
+  // Two live parts: the summary is announced when it changes; the tables are refreshed silently.
   return html`<h1>Inventory</h1>${options(p)}${missing(p)}
-<div data-live="inventory" aria-live="polite">${r.problems.map((x) => html`<p class="bad" role="alert">${x}</p>`)}
-${r.inventory && r.revision ? html`${summary(r.inventory, r.revision, p.recentError ? "" : p.recent)}${callsChart(r.inventory)}${tables(r.inventory, sortOf(p.query), link)}` : ""}</div>`;
+<div data-live="inventory" aria-live="polite">${r.problems.map((x) => html`<p class="bad" role="alert">${x}</p>`)}${inv ? summary(inv, r.revision!, p.recentError ? "" : p.recent) : ""}</div>
+<div data-live="inventory">${inv ? html`${callsChart(inv)}${tables(inv, sortOf(p.query), link)}` : ""}</div>`;
 }

@@ -139,6 +139,7 @@ describe("the console's Inventory screen", () => {
     const desc = await page(calls);
     expect(order(desc)).toEqual(["github.create_issue", "github.get_issue", "github.list_issues"]);
     expect(desc).toContain('<th scope="col" aria-sort="descending"><a href="/inventory?recent=2s&amp;sort=tools.calls&amp;order=asc">Calls</a></th>');
+    expect(desc).toContain('<input type="hidden" name="sort" value="tools.calls">');
     expect(order(await page("/inventory?sort=tools.calls&order=asc"))).toEqual(["github.get_issue", "github.list_issues", "github.create_issue"]);
     expect(order(await page("/inventory?sort=tools.tool&order=desc"))).toEqual(["github.list_issues", "github.get_issue", "github.create_issue"]);
     expect(order(await page("/inventory?sort=tools.risk&order=desc"))[0]).toBe("github.create_issue");
