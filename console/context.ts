@@ -2,7 +2,8 @@
  * What one running console works with: the approval store the proxy uses (state dir or Redis),
  * the proxy's approval key (to vouch for the person behind each ballot and to sign login tokens),
  * the decision logs, the recordings, the bundles (policy source lines, `policy explain`), the
- * tool inventory built from the logs and recordings, the acknowledgement store and the browser sessions. Opened once at start; every screen reads from it.
+ * tool inventory built from the logs and recordings, the acknowledgement store and the browser
+ * sessions. Opened once at start; every screen reads from it.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { Redis } from "ioredis";

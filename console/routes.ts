@@ -124,7 +124,7 @@ async function ack(ctx: ConsoleContext, r: Request): Promise<void> {
 function inventoryOf(ctx: ConsoleContext, q: URLSearchParams) {
   const recent = (q.get("recent") ?? "").trim().slice(0, 40);
   const ms = recent ? parseDuration(recent) : undefined;
-  const recentError = recent && ms === undefined ? `"${recent}" is not a duration (e.g. 24h, 90m): the default baseline is used` : undefined;
+  const recentError = recent && ms === undefined ? `"${recent}" is not a duration (e.g. 24h, 90m)` : undefined;
   return { result: ctx.inventory.get(ctx.bundles, ctx.logs.refresh(), ms), recent, recentError };
 }
 

@@ -118,7 +118,7 @@ function options(p: InventoryPage): Html {
 ${["sort", "order"].map((k) => p.query.get(k) ? html`<input type="hidden" name="${k}" value="${p.query.get(k)}">` : "")}
 <div class="buttons"><button type="submit">Apply</button> <a href="/inventory">Default</a></div></form>
 <p id="i-recent-hint" class="hint">Empty: the second half of the time the calls span, as <code>policy inventory</code> without <code>--recent</code>.</p>
-${p.recentError ? html`<p class="bad" role="alert">${p.recentError}</p>` : ""}`;
+${p.recentError ? html`<p class="bad" role="alert">${p.recentError}: the default baseline is used</p>` : ""}`;
 }
 
 function missing(p: InventoryPage): Html {

@@ -185,7 +185,9 @@ describe("the console's Inventory screen", () => {
     expect(report.headers["content-disposition"]).toBe('attachment; filename="inventory.html"');
     expect(report.body).toContain('<table id="tools" class="sortable">');
     expect(report.body).not.toContain("<img");
-    expect((await client.raw("GET", "/inventory.json?recent=soon", { headers: { cookie: who.cookie } })).status).toBe(400);
+    const bad = await client.raw("GET", "/inventory.json?recent=soon", { headers: { cookie: who.cookie } });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toContain("&quot;soon&quot; is not a duration (e.g. 24h, 90m)</p>");
     expect(await page("/inventory?recent=2s")).toContain('<a href="/inventory.json?recent=2s" download>JSON</a>');
   });
 
