@@ -1,7 +1,7 @@
 /**
  * The Inventory screen: the chart (inventory-chart.ts) and the tables of `policy inventory`
- * (integrations, tools with their review status and suggested risk, agents, new or unreviewed
- * tools, tools no policy decided, unexpected usage, the files read), built by inventory/'s own
+ * (integrations, tools with their review status and suggested risk, agents, the risk of each tool
+ * above low and why, new or unreviewed tools, tools no policy decided, unexpected usage, the files read), built by inventory/'s own
  * functions (data/inventory.ts). Every
  * integration, tool, agent and policy is a link to the monitor filtered by it (the monitor's own
  * query parameters: `/monitor?integration=…&tool=…`, `?agent=…`, `?policy=…`), and a tool's counts
@@ -58,10 +58,9 @@ const TOOLS: readonly Column<InventoryTool>[] = [
   { head: "Allowed", count: true, cell: (t) => count(t, "allow", "allowed"), by: (t) => t.effects.allow },
   { head: "Held", count: true, cell: (t) => count(t, "require_approval", "held"), by: (t) => t.effects.require_approval },
   { head: "Blocked", count: true, cell: (t) => count(t, "block", "blocked"), by: (t) => t.effects.block },
-  { head: "Agents", cell: (t) => agents(t.agents) },
+  { head: "Agents", wide: true, cell: (t) => agents(t.agents) },
   { head: "Policies", cell: (t) => policies(t.policies) },
   seen("First seen", (t) => t.first_seen), seen("Last seen", (t) => t.last_seen),
-  { head: "Why this risk", cell: (t) => t.risk_reasons.join("; ") },
 ];
 
 type Integration = Inventory["integrations"][number];
@@ -69,7 +68,7 @@ const INTEGRATIONS: readonly Column<Integration>[] = [
   { head: "Integration", names: true, by: (i) => i.id, cell: (i) => monitor({ integration: i.id }, html`<code>${i.id}</code>`, { aria: `Decisions on integration ${i.id}` }) },
   { head: "Tools", count: true, cell: (i) => i.tools, by: (i) => i.tools },
   { head: "Calls", count: true, cell: (i) => i.calls, by: (i) => i.calls },
-  { head: "Agents", cell: (i) => agents(i.agents) },
+  { head: "Agents", wide: true, cell: (i) => agents(i.agents) },
 ];
 
 type Agent = Inventory["agents"][number];
@@ -96,6 +95,8 @@ function tables(inv: Inventory, sort: SortRequest | undefined, link: (sort: stri
   return html`${t({ id: "integrations", title: "Integrations", columns: INTEGRATIONS, rows: inv.integrations, attrs: (i) => html` data-integration="${i.id}"` })}
 ${t({ id: "tools", title: "Tools", columns: TOOLS, rows: inv.tools, attrs: (x) => html` data-tool="${x.key}"` })}
 ${t({ id: "agents", title: "Agents", columns: AGENTS, rows: inv.agents })}
+${t({ id: "risk", title: "Risk", rows: inv.tools.filter((x) => x.risk !== "low"), columns: [{ head: "Tool", names: true, by: (x) => x.key, cell: toolLink },
+    { head: "Risk", cell: (x) => risk(x.risk), by: (x) => RISKS.indexOf(x.risk) }, { head: "Why", cell: (x) => x.risk_reasons.join("; ") }] })}
 ${t({ id: "unreviewed", title: "New or unreviewed tools", rows: inv.new_or_unreviewed, columns: [{ head: "Tool", names: true, by: (x) => x.tool, cell: (x) => tool(x.tool) }, { head: "Why", cell: (x) => x.why, by: (x) => x.why }] })}
 ${t({ id: "undecided", title: "Tools no policy decided", rows: inv.undecided, columns: [{ head: "Tool", names: true, cell: (x) => tool(x) }] })}
 ${t({ id: "unexpected", title: `Unexpected usage after ${inv.window.baseline_until ?? "(no baseline: fewer than two calls)"}`, rows: inv.unexpected, columns: [

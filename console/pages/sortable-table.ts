@@ -14,6 +14,8 @@ export interface Column<T> {
   readonly by?: (row: T) => string | number;
   /** A count: right-aligned. */
   readonly count?: boolean;
+  /** Names and lists (agents): given room before other columns squeeze it. */
+  readonly wide?: boolean;
   /** The cell that names the row (`<th scope="row">`). */
   readonly names?: boolean;
 }
@@ -57,7 +59,7 @@ function head<T>(spec: TableSpec<T>, c: Column<T>, sort: SortRequest | undefined
 export function sortableTable<T>(spec: TableSpec<T>, sort: SortRequest | undefined, link: (sort: string, order: string) => string): Html {
   const col = sort?.table === spec.id ? spec.columns.find((c) => c.by && slug(c.head) === sort.column) : undefined;
   const rows = col?.by ? sorted(spec.rows, col.by, sort!.order) : spec.rows;
-  const cell = (c: Column<T>, row: T) => (c.names ? html`<th scope="row">${c.cell(row)}</th>` : html`<td${c.count ? html` class="n"` : ""}>${c.cell(row)}</td>`);
+  const cell = (c: Column<T>, row: T) => (c.names ? html`<th scope="row">${c.cell(row)}</th>` : html`<td${c.count ? html` class="n"` : c.wide ? html` class="wide"` : ""}>${c.cell(row)}</td>`);
   const body = rows.map((row) => html`<tr${spec.attrs ? spec.attrs(row) : ""}>${spec.columns.map((c) => cell(c, row))}</tr>`);
   return html`<section aria-labelledby="h-${spec.id}"><h2 id="h-${spec.id}">${spec.title} <span class="hint">(${rows.length})</span></h2>
 <table id="${spec.id}" class="inventory" aria-labelledby="h-${spec.id}"><thead><tr>${spec.columns.map((c) => head(spec, c, sort, link))}</tr></thead>

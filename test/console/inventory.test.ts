@@ -110,7 +110,8 @@ describe("the console's Inventory screen", () => {
     expect(body).toContain(`tools as bundle revision <code>${revision.slice(0, 12)}</code>`);
     expect([...body.matchAll(/<rect class="c0"[^>]*data-calls="(\d+)"/g)].map((m) => Number(m[1]))).toEqual([4]);
     expect(body).toContain("<title>github 2026-12-03T10:00:00Z: 4 calls</title>");
-    for (const h of ["Calls per integration per hour", "Integrations", "Tools", "Agents", "New or unreviewed tools", "Tools no policy decided", "Unexpected usage after", "Files read"]) expect(body).toMatch(new RegExp(`<h2 id="h-[a-z]+">${h}`));
+    expect(body).toMatch(/<table id="risk"[\s\S]*?github\.create_issue[\s\S]*?critical[\s\S]*?writes; communicates outside; 2 calls blocked/);
+    for (const h of ["Calls per integration per hour", "Integrations", "Tools", "Agents", "Risk", "New or unreviewed tools", "Tools no policy decided", "Unexpected usage after", "Files read"]) expect(body).toMatch(new RegExp(`<h2 id="h-[a-z]+">${h}`));
     // The unfinished last line of the recording is not read, and not reported either.
     expect(body).not.toContain('role="alert"');
   });
