@@ -3,7 +3,8 @@
  * the server: each sortable column head is a link (`?sort=<table>.<column>&order=asc|desc`), so it
  * works without the script, with the keyboard, and survives a live refresh (which fetches the same
  * address). The sorted head carries `aria-sort`. Numbers sort most first on the first click, words
- * A to Z; equal keys keep the table's own order.
+ * A to Z; equal keys keep the table's own order. A table wider than the page scrolls on its own
+ * (a link in a row that takes keyboard focus scrolls it into view).
  */
 import { html, type Html } from "../html.js";
 
@@ -62,6 +63,6 @@ export function sortableTable<T>(spec: TableSpec<T>, sort: SortRequest | undefin
   const cell = (c: Column<T>, row: T) => (c.names ? html`<th scope="row">${c.cell(row)}</th>` : html`<td${c.count ? html` class="n"` : c.wide ? html` class="wide"` : ""}>${c.cell(row)}</td>`);
   const body = rows.map((row) => html`<tr${spec.attrs ? spec.attrs(row) : ""}>${spec.columns.map((c) => cell(c, row))}</tr>`);
   return html`<section aria-labelledby="h-${spec.id}"><h2 id="h-${spec.id}">${spec.title} <span class="hint">(${rows.length})</span></h2>
-<table id="${spec.id}" class="inventory" aria-labelledby="h-${spec.id}"><thead><tr>${spec.columns.map((c) => head(spec, c, sort, link))}</tr></thead>
-<tbody>${body.length ? body : html`<tr><td colspan="${spec.columns.length}">None.</td></tr>`}</tbody></table></section>`;
+<div class="table-wrap"><table id="${spec.id}" class="inventory" aria-labelledby="h-${spec.id}"><thead><tr>${spec.columns.map((c) => head(spec, c, sort, link))}</tr></thead>
+<tbody>${body.length ? body : html`<tr><td colspan="${spec.columns.length}">None.</td></tr>`}</tbody></table></div></section>`;
 }
