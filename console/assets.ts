@@ -29,6 +29,9 @@ button.approve{background:var(--ok);color:#fff;border:1px solid var(--ok)}button
 .filters{display:flex;flex-wrap:wrap;gap:.6rem;align-items:flex-end}.field{display:flex;flex-direction:column}
 .alert-group{border-left:4px solid var(--line);padding-left:.8rem;margin-bottom:1rem}.alert-group.sev-critical,.alert-group.sev-high{border-color:var(--bad)}.alert-group.sev-medium{border-color:var(--warn)}
 .alert-group.sev-critical{color:inherit;background:none}.alerts{list-style:none;padding:0}.alerts li{padding:.3rem 0;border-bottom:1px solid var(--line)}
+td.n{text-align:right;font-variant-numeric:tabular-nums}table.inventory th[scope=row]{font-weight:normal}table.inventory thead th{overflow-wrap:normal}table.inventory td,table.inventory th{overflow-wrap:break-word}table.inventory [data-agent]{overflow-wrap:anywhere}table.inventory td.wide{min-width:9rem}.table-wrap{overflow-x:auto}
+.chart{max-width:100%;height:auto}.chart text{font-size:11px;fill:var(--muted)}.chart line{stroke:#888}.key i{display:inline-block;width:10px;height:10px;margin-right:4px}
+.chart .c0{fill:#4e79a7}.key .c0{background:#4e79a7}.chart .c1{fill:#f28e2b}.key .c1{background:#f28e2b}.chart .c2{fill:#e15759}.key .c2{background:#e15759}.chart .c3{fill:#76b7b2}.key .c3{background:#76b7b2}.chart .c4{fill:#59a14f}.key .c4{background:#59a14f}.chart .c5{fill:#edc948}.key .c5{background:#edc948}.chart .c6{fill:#b07aa1}.key .c6{background:#b07aa1}.chart .c7{fill:#ff9da7}.key .c7{background:#ff9da7}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 `;
 

@@ -2,7 +2,8 @@
  * What one running console works with: the approval store the proxy uses (state dir or Redis),
  * the proxy's approval key (to vouch for the person behind each ballot and to sign login tokens),
  * the decision logs, the recordings, the bundles (policy source lines, `policy explain`), the
- * acknowledgement store and the browser sessions. Opened once at start; every screen reads from it.
+ * tool inventory built from the logs and recordings, the acknowledgement store and the browser
+ * sessions. Opened once at start; every screen reads from it.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { Redis } from "ioredis";
@@ -18,6 +19,7 @@ import { loginKey, Sessions } from "./auth.js";
 import { DecisionLogs } from "./data/decision-log.js";
 import { Recordings } from "./data/recordings.js";
 import { FileAckStore, RedisAckStore, type AckStore } from "./data/acks.js";
+import { InventoryData } from "./data/inventory.js";
 
 export interface ConsoleSources {
   /** The proxy's `--state-dir` (its approval key; the approvals too unless `store`). */
@@ -44,6 +46,7 @@ export class ConsoleContext {
   readonly acks: AckStore;
   readonly logs: DecisionLogs;
   readonly recordings: Recordings;
+  readonly inventory: InventoryData;
   readonly bundles = new Map<string, Bundle>();
   readonly sessions: Sessions;
   readonly loginKey: Uint8Array;
@@ -73,6 +76,7 @@ export class ConsoleContext {
     this.verifier = new ApprovalClerk(this.approvals, this.key, () => undefined, this.now);
     this.logs = new DecisionLogs(o.decisionLogs ?? []);
     this.recordings = new Recordings(o.records ?? []);
+    this.inventory = new InventoryData(o.decisionLogs ?? [], this.recordings);
     for (const f of o.bundles ?? []) this.addBundle(f);
     this.sessions = new Sessions(this.now);
   }

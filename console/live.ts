@@ -2,7 +2,8 @@
  * Live updates by server-sent events: while at least one browser listens, the console polls the
  * approval store and the decision logs (every `pollMs`, 250 ms by default) and tells every listener
  * what changed: `approvals` (a request arrived, a vote was counted, a request resolved, here or in
- * another console or by `policy approvals`) and `monitor` (new decision-log lines). With the file
+ * another console or by `policy approvals`), `monitor` (new decision-log lines) and `inventory` (a
+ * decision log or a recording changed; looked at once a second at most). With the file
  * store, a new request folder also wakes it at once (a watch on `approvals/`). The events
  * carry no data worth stealing: a page that hears one fetches itself again, with its own cookie.
  */
@@ -11,11 +12,14 @@ import type { ServerResponse } from "node:http";
 import { FileApprovalStore } from "../enforce/approvals/file-store.js";
 import type { ConsoleContext } from "./context.js";
 
+const INVENTORY_MS = 1000;
+
 export class LiveHub {
   private readonly clients = new Set<ServerResponse>();
   private timer: NodeJS.Timeout | undefined;
   private keepAlive: NodeJS.Timeout | undefined;
-  private last = { approvals: "", monitor: -1 };
+  private last = { approvals: "", monitor: -1, inventory: "" };
+  private inventoryAt = 0;
   private polling = false;
   private again = false;
   private watcher: FSWatcher | undefined;
@@ -64,10 +68,19 @@ export class LiveHub {
       }
       const lines = this.ctx.logs.refresh().length;
       if (lines !== this.last.monitor) { this.last.monitor = lines; this.send(`event: monitor\ndata: ${lines}\n\n`); }
+      this.pollInventory();
     } finally {
       this.polling = false;
       if (this.again) { this.again = false; void this.poll(); }
     }
+  }
+
+  /** The inventory's files (decision logs and recordings), looked at once a second at most. */
+  private pollInventory(): void {
+    if (Date.now() - this.inventoryAt < INVENTORY_MS) return;
+    this.inventoryAt = Date.now();
+    const sig = this.ctx.inventory.signature();
+    if (sig !== this.last.inventory) { this.last.inventory = sig; this.send("event: inventory\ndata: changed\n\n"); }
   }
 
   close(): void {

@@ -2,7 +2,8 @@
  * What each URL of the console does. Every screen but the login needs a session; every POST
  * passes `forgery()` (Origin + CSRF token) before anything else. Votes go through `castBallot`
  * (the same function `policy approvals approve|deny` uses) with the console's attestation that
- * the logged-in person is the voter; the proxy counts them by its own rules.
+ * the logged-in person is the voter; the proxy counts them by its own rules. The inventory is
+ * `policy inventory`'s own tables over the same logs and recordings.
  */
 import { createReadStream } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -16,6 +17,9 @@ import { policyBody, queueBody, reviewBody } from "./pages/approvals.js";
 import { eventBody, monitorBody } from "./pages/monitor.js";
 import { alertsBody, ALERT_TYPES, groupAlerts } from "./pages/alerts.js";
 import { decisions, filterOf } from "./data/monitor-filter.js";
+import { inventoryBody } from "./pages/inventory.js";
+import { inventoryHtml } from "../inventory/index.js";
+import { parseDuration } from "../enforce/start.js";
 import type { Html } from "./html.js";
 
 const ID_RE = /^[a-z0-9][a-z0-9-]{2,63}$/;
@@ -116,6 +120,28 @@ async function ack(ctx: ConsoleContext, r: Request): Promise<void> {
   redirect(r.res, "/alerts");
 }
 
+/** The inventory now (`?recent=24h`: the baseline of unexpected usage, as `policy inventory --recent`). */
+function inventoryOf(ctx: ConsoleContext, q: URLSearchParams) {
+  const recent = (q.get("recent") ?? "").trim().slice(0, 40);
+  const ms = recent ? parseDuration(recent) : undefined;
+  const recentError = recent && ms === undefined ? `"${recent}" is not a duration (e.g. 24h, 90m)` : undefined;
+  return { result: ctx.inventory.get(ctx.bundles, ctx.logs.refresh(), ms), recent, recentError };
+}
+
+async function inventory(ctx: ConsoleContext, r: Request): Promise<void> {
+  const body = inventoryBody({ ...inventoryOf(ctx, r.url.searchParams), query: r.url.searchParams, logsGiven: ctx.logs.files.length, recordsGiven: ctx.recordings.dirs.length, bundlesGiven: ctx.bundles.size });
+  await show(ctx, r, { title: "Inventory", section: "inventory" }, body);
+}
+
+/** The inventory as `policy inventory --format json` or `--html` writes it, to download. */
+function inventoryFile(ctx: ConsoleContext, r: Request, kind: "json" | "html"): void {
+  const { result, recentError } = inventoryOf(ctx, r.url.searchParams);
+  if (recentError) throw new HttpError(400, recentError);
+  if (!result.inventory) throw new HttpError(404, result.problems.at(-1) ?? "there is no inventory: start the console with --bundle FILE and --decision-log FILE or --record DIR");
+  const [type, text] = kind === "json" ? ["application/json", JSON.stringify(result.inventory, null, 2) + "\n"] : ["text/html; charset=utf-8", inventoryHtml(result.inventory)];
+  r.res.writeHead(200, { "content-type": type, "content-disposition": `attachment; filename="inventory.${kind}"` }).end(text);
+}
+
 /** Routes that need a signed-in person, by method and path. */
 export const ROUTES: readonly [string, RegExp, Route][] = [
   ["GET", /^\/$/, async (_c, r) => redirect(r.res, "/approvals")],
@@ -150,6 +176,8 @@ export const ROUTES: readonly [string, RegExp, Route][] = [
     await show(c, r, { title: "Alerts", section: "alerts" }, alertsBody(groupAlerts(c.logs.refresh(), acks, all), acks, r.session!.csrf, all));
   }],
   ["POST", /^\/alerts\/ack$/, async (c, r) => ack(c, r)],
+  ["GET", /^\/inventory$/, async (c, r) => inventory(c, r)],
+  ["GET", /^\/inventory\.(json|html)$/, async (c, r, m) => inventoryFile(c, r, m[1] as "json" | "html")],
 ];
 
 /** Routes open without a session. */

@@ -5,7 +5,7 @@
  * risk.ts) — as text (text.ts), JSON (`policy-inventory/1`, schemas/inventory.schema.json) or one
  * self-contained HTML page (html.ts).
  */
-export { readInputs, InputError, type Observed, type ObservedCall } from "./read.js";
+export { readInputs, readTexts, InputError, type Observed, type ObservedCall } from "./read.js";
 export { buildInventory, type Inventory, type InventoryTool } from "./build.js";
 export { riskOf, RISKS, type Risk } from "./risk.js";
 export { formatInventory } from "./text.js";

@@ -100,16 +100,26 @@ function readLine(o: Observed, text: string, where: string, byKey: Map<string, O
 
 /** Reads every file; recordings first, so that a logged decision lands on the recorded call. */
 export function readInputs(files: readonly string[]): Observed {
+  return readTexts(files.map((file) => {
+    try { return { file, text: readFileSync(file, "utf8") }; } catch (e) { throw new InputError(`cannot read "${file}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+  }));
+}
+
+/**
+ * The same from texts already read. With `skip`, a bad line is handed to it and left out instead
+ * of thrown (the console reports such lines on its page, as its monitor does).
+ */
+export function readTexts(texts: readonly { readonly file: string; readonly text: string }[], skip?: (e: InputError) => void): Observed {
   const o: Observed = { calls: [], agents: new Map(), sources: [] };
   const byKey = new Map<string, ObservedCall>();
-  const texts = files.map((file) => {
-    try { return { file, text: readFileSync(file, "utf8") }; } catch (e) { throw new InputError(`cannot read "${file}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
-  });
   const isLog = (t: string) => /^\s*\{[^\n]*"type"\s*:\s*"(decision|tool_definitions|alert|bundle_loaded|approval|sanitized|audit_failed)"/.test(t);
   for (const { file, text } of [...texts.filter((t) => !isLog(t.text)), ...texts.filter((t) => isLog(t.text))]) {
     const lines = text.split("\n");
     let kind: "recording" | "decision-log" | "empty" = "empty", n = 0;
-    lines.forEach((l, i) => { if (l.trim()) { kind = readLine(o, l, `${file}:${i + 1}`, byKey); n++; } });
+    lines.forEach((l, i) => {
+      if (!l.trim()) return;
+      try { kind = readLine(o, l, `${file}:${i + 1}`, byKey); n++; } catch (e) { if (!skip || !(e instanceof InputError)) throw e; skip(e); }
+    });
     o.sources.push({ file, kind, lines: n });
   }
   o.calls.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));

@@ -1,7 +1,9 @@
 /**
  * The monitor's filters over decision-log lines: policy id (the deciding policy or any matched
  * one), agent, integration, tool, effect, session (run) id and a time range. Every filter given must
- * hold; an empty one holds for all. Comparisons are exact (ids are ids), agent names ignore case.
+ * hold; an empty one holds for all. Ids compare exactly; agent names (trimmed), integrations and
+ * tools ignore case, as the bundle's tool keys do (`Write_File` is the tool `write_file`), so that a
+ * link from the inventory (which counts tools that way) never shows fewer calls than it counted.
  */
 import { agentOf, str, type LogLine } from "./decision-log.js";
 
@@ -40,13 +42,15 @@ function matchedIds(rec: Readonly<Record<string, unknown>>): string[] {
   return Array.isArray(d?.matched) ? d!.matched.map((m) => (typeof m?.id === "string" ? m.id : "")).filter(Boolean) : [];
 }
 
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
 /** Whether one decision line passes the filter. */
 export function passes(l: LogLine, f: MonitorFilter): boolean {
   const r = l.rec;
   if (f.policy && str(r, "policy") !== f.policy && !matchedIds(r).includes(f.policy)) return false;
-  if (f.agent && agentOf(r).toLowerCase() !== f.agent.toLowerCase()) return false;
-  if (f.integration && str(r, "integration") !== f.integration) return false;
-  if (f.tool && str(r, "tool") !== f.tool && `${str(r, "integration")}.${str(r, "tool")}` !== f.tool) return false;
+  if (f.agent && !same(agentOf(r).trim().slice(0, 200), f.agent)) return false;
+  if (f.integration && !same(str(r, "integration"), f.integration)) return false;
+  if (f.tool && !same(str(r, "tool"), f.tool) && !same(`${str(r, "integration")}.${str(r, "tool")}`, f.tool)) return false;
   if (f.effect && str(r, "effect") !== f.effect) return false;
   if (f.session && str(r, "session_id") !== f.session) return false;
   const t = Date.parse(str(r, "ts"));

@@ -29,6 +29,15 @@ export class Recordings {
     });
   }
 
+  /** Every recording in the folders given (their paths, by folder and then name): the inventory reads them. */
+  paths(): string[] {
+    return this.dirs.flatMap((d) => {
+      let names: string[] = [];
+      try { names = readdirSync(d); } catch { /* a folder that does not exist yet has no recordings */ }
+      return names.filter((n) => NAME_RE.test(n)).sort().map((n) => path.join(d, n));
+    });
+  }
+
   /** The file of a recording named by folder index and name, if it is one of ours. */
   file(dir: number, name: string): string | undefined {
     const d = this.dirs[dir];

@@ -6,7 +6,7 @@
 import { html, type Html } from "../html.js";
 import type { ConsoleSession } from "../auth.js";
 
-export type Section = "approvals" | "monitor" | "alerts" | "login";
+export type Section = "approvals" | "monitor" | "alerts" | "inventory" | "login";
 
 export interface PageOptions {
   readonly title: string;
@@ -20,7 +20,7 @@ function nav(o: PageOptions): Html {
   if (!o.session) return html``;
   const link = (s: Section, label: string, extra?: Html) => html`<a href="/${s}"${o.section === s ? html` aria-current="page"` : ""}>${label}${extra ?? ""}</a>`;
   const badge = o.pending ? html` <span class="count" aria-label="${o.pending} pending">${o.pending}</span>` : html``;
-  return html`<nav aria-label="Sections">${link("approvals", "Approvals", badge)}${link("monitor", "Monitor")}${link("alerts", "Alerts")}</nav>
+  return html`<nav aria-label="Sections">${link("approvals", "Approvals", badge)}${link("monitor", "Monitor")}${link("alerts", "Alerts")}${link("inventory", "Inventory")}</nav>
 <form class="who" method="post" action="/logout"><span>Signed in as <strong data-person>${o.session.person}</strong></span>
 <input type="hidden" name="csrf" value="${o.session.csrf}"><button type="submit">Sign out</button></form>`;
 }

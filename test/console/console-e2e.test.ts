@@ -5,8 +5,9 @@
  * approve it (one with the keyboard only) and the directory is created; a denial reaches the agent;
  * one person holding both roles cannot cast both votes, not even with a hand-made POST; the monitor
  * filtered by policy id shows exactly the blocked calls of a scripted session, with rule, matching
- * input and run id; alerts are grouped and acknowledged in the store; an agent name with HTML and
- * ANSI escapes is shown inertly everywhere; every form control has a label.
+ * input and run id; alerts are grouped and acknowledged in the store; the inventory's row of a tool
+ * links (followed with the keyboard) to the monitor filtered to its blocked calls; an agent name with
+ * HTML and ANSI escapes is shown inertly everywhere; every form control has a label.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -225,6 +226,33 @@ describe("policy console in chromium, against policy enforce and the filesystem 
       expect(await tina.page.locator("[data-alert][data-acked]").count()).toBe(2);
       expect(await tina.page.locator("main").textContent()).toContain("acknowledged by mark");
       expect(await tina.page.locator("img, b").count()).toBe(0);
+
+      // 8. Inventory: the tables of `policy inventory`; a tool's count of blocked calls, followed with
+      // the keyboard, opens the monitor filtered to exactly those calls.
+      await tina.page.getByRole("link", { name: "Inventory" }).click();
+      await tina.page.waitForURL(/\/inventory$/);
+      const writes = tina.page.locator('#tools tr[data-tool="filesystem.write_file"]');
+      const cells = await writes.locator("td").allTextContents();
+      // review, calls, allowed, held, blocked (operation and risk follow the imported catalog)
+      expect([cells[1], ...cells.slice(3, 7)]).toEqual(["Unreviewed", "2", "0", "0", "2"]);
+      expect(await writes.locator("[data-agent]").textContent()).toBe(AGENT_SHOWN);
+      expect(await tina.page.locator('#tools tr[data-tool="filesystem.create_directory"] td').nth(5).textContent()).toBe("2");
+      expect(await tina.page.locator("#agents [data-agent]").allTextContents()).toEqual([AGENT_SHOWN]);
+      expect(await tina.page.locator("img, b").count()).toBe(0);
+      expect(await tina.page.title()).not.toBe("pwned");
+      expect(await unlabelled(tina.page)).toEqual([]);
+      await shot(tina.page, "inventory");
+      await writes.getByRole("link", { name: "2 blocked calls of filesystem.write_file" }).focus();
+      await tina.page.keyboard.press("Enter");
+      await tina.page.waitForURL(/\/monitor\?integration=filesystem&tool=write_file&effect=block$/);
+      expect(await tina.page.getByLabel("Tool").inputValue()).toBe("write_file");
+      const filtered = tina.page.locator("table.decisions tbody tr");
+      expect(await filtered.count()).toBe(2);
+      for (const r of await filtered.all()) {
+        expect(await r.getAttribute("data-effect")).toBe("block");
+        expect(await r.textContent()).toContain("filesystem.write_file");
+        expect(await r.textContent()).toContain(session);
+      }
     } finally {
       await browser?.close();
       await cons?.close();

@@ -2,7 +2,7 @@
  * What the monitor reads and how it filters: decision-log lines read incrementally (a line being
  * written is not read half, a file that shrank is read again, a line that is not a JSON object or
  * does not follow its schema is reported), and each filter (policy id also among the matched policies, agent, integration, tool,
- * effect, session, time range) holding exactly for the lines it names.
+ * effect, session, time range) holding exactly for the lines it names (tools and integrations in any case).
  */
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -56,6 +56,9 @@ describe("the monitor's data", () => {
     expect(seqs("agent=claude+code")).toEqual([3]);
     expect(seqs("tool=filesystem.create_directory")).toEqual([4]);
     expect(seqs("tool=write_file&integration=filesystem")).toEqual([3, 1]);
+    // Tools and integrations ignore case, as the bundle's tool keys do (the inventory links by them).
+    expect(seqs("tool=Write_File&integration=FileSystem")).toEqual([3, 1]);
+    expect(seqs("tool=FILESYSTEM.create_directory")).toEqual([4]);
     expect(seqs("effect=require_approval")).toEqual([4]);
     expect(seqs("from=2026-12-03T10:00:02&to=2026-12-03T10:00:03")).toEqual([3, 2]);
     expect(seqs("integration=github")).toEqual([]);
