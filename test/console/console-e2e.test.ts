@@ -93,11 +93,18 @@ describe("policy console in chromium, against policy enforce and the filesystem 
 
       // 1. A call that needs two approvers appears in the open queue (live, no reload) within a second.
       const dirA = path.join(sandbox, "reports");
+      // The page itself notes when the row arrives (the test's own polling under load does not count).
+      await tina.page.evaluate(() => {
+        new MutationObserver((_, obs) => {
+          const row = [...document.querySelectorAll("tr[data-approval]")].find((r) => r.textContent?.includes("create_directory"));
+          if (row) { document.body.dataset.rowShownAt = String(Date.now()); obs.disconnect(); }
+        }).observe(document.body, { childList: true, subtree: true });
+      });
       const callA = agent.callTool({ name: "create_directory", arguments: { path: dirA } }, undefined, { timeout: 120_000 });
       const rowA = tina.page.locator("tr[data-approval]", { hasText: "create_directory" });
       await rowA.waitFor({ timeout: 20_000 });
       // From the moment the proxy held the call (the request's creation time) to the row on the open page.
-      const shownAt = Date.now();
+      const shownAt = Number(await tina.page.evaluate(() => document.body.dataset.rowShownAt));
       const createdA = Date.parse((await pendingIds(state))[0]!.request.created);
       expect(shownAt - createdA).toBeLessThan(1000);
       expect(await rowA.locator("[data-agent]").textContent()).toBe(AGENT_SHOWN);
