@@ -21,8 +21,8 @@ export class Revisions {
   private readonly holds = new Map<string, number>();
   /** Pinned sessions: tenant → session id → revision. */
   private readonly pins = new Map<string, Map<string, string>>();
-  /** Open sessions (tenant NUL session id): their pins are never forgotten while open. */
-  private readonly open = new Set<string>();
+  /** Open sessions (tenant NUL session id) → the revision each holds: their pins are never forgotten while open. */
+  private readonly open = new Map<string, string>();
   /** The pinned sessions in pinning order (a ring of MAX_PINS): the oldest is forgotten first. */
   private readonly pinTenants: string[] = [];
   private readonly pinSessions: string[] = [];
@@ -115,20 +115,24 @@ export class Revisions {
     const c = this.pinned(tenant, session);
     const key = `${tenant}\u0000${session}`;
     if (!this.open.has(key)) {
-      this.open.add(key);
       const r = c.bundle.revision;
+      this.open.set(key, r);
       this.holds.set(r, (this.holds.get(r) ?? 0) + 1);
     }
     return c.bundle.revision;
   }
 
-  /** Closes a session opened with `openSession`: its revision is no longer held, its pin forgotten. */
+  /**
+   * Closes a session opened with `openSession`: the revision it held is no longer held (the one
+   * `openSession` counted, even when a shared store has pinned the session elsewhere since), its
+   * pin forgotten.
+   */
   closeSession(tenant: string, session: string): void {
     const key = `${tenant}\u0000${session}`;
-    if (!this.open.delete(key)) return;
-    const r = this.pins.get(tenant)?.get(session);
-    this.forget(tenant, session);
+    const r = this.open.get(key);
     if (r === undefined) return;
+    this.open.delete(key);
+    this.forget(tenant, session);
     const n = (this.holds.get(r) ?? 1) - 1;
     if (n > 0) this.holds.set(r, n);
     else this.holds.delete(r);

@@ -6,6 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { createEnforcer } from "../../runtime/index.js";
 import { call, compile } from "../hardening/helpers.js";
+import { Revisions } from "../../runtime/revisions.js";
+import type { Compiled } from "../../runtime/compiled.js";
 
 /** A bundle whose one policy decides `github.create_issue` with `effect`, told apart by `n`. */
 function bundleWith(effect: "allow" | "block", n: number) {
@@ -48,5 +50,19 @@ describe("revision pinning", () => {
     e.load(hide);
     expect(e.visibleTools({ name: "Cursor" }, ["github.create_issue"])).toEqual([]);
     expect(e.visibleTools({ name: "Cursor" }, ["github.create_issue"], undefined, first.revision)).toEqual(["github.create_issue"]);
+  });
+
+  it("closing a session releases the revision it held, also after a shared store pinned it elsewhere", () => {
+    const fake = (revision: string) => ({ bundle: { revision }, stateful: false, lookback: 0, filters: new Map(), counts: [] }) as unknown as Compiled;
+    const rv = new Revisions();
+    rv.add(fake("r0"));
+    expect(rv.openSession("", "a")).toBe("r0");
+    rv.add(fake("r1"));
+    expect(rv.openSession("", "b")).toBe("r1");
+    rv.pin("", "a", "r1"); // what `settle` does when the store says session a runs on r1
+    rv.closeSession("", "a");
+    for (let i = 2; i < 40; i++) rv.add(fake(`r${i}`));
+    expect(rv.pinned("", "b").bundle.revision).toBe("r1");
+    expect(rv.get("r0")).toBeUndefined();
   });
 });
