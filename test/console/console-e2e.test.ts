@@ -96,7 +96,7 @@ describe("policy console in chromium, against policy enforce and the filesystem 
       // The page itself notes when the row arrives (the test's own polling under load does not count).
       await tina.page.evaluate(() => {
         new MutationObserver((_, obs) => {
-          const row = [...document.querySelectorAll("tr[data-approval]")].find((r) => r.textContent?.includes("create_directory"));
+          const row = Array.from(document.querySelectorAll("tr[data-approval]")).find((r) => r.textContent?.includes("create_directory"));
           if (row) { document.body.dataset.rowShownAt = String(Date.now()); obs.disconnect(); }
         }).observe(document.body, { childList: true, subtree: true });
       });
