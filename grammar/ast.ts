@@ -23,8 +23,16 @@ export type Operator =
   /** `command starts with "npm run test:"`. */
   | "starts_with";
 
-/** `rate(5m, integration is GitHub)`: the parenthesised parameters of a subject. */
-export interface SubjectParams { readonly window: Value | undefined; readonly filter: Expr | undefined; readonly span: Span }
+/**
+ * `rate(5m, integration is GitHub)`, `rate(this hour, tenant, allowed)`, `sum(args.amount, today)`:
+ * the parenthesised parameters of a subject. `window` is the first (`this hour` is one Name);
+ * `options` the bare words after it (`today`, `this hour`, `tenant`, `integration`, `session`,
+ * `allowed`); `filter` the condition among them (several are AND-ed).
+ */
+export interface SubjectParams { readonly window: Value | undefined; readonly filter: Expr | undefined; readonly options?: readonly NameValue[]; readonly span: Span }
+
+/** Bare words that are options inside a subject's parentheses rather than a filter. */
+export const PARAM_OPTIONS: readonly string[] = ["today", "this hour", "tenant", "integration", "agent", "session", "allowed"];
 
 export interface Subject {
   /** `integration`, `tool`, `args.repo`, `agent.review_status`, `session`, `rate`, `spend`, … */

@@ -4,7 +4,7 @@
  * literals (bad escapes, bad numbers) are produced here.
  */
 import type { CstNode, IToken, CstElement } from "chevrotain";
-import type * as A from "./ast.js";
+import * as A from "./ast.js";
 import { LineMap, type Span } from "./span.js";
 import { diag, type Diagnostic } from "./diagnostic.js";
 
@@ -223,6 +223,24 @@ export class CstToAst {
     return undefined;
   }
 
+  /** A subject's parameters: the first value (with its second word), then options and filters. */
+  private params(c: Children, span: Span): A.SubjectParams {
+    let window = this.value(c["value"]?.[0] as CstNode | undefined);
+    const second = this.name(this.tok(c, "windowWord"));
+    if (window && second) window = { kind: "Name", value: `${window.kind === "Name" ? window.value : ""} ${second.value}`.trim(), span: this.lines.span(window.span.start, second.span.end) };
+    const options: A.NameValue[] = [];
+    const filters: A.Expr[] = [];
+    for (const x of (c["orExpr"] ?? []) as CstNode[]) {
+      const e = this.orExpr(x);
+      if (!e) continue;
+      const word = e.kind === "Condition" && e.op === "none" && !e.subject.params ? `${e.subject.name}${e.subject.qualifier ? ` ${e.subject.qualifier.value}` : ""}` : undefined;
+      if (word !== undefined && A.PARAM_OPTIONS.includes(word)) options.push({ kind: "Name", value: word, span: e.span });
+      else filters.push(e);
+    }
+    const filter = filters.length > 1 ? { kind: "And" as const, items: filters, span: this.lines.span(filters[0]!.span.start, filters[filters.length - 1]!.span.end) } : filters[0];
+    return { window, filter, ...(options.length ? { options } : {}), span };
+  }
+
   private condition(n: CstNode): A.Condition | undefined {
     const c = n.children as Children;
     const subj = this.tok(c, "Name");
@@ -232,11 +250,7 @@ export class CstToAst {
     if (c["LParen"]) {
       const lp = this.tok(c, "LParen");
       const rp = this.tok(c, "RParen");
-      params = {
-        window: this.value(c["value"]?.[0] as CstNode | undefined),
-        filter: this.orExpr(c["orExpr"]?.[0] as CstNode | undefined),
-        span: lp && rp ? this.lines.span(lp.startOffset, rp.startOffset + 1) : span,
-      };
+      params = this.params(c, lp && rp ? this.lines.span(lp.startOffset, rp.startOffset + 1) : span);
     }
     const qualifier = this.name(this.tok(c, "qualifier"));
     const subject: A.Subject = { name: subj.image, span: this.tokSpan(subj), ...(qualifier ? { qualifier } : {}), ...(params ? { params } : {}) };

@@ -84,7 +84,9 @@ class PolicyParser extends CstParser {
     this.OPTION(() => {
       this.CONSUME(T.LParen);
       this.SUBRULE(this.value);
-      this.OPTION2(() => { this.CONSUME(T.Comma); this.SUBRULE(this.orExpr); });
+      // `rate(this hour)`: a second word of the first parameter.
+      this.OPTION5(() => this.CONSUME3(T.Name, { LABEL: "windowWord" }));
+      this.MANY(() => { this.CONSUME(T.Comma); this.SUBRULE(this.orExpr); });
       this.CONSUME(T.RParen);
     });
     this.OPTION3(() => this.CONSUME2(T.Name, { LABEL: "qualifier" }));

@@ -39,7 +39,8 @@ export function printCondition(c: A.Condition): string {
   let s = c.subject.name;
   if (c.subject.params) {
     const p = c.subject.params;
-    s += `(${p.window ? printValue(p.window) : ""}${p.filter ? `, ${printExpr(p.filter)}` : ""})`;
+    const opts = (p.options ?? []).map((o) => `, ${o.value}`).join("");
+    s += `(${p.window ? printValue(p.window) : ""}${opts}${p.filter ? `, ${printExpr(p.filter)}` : ""})`;
   }
   if (c.subject.qualifier) s += ` ${c.subject.qualifier.value}`;
   if (c.op === "none") return s;

@@ -7,7 +7,8 @@ import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent, UserInfo } fr
 import { callTypeOf, commandArgs, eventProblem, mcpInfo, parseTs, resolveCall, resolveCommands, withArgs, type ResolvedCall, type ToolInfo } from "./event.js";
 import type { ShellParser } from "./argv.js";
 import { strictest, withUnknownReason } from "./combine.js";
-import { callFacts, countersOf, evaluate, lookback, needsState, resourceKey, type EvalContext } from "./evaluate.js";
+import { allTallies, callFacts, countersOf, evaluate, lookback, needsState, resourceKey, type EvalContext } from "./evaluate.js";
+import { refundOf, tallyQuery, readKey, type TallySpec } from "./tally.js";
 import { compileDetectors, type Detector } from "./detectors.js";
 import { MemoryStore, toMicros, type CountQuery, type ResponseResult, type ResponseUpdate, type SessionStore, type StateSnapshot, type StateQuery, type StateUpdate } from "./store.js";
 import { reviewOf, staticEval, toolReviewOf } from "./static-eval.js";
@@ -73,6 +74,8 @@ interface Compiled {
   /** `rate` / `burst` counters (id → filter) and the counts to read. */
   readonly filters: ReadonlyMap<string, CExpr | undefined>;
   readonly counts: ReadonlyMap<string, CountQuery>;
+  /** Tallies (runtime/tally.ts) the conditions read. */
+  readonly tallies: readonly TallySpec[];
   /** MCP calls resolved so far (bounded): raw integration → raw tool → facts and decision-table entries. */
   readonly calls: { n: number; readonly m: Map<string, Map<string, Slot>> };
 }
@@ -115,6 +118,7 @@ function compile(b: Bundle): Compiled {
     stateful: all.some(needsState),
     lookback: all.reduce((m, e) => Math.max(m, lookback(e)), 0),
     ...counters(all),
+    tallies: all.flatMap((e) => allTallies(e)),
     calls: { n: 0, m: new Map() },
   };
 }
@@ -215,6 +219,7 @@ export class Enforcer {
   private lookback = 0;
   private filters = new Map<string, CExpr | undefined>();
   private counts: CountQuery[] = [];
+  private tallies: TallySpec[] = [];
   /** A store passed in is shared (replicas): every tool call goes through it, for the revision pin. */
   private readonly shared: boolean;
   readonly store: SessionStore;
@@ -250,6 +255,7 @@ export class Enforcer {
       this.lookback = Math.max(0, ...all.map((x) => x.lookback));
       this.filters = new Map(all.flatMap((x) => [...x.filters]));
       this.counts = [...new Map(all.flatMap((x) => [...x.counts])).values()];
+      this.tallies = [...new Map(all.flatMap((x) => x.tallies.map((t) => [`${readKey(t)}|${t.allowed}`, t] as const))).values()];
       return true;
     } catch (e) {
       if (!this.current) this.loadError = `bundle rejected: ${(e as Error).message}`;
@@ -392,6 +398,7 @@ export class Enforcer {
         lookbackMs: this.lookback,
         ...(resource !== undefined ? { resource } : {}),
         revision: c.bundle.revision,
+        ...(this.tallies.length ? { tallies: tallyQuery(this.tallies, e, c.bundle, parts ? parts.map((p) => p.call) : [call], callFacts, now) } : {}),
       };
     }
     return { c, e, call, entries, parts, now, sessionKey: query ? query.session : "", agentKey, query, notes: NO_NOTES, strings: call && !call.argv ? strings : undefined };
@@ -461,7 +468,9 @@ export class Enforcer {
     const call = r.call;
     if (d.effect === "block") {
       const id = r.e.call?.id;
-      return id === undefined ? undefined : { session: r.sessionKey, agent: r.agentKey, labels: [], called: [], blockedCallId: id };
+      const refund = r.query.tallies ? refundOf(this.tallies, r.query.tallies, state, true) : undefined;
+      if (id === undefined && !refund) return undefined;
+      return { session: r.sessionKey, agent: r.agentKey, labels: [], called: [], ...(id !== undefined ? { blockedCallId: id } : {}), ...(refund ? { refund } : {}) };
     }
     const resource = r.query.resource !== undefined && !state.resourceSeen ? r.query.resource : undefined;
     const calls = r.parts ? r.parts.map((p) => p.call) : [call];
