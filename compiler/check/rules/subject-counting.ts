@@ -39,12 +39,12 @@ function parseOptions(p: A.SubjectParams, s: PolicyScope, sub: (e: A.Expr) => CE
   const out: Parsed = {};
   for (const o of p.options ?? []) {
     if (o.value === "allowed") out.allowed = true;
-    else if (SCOPES.has(o.value)) {
-      if (out.scope) return bad(`two scopes: \`${out.scope}\` and \`${o.value}\``, "give one of tenant, integration, session (the agent's own calls without any)", o.span);
-      if (o.value !== "agent") out.scope = o.value as TallyScope;
-    } else if (periods && PERIODS[o.value]) {
+    else if (periods && PERIODS[o.value]) {
       if (out.period) return bad("two periods", "give one of today, this hour, session", o.span);
       out.period = PERIODS[o.value]!;
+    } else if (SCOPES.has(o.value)) {
+      if (out.scope) return bad(`two scopes: \`${out.scope}\` and \`${o.value}\``, "give one of tenant, integration, session (the agent's own calls without any)", o.span);
+      if (o.value !== "agent") out.scope = o.value as TallyScope;
     } else return bad(`\`${o.value}\` is not an option here`, periods ? "options: today, this hour, session, tenant, integration, allowed" : "the window is the first parameter: `rate(today) > 100`; options: tenant, integration, session, allowed", o.span);
   }
   if (p.filter) {
