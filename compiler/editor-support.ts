@@ -55,7 +55,7 @@ export const SUBJECT_OPERATORS: Readonly<Record<string, readonly string[]>> = {
   body: ["contains any", "contains all"],
   data_class: ["has", "in"],
   command: ["starts with"],
-  session: ["has", "has called"],
+  session: ["has", "has called", "has seen"],
   principal: ["is"],
   resource: ["is"],
   rate: [">", "<", ">=", "<="],

@@ -50,7 +50,7 @@ function readsHistory(e: CExpr): boolean {
   switch (e.k) {
     case "and": case "or": return e.items.some(readsHistory);
     case "not": return readsHistory(e.x);
-    case "session_label": case "session_called": case "resource_new": case "rate": case "burst": case "spend": return true;
+    case "session_label": case "session_called": case "session_seen": case "resource_new": case "rate": case "burst": case "spend": return true;
     default: return false;
   }
 }

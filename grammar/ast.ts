@@ -19,7 +19,9 @@ export type Value = StringValue | NumberValue | NameValue | DurationValue | List
 // ─── Conditions ────────────────────────────────────────────────────────────────────────
 export type Operator =
   | "is" | "is_not" | "in" | "not_in" | "matches" | "contains" | "contains_any" | "contains_all"
-  | "has" | "has_called" | "exists" | "within" | "under" | ">" | "<" | ">=" | "<=" | "none"
+  | "has" | "has_called" | "exists"
+  /** `session has seen SECRETS`: a data class a tool response of the session carried. */
+  | "has_seen" | "within" | "under" | ">" | "<" | ">=" | "<=" | "none"
   /** `command starts with "npm run test:"`. */
   | "starts_with";
 

@@ -104,7 +104,7 @@ class PolicyParser extends CstParser {
         this.OPTION2(() => this.OR2([{ ALT: () => this.CONSUME(T.Any) }, { ALT: () => this.CONSUME(T.All) }]));
         this.SUBRULE5(this.value);
       } },
-      { ALT: () => { this.CONSUME(T.Has); this.OPTION3(() => this.CONSUME(T.Called)); this.SUBRULE6(this.value); } },
+      { ALT: () => { this.CONSUME(T.Has); this.OPTION3(() => this.OR3([{ ALT: () => this.CONSUME(T.Called) }, { ALT: () => this.CONSUME(T.Seen) }])); this.SUBRULE6(this.value); } },
       { ALT: () => this.CONSUME(T.Exists) },
       { ALT: () => { this.CONSUME(T.Under); this.SUBRULE8(this.value); } },
       { ALT: () => { this.CONSUME(T.Starts); this.CONSUME(T.With); this.SUBRULE9(this.value); } },

@@ -30,7 +30,7 @@ export function printValue(v: A.Value): string {
 
 const OP_TEXT: Record<A.Operator, string> = {
   is: "is", is_not: "is not", in: "in", not_in: "not in", matches: "matches", contains: "contains",
-  contains_any: "contains any", contains_all: "contains all", has: "has", has_called: "has called",
+  contains_any: "contains any", contains_all: "contains all", has: "has", has_called: "has called", has_seen: "has seen",
   exists: "exists", within: "within", under: "under", ">": ">", "<": "<", ">=": ">=", "<=": "<=", none: "",
   starts_with: "starts with",
 };

@@ -9,6 +9,7 @@ import type { ShellParser } from "./argv.js";
 import { strictest, withUnknownReason } from "./combine.js";
 import { allTallies, callFacts, countersOf, evaluate, lookback, needsState, resourceKey, type EvalContext } from "./evaluate.js";
 import { refundOf, tallyQuery, readKey, type TallySpec } from "./tally.js";
+import { responseLabels, seenWanted, type SeenWanted } from "./seen.js";
 import { compileDetectors, type Detector } from "./detectors.js";
 import { MemoryStore, toMicros, type CountQuery, type ResponseResult, type ResponseUpdate, type SessionStore, type StateSnapshot, type StateQuery, type StateUpdate } from "./store.js";
 import { reviewOf, staticEval, toolReviewOf } from "./static-eval.js";
@@ -76,6 +77,8 @@ interface Compiled {
   readonly counts: ReadonlyMap<string, CountQuery>;
   /** Tallies (runtime/tally.ts) the conditions read. */
   readonly tallies: readonly TallySpec[];
+  /** What responses are scanned for (runtime/seen.ts). */
+  readonly seen: SeenWanted;
   /** MCP calls resolved so far (bounded): raw integration → raw tool → facts and decision-table entries. */
   readonly calls: { n: number; readonly m: Map<string, Map<string, Slot>> };
 }
@@ -119,6 +122,7 @@ function compile(b: Bundle): Compiled {
     lookback: all.reduce((m, e) => Math.max(m, lookback(e)), 0),
     ...counters(all),
     tallies: all.flatMap((e) => allTallies(e)),
+    seen: seenWanted(all),
     calls: { n: 0, m: new Map() },
   };
 }
@@ -521,6 +525,7 @@ export class Enforcer {
           if (!this.currencies().has(currency)) notes.push(`cost in ${currency} counts only toward limits in ${currency} (no policy has one)`);
         }
       }
+      const labels = responseLabels(c.seen, c.detectors, e.result);
       const u: ResponseUpdate = {
         session: sessionKey,
         agent: e.agent ? agentKeyOf(e) : "",
@@ -528,6 +533,7 @@ export class Enforcer {
         ...(e.call_id !== undefined ? { callId: e.call_id } : {}),
         ...(fb ? { fallback: { key: fb.key, labels: fb.labels } } : {}),
         ...(cost ? { cost } : {}),
+        ...(labels.length ? { labels } : {}),
       };
       const done = (res: ResponseResult) => {
         if (res.ts !== ts) notes.push(`ts ${new Date(ts).toISOString()} is before the session's last event: clamped to ${new Date(res.ts).toISOString()}`);

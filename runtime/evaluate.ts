@@ -15,6 +15,7 @@ import type { UserInfo } from "./types.js";
 import { canonicalPath, pathUnder, type PathContext } from "./canonical-path.js";
 import { urlPart } from "./canonical-url.js";
 import { startsWithWords } from "./argv.js";
+import { seenLabel } from "./seen.js";
 import { isTally, readKey, tallyHolds, tallyOf, talliesOf, type RateExpr, type TallySpec } from "./tally.js";
 import type { TallyScope } from "./types.js";
 
@@ -291,6 +292,7 @@ export function compileExpr(e: CExpr): Pred {
     case "command_prefix": { const ps = e.prefixes; return (c) => { const a = c.call?.argv; return !!a && ps.some((p) => startsWithWords(a, p)); }; }
     case "session_label": { const l = e.label; return (c) => !!c.state?.labels.includes(l); }
     case "session_called": { const k = e.key; return (c) => !!c.state?.called.includes(k); }
+    case "session_seen": { const l = seenLabel(e.cls); return (c) => !!c.state?.labels.includes(l); }
     case "principal_external": return (c) => (c.principal ??= principalExternal(c.bundle, c.call));
     case "resource_new": return (c) => !!c.state && !!c.call && resourceKey(c.call) !== undefined && !c.state.resourceSeen;
     case "rate": {
@@ -434,7 +436,7 @@ export function needsState(e: CExpr): boolean {
   switch (e.k) {
     case "and": case "or": return e.items.some(needsState);
     case "not": return needsState(e.x);
-    case "session_label": case "session_called": case "resource_new": case "rate": case "burst": case "spend": case "time": return true;
+    case "session_label": case "session_called": case "session_seen": case "resource_new": case "rate": case "burst": case "spend": case "time": return true;
     default: return false;
   }
 }

@@ -117,6 +117,8 @@ export interface ResponseUpdate {
   readonly fallback?: { readonly key: string; readonly labels: readonly string[] };
   /** Cost in micro-units (1e-6) of an ISO currency code. */
   readonly cost?: { readonly currency: string; readonly micros: number };
+  /** Session labels the response's content records (`seen:SECRETS`, `untrusted_content`; runtime/seen.ts). */
+  readonly labels?: readonly string[];
 }
 
 export interface ResponseResult {
@@ -267,6 +269,7 @@ export class MemoryStore implements SessionStore {
       for (const l of u.fallback.labels) s.labels.add(l);
       s.called.add(u.fallback.key);
     }
+    for (const l of u.labels ?? []) s.labels.add(l);
     const agent = u.agent || s.agent;
     if (u.cost && agent) {
       const spend = this.agentOf(agent).spend;

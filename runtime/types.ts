@@ -50,6 +50,8 @@ export type CExpr =
   | { readonly k: "command_prefix"; readonly prefixes: readonly (readonly string[])[] }
   | { readonly k: "session_label"; readonly label: string }
   | { readonly k: "session_called"; readonly key: string }
+  /** `session has seen SECRETS`: a detector of the class found something in a tool response of the session. */
+  | { readonly k: "session_seen"; readonly cls: string }
   | { readonly k: "principal_external" }
   | { readonly k: "resource_new" }
   /**

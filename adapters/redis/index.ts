@@ -183,7 +183,7 @@ export class RedisStore implements SessionStore {
     const r = (await this.run(SCRIPTS.respond, keys, [
       u.ts, u.callId !== undefined ? "1" : "0", u.callId ?? "", u.fallback?.key ?? "",
       u.cost?.currency ?? "", u.cost?.micros ?? 0, u.agent ? enc(u.agent) : "", `${this.prefix}a:`, this.sessionTtl,
-      ...(u.fallback?.labels ?? []),
+      u.labels?.length ?? 0, ...(u.labels ?? []), ...(u.fallback?.labels ?? []),
     ])) as [string, ResponseResult["call"]];
     return { ts: Number(r[0]), call: r[1] };
   }

@@ -131,7 +131,8 @@ return 1
 export const RESPOND = FMT + `
 -- KEYS: 1 session hash, 2 labels, 3 called, 4 ids
 -- ARGV: 1 ts, 2 has id, 3 call id, 4 fallback key ('' = none), 5 currency ('' = none), 6 micros,
---       7 agent ('' = the session's), 8 agent key prefix, 9 session ttl, 10.. fallback labels
+--       7 agent ('' = the session's), 8 agent key prefix, 9 session ttl, 10 number of content labels,
+--       then the content labels (always recorded), then the fallback labels
 local ts = tonumber(ARGV[1])
 local last = redis.call('HGET', KEYS[1], 'last')
 if last and ts < tonumber(last) then ts = tonumber(last) end
@@ -141,8 +142,10 @@ if ARGV[2] == '1' then
   local info = redis.call('HGET', KEYS[4], ARGV[3])
   if not info then status = 'unknown' elseif info == '!' then status = 'blocked' else status = 'known' end
 end
+local ncontent = tonumber(ARGV[10])
+for i = 11, 10 + ncontent do redis.call('SADD', KEYS[2], ARGV[i]) end
 if (status == 'unknown' or status == 'none') and ARGV[4] ~= '' then
-  for i = 10, #ARGV do redis.call('SADD', KEYS[2], ARGV[i]) end
+  for i = 11 + ncontent, #ARGV do redis.call('SADD', KEYS[2], ARGV[i]) end
   redis.call('SADD', KEYS[3], ARGV[4])
 end
 if ARGV[5] ~= '' then

@@ -53,7 +53,7 @@ export interface CoverageReport {
   };
 }
 
-const SESSION_KINDS = new Set(["session_label", "session_called", "resource_new", "rate", "burst", "spend"]);
+const SESSION_KINDS = new Set(["session_label", "session_called", "session_seen", "resource_new", "rate", "burst", "spend"]);
 
 function usesSession(e: CExpr): boolean {
   switch (e.k) {

@@ -29,6 +29,7 @@ describe("counting conditions in the checker", () => {
     ["burst(tenant)", { k: "burst", scope: "tenant" }],
     ["burst(integration)", { k: "burst", scope: "integration" }],
     ["rate(5m) > 20", { k: "rate", windowMs: 300000, cmp: ">", n: 20 }],
+    ["session has seen PROMPT_INJECTION", { k: "session_seen", cls: "PROMPT_INJECTION" }],
   ])("%s", (src, expr) => {
     const r = check(src);
     expect(r.diags).toEqual([]);
@@ -47,6 +48,7 @@ describe("counting conditions in the checker", () => {
     ["sum(args.perPage, today) is 3", /compare `sum\(…\)` with a number/, /sum\(args.amount, today\)/],
     ["burst(session)", /one scope/, /agent's own calls/],
     ["count > 3", /needs its parameters/, /count\(session/],
+    ["session has seen SECRET", /unknown data class "SECRET"/, /did you mean `SECRETS`/],
   ])("%s is an error with a hint", (src, message, hint) => {
     const r = check(src);
     const errors = r.diags.filter((d) => d.code.startsWith("PDL2"));
@@ -70,6 +72,7 @@ describe("counting conditions in fmt and the JSON export", () => {
   if rate(this hour, tenant, allowed, integration is GitHub) > 100
   if sum(args.perPage, today, tool is github.list_issues) > 500 or count(session, allowed) >= 3
   if burst(integration)
+  if session has seen SECRETS
   action block
 }
 `;

@@ -39,7 +39,8 @@ export function checkSession(c: A.Condition, s: PolicyScope, sub: (e: A.Expr) =>
         const key = resolveToolRef(ctx, c.value, undefined);
         return key ? { k: "session_called", key } : undefined;
       }
-      if (c.op !== "has") return bad("`session` is used with `has <label>` or `has called <tool>`", "e.g. `session has untrusted_content`", c.opSpan);
+      if (c.op === "has_seen") return seenClass(c, s);
+      if (c.op !== "has") return bad("`session` is used with `has <label>`, `has called <tool>` or `has seen <CLASS>`", "e.g. `session has untrusted_content` or `session has seen SECRETS`", c.opSpan);
       const label = c.value && wordOf(c.value);
       if (!label) return bad("`session has` needs a label", "e.g. `session has untrusted_content`");
       const known = new Set(ctx.catalog.allTools().flatMap((t) => t.labels));
@@ -84,4 +85,16 @@ export function checkSession(c: A.Condition, s: PolicyScope, sub: (e: A.Expr) =>
     default:
       return undefined;
   }
+}
+
+/** `session has seen <CLASS>`: a data class (built-in or declared by a detector) a tool response carried. */
+function seenClass(c: A.Condition, s: PolicyScope): CExpr | undefined {
+  const cls = c.value && wordOf(c.value);
+  if (!cls) { s.ctx.error("PDL2050", c.span, "`session has seen` needs a data class", "e.g. `session has seen SECRETS`"); return undefined; }
+  if (!s.ctx.dataClasses.has(cls)) {
+    const dm = didYouMean(cls, s.ctx.dataClasses, c.value!.span);
+    s.ctx.error("PDL2004", c.value!.span, `unknown data class "${cls}"`, dm.hint ?? "declare it with `detector Name /regex/ class " + cls + "`", { fixes: dm.fixes });
+    return undefined;
+  }
+  return { k: "session_seen", cls };
 }
