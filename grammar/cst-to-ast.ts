@@ -227,7 +227,9 @@ export class CstToAst {
   private params(c: Children, span: Span): A.SubjectParams {
     let window = this.value(c["value"]?.[0] as CstNode | undefined);
     const second = this.name(this.tok(c, "windowWord"));
-    if (window && second) window = { kind: "Name", value: `${window.kind === "Name" ? window.value : ""} ${second.value}`.trim(), span: this.lines.span(window.span.start, second.span.end) };
+    // Kept whole whatever the first word is (`rate(5 x)` prints back as written; the checker says what is wrong).
+    const first = window?.kind === "Name" ? window.value : window?.kind === "Number" || window?.kind === "Duration" ? window.raw : undefined;
+    if (window && second && first !== undefined) window = { kind: "Name", value: `${first} ${second.value}`, span: this.lines.span(window.span.start, second.span.end) };
     const options: A.NameValue[] = [];
     const filters: A.Expr[] = [];
     for (const x of (c["orExpr"] ?? []) as CstNode[]) {

@@ -61,7 +61,8 @@ function degenerate(s: PolicyScope, c: A.Condition, n: number): void {
   const always = (c.op === ">" && n < 0) || (c.op === ">=" && n <= 0);
   const never = (c.op === "<" && n <= 0) || (c.op === "<=" && n < 0);
   if (!always && !never) return;
-  s.ctx.warn("PDL4006", c.value?.span ?? c.span, `the count is never negative: \`${c.op} ${n}\` ${always ? "always holds" : "never holds"}`,
+  const what = c.subject.name === "sum" ? "the sum" : "the number of calls";
+  s.ctx.warn("PDL4006", c.value?.span ?? c.span, `${what} is never negative: \`${c.op} ${n}\` ${always ? "always holds" : "never holds"}`,
     always ? "remove the condition, or compare with a positive number" : "compare with a positive number, or remove the policy");
 }
 
