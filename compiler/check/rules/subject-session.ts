@@ -12,7 +12,7 @@ import { resolveToolRef } from "./subject-tool.js";
 import { checkCounting, COUNTING_SUBJECTS } from "./subject-counting.js";
 import type { ArgRef } from "./subject-args.js";
 
-export const SESSION_SUBJECTS = ["session", "principal", "resource", "rate", "burst", "spend", "time", "count", "sum"];
+export { SESSION_SUBJECTS } from "../../../runtime/language-facts.js";
 
 const CMP = new Set([">", "<", ">=", "<="]);
 
