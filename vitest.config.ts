@@ -25,6 +25,8 @@ const E2E = [
   "test/grammar/**/*.test.ts",
   "test/vscode-extension/**/*.test.ts",
   "test/session/redis.test.ts",
+  "test/session/counting.test.ts",
+  "test/session/response-facts.test.ts",
   "test/session/examples.test.ts",
   "test/catalog-import/github-openapi.test.ts",
   "test/catalog-import/live-mcp.test.ts",

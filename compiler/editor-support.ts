@@ -47,8 +47,15 @@ export function userFields(): readonly { readonly label: string; readonly doc: s
 /** What a subject is, in a sentence (for hover); undefined when there is nothing to add. */
 export function subjectDoc(subject: string): string | undefined {
   if (subject.startsWith("user.claims.")) return USER_FIELD_DOCS["user.claims."];
-  return USER_FIELD_DOCS[subject] ?? REVIEW_DOCS[subject];
+  return USER_FIELD_DOCS[subject] ?? REVIEW_DOCS[subject] ?? COUNTING_DOCS[subject];
 }
+
+const COUNTING_DOCS: Readonly<Record<string, string>> = {
+  rate: "`rate(<window>[, options][, filter])`: calls in a sliding window (`5m`) or the current local `today` / `this hour` (the organization's `timezone`), the call being decided included; options `tenant` (every agent of the tenant), `integration` (the call's integration across agents), `session`, `allowed` (only calls not blocked)",
+  count: "`count(session[, allowed][, filter])`: the session's calls since it began, the call being decided included",
+  sum: "`sum(args.<path>, today | this hour | session[, options][, filter])`: the sum of a numeric argument over the period, the call being decided included (a negative amount counts as 0)",
+  burst: "`burst`, `burst(tenant)`, `burst(integration)`: at least 10 calls in the last minute and 5× the average minute of the hour before, for the agent, the tenant or the call's integration",
+};
 
 const REVIEW_DOCS: Readonly<Record<string, string>> = {
   "tool.review_status": "the tool's review in the project's reviews file (`policy catalog review`); a tool no review names, a tool outside the catalog and, at the enforcement point, a tool whose live definition differs from the pinned one are `Unreviewed`",

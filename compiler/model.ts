@@ -65,6 +65,10 @@ export interface Organization {
   readonly slack_workspaces: readonly string[];
   readonly github_orgs: readonly string[];
   readonly external_channels: readonly string[];
+  /** The zone of calendar windows (`today`, `this hour`); UTC when absent. */
+  readonly timezone?: string;
+  /** Per tenant, its own zone. */
+  readonly tenant_timezones?: Readonly<Record<string, string>>;
 }
 
 export interface SourceFile {

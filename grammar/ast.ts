@@ -19,12 +19,22 @@ export type Value = StringValue | NumberValue | NameValue | DurationValue | List
 // ─── Conditions ────────────────────────────────────────────────────────────────────────
 export type Operator =
   | "is" | "is_not" | "in" | "not_in" | "matches" | "contains" | "contains_any" | "contains_all"
-  | "has" | "has_called" | "exists" | "within" | "under" | ">" | "<" | ">=" | "<=" | "none"
+  | "has" | "has_called" | "exists"
+  /** `session has seen SECRETS`: a data class a tool response of the session carried. */
+  | "has_seen" | "within" | "under" | ">" | "<" | ">=" | "<=" | "none"
   /** `command starts with "npm run test:"`. */
   | "starts_with";
 
-/** `rate(5m, integration is GitHub)`: the parenthesised parameters of a subject. */
-export interface SubjectParams { readonly window: Value | undefined; readonly filter: Expr | undefined; readonly span: Span }
+/**
+ * `rate(5m, integration is GitHub)`, `rate(this hour, tenant, allowed)`, `sum(args.amount, today)`:
+ * the parenthesised parameters of a subject. `window` is the first (`this hour` is one Name);
+ * `options` the bare words after it (`today`, `this hour`, `tenant`, `integration`, `session`,
+ * `allowed`); `filter` the condition among them (several are AND-ed).
+ */
+export interface SubjectParams { readonly window: Value | undefined; readonly filter: Expr | undefined; readonly options?: readonly NameValue[]; readonly span: Span }
+
+/** Bare words that are options inside a subject's parentheses rather than a filter. */
+export const PARAM_OPTIONS: readonly string[] = ["today", "this hour", "tenant", "integration", "agent", "session", "allowed"];
 
 export interface Subject {
   /** `integration`, `tool`, `args.repo`, `agent.review_status`, `session`, `rate`, `spend`, … */

@@ -4,7 +4,7 @@
  * literals (bad escapes, bad numbers) are produced here.
  */
 import type { CstNode, IToken, CstElement } from "chevrotain";
-import type * as A from "./ast.js";
+import * as A from "./ast.js";
 import { LineMap, type Span } from "./span.js";
 import { diag, type Diagnostic } from "./diagnostic.js";
 
@@ -227,6 +227,26 @@ export class CstToAst {
     return undefined;
   }
 
+  /** A subject's parameters: the first value (with its second word), then options and filters. */
+  private params(c: Children, span: Span): A.SubjectParams {
+    let window = this.value(c["value"]?.[0] as CstNode | undefined);
+    const second = this.name(this.tok(c, "windowWord"));
+    // Kept whole whatever the first word is (`rate(5 x)` prints back as written; the checker says what is wrong).
+    const first = window?.kind === "Name" ? window.value : window?.kind === "Number" || window?.kind === "Duration" ? window.raw : undefined;
+    if (window && second && first !== undefined) window = { kind: "Name", value: `${first} ${second.value}`, span: this.lines.span(window.span.start, second.span.end) };
+    const options: A.NameValue[] = [];
+    const filters: A.Expr[] = [];
+    for (const x of (c["orExpr"] ?? []) as CstNode[]) {
+      const e = this.orExpr(x);
+      if (!e) continue;
+      const word = e.kind === "Condition" && e.op === "none" && !e.subject.params ? `${e.subject.name}${e.subject.qualifier ? ` ${e.subject.qualifier.value}` : ""}` : undefined;
+      if (word !== undefined && A.PARAM_OPTIONS.includes(word)) options.push({ kind: "Name", value: word, span: e.span });
+      else filters.push(e);
+    }
+    const filter = filters.length > 1 ? { kind: "And" as const, items: filters, span: this.lines.span(filters[0]!.span.start, filters[filters.length - 1]!.span.end) } : filters[0];
+    return { window, filter, ...(options.length ? { options } : {}), span };
+  }
+
   private condition(n: CstNode): A.Condition | undefined {
     const c = n.children as Children;
     const subj = this.tok(c, "Name");
@@ -236,11 +256,7 @@ export class CstToAst {
     if (c["LParen"]) {
       const lp = this.tok(c, "LParen");
       const rp = this.tok(c, "RParen");
-      params = {
-        window: this.value(c["value"]?.[0] as CstNode | undefined),
-        filter: this.orExpr(c["orExpr"]?.[0] as CstNode | undefined),
-        span: lp && rp ? this.lines.span(lp.startOffset, rp.startOffset + 1) : span,
-      };
+      params = this.params(c, lp && rp ? this.lines.span(lp.startOffset, rp.startOffset + 1) : span);
     }
     const qualifier = this.name(this.tok(c, "qualifier"));
     const subject: A.Subject = { name: subj.image, span: this.tokSpan(subj), ...(qualifier ? { qualifier } : {}), ...(params ? { params } : {}) };
@@ -251,7 +267,7 @@ export class CstToAst {
     const first = (...names: string[]) => { for (const k of names) { const t = this.tok(p, k); if (t) return t; } return undefined; };
     const opTok = first("Is", "Not", "In", "Matches", "Contains", "Has", "Exists", "Within", "Under", "Cmp", "Starts");
     if (!opTok) return undefined;
-    const opEnd = first("Any", "All", "Called", "With") ?? (p["Is"] && p["Not"] ? this.tok(p, "Not") : undefined) ?? (p["Not"] && p["In"] ? this.tok(p, "In") : undefined) ?? opTok;
+    const opEnd = first("Any", "All", "Called", "Seen", "With") ?? (p["Is"] && p["Not"] ? this.tok(p, "Not") : undefined) ?? (p["Not"] && p["In"] ? this.tok(p, "In") : undefined) ?? opTok;
     const opSpan = this.lines.span(opTok.startOffset, opEnd.startOffset + opEnd.image.length);
     const base = { kind: "Condition" as const, subject, opSpan, span };
     if (p["Is"]) { const value = v(); return value && { ...base, op: p["Not"] ? "is_not" : "is", value }; }
@@ -261,7 +277,7 @@ export class CstToAst {
       const value = v();
       return value && { ...base, op: p["Any"] ? "contains_any" : p["All"] ? "contains_all" : "contains", value };
     }
-    if (p["Has"]) { const value = v(); return value && { ...base, op: p["Called"] ? "has_called" : "has", value }; }
+    if (p["Has"]) { const value = v(); return value && { ...base, op: p["Called"] ? "has_called" : p["Seen"] ? "has_seen" : "has", value }; }
     if (p["Exists"]) return { ...base, op: "exists" };
     if (p["Under"]) { const value = v(); return value && { ...base, op: "under", value }; }
     if (p["Starts"]) { const value = v(); return value && { ...base, op: "starts_with", value }; }

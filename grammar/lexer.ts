@@ -49,6 +49,8 @@ export const Any = kw("any");
 export const All = kw("all");
 export const Has = kw("has");
 export const Called = kw("called");
+/** `session has seen SECRETS`. */
+export const Seen = kw("seen");
 export const Exists = kw("exists");
 export const Within = kw("within");
 export const Under = kw("under");
@@ -91,12 +93,12 @@ export const Cmp = createToken({ name: "Cmp", pattern: />=|<=|>|</, label: "a co
 export const KEYWORDS: readonly TokenType[] = [
   Policy, Test, Default, Detector, Organization,
   Id, Scope, Status, Version, Priority, Description, When, If, Action, From, To, Class,
-  And, Or, Not, Is, In, Matches, Contains, Any, All, Has, Called, Exists, Within, Under, Tz, Starts, With,
+  And, Or, Not, Is, In, Matches, Contains, Any, All, Has, Called, Seen, Exists, Within, Under, Tz, Starts, With,
   Given, Call, Run, Discover, Respond, Expect, Replay, By, For, Event, Calls, No,
 ];
 
 /** Keywords that may also stand as a bare value (`tool is status`, `verb in [test]`). */
-export const VALUE_KEYWORDS: readonly TokenType[] = [Test, Default, Id, Scope, Status, Version, Priority, Description, When, Class, Tz, Any, All, No, Event, Calls, Called, Respond, Under, Starts, With, For];
+export const VALUE_KEYWORDS: readonly TokenType[] = [Test, Default, Id, Scope, Status, Version, Priority, Description, When, Class, Tz, Any, All, No, Event, Calls, Called, Seen, Respond, Under, Starts, With, For];
 
 export const ALL_TOKENS: readonly TokenType[] = [
   WhiteSpace, Comment, StringLit, BadString, Regex, Duration, NumberLit,

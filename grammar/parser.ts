@@ -84,7 +84,9 @@ class PolicyParser extends CstParser {
     this.OPTION(() => {
       this.CONSUME(T.LParen);
       this.SUBRULE(this.value);
-      this.OPTION2(() => { this.CONSUME(T.Comma); this.SUBRULE(this.orExpr); });
+      // `rate(this hour)`: a second word of the first parameter.
+      this.OPTION5(() => this.CONSUME3(T.Name, { LABEL: "windowWord" }));
+      this.MANY(() => { this.CONSUME(T.Comma); this.SUBRULE(this.orExpr); });
       this.CONSUME(T.RParen);
     });
     this.OPTION3(() => this.CONSUME2(T.Name, { LABEL: "qualifier" }));
@@ -102,7 +104,7 @@ class PolicyParser extends CstParser {
         this.OPTION2(() => this.OR2([{ ALT: () => this.CONSUME(T.Any) }, { ALT: () => this.CONSUME(T.All) }]));
         this.SUBRULE5(this.value);
       } },
-      { ALT: () => { this.CONSUME(T.Has); this.OPTION3(() => this.CONSUME(T.Called)); this.SUBRULE6(this.value); } },
+      { ALT: () => { this.CONSUME(T.Has); this.OPTION3(() => this.OR3([{ ALT: () => this.CONSUME(T.Called) }, { ALT: () => this.CONSUME(T.Seen) }])); this.SUBRULE6(this.value); } },
       { ALT: () => this.CONSUME(T.Exists) },
       { ALT: () => { this.CONSUME(T.Under); this.SUBRULE8(this.value); } },
       { ALT: () => { this.CONSUME(T.Starts); this.CONSUME(T.With); this.SUBRULE9(this.value); } },

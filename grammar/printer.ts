@@ -30,7 +30,7 @@ export function printValue(v: A.Value): string {
 
 const OP_TEXT: Record<A.Operator, string> = {
   is: "is", is_not: "is not", in: "in", not_in: "not in", matches: "matches", contains: "contains",
-  contains_any: "contains any", contains_all: "contains all", has: "has", has_called: "has called",
+  contains_any: "contains any", contains_all: "contains all", has: "has", has_called: "has called", has_seen: "has seen",
   exists: "exists", within: "within", under: "under", ">": ">", "<": "<", ">=": ">=", "<=": "<=", none: "",
   starts_with: "starts with",
 };
@@ -39,7 +39,8 @@ export function printCondition(c: A.Condition): string {
   let s = c.subject.name;
   if (c.subject.params) {
     const p = c.subject.params;
-    s += `(${p.window ? printValue(p.window) : ""}${p.filter ? `, ${printExpr(p.filter)}` : ""})`;
+    const opts = (p.options ?? []).map((o) => `, ${o.value}`).join("");
+    s += `(${p.window ? printValue(p.window) : ""}${opts}${p.filter ? `, ${printExpr(p.filter)}` : ""})`;
   }
   if (c.subject.qualifier) s += ` ${c.subject.qualifier.value}`;
   if (c.op === "none") return s;

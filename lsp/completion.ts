@@ -195,6 +195,7 @@ function valueItems(subject: string, op: string, ctx: Ctx, catalog: CheckedProje
   if (subject === "tool" && op === "has") return labelsOf(catalog).map(enumItem);
   if (subject === "tool") return [];
   if (subject === "session" && op === "has called") return catalog.allTools().map((t) => toolItem(t, true));
+  if (subject === "session" && op === "has seen") return (subjectValues(catalog, "data_class", classes(ctx.project)) ?? []).map(enumItem);
   if (subject === "agent") return agentNames(ctx.project).map(stringItem);
   if (subject.startsWith("args.")) {
     const path = subject.slice(5).split(".");

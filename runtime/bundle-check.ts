@@ -10,7 +10,7 @@ import { contentRevision } from "./revision.js";
 import { OPERATIONS as LANGUAGE_OPERATIONS, REVIEW_STATUSES, URL_PARTS as LANGUAGE_URL_PARTS } from "./language-facts.js";
 
 const KINDS = new Set([
-  "true", "false", "and", "or", "not", "integration", "tool", "tool_glob", "label", "operation", "method", "category", "verb",
+  "true", "false", "and", "or", "not", "session_seen", "integration", "tool", "tool_glob", "label", "operation", "method", "category", "verb",
   "agent", "review", "call_type", "arg", "body", "data_class", "session_label", "session_called", "principal_external",
   "resource_new", "rate", "burst", "spend", "time", "user", "arg_user", "url", "under", "command_prefix", "tool_review",
 ]);
@@ -28,6 +28,17 @@ export const MAX_EXPR_DEPTH = 256;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
+const TALLY_SCOPES = new Set(["tenant", "integration", "session"]);
+const PERIODS = new Set(["day", "hour", "session"]);
+
+/** `rate` / `burst`: a known scope and period, a summed path of strings, a well-formed filter. */
+function countingProblem(e: Record<string, unknown>, depth: number): string | undefined {
+  if (e["scope"] !== undefined && !TALLY_SCOPES.has(e["scope"] as string)) return `${e["k"] as string} with an unknown scope`;
+  if (e["period"] !== undefined && !PERIODS.has(e["period"] as string)) return "rate with an unknown period";
+  if (e["sum"] !== undefined && !(Array.isArray(e["sum"]) && e["sum"].length > 0 && e["sum"].every((x) => typeof x === "string"))) return "rate with a malformed sum path";
+  return e["filter"] !== undefined ? exprProblem(e["filter"], depth + 1) : undefined;
+}
+
 function exprProblem(e: unknown, depth: number): string | undefined {
   if (depth > MAX_EXPR_DEPTH) return `condition nested deeper than ${MAX_EXPR_DEPTH}`;
   if (!isObj(e) || typeof e["k"] !== "string") return "condition is not an object with a kind";
@@ -38,7 +49,7 @@ function exprProblem(e: unknown, depth: number): string | undefined {
     for (const x of e["items"]) { const p = exprProblem(x, depth + 1); if (p) return p; }
   } else if (k === "not") return exprProblem(e["x"], depth + 1);
   else if (k === "command_prefix" && !(Array.isArray(e["prefixes"]) && e["prefixes"].every((p) => Array.isArray(p) && p.length > 0 && p.every((w) => typeof w === "string")))) return "command_prefix without prefixes";
-  else if (k === "rate" && e["filter"] !== undefined) return exprProblem(e["filter"], depth + 1);
+  else if (k === "rate" || k === "burst") return countingProblem(e, depth);
   else if (k === "arg" && (!Array.isArray(e["path"]) || !ARG_OPS.has(e["op"] as string))) return "arg condition without a path or a known operator";
   else if (k === "user" && (!Array.isArray(e["path"]) || !ARG_OPS.has(e["op"] as string) || e["op"] === "contains")) return "user condition without a path or a known operator";
   else if (k === "arg_user" && (!Array.isArray(e["path"]) || !Array.isArray(e["user"]) || !USER_OPS.has(e["op"] as string))) return "arg_user condition without paths or a known operator";

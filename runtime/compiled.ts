@@ -5,7 +5,9 @@
  */
 import type { Bundle, BundlePolicy, CExpr } from "./types.js";
 import { mcpInfo, type ToolInfo } from "./event.js";
-import { countersOf, lookback, needsState } from "./evaluate.js";
+import { allTallies, countersOf, lookback, needsState } from "./evaluate.js";
+import type { TallySpec } from "./tally.js";
+import { seenWanted, type SeenWanted } from "./seen.js";
 import { compileDetectors, type Detector } from "./detectors.js";
 import type { CountQuery } from "./store.js";
 import { bundleProblem } from "./bundle-check.js";
@@ -18,6 +20,10 @@ export interface Compiled {
   /** `rate` / `burst` counters (id → filter) and the counts to read. */
   readonly filters: ReadonlyMap<string, CExpr | undefined>;
   readonly counts: ReadonlyMap<string, CountQuery>;
+  /** Tallies (runtime/tally.ts) the conditions read. */
+  readonly tallies: readonly TallySpec[];
+  /** What responses are scanned for (runtime/seen.ts). */
+  readonly seen: SeenWanted;
   /** MCP calls resolved so far (bounded): raw integration → raw tool → facts and decision-table entries. */
   readonly calls: { n: number; readonly m: Map<string, Map<string, Slot>> };
 }
@@ -62,6 +68,8 @@ export function compile(b: Bundle): Compiled {
     stateful: all.some(needsState),
     lookback: all.reduce((m, e) => Math.max(m, lookback(e)), 0),
     ...counters(all),
+    tallies: all.flatMap((e) => allTallies(e)),
+    seen: seenWanted(all),
     calls: { n: 0, m: new Map() },
   };
 }

@@ -58,9 +58,17 @@ export const BUILTIN_DETECTORS: readonly Detector[] = [
   { name: "us_ssn", class: "PII", re: /\b\d{3}-\d{2}-\d{4}\b/g, need: /\d-\d/, gate: "0123456789" },
   { name: "iban", class: "PII", re: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g, need: /[A-Z]\d\d/, gate: "0123456789" },
   { name: "internal_marker", class: "INTERNAL", re: /\b(?:internal only|internal use only|confidential|do not (?:share|distribute|forward))\b/gi, need: /internal|confidential|do not/i, gate: "nN" },
+  // PROMPT_INJECTION: conservative phrasings of an attempt to take over the agent, each a fixed
+  // sequence of words (no nested quantifiers); the false-positive rate is measured in
+  // test/runtime/prompt-injection.test.ts and stated in docs/language.md.
+  { name: "instruction_override", class: "PROMPT_INJECTION", re: /\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:(?:of\s+)?(?:the|your|my|these|those)\s+)?(?:previous|prior|above|earlier|preceding|original|system|initial)\s+(?:instructions?|prompts?|directions?|directives?|rules|guidelines)\b/gi, need: /ignore|disregard|forget|override/i, gate: "eE" },
+  { name: "role_takeover", class: "PROMPT_INJECTION", re: /\byou\s+are\s+now\s+(?:in\s+)?(?:DAN|developer\s+mode|jailbroken|unrestricted|unfiltered|free\s+of\s+(?:all\s+)?(?:restrictions|rules))\b/gi, need: /you\s+are\s+now/i, gate: "yY" },
+  { name: "chat_template_marker", class: "PROMPT_INJECTION", re: /<\|im_start\|>\s*system|<<SYS>>|\[INST\]/g, need: /<\|im_start|<<SYS|\[INST/, gate: "<[" },
+  { name: "prompt_exfiltration", class: "PROMPT_INJECTION", re: /\b(?:reveal|print|show|repeat|output|leak)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+prompt|hidden\s+instructions|initial\s+instructions)\b/gi, need: /system\s+prompt|hidden\s+instructions|initial\s+instructions/i, gate: "sS" },
+  { name: "hide_from_user", class: "PROMPT_INJECTION", re: /\b(?:do\s+not|don't|never)\s+(?:tell|inform|notify|alert|mention\s+(?:this|it)\s+to)\s+the\s+user\b/gi, need: /the\s+user/i, gate: "uU" },
 ];
 
-export const BUILTIN_CLASSES: readonly string[] = ["SECRETS", "PII", "INTERNAL"];
+export const BUILTIN_CLASSES: readonly string[] = ["SECRETS", "PII", "INTERNAL", "PROMPT_INJECTION"];
 
 /** Compiles the custom detectors of a bundle (case-insensitive, global). */
 export function compileDetectors(custom: readonly { name: string; source: string; flags: string; class: string }[]): Detector[] {

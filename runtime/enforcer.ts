@@ -22,6 +22,7 @@ import type { PathContext } from "./canonical-path.js";
 import { compile, entriesOf, slotOf, type Compiled } from "./compiled.js";
 import { Revisions } from "./revisions.js";
 import { agentKeyOf, clampedTime, eventTime, sessionKeyOf, stateUpdate, within } from "./store-protocol.js";
+import { refundOf, tallyQuery } from "./tally.js";
 import { observe, type Observed } from "./observe.js";
 import { inScope, visibleTools, type AgentFacts } from "./visible-tools.js";
 
@@ -268,6 +269,7 @@ export class Enforcer {
         lookbackMs: this.revisions.lookback,
         ...(resource !== undefined ? { resource } : {}),
         revision: c.bundle.revision,
+        ...(this.revisions.tallies.length ? { tallies: tallyQuery(this.revisions.tallies, e, c.bundle, parts ? parts.map((p) => p.call) : [call], callFacts, now) } : {}),
       };
     }
     return { c, e, call, entries, parts, now, sessionKey: query ? query.session : "", agentKey, query, notes: NO_NOTES, strings: call && !call.argv ? strings : undefined };
@@ -333,7 +335,10 @@ export class Enforcer {
   private update(r: Prepared, state: StateSnapshot | undefined, d: Decision): StateUpdate | undefined {
     if (!r.query || !r.call || !state) return undefined;
     const calls = r.parts ? r.parts.map((p) => p.call) : [r.call];
-    return stateUpdate({ e: r.e, sessionKey: r.sessionKey, agentKey: r.agentKey, call: r.call, calls, resource: r.query.resource }, state, d);
+    const u = stateUpdate({ e: r.e, sessionKey: r.sessionKey, agentKey: r.agentKey, call: r.call, calls, resource: r.query.resource }, state, d);
+    const refund = r.query.tallies ? refundOf(this.revisions.tallies, r.query.tallies, state, d.effect === "block") : undefined;
+    if (!refund) return u;
+    return { ...(u ?? { session: r.sessionKey, agent: r.agentKey, labels: [], called: [] }), refund };
   }
 
   private run(r: Prepared, state: StateSnapshot | undefined): Decision {

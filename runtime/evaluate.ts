@@ -15,6 +15,9 @@ import type { UserInfo } from "./types.js";
 import { canonicalPath, pathUnder, type PathContext } from "./canonical-path.js";
 import { urlPart } from "./canonical-url.js";
 import { startsWithWords } from "./argv.js";
+import { seenLabel } from "./seen.js";
+import { isTally, readKey, tallyHolds, tallyOf, talliesOf, type RateExpr, type TallySpec } from "./tally.js";
+import type { TallyScope } from "./types.js";
 import { PATH_STEPS } from "./language-facts.js";
 
 export { needsState } from "./language-facts.js";
@@ -292,9 +295,11 @@ export function compileExpr(e: CExpr): Pred {
     case "command_prefix": { const ps = e.prefixes; return (c) => { const a = c.call?.argv; return !!a && ps.some((p) => startsWithWords(a, p)); }; }
     case "session_label": { const l = e.label; return (c) => !!c.state?.labels.includes(l); }
     case "session_called": { const k = e.key; return (c) => !!c.state?.called.includes(k); }
+    case "session_seen": { const l = seenLabel(e.cls); return (c) => !!c.state?.labels.includes(l); }
     case "principal_external": return (c) => (c.principal ??= principalExternal(c.bundle, c.call));
     case "resource_new": return (c) => !!c.state && !!c.call && resourceKey(c.call) !== undefined && !c.state.resourceSeen;
     case "rate": {
+      if (isTally(e)) return (c) => !!c.state && !!c.call && tallyHolds(e, c.state, c.call, callFacts(c.call), cmp);
       const key = countKey(counterOf(e.filter), e.windowMs), filter = e.filter, op = e.cmp, n = e.n;
       return (c) => {
         if (!c.state || !c.call) return false;
@@ -304,6 +309,15 @@ export function compileExpr(e: CExpr): Pred {
       };
     }
     case "burst": {
+      if (e.scope) {
+        const [m, h] = burstTallies(e.scope).map((x) => readKey(tallyOf(x))) as [string, string];
+        return (c) => {
+          if (!c.state) return false;
+          const recent = (c.state.tallies?.[m] ?? 0) + 1;
+          const base = (c.state.tallies?.[h] ?? 0) - recent + 1;
+          return burstRule(recent, base / ((BURST_BASELINE_MS - BURST_WINDOW_MS) / BURST_WINDOW_MS));
+        };
+      }
       const minute = countKey(ALL, BURST_WINDOW_MS), hour = countKey(ALL, BURST_BASELINE_MS);
       return (c) => {
         if (!c.state) return false;
@@ -319,6 +333,27 @@ export function compileExpr(e: CExpr): Pred {
     case "arg_user": { const path = e.user, op = e.op; return onArg(e.path, (v, c) => argUserHolds(v, c.user, path, op)); }
     default: return F;
   }
+}
+
+const burstCache = new Map<string, readonly [RateExpr, RateExpr]>();
+
+/** The two tallies (last minute, last hour) of `burst(tenant)` / `burst(integration)`. */
+export function burstTallies(scope: TallyScope): readonly [RateExpr, RateExpr] {
+  let t = burstCache.get(scope);
+  if (!t) {
+    t = [{ k: "rate", windowMs: BURST_WINDOW_MS, cmp: ">", n: 0, scope }, { k: "rate", windowMs: BURST_BASELINE_MS, cmp: ">", n: 0, scope }];
+    burstCache.set(scope, t);
+  }
+  return t;
+}
+
+/** The tallies a set of conditions reads (`rate` beyond the agent's sliding window, scoped `burst`). */
+export function allTallies(e: CExpr, out: TallySpec[] = []): TallySpec[] {
+  if (e.k === "and" || e.k === "or") for (const x of e.items) allTallies(x, out);
+  else if (e.k === "not") allTallies(e.x, out);
+  else if (e.k === "burst" && e.scope) out.push(...burstTallies(e.scope).map(tallyOf));
+  else talliesOf(e, out);
+  return out;
 }
 
 /** `burst` looks at the last minute against the 59 minutes before it. */
@@ -368,12 +403,14 @@ export function countersOf(e: CExpr, into: { filters: Map<string, CExpr | undefi
     case "and": case "or": for (const x of e.items) countersOf(x, into); return;
     case "not": countersOf(e.x, into); return;
     case "rate": {
+      if (isTally(e)) return;
       const c = counterOf(e.filter);
       into.filters.set(c, e.filter);
       into.counts.set(countKey(c, e.windowMs), { counter: c, windowMs: e.windowMs });
       return;
     }
     case "burst":
+      if (e.scope) return;
       into.filters.set(ALL, undefined);
       into.counts.set(countKey(ALL, BURST_WINDOW_MS), { counter: ALL, windowMs: BURST_WINDOW_MS });
       into.counts.set(countKey(ALL, BURST_BASELINE_MS), { counter: ALL, windowMs: BURST_BASELINE_MS });
@@ -402,8 +439,8 @@ export function lookback(e: CExpr): number {
   switch (e.k) {
     case "and": case "or": return Math.max(0, ...e.items.map(lookback));
     case "not": return lookback(e.x);
-    case "rate": return e.windowMs;
-    case "burst": return BURST_BASELINE_MS;
+    case "rate": return isTally(e) ? 0 : e.windowMs;
+    case "burst": return e.scope ? 0 : BURST_BASELINE_MS;
     default: return 0;
   }
 }

@@ -17,7 +17,7 @@ export function isOperation(x: unknown): x is Operation {
 }
 
 /** Condition kinds that read the session's history (what earlier events of the session or agent did). */
-export const HISTORY_KINDS: ReadonlySet<CExpr["k"]> = new Set<CExpr["k"]>(["session_label", "session_called", "resource_new", "rate", "burst", "spend"]);
+export const HISTORY_KINDS: ReadonlySet<CExpr["k"]> = new Set<CExpr["k"]>(["session_label", "session_called", "session_seen", "resource_new", "rate", "burst", "spend"]);
 
 /** Does the condition read session history (`session has`, `resource is new`, `rate`, `burst`, `spend`)? */
 export function readsHistory(e: CExpr): boolean {
@@ -51,7 +51,7 @@ export function conjunctsOf<E extends CExpr>(e: E, out: E[] = []): E[] {
 // ---- subjects, their operators and their literal domains ----
 
 /** Subjects that read the session or what surrounds a call (compiler/check/rules/subject-session.ts). */
-export const SESSION_SUBJECTS: readonly string[] = ["session", "principal", "resource", "rate", "burst", "spend", "time"];
+export const SESSION_SUBJECTS: readonly string[] = ["session", "principal", "resource", "rate", "burst", "spend", "time", "count", "sum"];
 
 /**
  * Every condition subject, as the checker dispatches them: `args` stands for `args.<path>` (a path
@@ -64,7 +64,7 @@ export const SUBJECTS: readonly string[] = [
 
 /** Every operator of the condition language, as written. */
 export const CONDITION_OPERATORS: readonly string[] = [
-  "is", "is not", "in", "not in", "matches", "contains", "contains any", "contains all", "has", "has called",
+  "is", "is not", "in", "not in", "matches", "contains", "contains any", "contains all", "has", "has called", "has seen",
   ">", "<", ">=", "<=", "exists", "under", "starts with", "within",
 ];
 
@@ -115,10 +115,12 @@ export const SUBJECT_OPERATORS: Readonly<Record<string, readonly string[]>> = {
   body: ["contains any", "contains all", "contains"],
   data_class: ["has", "in"],
   command: ["starts with"],
-  session: ["has", "has called"],
+  session: ["has", "has called", "has seen"],
   principal: ["is", "is not"],
   resource: ["is", "is not"],
   rate: CMP_OPS,
+  count: CMP_OPS,
+  sum: CMP_OPS,
   burst: [],
   spend: CMP_OPS,
   time: ["within"],

@@ -1,6 +1,7 @@
 /**
  * `Enforcer.observe`: what a `tool_call_response` records in the session store (its cost toward
- * spend limits and, when its request was not seen, the labels of the tool its own `call` names).
+ * spend limits and, when its request was not seen, the labels of the tool its own `call` names;
+ * and the session facts its content carries: runtime/seen.ts).
  * Never throws: a fault is `{ ok: false, note }`.
  */
 import type { CExpr, SessionEvent } from "./types.js";
@@ -9,6 +10,7 @@ import type { ShellParser } from "./argv.js";
 import { toMicros, type ResponseResult, type ResponseUpdate, type SessionStore } from "./store.js";
 import type { Revisions } from "./revisions.js";
 import { agentKeyOf, eventTime, sessionKeyOf, within } from "./store-protocol.js";
+import { responseLabels } from "./seen.js";
 
 export type Observed = { ok: boolean; note?: string };
 
@@ -73,6 +75,7 @@ export function observe(o: ObserveContext, event: unknown): Observed | Promise<O
     const fallbackCall = responseCall(e);
     const fb = fallbackCall ? resolveCall(c.bundle, fallbackCall, o.shell) : undefined;
     const cost = costOf(o, e, notes);
+    const labels = responseLabels(c.seen, c.detectors, e.result);
     const u: ResponseUpdate = {
       session: sessionKeyOf(e),
       agent: e.agent ? agentKeyOf(e) : "",
@@ -80,6 +83,7 @@ export function observe(o: ObserveContext, event: unknown): Observed | Promise<O
       ...(e.call_id !== undefined ? { callId: e.call_id } : {}),
       ...(fb ? { fallback: { key: fb.key, labels: fb.labels } } : {}),
       ...(cost ? { cost } : {}),
+      ...(labels.length ? { labels } : {}),
     };
     const done = (res: ResponseResult) => {
       if (res.ts !== ts) notes.push(`ts ${new Date(ts).toISOString()} is before the session's last event: clamped to ${new Date(res.ts).toISOString()}`);

@@ -7,6 +7,7 @@
  * sessions that are not open (the oldest is forgotten first; a forgotten session is decided with
  * the current revision, or with the one the shared store names).
  */
+import { readKey, type TallySpec } from "./tally.js";
 import type { CExpr } from "./types.js";
 import type { CountQuery } from "./store.js";
 import type { Compiled } from "./compiled.js";
@@ -32,6 +33,7 @@ export class Revisions {
   lookback = 0;
   filters = new Map<string, CExpr | undefined>();
   counts: CountQuery[] = [];
+  tallies: TallySpec[] = [];
 
   /** Makes `c` the current revision (new sessions start on it). */
   add(c: Compiled): void {
@@ -52,6 +54,7 @@ export class Revisions {
     this.lookback = Math.max(0, ...all.map((x) => x.lookback));
     this.filters = new Map(all.flatMap((x) => [...x.filters]));
     this.counts = [...new Map(all.flatMap((x) => [...x.counts])).values()];
+    this.tallies = [...new Map(all.flatMap((x) => x.tallies.map((t) => [`${readKey(t)}|${t.allowed}`, t] as const))).values()];
   }
 
   get(revision: string): Compiled | undefined {

@@ -22,6 +22,30 @@ export function countKey(counter: string, windowMs: number): string {
   return `${counter}@${windowMs}`;
 }
 
+/**
+ * A tally to record the call in (runtime/tally.ts): `counter` names its owner (an agent, a tenant, an
+ * integration across a tenant's agents, a session) and what it counts; `value` is 1, or the summed
+ * argument in micro-units. Entries older than `retainMs` may be dropped (`-1`: kept for the session).
+ */
+export interface TallyRecord {
+  readonly counter: string;
+  readonly value: number;
+  readonly retainMs: number;
+}
+
+/**
+ * A tally to read (before the call is recorded): the number (or the sum of the values) of the
+ * entries of `counter` in `(ts - windowMs, ts]`, in `[from, ts]`, or up to `ts` when neither is set.
+ */
+export interface TallyRead {
+  /** Where the answer goes in `StateSnapshot.tallies`. */
+  readonly key: string;
+  readonly counter: string;
+  readonly windowMs?: number;
+  readonly from?: number;
+  readonly sum: boolean;
+}
+
 export interface StateQuery {
   /** `tenant \0 session_id` */
   readonly session: string;
@@ -44,6 +68,8 @@ export interface StateQuery {
   readonly resource?: string;
   /** The revision a new session is pinned to. */
   readonly revision: string;
+  /** Tallies to read, then to record the call in, at the clamped time. */
+  readonly tallies?: { readonly read: readonly TallyRead[]; readonly record: readonly TallyRecord[] };
 }
 
 export interface StateSnapshot {
@@ -61,6 +87,10 @@ export interface StateSnapshot {
   readonly resourceSeen: boolean;
   /** This agent's spend on the UTC day of `ts`, by currency, in micro-units (1e-6). */
   readonly spend: Readonly<Record<string, number>>;
+  /** Answers to `tallies.read`, by key, excluding the current call (missing = 0). */
+  readonly tallies?: Readonly<Record<string, number>>;
+  /** The store's id of the call's tally entries (for a refund), when it recorded any. */
+  readonly tallyMember?: string;
 }
 
 export interface StateUpdate {
@@ -73,6 +103,8 @@ export interface StateUpdate {
   readonly resource?: string;
   /** The call id of a blocked call: its response will not record labels. */
   readonly blockedCallId?: string;
+  /** A blocked call's entries (`member` of its snapshot, recorded at `ts`) removed from tallies that count only calls not blocked. */
+  readonly refund?: { readonly member: string; readonly ts: number; readonly counters: readonly string[] };
 }
 
 export interface ResponseUpdate {
@@ -85,6 +117,8 @@ export interface ResponseUpdate {
   readonly fallback?: { readonly key: string; readonly labels: readonly string[] };
   /** Cost in micro-units (1e-6) of an ISO currency code. */
   readonly cost?: { readonly currency: string; readonly micros: number };
+  /** Session labels the response's content records (`seen:SECRETS`, `untrusted_content`; runtime/seen.ts). */
+  readonly labels?: readonly string[];
 }
 
 export interface ResponseResult {
@@ -113,6 +147,8 @@ export function utcDay(ts: number): number {
 export function toMicros(amount: number): number {
   return Math.round(amount * 1_000_000);
 }
+
+interface MemTally { ts: number[]; v: number[]; m: string[] }
 
 interface MemSession { labels: Set<string>; called: Set<string>; revision: string; lastTs: number | null; agent: string; ids: Map<string, boolean> }
 interface MemAgent { counters: Map<string, number[]>; resources: Set<string>; spend: Map<number, Record<string, number>> }
@@ -143,6 +179,8 @@ export class MemoryStore implements SessionStore {
   readonly sync = true;
   private readonly sessions = new Map<string, MemSession>();
   private readonly agents = new Map<string, MemAgent>();
+  private readonly tallies = new Map<string, MemTally>();
+  private members = 0;
 
   private agentOf(id: string): MemAgent {
     return getOr(this.agents, id, () => ({ counters: new Map(), resources: new Set(), spend: new Map() }));
@@ -178,7 +216,34 @@ export class MemoryStore implements SessionStore {
       s.ids.set(q.call.id, false);
     }
     const resourceSeen = q.resource !== undefined && a.resources.has(q.resource);
-    return { ts, lastTs, labels: [...s.labels], called: [...s.called], revision: s.revision, counts, resourceSeen, spend: { ...a.spend.get(utcDay(ts)) } };
+    const member = `m${(this.members++).toString(36)}`;
+    const tallies = q.tallies ? this.tally(q.tallies, ts, member) : undefined;
+    return { ts, lastTs, labels: [...s.labels], called: [...s.called], revision: s.revision, counts, resourceSeen, spend: { ...a.spend.get(utcDay(ts)) }, ...(tallies ? { tallies, tallyMember: member } : {}) };
+  }
+
+  /** Reads the tallies, then records the call in them (entries sorted by time). */
+  private tally(q: NonNullable<StateQuery["tallies"]>, ts: number, member: string): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of q.read) {
+      const t = this.tallies.get(r.counter);
+      if (!t) continue;
+      const hi = upper(t.ts, ts);
+      const lo = r.windowMs !== undefined ? upper(t.ts, ts - r.windowMs) : r.from !== undefined ? upper(t.ts, r.from - 1) : 0;
+      let n = 0;
+      if (r.sum) for (let i = lo; i < hi; i++) n += t.v[i]!;
+      else n = hi - lo;
+      out[r.key] = n;
+    }
+    for (const rec of q.record) {
+      const t = getOr(this.tallies, rec.counter, () => ({ ts: [], v: [], m: [] }));
+      if (rec.retainMs >= 0 && t.ts.length > 64 && t.ts[31]! <= ts - rec.retainMs) {
+        const k = upper(t.ts, ts - rec.retainMs);
+        t.ts.splice(0, k); t.v.splice(0, k); t.m.splice(0, k);
+      }
+      const i = upper(t.ts, ts);
+      t.ts.splice(i, 0, ts); t.v.splice(i, 0, rec.value); t.m.splice(i, 0, member);
+    }
+    return out;
   }
 
   finish(u: StateUpdate): void {
@@ -188,6 +253,11 @@ export class MemoryStore implements SessionStore {
     for (const c of u.called) s.called.add(c);
     if (u.resource !== undefined) this.agentOf(u.agent).resources.add(u.resource);
     if (u.blockedCallId !== undefined) s.ids.set(u.blockedCallId, true);
+    if (u.refund) for (const c of u.refund.counters) {
+      const t = this.tallies.get(c);
+      const i = t ? t.m.lastIndexOf(u.refund.member) : -1;
+      if (t && i >= 0) { t.ts.splice(i, 1); t.v.splice(i, 1); t.m.splice(i, 1); }
+    }
   }
 
   respond(u: ResponseUpdate): ResponseResult {
@@ -199,6 +269,7 @@ export class MemoryStore implements SessionStore {
       for (const l of u.fallback.labels) s.labels.add(l);
       s.called.add(u.fallback.key);
     }
+    for (const l of u.labels ?? []) s.labels.add(l);
     const agent = u.agent || s.agent;
     if (u.cost && agent) {
       const spend = this.agentOf(agent).spend;

@@ -50,10 +50,29 @@ export type CExpr =
   | { readonly k: "command_prefix"; readonly prefixes: readonly (readonly string[])[] }
   | { readonly k: "session_label"; readonly label: string }
   | { readonly k: "session_called"; readonly key: string }
+  /** `session has seen SECRETS`: a detector of the class found something in a tool response of the session. */
+  | { readonly k: "session_seen"; readonly cls: string }
   | { readonly k: "principal_external" }
   | { readonly k: "resource_new" }
-  | { readonly k: "rate"; readonly windowMs: number; readonly filter?: CExpr; readonly cmp: Cmp; readonly n: number }
-  | { readonly k: "burst" }
+  /**
+   * `rate(5m) > 20`, `rate(today, tenant, allowed) > 1000`, `count(session, tool is x) >= 3`,
+   * `sum(args.amount, today) > 500000`: calls (or the sum of an argument) over a window, the call
+   * being decided included. The optional fields select a tally (runtime/tally.ts); without them
+   * it is the agent's calls in the sliding window `windowMs`.
+   */
+  | {
+    readonly k: "rate"; readonly windowMs: number; readonly filter?: CExpr; readonly cmp: Cmp; readonly n: number;
+    /** Whose calls: the agent's (absent), the tenant's agents', the call's integration across the tenant's agents, the session's. */
+    readonly scope?: TallyScope;
+    /** A calendar period in the tenant's time zone, or the whole session, instead of the sliding `windowMs`. */
+    readonly period?: "day" | "hour" | "session";
+    /** Only calls that were not blocked count (a blocked call gives its place back). */
+    readonly allowed?: true;
+    /** `sum(args.amount, …)`: the argument path summed (numbers, and numeric strings; a negative counts as 0). */
+    readonly sum?: readonly string[];
+  }
+  /** `burst`, `burst(tenant)`, `burst(integration)`: a spike against the recent baseline of the scope. */
+  | { readonly k: "burst"; readonly scope?: TallyScope }
   | { readonly k: "spend"; readonly cmp: Cmp; readonly amount: number; readonly currency: string }
   | { readonly k: "time"; readonly spec: string; readonly tz: string }
   /**
@@ -71,6 +90,9 @@ export type CExpr =
    * user field (`user`); false when either side is missing (runtime/user.ts).
    */
   | { readonly k: "arg_user"; readonly path: readonly string[]; readonly op: "eq" | Cmp; readonly user: readonly string[] };
+
+/** Whose calls a tally counts (runtime/tally.ts). */
+export type TallyScope = "tenant" | "integration" | "session";
 
 export interface BundleDefault {
   /** `default allow` (all operations the same) or per operation. */
@@ -179,6 +201,10 @@ export interface Bundle {
     readonly slack_workspaces: readonly string[];
     readonly github_orgs: readonly string[];
     readonly external_channels: readonly string[];
+    /** The time zone of calendar windows (`today`, `this hour`): IANA name; UTC when absent. */
+    readonly timezone?: string;
+    /** Per tenant, its own time zone (overrides `timezone`). */
+    readonly tenant_timezones?: Readonly<Record<string, string>>;
   };
   /** Who may approve, per role (`policy.config.json` → `approvers`): role → user names, both sorted. */
   readonly approvers?: Readonly<Record<string, readonly string[]>>;

@@ -11,7 +11,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { countKey, type ResponseResult, type ResponseUpdate, type SessionStore, type StateQuery, type StateSnapshot, type StateUpdate } from "../../runtime/store.js";
-import { BEGIN, FINISH, RESPOND } from "./scripts.js";
+import { BEGIN, FINISH, REFUND, RESPOND } from "./scripts.js";
 
 export interface RedisStoreOptions {
   /** `redis://host:port/db`; ignored when `client` is given. Default `redis://127.0.0.1:6379`. */
@@ -39,7 +39,7 @@ function script(lua: string): Script {
   return { lua, sha: createHash("sha1").update(lua).digest("hex") };
 }
 
-const SCRIPTS = { begin: script(BEGIN), finish: script(FINISH), respond: script(RESPOND) };
+const SCRIPTS = { begin: script(BEGIN), finish: script(FINISH), respond: script(RESPOND), refund: script(REFUND) };
 
 /** `tenant \0 id` → `tenant:id`, each part URI-encoded (so no two keys collide). */
 function enc(key: string): string {
@@ -138,15 +138,38 @@ export class RedisStore implements SessionStore {
       q.call?.id !== undefined ? "1" : "0", q.call?.id ?? "", q.call?.key ?? "",
       q.resource ?? "", this.sessionTtl, enc(q.agent), `${a}:spend:`, `${a}:n:`,
       q.record.length, ...q.record, q.counts.length, ...q.counts.flatMap((c) => [c.counter, c.windowMs]),
-    ])) as [string, string, string, string[], string[], number[], number, string[]];
+      ...this.tallyArgs(q),
+    ])) as [string, string, string, string[], string[], number[], number, string[], string[]];
     const counts: Record<string, number> = {};
     q.counts.forEach((c, i) => { counts[countKey(c.counter, c.windowMs)] = Number(r[5][i] ?? 0); });
     const spend: Record<string, number> = {};
     for (let i = 0; i + 1 < r[7].length; i += 2) spend[r[7][i]!] = Number(r[7][i + 1]);
-    return { ts: Number(r[0]), lastTs: r[1] === "" ? null : Number(r[1]), revision: r[2], labels: r[3], called: r[4], counts, resourceSeen: r[6] === 1, spend };
+    const tallies: Record<string, number> = {};
+    q.tallies?.read.forEach((t, i) => { tallies[t.key] = Number(r[8]?.[i] ?? 0); });
+    return {
+      ts: Number(r[0]), lastTs: r[1] === "" ? null : Number(r[1]), revision: r[2], labels: r[3], called: r[4], counts, resourceSeen: r[6] === 1, spend,
+      ...(q.tallies ? { tallies, tallyMember: member } : {}),
+    };
+  }
+
+  /** The key of a tally's sorted set. */
+  private tallyKey(counter: string): string {
+    return `${this.prefix}t:${enc(counter)}`;
+  }
+
+  /** The tally part of BEGIN's arguments (see scripts.ts). */
+  private tallyArgs(q: StateQuery): (string | number)[] {
+    const t = q.tallies;
+    if (!t) return [0, 0];
+    const mode = (r: (typeof t.read)[number]) => (r.windowMs !== undefined ? `w${r.windowMs}` : r.from !== undefined ? `f${r.from}` : "a");
+    return [
+      t.read.length, ...t.read.flatMap((r) => [this.tallyKey(r.counter), mode(r), r.sum ? "1" : "0"]),
+      t.record.length, ...t.record.flatMap((r) => [this.tallyKey(r.counter), r.value, r.retainMs]),
+    ];
   }
 
   async finish(u: StateUpdate): Promise<void> {
+    if (u.refund) await this.run(SCRIPTS.refund, u.refund.counters.map((c) => this.tallyKey(c)), [u.refund.ts, u.refund.member]);
     const [, labels, called, ids] = this.sessionKeys(u.session);
     await this.run(SCRIPTS.finish, [labels, called, ids, `${this.agentBase(u.agent)}:res`], [
       this.sessionTtl, this.resourceTtl, u.resource ?? "",
@@ -160,7 +183,7 @@ export class RedisStore implements SessionStore {
     const r = (await this.run(SCRIPTS.respond, keys, [
       u.ts, u.callId !== undefined ? "1" : "0", u.callId ?? "", u.fallback?.key ?? "",
       u.cost?.currency ?? "", u.cost?.micros ?? 0, u.agent ? enc(u.agent) : "", `${this.prefix}a:`, this.sessionTtl,
-      ...(u.fallback?.labels ?? []),
+      u.labels?.length ?? 0, ...(u.labels ?? []), ...(u.fallback?.labels ?? []),
     ])) as [string, ResponseResult["call"]];
     return { ts: Number(r[0]), call: r[1] };
   }

@@ -18,7 +18,10 @@ import { SESSION_SUBJECTS, SUBJECTS } from "../../runtime/language-facts.js";
 export { SUBJECTS };
 
 /** Subjects that mean nothing for `agent_discovered` events. */
-const TOOL_ONLY = new Set(["integration", "tool", "tool.review_status", "operation", "method", "category", "verb", "call_type", "body", "data_class", "command", "principal", "resource", "rate", "burst", "spend"]);
+const TOOL_ONLY = new Set(["integration", "tool", "tool.review_status", "operation", "method", "category", "verb", "call_type", "body", "data_class", "command", "principal", "resource", "rate", "burst", "spend", "count", "sum"]);
+
+/** Subjects that take parameters in parentheses. */
+const WITH_PARAMS = new Set(["rate", "count", "sum", "burst"]);
 
 export function checkExpr(e: A.Expr, s: PolicyScope, refs: ArgRef[]): CExpr | undefined {
   switch (e.kind) {
@@ -44,7 +47,7 @@ function checkCondition(c: A.Condition, s: PolicyScope, refs: ArgRef[]): CExpr |
   if (s.trigger === "agent_discovered" && (TOOL_ONLY.has(head) || head === "args")) {
     s.ctx.warn("PDL2035", c.subject.span, `\`${name}\` never holds for agent_discovered events (they carry only the agent)`, "use agent and agent.review_status, or `when tool_call`");
   }
-  if (c.subject.params && name !== "rate") { s.ctx.error("PDL2005", c.subject.params.span, `\`${name}\` takes no parameters`, undefined); return undefined; }
+  if (c.subject.params && !WITH_PARAMS.has(name)) { s.ctx.error("PDL2005", c.subject.params.span, `\`${name}\` takes no parameters`, undefined); return undefined; }
   if (c.subject.qualifier && name !== "spend" && head !== "args") { s.ctx.error("PDL1010", c.subject.qualifier.span, `unexpected '${c.subject.qualifier.value}' after \`${name}\``, "a condition looks like `subject is value`, e.g. `tool is delete_issue`"); return undefined; }
   if (c.op === "none" && name !== "burst") {
     s.ctx.error("PDL1010", c.span, `\`${name}\` needs an operator`, operatorHint(name, head));
@@ -58,7 +61,7 @@ function checkCondition(c: A.Condition, s: PolicyScope, refs: ArgRef[]): CExpr |
   if (head === "body") return checkBody(c, s);
   if (head === "data_class") return checkDataClass(c, s);
   if (head === "command") return checkCommand(c, s);
-  if (SESSION_SUBJECTS.includes(head)) return checkSession(c, s, (f) => checkExpr(f, s, refs));
+  if (SESSION_SUBJECTS.includes(head)) return checkSession(c, s, (f) => checkExpr(f, s, refs), refs);
   const dm = didYouMean(name, SUBJECTS.map((x) => (x === "args" ? "args.<path>" : x)), c.subject.span);
   s.ctx.error("PDL2005", c.subject.span, `unknown condition subject \`${name}\``, dm.hint, { fixes: dm.fixes.filter((f) => !f.text.includes("<")) });
   return undefined;
@@ -76,6 +79,8 @@ function operatorHint(name: string, head: string): string {
     case "data_class": return "e.g. `data_class has SECRETS` or `data_class in [PII, SECRETS]`";
     case "tool": return "e.g. `tool is delete_issue`, `tool in [...]`, `tool matches \"delete_*\"` or `tool has external_communication`";
     case "rate": return "e.g. `rate(5m) > 20`";
+    case "count": return "e.g. `count(session, tool is allocate_vm) >= 3`";
+    case "sum": return "e.g. `sum(args.amount, today) > 500000`";
     case "spend": return "e.g. `spend today > 50 USD`";
     case "time": return "e.g. `time within \"Mon-Fri 09:00-18:00\" tz \"Europe/Berlin\"`";
     case "session": return "e.g. `session has untrusted_content` or `session has called gmail.read_email`";

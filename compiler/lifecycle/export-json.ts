@@ -63,7 +63,7 @@ export function exprJson(e: A.Expr): JExpr {
         subject: e.subject.name,
         ...(e.op !== "none" ? { op: e.op } : {}),
         ...(e.value ? { value: valueJson(e.value) } : {}),
-        ...(p ? { params: { ...(p.window ? { window: valueJson(p.window) } : {}), ...(p.filter ? { filter: exprJson(p.filter) } : {}) } } : {}),
+        ...(p ? { params: { ...(p.window ? { window: valueJson(p.window) } : {}), ...(p.filter ? { filter: exprJson(p.filter) } : {}), ...(p.options?.length ? { options: p.options.map((o) => o.value) } : {}) } } : {}),
         ...(e.subject.qualifier ? { qualifier: e.subject.qualifier.value } : {}),
         ...(e.unit ? { unit: e.unit.value } : {}),
         ...(e.tz ? { tz: e.tz.value } : {}),

@@ -22,7 +22,7 @@ export interface JCondition {
   /** Absent for a bare subject (`burst`). */
   readonly op?: string;
   readonly value?: JValue;
-  readonly params?: { readonly window?: JValue; readonly filter?: JExpr };
+  readonly params?: { readonly window?: JValue; readonly filter?: JExpr; readonly options?: readonly string[] };
   readonly qualifier?: string;
   readonly unit?: string;
   readonly tz?: string;

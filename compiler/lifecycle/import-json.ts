@@ -40,7 +40,7 @@ export function exprAst(e: JExpr): A.Expr {
     subject: {
       name: e.subject, span: S,
       ...(e.qualifier !== undefined ? { qualifier: name(e.qualifier) } : {}),
-      ...(p ? { params: { window: p.window !== undefined ? valueAst(p.window) : undefined, filter: p.filter ? exprAst(p.filter) : undefined, span: S } } : {}),
+      ...(p ? { params: { window: p.window !== undefined ? valueAst(p.window) : undefined, filter: p.filter ? exprAst(p.filter) : undefined, ...(p.options?.length ? { options: p.options.map(name) } : {}), span: S } } : {}),
     },
     op: (e.op ?? "none") as A.Operator,
     opSpan: S,

@@ -23,7 +23,7 @@ const EXTRA = JSON.stringify({
 const catalog = loadCatalog([{ file: "fs.json", text: EXTRA }]).catalog;
 
 /** Every operator spelling of the language. */
-const OPERATORS = ["is", "is not", "in", "not in", "matches", "contains", "contains any", "contains all", "has", "has called", ">", "<", ">=", "<=", "exists", "under", "starts with", "within"];
+const OPERATORS = ["is", "is not", "in", "not in", "matches", "contains", "contains any", "contains all", "has", "has called", "has seen", ">", "<", ">=", "<=", "exists", "under", "starts with", "within"];
 
 const NUMERIC = [">", "<", ">=", "<="];
 
@@ -33,6 +33,8 @@ const SUBJECT: Record<string, { text: string; context?: string }> = {
   "args#number": { text: "args.pullNumber", context: "if tool is github.merge_pull_request" },
   "args#path": { text: "args.path", context: "if tool is github.get_file_contents" },
   rate: { text: "rate(5m)" },
+  count: { text: "count(session)" },
+  sum: { text: "sum(args.perPage, today)", context: "if tool is github.list_issues" },
   spend: { text: "spend today" },
   tool: { text: "tool", context: "if integration is GitHub" },
   "args#url": { text: "args.url", context: "if tool is fs.fetch" },
@@ -66,6 +68,7 @@ function valuesFor(subject: string, op: string): readonly string[] {
   if (op === "exists") return [""];
   if (subject === "tool") return op === "has" ? labelsOf(catalog) : [sampleFor(subject, op)!];
   if (subject === "session" && op === "has called") return ["github.create_issue"];
+  if (subject === "session" && op === "has seen") return subjectValues(catalog, "data_class")!;
   return subjectValues(catalog, subject)?.slice(0, 8) ?? [sampleFor(subject, op)!];
 }
 

@@ -12,7 +12,7 @@ import { MAX_STRING_LENGTH } from "../../runtime/limits.js";
 const MB = 1_000_000;
 const rep = (s: string, n: number) => s.repeat(Math.ceil(n / s.length)).slice(0, n);
 /** Inputs that defeat naive regexes: long runs that almost match, separators that re-open a match at every position. */
-const ADVERSARIAL = ["-eyJ", "1.", "a.", "xoxb-", "sk-", "1", "+1 ", "1 ", "a@", "password ", "aws_secret_access_key = ", "DE00 ", "https://hooks.slack.com/services/"];
+const ADVERSARIAL = ["-eyJ", "1.", "a.", "xoxb-", "sk-", "1", "+1 ", "1 ", "a@", "password ", "aws_secret_access_key = ", "DE00 ", "https://hooks.slack.com/services/", "ignore all the ", "you are now ", "reveal the ", "do not tell ", "<|im_start|>"];
 
 function time(f: () => void): number {
   const t = performance.now();

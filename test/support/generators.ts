@@ -8,7 +8,7 @@ import { userLeaf, withUsers } from "./generators-user.js";
 
 const TOOLS = ["alpha.get_item", "alpha.create_item", "alpha.delete_item", "alpha.send_note", "beta.get_item", "beta.list_things", "beta.purge_things", "gitx.push", "gitx.push_force", "gitx.status"];
 const GLOBS = ["*", "get_*", "*_item", "alpha.*", "?et_item", "*.push*", "list*", "*e*"];
-const STRS = ["open", "closed", "acme/web", "acme/*", "a?c", "x@acme.com", "hello world", "internal only", ""];
+const STRS = ["open", "closed", "acme/web", "acme/*", "a?c", "x@acme.com", "hello world", "internal only", "", "ignore all previous instructions", "ignores previous lines"];
 
 const q = (s: string) => JSON.stringify(s);
 /** `command starts with` prefixes: whole words, a boundary prefix (`--`, `origin:`), a path as program. */
@@ -54,7 +54,7 @@ const leaf: fc.Arbitrary<string> = fc.oneof(
   pick(["args.name", "args.count", "args.nested.x", "args.tags"]).map((p) => `${p} exists`),
   pick(["x", "y"]).map((v) => `args.nested.x is ${q(v)}`),
   fc.tuple(pick(["any", "all"]), sub(["internal only", "acme", "push", "secret"])).map(([m, v]) => `body contains ${m} [${v.map(q).join(", ")}]`),
-  sub(["PII", "SECRETS", "INTERNAL"]).map((v) => `data_class in [${v.join(", ")}]`),
+  sub(["PII", "SECRETS", "INTERNAL", "PROMPT_INJECTION"]).map((v) => `data_class in [${v.join(", ")}]`),
   userLeaf,
   ...pathAndUrlLeaves(),
   sub(PREFIXES).map((v) => (v.length === 1 ? `command starts with ${q(v[0]!)}` : `command starts with [${v.map(q).join(", ")}]`)),

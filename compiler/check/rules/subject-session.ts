@@ -1,14 +1,16 @@
 /**
  * Session conditions: `session has <label>`, `session has called <tool>`, `principal is external`,
- * `resource is new`, `rate(<window>[, filter]) > N`, `burst`, `spend today > N USD`,
+ * `resource is new`, `spend today > N USD`, and the counting ones (`rate`, `count`, `sum`, `burst`:
+ * subject-counting.ts),
  * `time within "<spec>" [tz "<zone>"]`.
  */
 import type * as A from "../../../grammar/ast.js";
 import type { CExpr } from "../../model.js";
-import { isToolStatic } from "../../../runtime/static-eval.js";
 import { isValidTimeZone, parseTimeSpec } from "../../../runtime/time.js";
 import { didYouMean, wordOf, type PolicyScope } from "../context.js";
 import { resolveToolRef } from "./subject-tool.js";
+import { checkCounting, COUNTING_SUBJECTS } from "./subject-counting.js";
+import type { ArgRef } from "./subject-args.js";
 
 export { SESSION_SUBJECTS } from "../../../runtime/language-facts.js";
 
@@ -26,8 +28,9 @@ function degenerate(s: PolicyScope, c: A.Condition, what: string, n: number): vo
     always ? "remove the condition, or compare with a positive number" : "compare with a positive number, or remove the policy");
 }
 
-export function checkSession(c: A.Condition, s: PolicyScope, sub: (e: A.Expr) => CExpr | undefined): CExpr | undefined {
+export function checkSession(c: A.Condition, s: PolicyScope, sub: (e: A.Expr) => CExpr | undefined, refs: ArgRef[] = []): CExpr | undefined {
   const { ctx } = s;
+  if (c.subject.name === "burst" || COUNTING_SUBJECTS.includes(c.subject.name)) return checkCounting(c, s, sub, refs);
   const bad = (msg: string, hint: string, span = c.span) => { ctx.error("PDL2050", span, msg, hint); return undefined; };
   switch (c.subject.name) {
     case "session": {
@@ -36,7 +39,8 @@ export function checkSession(c: A.Condition, s: PolicyScope, sub: (e: A.Expr) =>
         const key = resolveToolRef(ctx, c.value, undefined);
         return key ? { k: "session_called", key } : undefined;
       }
-      if (c.op !== "has") return bad("`session` is used with `has <label>` or `has called <tool>`", "e.g. `session has untrusted_content`", c.opSpan);
+      if (c.op === "has_seen") return seenClass(c, s);
+      if (c.op !== "has") return bad("`session` is used with `has <label>`, `has called <tool>` or `has seen <CLASS>`", "e.g. `session has untrusted_content` or `session has seen SECRETS`", c.opSpan);
       const label = c.value && wordOf(c.value);
       if (!label) return bad("`session has` needs a label", "e.g. `session has untrusted_content`");
       const known = new Set(ctx.catalog.allTools().flatMap((t) => t.labels));
@@ -58,24 +62,6 @@ export function checkSession(c: A.Condition, s: PolicyScope, sub: (e: A.Expr) =>
       const w = c.value && wordOf(c.value);
       if ((c.op !== "is" && c.op !== "is_not") || w !== "new") return bad("write `resource is new`", "true the first time this agent touches the value of the tool's resource argument");
       return c.op === "is" ? { k: "resource_new" } : { k: "not", x: { k: "resource_new" } };
-    }
-    case "burst":
-      if (c.op !== "none") return bad("`burst` stands alone", "e.g. `if burst` or `if burst and operation is Delete`", c.opSpan);
-      return { k: "burst" };
-    case "rate": {
-      const p = c.subject.params;
-      if (!p || p.window?.kind !== "Duration") return bad("`rate` needs a window", "e.g. `rate(5m) > 20` or `rate(1h, integration is GitHub) >= 100`", p?.span ?? c.subject.span);
-      if (!CMP.has(c.op) || c.value?.kind !== "Number") return bad("compare `rate(…)` with a number", "e.g. `rate(5m) > 20`");
-      let filter: CExpr | undefined;
-      if (p.filter) {
-        filter = sub(p.filter);
-        if (!filter) return undefined;
-        if (!isToolStatic(filter)) return bad("a rate filter may only use integration, tool, operation, method, category and verb", "e.g. `rate(1h, operation is Delete) > 5`", p.filter.span);
-      }
-      if (p.window.ms <= 0) ctx.warn("PDL4007", p.window.span, `a window of ${p.window.raw} holds no calls: \`rate(${p.window.raw})\` is always 0`, "give a window of at least one second, e.g. `rate(5m) > 20`");
-      degenerate(s, c, "the number of calls", c.value.value);
-      const out: CExpr = { k: "rate", windowMs: p.window.ms, cmp: c.op as ">", n: c.value.value, ...(filter ? { filter } : {}) };
-      return out;
     }
     case "spend": {
       if (c.subject.qualifier?.value !== "today") return bad("write `spend today > 50 USD`", "spend is summed over the agent's tool-call responses of the current day (UTC)", c.subject.span);
@@ -99,4 +85,16 @@ export function checkSession(c: A.Condition, s: PolicyScope, sub: (e: A.Expr) =>
     default:
       return undefined;
   }
+}
+
+/** `session has seen <CLASS>`: a data class (built-in or declared by a detector) a tool response carried. */
+function seenClass(c: A.Condition, s: PolicyScope): CExpr | undefined {
+  const cls = c.value && wordOf(c.value);
+  if (!cls) { s.ctx.error("PDL2050", c.span, "`session has seen` needs a data class", "e.g. `session has seen SECRETS`"); return undefined; }
+  if (!s.ctx.dataClasses.has(cls)) {
+    const dm = didYouMean(cls, s.ctx.dataClasses, c.value!.span);
+    s.ctx.error("PDL2004", c.value!.span, `unknown data class "${cls}"`, dm.hint ?? "declare it with `detector Name /regex/ class " + cls + "`", { fixes: dm.fixes });
+    return undefined;
+  }
+  return { k: "session_seen", cls };
 }
