@@ -25,6 +25,7 @@ const E2E = [
   "test/grammar/**/*.test.ts",
   "test/vscode-extension/**/*.test.ts",
   "test/session/redis.test.ts",
+  "test/session/redis-round-trips.test.ts",
   "test/session/examples.test.ts",
   "test/catalog-import/github-openapi.test.ts",
   "test/catalog-import/live-mcp.test.ts",
