@@ -27,6 +27,7 @@ const E2E = [
   "test/session/redis.test.ts",
   "test/session/counting.test.ts",
   "test/session/response-facts.test.ts",
+  "test/session/redis-round-trips.test.ts",
   "test/session/examples.test.ts",
   "test/catalog-import/github-openapi.test.ts",
   "test/catalog-import/live-mcp.test.ts",

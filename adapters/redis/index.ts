@@ -3,7 +3,11 @@
  * `createEnforcer(bundle, { store: createRedisStore({ url: "redis://127.0.0.1:6379" }) })` and
  * `await enforcer.decideAsync(event)`.
  *
- * Each store step is one Lua script (atomic, one round-trip; see scripts.ts). Every command has a
+ * Each store step is one Lua script (atomic; see scripts.ts). A decision waits for one round trip:
+ * `begin` reads what the decision needs and records the call atomically, and `finish` is pipelined
+ * (sent on the same connection before the decision returns, not waited for), so this replica's
+ * next `begin` is executed after it. A `finish` that fails is kept and re-sent ahead of the
+ * session's next `begin`, which fails closed if it cannot be recorded. Every command has a
  * deadline (`timeoutMs`, 200 ms by default) and commands are not queued while disconnected, so
  * an unreachable or slow Redis makes `decideAsync` block with "session store unavailable: …"
  * (fail closed); the client reconnects on its own and decisions recover when Redis is back.
@@ -49,8 +53,10 @@ function enc(key: string): string {
 export class RedisStore implements SessionStore {
   readonly sync = false;
   readonly client: Redis;
-  /** Lua scripts run so far (one round-trip each): the bench reports round-trips per decision. */
+  /** Round trips a caller waited for so far: the bench and tests report round trips per decision. */
   roundTrips = 0;
+  /** `finish` scripts sent without being waited for (pipelined with the next command). */
+  pipelined = 0;
   /** The last connection error, for diagnostics. */
   lastError: string | undefined;
   private readonly own: boolean;
@@ -61,6 +67,8 @@ export class RedisStore implements SessionStore {
   private readonly retain: number;
   private readonly uniq = randomBytes(6).toString("base64url");
   private counter = 0;
+  /** `finish` updates Redis has not confirmed, by session: re-sent ahead of the session's next `begin`. */
+  private readonly unconfirmed = new Map<string, StateUpdate[]>();
 
   constructor(opts: RedisStoreOptions = {}) {
     this.prefix = opts.prefix ?? "policy:";
@@ -79,14 +87,19 @@ export class RedisStore implements SessionStore {
     this.client.on("error", (e: Error) => { this.lastError = e.message; });
   }
 
-  /** Resolves when the client is connected (or rejects after `ms`). */
-  ready(ms = 5000): Promise<void> {
-    if (this.client.status === "ready") return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => { this.client.off("ready", ok); reject(new Error(`redis not ready within ${ms} ms${this.lastError ? `: ${this.lastError}` : ""}`)); }, ms);
-      const ok = () => { clearTimeout(t); resolve(); };
-      this.client.once("ready", ok);
-    });
+  /**
+   * Resolves when the client is connected (or rejects after `ms`), with the scripts loaded, so
+   * that a decision's EVALSHA does not come back NOSCRIPT (a second round trip).
+   */
+  async ready(ms = 5000): Promise<void> {
+    if (this.client.status !== "ready") {
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => { this.client.off("ready", ok); reject(new Error(`redis not ready within ${ms} ms${this.lastError ? `: ${this.lastError}` : ""}`)); }, ms);
+        const ok = () => { clearTimeout(t); resolve(); };
+        this.client.once("ready", ok);
+      });
+    }
+    await Promise.all([SCRIPTS.begin, SCRIPTS.respond].map((s) => this.client.script("LOAD", s.lua)));
   }
 
   /** Closes the client if the store created it. */
@@ -130,16 +143,23 @@ export class RedisStore implements SessionStore {
   }
 
   async begin(q: StateQuery): Promise<StateSnapshot> {
+    // Unconfirmed updates of the session are sent ahead of the script on the same connection.
+    const retried = this.resend(q.session);
     const [s, labels, called, ids] = this.sessionKeys(q.session);
     const a = this.agentBase(q.agent);
     const member = q.call ? `${this.uniq}.${(this.counter++).toString(36)}` : "";
-    const r = (await this.run(SCRIPTS.begin, [s, labels, called, ids, `${a}:res`], [
+    const pending = this.run(SCRIPTS.begin, [s, labels, called, ids, `${a}:res`], [
       q.ts, q.revision, Math.max(q.lookbackMs, this.retain), member,
       q.call?.id !== undefined ? "1" : "0", q.call?.id ?? "", q.call?.key ?? "",
       q.resource ?? "", this.sessionTtl, enc(q.agent), `${a}:spend:`, `${a}:n:`,
       q.record.length, ...q.record, q.counts.length, ...q.counts.flatMap((c) => [c.counter, c.windowMs]),
       ...this.tallyArgs(q),
-    ])) as [string, string, string, string[], string[], number[], number, string[], string[]];
+    ]);
+    if (retried) {
+      pending.catch(() => undefined);
+      await retried;
+    }
+    const r = (await pending) as [string, string, string, string[], string[], number[], number, string[], string[]];
     const counts: Record<string, number> = {};
     q.counts.forEach((c, i) => { counts[countKey(c.counter, c.windowMs)] = Number(r[5][i] ?? 0); });
     const spend: Record<string, number> = {};
@@ -168,14 +188,50 @@ export class RedisStore implements SessionStore {
     ];
   }
 
-  async finish(u: StateUpdate): Promise<void> {
-    if (u.refund) await this.run(SCRIPTS.refund, u.refund.counters.map((c) => this.tallyKey(c)), [u.refund.ts, u.refund.member]);
+  /** Re-sends the session's unconfirmed updates; rejects (and keeps them) if Redis does not confirm them. */
+  private resend(session: string): Promise<void> | undefined {
+    const retry = this.unconfirmed.get(session);
+    if (!retry) return undefined;
+    this.unconfirmed.delete(session);
+    return Promise.all(retry.map((u) => this.sendFinish(u))).then(() => undefined, (e: unknown) => {
+      this.unconfirmed.set(session, [...retry, ...(this.unconfirmed.get(session) ?? [])]);
+      throw new Error(`redis: an earlier update of this session is not recorded (${(e as Error)?.message ?? String(e)})`);
+    });
+  }
+
+  /**
+   * Records what a decision let through, pipelined: the script is written to the connection now
+   * and not waited for. Redis runs a connection's commands in order, so this replica's next
+   * `begin` sees it; if Redis does not confirm it, it is re-sent ahead of the session's next `begin`.
+   */
+  finish(u: StateUpdate): void {
+    this.pipelined++;
+    this.sendFinish(u).catch((e: unknown) => {
+      this.lastError = (e as Error)?.message ?? String(e);
+      const l = this.unconfirmed.get(u.session) ?? [];
+      // Bounded: a session whose updates keep failing fails closed at its next begin anyway.
+      if (l.length < 1000) l.push(u);
+      this.unconfirmed.set(u.session, l);
+    });
+  }
+
+  /**
+   * The FINISH script as EVAL (not EVALSHA): it can never come back NOSCRIPT, so it is never
+   * re-sent behind a later command of this connection (the order is what `begin` relies on).
+   */
+  private sendFinish(u: StateUpdate): Promise<unknown> {
     const [, labels, called, ids] = this.sessionKeys(u.session);
-    await this.run(SCRIPTS.finish, [labels, called, ids, `${this.agentBase(u.agent)}:res`], [
+    const keys = [labels, called, ids, `${this.agentBase(u.agent)}:res`];
+    const args = [
       this.sessionTtl, this.resourceTtl, u.resource ?? "",
       u.blockedCallId !== undefined ? "1" : "0", u.blockedCallId ?? "",
       u.labels.length, ...u.labels, ...u.called,
-    ]);
+    ];
+    if (!u.refund) return this.client.eval(SCRIPTS.finish.lua, keys.length, ...keys, ...args);
+    // A blocked call's tally entry goes first, on the same connection (as EVAL, for the same reason).
+    const counters = u.refund.counters.map((c) => this.tallyKey(c));
+    const refund = this.client.eval(SCRIPTS.refund.lua, counters.length, ...counters, u.refund.ts, u.refund.member);
+    return Promise.all([refund, this.client.eval(SCRIPTS.finish.lua, keys.length, ...keys, ...args)]);
   }
 
   async respond(u: ResponseUpdate): Promise<ResponseResult> {
