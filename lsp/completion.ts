@@ -287,7 +287,7 @@ function testCompletion(toks: readonly string[], ctx: Ctx): CompletionItem[] {
     }
     case "expect": {
       if (last === "by") return policyRefItems(ctx.project);
-      if (rest.length === 0) return [...EFFECTS, "alert", "no", "sanitize", "hidden", "event", "calls"].map((k) => kw(k));
+      if (rest.length === 0) return [...EFFECTS, "alert", "no", "sanitize", "hidden", "withheld", "event", "calls"].map((k) => kw(k));
       if (rest.length === 1 && last === "no") return [kw("alert")];
       if (rest.length === 1 && last === "calls") return [kw("to")];
       if (last === "to" && rest[0] === "calls") return catalog.allTools().map((t) => toolItem(t, true));
