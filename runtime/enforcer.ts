@@ -556,6 +556,8 @@ export class Enforcer {
       if (!trigger) return fail(`decideResponse() takes tool_call_response, message_to_user and message_from_user events, not ${e.type}`);
       const c = this.pinned(e);
       const b = c.bundle;
+      // No policy on this kind of event at all: nothing is resolved or looked at.
+      if (trigger === "tool_response" ? !b.index.tool_response : !b.index[trigger]?.length) return passDecision(b, trigger, undefined, `no ${trigger} policy exists`);
       let call: ResolvedCall | undefined;
       if (trigger === "tool_response") {
         const req = request as SessionEvent | undefined;

@@ -112,7 +112,8 @@ const MAX_PASSES = 4;
 export function maskFully(detectors: readonly Detector[], text: string): string {
   let s = text;
   for (let i = 0; i < MAX_PASSES; i++) {
-    const m = mask(detectors, s);
+    // Only the detectors whose pre-filter finds something can match (detectors.ts: `need`).
+    const m = mask(detectors.filter((d) => !d.need || (d.need.lastIndex = 0, d.need.test(s))), s);
     if (m === s) return s;
     s = m;
   }
@@ -133,7 +134,9 @@ function resultFields(d: Pick<Decision, "sanitize">): string[] {
 export function sanitizeResult(result: unknown, d: Pick<Decision, "sanitize">, detectors: readonly Detector[]): unknown {
   const fields = resultFields(d);
   if (!fields.length) return result;
-  const m = (s: string) => maskFully(detectors, s);
+  // The same string (content and structuredContent often repeat it) is masked once.
+  const done = new Map<string, string>();
+  const m = (s: string) => { let x = done.get(s); if (x === undefined) done.set(s, (x = maskFully(detectors, s))); return x; };
   if (fields.some((f) => f === "result" || f === "result.content")) return mapText(result, m);
   if (!isObj(result)) return result;
   const sc = result["structuredContent"];
@@ -218,7 +221,8 @@ export function passDecision(b: Bundle, trigger: ReturnTrigger, call: ResolvedCa
 export function decideReturn(x: ReturnInput): Decision {
   const { bundle: b, event: e, trigger } = x;
   if (!x.entries.length) return passDecision(b, trigger, x.call, trigger === "tool_response" ? `no response policy applies to ${x.call?.tool ?? "this tool"}` : `no ${trigger} policy applies`);
-  const text = trigger === "tool_response" ? resultStrings(e.result) : [typeof e.text === "string" ? e.text : ""];
+  // A result often carries its text twice (content items and structuredContent): each string is scanned once.
+  const text = trigger === "tool_response" ? [...new Set(resultStrings(e.result))] : [typeof e.text === "string" ? e.text : ""];
   const ctx: EvalContext = {
     bundle: b, call: x.call, agentName: e.agent?.name, review: x.review, user: e.user, detectors: x.detectors, now: x.now,
     state: undefined, strings: text, tenant: e.tenant,
