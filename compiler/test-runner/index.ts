@@ -277,7 +277,8 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
         if (!r.ok) fail(s.span, `the response was rejected: ${r.note ?? "unknown reason"}`);
         // The response is decided as the enforcement point decides it (joined to its request): an
         // `expect` after `respond` checks that decision (`expect withheld`, `expect sanitize [result]`).
-        const rec = { file, line: s.span.line, event, decision: enforcer.decideResponse(event, lastCall), state: null };
+        // The recorded form carries the request's call, so that explain and coverage see the tool it answers.
+        const rec = { file, line: s.span.line, event: { ...event, call: lastCall.call! }, decision: enforcer.decideResponse(event, lastCall), state: null };
         all.push(rec);
         last = { kind: "call", decisions: [rec], span: s.span };
         break;
