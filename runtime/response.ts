@@ -1,7 +1,7 @@
 /**
  * What comes back: a tool's response (joined to its request) and the messages between an agent and
  * its user, decided by `when tool_response` / `when message_to_user` / `when message_from_user`
- * policies with the same rule as requests (SPEC §5, `decide` of fast.ts), and the masking their
+ * policies with the same rule as requests (SPEC §5, `decide` of decide.ts), and the masking their
  * `sanitize` asks for.
  *
  * A result's *text* is every string in it except binary data and MCP type tags: the `text` of its
@@ -17,7 +17,7 @@ import type { Bundle, BundlePolicy, Decision, ReturnTrigger, SessionEvent } from
 import type { ResolvedCall } from "./event.js";
 import { evaluate, type EvalContext } from "./evaluate.js";
 import { mask, scan, type Detector } from "./detectors.js";
-import { decide, metaOf } from "./fast.js";
+import { decide, metaOf } from "./decide.js";
 
 /** Deepest nesting of a result that is inspected; a deeper one is withheld. */
 export const MAX_DEPTH = 64;
