@@ -8,6 +8,7 @@
  * Environment: BENCH_SIZES=10,100 (subset of sizes), BENCH_EVENTS=100000, BENCH_QUICK=1 or --quick (short
  * time budgets, small replay file), BENCH_REPLAY_EVENTS=200000 (replay file size; 1,000,000 by default), BENCH_SEED=1.
  */
+import { benchResponses } from "./responses.js";
 import { mkdtempSync, rmSync, writeFileSync, createWriteStream, existsSync } from "node:fs";
 import { tmpdir, cpus } from "node:os";
 import { join } from "node:path";
@@ -241,11 +242,14 @@ async function main(): Promise<number> {
     const lspCheck = benchLspCheck();
     log(`lsp: 5,000-line file checked in ${lspCheck.first_check_ms.toFixed(0)} ms, re-checked after an edit in ${lspCheck.edit_end_ms.toFixed(0)} ms (end) / ${lspCheck.edit_middle_ms.toFixed(0)} ms (middle)`);
 
+    // What comes back: a 64 KB result through the built-in detectors (bench/responses.ts).
+    const responses = benchResponses();
+    log(`responses: a 64 KB result decided in ${responses.decide_64k_us.toFixed(0)} µs (${responses.decide_and_mask_64k_us.toFixed(0)} µs with masking); a result no response policy can match: ${responses.unmatched_64k_us.toFixed(2)} µs`);
     const targets = evaluateTargets(rows, runtimeSize, lspCheck);
     const result = {
       command: "npm run bench", date: new Date().toISOString(), node: process.version, platform: `${process.platform} ${process.arch}`,
       cpus: cpus().length, cpu: cpus()[0]?.model ?? "?", cedar: cedarVersion(), seed: SEED, events: N_EVENTS, quick: QUICK,
-      runtime: runtimeSize, sizes: rows, replay, sessions, lsp_check: lspCheck, targets, wall_s: (now() - started) / 1000,
+      runtime: runtimeSize, sizes: rows, replay, sessions, lsp_check: lspCheck, responses, targets, wall_s: (now() - started) / 1000,
     };
     writeFileSync(join(here, "results.json"), JSON.stringify(result, null, 2) + "\n");
     process.stdout.write(table(result) + "\n");

@@ -3,6 +3,8 @@
  * tools a half-written policy can match, which argument paths those tools have, which policy a
  * test's `by` names. They reuse the checker's own rules so that completion agrees with `check`.
  */
+import type { Trigger } from "../runtime/types.js";
+import { resultSchemaOf } from "./check/rules/subject-result.js";
 import type * as A from "../grammar/ast.js";
 import { KEYWORD_WORDS } from "../grammar/lexer.js";
 import { BUILTIN_CLASSES } from "../runtime/detectors.js";
@@ -36,7 +38,7 @@ export const APPROVERS = ["technician", "manager"] as const;
 export const HEADER_VALUES: Readonly<Record<string, readonly string[]>> = {
   scope: ["platform", "tenant", "agent"],
   status: ["draft", "active", "deprecated"],
-  when: ["tool_call", "agent_discovered"],
+  when: ["tool_call", "agent_discovered", "tool_response", "message_to_user", "message_from_user"],
 };
 
 /** The fields offered after `user.` (`user.claims.` takes a claim name), with what each is. */
@@ -105,7 +107,8 @@ export function policyConstraints(catalog: Catalog, items: readonly A.PolicyItem
       if (ids) integrations = integrations ? integrations.filter((x) => ids.includes(x)) : ids;
     }
   }
-  const trigger = items.some((it) => it.kind === "WhenItem" && it.value.value === "agent_discovered") ? "agent_discovered" : "tool_call";
+  const when = items.find((it): it is A.WhenItem => it.kind === "WhenItem")?.value.value;
+  const trigger: Trigger = when === "agent_discovered" || when === "tool_response" || when === "message_to_user" || when === "message_from_user" ? when : "tool_call";
   const exprs: CExpr[] = [];
   for (const it of ifs) {
     const refs: ArgRef[] = [];
@@ -175,6 +178,19 @@ export function argPathInfo(tools: readonly CatalogTool[], name: string): ArgPat
   }
   if (!having.length) return undefined;
   return { path: name, types: [...types].sort(), enum: en, description, tools: having, kinds: [...kinds].sort() };
+}
+
+/** The tools with their result schema in place of their arguments (`result.content` and the output schema's fields). */
+const asResults = (tools: readonly CatalogTool[]): CatalogTool[] => tools.map((t) => ({ ...t, args: resultSchemaOf(t), argKinds: {} }));
+
+/** `result.` paths (`when tool_response`) of the given tools: `content`, and the fields of their output schemas. */
+export function resultPaths(tools: readonly CatalogTool[], depth = 4): ArgPathInfo[] {
+  return argPaths(asResults(tools), depth);
+}
+
+/** What is known of `result.<name>` for the given tools; undefined when no tool returns it. */
+export function resultPathInfo(tools: readonly CatalogTool[], name: string): ArgPathInfo | undefined {
+  return argPathInfo(asResults(tools), name);
 }
 
 /** The enum values of `args.<path>` across the tools (undefined when no tool has an enum there). */

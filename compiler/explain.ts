@@ -3,6 +3,8 @@
  * scope, and the first `if` line that failed. Evaluates with the runtime's own evaluator, so the
  * trace cannot disagree with the decision.
  */
+import { isErrorResult, resultStrings } from "../runtime/response.js";
+import type { ReturnTrigger } from "../runtime/types.js";
 import type { Bundle, BundlePolicy, Decision, SessionEvent, UserInfo } from "../runtime/types.js";
 import { createEnforcer } from "../runtime/index.js";
 import { canonicalCall, inScope, pathContextOf } from "../runtime/enforcer.js";
@@ -56,6 +58,8 @@ export const NEEDS_HISTORY = "needs session history (evaluated on an empty one)"
  * history and a failed one is marked `needsHistory`.
  */
 export function explain(bundle: Bundle, event: unknown, state?: StateSnapshot, decision?: Decision): Explanation {
+  const ret = returnTrigger(event);
+  if (ret) return explainReturn(bundle, event as SessionEvent, ret, decision);
   const d = decision ?? createEnforcer(bundle, { shell: loadedShellParser() }).decide(event);
   const e = event as SessionEvent;
   const ok = e && typeof e === "object" && (e.type === "tool_call_request" || e.type === "agent_discovered") && d.reason.indexOf("invalid event") !== 0;
@@ -81,6 +85,37 @@ export function explain(bundle: Bundle, event: unknown, state?: StateSnapshot, d
   const user = e.user ? userLine(e.user) : undefined;
   const args = call && resolved && call.args !== resolved.args ? { raw: resolved.args, canonical: call.args } : undefined;
   return { decision: d, ...(args ? { args } : {}), tool: call ? `${call.integration}.${call.display}` : null, operation: call?.operation ?? null, ...(user ? { user } : {}), policies };
+}
+
+/** The trigger of a response or message event; undefined for the others. */
+function returnTrigger(event: unknown): ReturnTrigger | undefined {
+  const t = event && typeof event === "object" ? (event as { type?: unknown }).type : undefined;
+  return t === "tool_call_response" ? "tool_response" : t === "message_to_user" || t === "message_from_user" ? t : undefined;
+}
+
+/**
+ * A response (joined to the `call` it carries, as `decideResponse` joins it without the request)
+ * or a message, traced against the policies of its trigger: the result's or message's text is what
+ * `body` and `data_class` scan.
+ */
+function explainReturn(bundle: Bundle, e: SessionEvent, trigger: ReturnTrigger, decision?: Decision): Explanation {
+  const d = decision ?? createEnforcer(bundle, { shell: loadedShellParser() }).decideResponse(e);
+  if (d.reason.startsWith("invalid event")) return { decision: d, tool: null, operation: null, policies: [] };
+  const raw = trigger === "tool_response" && e.call ? resolveCall(bundle, e.call, loadedShellParser()) : undefined;
+  const canon = raw ? canonicalCall(raw, e.call!) : undefined;
+  const call = typeof canon === "string" ? raw : canon;
+  let text: string[];
+  try { text = trigger === "tool_response" ? [...new Set(resultStrings(e.result))] : [typeof e.text === "string" ? e.text : ""]; } catch { text = []; }
+  const parsed = e.ts ? Date.parse(e.ts) : NaN;
+  const ctx: EvalContext = { bundle, call, agentName: e.agent?.name, review: reviewOf(e.agent, bundle.agent_reviews), user: e.user, detectors: compileDetectors(bundle.detectors), now: Number.isFinite(parsed) ? parsed : Date.now(), state: EMPTY_STATE, strings: text, ...(trigger === "tool_response" ? { result: { result: e.result, isError: isErrorResult(e.result) } } : {}) };
+  const policies: PolicyTrace[] = bundle.policies.map((p) => {
+    const base = { id: p.id, name: p.name, file: p.file, line: p.line, priority: p.priority, effect: p.effect ?? null };
+    if (p.trigger !== trigger) return { ...base, outcome: "other trigger" };
+    if (!inScope(p, e)) return { ...base, outcome: "out of scope" };
+    for (const i of p.ifs) if (!evaluate(i.expr, ctx)) return { ...base, outcome: "condition failed", failed: `if ${i.text}` };
+    return { ...base, outcome: "matched" };
+  });
+  return { decision: d, tool: call ? `${call.integration}.${call.display}` : null, operation: call?.operation ?? null, policies };
 }
 
 function userLine(u: UserInfo): string {

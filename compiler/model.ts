@@ -8,7 +8,7 @@ import type * as A from "../grammar/ast.js";
 import type { Diagnostic } from "../grammar/diagnostic.js";
 import type { Catalog } from "./catalog/catalog.js";
 import type { ReviewStatuses } from "./lifecycle/reviews.js";
-import type { CExpr, Effect, BundleDefault, ScopedDefault } from "../runtime/types.js";
+import type { CExpr, Effect, BundleDefault, ScopedDefault, Trigger } from "../runtime/types.js";
 
 export type { CExpr, Effect, BundleDefault, ScopedDefault } from "../runtime/types.js";
 
@@ -40,7 +40,7 @@ export interface CheckedPolicy {
   readonly status: "draft" | "active" | "deprecated";
   readonly version?: number;
   readonly priority: number;
-  readonly trigger: "tool_call" | "agent_discovered";
+  readonly trigger: Trigger;
   readonly ifs: readonly CheckedIf[];
   readonly effect?: Effect;
   readonly reason?: string;

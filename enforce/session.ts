@@ -324,10 +324,10 @@ export class ProxySession {
     const args = x.req.call!.args ?? {};
     const { args: sent, changed } = sanitizeArgs(this.bundle, x.d, args);
     if (changed.length) this.g.o.decisionLog?.append({ type: "sanitized", ts: x.req.ts, session_id: this.id, call_id: x.callId, fields: changed });
-    return this.forward(r, sent, x.callId, params._meta, extra);
+    return this.forward(r, sent, x.callId, params._meta, extra, x.req);
   }
 
-  private async forward(r: Route, args: Record<string, unknown>, callId: string, meta: Record<string, unknown> | undefined, extra: RequestExtra): Promise<CallToolResult> {
+  private async forward(r: Route, args: Record<string, unknown>, callId: string, meta: Record<string, unknown> | undefined, extra: RequestExtra, req?: SessionEvent): Promise<CallToolResult> {
     const token = extra._meta?.progressToken;
     let result: CallToolResult;
     try {
@@ -341,15 +341,38 @@ export class ProxySession {
       ) as CallToolResult;
     } catch (e) {
       const message = e instanceof McpError ? e.message : `upstream ${r.integration} failed: ${(e as Error).message}`;
-      void this.respond(callId, { isError: true, content: [{ type: "text", text: message }] });
+      const failed: CallToolResult = { isError: true, content: [{ type: "text", text: message }] };
+      const fd = await this.respond(callId, failed, req);
+      // An error the response policies touch goes back as the result they leave (masked or withheld).
+      if (fd && (fd.effect !== "allow" || fd.sanitize.length)) return this.deliver(failed, fd, r, req!, callId, extra);
       throw e instanceof McpError ? e : new McpError(ErrorCode.InternalError, message);
     }
-    await this.respond(callId, result);
-    return result;
+    const d = await this.respond(callId, result, req);
+    return d ? this.deliver(result, d, r, req!, callId, extra) : result;
   }
 
-  /** Records and observes the response (cost, labels of the call) in its turn. */
-  respond(callId: string, result: unknown): Promise<void> {
+  /**
+   * The result the agent receives after its response decision: withheld (an `isError` result
+   * saying why), held until a person releases it (`require_approval`, the approval flow of
+   * requests), and masked where the decision's `sanitize` says.
+   */
+  private async deliver(result: CallToolResult, d: Decision, r: Route, req: SessionEvent, callId: string, extra: RequestExtra): Promise<CallToolResult> {
+    if (d.effect === "block") return this.enforcer.forwardResult(result, d) as CallToolResult;
+    if (d.effect === "require_approval") {
+      const refused = await this.admitted({ req, d, callId, approvalId: newApprovalId() }, r.integration, r.tool, extra);
+      if (refused !== undefined) return this.enforcer.forwardResult(result, { ...d, effect: "block", reason: `${refused.replace(/^Not approved: /, "not released: ")}` }) as CallToolResult;
+    }
+    return this.enforcer.forwardResult(result, d) as CallToolResult;
+  }
+
+  /**
+   * Records and observes the response (cost, labels of the call) in its turn and, given its
+   * request, decides it (`when tool_response` policies): a decision any policy matched is alerted
+   * and written to the decision log as `response_withheld` / `response_sanitized` /
+   * `response_held` / `response_forwarded`. A decision that cannot be logged under a strict audit
+   * withholds the result.
+   */
+  respond(callId: string, result: unknown, req?: SessionEvent): Promise<Decision | undefined> {
     return this.turns.run(async () => {
       const cost = costOf(result);
       const e = this.event("tool_call_response", { call_id: callId, result, ...(cost ? { cost } : {}) });
@@ -361,6 +384,15 @@ export class ProxySession {
       } catch (err) {
         this.g.log(`session ${this.id}: response of ${callId} not observed: ${(err as Error).message}`);
       }
+      if (!req) return undefined;
+      const t0 = performance.now();
+      const d = this.enforcer.decideResponse(e, req);
+      if (!d.matched.length && d.effect === "allow") return d;
+      const outcome = d.effect === "block" ? "response_withheld" : d.effect === "require_approval" ? "response_held" : d.sanitize.length ? "response_sanitized" : "response_forwarded";
+      this.g.alert(d, { ...e, call: req.call! });
+      const notLogged = this.logDecision({ ...e, call: req.call! }, d, outcome, { decide_us: Math.round((performance.now() - t0) * 1000) });
+      if (notLogged !== undefined && d.effect !== "block" && this.g.auditFailure("cannot write the decision log", notLogged, e)) return { ...d, effect: "block" as const, withheld: true, reason: "the enforcement point could not write its audit trail" };
+      return d;
     });
   }
 

@@ -102,6 +102,8 @@ export interface RespondStep {
   readonly result?: ObjectValue;
   readonly span: Span;
 }
+/** `message to user "…"` / `message from user "…"`: a `message_to_user` / `message_from_user` event. */
+export interface MessageStep { readonly kind: "Message"; readonly direction: "to_user" | "from_user"; readonly text: StringValue; readonly span: Span }
 export interface ReplayStep { readonly kind: "Replay"; readonly path: StringValue; readonly span: Span }
 /**
  * `expect <effect> [by X]` · `expect event N <effect> [by X]` · `expect calls to T <effect> [by X]`
@@ -118,7 +120,7 @@ export interface ExpectStep {
   readonly from?: ListValue;
   readonly span: Span;
 }
-export type TestStep = GivenStep | CallStep | RunStep | DiscoverStep | RespondStep | ReplayStep | ExpectStep;
+export type TestStep = GivenStep | CallStep | RunStep | DiscoverStep | RespondStep | ReplayStep | ExpectStep | MessageStep;
 export interface TestDecl { readonly kind: "Test"; readonly name: StringValue; readonly steps: readonly TestStep[]; readonly span: Span }
 
 // ─── Other declarations ────────────────────────────────────────────────────────────────

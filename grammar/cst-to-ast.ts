@@ -339,6 +339,12 @@ export class CstToAst {
       return agent && { kind: "Discover", agent, pairs: this.pairs(c["pair"] as CstNode[]), span };
     }
     if (c["Respond"]) return this.respond(c["respondItem"] as CstNode[] | undefined, span);
+    if (c["Message"]) {
+      const text = this.string(this.tok(c, "text"));
+      const party = this.word(c["party"]?.[0] as CstNode | undefined);
+      if (party && party.value !== "user") this.diagnostics.push(diag("PDL1011", "error", party.span, `expected 'user' after 'message ${this.tok(c, "direction")?.image ?? "to"}' but found '${party.value}'`, "write `message to user \"…\"` or `message from user \"…\"`"));
+      return text && { kind: "Message", direction: this.tok(c, "direction")?.image === "from" ? "from_user" : "to_user", text, span };
+    }
     if (c["Replay"]) { const path = this.string(this.tok(c, "path")); return path && { kind: "Replay", path, span }; }
     if (c["expectStep"]) return this.expect(c["expectStep"][0] as CstNode);
     return undefined;

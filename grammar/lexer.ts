@@ -64,6 +64,8 @@ export const Call = kw("call");
 export const Run = kw("run");
 export const Discover = kw("discover");
 export const Respond = kw("respond");
+/** `message to user "…"` · `message from user "…"` (a test step). */
+export const Message = kw("message");
 export const Expect = kw("expect");
 export const Replay = kw("replay");
 export const By = kw("by");
@@ -94,11 +96,11 @@ export const KEYWORDS: readonly TokenType[] = [
   Policy, Test, Default, Detector, Organization,
   Id, Scope, Status, Version, Priority, Description, When, If, Action, From, To, Class,
   And, Or, Not, Is, In, Matches, Contains, Any, All, Has, Called, Seen, Exists, Within, Under, Tz, Starts, With,
-  Given, Call, Run, Discover, Respond, Expect, Replay, By, For, Event, Calls, No,
+  Given, Call, Run, Discover, Respond, Expect, Replay, By, For, Event, Calls, No, Message,
 ];
 
 /** Keywords that may also stand as a bare value (`tool is status`, `verb in [test]`). */
-export const VALUE_KEYWORDS: readonly TokenType[] = [Test, Default, Id, Scope, Status, Version, Priority, Description, When, Class, Tz, Any, All, No, Event, Calls, Called, Seen, Respond, Under, Starts, With, For];
+export const VALUE_KEYWORDS: readonly TokenType[] = [Test, Default, Id, Scope, Status, Version, Priority, Description, When, Class, Tz, Any, All, No, Event, Calls, Called, Seen, Respond, Under, Starts, With, For, Message];
 
 export const ALL_TOKENS: readonly TokenType[] = [
   WhiteSpace, Comment, StringLit, BadString, Regex, Duration, NumberLit,

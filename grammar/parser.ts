@@ -209,6 +209,12 @@ class PolicyParser extends CstParser {
       } },
       { ALT: () => { this.CONSUME(T.Replay); this.CONSUME3(T.StringLit, { LABEL: "path" }); } },
       { ALT: () => { this.CONSUME(T.Respond); this.MANY2(() => this.SUBRULE(this.respondItem)); } },
+      { ALT: () => {
+        this.CONSUME(T.Message);
+        this.OR2([{ ALT: () => this.CONSUME(T.To, { LABEL: "direction" }) }, { ALT: () => this.CONSUME(T.From, { LABEL: "direction" }) }]);
+        this.SUBRULE3(this.word, { LABEL: "party" });
+        this.CONSUME4(T.StringLit, { LABEL: "text" });
+      } },
       { ALT: () => this.SUBRULE(this.expectStep) },
     ]);
   });

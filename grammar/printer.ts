@@ -96,6 +96,7 @@ export function printStep(s: A.TestStep): string {
     case "Given": return `given ${printPairs(s.pairs)}`;
     case "Call": return `call ${s.tool.value}${s.args ? ` ${printValue(s.args)}` : ""}`;
     case "Run": return `run ${printString(s.command.value)}`;
+    case "Message": return `message ${s.direction === "to_user" ? "to" : "from"} user ${printString(s.text.value)}`;
     case "Discover": return `discover agent ${printString(s.agent.value)}${s.pairs.length ? ` ${printPairs(s.pairs)}` : ""}`;
     case "Respond": return `respond${s.cost ? ` cost ${s.cost.amount.raw} ${s.cost.currency.value}` : ""}${s.result ? ` result ${printValue(s.result)}` : ""}`;
     case "Replay": return `replay ${printString(s.path.value)}`;

@@ -4,6 +4,7 @@
  * operators (`compiler/editor-support.ts`), integrations and tools from the catalog, `args.`
  * paths and enum values from the schemas of the tools the policy can still match.
  */
+import { resultPaths } from "../compiler/editor-support.js";
 import { CompletionItemKind, type CompletionItem, type Position, type Range } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type * as A from "../grammar/ast.js";
@@ -153,12 +154,14 @@ function conditionCompletion(rest: readonly string[], ctx: Ctx, catalog: Checked
   const clause = currentClause(rest);
   if (clause.length === 0) {
     if (ctx.partial.startsWith("args.")) return argPathItems(matchable(ctx).tools);
+    if (ctx.partial.startsWith("result.")) return resultPathItems(matchable(ctx).tools);
     if (ctx.partial.startsWith("user.claims.")) return claimItems(ctx.project.userClaims);
     if (ctx.partial.startsWith("user.")) return userFieldItems();
     return [
       ...SUBJECTS.filter((s) => s !== "args").map((s) => ({ label: s, kind: CompletionItemKind.Property, detail: `${operatorsOf(s).join(" · ")}` })),
       { label: "args.", kind: CompletionItemKind.Property, detail: "an argument of the tool", command: { title: "suggest", command: "editor.action.triggerSuggest" } },
       { label: "user.", kind: CompletionItemKind.Property, detail: "a field of the user behind the agent", command: { title: "suggest", command: "editor.action.triggerSuggest" } },
+      { label: "result.", kind: CompletionItemKind.Property, detail: "a field of the tool's result (when tool_response)", command: { title: "suggest", command: "editor.action.triggerSuggest" } },
       kw("not"),
     ];
   }
@@ -254,6 +257,17 @@ function userFieldItems(): CompletionItem[] {
   }));
 }
 
+/** `result.content` and the output schemas' fields of the matchable tools. */
+function resultPathItems(tools: readonly CatalogTool[]): CompletionItem[] {
+  return resultPaths(tools, 4).map((p) => ({
+    label: `result.${p.path}`,
+    kind: CompletionItemKind.Field,
+    detail: `${p.types.join(" | ") || "any"}${p.tools.length < tools.length ? ` · in ${p.tools.length} of ${tools.length} tools` : ""}`,
+    documentation: { kind: "markdown", value: [p.path === "content" ? "the text of the result's content items" : p.description, `tools: ${p.tools.slice(0, 8).join(", ")}${p.tools.length > 8 ? ", …" : ""}`].filter(Boolean).join("\n\n") },
+    sortText: `${p.path.split(".").length}${p.path}`,
+  }));
+}
+
 function argPathItems(tools: readonly CatalogTool[]): CompletionItem[] {
   return argPaths(tools, 4).map((p) => ({
     label: `args.${p.path}`,
@@ -291,7 +305,7 @@ function testCompletion(toks: readonly string[], ctx: Ctx): CompletionItem[] {
     }
     case "expect": {
       if (last === "by") return policyRefItems(ctx.project);
-      if (rest.length === 0) return [...EFFECTS, "alert", "no", "sanitize", "hidden", "event", "calls"].map((k) => kw(k));
+      if (rest.length === 0) return [...EFFECTS, "alert", "no", "sanitize", "hidden", "withheld", "event", "calls"].map((k) => kw(k));
       if (rest.length === 1 && last === "no") return [kw("alert")];
       if (rest.length === 1 && last === "calls") return [kw("to")];
       if (last === "to" && rest[0] === "calls") return catalog.allTools().map((t) => toolItem(t, true));

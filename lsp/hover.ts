@@ -7,6 +7,7 @@ import type { Hover } from "vscode-languageserver";
 import type { CheckedProject } from "../compiler/model.js";
 import type { CatalogTool } from "../compiler/catalog/catalog.js";
 import { CODE_INDEX, codeDocUrl } from "../compiler/diagnostics/codes.js";
+import { resultPathInfo } from "../compiler/editor-support.js";
 import { argPathInfo, argPaths, operatorsOf, policyConstraints, resolvePolicyRef, subjectDoc, subjectValues } from "../compiler/editor-support.js";
 import type * as A from "../grammar/ast.js";
 import { spanHas, toRange } from "./positions.js";
@@ -71,6 +72,13 @@ function describe(project: CheckedProject, t: Target): string | undefined {
       if (!info) return `\`args.${t.name}\`: no tool this policy can match has it`;
       return [`\`args.${t.name}\`: ${info.types.join(" | ") || "any"}`, info.description, info.enum ? `one of ${info.enum.map((v) => `\`${JSON.stringify(v)}\``).join(", ")}` : undefined,
         info.kinds.length ? `compared in canonical form as a ${info.kinds.join(" or ")} (catalog \`arg_kinds\`)` : undefined,
+        `in ${info.tools.length} of ${tools.length} matchable tools${info.tools.length <= 6 ? `: ${info.tools.join(", ")}` : ""}`].filter(Boolean).join("\n\n");
+    }
+    case "result": {
+      const tools = policyConstraints(catalog, t.policy.items, t.span.start).tools;
+      const info = resultPathInfo(tools, t.name);
+      if (!info) return `\`result.${t.name}\`: no tool this policy can match returns it (without an output schema only \`result.content\` is known)`;
+      return [`\`result.${t.name}\`: ${info.types.join(" | ") || "any"}${t.name === "content" ? " (the text of the result's content items)" : " (a field of the result's structuredContent)"}`, info.description,
         `in ${info.tools.length} of ${tools.length} matchable tools${info.tools.length <= 6 ? `: ${info.tools.join(", ")}` : ""}`].filter(Boolean).join("\n\n");
     }
     case "subject": {

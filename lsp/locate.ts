@@ -18,6 +18,8 @@ export type Target =
   | { readonly kind: "detector"; readonly name: string; readonly span: Span; readonly decl: A.DetectorDecl }
   | { readonly kind: "dataClass"; readonly name: string; readonly span: Span }
   | { readonly kind: "arg"; readonly name: string; readonly span: Span; readonly policy: A.PolicyDecl }
+  /** `result.<path>` (`when tool_response`): `name` without `result.`. */
+  | { readonly kind: "result"; readonly name: string; readonly span: Span; readonly policy: A.PolicyDecl }
   | { readonly kind: "subject"; readonly name: string; readonly span: Span }
   | { readonly kind: "action"; readonly name: string; readonly span: Span };
 
@@ -61,6 +63,7 @@ function exprTargets(e: A.Expr, policy: A.PolicyDecl, out: Target[]): void {
     case "Condition": {
       const name = e.subject.name;
       if (name.startsWith("args.")) out.push({ kind: "arg", name: name.slice(5), span: e.subject.span, policy });
+      else if (name.startsWith("result.")) out.push({ kind: "result", name: name.slice(7), span: e.subject.span, policy });
       else out.push({ kind: "subject", name, span: e.subject.span });
       if (e.subject.params?.filter) exprTargets(e.subject.params.filter, policy, out);
       const values = itemsOf(e.value).filter((v): v is A.NameValue | A.StringValue => v.kind === "Name" || v.kind === "String");

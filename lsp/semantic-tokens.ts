@@ -16,7 +16,7 @@ const idx = (t: TokenType) => TYPES.indexOf(t);
 
 const BY_TARGET: Record<Target["kind"], TokenType> = {
   integration: "namespace", tool: "function", label: "enumMember", policyId: "variable", policyName: "string", policyRef: "variable",
-  detector: "type", dataClass: "enumMember", arg: "property", subject: "property", action: "keyword",
+  detector: "type", dataClass: "enumMember", arg: "property", result: "property", subject: "property", action: "keyword",
 };
 
 export function semanticTokens(text: string, ast: A.PolicyFile): SemanticTokens {

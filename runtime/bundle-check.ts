@@ -13,7 +13,9 @@ const KINDS = new Set([
   "true", "false", "and", "or", "not", "session_seen", "integration", "tool", "tool_glob", "label", "operation", "method", "category", "verb",
   "agent", "review", "call_type", "arg", "body", "data_class", "session_label", "session_called", "principal_external",
   "resource_new", "rate", "burst", "spend", "time", "user", "arg_user", "url", "under", "command_prefix", "tool_review",
+  "result", "result_size", "result_error",
 ]);
+const TRIGGERS = new Set(["tool_call", "agent_discovered", "tool_response", "message_to_user", "message_from_user"]);
 const URL_PARTS: ReadonlySet<string> = new Set(LANGUAGE_URL_PARTS);
 const URL_OPS = new Set(["eq", "in", "matches"]);
 const EFFECTS = new Set(["allow", "block", "require_approval", "hide"]);
@@ -51,6 +53,8 @@ function exprProblem(e: unknown, depth: number): string | undefined {
   else if (k === "command_prefix" && !(Array.isArray(e["prefixes"]) && e["prefixes"].every((p) => Array.isArray(p) && p.length > 0 && p.every((w) => typeof w === "string")))) return "command_prefix without prefixes";
   else if (k === "rate" || k === "burst") return countingProblem(e, depth);
   else if (k === "arg" && (!Array.isArray(e["path"]) || !ARG_OPS.has(e["op"] as string))) return "arg condition without a path or a known operator";
+  else if (k === "result" && (!Array.isArray(e["path"]) || !ARG_OPS.has(e["op"] as string) || (e["op"] === "matches" && typeof e["re"] !== "string"))) return "result condition without a path or a known operator";
+  else if (k === "result_size" && (!USER_OPS.has(e["cmp"] as string) || e["cmp"] === "eq" || typeof e["bytes"] !== "number")) return "result_size condition without a comparison or a size";
   else if (k === "user" && (!Array.isArray(e["path"]) || !ARG_OPS.has(e["op"] as string) || e["op"] === "contains")) return "user condition without a path or a known operator";
   else if (k === "arg_user" && (!Array.isArray(e["path"]) || !Array.isArray(e["user"]) || !USER_OPS.has(e["op"] as string))) return "arg_user condition without paths or a known operator";
   else if ((k === "tool_glob" || (k === "user" && e["op"] === "matches") || ((k === "arg" || k === "url") && e["op"] === "matches")) && typeof e["re"] !== "string") return `${k} without a regex`;
@@ -121,7 +125,7 @@ export function bundleProblem(b: unknown): string | undefined {
     const at = `policy ${i}`;
     if (!isObj(p) || typeof p["id"] !== "string" || !Array.isArray(p["ifs"]) || !Array.isArray(p["scope"]) || !Array.isArray(p["residual"])) return `${at}: malformed`;
     if (p["effect"] !== undefined && !EFFECTS.has(p["effect"] as string)) return `${at}: unknown effect ${JSON.stringify(p["effect"]).slice(0, 40)}`;
-    if (p["trigger"] !== "tool_call" && p["trigger"] !== "agent_discovered") return `${at}: unknown trigger`;
+    if (!TRIGGERS.has(p["trigger"] as string)) return `${at}: unknown trigger`;
     for (const f of p["ifs"]) {
       const q = isObj(f) ? exprProblem(f["expr"], 1) : "if line is not an object";
       if (q) return `${at} (${(p["id"] as string).slice(0, 60)}): ${q}`;
@@ -135,7 +139,7 @@ export function bundleProblem(b: unknown): string | undefined {
     if (!isObj(tc[g])) return `index.tool_call.${g}: missing`;
     for (const [k, v] of Object.entries(tc[g])) { const q = entriesProblem(v, ps.length, `${g}[${k}]`); if (q) return q; }
   }
-  const q = entriesProblem(tc["other"], ps.length, "other") ?? entriesProblem(ix["agent_discovered"], ps.length, "agent_discovered");
+  const q = entriesProblem(tc["other"], ps.length, "other") ?? entriesProblem(ix["agent_discovered"], ps.length, "agent_discovered") ?? returnIndexProblem(ix, ps.length);
   if (q) return q;
   const g = globalsProblem(b["global_options"]);
   if (g) return g;
@@ -149,6 +153,19 @@ export function bundleProblem(b: unknown): string | undefined {
   if (rv) return rv;
   const content = contentRevision(b);
   if (b["revision"] !== content) return `revision ${JSON.stringify(b["revision"]).slice(0, 40)} is not the hash of the content (${content}): the bundle was changed after it was built; build it again with policy build`;
+  return undefined;
+}
+
+/** The optional indexes of `when tool_response` / `message_to_user` / `message_from_user` policies. */
+function returnIndexProblem(ix: Record<string, unknown>, n: number): string | undefined {
+  const tr = ix["tool_response"];
+  if (tr !== undefined) {
+    if (!isObj(tr) || !isObj(tr["tools"]) || !isObj(tr["integrations"])) return "index.tool_response: malformed";
+    for (const g of ["tools", "integrations"] as const) for (const [k, v] of Object.entries(tr[g] as Record<string, unknown>)) { const q = entriesProblem(v, n, `tool_response.${g}[${k}]`); if (q) return q; }
+    const q = entriesProblem(tr["other"], n, "tool_response.other");
+    if (q) return q;
+  }
+  for (const m of ["message_to_user", "message_from_user"]) if (ix[m] !== undefined) { const q = entriesProblem(ix[m], n, m); if (q) return q; }
   return undefined;
 }
 

@@ -25,6 +25,10 @@ import { agentKeyOf, clampedTime, eventTime, sessionKeyOf, stateUpdate, within }
 import { refundOf, tallyQuery } from "./tally.js";
 import { observe, type Observed } from "./observe.js";
 import { inScope, visibleTools, type AgentFacts } from "./visible-tools.js";
+import { responseCall } from "./observe.js";
+import { compileDetectors, type Detector } from "./detectors.js";
+import { decideReturn, passDecision, responseEntries, sanitizeResult, sanitizeText, withheldResult as withheld } from "./response.js";
+import type { ReturnTrigger } from "./types.js";
 
 export { decisionOf, inScope };
 
@@ -361,6 +365,72 @@ export class Enforcer {
    */
   observe(event: unknown): Observed | Promise<Observed> {
     return observe({ revisions: this.revisions, store: this.store, now: this.now, storeTimeoutMs: this.storeTimeoutMs, shell: this.shell }, event);
+  }
+
+  /**
+   * Decides a `tool_call_response` (joined to its request: `request` is the `tool_call_request` it
+   * answers, else the response's own `call`) or a `message_to_user` / `message_from_user` event,
+   * with the session's revision. A response no policy can match is decided without looking at it.
+   * A response whose request is unknown, while response policies exist, is withheld (fail closed).
+   * Never throws: any fault is a `block` (withheld) with a reason.
+   */
+  decideResponse(event: unknown, request?: unknown): Decision {
+    const cur = this.revisions.current;
+    const revision = cur?.bundle.revision ?? "";
+    const fail = (reason: string, trigger?: ReturnTrigger): Decision => ({ ...blockDecision(reason, revision), withheld: true, ...(trigger ? { event: trigger } : {}) });
+    try {
+      if (!cur) return fail(this.loadError ?? "no bundle loaded");
+      const problem = eventProblem(event);
+      if (problem) return fail(`invalid event: ${problem}`);
+      const e = event as SessionEvent;
+      const trigger: ReturnTrigger | undefined = e.type === "tool_call_response" ? "tool_response" : e.type === "message_to_user" || e.type === "message_from_user" ? e.type : undefined;
+      if (!trigger) return fail(`decideResponse() takes tool_call_response, message_to_user and message_from_user events, not ${e.type}`);
+      const c = this.revisions.pinned(e.tenant ?? "", e.session_id ?? "");
+      const b = c.bundle;
+      // No policy on this kind of event at all: nothing is resolved or looked at.
+      if (trigger === "tool_response" ? !b.index.tool_response : !b.index[trigger]?.length) return passDecision(b, trigger, undefined, `no ${trigger} policy exists`);
+      let call: ResolvedCall | undefined;
+      if (trigger === "tool_response") {
+        const req = request as SessionEvent | undefined;
+        const ec = req && typeof req === "object" && req.type === "tool_call_request" && !eventProblem(req) ? req.call! : responseCall(e);
+        if (!ec) return b.index.tool_response ? fail("the response's request is unknown (no request and no call in the response): withheld, since response policies apply", trigger) : passDecision(b, trigger, undefined, "no response policy exists");
+        const r = this.resolve(c, ec);
+        if (r.ambiguous !== undefined) return { ...fail(r.ambiguous, trigger), tool: r.call.tool, operation: r.call.operation };
+        call = r.call;
+      } else if (typeof e.text !== "string") return fail(`invalid event: text: a ${e.type} event needs its text`, trigger);
+      const entries = trigger === "tool_response" ? responseEntries(b, call) : b.index[trigger] ?? [];
+      const now = eventTime(e, this.now);
+      return decideReturn({ bundle: b, detectors: c.detectors, trigger, event: e, call, entries, now: Number.isFinite(now) ? now : 0, inScope, review: reviewOf(e.agent, b.agent_reviews) });
+    } catch (err) {
+      return fail(`internal error: ${(err as Error)?.message ?? String(err)}`);
+    }
+  }
+
+  /**
+   * The result as the agent may receive it after a response decision: its `sanitize` applied with
+   * the bundle's detectors (structure kept), or, when the decision withholds it, the `isError`
+   * result that says so. Never throws: a result that cannot be masked is withheld.
+   */
+  forwardResult(result: unknown, d: Decision): unknown {
+    try {
+      if (d.effect === "block") return withheld(d);
+      return sanitizeResult(result, d, this.detectorsOf(d.revision));
+    } catch (err) {
+      return withheld({ ...d, reason: `the result could not be sanitized: ${(err as Error)?.message ?? String(err)}`, policy: null });
+    }
+  }
+
+  /** A message's text after a message decision's `sanitize` (undefined when the decision withholds it). */
+  forwardText(text: string, d: Decision): string | undefined {
+    try {
+      return d.effect === "block" ? undefined : sanitizeText(text, d, this.detectorsOf(d.revision));
+    } catch {
+      return undefined;
+    }
+  }
+
+  private detectorsOf(revision: string): readonly Detector[] {
+    return this.at(revision)?.detectors ?? compileDetectors([]);
   }
 
   /**

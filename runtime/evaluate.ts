@@ -18,6 +18,7 @@ import { startsWithWords } from "./argv.js";
 import { seenLabel } from "./seen.js";
 import { isTally, readKey, tallyHolds, tallyOf, talliesOf, type RateExpr, type TallySpec } from "./tally.js";
 import type { TallyScope } from "./types.js";
+import { resultSize, resultView, type ResultFacts } from "./response.js";
 import { PATH_STEPS } from "./language-facts.js";
 
 export { needsState } from "./language-facts.js";
@@ -49,6 +50,8 @@ export interface EvalContext {
   scanned?: string[];
   found?: string[];
   principal?: boolean;
+  /** `when tool_response`: the result (`result.…` conditions); `strings` then holds its text. */
+  readonly result?: ResultFacts | undefined;
 }
 
 /**
@@ -163,6 +166,13 @@ function onArg(path: readonly string[], leaf: Leaf): Pred {
   return (c) => !!c.call && holdsAt(c.call.args, path, 0, (v) => leaf(v, c));
 }
 
+/** `result.<path> …`: the same tests as `arg`, on the result's view (runtime/response.ts). */
+function compileResult(e: Extract<CExpr, { k: "result" }>): Pred {
+  const leaf = leafOf({ ...e, k: "arg" } as Extract<CExpr, { k: "arg" }>);
+  const path = e.path;
+  return (c) => !!c.result && holdsAt(resultView(c.result), path, 0, (v) => leaf(v, c));
+}
+
 /** On an array of strings, `matches` and the URL and path tests hold when any element does (SPEC §5, second round). */
 function anyString(v: unknown, test: (s: string) => boolean): boolean {
   if (typeof v === "string") return test(v);
@@ -179,15 +189,20 @@ export function containsValue(v: unknown, x: unknown): boolean {
   return false;
 }
 
-function compileArg(e: Extract<CExpr, { k: "arg" }>): Pred {
+/** The test of one value an `arg` condition makes (shared with `result` conditions). */
+function leafOf(e: Extract<CExpr, { k: "arg" }>): Leaf {
   switch (e.op) {
-    case "exists": return onArg(e.path, (v) => v !== undefined);
-    case "eq": { const x = e.value; return onArg(e.path, (v) => v === x); }
-    case "in": { const xs = e.values; return onArg(e.path, (v) => v !== undefined && xs.includes(v)); }
-    case "matches": { const re = cachedRegex(e.re); return onArg(e.path, (v) => anyString(v, (s) => re.test(s))); }
-    case "contains": { const x = e.value; return onArg(e.path, (v) => containsValue(v, x)); }
-    default: { const op = e.op, n = e.n; return onArg(e.path, (v) => typeof v === "number" && cmp(op, v, n)); }
+    case "exists": return (v) => v !== undefined;
+    case "eq": { const x = e.value; return (v) => v === x; }
+    case "in": { const xs = e.values; return (v) => v !== undefined && xs.includes(v); }
+    case "matches": { const re = cachedRegex(e.re); return (v) => anyString(v, (s) => re.test(s)); }
+    case "contains": { const x = e.value; return (v) => containsValue(v, x); }
+    default: { const op = e.op, n = e.n; return (v) => typeof v === "number" && cmp(op, v, n); }
   }
+}
+
+function compileArg(e: Extract<CExpr, { k: "arg" }>): Pred {
+  return onArg(e.path, leafOf(e));
 }
 
 function compileUrl(e: Extract<CExpr, { k: "url" }>): Pred {
@@ -265,8 +280,8 @@ export function compileExpr(e: CExpr): Pred {
       // A needle holding U+0000 could match across two strings of the joined text: checked per string.
       const joinable = needles.every((n) => !n.includes("\u0000"));
       return (c) => {
-        if (!c.call) return false;
-        const strings = (c.strings ??= stringsOf(c.call));
+        if (!c.call && !c.strings) return false;
+        const strings = (c.strings ??= stringsOf(c.call!));
         const text = joinable ? lowerText(c, strings) : undefined;
         for (const n of needles) {
           const has = text !== undefined ? text.includes(n) : strings.some((s) => s.toLowerCase().includes(n));
@@ -278,14 +293,14 @@ export function compileExpr(e: CExpr): Pred {
     case "data_class": {
       const classes = e.classes;
       return (c) => {
-        if (!c.call) return false;
+        if (!c.call && !c.strings) return false;
         // Each class is scanned at most once per decision.
         const scanned = (c.scanned ??= []);
         const found = (c.found ??= []);
         for (const k of classes) {
           if (!scanned.includes(k)) {
             scanned.push(k);
-            if (hasClass(c.detectors, (c.strings ??= stringsOf(c.call)), k)) found.push(k);
+            if (hasClass(c.detectors, (c.strings ??= stringsOf(c.call!)), k)) found.push(k);
           }
           if (found.includes(k)) return true;
         }
@@ -330,6 +345,9 @@ export function compileExpr(e: CExpr): Pred {
     case "spend": { const op = e.cmp, cur = e.currency, amount = toMicros(e.amount); return (c) => !!c.state && cmp(op, c.state.spend[cur] ?? 0, amount); }
     case "time": { const w = windows(e.spec), tz = e.tz; return (c) => withinWindows(w, c.now, tz); }
     case "user": { const path = e.path, t = userTester(e); return (c) => userFieldHolds(c.user, path, t); }
+    case "result": return compileResult(e);
+    case "result_size": { const op = e.cmp, n = e.bytes; return (c) => !!c.result && cmp(op, resultSize(c.result), n); }
+    case "result_error": return (c) => !!c.result && c.result.isError;
     case "arg_user": { const path = e.user, op = e.op; return onArg(e.path, (v, c) => argUserHolds(v, c.user, path, op)); }
     default: return F;
   }

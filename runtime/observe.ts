@@ -24,7 +24,7 @@ export interface ObserveContext {
 }
 
 /** The `call` a response may carry (same shape as in a request), when it is well-formed. */
-function responseCall(e: SessionEvent): NonNullable<SessionEvent["call"]> | undefined {
+export function responseCall(e: SessionEvent): NonNullable<SessionEvent["call"]> | undefined {
   const c = e.call as unknown;
   if (typeof c !== "object" || c === null || Array.isArray(c)) return undefined;
   const o = c as Record<string, unknown>;

@@ -89,7 +89,31 @@ export type CExpr =
    * `args.level <= user.claims.clearance` · `args.owner is user.id`: an argument (`path`) against a
    * user field (`user`); false when either side is missing (runtime/user.ts).
    */
-  | { readonly k: "arg_user"; readonly path: readonly string[]; readonly op: "eq" | Cmp; readonly user: readonly string[] };
+  | { readonly k: "arg_user"; readonly path: readonly string[]; readonly op: "eq" | Cmp; readonly user: readonly string[] }
+  /**
+   * `result.<path> …` (`when tool_response`): a value of the tool's result. `["content"]` is the
+   * text of its MCP content items (an array of strings); any other first step reads
+   * `structuredContent` (runtime/response.ts). Same operators and array rules as `arg`.
+   */
+  | { readonly k: "result"; readonly path: readonly string[]; readonly op: "eq"; readonly value: unknown }
+  | { readonly k: "result"; readonly path: readonly string[]; readonly op: "in"; readonly values: readonly unknown[] }
+  | { readonly k: "result"; readonly path: readonly string[]; readonly op: "matches"; readonly glob: string; readonly re: string }
+  | { readonly k: "result"; readonly path: readonly string[]; readonly op: "contains"; readonly value: unknown }
+  | { readonly k: "result"; readonly path: readonly string[]; readonly op: Cmp; readonly n: number }
+  | { readonly k: "result"; readonly path: readonly string[]; readonly op: "exists" }
+  /** `result size > 1 MB`: the result's size as UTF-8 JSON, in bytes. */
+  | { readonly k: "result_size"; readonly cmp: Cmp; readonly bytes: number }
+  /** `result is error`: the tool answered with an MCP `isError` result (or a JSON-RPC error). */
+  | { readonly k: "result_error" };
+
+/**
+ * What a policy is decided on (`when …`): a tool call, an agent discovered, a tool's response (joined
+ * to its request) or a message between the agent and its user.
+ */
+export type Trigger = "tool_call" | "agent_discovered" | "tool_response" | "message_to_user" | "message_from_user";
+
+/** The triggers decided on what comes back to the agent or goes to the user (runtime/response.ts). */
+export type ReturnTrigger = "tool_response" | "message_to_user" | "message_from_user";
 
 /** Whose calls a tally counts (runtime/tally.ts). */
 export type TallyScope = "tenant" | "integration" | "session";
@@ -127,7 +151,7 @@ export interface BundlePolicy {
   readonly priority: number;
   readonly version?: number;
   readonly status: "draft" | "active";
-  readonly trigger: "tool_call" | "agent_discovered";
+  readonly trigger: Trigger;
   /** `["platform"]`, `["tenant"]`, `["tenant","acme"]`, `["agent","Cursor"]`. */
   readonly scope: readonly string[];
   /** The `if` lines: printed text and resolved condition. */
@@ -187,6 +211,18 @@ export interface Bundle {
       readonly other: readonly number[];
     };
     readonly agent_discovered: readonly number[];
+    /**
+     * `when tool_response` policies, bucketed like `tool_call` (a response is decided against its
+     * request's tool). Absent when the project has none: then no response is inspected at all.
+     */
+    readonly tool_response?: {
+      readonly tools: Readonly<Record<string, readonly number[]>>;
+      readonly integrations: Readonly<Record<string, readonly number[]>>;
+      readonly other: readonly number[];
+    };
+    /** `when message_to_user` / `when message_from_user` policies (entries with `full = 1`); absent when none. */
+    readonly message_to_user?: readonly number[];
+    readonly message_from_user?: readonly number[];
   };
   readonly default?: BundleDefault;
   /**
@@ -326,4 +362,8 @@ export interface Decision {
     /** Why the command could not be decided statically (then the default for `Unknown` applied). */
     unknown?: string;
   }[];
+  /** Extra: the event decided, for a response or a message (`tool_response`, `message_to_user`, `message_from_user`). */
+  event?: ReturnTrigger;
+  /** Extra, responses and messages: `block` withholds the result or message (an `isError` result says why). */
+  withheld?: boolean;
 }

@@ -22,6 +22,8 @@ export interface CatalogTool {
   readonly labels: readonly string[];
   readonly resource: string | undefined;
   readonly args: JsonSchema | undefined;
+  /** The schema of the tool's structured result (`output`, else the pinned MCP `outputSchema`). */
+  readonly output?: JsonSchema;
   /** Arguments read in canonical form, by argument path (`path`, `paths[*]`); empty when none. */
   readonly argKinds: Readonly<Record<string, ArgKind>>;
   /** The file the tool was defined in (`builtin:github` for the built-in catalog). */
@@ -227,6 +229,12 @@ export class Catalog {
 }
 
 
+/** A tool's result schema: its `output`, else the `outputSchema` of its pinned MCP definition. */
+function outputOf(t: CatalogToolJson): JsonSchema | undefined {
+  const pinned = t.pin?.definition["outputSchema"];
+  return t.output ?? (typeof pinned === "object" && pinned !== null && !Array.isArray(pinned) ? (pinned as JsonSchema) : undefined);
+}
+
 function toTool(integration: string, t: CatalogToolJson, source: string): CatalogTool {
   return {
     key: `${integration}.${t.name}`,
@@ -240,6 +248,7 @@ function toTool(integration: string, t: CatalogToolJson, source: string): Catalo
     labels: t.labels ?? [],
     resource: t.resource,
     args: t.args,
+    ...(outputOf(t) ? { output: outputOf(t)! } : {}),
     argKinds: t.arg_kinds ?? {},
     ...(t.pin ? { pin: t.pin } : {}),
     source,

@@ -43,6 +43,8 @@ export interface CatalogToolJson {
   readonly labels?: readonly string[];
   readonly resource?: string;
   readonly args?: JsonSchema;
+  /** JSON Schema of the tool's structured result (MCP `outputSchema`): `result.<field>` is checked against it. */
+  readonly output?: JsonSchema;
   /** Arguments read in canonical form (paths, URLs, command lines), by argument path. */
   readonly arg_kinds?: Readonly<Record<string, ArgKind>>;
   /** The definition as imported from an MCP server and its hash (compared at the enforcement point). */

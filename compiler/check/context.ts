@@ -8,6 +8,7 @@ import type { Diagnostic, Fix, RelatedInfo } from "../../grammar/diagnostic.js";
 import { diagnostic, type Code } from "../diagnostics/codes.js";
 import type { Span } from "../../grammar/span.js";
 import type { Catalog } from "../catalog/catalog.js";
+import type { Trigger } from "../../runtime/types.js";
 
 /** The type of a declared user claim (`policy.config.json` `user_claims`). */
 export type ClaimType = "string" | "number" | "boolean" | "string[]" | "number[]";
@@ -40,7 +41,9 @@ export interface PolicyScope {
   readonly ctx: CheckContext;
   /** Integration ids the policy constrains with `integration is/in` on its own `if` lines (undefined: none). */
   readonly integrations: readonly string[] | undefined;
-  readonly trigger: "tool_call" | "agent_discovered";
+  readonly trigger: Trigger;
+  /** `result.<path>` references (`when tool_response`), checked against result schemas once the tools are known. */
+  readonly resultRefs?: import("./rules/subject-args.js").ArgRef[];
 }
 
 /** The closest candidate, when close enough to be a plausible typo. */

@@ -13,9 +13,13 @@ import { checkBody, checkDataClass } from "./rules/subject-content.js";
 import { checkSession } from "./rules/subject-session.js";
 import { checkArgUser, checkUser, isUserRef, isUserSubject } from "./rules/subject-user.js";
 import { checkCommand } from "./rules/subject-command.js";
+import { checkResult } from "./rules/subject-result.js";
 import { SESSION_SUBJECTS, SUBJECTS } from "../../runtime/language-facts.js";
 
 export { SUBJECTS };
+
+/** Session subjects decided on responses and messages (the others need the session store, which only requests consult). */
+const RETURN_SESSION = new Set(["time"]);
 
 /** Subjects that mean nothing for `agent_discovered` events. */
 const TOOL_ONLY = new Set(["integration", "tool", "tool.review_status", "operation", "method", "category", "verb", "call_type", "body", "data_class", "command", "principal", "resource", "rate", "burst", "spend", "count", "sum"]);
@@ -43,9 +47,17 @@ export function checkExpr(e: A.Expr, s: PolicyScope, refs: ArgRef[]): CExpr | un
 
 function checkCondition(c: A.Condition, s: PolicyScope, refs: ArgRef[]): CExpr | undefined {
   const name = c.subject.name;
-  const head = name.startsWith("args.") || name === "args" ? "args" : isUserSubject(name) ? "user" : name;
+  const head = name.startsWith("args.") || name === "args" ? "args" : name.startsWith("result.") ? "result" : isUserSubject(name) ? "user" : name;
   if (s.trigger === "agent_discovered" && (TOOL_ONLY.has(head) || head === "args")) {
     s.ctx.warn("PDL2035", c.subject.span, `\`${name}\` never holds for agent_discovered events (they carry only the agent)`, "use agent and agent.review_status, or `when tool_call`");
+  }
+  if ((s.trigger === "message_to_user" || s.trigger === "message_from_user") && (TOOL_ONLY.has(head) || head === "args") && head !== "body" && head !== "data_class") {
+    s.ctx.warn("PDL2035", c.subject.span, `\`${name}\` never holds for ${s.trigger} events (a message has no tool)`, "on messages use body, data_class, agent, user and scope");
+  }
+  if (head === "result") return checkResult(c, s, s.resultRefs ?? []);
+  if (s.trigger !== "tool_call" && s.trigger !== "agent_discovered" && SESSION_SUBJECTS.includes(head) && !RETURN_SESSION.has(head)) {
+    s.ctx.error("PDL2094", c.subject.span, `\`${name}\` is not decided on ${s.trigger === "tool_response" ? "responses" : "messages"}: session state is read only when a request is decided`, "put the condition on the request (`when tool_call`), or leave it out");
+    return undefined;
   }
   if (c.subject.params && !WITH_PARAMS.has(name)) { s.ctx.error("PDL2005", c.subject.params.span, `\`${name}\` takes no parameters`, undefined); return undefined; }
   if (c.subject.qualifier && name !== "spend" && head !== "args") { s.ctx.error("PDL1010", c.subject.qualifier.span, `unexpected '${c.subject.qualifier.value}' after \`${name}\``, "a condition looks like `subject is value`, e.g. `tool is delete_issue`"); return undefined; }

@@ -10,6 +10,7 @@ import { didYouMean, itemsOf, type CheckContext, type PolicyScope } from "./cont
 import { checkExpr } from "./expr.js";
 import { factsOf, toolCandidates } from "./tool-candidates.js";
 import { resolveIntegrationNames } from "./rules/subject-integration.js";
+import { checkResultRefs, checkResultSanitize } from "./rules/subject-result.js";
 import { checkArgRefs, schemasAt, type ArgRef } from "./rules/subject-args.js";
 
 export function slug(name: string): string {
@@ -93,8 +94,8 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyDecl, file: string, or
       case "DescriptionItem": description = it.value.value; break;
       case "WhenItem": {
         const v = it.value.value;
-        if (v === "tool_call" || v === "agent_discovered") trigger = v;
-        else invalid(it.value.span, `"${v}" is not a trigger`, ["tool_call", "agent_discovered"], v);
+        if ((TRIGGERS as readonly string[]).includes(v)) trigger = v as CheckedPolicy["trigger"];
+        else invalid(it.value.span, `"${v}" is not a trigger`, TRIGGERS, v);
         break;
       }
       case "IfItem": case "ActionItem": break;
@@ -108,7 +109,8 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyDecl, file: string, or
       at ? { fixes: [{ title: "Add an id", span: at, text: `id ${slug(p.name.value)}\n  ` }] } : undefined);
   }
 
-  const scopeCtx: PolicyScope = { ctx, integrations: constrainedIntegrations(ctx, p.items), trigger };
+  const resultRefs: ArgRef[] = [];
+  const scopeCtx: PolicyScope = { ctx, integrations: constrainedIntegrations(ctx, p.items), trigger, resultRefs };
   const refs: ArgRef[] = [];
   const ifs: CheckedIf[] = [];
   for (const it of p.items) {
@@ -125,6 +127,7 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyDecl, file: string, or
   let approvers: string[] = [];
   const alerts: { message?: string; to?: string }[] = [];
   const sanitize: string[] = [];
+  const resultFields: { path: readonly string[]; span: A.Value["span"] }[] = [];
   const actionItems = p.items.filter((x): x is A.ActionItem => x.kind === "ActionItem");
   if (actionItems.length === 0) { ctx.error("PDL2022", p.name.span, `policy "${p.name.value}" has no action`, "add e.g. `action block \"why\"`"); ok = false; }
   for (const a of actionItems.flatMap((x) => x.actions)) {
@@ -137,6 +140,11 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyDecl, file: string, or
     const misplaced = (what: string, span: A.NameValue["span"], hint: string) => { ctx.error("PDL2023", span, `\`${a.name}\` takes no ${what}`, hint); ok = false; };
     if (a.name === "deny") ctx.report("PDL4003", a.nameSpan, "`deny` is an alias of `block`", "write `block`", { fixes: [{ title: "Convert 'deny' to 'block'", span: a.nameSpan, text: "block" }] });
     const kind = a.name === "deny" ? "block" : a.name;
+    if (kind === "hide" && trigger !== "tool_call" && trigger !== "agent_discovered") {
+      ctx.error("PDL2093", a.nameSpan, `\`hide\` removes a tool from the agent's list: it does not apply to ${trigger} policies`, "use `block` to withhold the response or message");
+      ok = false;
+      continue;
+    }
     if (kind === "allow" || kind === "block" || kind === "require_approval" || kind === "hide") {
       if (effect) {
         ctx.error("PDL2021", a.nameSpan, `a policy has at most one of allow / block / require_approval / hide (this one already has ${effect})`, "split it into two policies", { related: effectNode ? [{ span: effectNode.nameSpan, message: "the first effect" }] : [] });
@@ -168,22 +176,38 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyDecl, file: string, or
     } else if (kind === "sanitize") {
       if (a.message) misplaced("message", a.message.span, "write the fields to mask: `sanitize [args.text]`");
       if (a.to) misplaced("`to`", a.to.span, "`to` goes on alert");
+      if (trigger !== "tool_call") {
+        const r = returnSanitize(ctx, trigger, a);
+        if (!r) { ok = false; continue; }
+        sanitize.push(...r.fields);
+        resultFields.push(...r.paths);
+        continue;
+      }
       if (!a.fields || a.fields.items.length === 0) { ctx.error("PDL2025", a.nameSpan, "`sanitize` needs the fields to mask", "e.g. `sanitize [args.text, args.body]`"); ok = false; continue; }
       for (const f of a.fields.items) {
-        if (f.kind !== "Name" || !/^args\.[^.]/.test(f.value)) { ctx.error("PDL2025", f.span, "sanitize fields are args paths", "e.g. `sanitize [args.text]`"); ok = false; }
+        if (f.kind === "Name" && /^result(?:\.|$)/.test(f.value)) { ctx.error("PDL2093", f.span, "`sanitize [result…]` masks what a tool returns: it needs `when tool_response`", "add `when tool_response`, or mask arguments: `sanitize [args.text]`"); ok = false; }
+        else if (f.kind !== "Name" || !/^args\.[^.]/.test(f.value)) { ctx.error("PDL2025", f.span, "sanitize fields are args paths", "e.g. `sanitize [args.text]`"); ok = false; }
         else sanitize.push(f.value);
       }
     }
   }
   // Argument types against every tool the policy can match (known when the tool conditions resolved).
   const toolLinesResolved = p.items.every((it) => it.kind !== "IfItem" || !mentionsTool(it.expr) || ifs.some((i) => i.span === it.span));
-  if (refs.length && trigger === "tool_call" && toolLinesResolved) {
+  if (refs.length && (trigger === "tool_call" || trigger === "tool_response") && toolLinesResolved) {
     const all: CExpr = { k: "and", items: ifs.map((i) => i.expr) };
     // `args.x exists` on an `if` line of its own also rules out the tools without that argument.
     const required = ifs.flatMap((i) => (i.expr.k === "and" ? i.expr.items : [i.expr])).flatMap((e) => (e.k === "arg" && e.op === "exists" ? [e.path] : []));
     const tools = toolCandidates(ctx.catalog, all).filter((t) => staticEval(all, factsOf(t)) !== false && required.every((path) => schemasAt(t.args, path).length > 0));
     const before = ctx.diagnostics.filter((d) => d.severity === "error").length;
     checkArgRefs(ctx, refs, tools);
+    if (ctx.diagnostics.filter((d) => d.severity === "error").length > before) return undefined;
+  }
+  if ((resultRefs.length || resultFields.length) && toolLinesResolved) {
+    const all: CExpr = { k: "and", items: ifs.map((i) => i.expr) };
+    const tools = toolCandidates(ctx.catalog, all).filter((t) => staticEval(all, factsOf(t)) !== false);
+    const before = ctx.diagnostics.filter((d) => d.severity === "error").length;
+    checkResultRefs(ctx, resultRefs, tools);
+    checkResultSanitize(ctx, resultFields, tools);
     if (ctx.diagnostics.filter((d) => d.severity === "error").length > before) return undefined;
   }
   if (!ok) return undefined;
@@ -209,4 +233,33 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyDecl, file: string, or
     order,
     ast: p,
   };
+}
+
+/** The triggers a policy can have (`when …`). */
+const TRIGGERS = ["tool_call", "agent_discovered", "tool_response", "message_to_user", "message_from_user"] as const;
+
+/**
+ * `sanitize` on a response or message policy: a response masks `result` (the whole, also written
+ * `sanitize` alone), `result.content` or `result.<field>`; a message masks its `text` (`sanitize`
+ * alone). Returns the bundle's fields and the result paths to check, or undefined after an error.
+ */
+function returnSanitize(ctx: CheckContext, trigger: CheckedPolicy["trigger"], a: A.ActionNode): { fields: string[]; paths: { path: readonly string[]; span: A.Value["span"] }[] } | undefined {
+  const items = a.fields?.items ?? [];
+  if (trigger === "agent_discovered") { ctx.error("PDL2093", a.nameSpan, "`sanitize` does not apply to agent_discovered policies", "an agent_discovered event carries only the agent"); return undefined; }
+  if (trigger !== "tool_response") {
+    if (items.some((f) => f.kind !== "Name" || f.value !== "text")) { ctx.error("PDL2093", a.fields!.span, `on ${trigger} policies \`sanitize\` masks the message's text`, "write `sanitize` or `sanitize [text]`"); return undefined; }
+    return { fields: ["text"], paths: [] };
+  }
+  if (!items.length) return { fields: ["result"], paths: [] };
+  const fields: string[] = [];
+  const paths: { path: readonly string[]; span: A.Value["span"] }[] = [];
+  for (const f of items) {
+    if (f.kind !== "Name" || !/^result(?:\.[A-Za-z_][\w-]*)*$/.test(f.value)) {
+      ctx.error("PDL2093", f.span, "on tool_response policies `sanitize` masks the result", "write `sanitize [result]`, `sanitize [result.content]` or `sanitize [result.<field>]`");
+      return undefined;
+    }
+    fields.push(f.value);
+    paths.push({ path: f.value.split(".").slice(1), span: f.span });
+  }
+  return { fields, paths };
 }

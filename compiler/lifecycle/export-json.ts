@@ -105,6 +105,7 @@ function stepJson(s: A.TestStep): JStep {
     case "Given": return { given: s.pairs.map(pairJson) };
     case "Call": return { call: s.tool.value, ...(s.args ? { args: valueJson(s.args) } : {}) };
     case "Run": return { run: s.command.value };
+    case "Message": return { message: s.direction, text: s.text.value };
     case "Discover": return { discover: s.agent.value, ...(s.pairs.length ? { pairs: s.pairs.map(pairJson) } : {}) };
     case "Respond": return { respond: { ...(s.cost ? { cost: { amount: numberJson(s.cost.amount), currency: s.cost.currency.value } } : {}), ...(s.result ? { result: valueJson(s.result) } : {}) } };
     case "Replay": return { replay: s.path.value };

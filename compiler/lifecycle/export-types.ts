@@ -60,6 +60,7 @@ export type JStep = JComments & (
   | { readonly call: string; readonly args?: JValue }
   | { readonly run: string }
   | { readonly discover: string; readonly pairs?: readonly JPair[] }
+  | { readonly message: "to_user" | "from_user"; readonly text: string }
   | { readonly respond: { readonly cost?: { readonly amount: number | JNumber; readonly currency: string }; readonly result?: JValue } }
   | { readonly replay: string }
   | { readonly expect: string; readonly negated?: true; readonly event?: number | JNumber; readonly calls?: string; readonly argument?: JValue; readonly by?: JValue });

@@ -79,6 +79,7 @@ function stepText(s: JStep): string {
   if ("given" in s) node = { kind: "Given", pairs: s.given.map(pairAst), span: S };
   else if ("call" in s) node = { kind: "Call", tool: name(s.call), ...(s.args !== undefined ? { args: valueAst(s.args) as A.ObjectValue } : {}), span: S };
   else if ("run" in s) node = { kind: "Run", command: str(s.run), span: S };
+  else if ("message" in s) node = { kind: "Message", direction: s.message === "from_user" ? "from_user" : "to_user", text: str(s.text), span: S };
   else if ("discover" in s) node = { kind: "Discover", agent: str(s.discover), pairs: (s.pairs ?? []).map(pairAst), span: S };
   else if ("respond" in s) node = { kind: "Respond", ...(s.respond.cost ? { cost: { amount: num(s.respond.cost.amount), currency: name(s.respond.cost.currency) } } : {}), ...(s.respond.result !== undefined ? { result: valueAst(s.respond.result) as A.ObjectValue } : {}), span: S };
   else if ("replay" in s) node = { kind: "Replay", path: str(s.replay), span: S };

@@ -6,7 +6,7 @@
  * per-integration bucket or the `other` bucket, whose entries are checked in full.
  * INVARIANT: the tables decide exactly as the reference evaluator does (property-tested).
  */
-import type { BundlePolicy, BundleTool, CExpr } from "../../runtime/types.js";
+import type { BundlePolicy, BundleTool, CExpr, Trigger } from "../../runtime/types.js";
 import { isToolStatic, staticEval, type ToolFacts } from "../../runtime/static-eval.js";
 import type { CheckedPolicy } from "../model.js";
 import type { Catalog, CatalogTool } from "../catalog/catalog.js";
@@ -23,6 +23,9 @@ export interface Tables {
   readonly index: {
     tool_call: { tools: Record<string, number[]>; integrations: Record<string, number[]>; other: number[] };
     agent_discovered: number[];
+    tool_response?: { tools: Record<string, number[]>; integrations: Record<string, number[]>; other: number[] };
+    message_to_user?: number[];
+    message_from_user?: number[];
   };
 }
 
@@ -69,30 +72,16 @@ export function lower(selected: readonly CheckedPolicy[], catalog: Catalog): Tab
   const fullConds: CExpr[] = ordered.map((p) => ({ k: "and", items: p.ifs.map((i) => i.expr) }));
 
   const tools: Record<string, BundleTool> = {};
-  const toolIdx: Record<string, number[]> = {};
-  const integIdx: Record<string, number[]> = {};
   const integrations: Record<string, "mcp" | "cli"> = {};
-  const other: number[] = [];
   const discovered: number[] = [];
-  const toolCall = ordered.map((p, i) => (p.trigger === "tool_call" ? i : -1)).filter((i) => i >= 0);
-
-  // Tool buckets, policy by policy over the tools its integration/tool conditions leave (policies
-  // in decision order, so each bucket is in decision order too).
   const facts = new Map<CatalogTool, ToolFacts>();
   for (const t of catalog.allTools()) facts.set(t, toolFactsOf(t));
-  const buckets = new Map<CatalogTool, number[]>();
-  for (const i of toolCall) {
-    for (const t of toolCandidates(catalog, staticParts[i]!)) {
-      if (staticEval(staticParts[i]!, facts.get(t)!) !== true) continue;
-      const b = buckets.get(t);
-      if (b) b.push(i * 2); else buckets.set(t, [i * 2]);
-    }
-  }
+  const triggered = (trigger: Trigger) => ordered.map((p, i) => (p.trigger === trigger ? i : -1)).filter((i) => i >= 0);
+  const toolCall = bucketsOf(triggered("tool_call"), staticParts, fullConds, catalog, facts);
+  const responses = triggered("tool_response");
+  const toolResponse = responses.length ? bucketsOf(responses, staticParts, fullConds, catalog, facts) : undefined;
   for (const integ of [...catalog.integrations.values()].sort((a, b) => (a.id < b.id ? -1 : 1))) {
     integrations[integ.id] = integ.callType;
-    const unknownTool: ToolFacts = { integration: integ.id, name: null, operation: "Unknown", labels: [], method: null, category: null, verbs: [] };
-    const list = toolCall.filter((i) => staticEval(fullConds[i]!, unknownTool) !== false).map((i) => i * 2 + 1);
-    if (list.length) integIdx[integ.id] = list;
     for (const t of integ.tools.values()) {
       const f = facts.get(t) ?? toolFactsOf(t);
       const key = t.key.toLowerCase();
@@ -100,13 +89,10 @@ export function lower(selected: readonly CheckedPolicy[], catalog: Catalog): Tab
       tools[key] = kinds.length
         ? [t.operation, [...t.labels].sort(), f.method, f.category, f.verbs, t.resource ?? null, t.name, Object.fromEntries(kinds.map((k) => [k, t.argKinds[k]!]))]
         : [t.operation, [...t.labels].sort(), f.method, f.category, f.verbs, t.resource ?? null, t.name];
-      const bucket = buckets.get(t);
-      if (bucket) toolIdx[key] = bucket;
     }
   }
-  const outside: ToolFacts = { integration: "", name: null, operation: "Unknown", labels: [], method: null, category: null, verbs: [] };
-  for (const i of toolCall) if (staticEval(fullConds[i]!, outside) !== false) other.push(i * 2 + 1);
   ordered.forEach((p, i) => { if (p.trigger === "agent_discovered") discovered.push(i * 2 + 1); });
+  const messages = (trigger: "message_to_user" | "message_from_user") => { const l = triggered(trigger).map((i) => i * 2 + 1); return l.length ? { [trigger]: l } : {}; };
 
   return {
     policies,
@@ -114,6 +100,43 @@ export function lower(selected: readonly CheckedPolicy[], catalog: Catalog): Tab
     integrations,
     commands: catalog.commands().map((c) => [c.pattern, c.tool.toLowerCase()] as const),
     globalOptions: catalog.globalOptions(),
-    index: { tool_call: { tools: sortByKeys(toolIdx), integrations: integIdx, other }, agent_discovered: discovered },
+    index: {
+      tool_call: toolCall,
+      agent_discovered: discovered,
+      ...(toolResponse ? { tool_response: toolResponse } : {}),
+      ...messages("message_to_user"),
+      ...messages("message_from_user"),
+    },
   };
+}
+
+type Buckets = { tools: Record<string, number[]>; integrations: Record<string, number[]>; other: number[] };
+
+/**
+ * The decision tables of the policies `chosen` (indexes in decision order): per catalog tool the
+ * policies whose static lines hold for it (entries `i * 2`), per integration and for tools outside
+ * the catalog those whose conditions may hold (entries `i * 2 + 1`, checked in full).
+ */
+function bucketsOf(chosen: readonly number[], staticParts: readonly CExpr[], fullConds: readonly CExpr[], catalog: Catalog, facts: ReadonlyMap<CatalogTool, ToolFacts>): Buckets {
+  // Policy by policy over the tools its integration/tool conditions leave (policies in decision
+  // order, so each bucket is in decision order too).
+  const buckets = new Map<CatalogTool, number[]>();
+  for (const i of chosen) {
+    for (const t of toolCandidates(catalog, staticParts[i]!)) {
+      if (staticEval(staticParts[i]!, facts.get(t) ?? toolFactsOf(t)) !== true) continue;
+      const b = buckets.get(t);
+      if (b) b.push(i * 2); else buckets.set(t, [i * 2]);
+    }
+  }
+  const toolIdx: Record<string, number[]> = {};
+  const integIdx: Record<string, number[]> = {};
+  for (const integ of [...catalog.integrations.values()].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    const unknownTool: ToolFacts = { integration: integ.id, name: null, operation: "Unknown", labels: [], method: null, category: null, verbs: [] };
+    const list = chosen.filter((i) => staticEval(fullConds[i]!, unknownTool) !== false).map((i) => i * 2 + 1);
+    if (list.length) integIdx[integ.id] = list;
+    for (const t of integ.tools.values()) { const bucket = buckets.get(t); if (bucket) toolIdx[t.key.toLowerCase()] = bucket; }
+  }
+  const outside: ToolFacts = { integration: "", name: null, operation: "Unknown", labels: [], method: null, category: null, verbs: [] };
+  const other = chosen.filter((i) => staticEval(fullConds[i]!, outside) !== false).map((i) => i * 2 + 1);
+  return { tools: sortByKeys(toolIdx), integrations: integIdx, other };
 }

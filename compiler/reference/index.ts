@@ -202,14 +202,17 @@ function prefixHolds(argv: readonly string[], p: readonly string[]): boolean {
   return argv[n - 1] === last || (boundary && argv[n - 1]!.slice(0, last.length) === last);
 }
 
-function holds(e: CExpr, ev: SessionEvent, call: Call | undefined, m: ReferenceModel): boolean {
+/** A response's or message's text (what `body` and `data_class` scan) and the result. */
+interface Returned { readonly text: readonly string[]; readonly result?: unknown }
+
+function holds(e: CExpr, ev: SessionEvent, call: Call | undefined, m: ReferenceModel, r?: Returned): boolean {
   const op = call?.tool?.operation ?? "Unknown";
   switch (e.k) {
     case "true": return true;
     case "false": return false;
-    case "and": return e.items.every((x) => holds(x, ev, call, m));
-    case "or": return e.items.some((x) => holds(x, ev, call, m));
-    case "not": return !holds(e.x, ev, call, m);
+    case "and": return e.items.every((x) => holds(x, ev, call, m, r));
+    case "or": return e.items.some((x) => holds(x, ev, call, m, r));
+    case "not": return !holds(e.x, ev, call, m, r);
     case "integration": return !!call && e.ids.includes(call.integration);
     case "tool": return !!call && e.keys.includes(`${call.integration}.${call.name}`);
     case "tool_glob": return !!call && globMatch(e.glob.toLowerCase(), e.dotted ? `${call.integration}.${call.name}` : call.name);
@@ -226,15 +229,17 @@ function holds(e: CExpr, ev: SessionEvent, call: Call | undefined, m: ReferenceM
     case "url": return !!call && argHoldsAt(call.args, e.path, (v) => urlHolds(e, v));
     case "under": return !!call && argHoldsAt(call.args, e.path, (v) => underHolds(e, v, call));
     case "body": {
-      if (!call) return false;
-      const low = call.text.map((t) => t.toLowerCase());
+      const text = r ? r.text : call?.text;
+      if (!text) return false;
+      const low = text.map((t) => t.toLowerCase());
       const found = e.needles.map((n) => low.some((t) => t.includes(n)));
       return e.mode === "any" ? found.some(Boolean) : found.every(Boolean);
     }
     case "data_class": {
-      if (!call) return false;
+      const text = r ? r.text : call?.text;
+      if (!text) return false;
       const dets = compileDetectors(m.detectors);
-      return call.text.some((t) => scan(dets, t).some((h) => e.classes.includes(h.cls)));
+      return text.some((t) => scan(dets, t).some((h) => e.classes.includes(h.cls)));
     }
     case "user": return userHolds(e, ev);
     case "arg_user": {
@@ -243,6 +248,9 @@ function holds(e: CExpr, ev: SessionEvent, call: Call | undefined, m: ReferenceM
       return argHoldsAt(call.args, e.path, (a) => isScalar(a) && userValues(ev, e.user).some((u) => (e.op === "eq" ? u === a : typeof a === "number" && typeof u === "number" && compare(e.op, a, u))));
     }
     case "command_prefix": return !!call?.argv && e.prefixes.some((p) => prefixHolds(call.argv!, p));
+    case "result": return !!r && "result" in r && argHoldsAt(resultFields(r.result), e.path, (v) => argHolds({ ...e, k: "arg" } as Extract<CExpr, { k: "arg" }>, v));
+    case "result_size": return !!r && "result" in r && compare(e.cmp, new TextEncoder().encode(JSON.stringify(r.result) ?? "").length, e.bytes);
+    case "result_error": return !!r && "result" in r && isObject(r.result) && r.result["isError"] === true;
     default:
       throw new Error(`the reference evaluator does not handle ${e.k}`);
   }
@@ -357,4 +365,74 @@ function referenceDefault(m: ReferenceModel, ev: SessionEvent, call: Call | unde
     if (pick) return pick.ops[op]!;
   }
   return m.default ? m.default[op] : "allow";
+}
+
+// ─── responses and messages ──────────────────────────────────────────────────────────────
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** `result.<path>` reads: `content` → the text of the content items; any other name → `structuredContent`. */
+function resultFields(result: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const sc = isObject(result) ? result["structuredContent"] : undefined;
+  if (isObject(sc)) for (const k of Object.keys(sc)) if (k !== "content") Object.defineProperty(out, k, { value: sc[k], enumerable: true });
+  const items = isObject(result) && Array.isArray(result["content"]) ? result["content"] : [];
+  const texts: string[] = [];
+  for (const it of items) {
+    if (!isObject(it)) continue;
+    if (typeof it["text"] === "string") texts.push(it["text"]);
+    if (isObject(it["resource"]) && typeof it["resource"]["text"] === "string") texts.push(it["resource"]["text"]);
+  }
+  out["content"] = texts;
+  return out;
+}
+
+/** The result's text: every string but binary data and type tags outside `structuredContent` (docs/language.md). */
+function resultText(result: unknown): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown, structured: boolean, top: boolean): void => {
+    if (typeof v === "string") out.push(v);
+    else if (Array.isArray(v)) v.forEach((x) => walk(x, structured, false));
+    else if (isObject(v)) {
+      for (const k of Object.keys(v)) {
+        if (!structured && ["data", "blob", "type", "mimeType"].includes(k) && typeof v[k] === "string") continue;
+        walk(v[k], structured || (top && k === "structuredContent"), false);
+      }
+    }
+  };
+  walk(result, false, true);
+  return out;
+}
+
+/**
+ * A `tool_call_response` (joined to `request`, else to its own `call`) or a message, decided by
+ * SPEC §5 over the `when tool_response` / `message_…` policies; no default applies (allow). A
+ * response whose request is unknown is blocked while response policies exist.
+ */
+export function referenceDecideReturn(m: ReferenceModel, ev: SessionEvent, request?: SessionEvent): ReferenceDecision {
+  const trigger = ev.type === "tool_call_response" ? "tool_response" : ev.type;
+  const none: ReferenceDecision = { effect: "allow", policy: null, matched: [], alerts: [], sanitize: [], approvers: [], hidden: false };
+  let call: Call | undefined;
+  let r: Returned;
+  if (trigger === "tool_response") {
+    const req = request?.call ? request : ev.call ? { ...ev, type: "tool_call_request", call: ev.call } : undefined;
+    if (!req) return m.policies.some((p) => p.trigger === "tool_response") ? { ...none, effect: "block" } : none;
+    call = resolveAll(m, req)[0];
+    if (call?.ambiguous) return { ...none, effect: "block" };
+    r = { text: resultText(ev.result), result: ev.result };
+  } else r = { text: [typeof ev.text === "string" ? ev.text : ""] };
+  const matched = m.policies
+    .filter((p) => p.trigger === trigger && inScope(p, ev) && p.ifs.every((i) => holds(i.expr, ev, call, m, r)))
+    .sort((a, b) => a.priority - b.priority || a.order - b.order);
+  const alerts = matched.flatMap((p) => p.alerts.map((a) => ({ policy: p.id, to: a.to ?? null })));
+  const sanitize = matched.filter((p) => p.sanitize.length).map((p) => ({ policy: p.id, fields: [...p.sanitize] }));
+  const base = { matched: matched.map((p) => p.id), alerts, sanitize, hidden: false };
+  const blocks = matched.filter((p) => p.effect === "block");
+  if (blocks.length) return { ...none, ...base, effect: "block", policy: blocks[0]!.id };
+  const effects = matched.filter((p) => p.effect === "allow" || p.effect === "require_approval");
+  if (!effects.length) return { ...none, ...base };
+  const top = effects.filter((p) => p.priority === effects[0]!.priority);
+  const d = top.find((p) => p.effect === "require_approval") ?? top[0]!;
+  const approvers = d.effect === "require_approval" ? [...d.approvers] : [];
+  const people = approverPeople(approvers, ev);
+  return { ...none, ...base, effect: d.effect as "allow" | "require_approval", policy: d.id, approvers, ...(people ? { approver_people: people } : {}) };
 }

@@ -11,8 +11,12 @@ import { loadedShellParser } from "../shell/shell-parser.js";
 import type { Bundle, Decision, SessionEvent } from "../../runtime/types.js";
 import { streamSessionBatches } from "./read.js";
 import { Refusals } from "./refusals.js";
+import { decidesReturns } from "../../runtime/response.js";
 
-/** One decided event (`tool_call_request` or `agent_discovered`). */
+/**
+ * One decided event (`tool_call_request` or `agent_discovered`; and, when the bundle has policies
+ * on them, `tool_call_response` and the messages).
+ */
 export interface ReplayRecord {
   readonly kind: "decision";
   readonly file: string;
@@ -66,6 +70,7 @@ export async function replayFiles(files: readonly string[], bundle: Bundle, onRe
     const old = against ? new Sessions(against) : undefined;
     const refusedNow = new Refusals();
     const refusedOld = new Refusals();
+    const returns = new Returns(bundle, against);
     for await (const batch of streamSessionBatches(file)) {
       if (stats) stats.events += batch.length;
       for (const item of batch) {
@@ -75,8 +80,11 @@ export async function replayFiles(files: readonly string[], bundle: Bundle, onRe
           const r = now.get(ev).observe(ev);
           if (r instanceof Promise) await r;
           if (old) { const o = old.get(ev).observe(ev); if (o instanceof Promise) await o; }
+          const rec = returns.decide(ev, now.get(ev), old?.get(ev));
+          if (rec) onRecord({ kind: "decision", file, line: item.line, event: ev, ...rec });
           continue;
         }
+        returns.request(ev);
         const decision = refusedNow.apply(ev, now.get(ev).decide(ev));
         if (!old) { onRecord({ kind: "decision", file, line: item.line, event: ev, decision }); continue; }
         const before = refusedOld.apply(ev, old.get(ev).decide(ev));
@@ -88,11 +96,46 @@ export async function replayFiles(files: readonly string[], bundle: Bundle, onRe
   }
 }
 
+/** Requests kept per file for joining responses to them (the oldest unanswered ones are dropped past this). */
+const MAX_OPEN_REQUESTS = 10_000;
+
+/**
+ * Responses and messages of a replayed file, decided when a bundle has policies on them: each
+ * response is joined to its request (same tenant, session and call id) as at the enforcement point.
+ */
+class Returns {
+  private readonly open = new Map<string, SessionEvent>();
+  private readonly on: boolean;
+  constructor(bundle: Bundle, against: Bundle | undefined) {
+    this.on = decidesReturns(bundle) || (against !== undefined && decidesReturns(against));
+  }
+  private key(e: SessionEvent, id: string | undefined): string {
+    return `${e.tenant ?? ""}\u0000${e.session_id ?? ""}\u0000${id ?? ""}`;
+  }
+  request(e: SessionEvent): void {
+    if (!this.on || e.type !== "tool_call_request" || e.call?.id === undefined) return;
+    const k = this.key(e, e.call.id);
+    this.open.delete(k);
+    this.open.set(k, e);
+    if (this.open.size > MAX_OPEN_REQUESTS) this.open.delete(this.open.keys().next().value!);
+  }
+  decide(e: SessionEvent, now: Enforcer, old: Enforcer | undefined): { decision: Decision; before?: Decision; changed?: boolean } | undefined {
+    if (!this.on || !["tool_call_response", "message_to_user", "message_from_user"].includes(e.type)) return undefined;
+    const k = this.key(e, e.call_id);
+    const req = e.type === "tool_call_response" ? this.open.get(k) : undefined;
+    if (req) this.open.delete(k);
+    const decision = now.decideResponse(e, req);
+    if (!old) return { decision };
+    const before = old.decideResponse(e, req);
+    return { decision, before, changed: decisionChanged(before, decision) };
+  }
+}
+
 /** The `--format json` line of SPEC §7 for one decision. */
 export function replayJsonLine(r: ReplayRecord): Record<string, unknown> {
   const line: Record<string, unknown> = {
     file: r.file, line: r.line, session_id: r.event.session_id ?? null, seq: r.event.seq ?? null,
-    call_id: r.event.call?.id ?? null, decision: r.decision,
+    call_id: r.event.call?.id ?? r.event.call_id ?? null, decision: r.decision,
   };
   if (r.before) { line["before"] = r.before; line["changed"] = !!r.changed; }
   return line;

@@ -104,6 +104,10 @@ export function checkExpect(s: A.ExpectStep, last: Last | undefined, refs: Set<s
       return;
     }
     if (what === "hidden") { if (!r.decision.hidden) fail(s.span, `${label}: expected the tool to be hidden`, describe(r, bundle, "hidden")); return; }
+    if (what === "withheld") {
+      if (!r.decision.withheld) fail(s.span, `${label}: expected the ${r.decision.event === "tool_response" ? "response" : r.decision.event ? "message" : "response (`expect withheld` follows `respond` or a message)"} to be withheld, got ${r.decision.effect}${r.decision.policy ? ` by "${r.decision.policy.id}"` : ""}: ${r.decision.reason}`, describe(r, bundle, "withheld"));
+      return;
+    }
     if (what === "approvers" || what === "approver") { checkApprovers(s, r, label, bundle, fail); return; }
     if (what === "sanitize") {
       const want = s.argument?.kind === "List" ? s.argument.items.map((i) => (i.kind === "Name" || i.kind === "String" ? i.value : "")) : [];
@@ -128,7 +132,7 @@ export function checkExpect(s: A.ExpectStep, last: Last | undefined, refs: Set<s
     return;
   }
   if (s.negated) { fail(s.span, `\`expect no ${what}\` is not supported: only \`expect no alert\``); return; }
-  if (!effect && !["hidden", "sanitize", "approvers", "approver"].includes(what)) { fail(s.what.span, `unknown expectation "${what}" (use allow, block, require_approval, alert, sanitize, hidden, approvers, approver)`); return; }
+  if (!effect && !["hidden", "sanitize", "approvers", "approver", "withheld"].includes(what)) { fail(s.what.span, `unknown expectation "${what}" (use allow, block, require_approval, alert, sanitize, hidden, withheld, approvers, approver)`); return; }
   if (s.target?.kind === "event") {
     const n = s.target.seq.value;
     const withSeq = last.decisions.filter((r) => r.event.seq === n);

@@ -275,6 +275,20 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
         };
         const r = enforcer.observe(event) as { ok: boolean; note?: string };
         if (!r.ok) fail(s.span, `the response was rejected: ${r.note ?? "unknown reason"}`);
+        // The response is decided as the enforcement point decides it (joined to its request): an
+        // `expect` after `respond` checks that decision (`expect withheld`, `expect sanitize [result]`).
+        // The recorded form carries the request's call, so that explain and coverage see the tool it answers.
+        const rec = { file, line: s.span.line, event: { ...event, call: lastCall.call! }, decision: enforcer.decideResponse(event, lastCall), state: null };
+        all.push(rec);
+        last = { kind: "call", decisions: [rec], span: s.span };
+        break;
+      }
+      case "Message": {
+        // A message between the agent and its user, decided by the `when message_…` policies.
+        const event: SessionEvent = { type: s.direction === "to_user" ? "message_to_user" : "message_from_user", ...base(), text: s.text.value };
+        const rec = { file, line: s.span.line, event, decision: enforcer.decideResponse(event), state: null };
+        all.push(rec);
+        last = { kind: "call", decisions: [rec], span: s.span };
         break;
       }
       case "Replay": {

@@ -53,7 +53,7 @@ describe("revision pinning", () => {
   });
 
   it("closing a session releases the revision it held, also after a shared store pinned it elsewhere", () => {
-    const fake = (revision: string) => ({ bundle: { revision }, stateful: false, lookback: 0, filters: new Map(), counts: [] }) as unknown as Compiled;
+    const fake = (revision: string) => ({ bundle: { revision }, stateful: false, lookback: 0, filters: new Map(), counts: [], tallies: [] }) as unknown as Compiled;
     const rv = new Revisions();
     rv.add(fake("r0"));
     expect(rv.openSession("", "a")).toBe("r0");

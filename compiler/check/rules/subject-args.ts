@@ -156,7 +156,7 @@ function holdsStrings(s: JsonSchema): boolean {
 }
 
 /** Why `ref` does not fit schema `s` (undefined: it fits). */
-function misfit(ref: ArgRef, s: JsonSchema): { code: Code; message: string; span?: A.Value["span"]; hint?: string } | undefined {
+export function misfit(ref: ArgRef, s: JsonSchema): { code: Code; message: string; span?: A.Value["span"]; hint?: string } | undefined {
   const types = typesOf(s);
   if (types === "any") return undefined;
   const desc = [...types].join(" | ");
