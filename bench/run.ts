@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: our runtime side by side with Cedar-wasm, a simple JS index, a naive loop over
+ * `npm run bench`: our runtime side by side with Cedar-wasm, an independent simple index (bench/independent.ts), the same index on our evaluator, a naive loop over
  * every rule and the reference evaluator, on one seeded workload, in one run; plus compile time,
  * bundle size, runtime size, replay throughput and the session figures. Every engine must agree
  * with ours on every decision it is compared on before any speed is reported: a disagreement
