@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: our runtime side by side with Cedar-wasm, a simple JS index, a naive loop over
+ * `npm run bench`: our runtime side by side with Cedar-wasm, an independent simple index (bench/independent.ts), the same index on our evaluator, a naive loop over
  * every rule and the reference evaluator, on one seeded workload, in one run; plus compile time,
  * bundle size, runtime size, replay throughput and the session figures. Every engine must agree
  * with ours on every decision it is compared on before any speed is reported: a disagreement
@@ -23,6 +23,7 @@ import { buildBundle, serializeBundle, validateBundle } from "../compiler/emit/i
 import { createEnforcer } from "../runtime/index.js";
 import type { Bundle, Decision, SessionEvent } from "../runtime/types.js";
 import { makeIntegrations, catalogJson, makePolicies, policySources, makeEvents, ARRAY_ARGS, type WEvent } from "./workload.js";
+import { independentIndex } from "./independent.js";
 import { naiveLoop, simpleIndex, referenceDecider, outcomeKey, decisionOutcome, type Outcome } from "./engines.js";
 import { benchLspCheck, type LspCheckFigures } from "./lsp-check.js";
 import { cedarSets, preparse, cedarRequest, cedarDecider, validateSets, cedarVersion, CEDAR_SCHEMA, type CedarRequest } from "./cedar.js";
@@ -197,8 +198,11 @@ async function main(): Promise<number> {
 
       // Agreement.
       const compared: Record<string, number> = {};
+      // The independent index: its own parser and checks over the neutral rules; every event.
+      const indep = independentIndex(policies.map((p) => p.rule), integrations, { Read: "allow", Write: "allow", Delete: "require_approval", Unknown: "block" });
+      compared["independent_index"] = agree("independent simple index", size, events, oursKeys, (i) => outcomeKey(indep(events[i] as never)), evs.length, Infinity);
       const simple = simpleIndex(bundle);
-      compared["simple_index"] = agree("simple index", size, events, oursKeys, (i) => outcomeKey(simple(evs[i]!)), evs.length, Infinity);
+      compared["index_on_our_evaluator"] = agree("index on our evaluator", size, events, oursKeys, (i) => outcomeKey(simple(evs[i]!)), evs.length, Infinity);
       const naive = naiveLoop(bundle);
       compared["naive_loop"] = agree("naive loop", size, events, oursKeys, (i) => outcomeKey(naive(evs[i]!)), evs.length, T_AGREE_SLOW);
       const reference = await referenceDecider(project);
@@ -220,7 +224,8 @@ async function main(): Promise<number> {
       // Speed.
       const engines = await speeds({
         ours: { f: oursDecide, n: evs.length },
-        simple_index: { f: (i) => simple(evs[i]!), n: evs.length },
+        independent_index: { f: (i) => indep(events[i] as never), n: evs.length },
+        index_on_our_evaluator: { f: (i) => simple(evs[i]!), n: evs.length },
         naive_loop: { f: (i) => naive(evs[i]!), n: compared["naive_loop"]! },
         ...(reference ? { reference: { f: (i: number) => reference(evs[i]!), n: compared["reference"]! } } : {}),
         cedar: { f: (i) => cedarDecide(reqs[i]!), n: reqs.length },
@@ -313,12 +318,12 @@ function evaluateTargets(rows: Record<string, unknown>[], rt: { min_gz_bytes: nu
   const at = (n: number) => rows.find((r) => r["policies"] === n) as { engines: Record<string, Speed>; ratios: Record<string, number>; compile: { total_ms: number } } | undefined;
   const out: Target[] = [];
   for (const n of [1000, 10000]) { const r = at(n); if (r?.ratios["cedar"]) out.push({ target: `≥ 100× Cedar at ${n}`, value: fmtX(r.ratios["cedar"]), met: r.ratios["cedar"] >= 100 }); }
-  for (const n of [1000, 10000]) { const r = at(n); if (r?.ratios["simple_index"]) out.push({ target: `≥ 2× simple index at ${n}`, value: fmtX(r.ratios["simple_index"]), met: r.ratios["simple_index"] >= 2 }); }
+  for (const n of [1000, 10000]) { const r = at(n); if (r?.ratios["independent_index"]) out.push({ target: `≥ 2× independent simple index at ${n}`, value: fmtX(r.ratios["independent_index"]), met: r.ratios["independent_index"] >= 2 }); }
   const r10k = at(10000);
   if (r10k?.ratios["reference"]) out.push({ target: "≥ 20× reference evaluator at 10000", value: fmtX(r10k.ratios["reference"]), met: r10k.ratios["reference"] >= 20 });
   if (r10k?.ratios["naive_loop"]) out.push({ target: "≥ 20× naive loop at 10000", value: fmtX(r10k.ratios["naive_loop"]), met: r10k.ratios["naive_loop"] >= 20 });
   const r10 = at(10);
-  if (r10 && r10k) { const f = r10.engines["ours"]!.decisions_per_s / r10k.engines["ours"]!.decisions_per_s; out.push({ target: "flat: throughput at 10 ≤ 2× that at 10000", value: `${f.toFixed(2)}×`, met: f <= 2 }); }
+  if (r10 && r10k) { const f = r10.engines["ours"]!.decisions_per_s / r10k.engines["ours"]!.decisions_per_s; out.push({ target: "flat: throughput at 10 ≤ 1.5× that at 10000", value: `${f.toFixed(2)}×`, met: f <= 1.5 }); }
   if (r10k) out.push({ target: "p99 ≤ 5 µs at 10000", value: `${fmtUs(r10k.engines["ours"]!.p99_us)} µs`, met: r10k.engines["ours"]!.p99_us <= 5 });
   if (r10k) out.push({ target: "policy build of 10000 < 3 s", value: `${(r10k.compile.total_ms / 1000).toFixed(2)} s`, met: r10k.compile.total_ms < 3000 });
   const lspEdit = Math.max(lsp.edit_end_ms, lsp.edit_middle_ms);
@@ -331,12 +336,12 @@ function table(r: { sizes: Record<string, unknown>[]; runtime: { min_gz_bytes: n
   const lines: string[] = [];
   lines.push(`Node ${r.node}, ${r.cpus} × ${r.cpu}, cedar-wasm ${r.cedar}, ${r.events} events`);
   lines.push("");
-  lines.push("| policies | ours: decisions/s | p50 / p99 µs | simple index | naive loop | reference | Cedar-wasm | build | bundle (gz) |");
-  lines.push("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  lines.push("| policies | ours: decisions/s | p50 / p99 µs | independent simple index | index on our evaluator | naive loop | reference | Cedar-wasm | build | bundle (gz) |");
+  lines.push("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const s of r.sizes as { policies: number; engines: Record<string, Speed>; ratios: Record<string, number>; compile: { total_ms: number }; bundle: { bytes: number; gz_bytes: number } }[]) {
     const o = s.engines["ours"]!;
     const cell = (k: string) => { const e = s.engines[k]; return e ? `${fmtRate(e.decisions_per_s)}/s (p99 ${fmtUs(e.p99_us)} µs) → **${fmtX(s.ratios[k]!)}**` : "n/a"; };
-    lines.push(`| ${s.policies.toLocaleString("en-US")} | ${fmtRate(o.decisions_per_s)}/s | ${fmtUs(o.p50_us)} / ${fmtUs(o.p99_us)} | ${cell("simple_index")} | ${cell("naive_loop")} | ${cell("reference")} | ${cell("cedar")} | ${(s.compile.total_ms / 1000).toFixed(2)} s | ${(s.bundle.bytes / 1024).toFixed(0)} KB (${(s.bundle.gz_bytes / 1024).toFixed(0)} KB) |`);
+    lines.push(`| ${s.policies.toLocaleString("en-US")} | ${fmtRate(o.decisions_per_s)}/s | ${fmtUs(o.p50_us)} / ${fmtUs(o.p99_us)} | ${cell("independent_index")} | ${cell("index_on_our_evaluator")} | ${cell("naive_loop")} | ${cell("reference")} | ${cell("cedar")} | ${(s.compile.total_ms / 1000).toFixed(2)} s | ${(s.bundle.bytes / 1024).toFixed(0)} KB (${(s.bundle.gz_bytes / 1024).toFixed(0)} KB) |`);
   }
   lines.push("");
   lines.push("Ratios (**N×**) are our decisions/s over that engine's, measured in the same run on the same events.");

@@ -124,7 +124,32 @@ export function catalogJson(integrations: readonly WIntegration[]): unknown {
 }
 
 // ─── policies ─────────────────────────────────────────────────────────────────────────
-export interface WPolicy { readonly id: string; readonly text: string; readonly kind: string }
+export interface WPolicy { readonly id: string; readonly text: string; readonly kind: string; readonly rule: NeutralRule }
+
+/**
+ * The neutral description of a policy (what any engine can be built from, besides the `.policy`
+ * text): scope, priority, the effect (null for obligation-only), and the `if` lines (all must hold)
+ * in the workload's condition vocabulary.
+ */
+export interface NeutralRule {
+  readonly id: string;
+  readonly scope?: { readonly tenant?: string; readonly agent?: string };
+  readonly priority: number;
+  readonly effect: "allow" | "block" | "require_approval" | "hide" | null;
+  readonly ifs: readonly string[];
+}
+
+function neutralScope(scope: string | undefined): NeutralRule["scope"] {
+  if (!scope) return undefined;
+  const [kind, ...rest] = scope.split(" ");
+  const v = JSON.parse(rest.join(" ")) as string;
+  return kind === "tenant" ? { tenant: v } : { agent: v };
+}
+
+function neutralEffect(action: string): NeutralRule["effect"] {
+  const w = action.split(/[\s,]/)[0]!;
+  return w === "allow" || w === "block" || w === "require_approval" || w === "hide" ? w : null;
+}
 
 const PRIORITIES = [1, 5, 10, 20, 50, 100, 100, 100, 100, 200, 500];
 const q = (s: string) => JSON.stringify(s);
@@ -220,7 +245,8 @@ export function makePolicies(n: number, seed: number, integrations: readonly WIn
       `  action ${d.action}`,
       "}",
     ];
-    return { id, kind: d.kind, text: lines.join("\n") };
+    const rule: NeutralRule = { id, ...(d.scope ? { scope: neutralScope(d.scope) } : {}), priority: pr, effect: neutralEffect(d.action), ifs: d.ifs };
+    return { id, kind: d.kind, text: lines.join("\n"), rule };
   });
 }
 

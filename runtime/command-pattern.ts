@@ -85,10 +85,19 @@ function wordMatches(w: PatternWord, a: string, j: number, dd: number): boolean 
   }
 }
 
+/** Patterns parsed once each (a bundle's patterns are the same arrays on every call). */
+const parsedPatterns = new WeakMap<readonly string[], readonly PatternWord[]>();
+
+function parsedOf(pattern: readonly string[]): readonly PatternWord[] {
+  let pw = parsedPatterns.get(pattern);
+  if (!pw) parsedPatterns.set(pattern, (pw = pattern.map(parsePatternWord)));
+  return pw;
+}
+
 /** Does an argv match a command pattern (see the file header)? Never throws. */
 export function matchCommand(pattern: readonly string[], argv: readonly string[]): boolean {
   try {
-    return matchParsed(pattern.map(parsePatternWord), argv);
+    return matchParsed(parsedOf(pattern), argv);
   } catch {
     return false;
   }
