@@ -33,6 +33,9 @@ const E2E = [
   "test/catalog-import/live-mcp.test.ts",
 ];
 
+/** Test files that mock a module: they cannot share the unit files' module graph. */
+const MOCKING = ["test/diagnostics/injected-faults.test.ts"];
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -46,7 +49,9 @@ export default defineConfig({
     projects: [
       // isolate: false — the unit files share one module graph per worker instead of loading the
       // compiler (parser tables, schemas) again for every file; no unit test keeps module state.
-      { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: E2E, isolate: false } },
+      { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: [...E2E, ...MOCKING], isolate: false } },
+      // Files that replace a module (vi.mock) get a module graph of their own.
+      { extends: true, test: { name: "isolated", include: MOCKING, isolate: true } },
       // The e2e files share a module graph per worker too (the compiler, the MCP SDK, the proxy):
       // their state lives in the processes and folders each file starts, not in modules.
       { extends: true, test: { name: "e2e", include: E2E, globalSetup: ["test/support/built-cli.ts"], isolate: false } },

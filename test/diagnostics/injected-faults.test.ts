@@ -17,9 +17,8 @@ const realCheckSync = recheck.checkSync;
 recheck.checkSync = (source, flags, params) => (source.includes("UNKNOWN") ? { status: "unknown", source, flags, error: { kind: "timeout" } } : realCheckSync(source, flags, params));
 afterAll(() => { recheck.checkSync = realCheckSync; });
 
-// The unit files share one module graph (vitest.config.ts, isolate: false): the grammar may be
-// loaded already with the real parser, so it is loaded afresh here, on the mocked one.
-vi.resetModules();
+// This file runs in its own module graph (vitest.config.ts, project "isolated"), so the grammar is
+// loaded here on the mocked parser.
 const { parse } = await import("../../grammar/index.js");
 const { checkProject } = await import("../../compiler/check/index.js");
 const { loadCatalog } = await import("../../compiler/catalog/load.js");
