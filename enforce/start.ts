@@ -13,7 +13,6 @@ import { systemUsers, type UserResolver } from "./approvals/identity.js";
 import { loadOrCreateKey } from "./approvals/seal.js";
 import { sharedStateProblem } from "./shared-state.js";
 import { execFileSync } from "node:child_process";
-import { RedisApprovalStore } from "./approvals/redis-store.js";
 import type { ApprovalStore } from "./approvals/types.js";
 import { readBundleFile, readSignedBundleFile, watchBundle } from "./bundle-watch.js";
 import { Gateway } from "./gateway.js";
@@ -160,6 +159,8 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
     await rs.ready?.(5000).catch((e: Error) => log(`warning: ${e.message}; decisions block until Redis answers`));
     store = rs;
     if (rs.close) closers.push(() => rs.close!());
+    // Loaded only here: a proxy without Redis never loads the client (start-up time).
+    const { RedisApprovalStore } = await import("./approvals/redis-store.js");
     approvals = new RedisApprovalStore({ url: o.storeUrl });
   } else {
     approvals = new FileApprovalStore(stateDir, o.approversGroup !== undefined ? { gid: groupId(o.approversGroup) } : {});
