@@ -6,6 +6,7 @@
  */
 import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
+import SlowFirstSequencer from "./test/support/slow-first-sequencer.js";
 
 /** Tests that start a process or a server. A new test that does belongs here. */
 const E2E = [
@@ -43,6 +44,8 @@ export default defineConfig({
     // TEST_CPU_LOG=<file>: each test file's wall and CPU seconds, one JSON line per file
     // (test/support/cpu-time.ts; `node scripts/test-cost.mjs <file>` sums them).
     setupFiles: process.env.TEST_CPU_LOG ? ["test/support/cpu-time.ts"] : [],
+    // The slowest files start first in their project (a fresh clone has no timings to go by).
+    sequence: { sequencer: SlowFirstSequencer },
     projects: [
       // isolate: false — the unit files share one module graph per worker instead of loading the
       // compiler (parser tables, schemas) again for every file; no unit test keeps module state.

@@ -75,14 +75,7 @@ export interface RunningProxy {
   close(): Promise<void>;
 }
 
-/** Parses `300ms`, `90s`, `5m`, `2h`, or plain milliseconds. */
-export function parseDuration(v: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(v.trim());
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  const unit = m[2] ?? "ms";
-  return Math.round(n * (unit === "ms" ? 1 : unit === "s" ? 1000 : unit === "m" ? 60_000 : 3_600_000));
-}
+export { parseDuration } from "./duration.js";
 
 /** The Redis adapter, loaded only when `--store redis://…` asks for it. */
 async function redisStore(url: string): Promise<SessionStore & { close?: () => Promise<void>; ready?: (ms?: number) => Promise<void>; client?: unknown }> {
