@@ -1,13 +1,12 @@
 /**
  * The reporter of `npm test` (scripts/test.mjs): vitest's default report, with the strict
  * type-check (`tsc -p tsconfig.check.json`) run beside the tests. The type-check starts when
- * vitest does, at a lower CPU priority than the tests (it fills the time the e2e tests spend
- * waiting on their processes); its result is printed as soon as it is known, and in any case
- * before vitest's summary, which stays the last thing the run prints. A failed type-check prints
- * tsc's report and makes the run exit non-zero.
+ * vitest does (it uses the time the e2e tests spend waiting on their processes; at a lower priority
+ * it would run alone at the end on a busy machine, one core idle); its result is printed as soon as
+ * it is known, and in any case before vitest's summary, which stays the last thing the run prints.
+ * A failed type-check prints tsc's report and makes the run exit non-zero.
  */
 import { spawn } from "node:child_process";
-import { setPriority } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { SerializedError } from "vitest";
@@ -20,15 +19,12 @@ interface TypeCheck { code: number; output: string; seconds: number }
 
 const require = createRequire(import.meta.url);
 const TSC = join(dirname(require.resolve("typescript/package.json")), "bin/tsc");
-/** Niceness of the type-check: below the tests, which hold the run's critical path. */
-const NICENESS = 10;
 
 /** Runs the type-check; resolves with its exit status and output. */
 function typeCheck(cwd: string): Promise<TypeCheck> {
   const started = performance.now();
   return new Promise((done) => {
     const child = spawn(process.execPath, [TSC, "-p", "tsconfig.check.json"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
-    try { if (child.pid !== undefined) setPriority(child.pid, NICENESS); } catch { /* not allowed here: same priority */ }
     let output = "";
     for (const s of [child.stdout, child.stderr]) s.on("data", (c: Buffer) => { output += c.toString(); });
     const end = (code: number) => done({ code, output, seconds: (performance.now() - started) / 1000 });
