@@ -6,6 +6,7 @@
  */
 import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
+import SlowFirstSequencer from "./test/support/slow-first-sequencer.js";
 
 /** Tests that start a process or a server. A new test that does belongs here. */
 const E2E = [
@@ -46,6 +47,11 @@ export default defineConfig({
     // vitest's default leaves one core to itself (one worker on 2 cores); its own work is small
     // and the e2e tests mostly wait on their processes, so every core runs a worker.
     maxWorkers: Math.max(2, availableParallelism()),
+    // TEST_CPU_LOG=<file>: each test file's wall and CPU seconds, one JSON line per file
+    // (test/support/cpu-time.ts; `node scripts/test-cost.mjs <file>` sums them).
+    setupFiles: process.env.TEST_CPU_LOG ? ["test/support/cpu-time.ts"] : [],
+    // The slowest files start first in their project (a fresh clone has no timings to go by).
+    sequence: { sequencer: SlowFirstSequencer },
     projects: [
       // isolate: false — the unit files share one module graph per worker instead of loading the
       // compiler (parser tables, schemas) again for every file; no unit test keeps module state.

@@ -1,12 +1,15 @@
 /** Shared steps of commands: load and check a project, read a bundle, read JSON input. */
 import type { Command } from "commander";
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import { loadProject, type LoadedProject } from "../compiler/project.js";
 import { bundleFileProblem } from "../compiler/emit/index.js";
 import type { Bundle } from "../runtime/types.js";
 import { CliError, EXIT_USAGE, renderDiagnostic, summarize, pc } from "./output.js";
 import type { Diagnostic } from "../grammar/diagnostic.js";
 import { io } from "./io.js";
+import { readJsonFile } from "./read-input.js";
+
+export { readJsonFile, readTextInput } from "./read-input.js";
 
 export function collectCatalogs(v: string, prev: string[] = []): string[] {
   return [...prev, v];
@@ -37,23 +40,6 @@ export function summaryLine(s: ReturnType<typeof summarize>): string {
 }
 
 /** A text input file (`-` is stdin); an unreadable one is a usage error naming the path. */
-export function readTextInput(path: string, what?: string): string {
-  try {
-    return path === "-" ? io().readStdin() : readFileSync(path, "utf8");
-  } catch (e) {
-    throw new CliError(`cannot read ${what ? `${what} ` : ""}"${path}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
-
-export function readJsonFile(path: string, what?: string): unknown {
-  const text = readTextInput(path, what);
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new CliError(`${what ? `${what} ` : ""}"${path}" is not valid JSON: ${(e as Error).message}`);
-  }
-}
-
 export function readBundle(path: string): Bundle {
   const b = readJsonFile(path, "bundle");
   const problem = bundleFileProblem(b, path);

@@ -15,24 +15,11 @@ import type { CheckedProject } from "./model.js";
 import { readJson } from "./json/validate.js";
 import { readSourceFile } from "./text-input.js";
 import { commonFolder, insideRoot } from "./inside-root.js";
-import type { UserInfo } from "../runtime/types.js";
-import type { ClaimType } from "./check/context.js";
 import type { Catalog } from "./catalog/catalog.js";
 import { readReviewsFile, reviewStatuses, REVIEWS_FILE, type ReviewStatuses } from "./lifecycle/reviews.js";
+import { CONFIG_FILE, findConfig, type ProjectConfig } from "./project-config.js";
 
-export const CONFIG_FILE = "policy.config.json";
-
-export interface ProjectConfig {
-  readonly catalogs?: readonly string[];
-  readonly include?: readonly string[];
-  readonly exclude?: readonly string[];
-  /** Who may approve, per role: OS user names (`{"technician": ["alice"], "manager": ["carol"]}`). */
-  readonly approvers?: Readonly<Record<string, readonly string[]>>;
-  /** User records by id (`policy enforce --user <id>`); see schemas/user.schema.json. */
-  readonly users?: Readonly<Record<string, Omit<UserInfo, "id">>>;
-  /** Declared claims and their types: `user.claims.<name>` conditions are checked against them. */
-  readonly user_claims?: Readonly<Record<string, ClaimType>>;
-}
+export { CONFIG_FILE, findConfig, type ProjectConfig } from "./project-config.js";
 
 export interface LoadOptions {
   /** Extra user catalogs (`--catalog`), in order, after those of the config. */
@@ -70,19 +57,6 @@ export function displayPath(abs: string, cwd: string): string {
   const rel = relative(cwd, abs);
   const p = rel && !rel.startsWith("..") ? rel : abs;
   return p.split(sep).join("/");
-}
-
-/** The config file in `start` or the nearest folder above it. */
-export function findConfig(start: string): string | undefined {
-  let dir = resolve(start);
-  try { if (statSync(dir).isFile()) dir = dirname(dir); } catch { dir = dirname(dir); }
-  for (;;) {
-    const f = join(dir, CONFIG_FILE);
-    if (existsSync(f)) return f;
-    const up = dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
-  }
 }
 
 /** `.policy` files under a folder (recursively, skipping node_modules and dot-folders). */

@@ -13,7 +13,6 @@ import { systemUsers, type UserResolver } from "./approvals/identity.js";
 import { loadOrCreateKey } from "./approvals/seal.js";
 import { sharedStateProblem } from "./shared-state.js";
 import { execFileSync } from "node:child_process";
-import { RedisApprovalStore } from "./approvals/redis-store.js";
 import type { ApprovalStore } from "./approvals/types.js";
 import { readBundleFile, readSignedBundleFile, watchBundle } from "./bundle-watch.js";
 import { Gateway } from "./gateway.js";
@@ -76,14 +75,7 @@ export interface RunningProxy {
   close(): Promise<void>;
 }
 
-/** Parses `300ms`, `90s`, `5m`, `2h`, or plain milliseconds. */
-export function parseDuration(v: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(v.trim());
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  const unit = m[2] ?? "ms";
-  return Math.round(n * (unit === "ms" ? 1 : unit === "s" ? 1000 : unit === "m" ? 60_000 : 3_600_000));
-}
+export { parseDuration } from "./duration.js";
 
 /** The Redis adapter, loaded only when `--store redis://…` asks for it. */
 async function redisStore(url: string): Promise<SessionStore & { close?: () => Promise<void>; ready?: (ms?: number) => Promise<void>; client?: unknown }> {
@@ -160,6 +152,8 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
     await rs.ready?.(5000).catch((e: Error) => log(`warning: ${e.message}; decisions block until Redis answers`));
     store = rs;
     if (rs.close) closers.push(() => rs.close!());
+    // Loaded only here: a proxy without Redis never loads the client (start-up time).
+    const { RedisApprovalStore } = await import("./approvals/redis-store.js");
     approvals = new RedisApprovalStore({ url: o.storeUrl });
   } else {
     approvals = new FileApprovalStore(stateDir, o.approversGroup !== undefined ? { gid: groupId(o.approversGroup) } : {});

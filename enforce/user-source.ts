@@ -10,7 +10,7 @@ import { resolve } from "node:path";
 import type { UserInfo } from "../runtime/types.js";
 import { userProblem } from "../runtime/user.js";
 import { readJson } from "../compiler/json/validate.js";
-import { findConfig, type ProjectConfig } from "../compiler/project.js";
+import { findConfig, type ProjectConfig } from "../compiler/project-config.js";
 import { suggest } from "../compiler/check/context.js";
 
 export interface UserSourceOptions {

@@ -12,7 +12,7 @@ import type { RunningProxy } from "../enforce/start.js";
 import type { ProxyObserver } from "../enforce/observer.js";
 import { BundleSource, cacheDirFor, type SourceEvent } from "./bundle-source.js";
 import { shownUrl } from "./bundle-fetch.js";
-import { ProxyMetrics } from "./metrics.js";
+import type { ProxyMetrics } from "./metrics.js";
 import { serveOps } from "./ops-server.js";
 
 export interface OpsOptions {
@@ -56,7 +56,8 @@ function describe(e: SourceEvent, url: string): string {
 
 /** Starts the metrics endpoint and gets the first bundle; throws when there is none to enforce. */
 export async function startOps(o: OpsOptions): Promise<Ops> {
-  const metrics = o.metrics ? new ProxyMetrics() : undefined;
+  // The metrics module (prom-client) is loaded only when asked for (start-up time).
+  const metrics: ProxyMetrics | undefined = o.metrics ? new (await import("./metrics.js")).ProxyMetrics() : undefined;
   if (o.metrics && !/^(localhost|127\.\d+\.\d+\.\d+|::1)$/.test(o.metrics.host)) o.log(`note: --metrics ${o.metrics.host}: anyone who can reach it reads the policy ids, integrations and revision this replica runs (it needs no token; keep it on a monitoring network)`);
   let proxy: RunningProxy | undefined;
   const pending: Record<string, unknown>[] = [];

@@ -8,27 +8,27 @@
  */
 import type { Command } from "commander";
 import { FileApprovalStore } from "../../enforce/approvals/file-store.js";
-import { RedisApprovalStore } from "../../enforce/approvals/redis-store.js";
 import { currentUser } from "../../enforce/approvals/identity.js";
 import { abandoned, castBallot } from "../../enforce/approvals/cast.js";
 import { viewOf, type ApprovalStore, type ApprovalView } from "../../enforce/approvals/types.js";
-import { parseDuration } from "../../enforce/start.js";
+import { parseDuration } from "../../enforce/duration.js";
 import { CliError, EXIT_FINDINGS, parseFormat, pc, printJson } from "../output.js";
 import { io } from "../io.js";
 import { oneLine as s } from "../../compiler/terminal-safe.js";
 
 interface StoreFlags { stateDir: string; store?: string }
 
-function openStore(o: StoreFlags): ApprovalStore {
+async function openStore(o: StoreFlags): Promise<ApprovalStore> {
   if (o.store) {
     if (!/^rediss?:\/\//.test(o.store)) throw new CliError(`--store must be a redis:// URL, not "${o.store}"`);
+    const { RedisApprovalStore } = await import("../../enforce/approvals/redis-store.js"); // only with --store: start-up time
     return new RedisApprovalStore({ url: o.store });
   }
   return new FileApprovalStore(o.stateDir);
 }
 
 async function withStore<T>(o: StoreFlags, f: (s: ApprovalStore) => Promise<T>): Promise<T> {
-  const s = openStore(o);
+  const s = await openStore(o);
   try {
     return await f(s);
   } catch (e) {

@@ -3,7 +3,7 @@
  * enforcement point, an MCP proxy in front of real MCP servers (library: enforce/).
  */
 import type { Command } from "commander";
-import { readJsonFile, readTextInput } from "../project-io.js";
+import { readJsonFile, readTextInput } from "../read-input.js";
 import { startProxy, parseDuration } from "../../enforce/start.js";
 import { listenProblem, serveHttp, serveStdio, type HttpOptions } from "../../enforce/serve.js";
 import { Authenticator, readTokenFile, type AuthOptions } from "../../enforce/http-auth.js";
