@@ -1,0 +1,140 @@
+/**
+ * `policy diff`: what changes between two policy sets (bundles) before any traffic exists. For
+ * every target (catalog tool, unknown tool of an integration, tool outside the catalog, agent
+ * discovery) the regions of the other dimensions where the effect or the deciding policy differs
+ * — the same test `policy replay --against` applies to each recorded event, so that every
+ * recorded event whose decision changes lies in a reported region and every event in a reported
+ * region changes (test/analysis/diff.test.ts).
+ */
+import type { Bundle } from "../../runtime/types.js";
+import { AtomTable } from "./atoms.js";
+import { sameOutcome, type Outcome } from "./decide.js";
+import type { Lit } from "./dims.js";
+import { explore, type Region } from "./explore.js";
+import { modelOf, targetsOf, type TargetKey, type TargetModel } from "./targets.js";
+import { litText, regionText } from "./text.js";
+
+export interface ChangedRegion {
+  readonly lits: readonly Lit[];
+  readonly before: Outcome;
+  readonly after: Outcome;
+}
+
+export interface TargetDiff {
+  readonly target: TargetKey;
+  readonly atoms: AtomTable;
+  readonly regions: readonly ChangedRegion[];
+  /** False when the target was too complex to split completely (then more may change). */
+  readonly complete: boolean;
+}
+
+export interface PolicyDiff {
+  readonly targets: readonly TargetDiff[];
+}
+
+const same = (x: TargetModel, y: TargetModel) => x.fallback === y.fallback && JSON.stringify(x.rows) === JSON.stringify(y.rows);
+
+/** Joins two regions with the same change that differ in one literal's value only. */
+function merge(rs: ChangedRegion[]): ChangedRegion[] {
+  if (rs.length > 400) return rs;
+  let changed = true;
+  while (changed) {
+    changed = false;
+    outer: for (let i = 0; i < rs.length; i++) {
+      for (let j = i + 1; j < rs.length; j++) {
+        const m = mergeTwo(rs[i]!, rs[j]!);
+        if (!m) continue;
+        rs = [...rs.slice(0, i), m, ...rs.slice(i + 1, j), ...rs.slice(j + 1)];
+        changed = true;
+        break outer;
+      }
+    }
+  }
+  return rs;
+}
+
+function mergeTwo(x: ChangedRegion, y: ChangedRegion): ChangedRegion | undefined {
+  if (!sameOutcome(x.before, y.before) || !sameOutcome(x.after, y.after) || x.lits.length !== y.lits.length) return undefined;
+  const ym = new Map(y.lits);
+  let differ: number | undefined;
+  for (const [i, v] of x.lits) {
+    const w = ym.get(i);
+    if (w === undefined) return undefined;
+    if (w !== v) { if (differ !== undefined) return undefined; differ = i; }
+  }
+  return { lits: x.lits.filter(([i]) => i !== differ), before: x.before, after: x.after };
+}
+
+/** The changes of one target: regions where `before` and `after` decide differently. */
+export function diffTarget(before: Bundle, after: Bundle, t: TargetKey): TargetDiff {
+  const atoms = new AtomTable();
+  const mb = modelOf(before, t, atoms), ma = modelOf(after, t, atoms);
+  if (same(mb, ma)) return { target: t, atoms, regions: [], complete: true };
+  const x = explore([mb, ma], atoms);
+  const regions = x.regions.filter((r: Region) => !sameOutcome(r.outcomes[0]!, r.outcomes[1]!))
+    .map((r) => ({ lits: r.lits, before: r.outcomes[0]!, after: r.outcomes[1]! }));
+  return { target: t, atoms, regions: merge(regions), complete: x.complete };
+}
+
+/** Every change between two policy sets, target by target (targets without a change left out). */
+export function diffBundles(before: Bundle, after: Bundle): PolicyDiff {
+  const targets = targetsOf([before, after]).map((t) => diffTarget(before, after, t)).filter((d) => d.regions.length || !d.complete);
+  return { targets };
+}
+
+/** A target as a person reads it. */
+export function targetLabel(t: TargetKey, bundles: readonly Bundle[] = []): string {
+  if (t.startsWith("tool:")) {
+    const key = t.slice(5);
+    for (const b of bundles) { const f = Object.prototype.hasOwnProperty.call(b.tools, key) ? b.tools[key] : undefined; if (f) return `${key.slice(0, key.indexOf("."))}.${f[6]}`; }
+    return key;
+  }
+  if (t.startsWith("unknown:")) return `any tool of ${t.slice(8)} outside the catalog`;
+  return t === "other" ? "any tool of an integration outside the catalog" : "agent discovery";
+}
+
+export function outcomeText(o: Outcome): string {
+  return `${o.effect} (${o.policy ?? "default"})`;
+}
+
+interface Printed { readonly targets: TargetKey[]; readonly lines: string[]; readonly complete: boolean }
+
+/** Readable rules, targets with the same changes grouped: `github.merge_pull_request when …: block (a) → allow (b)`. */
+export function formatDiff(d: PolicyDiff, bundles: readonly Bundle[]): string {
+  if (!d.targets.length) return "no decision changes";
+  const groups = new Map<string, Printed>();
+  for (const t of d.targets) {
+    const lines = t.regions.map((r) => `${regionText(t.atoms, r.lits)}: ${outcomeText(r.before)} → ${outcomeText(r.after)}`);
+    const key = JSON.stringify([lines, t.complete]);
+    const g = groups.get(key);
+    if (g) g.targets.push(t.target); else groups.set(key, { targets: [t.target], lines, complete: t.complete });
+  }
+  const out: string[] = [];
+  for (const g of groups.values()) {
+    out.push(`${g.targets.map((t) => targetLabel(t, bundles)).join(", ")}:`);
+    for (const l of g.lines) out.push(`  ${l}`);
+    if (!g.complete) out.push("  (too many regions to list them all: more calls may change)");
+  }
+  const n = d.targets.reduce((s, t) => s + t.regions.length, 0);
+  out.push(`${n} region${n === 1 ? "" : "s"} change${n === 1 ? "s" : ""} in ${d.targets.length} target${d.targets.length === 1 ? "" : "s"}`);
+  return out.join("\n");
+}
+
+/** The `--format json` document (schemas/diff.schema.json). */
+export function diffJson(d: PolicyDiff, bundles: readonly Bundle[]): Record<string, unknown> {
+  return {
+    format: "policy-diff/1",
+    changed: d.targets.length > 0,
+    targets: d.targets.map((t) => ({
+      target: t.target,
+      label: targetLabel(t.target, bundles),
+      complete: t.complete,
+      regions: t.regions.map((r) => ({
+        when: r.lits.map(([i, v]) => ({ condition: litText(t.atoms.atoms[i]!.x, true), holds: v, atom: t.atoms.atoms[i]!.x })),
+        text: regionText(t.atoms, r.lits),
+        before: r.before,
+        after: r.after,
+      })),
+    })),
+  };
+}
