@@ -34,6 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   (await import("./commands/export.js")).register(program);
   (await import("./commands/import.js")).register(program);
   (await import("./commands/verify.js")).register(program);
+  (await import("./commands/diff.js")).register(program);
   for (const c of program.commands) c.exitOverride();
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -13,6 +13,8 @@ import type { Lit } from "./dims.js";
 import { explore, type Region } from "./explore.js";
 import { modelOf, targetsOf, type TargetKey, type TargetModel } from "./targets.js";
 import { litText, regionText } from "./text.js";
+import { oneLine } from "../terminal-safe.js";
+import { fieldOf } from "./edit.js";
 
 export interface ChangedRegion {
   readonly lits: readonly Lit[];
@@ -117,7 +119,15 @@ export function formatDiff(d: PolicyDiff, bundles: readonly Bundle[]): string {
   }
   const n = d.targets.reduce((s, t) => s + t.regions.length, 0);
   out.push(`${n} region${n === 1 ? "" : "s"} change${n === 1 ? "s" : ""} in ${d.targets.length} target${d.targets.length === 1 ? "" : "s"}`);
-  return out.join("\n");
+  // Conditions, names and ids come from sources: each line stays one inert line.
+  return out.map(oneLine).join("\n");
+}
+
+/** One literal of a region: the condition, whether it holds, the event field it reads (when one does). */
+export function literalJson(atoms: AtomTable, i: number, holds: boolean): Record<string, unknown> {
+  const a = atoms.atoms[i]!;
+  const field = fieldOf(a.dim);
+  return { condition: litText(a.x, true), holds, ...(field ? { field } : {}), atom: a.x };
 }
 
 /** The `--format json` document (schemas/diff.schema.json). */
@@ -130,7 +140,7 @@ export function diffJson(d: PolicyDiff, bundles: readonly Bundle[]): Record<stri
       label: targetLabel(t.target, bundles),
       complete: t.complete,
       regions: t.regions.map((r) => ({
-        when: r.lits.map(([i, v]) => ({ condition: litText(t.atoms.atoms[i]!.x, true), holds: v, atom: t.atoms.atoms[i]!.x })),
+        when: r.lits.map(([i, v]) => literalJson(t.atoms, i, v)),
         text: regionText(t.atoms, r.lits),
         before: r.before,
         after: r.after,
