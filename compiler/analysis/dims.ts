@@ -76,7 +76,7 @@ function argCandidates(xs: readonly CExpr[]): { values: unknown[]; exact: boolea
 }
 
 /** The values to try for a dimension, and whether they cover every case. */
-function candidates(dim: string, xs: readonly AtomExpr[], integration: string): { values: unknown[]; exact: boolean } {
+export function candidates(dim: string, xs: readonly AtomExpr[], integration: string): { values: unknown[]; exact: boolean } {
   if (dim === "agent") return { values: [...new Set(xs.flatMap((x) => (x.k === "agent" ? x.names : []))), FRESH], exact: true };
   if (dim === "review") return { values: [...new Set([...REVIEWS, ...xs.flatMap((x) => (x.k === "review" ? x.values : []))])], exact: true };
   if (dim === "tenant") return { values: [...xs.flatMap((x) => (x.k === "tenant" ? [x.tenant] : [])), undefined], exact: true };
