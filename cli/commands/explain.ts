@@ -5,7 +5,9 @@ import { explain, formatExplanation } from "../../compiler/explain.js";
 import { collectCatalogs, loadOrExit, readBundle, readJsonFile, reportDiagnostics } from "../project-io.js";
 import { EXIT_FINDINGS, EXIT_USAGE, parseFormat, printJson } from "../output.js";
 import { eventProblem } from "../../runtime/event.js";
-import type { Bundle } from "../../runtime/types.js";
+import type { Bundle, SessionEvent } from "../../runtime/types.js";
+import { counterfactuals, counterfactualJson, counterfactualText } from "../../compiler/analysis/counterfactual.js";
+import { oneLine } from "../../compiler/terminal-safe.js";
 
 export function register(program: Command): void {
   program.command("explain").description("decide one event and show why (every policy considered, the first condition that failed)")
@@ -19,6 +21,7 @@ export function register(program: Command): void {
       const format = parseFormat(o.format);
       const event = readJsonFile(eventPath, "event");
       let bundle: Bundle;
+      let universe: Bundle | undefined;
       if (o.bundle) bundle = readBundle(o.bundle);
       else {
         const loaded = loadOrExit(paths, o.catalog);
@@ -28,12 +31,18 @@ export function register(program: Command): void {
           return;
         }
         bundle = buildBundle(loaded.project, { includeDrafts: !!o.includeDrafts });
+        // Drafts left out of the bundle can still be named by a counterfactual ("if draft x were active").
+        universe = buildBundle(loaded.project, { includeDrafts: true });
       }
       const x = explain(bundle, event);
-      if (format === "json") printJson({ ...x.decision, trace: x.policies });
-      else process.stdout.write(formatExplanation(x) + "\n");
-      // The runtime blocks a malformed event (shown above); for the CLI it is also bad input.
       const problem = eventProblem(event);
+      const cf = problem ? undefined : counterfactuals(bundle, event as SessionEvent, universe ? { universe } : {});
+      if (format === "json") printJson({ ...x.decision, trace: x.policies, ...(cf ? { counterfactuals: cf.counterfactuals.map((c) => counterfactualJson(cf.atoms, c)) } : {}) });
+      else {
+        process.stdout.write(formatExplanation(x) + "\n");
+        if (cf?.counterfactuals.length) process.stdout.write(["what would change it:", ...cf.counterfactuals.map((c) => `  ${oneLine(counterfactualText(cf.atoms, c))}`)].join("\n") + "\n");
+      }
+      // The runtime blocks a malformed event (shown above); for the CLI it is also bad input.
       if (problem) {
         process.stderr.write(`error: ${eventPath} is not a valid session event: ${problem}\n`);
         process.exitCode = EXIT_USAGE;

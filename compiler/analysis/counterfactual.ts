@@ -208,7 +208,9 @@ export function changeText(atoms: AtomTable, ch: Change): string {
   const lits = ch.lits.map(([i, v]) => litText(atoms.atoms[i]!.x, v)).join(" and ");
   const field = fieldOf(ch.dim);
   if (!ch.value || !field) return lits;
-  return `${lits} (${field} ${ch.value.v === undefined ? "absent" : `= ${JSON.stringify(ch.value.v)}`})`;
+  // The example value, unless the conditions already name it.
+  const v = ch.value.v === undefined ? "absent" : `= ${JSON.stringify(ch.value.v)}`;
+  return ch.value.v !== undefined && lits.includes(JSON.stringify(ch.value.v).replace(/^"|"$/g, "")) && ch.lits.every(([, h]) => h) ? lits : `${lits} (${field} ${v})`;
 }
 
 /** A counterfactual in words: `allowed by default if policy gh-readonly had status draft`. */

@@ -23,7 +23,9 @@ export type Witness =
   | { readonly found: false; readonly exact: boolean };
 
 /** A value that stands for "any other": no literal of the analysis names it. */
-export const FRESH = "zz-other";
+export const FRESH = "other-value";
+/** An agent name no literal names. */
+export const OTHER_AGENT = "another-agent";
 const REVIEWS = ["Approved", "Unreviewed", "Disallowed", "Pending"];
 const EXACT_ARG_OPS = new Set(["eq", "in", "exists", ">", "<", ">=", "<="]);
 
@@ -77,7 +79,7 @@ function argCandidates(xs: readonly CExpr[]): { values: unknown[]; exact: boolea
 
 /** The values to try for a dimension, and whether they cover every case. */
 export function candidates(dim: string, xs: readonly AtomExpr[], integration: string): { values: unknown[]; exact: boolean } {
-  if (dim === "agent") return { values: [...new Set(xs.flatMap((x) => (x.k === "agent" ? x.names : []))), FRESH], exact: true };
+  if (dim === "agent") { const names = new Set(xs.flatMap((x) => (x.k === "agent" ? x.names : []))); return { values: [...names, names.has(OTHER_AGENT) ? FRESH : OTHER_AGENT], exact: true }; }
   if (dim === "review") return { values: [...new Set([...REVIEWS, ...xs.flatMap((x) => (x.k === "review" ? x.values : []))])], exact: true };
   if (dim === "tenant") return { values: [...xs.flatMap((x) => (x.k === "tenant" ? [x.tenant] : [])), undefined], exact: true };
   if (dim === "call_type") return { values: ["mcp", "cli"], exact: true };
