@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { collectCatalogs, loadOrExit, reportDiagnostics, summaryLine, lockOptions } from "../project-io.js";
 import { discoverProjects } from "../../compiler/project.js";
 import { lifecycleFiles, lockDiagnostics } from "../../compiler/lifecycle/files.js";
+import { analyzeProject } from "../../compiler/analysis/check.js";
 import { diagnosticJson, EXIT_FINDINGS, EXIT_OK, parseFormat, printJson, summarize } from "../output.js";
 
 export function register(program: Command): void {
@@ -22,7 +23,8 @@ export function register(program: Command): void {
       for (const group of discoverProjects(paths)) {
         const loaded = loadOrExit(group, o.catalog);
         const lock = o.lock === false ? [] : lockDiagnostics(loaded.project, lifecycleFiles(group, typeof o.lock === "string" ? { lock: o.lock } : {}).lock);
-        const ds = [...loaded.project.diagnostics, ...lock];
+        // The analyses of the whole set (never-deciding policies, undecided tools, order ties).
+        const ds = [...loaded.project.diagnostics, ...lock, ...analyzeProject(loaded.project)];
         const s = summarize(ds);
         total = { errors: total.errors + s.errors, warnings: total.warnings + s.warnings, infos: total.infos + s.infos };
         files += loaded.project.files.length;

@@ -86,7 +86,7 @@ export function candidates(dim: string, xs: readonly AtomExpr[], integration: st
   if (dim === "tool_name") {
     const names = xs.flatMap((x) => (x.k === "tool" ? x.keys.filter((k) => k.startsWith(`${integration}.`)).map((k) => k.slice(integration.length + 1)) : []));
     const globs = xs.flatMap((x) => (x.k === "tool_glob" ? globInstances(x.dotted ? x.glob.slice(x.glob.indexOf(".") + 1) : x.glob, ["", "x"]) : []));
-    return { values: [...names, ...globs, FRESH], exact: false };
+    return { values: [...names, ...globs, FRESH], exact: xs.every((x) => x.k === "tool") };
   }
   if (dim.startsWith("args.")) return argCandidates(xs as CExpr[]);
   return { values: [true, false], exact: true };

@@ -92,6 +92,8 @@ export function fold(e: CExpr, t: TargetKey, f: ToolFacts, cli: boolean, atoms: 
   }
   if (t === "discovered") return DISCOVERY_LEAVES.has(e.k) ? { k: "a", i: atoms.of(e) } : FALSE;
   if (e.k === "call_type" && !cli) return { k: "c", v: e.values.includes("mcp") };
+  // Without command lines, a tool outside the catalog never has a catalog tool's name.
+  if (e.k === "tool" && f.name === null && !cli) return FALSE;
   const v = staticEval(e, f);
   return v === undefined ? { k: "a", i: atoms.of(e) } : { k: "c", v };
 }
