@@ -6,7 +6,7 @@ import { collectCatalogs, loadOrExit, readBundle, readJsonFile, reportDiagnostic
 import { EXIT_FINDINGS, EXIT_USAGE, parseFormat, printJson } from "../output.js";
 import { eventProblem } from "../../runtime/event.js";
 import type { Bundle, SessionEvent } from "../../runtime/types.js";
-import { counterfactuals, counterfactualJson, counterfactualText } from "../../compiler/analysis/counterfactual.js";
+import { alertCounterfactuals, alertText, counterfactuals, counterfactualJson, counterfactualText, editJson } from "../../compiler/analysis/counterfactual.js";
 import { oneLine } from "../../compiler/terminal-safe.js";
 
 export function register(program: Command): void {
@@ -36,11 +36,16 @@ export function register(program: Command): void {
       }
       const x = explain(bundle, event);
       const problem = eventProblem(event);
-      const cf = problem ? undefined : counterfactuals(bundle, event as SessionEvent, universe ? { universe } : {});
-      if (format === "json") printJson({ ...x.decision, trace: x.policies, ...(cf ? { counterfactuals: cf.counterfactuals.map((c) => counterfactualJson(cf.atoms, c)) } : {}) });
-      else {
+      const opts = universe ? { universe } : {};
+      const cf = problem ? undefined : counterfactuals(bundle, event as SessionEvent, opts);
+      const al = problem ? undefined : alertCounterfactuals(bundle, event as SessionEvent, opts);
+      if (format === "json") {
+        const alerts = al?.alerts.map((a) => ({ policy: a.policy, without: a.changes.map((ch) => ({ text: alertText(al.atoms, a.policy, ch), edits: [editJson(al.atoms, ch)] })) }));
+        printJson({ ...x.decision, trace: x.policies, ...(cf ? { counterfactuals: cf.counterfactuals.map((c) => counterfactualJson(cf.atoms, c)) } : {}), ...(alerts ? { alert_counterfactuals: alerts } : {}) });
+      } else {
         process.stdout.write(formatExplanation(x) + "\n");
-        if (cf?.counterfactuals.length) process.stdout.write(["what would change it:", ...cf.counterfactuals.map((c) => `  ${oneLine(counterfactualText(cf.atoms, c))}`)].join("\n") + "\n");
+        const lines = [...(cf?.counterfactuals ?? []).map((c) => counterfactualText(cf!.atoms, c)), ...(al?.alerts ?? []).flatMap((a) => a.changes.map((ch) => alertText(al!.atoms, a.policy, ch)))];
+        if (lines.length) process.stdout.write(["what would change it:", ...lines.map((l) => `  ${oneLine(l)}`)].join("\n") + "\n");
       }
       // The runtime blocks a malformed event (shown above); for the CLI it is also bad input.
       if (problem) {

@@ -14,7 +14,7 @@
 import type { Bundle, SessionEvent } from "../../runtime/types.js";
 import { createEnforcer } from "../../runtime/index.js";
 import type { StateSnapshot } from "../../runtime/store.js";
-import { AtomTable, atomsIn } from "./atoms.js";
+import { AtomTable, atomsIn, truth, type Cond } from "./atoms.js";
 import { decide3, type Outcome } from "./decide.js";
 import { atomHolds, candidates } from "./dims.js";
 import { applyEdit, fieldOf } from "./edit.js";
@@ -142,6 +142,43 @@ export function counterfactuals(bundle: Bundle, event: SessionEvent, opts: Count
   return { atoms, model, universe, counterfactuals: rank(found).slice(0, opts.max ?? 5) };
 }
 
+/** For each alert of the decision, the single changes after which its policy no longer alerts. */
+export function alertCounterfactuals(bundle: Bundle, event: SessionEvent, opts: CounterfactualOptions = {}): { atoms: AtomTable; alerts: { policy: string; changes: Change[] }[] } {
+  const universe = opts.universe ?? bundle;
+  const active = new Set(bundle.policies.map((p) => p.id));
+  const f = eventFacts(universe, event, opts.state);
+  const atoms = new AtomTable();
+  const model = modelOf(universe, f.target, atoms, { statusAtoms: true });
+  const base = assignmentOf(atoms, f, active);
+  const integration = integrationOf(f.target);
+  const ctx: Check = { bundle, universe, active, event, state: opts.state, model, atoms, target: f.target, from: { effect: "allow", policy: null } };
+  const alerting = model.rows.filter((r) => truth(r.cond, base) === 1 && universe.policies[r.index]?.alerts?.length);
+  const alerts = alerting.map((row) => {
+    const dims = new Map<string, number[]>();
+    for (const i of [...atomsIn(row.cond)].sort((a, b) => a - b)) dims.set(atoms.atoms[i]!.dim, [...(dims.get(atoms.atoms[i]!.dim) ?? []), i]);
+    // Its own status is no answer to "why did it alert".
+    dims.forEach((_, d) => { if (d.startsWith("policy:")) dims.delete(d); });
+    const changes = [...dims].flatMap(([d, idx]) => optionsOf(d, idx, atoms, base, integration).filter((ch) => stillAlerts(ctx, row.id, row.cond, [ch]) === false).slice(0, 1));
+    return { policy: row.id, changes: changes.slice(0, opts.max ?? 5) };
+  });
+  return { atoms, alerts: alerts.filter((a) => a.changes.length) };
+}
+
+/** Whether the policy still alerts after the changes (by the runtime when every change is a field or a status). */
+function stillAlerts(c: Check, id: string, cond: Cond, changes: readonly Change[]): boolean | undefined {
+  const applied = applyAll(c, changes);
+  if (!applied) return undefined;
+  const f = eventFacts(c.universe, applied.event, c.state);
+  if (f.target !== c.target) return undefined;
+  if (!applied.overrides.length && !c.state) {
+    const b = keepPolicies(c.universe, (i) => applied.active.has(c.universe.policies[i]!.id));
+    return createEnforcer(b).decide(applied.event).alerts.some((a) => a.policy === id);
+  }
+  const a = assignmentOf(c.atoms, f, applied.active);
+  for (const [i, v] of applied.overrides) a[i] = v ? 1 : 0;
+  return truth(cond, a) !== 0;
+}
+
 function rank(cs: Counterfactual[]): Counterfactual[] {
   const policyEdits = (c: Counterfactual) => c.changes.filter((x) => x.dim.startsWith("policy:")).length;
   return [...cs].sort((a, b) => a.changes.length - b.changes.length || policyEdits(a) - policyEdits(b));
@@ -219,18 +256,21 @@ export function counterfactualText(atoms: AtomTable, c: Counterfactual): string 
   return `${EFFECT_WORDS[c.outcome.effect]}${by} if ${c.changes.map((ch) => changeText(atoms, ch)).join(" and ")}`;
 }
 
+/** An alert's counterfactual in words: `no alert from x if agent is not "Cursor"`. */
+export function alertText(atoms: AtomTable, policy: string, ch: Change): string {
+  return `no alert from ${policy} if ${changeText(atoms, ch)}`;
+}
+
+/** One change as a structured edit of the event, of the policy set, or of other facts. */
+export function editJson(atoms: AtomTable, ch: Change): Record<string, unknown> {
+  const conditions = ch.lits.map(([i, v]) => ({ condition: litText(atoms.atoms[i]!.x, true), holds: v }));
+  if (ch.dim.startsWith("policy:")) return { target: "policy", policy: ch.dim.slice(7), status: ch.lits[0]![1] ? "active" : "draft", conditions };
+  const field = fieldOf(ch.dim);
+  if (ch.value && field) return { target: "event", field, ...(ch.value.v === undefined ? { remove: true } : { value: ch.value.v }), conditions };
+  return { target: "facts", conditions };
+}
+
 /** The `--format json` form: structured edits of the event or of the policy set. */
 export function counterfactualJson(atoms: AtomTable, c: Counterfactual): Record<string, unknown> {
-  return {
-    effect: c.outcome.effect,
-    policy: c.outcome.policy,
-    text: counterfactualText(atoms, c),
-    edits: c.changes.map((ch) => {
-      const conditions = ch.lits.map(([i, v]) => ({ condition: litText(atoms.atoms[i]!.x, true), holds: v }));
-      if (ch.dim.startsWith("policy:")) return { target: "policy", policy: ch.dim.slice(7), status: ch.lits[0]![1] ? "active" : "draft", conditions };
-      const field = fieldOf(ch.dim);
-      if (ch.value && field) return { target: "event", field, ...(ch.value.v === undefined ? { remove: true } : { value: ch.value.v }), conditions };
-      return { target: "facts", conditions };
-    }),
-  };
+  return { effect: c.outcome.effect, policy: c.outcome.policy, text: counterfactualText(atoms, c), edits: c.changes.map((ch) => editJson(atoms, ch)) };
 }

@@ -79,5 +79,5 @@ describe("policy check analyses", () => {
       const model = { policies: selectPolicies(p), ...(p.default ? { default: p.default } : {}), detectors: p.detectors, catalog };
       for (const ev of evs) expect(never).not.toContain(referenceDecide(model, ev).policy);
     }), { numRuns: 300, seed: 4020 });
-  });
+  }, 300_000);
 });

@@ -76,5 +76,5 @@ describe("counterfactuals", () => {
     }), { numRuns: 200, seed: 31 });
     expect(applied).toBeGreaterThan(200);
     expect(reported).toBeGreaterThan(applied / 2);
-  });
+  }, 300_000);
 });

@@ -128,6 +128,6 @@ describe("policy diff agrees with replay --against on recorded sessions", () => 
       }
       expect(checked).toBeGreaterThan(40);
       if (name !== "a priority changed") expect(changed).toBeGreaterThan(0);
-    });
+    }, 120_000);
   }
 });
