@@ -17,7 +17,7 @@ import type { Span } from "../../grammar/span.js";
 import { CODES } from "../diagnostics/codes.js";
 import type { CheckedPolicy, CheckedProject } from "../model.js";
 import { buildBundle } from "../emit/index.js";
-import { AtomTable, truth } from "./atoms.js";
+import { AtomTable } from "./atoms.js";
 import { sameOutcome } from "./decide.js";
 import { explore, integrationOf, type Region } from "./explore.js";
 import { modelOf, targetsOf, type Row, type TargetKey, type TargetModel } from "./targets.js";
@@ -65,29 +65,31 @@ type Explored = { g: Group; x: ReturnType<typeof explore> }[];
 function neverDecides(project: CheckedProject, b: Bundle, atoms: AtomTable, ex: Explored, byId: ReadonlyMap<string, CheckedPolicy>): Diagnostic[] {
   if (ex.some((e) => !e.x.complete)) return [];
   const shadowed = new Set(project.diagnostics.filter((d) => d.code === "PDL4001").map((d) => `${d.span.file}:${d.span.start}`));
+  // A policy decides somewhere when it is the decision of some region (the regions cover every call).
+  const deciding = new Set(ex.flatMap(({ x }) => x.regions.map((r) => r.outcomes[0]!.policy)));
   const out: Diagnostic[] = [];
   for (const p of b.policies) {
     const cp = byId.get(p.id);
-    if (!p.effect || !cp || shadowed.has(`${cp.ast.name.span.file}:${cp.ast.name.span.start}`)) continue;
-    const instead = new Map<string, string[]>();
-    let decides = false;
-    for (const { g, x } of ex) {
-      const row = g.model.rows.find((r) => r.id === p.id);
-      if (!row) continue;
-      for (const r of x.regions) {
-        const a = new Int8Array(atoms.atoms.length).fill(-1);
-        for (const [i, v] of r.lits) a[i] = v ? 1 : 0;
-        if (truth(row.cond, a) === 0) continue;
-        const by = r.outcomes[0]!.policy;
-        if (by === p.id) { decides = true; break; }
-        instead.set(by ?? "the default", [...(instead.get(by ?? "the default") ?? []), where(atoms, g, b, r)]);
-      }
-      if (decides) break;
-    }
-    if (decides) continue;
-    out.push(neverDecidesDiag(cp, instead));
+    if (!p.effect || !cp || deciding.has(p.id) || shadowed.has(`${cp.ast.name.span.file}:${cp.ast.name.span.start}`)) continue;
+    out.push(neverDecidesDiag(cp, winners(b, atoms, ex, p.id)));
   }
   return out;
+}
+
+/** Where a policy matches, who decides instead: split each target also on the policy's own conditions. */
+function winners(b: Bundle, atoms: AtomTable, ex: Explored, id: string): Map<string, string[]> {
+  const instead = new Map<string, string[]>();
+  for (const { g } of ex) {
+    const row = g.model.rows.find((r) => r.id === id);
+    if (!row) continue;
+    const alone: TargetModel = { ...g.model, rows: [{ ...row, effect: "block" }], fallback: "allow" };
+    for (const r of explore([g.model, alone], atoms).regions) {
+      if (r.outcomes[1]!.policy !== id) continue;
+      const by = r.outcomes[0]!.policy ?? "the default";
+      instead.set(by, [...(instead.get(by) ?? []), where(atoms, g, b, r)]);
+    }
+  }
+  return instead;
 }
 
 function neverDecidesDiag(p: CheckedPolicy, instead: ReadonlyMap<string, string[]>): Diagnostic {

@@ -93,9 +93,33 @@ export function litText(x: AtomExpr, holds: boolean): string {
   return `not (${t})`;
 }
 
+/** The one value a one-valued atom names (`agent is "A"`, `tenant is "t"`), else undefined. */
+function single(x: AtomExpr): unknown {
+  switch (x.k) {
+    case "agent": return x.names.length === 1 ? x.names[0] : undefined;
+    case "review": case "call_type": return x.values.length === 1 ? x.values[0] : undefined;
+    case "tenant": return x.tenant;
+    default: return undefined;
+  }
+}
+
+function values(x: AtomExpr): readonly unknown[] {
+  return x.k === "agent" ? x.names : x.k === "review" || x.k === "call_type" ? x.values : x.k === "tenant" ? [x.tenant] : [];
+}
+
+/** Drops the literals another one implies: `agent is not "B"` beside `agent is "A"`. */
+export function simplify(atoms: AtomTable, lits: readonly Lit[]): Lit[] {
+  const fixed = new Map<string, unknown>();
+  for (const [i, v] of lits) { const a = atoms.atoms[i]!; const one = single(a.x); if (v && one !== undefined) fixed.set(a.dim, one); }
+  return lits.filter(([i, v]) => {
+    const a = atoms.atoms[i]!;
+    return v || !fixed.has(a.dim) || values(a.x).includes(fixed.get(a.dim)) || !["agent", "review", "call_type", "tenant"].includes(a.x.k);
+  });
+}
+
 /** A region (a conjunction of literals) in words; `every call` when it has none. */
 export function regionText(atoms: AtomTable, lits: readonly Lit[], empty = "every call"): string {
   if (!lits.length) return empty;
-  return [...lits].sort(([a], [b]) => (atoms.atoms[a]!.dim < atoms.atoms[b]!.dim ? -1 : atoms.atoms[a]!.dim > atoms.atoms[b]!.dim ? 1 : a - b))
+  return simplify(atoms, lits).sort(([a], [b]) => (atoms.atoms[a]!.dim < atoms.atoms[b]!.dim ? -1 : atoms.atoms[a]!.dim > atoms.atoms[b]!.dim ? 1 : a - b))
     .map(([i, v]) => litText(atoms.atoms[i]!.x, v)).join(" and ");
 }

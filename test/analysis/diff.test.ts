@@ -20,6 +20,7 @@ import { applyEdit } from "../../compiler/analysis/edit.js";
 import { integrationOf } from "../../compiler/analysis/explore.js";
 import { smallCatalog } from "../support/small-catalog.js";
 import { policySource, event } from "../support/generators.js";
+import { projectSource, eventExtended } from "../support/generators-extended.js";
 import { prepare, type Prepared } from "../fuzz/compare.js";
 
 const catalog = smallCatalog();
@@ -83,6 +84,23 @@ describe("regions of one policy set", () => {
         expect(hit[0]!.outcomes[0], `${src}\n${JSON.stringify(ev)}`).toEqual({ effect: want.effect, policy: want.policy });
       }
     }), { numRuns: 200, seed: 24 });
+  }, 300_000);
+});
+
+describe("regions of one policy set (extended generators: every static kind, both polarities)", () => {
+  it("decide every event as the reference evaluator, and a diff across drafts agrees with replay", () => {
+    fc.assert(fc.property(projectSource, fc.array(eventExtended, { minLength: 6, maxLength: 6 }), (g, evs) => {
+      const p = build(g.source, g.includeDrafts);
+      for (const ev of evs) {
+        const f = eventFacts(p.bundle, ev);
+        const atoms = new AtomTable();
+        const x = explore([modelOf(p.bundle, f.target, atoms)], atoms);
+        const hit = x.regions.filter((r) => r.lits.every(([i, v]) => atomOnEvent(atoms.atoms[i]!.x, f, NONE) === v));
+        const want = referenceDecide(p.model, ev);
+        expect(hit.map((h) => h.outcomes[0]), `${g.source}\n${JSON.stringify(ev)}`).toEqual([{ effect: want.effect, policy: want.policy }]);
+      }
+      checkPair(build(g.source, false).bundle, build(g.source, true).bundle, evs);
+    }), { numRuns: 150, seed: 77 });
   }, 300_000);
 });
 

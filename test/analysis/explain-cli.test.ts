@@ -26,6 +26,8 @@ describe("policy explain: what would change it", () => {
       "  allowed by default if tenant is not \"tool-calls\" (tenant absent)",
       "  blocked by unreviewed-read-only if agent.review_status is Unreviewed",
       "  allowed by default if policy linear-delete-approval had status draft",
+      "  no alert from cursor-delete-alert if tenant is not \"tool-calls\" (tenant absent)",
+      "  no alert from cursor-delete-alert if agent is not \"Cursor\" (agent.name = \"another-agent\")",
     ]);
   });
 
@@ -38,6 +40,7 @@ describe("policy explain: what would change it", () => {
       effect: "block", policy: "unreviewed-read-only", text: "blocked by unreviewed-read-only if agent.review_status is Unreviewed",
       edits: [{ target: "event", field: "agent.review_status", value: "Unreviewed", conditions: [{ condition: "agent.review_status is Unreviewed", holds: true }] }],
     });
+    expect(doc.alert_counterfactuals).toEqual([{ policy: "cursor-delete-alert", without: [expect.objectContaining({ text: "no alert from cursor-delete-alert if tenant is not \"tool-calls\" (tenant absent)" }), expect.objectContaining({ edits: [{ target: "event", field: "agent.name", value: "another-agent", conditions: [{ condition: "agent is \"Cursor\"", holds: false }] }] })] }]);
     expect(doc.counterfactuals[2].edits).toEqual([{ target: "policy", policy: "linear-delete-approval", status: "draft", conditions: [{ condition: "policy linear-delete-approval is active", holds: false }] }]);
   });
 
