@@ -23,8 +23,9 @@ export function register(program: Command): void {
       for (const group of discoverProjects(paths)) {
         const loaded = loadOrExit(group, o.catalog);
         const lock = o.lock === false ? [] : lockDiagnostics(loaded.project, lifecycleFiles(group, typeof o.lock === "string" ? { lock: o.lock } : {}).lock);
-        // The analyses of the whole set (never-deciding policies, undecided tools, order ties).
-        const ds = [...loaded.project.diagnostics, ...lock, ...analyzeProject(loaded.project)];
+        const found = [...loaded.project.diagnostics, ...lock];
+        // The analyses of the whole set (never-deciding policies, undecided tools, order ties), once it has no errors.
+        const ds = found.some((d) => d.severity === "error") ? found : [...found, ...analyzeProject(loaded.project)];
         const s = summarize(ds);
         total = { errors: total.errors + s.errors, warnings: total.warnings + s.warnings, infos: total.infos + s.infos };
         files += loaded.project.files.length;
