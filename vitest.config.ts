@@ -1,10 +1,52 @@
+/**
+ * Two test projects. `unit` runs in-process (the CLI through `main(argv, io)`, no child process):
+ * `npm run test:unit` is the quick loop. `e2e` holds every test that starts a process or a server —
+ * the built `bin/policy.js`, MCP servers, Redis, the language server, Neovim, packaging — and
+ * builds `dist/` first when a source is newer (test/support/built-cli.ts). `npm test` runs both.
+ */
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
+
+/** Tests that start a process or a server. A new test that does belongs here. */
+const E2E = [
+  "test/cli/binary.test.ts",
+  "test/enforce/**/*.test.ts",
+  "test/commands/enforce-terminal.test.ts",
+  "test/ops/bundle-distribution.test.ts",
+  "test/ops/enforce-ops.test.ts",
+  "test/ops/metrics.test.ts",
+  "test/console/**/*.test.ts",
+  "test/inventory/**/*.test.ts",
+  "test/catalog-import/catalog-diff.test.ts",
+  "test/lsp/server.test.ts",
+  "test/lsp/lock.test.ts",
+  "test/lsp/large-file.test.ts",
+  "test/lsp/nvim.test.ts",
+  "test/grammar/**/*.test.ts",
+  "test/vscode-extension/**/*.test.ts",
+  "test/session/redis.test.ts",
+  "test/session/examples.test.ts",
+  "test/catalog-import/github-openapi.test.ts",
+  "test/catalog-import/live-mcp.test.ts",
+];
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // forks, not threads: in-process CLI runs change the working directory (process.chdir), which
+    // worker threads cannot.
     pool: "forks",
+    // vitest's default leaves one core to itself (one worker on 2 cores); its own work is small
+    // and the e2e tests mostly wait on their processes, so every core runs a worker.
+    maxWorkers: Math.max(2, availableParallelism()),
+    projects: [
+      // isolate: false — the unit files share one module graph per worker instead of loading the
+      // compiler (parser tables, schemas) again for every file; no unit test keeps module state.
+      { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: E2E, isolate: false } },
+      // The e2e files share a module graph per worker too (the compiler, the MCP SDK, the proxy):
+      // their state lives in the processes and folders each file starts, not in modules.
+      { extends: true, test: { name: "e2e", include: E2E, globalSetup: ["test/support/built-cli.ts"], isolate: false } },
+    ],
   },
 });

@@ -1,8 +1,9 @@
 /**
- * Printing for the CLI: diagnostics with code frames (colours via picocolors, off when not a
- * TTY or with NO_COLOR), JSON output, and the exit statuses.
+ * Printing for the CLI: diagnostics with code frames (colours via picocolors, decided per run
+ * from its stdout and environment: off when not a TTY or with NO_COLOR), JSON output, and the
+ * exit statuses.
  */
-import pc from "picocolors";
+import { colors as pc, io } from "./io.js";
 import { readFileSync } from "node:fs";
 import type { Diagnostic } from "../grammar/diagnostic.js";
 import { LineMap } from "../grammar/span.js";
@@ -36,7 +37,7 @@ export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, str
   out.push(`${color(pc.bold(`${d.severity}[${d.code}]`))}${pc.bold(`: ${oneLine(d.message)}`)}`);
   out.push(`  ${pc.blue("-->")} ${oneLine(d.span.file)}:${d.span.line}:${d.span.column}`);
   let text = sources.get(d.span.file);
-  if (text === undefined) {
+  if (text === undefined && d.code !== "PDL1007") {
     try { text = readFileSync(d.span.file, "utf8"); } catch { text = undefined; }
   }
   if (text !== undefined && text.length > 0) {
@@ -68,7 +69,7 @@ export function summarize(ds: readonly Diagnostic[]): { errors: number; warnings
 }
 
 export function printJson(v: unknown): void {
-  process.stdout.write(JSON.stringify(v, null, 2) + "\n");
+  io().stdout.write(JSON.stringify(v, null, 2) + "\n");
 }
 
 /** Diagnostics as JSON objects (the same shape the language server publishes). */

@@ -6,14 +6,15 @@ import { bundleFileProblem } from "../compiler/emit/index.js";
 import type { Bundle } from "../runtime/types.js";
 import { CliError, EXIT_USAGE, renderDiagnostic, summarize, pc } from "./output.js";
 import type { Diagnostic } from "../grammar/diagnostic.js";
+import { io } from "./io.js";
 
 export function collectCatalogs(v: string, prev: string[] = []): string[] {
   return [...prev, v];
 }
 
 /** Loads the project; unreadable paths are a usage error (exit 2). */
-export function loadOrExit(paths: readonly string[], catalogs: readonly string[] | undefined): LoadedProject {
-  const loaded = loadProject(paths, { catalogs: catalogs ?? [] });
+export function loadOrExit(paths: readonly string[], catalogs: readonly string[] | undefined, opts: { allowOutside?: boolean } = {}): LoadedProject {
+  const loaded = loadProject(paths, { catalogs: catalogs ?? [], ...(opts.allowOutside ? { allowOutside: true } : {}) });
   if (loaded.unreadable.length) throw new CliError(`cannot read ${loaded.unreadable.map((p) => `"${p}"`).join(", ")}: no such file or directory`, EXIT_USAGE);
   const unreadableCatalog = loaded.project.diagnostics.find((d) => d.code === "PDL3002");
   if (unreadableCatalog) throw new CliError(unreadableCatalog.message, EXIT_USAGE);
@@ -25,7 +26,7 @@ export function reportDiagnostics(ds: readonly Diagnostic[], loaded: LoadedProje
   const sources = new Map(loaded.project.files.map((f) => [f.file, f.text]));
   for (const d of ds) {
     if (opts.quietInfo && d.severity === "info") continue;
-    process.stderr.write(renderDiagnostic(d, sources) + "\n\n");
+    io().stderr.write(renderDiagnostic(d, sources) + "\n\n");
   }
   return summarize(ds);
 }
@@ -38,7 +39,7 @@ export function summaryLine(s: ReturnType<typeof summarize>): string {
 /** A text input file (`-` is stdin); an unreadable one is a usage error naming the path. */
 export function readTextInput(path: string, what?: string): string {
   try {
-    return path === "-" ? readFileSync(0, "utf8") : readFileSync(path, "utf8");
+    return path === "-" ? io().readStdin() : readFileSync(path, "utf8");
   } catch (e) {
     throw new CliError(`cannot read ${what ? `${what} ` : ""}"${path}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
@@ -61,6 +62,9 @@ export function readBundle(path: string): Bundle {
 }
 
 /** Writes a file atomically (no half-written output). */
+/** `--allow-outside` on a command that reads a project. */
+export const ALLOW_OUTSIDE_HELP = "read catalogs and replayed session files outside the project root too";
+
 export function writeAtomic(path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, text);

@@ -15,7 +15,9 @@ import { checkExpr, SUBJECTS } from "./check/expr.js";
 import { resolveIntegrationNames } from "./check/rules/subject-integration.js";
 import { schemasAt, typesOf, type ArgRef } from "./check/rules/subject-args.js";
 import { USER_FIELD_DOCS, userOperators } from "./check/rules/subject-user.js";
+import { argPathSegments } from "../runtime/canonical-args.js";
 import type { CExpr, CheckedPolicy } from "./model.js";
+import { URL_PARTS } from "../runtime/canonical-url.js";
 
 export { KEYWORD_WORDS, SUBJECTS };
 
@@ -46,10 +48,13 @@ export const SUBJECT_OPERATORS: Readonly<Record<string, readonly string[]>> = {
   verb: ["is", "is not", "in", "not in"],
   agent: ["is", "is not", "in", "not in"],
   "agent.review_status": ["is", "is not", "in", "not in"],
+  "tool.review_status": ["is", "is not", "in", "not in"],
   call_type: ["is", "is not", "in", "not in"],
-  args: ["is", "is not", "in", "not in", "matches", "contains", ">", "<", ">=", "<=", "exists"],
+  // `host` / `scheme` / `path` come before an operator: `args.url host is "github.com"`.
+  args: ["is", "is not", "in", "not in", "matches", "contains", ">", "<", ">=", "<=", "exists", "under", ...URL_PARTS],
   body: ["contains any", "contains all"],
   data_class: ["has", "in"],
+  command: ["starts with"],
   session: ["has", "has called"],
   principal: ["is"],
   resource: ["is"],
@@ -74,15 +79,20 @@ export function userFields(): readonly { readonly label: string; readonly doc: s
 /** What a subject is, in a sentence (for hover); undefined when there is nothing to add. */
 export function subjectDoc(subject: string): string | undefined {
   if (subject.startsWith("user.claims.")) return USER_FIELD_DOCS["user.claims."];
-  return USER_FIELD_DOCS[subject];
+  return USER_FIELD_DOCS[subject] ?? REVIEW_DOCS[subject];
 }
+
+const REVIEW_DOCS: Readonly<Record<string, string>> = {
+  "tool.review_status": "the tool's review in the project's reviews file (`policy catalog review`); a tool no review names, a tool outside the catalog and, at the enforcement point, a tool whose live definition differs from the pinned one are `Unreviewed`",
+  "agent.review_status": "the agent's review in the project's reviews file (`policy agent review`), as the enforcement point stamps it on the event; an agent no review names is `Unreviewed`",
+};
 
 /** Values a subject compares with, when they form a known set (undefined: free text). */
 export function subjectValues(catalog: Catalog, subject: string, dataClasses: readonly string[] = []): readonly string[] | undefined {
   const uniq = (xs: (string | undefined)[]) => [...new Set(xs.filter((x): x is string => !!x))].sort();
   switch (subject) {
     case "operation": return OPERATIONS;
-    case "agent.review_status": return ["Approved", "Unreviewed", "Disallowed"];
+    case "agent.review_status": case "tool.review_status": return ["Approved", "Unreviewed", "Disallowed"];
     case "call_type": return ["mcp", "cli"];
     case "method": return uniq(catalog.allTools().map((t) => t.method?.toUpperCase()));
     case "category": return uniq(catalog.allTools().map((t) => t.category?.toLowerCase()));
@@ -168,6 +178,31 @@ export function argPaths(tools: readonly CatalogTool[], depth = 4): ArgPathInfo[
   for (const t of tools) if (t.args) visit(t.args, [], t.key, depth);
   return [...byPath].map(([path, e]) => ({ path, types: [...e.types].sort(), enum: e.enum, description: e.description, tools: e.tools }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * What is known of `args.<name>` for the given tools, `[n]` / `[*]` steps included
+ * (`paths[*]`, `files[*].path`), with how the catalogs mark it (`path`, `url`); undefined when no
+ * tool has it.
+ */
+export function argPathInfo(tools: readonly CatalogTool[], name: string): ArgPathInfo & { readonly kinds: readonly string[] } | undefined {
+  const segs = argPathSegments(name);
+  const types = new Set<string>();
+  const having: string[] = [];
+  const kinds = new Set<string>();
+  let description: string | undefined;
+  let en: unknown[] | undefined;
+  const key = segs.map((p, i) => (p.startsWith("[") ? "[*]" : i ? `.${p}` : p)).join("");
+  for (const t of tools) {
+    const ss = schemasAt(t.args, segs);
+    if (!ss.length) continue;
+    having.push(t.key);
+    for (const s of ss) { const x = typesOf(s); if (x !== "any") x.forEach((y) => types.add(y)); description ??= s.description; if (s.enum) en = [...new Set([...(en ?? []), ...s.enum])]; }
+    const k = t.argKinds[key] ?? t.argKinds[`${key}[*]`];
+    if (k) kinds.add(k);
+  }
+  if (!having.length) return undefined;
+  return { path: name, types: [...types].sort(), enum: en, description, tools: having, kinds: [...kinds].sort() };
 }
 
 /** The enum values of `args.<path>` across the tools (undefined when no tool has an enum there). */

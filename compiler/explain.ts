@@ -5,8 +5,9 @@
  */
 import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent, UserInfo } from "../runtime/types.js";
 import { createEnforcer } from "../runtime/index.js";
-import { inScope } from "../runtime/enforcer.js";
-import { resolveCall } from "../runtime/event.js";
+import { canonicalCall, inScope, pathContextOf } from "../runtime/enforcer.js";
+import { resolveCall, resolveSimple, type ResolvedCall } from "../runtime/event.js";
+import { loadedShellParser } from "./shell/shell-parser.js";
 import { evaluate, type EvalContext } from "../runtime/evaluate.js";
 import { compileDetectors } from "../runtime/detectors.js";
 import type { StateSnapshot } from "../runtime/store.js";
@@ -32,6 +33,8 @@ export interface PolicyTrace {
 
 export interface Explanation {
   readonly decision: Decision;
+  /** The call's arguments as sent and in canonical form (what the policies saw), when the two differ. */
+  readonly args?: { readonly raw: Record<string, unknown>; readonly canonical: Record<string, unknown> };
   readonly tool: string | null;
   readonly operation: string | null;
   /** The event's user, as `id (roles …; groups …)`, when it has one. */
@@ -60,14 +63,17 @@ export const NEEDS_HISTORY = "needs session history (evaluated on an empty one)"
  * history and a failed one is marked `needsHistory`.
  */
 export function explain(bundle: Bundle, event: unknown, state?: StateSnapshot, decision?: Decision): Explanation {
-  const d = decision ?? createEnforcer(bundle).decide(event);
+  const d = decision ?? createEnforcer(bundle, { shell: loadedShellParser() }).decide(event);
   const e = event as SessionEvent;
   const ok = e && typeof e === "object" && (e.type === "tool_call_request" || e.type === "agent_discovered") && d.reason.indexOf("invalid event") !== 0;
   if (!ok) return { decision: d, tool: null, operation: null, policies: [] };
-  const call = e.type === "tool_call_request" ? resolveCall(bundle, e.call!) : undefined;
+  const resolved = e.type === "tool_call_request" ? decidingCall(bundle, e, d) : undefined;
+  const canon = resolved ? canonicalCall(resolved, e.call!) : undefined;
+  if (typeof canon === "string") return { decision: d, tool: `${resolved!.integration}.${resolved!.display}`, operation: resolved!.operation, policies: [] };
+  const call = canon;
   const parsed = e.ts ? Date.parse(e.ts) : NaN;
   const now = state?.ts ?? (Number.isFinite(parsed) ? parsed : Date.now());
-  const ctx: EvalContext = { bundle, call, agentName: e.agent?.name, review: reviewOf(e.agent), user: e.user, detectors: compileDetectors(bundle.detectors), now, state: state ?? EMPTY_STATE };
+  const ctx: EvalContext = { bundle, call, agentName: e.agent?.name, review: reviewOf(e.agent, bundle.agent_reviews), toolChanged: (e.call?.definition_changed?.length ?? 0) > 0, user: e.user, detectors: compileDetectors(bundle.detectors), now, state: state ?? EMPTY_STATE, paths: pathContextOf(e.call) };
   const trigger = call ? "tool_call" : "agent_discovered";
   const policies: PolicyTrace[] = bundle.policies.map((p) => {
     const base = { id: p.id, name: p.name, file: p.file, line: p.line, priority: p.priority, effect: p.effect ?? null };
@@ -80,12 +86,23 @@ export function explain(bundle: Bundle, event: unknown, state?: StateSnapshot, d
     return { ...base, outcome: "matched" };
   });
   const user = e.user ? userLine(e.user) : undefined;
-  return { decision: d, tool: call ? `${call.integration}.${call.display}` : null, operation: call?.operation ?? null, ...(user ? { user } : {}), policies };
+  const args = call && resolved && call.args !== resolved.args ? { raw: resolved.args, canonical: call.args } : undefined;
+  return { decision: d, ...(args ? { args } : {}), tool: call ? `${call.integration}.${call.display}` : null, operation: call?.operation ?? null, ...(user ? { user } : {}), policies };
 }
 
 function userLine(u: UserInfo): string {
   const parts = [u.roles?.length ? `roles ${u.roles.join(", ")}` : "", u.groups?.length ? `groups ${u.groups.join(", ")}` : "", u.manager ? `manager ${u.manager}` : ""].filter(Boolean);
   return `${u.id}${parts.length ? ` (${parts.join("; ")})` : ""}`;
+}
+
+/**
+ * The part of the call the policies are traced against: for a command line of several simple
+ * commands (or an MCP call with command arguments), the first command with the decision's effect.
+ */
+function decidingCall(bundle: Bundle, e: SessionEvent, d: Decision): ResolvedCall {
+  const c = d.commands?.find((x) => x.effect === d.effect);
+  if (c) return resolveSimple(bundle, { raw: c.raw_argv, argv: c.argv, ...(c.unknown !== undefined ? { unknown: c.unknown } : {}) });
+  return resolveCall(bundle, e.call!, loadedShellParser());
 }
 
 /** Human-readable form of an explanation. */
@@ -97,6 +114,11 @@ export function formatExplanation(x: Explanation): string {
   ];
   if (x.tool) lines.push(`tool:     ${x.tool} (${x.operation})`);
   if (x.user) lines.push(`user:     ${x.user}`);
+  if (x.args) lines.push(`args:     ${JSON.stringify(x.args.raw)}`, `canonical: ${JSON.stringify(x.args.canonical)} (what the policies saw)`);
+  for (const c of d.commands ?? []) {
+    const raw = c.raw_argv.join(" ") !== c.argv.join(" ") ? ` (as written: ${c.raw_argv.join(" ")})` : "";
+    lines.push(`command:  ${c.argv.join(" ")}${raw} → ${c.tool}: ${c.effect}${c.policy ? ` by ${c.policy}` : ""}${c.unknown ? ` — not decided statically: ${c.unknown}` : ""}`);
+  }
   if (d.approvers.length) lines.push(`approvers: ${d.approvers.join(", ")}`);
   for (const [role, people] of Object.entries(d.approver_people ?? {})) lines.push(`${role}: ${people.length ? people.join(", ") : "nobody (the requester cannot approve their own request)"} (from the user record)`);
   for (const a of d.alerts) lines.push(`alert:    ${a.message}${a.to ? ` → ${a.to}` : ""} (${a.policy})`);

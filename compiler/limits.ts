@@ -13,8 +13,10 @@ import { MAX_ARGS_CHARS, MAX_ARGS_DEPTH, MAX_ARGS_VALUES, MAX_COMMAND_WORDS, MAX
 import { MAX_SCAN } from "../runtime/detectors.js";
 import { MAX_EXPR_DEPTH } from "../runtime/bundle-check.js";
 import { MAX_USER_STRING, MAX_USER_VALUES } from "../runtime/user.js";
+import { MAX_COMMAND_NESTING, MAX_SIMPLE_COMMANDS } from "../runtime/argv.js";
+import { MAX_SHELL_DEPTH } from "./shell/limits.js";
 
-export { MAX_NESTING_DEPTH, MAX_SOURCE_CHARS, MAX_ARGS_CHARS, MAX_ARGS_DEPTH, MAX_ARGS_VALUES, MAX_COMMAND_WORDS, MAX_STRING_LENGTH, MAX_SCAN, MAX_EXPR_DEPTH, MAX_USER_STRING, MAX_USER_VALUES };
+export { MAX_NESTING_DEPTH, MAX_SOURCE_CHARS, MAX_ARGS_CHARS, MAX_ARGS_DEPTH, MAX_ARGS_VALUES, MAX_COMMAND_WORDS, MAX_STRING_LENGTH, MAX_SCAN, MAX_EXPR_DEPTH, MAX_USER_STRING, MAX_USER_VALUES, MAX_SIMPLE_COMMANDS, MAX_COMMAND_NESTING, MAX_SHELL_DEPTH };
 
 /** Most policies one project (one bundle) may hold. */
 export const MAX_POLICIES = 10_000;
@@ -46,6 +48,9 @@ export const LIMITS: readonly LimitInfo[] = [
   { name: "MAX_COMMAND_WORDS", value: MAX_COMMAND_WORDS, what: "words in a CLI command line", beyond: "runtime: invalid event → block" },
   { name: "MAX_USER_VALUES", value: MAX_USER_VALUES, what: "roles + groups + claims (array claims by element) of an event's user", beyond: "runtime: invalid event → block" },
   { name: "MAX_USER_STRING", value: MAX_USER_STRING, what: "characters in one string of an event's user (id, role, claim name or value)", beyond: "runtime: invalid event → block" },
+  { name: "MAX_SIMPLE_COMMANDS", value: MAX_SIMPLE_COMMANDS, what: "simple commands in one call's command line(s)", beyond: "runtime: the call is one Unknown command (the default for Unknown applies)" },
+  { name: "MAX_COMMAND_NESTING", value: MAX_COMMAND_NESTING, what: "nested `sh -c` lines, or wrappers around one command", beyond: "runtime: that command is Unknown" },
+  { name: "MAX_SHELL_DEPTH", value: MAX_SHELL_DEPTH, what: "nesting of one shell line's syntax tree (`$($(…))`)", beyond: "shell parser: the line is Unknown" },
   { name: "MAX_SCAN", value: MAX_SCAN, what: "characters one detector scan reads (= MAX_STRING_LENGTH, so nothing a valid event carries is cut)", beyond: "detectors: `mask` replaces the unread tail with [REDACTED:UNSCANNED]" },
 ];
 

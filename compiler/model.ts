@@ -7,9 +7,10 @@ import type { Span } from "../grammar/span.js";
 import type * as A from "../grammar/ast.js";
 import type { Diagnostic } from "../grammar/diagnostic.js";
 import type { Catalog } from "./catalog/catalog.js";
-import type { CExpr, Effect, BundleDefault } from "../runtime/types.js";
+import type { ReviewStatuses } from "./lifecycle/reviews.js";
+import type { CExpr, Effect, BundleDefault, ScopedDefault } from "../runtime/types.js";
 
-export type { CExpr, Effect, BundleDefault } from "../runtime/types.js";
+export type { CExpr, Effect, BundleDefault, ScopedDefault } from "../runtime/types.js";
 
 export type Scope =
   | { readonly kind: "platform" }
@@ -77,6 +78,8 @@ export interface CheckedProject {
   readonly policies: readonly CheckedPolicy[];
   readonly tests: readonly { readonly file: string; readonly decl: A.TestDecl }[];
   readonly default?: BundleDefault;
+  /** `default for …`: defaults for part of the calls, in precedence order. */
+  readonly defaults?: readonly ScopedDefault[];
   readonly detectors: readonly CheckedDetector[];
   readonly organization?: Organization;
   /** Who may approve, per role (policy.config.json), sorted. */
@@ -84,5 +87,7 @@ export interface CheckedProject {
   readonly catalog: Catalog;
   /** The user claims the project declares (`policy.config.json` `user_claims`), when it does. */
   readonly userClaims?: Readonly<Record<string, string>>;
+  /** The review statuses of tools and agents (`policy.reviews.json`), when the project has the file. */
+  readonly reviews?: ReviewStatuses;
   readonly diagnostics: readonly Diagnostic[];
 }

@@ -3,7 +3,7 @@
  * and its user catalogs, then checks everything. File names in the result are relative to the
  * working directory, with `/` separators, so bundles are reproducible across machines.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import picomatch from "picomatch";
 import { diag, type Diagnostic } from "../grammar/diagnostic.js";
@@ -12,8 +12,12 @@ import { loadCatalog, type CatalogSource } from "./catalog/load.js";
 import { checkProject, type CheckOptions, type Source } from "./check/index.js";
 import type { CheckedProject } from "./model.js";
 import { readJson } from "./json/validate.js";
+import { readSourceFile } from "./text-input.js";
+import { commonFolder, insideRoot } from "./inside-root.js";
 import type { UserInfo } from "../runtime/types.js";
 import type { ClaimType } from "./check/context.js";
+import type { Catalog } from "./catalog/catalog.js";
+import { readReviewsFile, reviewStatuses, REVIEWS_FILE, type ReviewStatuses } from "./lifecycle/reviews.js";
 
 export const CONFIG_FILE = "policy.config.json";
 
@@ -37,6 +41,8 @@ export interface LoadOptions {
   readonly overlays?: ReadonlyMap<string, string>;
   /** How each `.policy` source is parsed (see `CheckOptions.parse`); `parse` by default. */
   readonly parse?: CheckOptions["parse"];
+  /** Accept catalogs named by the config outside the project root (`--allow-outside`). */
+  readonly allowOutside?: boolean;
 }
 
 export interface LoadedProject {
@@ -45,6 +51,17 @@ export interface LoadedProject {
   readonly configFile?: string;
   /** Paths that could not be read (exit status 2 in the CLI). */
   readonly unreadable: readonly string[];
+  /**
+   * Absolute path of the project root: the folder of `policy.config.json`, else the deepest folder
+   * holding every path given. Catalogs and replayed sessions are read only from inside it.
+   */
+  readonly root: string;
+}
+
+/** The project root of `roots` (absolute paths given) with the config file found, if any. */
+export function projectRoot(roots: readonly string[], configFile: string | undefined): string {
+  if (configFile) return dirname(configFile);
+  return commonFolder(roots.map((r) => { try { return statSync(r).isDirectory() ? r : dirname(r); } catch { return dirname(r); } }));
 }
 
 /** Display form of a path: relative to cwd when inside it, `/` separators. */
@@ -92,8 +109,8 @@ export function loadProject(paths: readonly string[], opts: LoadOptions = {}): L
   const configFile = findConfig(roots[0]!);
   let config: ProjectConfig = {};
   if (configFile) {
-    const text = readFileSync(configFile, "utf8");
-    const r = readJson<ProjectConfig>(text, displayPath(configFile, cwd), "project-config.schema.json", "PDL3003");
+    const read = readSourceFile(configFile, displayPath(configFile, cwd));
+    const r = "text" in read ? readJson<ProjectConfig>(read.text, displayPath(configFile, cwd), "project-config.schema.json", "PDL3003") : { diagnostics: [read.diagnostic], value: undefined };
     extra.push(...r.diagnostics);
     if (r.value) config = r.value;
   }
@@ -119,28 +136,76 @@ export function loadProject(paths: readonly string[], opts: LoadOptions = {}): L
     const overlay = opts.overlays?.get(f);
     if (overlay !== undefined) { sources.push({ file: displayPath(f, cwd), text: overlay }); continue; }
     try {
-      sources.push({ file: displayPath(f, cwd), text: readFileSync(f, "utf8") });
+      const read = readSourceFile(f, displayPath(f, cwd));
+      if ("text" in read) sources.push({ file: displayPath(f, cwd), text: read.text });
+      else extra.push(read.diagnostic);
     } catch (e) {
       unreadable.push(displayPath(f, cwd));
       extra.push(diag("PDL3002", "error", new LineMap(displayPath(f, cwd), "").span(0, 0), `cannot read ${displayPath(f, cwd)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "check the path"));
     }
   }
-  const catalogs: CatalogSource[] = [
-    ...(config.catalogs ?? []).map((c) => ({ file: displayPath(resolve(base, c), cwd) })),
-    ...(opts.catalogs ?? []).map((c) => ({ file: c })),
-  ].map((c) => {
+  // Where each catalog of the config was named, for PDL3004. Catalogs the caller passes
+  // (`--catalog`, an editor setting) are the caller's own choice, like the paths given: the
+  // project-root rule is for what the project's files name, never for the command line.
+  const namedIn = new Map<string, { where: string; as: string }>();
+  const configured = (config.catalogs ?? []).map((c) => ({ file: displayPath(resolve(base, c), cwd), where: displayPath(configFile ?? base, cwd), as: c }));
+  for (const c of configured) namedIn.set(c.file, { where: c.where, as: c.as });
+  const catalogs: CatalogSource[] = [...configured.map((c) => c.file), ...(opts.catalogs ?? [])].map((file) => ({ file })).map((c) => {
     const abs = resolve(cwd, c.file);
     const overlay = opts.overlays?.get(abs);
-    return overlay !== undefined ? { file: c.file, text: overlay } : c;
+    return overlay !== undefined ? { file: c.file, text: overlay } : { file: c.file };
   });
-  const { catalog, diagnostics } = loadCatalog(catalogs.map((c) => ("text" in c ? c : { file: c.file, text: tryRead(resolve(cwd, c.file)) }) as CatalogSource));
+  const root = projectRoot(roots, configFile);
+  const readable = catalogs.flatMap((c): CatalogSource[] => {
+    if ("text" in c) return [c];
+    const named = namedIn.get(c.file);
+    if (named && !opts.allowOutside && !insideRoot(resolve(cwd, c.file), root)) { extra.push(outsideDiagnostic(named, root, cwd)); return []; }
+    const read = tryRead(resolve(cwd, c.file), c.file);
+    if (read !== undefined && "diagnostic" in read) { extra.push(read.diagnostic); return []; }
+    return [{ file: c.file, ...(read !== undefined ? { text: read.text } : {}) }];
+  });
+  const { catalog, diagnostics } = loadCatalog(readable);
   extra.push(...diagnostics);
-  const project = checkProject(sources, catalog, extra, { ...(opts.parse ? { parse: opts.parse } : {}), ...(config.approvers ? { approvers: config.approvers } : {}), ...(config.user_claims ? { userClaims: config.user_claims } : {}) });
-  return { project, ...(configFile ? { configFile } : {}), unreadable };
+  const reviews = loadReviews(root, catalog, cwd);
+  extra.push(...reviews.diagnostics);
+  const project = checkProject(sources, catalog, extra, { ...(opts.parse ? { parse: opts.parse } : {}), ...(config.approvers ? { approvers: config.approvers } : {}), ...(config.user_claims ? { userClaims: config.user_claims } : {}), ...(reviews.statuses ? { reviews: reviews.statuses } : {}) });
+  const empty = emptyProjectWarning(project, roots, cwd, paths);
+  return { project: empty ? { ...project, diagnostics: [...project.diagnostics, empty] } : project, ...(configFile ? { configFile } : {}), unreadable, root };
 }
 
-function tryRead(p: string): string | undefined {
-  try { return readFileSync(p, "utf8"); } catch { return undefined; }
+/** The project's reviews (`policy.reviews.json` in the project root), when it has a file. */
+function loadReviews(root: string, catalog: Catalog, cwd: string): { statuses?: ReviewStatuses; diagnostics: Diagnostic[] } {
+  const r = readReviewsFile(root, (abs) => displayPath(abs, cwd));
+  if (r.hash === null) return { diagnostics: r.diagnostics };
+  const s = reviewStatuses(r.doc, r.hash, catalog, displayPath(join(root, REVIEWS_FILE), cwd));
+  return { statuses: s.statuses, diagnostics: [...r.diagnostics, ...s.diagnostics] };
+}
+
+/** PDL3004: a catalog named by the config lies outside the project root. */
+function outsideDiagnostic(named: { where: string; as: string }, root: string, cwd: string): Diagnostic {
+  // The span names where the path was written, never the outside file (a code frame would print it).
+  const shown = displayPath(root, cwd) || ".";
+  return diag("PDL3004", "error", new LineMap(named.where, "").span(0, 0), `catalog "${named.as}" (named in ${named.where}) is outside the project root "${shown}"`,
+    "move the catalog into the project, or pass --allow-outside to read files outside it");
+}
+
+/** A catalog's text, the diagnostic that says it is not text, or undefined when it cannot be read. */
+function tryRead(p: string, display: string): { text: string } | { diagnostic: Diagnostic } | undefined {
+  try { return readSourceFile(p, display); } catch { return undefined; }
+}
+
+/**
+ * PDL4005: a project without a single policy builds a bundle that decides every call by the
+ * default alone (allow, without one). Worth a word, never silence.
+ */
+function emptyProjectWarning(project: CheckedProject, roots: readonly string[], cwd: string, paths: readonly string[]): Diagnostic | undefined {
+  if (project.files.some((f) => f.ast.decls.some((d) => d.kind === "Policy"))) return undefined;
+  if (project.diagnostics.some((d) => d.code === "PDL1006" || d.code === "PDL1007")) return undefined;
+  const first = project.files[0];
+  const span = new LineMap(first?.file ?? displayPath(roots[0]!, cwd), first?.text ?? "").span(0, 0);
+  const where = first ? `${project.files.length} file${project.files.length === 1 ? "" : "s"}` : `no .policy file under ${paths.length ? paths.map((p) => `"${p}"`).join(", ") : "\".\""}`;
+  const then = project.default ? "every call gets the default" : "every call is allowed (there is no `default` either)";
+  return diag("PDL4005", "warning", span, `the project has no policies (${where}): ${then}`, "write a `policy` (see `policy init`), or check the paths given");
 }
 
 /** Folders holding a `policy.config.json` under `dir` (not inside node_modules or dot-folders). */

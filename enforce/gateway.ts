@@ -24,6 +24,10 @@ import type { Upstream } from "./upstream.js";
 import { ProxySession, type SessionIdentity } from "./session.js";
 import type { UserInfo } from "../runtime/types.js";
 import { keepLines } from "../compiler/terminal-safe.js";
+import type { ShellParser } from "../runtime/argv.js";
+import { loadedShellParser } from "../compiler/shell/shell-parser.js";
+import { tell, type ProxyObserver } from "./observer.js";
+import { driftLine, ToolDrift } from "./tool-drift.js";
 
 export interface GatewayOptions {
   readonly bundle: Bundle;
@@ -48,6 +52,10 @@ export interface GatewayOptions {
   readonly clerk?: ApprovalClerk;
   /** `strict` (default): a call whose recording or decision-log line cannot be written is blocked. */
   readonly audit?: "strict" | "best-effort";
+  /** Splits shell lines (CLI calls, arguments marked `command`); default: the loaded `loadShellParser()`. */
+  readonly shell?: ShellParser;
+  /** Told about decisions, approvals, alerts and bundle loads (metrics). */
+  readonly observer?: ProxyObserver;
 }
 
 export interface Route {
@@ -65,8 +73,14 @@ export class Gateway {
   readonly sessions = new Set<ProxySession>();
   readonly now: () => number;
   readonly clerk: ApprovalClerk;
+  private readonly shell: ShellParser | undefined;
+  /** Live tool definitions against the bundle's pins (tool-drift.ts). */
+  readonly drift = new ToolDrift();
+  /** What was reported already (one alert per tool and change, one per unreviewed agent name). */
+  private readonly reported = new Set<string>();
 
   constructor(readonly o: GatewayOptions) {
+    this.shell = o.shell ?? loadedShellParser();
     this.upstreams = o.upstreams;
     this.store = o.store ?? new MemoryStore();
     this.separator = o.separator ?? "__";
@@ -78,8 +92,65 @@ export class Gateway {
       ids.add(u.integration);
     }
     this.current = this.make(o.bundle);
-    for (const u of o.upstreams) u.onToolsChanged = () => { for (const s of this.sessions) s.toolsChanged(); };
+    for (const u of o.upstreams) {
+      this.drift.observe(u.integration, u.tools);
+      this.reportDrift(u, "at start");
+      u.onToolsChanged = () => {
+        this.drift.observe(u.integration, u.tools);
+        this.reportDrift(u, "changed its tools");
+        for (const s of this.sessions) s.toolsChanged();
+      };
+    }
     for (const u of o.upstreams) this.passNotifications(u);
+  }
+
+  /** What differs in the live definition of an upstream tool from the bundle's pin (empty: nothing, or not an upstream tool). */
+  toolChanges(bundle: Bundle, integration: string, tool: string): readonly string[] {
+    const u = this.upstreams.find((x) => x.integration === integration);
+    return u ? this.drift.changesFor(bundle, integration, u.tools, tool) : [];
+  }
+
+  /**
+   * Reports an upstream's listing against the current bundle: stderr, a `tool_definitions` line in
+   * the decision log, and an alert per changed or new tool (once per tool and change).
+   */
+  private reportDrift(u: Upstream, when: string): void {
+    const r = this.drift.report(this.current.bundle, u.integration, u.tools);
+    const line = driftLine(r, when);
+    if (!line) return;
+    this.log(line);
+    const ts = new Date(this.now()).toISOString();
+    this.o.decisionLog?.append({ type: "tool_definitions", ts, revision: this.revision, integration: u.integration, when, added: r.added, changed: r.changed, removed: r.removed });
+    const alert = (key: string, tool: string, what: string, why: string) => {
+      if (this.reported.has(key)) return;
+      this.reported.add(key);
+      const rec: AlertRecord = { what, why, policy: "pinned-definitions", effect: "Unreviewed", agent: null, tool, integration: u.integration, channel: null, session_id: "", call_id: null, revision: this.revision, ts };
+      this.o.decisionLog?.append({ type: "alert", ...rec });
+      this.o.alerts?.send(rec);
+    };
+    for (const c of r.changed) alert(`changed ${u.integration}.${c.tool} ${c.changes.join(",")}`, c.tool, `the definition of ${u.integration}.${c.tool} changed: ${c.changes.join(", ")}`, "it differs from the definition the bundle pinned (or the proxy first saw): it is Unreviewed until it is reviewed again and its catalog re-imported");
+    // An upstream whose integration no catalog has is reported once at start (startup-check.ts), not tool by tool.
+    const inCatalog = Object.prototype.hasOwnProperty.call(this.current.bundle.integrations, u.integration);
+    if (inCatalog) for (const t of r.added) alert(`added ${u.integration}.${t}`, t, `new tool ${u.integration}.${t}`, "no catalog of the bundle has it: its operation is Unknown and it is Unreviewed");
+  }
+
+  /**
+   * True the first time an agent name the bundle's reviews do not name is seen (it is then
+   * reported). Only when the project reviews agents: without agent reviews every name is new.
+   */
+  unreviewedAgent(name: string, e: SessionEvent): boolean {
+    const reviews = this.current.bundle.agent_reviews;
+    if (!reviews || Object.prototype.hasOwnProperty.call(reviews, name) || this.reported.has(`agent ${name}`)) return false;
+    this.reported.add(`agent ${name}`);
+    const rec: AlertRecord = {
+      what: `new agent ${JSON.stringify(name)}: the reviews file has never seen it`, why: `it is ${e.agent?.review_status ?? "Unreviewed"}; review it with policy agent review`,
+      policy: "agent-reviews", effect: e.agent?.review_status ?? "Unreviewed", agent: name, tool: null, integration: null, channel: null,
+      session_id: e.session_id ?? "", call_id: null, revision: this.revision, ts: new Date(this.now()).toISOString(),
+    };
+    this.log(`new agent ${JSON.stringify(name)} (session ${e.session_id ?? ""}): the reviews file has never seen it`);
+    this.o.decisionLog?.append({ type: "alert", ...rec });
+    this.o.alerts?.send(rec);
+    return true;
   }
 
   /** Upstream notifications about resources and prompts go to the sessions they concern. */
@@ -93,7 +164,7 @@ export class Gateway {
   }
 
   private make(bundle: Bundle) {
-    const enforcer = createEnforcer(bundle, { store: this.store, now: this.now });
+    const enforcer = createEnforcer(bundle, { store: this.store, now: this.now, shell: this.shell });
     const entry = { enforcer, bundle, sessions: 0 };
     this.byRevision.set(bundle.revision, entry);
     return { revision: bundle.revision, enforcer, bundle };
@@ -116,7 +187,9 @@ export class Gateway {
       ? { revision: bundle.revision, ...this.byRevision.get(bundle.revision)! }
       : this.make(bundle);
     this.log(`loaded bundle revision ${bundle.revision} (${bundle.policies.length} policies); running sessions keep their revision`);
+    tell(this.o.observer, "bundleLoaded", bundle.revision);
     this.o.decisionLog?.append({ type: "bundle_loaded", ts: new Date(this.now()).toISOString(), revision: bundle.revision, policies: bundle.policies.length });
+    for (const u of this.upstreams) this.reportDrift(u, `against revision ${bundle.revision}`);
     return { changed: true, revision: bundle.revision };
   }
 

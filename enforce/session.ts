@@ -23,6 +23,7 @@ import { randomBytes } from "node:crypto";
 import type { Enforcer } from "../runtime/index.js";
 import type { Bundle, Decision, SessionEvent, UserInfo } from "../runtime/types.js";
 import type { Gateway, Route } from "./gateway.js";
+import type { Upstream } from "./upstream.js";
 import { costOf, isFault, refusal, safeReason, sanitizeArgs } from "./call-helpers.js";
 import { newApprovalId } from "./approvals/file-store.js";
 import { Turns } from "./turns.js";
@@ -30,7 +31,9 @@ import { pathCapabilities, registerMcpPaths } from "./mcp-paths.js";
 import { oneLine } from "../compiler/terminal-safe.js";
 import { waitForApproval, type WaitResult } from "./approvals/wait.js";
 import { HeldCalls } from "./approvals/held-calls.js";
+import { foldersOf } from "./upstream-folders.js";
 import type { Vote } from "./approvals/types.js";
+import { tell } from "./observer.js";
 
 export interface SessionIdentity {
   readonly tenant?: string;
@@ -53,7 +56,8 @@ export interface RequestExtra { signal: AbortSignal; heldId?: string; _meta?: { 
 const AUDIT_REFUSAL = "Blocked: the enforcement point could not write its audit trail, so the call was not made. Ask an administrator to check the proxy's log.";
 
 /** What is decided: a call of a tool (or MCP request path) of an integration. */
-export interface CallTarget { readonly integration: string; readonly tool: string; readonly args: Record<string, unknown> }
+/** What is decided: the call, and the upstream that would serve it (its folders root path arguments). */
+export interface CallTarget { readonly integration: string; readonly tool: string; readonly args: Record<string, unknown>; readonly upstream?: Upstream }
 
 /** A request decided in its turn: the recorded event, the decision, and the call id. */
 export interface Decided {
@@ -176,12 +180,17 @@ export class ProxySession {
     const client = this.server.getClientVersion();
     const given = this.g.o.identity?.agent ?? {};
     const name = given.name ?? client?.name ?? "";
-    this.agent = { ...(given.id ? { id: given.id } : {}), name, ...(given.review_status ? { review_status: given.review_status } : {}) };
+    // The reviews file (in the bundle) names the agent's status; `--agent-review-status` is for agents it does not name.
+    const reviews = this.bundle.agent_reviews;
+    const review = reviews && Object.prototype.hasOwnProperty.call(reviews, name) ? reviews[name] : given.review_status;
+    this.agent = { ...(given.id ? { id: given.id } : {}), name, ...(review ? { review_status: review } : {}) };
     const e = this.event("agent_discovered", {});
+    this.g.unreviewedAgent(name, e);
     const unrecorded = this.g.record(e);
     if (unrecorded) this.g.auditFailure(`cannot record session ${this.id}`, unrecorded, e, false);
+    const t0 = performance.now();
     const d = await this.enforcer.decideAsync(e);
-    this.logDecision(e, d, d.effect === "block" ? "agent_refused" : "agent_admitted");
+    this.logDecision(e, d, d.effect === "block" ? "agent_refused" : "agent_admitted", { decide_us: Math.round((performance.now() - t0) * 1000) });
     this.g.alert(d, e);
     if (d.effect === "block") this.refused = safeReason(d);
   }
@@ -194,7 +203,7 @@ export class ProxySession {
   private visibleOf(): { tool: Tool; route: Route }[] {
     const all = this.g.allTools();
     if (this.refused !== undefined) return [];
-    const items = all.map((x) => ({ name: x.tool.name, integration: x.upstream.integration, x }));
+    const items = all.map((x) => ({ name: x.tool.name, integration: x.upstream.integration, changed: this.g.toolChanges(this.bundle, x.upstream.integration, x.tool.name).length > 0, x }));
     const visible = this.enforcer.visibleTools(this.agentFacts(), items);
     return visible.map(({ x }) => ({ tool: { ...x.tool, name: x.exposed }, route: { upstream: x.upstream, tool: x.tool.name, integration: x.upstream.integration } }));
   }
@@ -211,10 +220,15 @@ export class ProxySession {
 
   /** Appends a decision to the decision log; returns the write error, if any. */
   private logDecision(e: SessionEvent, d: Decision, outcome: string, extra: Record<string, unknown> = {}): string | undefined {
+    tell(this.g.o.observer, "decision", {
+      effect: d.effect, integration: e.call?.integration ?? "", policy: d.policy?.id ?? "default", outcome,
+      ...(typeof extra["decide_us"] === "number" ? { micros: extra["decide_us"] } : {}), storeError: d.policy === null && d.reason.startsWith("session store unavailable"),
+    });
     return this.g.o.decisionLog?.append({
       type: "decision", ts: e.ts, session_id: e.session_id, seq: e.seq, call_id: e.call?.id ?? null,
       tenant: e.tenant ?? null, agent: e.agent ?? null, event: e.type,
       integration: e.call?.integration ?? null, tool: e.call?.tool ?? null,
+      ...(e.call?.definition_changed ? { definition_changed: e.call.definition_changed } : {}),
       effect: d.effect, policy: d.policy?.id ?? null, reason: d.reason, revision: d.revision, outcome, ...extra, decision: d,
     });
   }
@@ -230,7 +244,8 @@ export class ProxySession {
       const target = typeof what === "function" ? await what() : what;
       const { integration, tool, args } = target;
       const callId = `c${this.seq + 1}`;
-      const req = this.event("tool_call_request", { call: { id: callId, type: "mcp", integration, tool, args } });
+      const changed = this.g.toolChanges(this.bundle, integration, tool);
+      const req = this.event("tool_call_request", { call: this.callOf(target.upstream, { id: callId, type: "mcp", integration, tool, args, ...(changed.length ? { definition_changed: [...changed] } : {}) }) });
       const unrecorded = this.g.record(req);
       const t0 = performance.now();
       let d = await this.enforcer.decideAsync(req);
@@ -263,6 +278,7 @@ export class ProxySession {
     // Cancellation wins over an approval that arrived in the meantime.
     const cancelled = verdict.status === "approved" && extra.signal.aborted;
     const status = cancelled ? "cancelled" : verdict.status;
+    tell(this.g.o.observer, "approvalDecided", status);
     const err = this.g.o.decisionLog?.append({
       type: "approval", ts: new Date(this.g.now()).toISOString(), session_id: this.id, call_id: x.callId, approval_id: x.approvalId, held_id: heldId,
       status, votes: verdict.votes, revision: d.revision, ...(verdict.why ? { why: verdict.why } : {}), ...(verdict.tampered ? { tampered: verdict.tampered } : {}),
@@ -270,6 +286,20 @@ export class ProxySession {
     if (verdict.tampered) this.g.log(`approval ${x.approvalId} refused: its records were tampered with (${verdict.tampered}); ${oneLine(`${integration}.${tool}`)} was not called`);
     if (status !== "approved") return cancelled ? `Not approved: ${d.reason} (the call was cancelled, so it was not made)` : verdict.message;
     return err !== undefined && this.g.auditFailure("cannot write the decision log", err, x.req) ? AUDIT_REFUSAL : undefined;
+  }
+
+  /**
+   * The call as recorded and decided: with the upstream's root and home when the catalog marks
+   * path arguments of the tool, and (informational) the arguments in the canonical form the
+   * policies see.
+   */
+  private callOf(upstream: Upstream | undefined, call: NonNullable<SessionEvent["call"]>): NonNullable<SessionEvent["call"]> {
+    const asSent = this.enforcer.argumentsOf(call);
+    const folders = asSent.paths && upstream ? foldersOf(upstream) : {};
+    const withFolders = folders.root || folders.home ? { ...call, ...(folders.root ? { root: folders.root } : {}), ...(folders.home ? { home: folders.home } : {}) } : call;
+    // Canonicalised again only when the folders change what relative paths mean.
+    const canonical = withFolders === call ? asSent.canonical : this.enforcer.argumentsOf(withFolders).canonical;
+    return canonical ? { ...withFolders, canonical_args: canonical } : withFolders;
   }
 
   private callTool(params: { name: string; arguments?: Record<string, unknown>; _meta?: Record<string, unknown> }, extra: RequestExtra): Promise<CallToolResult> {
@@ -280,7 +310,7 @@ export class ProxySession {
       return Promise.reject(new McpError(ErrorCode.InvalidParams, `unknown tool "${params.name}"`));
     }
     const known = "upstream" in r;
-    const turn = this.decideInTurn({ integration: r.integration!, tool: r.tool, args }, (d) =>
+    const turn = this.decideInTurn({ integration: r.integration!, tool: r.tool, args, ...(known ? { upstream: r.upstream } : {}) }, (d) =>
       d.effect === "block" ? "blocked" : !known ? "unknown_tool" : d.effect === "require_approval" ? "approval_requested" : "forwarded", extra.heldId);
     return this.afterToolDecision(turn, r, params, extra);
   }
@@ -359,13 +389,14 @@ export class ProxySession {
     this.g.log(`approval ${id} pending${oneLine(who)}: ${oneLine(`${r.integration}.${r.tool}`)} for ${oneLine(req.agent?.name ?? "agent")} — ${oneLine(d.reason)}\n  policy approvals approve ${id}${d.approvers.length > 1 ? " --as <role>" : ""}   |   policy approvals deny ${id}`);
     const token = extra._meta?.progressToken;
     let beat = 0;
+    tell(this.g.o.observer, "approvalPending", 1);
     const w = await waitForApproval(clerk, id, hash, {
       deadline: now + timeout, signal: extra.signal, pollMs: this.g.o.approvalPollMs ?? 200, now: this.g.now, heartbeatMs: 5000,
       onWaiting: (v) => {
         if (token === undefined) return;
         extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: ++beat, message: `waiting for approval ${id} from ${v.waitingFor.join(" and ")}` } } as never).catch(() => undefined);
       },
-    });
+    }).finally(() => tell(this.g.o.observer, "approvalPending", -1));
     if (w.error) this.g.log(`approval ${id}: ${w.error}; ${oneLine(`${r.integration}.${r.tool}`)} was not called (fail closed)`);
     return { ...approvalMessage(w, d.reason, timeout), ...(w.why ? { why: w.why } : {}), ...(w.tampered ? { tampered: w.tampered } : {}) };
   }

@@ -21,6 +21,8 @@ import { DecisionLog, SessionRecorder } from "./jsonl.js";
 import type { SessionIdentity } from "./session.js";
 import { checkIntegrationId, Upstream, type UpstreamSpec } from "./upstream.js";
 import { blocking, catalogId, servedBy, startupCheck, type Finding } from "./startup-check.js";
+import { foldersOf } from "./upstream-folders.js";
+import { tell, type ProxyObserver } from "./observer.js";
 
 export interface ProxyOptions {
   /** The bundle file (watched for hot reload unless `watch: false`) or a parsed bundle. */
@@ -56,6 +58,8 @@ export interface ProxyOptions {
   readonly approversGroup?: string;
   /** Names ballot owners (uid → user name); the system's user database by default. */
   readonly users?: UserResolver;
+  /** Told about decisions, approvals, alerts and bundle loads (`--metrics`). */
+  readonly observer?: ProxyObserver;
 }
 
 /** Thrown by `startProxy` when `strict` and the start-up check found problems (exit 2 in the CLI). */
@@ -171,7 +175,8 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
 
   const alerts = o.alertsWebhook ? new AlertSink({
     url: o.alertsWebhook,
-    onFailure: (a, err) => { log(`alert not delivered (${a.policy}: ${a.what}): ${err}`); decisionLog?.append({ type: "alert_failed", ts: new Date().toISOString(), policy: a.policy, session_id: a.session_id, call_id: a.call_id, error: err }); },
+    onDelivered: () => tell(o.observer, "alert", "delivered"),
+    onFailure: (a, err) => { tell(o.observer, "alert", "failed"); log(`alert not delivered (${a.policy}: ${a.what}): ${err}`); decisionLog?.append({ type: "alert_failed", ts: new Date().toISOString(), policy: a.policy, session_id: a.session_id, call_id: a.call_id, error: err }); },
   }) : undefined;
   const decisionLog = o.decisionLog ? new DecisionLog(o.decisionLog) : undefined;
   const recorder = o.recordDir ? new SessionRecorder(o.recordDir) : undefined;
@@ -184,7 +189,12 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
     for (const c of closers) await c().catch(() => undefined);
     throw e;
   }
-  for (const u of upstreams) log(`upstream ${u.integration}: ${u.serverName ?? "?"}, ${u.tools.length} tools`);
+  for (const u of upstreams) {
+    const f = foldersOf(u);
+    log(`upstream ${u.integration}: ${u.serverName ?? "?"}, ${u.tools.length} tools${f.root ? `; path arguments relative to ${f.root} (${f.rootFrom === "--root" ? "--root" : "its first directory argument; --root to change"})` : ""}`);
+    const marksPaths = Object.entries(bundle.tools).some(([k, t]) => k.startsWith(`${u.integration}.`) && t[7] !== undefined && Object.values(t[7]).includes("path"));
+    if (marksPaths && !f.root) log(`warning: upstream ${u.integration}: the catalog marks path arguments of its tools, but the folder it resolves them against is unknown: absolute paths are compared as written (give --root ${upstreams.length > 1 ? `${u.integration}=` : ""}DIR)`);
+  }
   const findings = startupCheck(bundle, upstreams.map(servedBy));
   for (const f of findings) (o.warn ?? log)(`${f.kind === "not_in_catalog" ? "note" : "warning"}: ${f.message}`);
   if (o.strict && blocking(findings).length) {
@@ -199,15 +209,16 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
     ...(o.approvalPollMs !== undefined ? { approvalPollMs: o.approvalPollMs } : {}),
     ...(o.identity ? { identity: o.identity } : {}),
     ...(o.separator ? { separator: o.separator } : {}),
-    log, ...(o.now ? { now: o.now } : {}),
+    log, ...(o.now ? { now: o.now } : {}), ...(o.observer ? { observer: o.observer } : {}),
   } as ConstructorParameters<typeof Gateway>[0]);
   log(`bundle revision ${bundle.revision}: ${bundle.policies.length} policies`);
+  tell(o.observer, "bundleLoaded", bundle.revision);
   if (!Object.values(bundle.approvers ?? {}).some((people) => people.length)) log("warning: the bundle names no approvers (\"approvers\" in policy.config.json), so nobody can approve a held call: such calls are refused when they time out");
   decisionLog?.append({ type: "bundle_loaded", ts: new Date().toISOString(), revision: bundle.revision, policies: bundle.policies.length });
 
   let unwatch: (() => void) | undefined;
   if (typeof o.bundle === "string" && o.watch !== false) {
-    unwatch = watchBundle(path.resolve(o.bundle), (b) => gateway.load(b), (m) => log(m), 500, o.publicKey);
+    unwatch = watchBundle(path.resolve(o.bundle), (b) => gateway.load(b), (m) => { tell(o.observer, "bundleRefused", m); log(m); }, 500, o.publicKey);
   }
   return {
     gateway, approvals, alerts,

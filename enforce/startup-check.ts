@@ -48,6 +48,8 @@ function factsOf(b: Bundle, integration: string, name: string): ToolFacts {
 /** True when some policy with an effect can match the tool, or a default covers it. */
 function decidable(b: Bundle, facts: ToolFacts): boolean {
   if (b.default) return true;
+  // A `default for …` of this integration (or for a tenant or agent, which may be this session's).
+  if (b.defaults?.some((d) => (d.integration === undefined || d.integration === facts.integration) && d.ops[facts.operation] !== undefined)) return true;
   return b.policies.some((p) => p.trigger === "tool_call" && p.effect !== undefined &&
     staticEval({ k: "and", items: p.ifs.map((i) => i.expr) }, facts) !== false);
 }

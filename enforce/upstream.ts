@@ -11,9 +11,10 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { splitCommand } from "../compiler/test-runner/split-command.js";
 
+/** `root`: the folder path arguments resolve against (`--root`; guessed from a stdio server's arguments when absent). */
 export type UpstreamSpec =
-  | { readonly integration?: string; readonly command: readonly string[]; readonly env?: Record<string, string>; readonly cwd?: string }
-  | { readonly integration?: string; readonly url: string; readonly headers?: Record<string, string> };
+  | { readonly integration?: string; readonly command: readonly string[]; readonly env?: Record<string, string>; readonly cwd?: string; readonly root?: string }
+  | { readonly integration?: string; readonly url: string; readonly headers?: Record<string, string>; readonly root?: string };
 
 /** Integration ids as the catalog spells them (schemas/catalog.schema.json): `-` included, so `my-fs` can be served. */
 const INTEGRATION_RE = /^[a-z][a-z0-9_-]*$/;

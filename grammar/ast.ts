@@ -19,7 +19,9 @@ export type Value = StringValue | NumberValue | NameValue | DurationValue | List
 // ─── Conditions ────────────────────────────────────────────────────────────────────────
 export type Operator =
   | "is" | "is_not" | "in" | "not_in" | "matches" | "contains" | "contains_any" | "contains_all"
-  | "has" | "has_called" | "exists" | "within" | ">" | "<" | ">=" | "<=" | "none";
+  | "has" | "has_called" | "exists" | "within" | "under" | ">" | "<" | ">=" | "<=" | "none"
+  /** `command starts with "npm run test:"`. */
+  | "starts_with";
 
 /** `rate(5m, integration is GitHub)`: the parenthesised parameters of a subject. */
 export interface SubjectParams { readonly window: Value | undefined; readonly filter: Expr | undefined; readonly span: Span }
@@ -28,7 +30,7 @@ export interface Subject {
   /** `integration`, `tool`, `args.repo`, `agent.review_status`, `session`, `rate`, `spend`, … */
   readonly name: string;
   readonly span: Span;
-  /** The word after the subject in `spend today`. */
+  /** The word after the subject in `spend today`, `args.url host`. */
   readonly qualifier?: NameValue;
   readonly params?: SubjectParams;
 }
@@ -102,6 +104,8 @@ export interface ExpectStep {
   readonly what: NameValue;
   readonly argument?: StringValue | ListValue;
   readonly by?: StringValue | NameValue;
+  /** `expect require_approval from [technician, manager]`: the approvers the decision must name. */
+  readonly from?: ListValue;
   readonly span: Span;
 }
 export type TestStep = GivenStep | CallStep | RunStep | DiscoverStep | RespondStep | ReplayStep | ExpectStep;
@@ -109,8 +113,12 @@ export interface TestDecl { readonly kind: "Test"; readonly name: StringValue; r
 
 // ─── Other declarations ────────────────────────────────────────────────────────────────
 export interface DefaultEntry { readonly operation: NameValue; readonly effect: NameValue }
+/** `for integration GitHub` · `for tenant "acme"` · `for agent "Cursor"`: what a default is for. */
+export interface DefaultTarget { readonly key: NameValue; readonly value: NameValue | StringValue }
 export interface DefaultDecl {
   readonly kind: "Default";
+  /** `default for integration GitHub …`: absent for the project-wide default. */
+  readonly for?: readonly DefaultTarget[];
   /** `default allow` */
   readonly effect?: NameValue;
   /** `default by operation { Read: allow … }` */

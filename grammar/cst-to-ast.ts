@@ -245,9 +245,9 @@ export class CstToAst {
     const p = pn.children as Children;
     const v = () => this.value(p["value"]?.[0] as CstNode | undefined);
     const first = (...names: string[]) => { for (const k of names) { const t = this.tok(p, k); if (t) return t; } return undefined; };
-    const opTok = first("Is", "Not", "In", "Matches", "Contains", "Has", "Exists", "Within", "Cmp");
+    const opTok = first("Is", "Not", "In", "Matches", "Contains", "Has", "Exists", "Within", "Under", "Cmp", "Starts");
     if (!opTok) return undefined;
-    const opEnd = first("Any", "All", "Called") ?? (p["Is"] && p["Not"] ? this.tok(p, "Not") : undefined) ?? (p["Not"] && p["In"] ? this.tok(p, "In") : undefined) ?? opTok;
+    const opEnd = first("Any", "All", "Called", "With") ?? (p["Is"] && p["Not"] ? this.tok(p, "Not") : undefined) ?? (p["Not"] && p["In"] ? this.tok(p, "In") : undefined) ?? opTok;
     const opSpan = this.lines.span(opTok.startOffset, opEnd.startOffset + opEnd.image.length);
     const base = { kind: "Condition" as const, subject, opSpan, span };
     if (p["Is"]) { const value = v(); return value && { ...base, op: p["Not"] ? "is_not" : "is", value }; }
@@ -259,6 +259,8 @@ export class CstToAst {
     }
     if (p["Has"]) { const value = v(); return value && { ...base, op: p["Called"] ? "has_called" : "has", value }; }
     if (p["Exists"]) return { ...base, op: "exists" };
+    if (p["Under"]) { const value = v(); return value && { ...base, op: "under", value }; }
+    if (p["Starts"]) { const value = v(); return value && { ...base, op: "starts_with", value }; }
     if (p["Within"]) {
       const value = this.string(this.tok(p, "spec"));
       if (!value) return undefined;
@@ -372,6 +374,8 @@ export class CstToAst {
     const byName = this.word(c["byName"]?.[0] as CstNode | undefined);
     if (byString) out.by = byString;
     else if (byName) out.by = byName;
+    const from = this.list(c["fromList"]?.[0] as CstNode | undefined);
+    if (from) out.from = from;
     return out;
   }
 
@@ -379,6 +383,8 @@ export class CstToAst {
   private default(n: CstNode): A.DefaultDecl | undefined {
     const c = n.children as Children;
     const span = this.nodeSpan(n);
+    const target = this.defaultTargets(c);
+    const forPart = target ? { for: target } : {};
     if (c["By"]) {
       const by = this.word(c["word"]?.[0] as CstNode | undefined);
       if (!by) return undefined;
@@ -390,10 +396,25 @@ export class CstToAst {
         const e = this.name(effs[i]?.isInsertedInRecovery ? undefined : effs[i]);
         if (o && e) entries.push({ operation: o, effect: e });
       }
-      return { kind: "Default", by, entries, span };
+      return { kind: "Default", ...forPart, by, entries, span };
     }
     const effect = this.name(this.tok(c, "single"));
-    return effect && { kind: "Default", effect, span };
+    return effect && { kind: "Default", ...forPart, effect, span };
+  }
+
+  /** The `for key value …` pairs of a default, undefined without `for`. */
+  private defaultTargets(c: Children): A.DefaultTarget[] | undefined {
+    if (!c["For"]) return undefined;
+    const keys = (c["forKey"] ?? []) as IToken[];
+    const values = (c["forValue"] ?? []) as IToken[];
+    const out: A.DefaultTarget[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const key = this.name(keys[i]?.isInsertedInRecovery ? undefined : keys[i]);
+      const t = values[i]?.isInsertedInRecovery ? undefined : values[i];
+      const value = t?.tokenType.name === "StringLit" ? this.string(t) : this.name(t);
+      if (key && value) out.push({ key, value });
+    }
+    return out;
   }
 
   private detector(n: CstNode): A.DetectorDecl | undefined {

@@ -1,7 +1,9 @@
 /**
  * Turns chevrotain's lexer and parser errors into our diagnostics, in the user's words.
  */
+import { distance } from "fastest-levenshtein";
 import { EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import { KEYWORD_WORDS } from "./lexer.js";
 
 function label(t: TokenType): string {
   return t === EOF ? "end of file" : (t.LABEL ?? t.name);
@@ -52,3 +54,19 @@ export const messageProvider: IParserErrorMessageProvider = {
     return `unexpected ${describeToken(actual[0])}: expected at least one ${[...firsts].join(" or ")}`;
   },
 };
+
+/**
+ * `acton` → "did you mean `action`?": a word one or two edits from a keyword (and not one itself),
+ * for a syntax error found at that word.
+ */
+export function keywordHint(word: string): string | undefined {
+  if (!/^[a-z_]{3,}$/i.test(word) || KEYWORD_WORDS.includes(word)) return undefined;
+  let best: string | undefined;
+  let bestD = 3;
+  for (const k of KEYWORD_WORDS) {
+    if (k.length < 3) continue;
+    const d = distance(word.toLowerCase(), k);
+    if (d < bestD) { bestD = d; best = k; }
+  }
+  return best === undefined || bestD > Math.max(1, Math.floor(word.length / 3)) ? undefined : `did you mean \`${best}\`?`;
+}

@@ -6,7 +6,7 @@ import { parseCst } from "./parser.js";
 import { CstToAst } from "./cst-to-ast.js";
 import { LineMap } from "./span.js";
 import { diag, type Diagnostic } from "./diagnostic.js";
-import { describeToken, hintForRule } from "./errors.js";
+import { describeToken, hintForRule, keywordHint } from "./errors.js";
 import type { PolicyFile } from "./ast.js";
 import { MAX_NESTING_DEPTH, MAX_SOURCE_CHARS } from "./limits.js";
 
@@ -20,6 +20,17 @@ export interface ParseResult {
   readonly ast: PolicyFile;
   readonly diagnostics: readonly Diagnostic[];
   readonly lines: LineMap;
+}
+
+/** What to do about an unexpected character. */
+function lexHint(text: string, offset: number, ch: string): string {
+  if (ch === "'") return "strings use double quotes";
+  if (ch === "=") return "use `is` to compare, e.g. `integration is GitHub`";
+  const index = /^\.(\d+)/.exec(text.slice(offset));
+  const before = /([A-Za-z_][A-Za-z0-9_.\-[\]*]*)$/.exec(text.slice(Math.max(0, offset - 200), offset));
+  if (index && before) return `index arrays with brackets: \`${before[1]}[${index[1]}]\` (one element) or \`${before[1]}[*]\` (any element)`;
+  if (ch === "[" || ch === "]" || ch === "*") return "`[n]` and `[*]` index an argument path, e.g. `args.paths[*]`; lists are written `[a, b]` after an operator";
+  return "remove it, or put it inside a \"string\"";
 }
 
 /** Parses one `.policy` source. Reports every syntax error it can recover from. */
@@ -41,7 +52,7 @@ export function parse(text: string, file = "<input>"): ParseResult {
   for (const e of raw.lexErrors) {
     const ch = text.slice(e.offset, e.offset + Math.min(e.length, 1));
     diagnostics.push(diag("PDL1001", "error", lines.span(e.offset, e.offset + Math.max(1, Math.min(e.length, 1))),
-      `unexpected character ${JSON.stringify(ch)}`, ch === "'" ? "strings use double quotes" : ch === "=" ? "use `is` to compare, e.g. `integration is GitHub`" : "remove it, or put it inside a \"string\""));
+      `unexpected character ${JSON.stringify(ch)}`, lexHint(text, e.offset, ch)));
   }
   for (const t of raw.tokens) {
     if (t.tokenType.name === "BadString") {
@@ -62,7 +73,7 @@ export function parse(text: string, file = "<input>"): ParseResult {
     if (t.tokenType.name === "BadString") continue; // already reported as PDL1002
     const rule = e.rule;
     const span = lines.span(start, eof ? start : start + t.image.length);
-    diagnostics.push(diag("PDL1010", "error", span, e.message || `unexpected ${describeToken(t)}`, hintForRule(rule)));
+    diagnostics.push(diag("PDL1010", "error", span, e.message || `unexpected ${describeToken(t)}`, (eof ? undefined : keywordHint(t.image)) ?? hintForRule(rule)));
   }
   const conv = new CstToAst(lines);
   const ast = conv.file(raw.cst, file, raw.comments);

@@ -7,9 +7,10 @@ import { createToken, Lexer, type TokenType } from "chevrotain";
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
 export const Comment = createToken({ name: "Comment", pattern: /#[^\r\n]*/, group: "comments" });
 
+/** A name, dotted name, or argument path: after a dotted segment, `[3]` / `[*]` / `[all]` index into arrays (`args.paths[*]`). */
 export const Name = createToken({
   name: "Name",
-  pattern: /[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*/,
+  pattern: /[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*(?:\[(?:0|[1-9][0-9]{0,8}|\*|all)\])*)*/,
   label: "a name",
 });
 
@@ -50,7 +51,11 @@ export const Has = kw("has");
 export const Called = kw("called");
 export const Exists = kw("exists");
 export const Within = kw("within");
+export const Under = kw("under");
 export const Tz = kw("tz");
+/** `command starts with "…"`. */
+export const Starts = kw("starts");
+export const With = kw("with");
 // Tests
 export const Given = kw("given");
 export const Call = kw("call");
@@ -60,6 +65,7 @@ export const Respond = kw("respond");
 export const Expect = kw("expect");
 export const Replay = kw("replay");
 export const By = kw("by");
+export const For = kw("for");
 export const Event = kw("event");
 export const Calls = kw("calls");
 export const No = kw("no");
@@ -84,12 +90,12 @@ export const Cmp = createToken({ name: "Cmp", pattern: />=|<=|>|</, label: "a co
 export const KEYWORDS: readonly TokenType[] = [
   Policy, Test, Default, Detector, Organization,
   Id, Scope, Status, Version, Priority, Description, When, If, Action, From, To, Class,
-  And, Or, Not, Is, In, Matches, Contains, Any, All, Has, Called, Exists, Within, Tz,
-  Given, Call, Run, Discover, Respond, Expect, Replay, By, Event, Calls, No,
+  And, Or, Not, Is, In, Matches, Contains, Any, All, Has, Called, Exists, Within, Under, Tz, Starts, With,
+  Given, Call, Run, Discover, Respond, Expect, Replay, By, For, Event, Calls, No,
 ];
 
 /** Keywords that may also stand as a bare value (`tool is status`, `verb in [test]`). */
-export const VALUE_KEYWORDS: readonly TokenType[] = [Test, Default, Id, Scope, Status, Version, Priority, Description, When, Class, Tz, Any, All, No, Event, Calls, Called, Respond];
+export const VALUE_KEYWORDS: readonly TokenType[] = [Test, Default, Id, Scope, Status, Version, Priority, Description, When, Class, Tz, Any, All, No, Event, Calls, Called, Respond, Under, Starts, With, For];
 
 export const ALL_TOKENS: readonly TokenType[] = [
   WhiteSpace, Comment, StringLit, BadString, Regex, Duration, NumberLit,

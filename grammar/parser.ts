@@ -104,6 +104,8 @@ class PolicyParser extends CstParser {
       } },
       { ALT: () => { this.CONSUME(T.Has); this.OPTION3(() => this.CONSUME(T.Called)); this.SUBRULE6(this.value); } },
       { ALT: () => this.CONSUME(T.Exists) },
+      { ALT: () => { this.CONSUME(T.Under); this.SUBRULE8(this.value); } },
+      { ALT: () => { this.CONSUME(T.Starts); this.CONSUME(T.With); this.SUBRULE9(this.value); } },
       { ALT: () => {
         this.CONSUME(T.Within);
         this.CONSUME(T.StringLit, { LABEL: "spec" });
@@ -242,11 +244,26 @@ class PolicyParser extends CstParser {
         { ALT: () => this.SUBRULE(this.word, { LABEL: "byName" }) },
       ]);
     });
+    this.OPTION5(() => {
+      this.CONSUME(T.From);
+      this.SUBRULE2(this.list, { LABEL: "fromList" });
+    });
   });
 
   // ── other declarations ──
   defaultDecl = this.RULE("defaultDecl", () => {
     this.CONSUME(T.Default);
+    // `default for integration GitHub …` · `default for tenant "acme" …` · `for agent "Cursor" integration X`
+    this.OPTION2(() => {
+      this.CONSUME(T.For);
+      this.AT_LEAST_ONE(() => {
+        this.CONSUME4(T.Name, { LABEL: "forKey" });
+        this.OR2([
+          { ALT: () => this.CONSUME(T.StringLit, { LABEL: "forValue" }) },
+          { ALT: () => this.CONSUME5(T.Name, { LABEL: "forValue" }) },
+        ]);
+      });
+    });
     this.OR([
       { ALT: () => {
         this.CONSUME(T.By);

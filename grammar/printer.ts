@@ -31,7 +31,8 @@ export function printValue(v: A.Value): string {
 const OP_TEXT: Record<A.Operator, string> = {
   is: "is", is_not: "is not", in: "in", not_in: "not in", matches: "matches", contains: "contains",
   contains_any: "contains any", contains_all: "contains all", has: "has", has_called: "has called",
-  exists: "exists", within: "within", ">": ">", "<": "<", ">=": ">=", "<=": "<=", none: "",
+  exists: "exists", within: "within", under: "under", ">": ">", "<": "<", ">=": ">=", "<=": "<=", none: "",
+  starts_with: "starts with",
 };
 
 export function printCondition(c: A.Condition): string {
@@ -105,6 +106,7 @@ export function printStep(s: A.TestStep): string {
       out += ` ${s.what.value}`;
       if (s.argument) out += ` ${printValue(s.argument)}`;
       if (s.by) out += ` by ${s.by.kind === "String" ? printString(s.by.value) : s.by.value}`;
+      if (s.from) out += ` from ${printValue(s.from)}`;
       return out;
     }
     default: return A.assertNever(s);
@@ -166,6 +168,21 @@ function block(out: Out, header: string, node: { span: A.PolicyDecl["span"] }, c
   out.close("}", node.span.endLine);
 }
 
+/** Widest `if` line kept on one line by `policy fmt` (indentation included). */
+export const MAX_IF_WIDTH = 100;
+
+/**
+ * A policy item as `policy fmt` writes it: an `if` line wider than MAX_IF_WIDTH whose condition is
+ * an `or` gets one alternative per line (`or` leading, indented once more). Only the layout
+ * differs from `printPolicyItem`, which stays the one-line form the lock hashes.
+ */
+function printItemInFile(it: A.PolicyItem): string {
+  const one = printPolicyItem(it);
+  if (it.kind !== "IfItem" || it.expr.kind !== "Or" || INDENT.length + one.length <= MAX_IF_WIDTH) return one;
+  const parts = it.expr.items.map((x) => (x.kind === "Or" ? `(${printExpr(x)})` : printExpr(x)));
+  return [`if ${parts[0]}`, ...parts.slice(1).map((p) => `${INDENT.repeat(2)}or ${p}`)].join("\n");
+}
+
 /** Formats a whole file. */
 export function print(file: A.PolicyFile): string {
   const out = new Out(file.comments);
@@ -173,19 +190,21 @@ export function print(file: A.PolicyFile): string {
     if (i > 0) out.blank();
     switch (d.kind) {
       case "Policy":
-        block(out, `policy ${printString(d.name.value)}`, d, d.items, (j) => printPolicyItem(d.items[j]!));
+        block(out, `policy ${printString(d.name.value)}`, d, d.items, (j) => printItemInFile(d.items[j]!));
         break;
       case "Test":
         block(out, `test ${printString(d.name.value)}`, d, d.steps, (j) => printStep(d.steps[j]!));
         break;
-      case "Default":
-        if (d.effect) out.line(`default ${d.effect.value}`, 0, d);
+      case "Default": {
+        const head = `default${d.for ? ` for ${d.for.map((t) => `${t.key.value} ${printValue(t.value)}`).join(" ")}` : ""}`;
+        if (d.effect) out.line(`${head} ${d.effect.value}`, 0, d);
         else {
           const entries = d.entries ?? [];
           const spans = entries.map((e) => ({ span: { ...e.operation.span, end: e.effect.span.end, endLine: e.effect.span.endLine } }));
-          block(out, `default by ${d.by?.value ?? "operation"}`, d, spans, (j) => `${entries[j]!.operation.value}: ${entries[j]!.effect.value}`);
+          block(out, `${head} by ${d.by?.value ?? "operation"}`, d, spans, (j) => `${entries[j]!.operation.value}: ${entries[j]!.effect.value}`);
         }
         break;
+      }
       case "Detector":
         out.line(`detector ${d.name.value} /${d.pattern.source}/${d.pattern.flags}${d.class ? ` class ${d.class.value}` : ""}`, 0, d);
         break;

@@ -328,6 +328,7 @@ function matchable(ctx: Ctx): ReturnType<typeof policyConstraints> {
 function agentNames(project: CheckedProject): string[] {
   const names = new Set<string>();
   for (const p of project.policies) if (p.scope.kind === "agent") names.add(p.scope.agent);
+  for (const n of Object.keys(project.reviews?.agents ?? {})) names.add(n);
   const re = /\bagent\s+(?:is\s+|in\s+\[)?"((?:[^"\\]|\\.)*)"|\bagent\s+in\s+\[([^\]]*)\]/g;
   for (const f of project.files) {
     for (const m of f.text.matchAll(re)) {

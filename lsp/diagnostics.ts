@@ -8,7 +8,7 @@
 import { DiagnosticSeverity, type Connection, type Diagnostic as LspDiagnostic, type DiagnosticRelatedInformation } from "vscode-languageserver";
 import { codeDocUrl } from "../compiler/diagnostics/codes.js";
 import type { Diagnostic } from "../grammar/diagnostic.js";
-import { lifecycleFiles, lockDiagnostics } from "../compiler/lifecycle/files.js";
+import { buildScope, lifecycleFiles, lockDiagnostics } from "../compiler/lifecycle/files.js";
 import { toRange } from "./positions.js";
 import type { ProjectState, Workspace } from "./workspace.js";
 
@@ -43,7 +43,8 @@ function lockOf(s: ProjectState): readonly Diagnostic[] {
   const project = s.loaded?.project;
   if (!project) return [];
   try {
-    return lockDiagnostics(project, lifecycleFiles(s.paths, { cwd: s.root }).lock, s.root);
+    const lf = lifecycleFiles(s.paths, { cwd: s.root });
+    return lockDiagnostics(project, lf.lock, s.root, buildScope(lf.root, s.paths, s.root));
   } catch {
     return [];
   }

@@ -7,7 +7,7 @@ import type { Hover } from "vscode-languageserver";
 import type { CheckedProject } from "../compiler/model.js";
 import type { CatalogTool } from "../compiler/catalog/catalog.js";
 import { CODE_INDEX, codeDocUrl } from "../compiler/diagnostics/codes.js";
-import { argPaths, operatorsOf, policyConstraints, resolvePolicyRef, subjectDoc, subjectValues } from "../compiler/editor-support.js";
+import { argPathInfo, argPaths, operatorsOf, policyConstraints, resolvePolicyRef, subjectDoc, subjectValues } from "../compiler/editor-support.js";
 import type * as A from "../grammar/ast.js";
 import { spanHas, toRange } from "./positions.js";
 import { targetAt, type Target } from "./locate.js";
@@ -44,7 +44,7 @@ function describe(project: CheckedProject, t: Target): string | undefined {
         const all = catalog.toolsNamed(t.name.split(".").pop()!);
         return all.length > 1 ? `\`${t.name}\` is in several integrations: ${all.map((x) => `\`${x.key}\``).join(", ")}` : undefined;
       }
-      return describeTool(tool);
+      return [describeTool(tool), `review status: **${project.reviews?.tools[tool.key.toLowerCase()] ?? "Unreviewed"}** (policy.reviews.json)${tool.pin ? ` · definition pinned (${tool.pin.hash.slice(0, 19)}…)` : ""}`].join("\n\n");
     }
     case "label": {
       const tools = catalog.allTools().filter((x) => x.labels.includes(t.name));
@@ -67,9 +67,10 @@ function describe(project: CheckedProject, t: Target): string | undefined {
     }
     case "arg": {
       const tools = policyConstraints(catalog, t.policy.items, t.span.start).tools;
-      const info = argPaths(tools, 8).find((p) => p.path === t.name);
+      const info = argPathInfo(tools, t.name);
       if (!info) return `\`args.${t.name}\`: no tool this policy can match has it`;
       return [`\`args.${t.name}\`: ${info.types.join(" | ") || "any"}`, info.description, info.enum ? `one of ${info.enum.map((v) => `\`${JSON.stringify(v)}\``).join(", ")}` : undefined,
+        info.kinds.length ? `compared in canonical form as a ${info.kinds.join(" or ")} (catalog \`arg_kinds\`)` : undefined,
         `in ${info.tools.length} of ${tools.length} matchable tools${info.tools.length <= 6 ? `: ${info.tools.join(", ")}` : ""}`].filter(Boolean).join("\n\n");
     }
     case "subject": {

@@ -25,6 +25,7 @@ import { LEGEND, semanticTokens } from "./semantic-tokens.js";
 import { foldingRanges } from "./folding.js";
 import { codeLenses, lastRun } from "./code-lens.js";
 import { uriToPath } from "./positions.js";
+import { loadShellParser } from "../compiler/shell/shell-parser.js";
 
 /** Creates the connection (stdio, IPC or socket, as given on the command line) and serves. */
 export function startServer(): void {
@@ -96,6 +97,8 @@ function serve(connection: Connection): void {
   });
 
   connection.onInitialized(() => {
+    // `run "…"` steps of code-lens test runs are shell lines: the parser loads once, in the background.
+    void loadShellParser().catch(() => undefined);
     if (watchDynamically) {
       void connection.client.register(DidChangeWatchedFilesNotification.type, {
         watchers: [{ globPattern: "**/*.policy" }, { globPattern: "**/*.json" }, { globPattern: "**/policy.lock" }],

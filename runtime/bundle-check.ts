@@ -11,8 +11,10 @@ import { contentRevision } from "./revision.js";
 const KINDS = new Set([
   "true", "false", "and", "or", "not", "integration", "tool", "tool_glob", "label", "operation", "method", "category", "verb",
   "agent", "review", "call_type", "arg", "body", "data_class", "session_label", "session_called", "principal_external",
-  "resource_new", "rate", "burst", "spend", "time", "user", "arg_user",
+  "resource_new", "rate", "burst", "spend", "time", "user", "arg_user", "url", "under", "command_prefix", "tool_review",
 ]);
+const URL_PARTS = new Set(["host", "scheme", "path"]);
+const URL_OPS = new Set(["eq", "in", "matches"]);
 const EFFECTS = new Set(["allow", "block", "require_approval", "hide"]);
 const ARG_OPS = new Set(["eq", "in", "matches", "contains", "exists", ">", "<", ">=", "<="]);
 const USER_OPS = new Set(["eq", ">", "<", ">=", "<="]);
@@ -34,11 +36,14 @@ function exprProblem(e: unknown, depth: number): string | undefined {
     if (!Array.isArray(e["items"])) return `${k} without items`;
     for (const x of e["items"]) { const p = exprProblem(x, depth + 1); if (p) return p; }
   } else if (k === "not") return exprProblem(e["x"], depth + 1);
+  else if (k === "command_prefix" && !(Array.isArray(e["prefixes"]) && e["prefixes"].every((p) => Array.isArray(p) && p.length > 0 && p.every((w) => typeof w === "string")))) return "command_prefix without prefixes";
   else if (k === "rate" && e["filter"] !== undefined) return exprProblem(e["filter"], depth + 1);
   else if (k === "arg" && (!Array.isArray(e["path"]) || !ARG_OPS.has(e["op"] as string))) return "arg condition without a path or a known operator";
   else if (k === "user" && (!Array.isArray(e["path"]) || !ARG_OPS.has(e["op"] as string) || e["op"] === "contains")) return "user condition without a path or a known operator";
   else if (k === "arg_user" && (!Array.isArray(e["path"]) || !Array.isArray(e["user"]) || !USER_OPS.has(e["op"] as string))) return "arg_user condition without paths or a known operator";
-  else if ((k === "tool_glob" || (k === "user" && e["op"] === "matches") || (k === "arg" && e["op"] === "matches")) && typeof e["re"] !== "string") return `${k} without a regex`;
+  else if ((k === "tool_glob" || (k === "user" && e["op"] === "matches") || ((k === "arg" || k === "url") && e["op"] === "matches")) && typeof e["re"] !== "string") return `${k} without a regex`;
+  else if (k === "url" && (!Array.isArray(e["path"]) || !URL_PARTS.has(e["part"] as string) || !URL_OPS.has(e["op"] as string))) return "url condition without a path, a known part or a known operator";
+  else if (k === "under" && (!Array.isArray(e["path"]) || typeof e["anchor"] !== "string")) return "under condition without a path or an anchor";
   return undefined;
 }
 
@@ -61,6 +66,34 @@ function toolProblem(key: string, t: unknown): string | undefined {
 function entriesProblem(list: unknown, n: number, where: string): string | undefined {
   if (!Array.isArray(list)) return `index ${where} is not a list`;
   for (const x of list) if (!Number.isInteger(x) || x < 0 || (x >> 1) >= n) return `index ${where} points at no policy (${String(x)})`;
+  return undefined;
+}
+
+const strings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === "string");
+
+/** `global_options`: per program, lists of option words (a malformed list would skip no option: fail open). */
+function globalsProblem(g: unknown): string | undefined {
+  if (g === undefined) return undefined;
+  if (!isObj(g)) return "global_options: not an object";
+  for (const k in g) {
+    const o = g[k];
+    if (!isObj(o) || !strings(o["with_value"]) || !strings(o["flags"])) return `global_options[${k.slice(0, 60)}]: malformed`;
+  }
+  return undefined;
+}
+
+const REVIEWS = new Set(["Approved", "Unreviewed", "Disallowed"]);
+
+/** Review maps must hold review statuses (an unknown one would silently count as not matching). */
+function reviewsProblem(b: Record<string, unknown>): string | undefined {
+  for (const f of ["tool_reviews", "agent_reviews"]) {
+    const m = b[f];
+    if (m === undefined) continue;
+    if (!isObj(m)) return `${f}: not an object`;
+    for (const k in m) if (!REVIEWS.has(m[k] as string)) return `${f}[${k.slice(0, 80)}]: unknown review status ${JSON.stringify(m[k]).slice(0, 40)}`;
+  }
+  const pins = b["pins"];
+  if (pins !== undefined && (!isObj(pins) || !Object.values(pins).every((p) => isObj(p) && typeof p["hash"] === "string" && isObj(p["definition"])))) return "pins: malformed (tool → {hash, definition})";
   return undefined;
 }
 
@@ -92,11 +125,33 @@ export function bundleProblem(b: unknown): string | undefined {
   }
   const q = entriesProblem(tc["other"], ps.length, "other") ?? entriesProblem(ix["agent_discovered"], ps.length, "agent_discovered");
   if (q) return q;
+  const g = globalsProblem(b["global_options"]);
+  if (g) return g;
   const d = b["default"];
   if (d !== undefined && (!isObj(d) || !["Read", "Write", "Delete", "Unknown"].every((o) => DEFAULTS.has(d[o] as string)))) return "default: malformed";
+  const sd = scopedDefaultsProblem(b["defaults"]);
+  if (sd) return sd;
   const ap = b["approvers"];
   if (ap !== undefined && (!isObj(ap) || !Object.values(ap).every((v) => Array.isArray(v) && v.every((x) => typeof x === "string")))) return "approvers: malformed (role → list of user names)";
+  const rv = reviewsProblem(b);
+  if (rv) return rv;
   const content = contentRevision(b);
   if (b["revision"] !== content) return `revision ${JSON.stringify(b["revision"]).slice(0, 40)} is not the hash of the content (${content}): the bundle was changed after it was built; build it again with policy build`;
+  return undefined;
+}
+
+/** `defaults` (`default for …`): a list of `{tenant?, agent?, integration?, ops, form}`. */
+function scopedDefaultsProblem(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v)) return "defaults: not a list";
+  for (let i = 0; i < v.length; i++) {
+    const d: unknown = v[i];
+    if (!isObj(d) || !isObj(d["ops"])) return `defaults[${i}]: malformed`;
+    for (const k of ["tenant", "agent", "integration"]) if (d[k] !== undefined && typeof d[k] !== "string") return `defaults[${i}].${k}: not a string`;
+    const ops = d["ops"];
+    for (const [op, e] of Object.entries(ops)) {
+      if (!["Read", "Write", "Delete", "Unknown"].includes(op) || !DEFAULTS.has(e as string)) return `defaults[${i}].ops.${op}: malformed`;
+    }
+  }
   return undefined;
 }

@@ -4,13 +4,17 @@
  * INVARIANT: nothing here throws into the caller; any fault is a `block` with a reason.
  */
 import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent, UserInfo } from "./types.js";
-import { callTypeOf, eventProblem, mcpInfo, parseTs, resolveCall, withArgs, type ResolvedCall, type ToolInfo } from "./event.js";
+import { callTypeOf, commandArgs, eventProblem, mcpInfo, parseTs, resolveCall, resolveCommands, withArgs, type ResolvedCall, type ToolInfo } from "./event.js";
+import type { ShellParser } from "./argv.js";
+import { strictest, withUnknownReason } from "./combine.js";
 import { callFacts, countersOf, evaluate, lookback, needsState, resourceKey, type EvalContext } from "./evaluate.js";
 import { compileDetectors, type Detector } from "./detectors.js";
 import { MemoryStore, toMicros, type CountQuery, type ResponseResult, type ResponseUpdate, type SessionStore, type StateSnapshot, type StateQuery, type StateUpdate } from "./store.js";
-import { reviewOf, staticEval } from "./static-eval.js";
+import { reviewOf, staticEval, toolReviewOf } from "./static-eval.js";
 import { decide, decideBucket, metaOf } from "./fast.js";
 import { bundleProblem } from "./bundle-check.js";
+import { canonicalArgs } from "./canonical-args.js";
+import type { PathContext } from "./canonical-path.js";
 
 export interface EnforcerOptions {
   /**
@@ -33,6 +37,13 @@ export interface EnforcerOptions {
    * kept or called. A hook that throws is ignored.
    */
   readonly trace?: (t: DecisionTrace) => void;
+  /**
+   * Splits a shell line (`sh -c '…'`, a string `call.command`, an MCP argument the catalog marks
+   * `command`) into its simple commands. The runtime ships none (it has no dependencies): our hosts
+   * inject the parser of `policy-toolchain` (`loadShellParser()`). Absent: every shell line is an
+   * unknown command, decided by the default for `Unknown`.
+   */
+  readonly shell?: ShellParser;
 }
 
 /** What `EnforcerOptions.trace` receives. */
@@ -120,6 +131,8 @@ function blockDecision(reason: string, revision: string): Decision {
   return { effect: "block", policy: null, reason, matched: [], alerts: [], sanitize: [], approvers: [], hidden: false, revision };
 }
 
+const sameWords = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((w, i) => w === b[i]);
+
 /** Session state is per tenant and session id. */
 function sessionKeyOf(e: SessionEvent): string {
   return `${e.tenant ?? ""}\u0000${e.session_id ?? ""}`;
@@ -146,6 +159,24 @@ function responseCall(e: SessionEvent): NonNullable<SessionEvent["call"]> | unde
   return undefined;
 }
 
+/** The folders path arguments of a call are read against (`call.root`, `call.home`). */
+export function pathContextOf(call: SessionEvent["call"]): PathContext {
+  if (!call || (call.root === undefined && call.home === undefined)) return NO_PATHS;
+  return { ...(call.root !== undefined ? { root: call.root } : {}), ...(call.home !== undefined ? { home: call.home } : {}) };
+}
+const NO_PATHS: PathContext = {};
+
+/**
+ * The call with the arguments its catalog tool marks (paths, URLs) in canonical form; a string
+ * when a marked path is ambiguous (the call is then blocked: fail closed).
+ */
+export function canonicalCall(call: ResolvedCall, ec: NonNullable<SessionEvent["call"]>): ResolvedCall | string {
+  if (!call.argKinds || call.argv) return call;
+  const r = canonicalArgs(call.args, call.argKinds, pathContextOf(ec));
+  if (r.ambiguous) return `ambiguous path: ${r.ambiguous}; the server could read it in more than one way, so the call is blocked (write the path plainly)`;
+  return r.changed ? { ...call, args: r.args } : call;
+}
+
 /** Is the policy in scope for the event (platform, tenant or agent)? */
 export function inScope(p: BundlePolicy, e: SessionEvent): boolean {
   const s = p.scope;
@@ -158,8 +189,13 @@ const MAX_REVISIONS = 16;
 const NO_NOTES: string[] = [];
 const MAX_PINS = 100_000;
 
+/** One part of a call decided on its own: a simple command, or the MCP call itself. */
+interface Part { readonly call: ResolvedCall; readonly entries: readonly number[] }
+
 type Prepared = {
   c: Compiled; e: SessionEvent; call: ResolvedCall | undefined; entries: readonly number[]; now: number; sessionKey: string; agentKey: string;
+  /** Set when the call has several parts (or a command line that was normalised): each is decided, the strictest wins. */
+  parts: readonly Part[] | undefined;
   query: StateQuery | undefined; notes: string[];
   /** Every string of the MCP arguments (collected by the event check); undefined for a command line. */
   strings: string[] | undefined;
@@ -185,8 +221,10 @@ export class Enforcer {
   private readonly now: () => number;
   private readonly storeTimeoutMs: number | undefined;
   private readonly trace: ((t: DecisionTrace) => void) | undefined;
+  private readonly shell: ShellParser | undefined;
 
   constructor(bundle: unknown, opts: EnforcerOptions = {}) {
+    this.shell = opts.shell;
     this.shared = opts.store !== undefined;
     this.store = opts.store ?? new MemoryStore();
     this.now = opts.now ?? Date.now;
@@ -331,13 +369,14 @@ export class Enforcer {
     }
     let call: ResolvedCall | undefined;
     let entries: readonly number[];
+    let parts: readonly Part[] | undefined;
     const ec = e.call!;
     if (e.type !== "tool_call_request") entries = c.bundle.index.agent_discovered;
-    else if (callTypeOf(ec) === "mcp") {
-      const slot = slotOf(c, ec.integration!, ec.tool!);
-      call = withArgs(slot.info, ec.args ?? {});
-      entries = slot.entries;
-    } else entries = entriesOf(c.bundle, (call = resolveCall(c.bundle, ec)));
+    else {
+      let ambiguous: string | undefined;
+      ({ call, entries, parts, ambiguous } = this.resolve(c, ec));
+      if (ambiguous !== undefined) return { decision: { ...blockDecision(ambiguous, c.bundle.revision), tool: call.tool, operation: call.operation } };
+    }
     let query: StateQuery | undefined;
     let agentKey = "";
     if (call && store) {
@@ -348,14 +387,41 @@ export class Enforcer {
         agent: agentKey,
         ts: now,
         call: { ...(ec.id !== undefined ? { id: ec.id } : {}), key: call.key, op: call.operation },
-        record: this.recordIn(call),
+        record: parts ? [...new Set(parts.flatMap((p) => this.recordIn(p.call)))] : this.recordIn(call),
         counts: this.counts,
         lookbackMs: this.lookback,
         ...(resource !== undefined ? { resource } : {}),
         revision: c.bundle.revision,
       };
     }
-    return { c, e, call, entries, now, sessionKey: query ? query.session : "", agentKey, query, notes: NO_NOTES, strings: call && !call.argv ? strings : undefined };
+    return { c, e, call, entries, parts, now, sessionKey: query ? query.session : "", agentKey, query, notes: NO_NOTES, strings: call && !call.argv ? strings : undefined };
+  }
+
+  /**
+   * A tool call resolved against one revision: an MCP call (with the command lines of its
+   * `command` arguments as further parts), or a command line's simple commands.
+   */
+  /**
+   * The call as the policies see it (marked path and URL arguments canonical; `ambiguous` when a
+   * path could be read in more than one way) and the parts decided on their own.
+   */
+  private resolve(c: Compiled, ec: NonNullable<SessionEvent["call"]>): { call: ResolvedCall; entries: readonly number[]; parts: readonly Part[] | undefined; ambiguous?: string } {
+    const b = c.bundle;
+    if (callTypeOf(ec) === "mcp") {
+      const slot = slotOf(c, ec.integration!, ec.tool!);
+      const raw = withArgs(slot.info, ec.args ?? {});
+      const call = canonicalCall(raw, ec);
+      if (typeof call === "string") return { call: raw, entries: slot.entries, parts: undefined, ambiguous: call };
+      const lines = call.argKinds ? commandArgs(call) : [];
+      if (!lines.length) return { call, entries: slot.entries, parts: undefined };
+      const cmds = lines.flatMap((l) => resolveCommands(b, l, this.shell)).map((x) => ({ call: x, entries: entriesOf(b, x) }));
+      return { call, entries: slot.entries, parts: [{ call, entries: slot.entries }, ...cmds] };
+    }
+    const cmds = resolveCommands(b, ec.command!, this.shell);
+    const first = cmds[0]!;
+    const plain = cmds.length === 1 && first.unknown === undefined && typeof ec.command !== "string" && sameWords(first.argv!, ec.command!);
+    const parts = plain ? undefined : cmds.map((x) => ({ call: x, entries: entriesOf(b, x) }));
+    return { call: first, entries: parts ? parts[0]!.entries : entriesOf(b, first), parts };
   }
 
   /** The counters a call is recorded in: every call in `*`, and each `rate` filter it passes. */
@@ -370,7 +436,7 @@ export class Enforcer {
   /** Applies what the store says: the clamped time and the revision the session is pinned to. */
   private settle(r: Prepared, state: StateSnapshot | undefined): Prepared {
     if (!state) return r;
-    let { c, call, entries } = r;
+    let { c, call, entries, parts } = r;
     const notes = [...r.notes];
     const now = state.ts ?? r.now;
     if (now !== r.now) notes.push(`ts ${new Date(r.now).toISOString()} is before the session's last event (${new Date(now).toISOString()}): clamped to it`);
@@ -378,14 +444,15 @@ export class Enforcer {
       const pinned = this.byRevision.get(state.revision);
       if (pinned) {
         c = pinned;
-        call = resolveCall(c.bundle, r.e.call!);
-        entries = entriesOf(c.bundle, call);
+        let ambiguous: string | undefined;
+        ({ call, entries, parts, ambiguous } = this.resolve(c, r.e.call!));
+        if (ambiguous !== undefined) throw new Error(ambiguous);
         this.pin(r.e, state.revision);
       } else {
         notes.push(`the session started on revision ${state.revision}, which this enforcer has not loaded: decided with ${c.bundle.revision}`);
       }
     }
-    return { ...r, c, call, entries, now, notes };
+    return { ...r, c, call, entries, parts, now, notes };
   }
 
   /** What the store must record after the decision; undefined when there is nothing new. */
@@ -397,16 +464,21 @@ export class Enforcer {
       return id === undefined ? undefined : { session: r.sessionKey, agent: r.agentKey, labels: [], called: [], blockedCallId: id };
     }
     const resource = r.query.resource !== undefined && !state.resourceSeen ? r.query.resource : undefined;
-    const labels = call.labels.filter((l) => !state.labels.includes(l));
-    const called = state.called.includes(call.key) ? [] : [call.key];
+    const calls = r.parts ? r.parts.map((p) => p.call) : [call];
+    const labels = [...new Set(calls.flatMap((x) => x.labels))].filter((l) => !state.labels.includes(l));
+    const called = [...new Set(calls.map((x) => x.key))].filter((k) => !state.called.includes(k));
     if (!labels.length && !called.length && resource === undefined) return undefined;
     return { session: r.sessionKey, agent: r.agentKey, labels, called, ...(resource !== undefined ? { resource } : {}) };
   }
 
   private run(r: Prepared, state: StateSnapshot | undefined): Decision {
     const { c, e, call } = r;
-    const ctx: EvalContext = { bundle: c.bundle, call, agentName: e.agent?.name, review: reviewOf(e.agent), user: e.user, detectors: c.detectors, now: r.now, state, strings: r.strings, tenant: e.tenant };
-    const d = decideBucket(c.bundle, r.entries, ctx, e);
+    const toolChanged = (e.call?.definition_changed?.length ?? 0) > 0;
+    const ctxOf = (x: ResolvedCall | undefined, strings: string[] | undefined): EvalContext =>
+      ({ bundle: c.bundle, call: x, agentName: e.agent?.name, review: reviewOf(e.agent, c.bundle.agent_reviews), toolChanged: toolChanged && x === call, user: e.user, detectors: c.detectors, now: r.now, state, strings, tenant: e.tenant, paths: pathContextOf(e.call) });
+    const d = r.parts
+      ? strictest(r.parts.map((p) => withUnknownReason(decideBucket(c.bundle, p.entries, ctxOf(p.call, p.call === call ? r.strings : undefined), e), p.call)), r.parts.map((p) => p.call))
+      : decideBucket(c.bundle, r.entries, ctxOf(call, r.strings), e);
     if (r.notes.length) d.notes = r.notes;
     if (this.trace) try { this.trace({ event: e, decision: d, state, now: r.now, revision: c.bundle.revision }); } catch { /* never changes a decision */ }
     return d;
@@ -429,7 +501,7 @@ export class Enforcer {
       const notes: string[] = [];
       const ts = eventTime(e, this.now);
       const fallbackCall = responseCall(e);
-      const fb = fallbackCall ? resolveCall(c.bundle, fallbackCall) : undefined;
+      const fb = fallbackCall ? resolveCall(c.bundle, fallbackCall, this.shell) : undefined;
       let cost: ResponseUpdate["cost"];
       if (e.cost && e.cost.amount !== 0) {
         const currency = e.cost.currency.trim().toUpperCase();
@@ -475,24 +547,45 @@ export class Enforcer {
   }
 
   /**
+   * For enforcement points and recordings: whether the current bundle's catalog marks path
+   * arguments of this MCP tool (then `call.root` and `call.home` matter), and the call's arguments
+   * as the policies see them (`canonical`: undefined when they are as sent, or ambiguous).
+   */
+  argumentsOf(call: NonNullable<SessionEvent["call"]>): { paths: boolean; canonical?: Record<string, unknown> } {
+    try {
+      const c = this.current;
+      if (!c || callTypeOf(call) !== "mcp" || typeof call.integration !== "string" || typeof call.tool !== "string") return { paths: false };
+      const kinds = slotOf(c, call.integration, call.tool).info.argKinds;
+      if (!kinds) return { paths: false };
+      const r = canonicalArgs(call.args ?? {}, kinds, pathContextOf(call));
+      return { paths: Object.values(kinds).includes("path"), ...(r.changed && !r.ambiguous ? { canonical: r.args } : {}) };
+    } catch {
+      return { paths: false };
+    }
+  }
+
+  /**
    * The tools an agent may see: those no `hide` policy removes for it. `agent.user` (`null`: known
    * to have none) lets `user` conditions of a hide policy decide; absent, they leave the tool listed
-   * (a call to it is still decided in full).
+   * (a call to it is still decided in full). A tool given with `changed: true` (its live definition
+   * differs from the pinned one) counts as `Unreviewed` for `tool.review_status`.
    */
-  visibleTools<T extends string | { name: string; integration?: string }>(agent: { name?: string; review_status?: string; tenant?: string; user?: UserInfo | null }, tools: readonly T[], integration?: string): T[] {
+  visibleTools<T extends string | { name: string; integration?: string; changed?: boolean }>(agent: { name?: string; review_status?: string; tenant?: string; user?: UserInfo | null }, tools: readonly T[], integration?: string): T[] {
     try {
       const c = this.current;
       if (!c) return [];
       const hides = c.bundle.policies.filter((p) => p.effect === "hide" && p.trigger === "tool_call" && inScope(p, { type: "tool_call_request", ...(agent.tenant ? { tenant: agent.tenant } : {}), agent: { ...(agent.name ? { name: agent.name } : {}) } }));
       if (!hides.length) return [...tools];
+      const reviewed = { ...agent, review_status: reviewOf(agent, c.bundle.agent_reviews) };
       return tools.filter((t) => {
         const raw = typeof t === "string" ? t : t.integration ? `${t.integration}.${t.name}` : t.name;
         const dot = raw.indexOf(".");
         const integ = (dot > 0 ? raw.slice(0, dot) : integration ?? "").toLowerCase();
         const name = (dot > 0 ? raw.slice(dot + 1) : raw).toLowerCase();
         const call = resolveCall(c.bundle, { type: "mcp", integration: integ, tool: name });
-        const facts = callFacts(call);
-        return !hides.some((p) => p.ifs.every((i) => staticEval(i.expr, facts, agent) === true));
+        const changed = typeof t !== "string" && t.changed === true;
+        const facts = { ...callFacts(call), review: toolReviewOf(c.bundle.tool_reviews, call.key, call.known, changed) };
+        return !hides.some((p) => p.ifs.every((i) => staticEval(i.expr, facts, reviewed) === true));
       });
     } catch {
       return [];

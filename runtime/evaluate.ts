@@ -5,13 +5,16 @@
 import type { Bundle, CExpr, Cmp } from "./types.js";
 import type { ResolvedCall } from "./event.js";
 import { countKey, toMicros, type CountQuery, type StateSnapshot } from "./store.js";
-import { cachedRegex, staticEval, type ToolFacts } from "./static-eval.js";
+import { cachedRegex, staticEval, toolReviewOf, type ToolFacts } from "./static-eval.js";
 import { hasClass, type Detector } from "./detectors.js";
 import { parseTimeSpec, withinWindows, type TimeWindow } from "./time.js";
 import { principalExternal } from "./principal.js";
 import { argsProblem } from "./limits.js";
 import { argUserHolds, userFieldHolds, userTester } from "./user.js";
 import type { UserInfo } from "./types.js";
+import { canonicalPath, pathUnder, type PathContext } from "./canonical-path.js";
+import { urlPart } from "./canonical-url.js";
+import { startsWithWords } from "./argv.js";
 
 const own = Object.prototype.hasOwnProperty;
 
@@ -20,6 +23,8 @@ export interface EvalContext {
   readonly call: ResolvedCall | undefined;
   readonly agentName: string | undefined;
   readonly review: string | undefined;
+  /** The event says the tool's live definition differs from the pinned one (`call.definition_changed`). */
+  readonly toolChanged?: boolean;
   /** The event's user (the person behind the agent), when it has one. */
   readonly user?: UserInfo | undefined;
   readonly detectors: readonly Detector[];
@@ -28,6 +33,8 @@ export interface EvalContext {
   readonly state: StateSnapshot | undefined;
   /** The event's tenant (for policy scopes on the fast path). */
   readonly tenant?: string | undefined;
+  /** The call's root and home folders (`call.root`, `call.home`), for `under`. */
+  readonly paths?: PathContext | undefined;
   /** Lazily filled caches. */
   strings?: string[];
   /** Every string, lower-cased, joined by U+0000 (a needle without U+0000 matches inside one string only). */
@@ -44,19 +51,53 @@ export interface EvalContext {
  * callers, with the same walk (`argsProblem`: within the limits every string is collected).
  */
 export function stringsOf(call: ResolvedCall): string[] {
-  if (call.argv) return [call.argv.join(" ")];
+  if (call.argv) return [(call.rawArgv ?? call.argv).join(" ")];
   const out: string[] = [];
   argsProblem(call.args, out);
   return out;
 }
 
+/** `[3]` → 3, `[*]` → -1, `[all]` → -2, a key → undefined. */
+function indexStep(p: string): number | undefined {
+  if (p.charCodeAt(0) !== 91 /* [ */) return undefined;
+  if (p === "[*]") return -1;
+  if (p === "[all]") return -2;
+  return /^\[\d+\]$/.test(p) ? Number(p.slice(1, -1)) : undefined;
+}
+
+/** Does the path step into the elements of an array somewhere (`[*]` any, `[all]` every)? */
+export const isWildPath = (path: readonly string[]): boolean => path.includes("[*]") || path.includes("[all]");
+
+/** The value at an argument path without `[*]` (undefined when absent; `[n]` steps only into arrays). */
 export function argAt(args: unknown, path: readonly string[]): unknown {
   let v: unknown = args;
   for (const p of path) {
-    if (typeof v !== "object" || v === null || !own.call(v, p)) return undefined;
+    const ix = indexStep(p);
+    if (ix !== undefined) {
+      if (!Array.isArray(v) || ix < 0 || ix >= v.length) return undefined;
+      v = v[ix];
+      continue;
+    }
+    if (typeof v !== "object" || v === null || Array.isArray(v) || !own.call(v, p)) return undefined;
     v = (v as Record<string, unknown>)[p];
   }
   return v;
+}
+
+/**
+ * Does `leaf` hold at the argument path from step `i`? `[*]`: for some element of the array;
+ * `[all]`: for every element (an empty array included; not when it is no array); `[n]`: for that
+ * element; a key: for that property. An absent value never holds.
+ */
+export function holdsAt(v: unknown, path: readonly string[], i: number, leaf: (x: unknown) => boolean): boolean {
+  if (i === path.length) return v !== undefined && leaf(v);
+  const p = path[i]!;
+  const ix = indexStep(p);
+  if (ix === undefined) return typeof v === "object" && v !== null && !Array.isArray(v) && own.call(v, p) && holdsAt((v as Record<string, unknown>)[p], path, i + 1, leaf);
+  if (!Array.isArray(v)) return false;
+  if (ix === -1) { for (const x of v) if (holdsAt(x, path, i + 1, leaf)) return true; return false; }
+  if (ix === -2) { for (const x of v) if (!holdsAt(x, path, i + 1, leaf)) return false; return true; }
+  return ix < v.length && holdsAt(v[ix], path, i + 1, leaf);
 }
 
 export function cmp(op: Cmp, a: number, b: number): boolean {
@@ -97,11 +138,80 @@ export function evaluate(e: CExpr, ctx: EvalContext): boolean {
 }
 
 function argGetter(path: readonly string[]): (a: Record<string, unknown>) => unknown {
-  if (path.length === 1) {
+  if (path.length === 1 && indexStep(path[0]!) === undefined) {
     const k = path[0]!;
     return (a) => (own.call(a, k) ? a[k] : undefined);
   }
   return (a) => argAt(a, path);
+}
+
+/** A test of one argument value. */
+type Leaf = (v: unknown, c: EvalContext) => boolean;
+
+/** A condition on the argument at `path`: the leaf holds for its value, or for any (`[*]`) or every (`[all]`) element. */
+function onArg(path: readonly string[], leaf: Leaf): Pred {
+  if (!isWildPath(path)) {
+    const get = argGetter(path);
+    return (c) => !!c.call && leaf(get(c.call.args), c);
+  }
+  return (c) => !!c.call && holdsAt(c.call.args, path, 0, (v) => leaf(v, c));
+}
+
+/** On an array of strings, `matches` and the URL and path tests hold when any element does (SPEC §5, second round). */
+function anyString(v: unknown, test: (s: string) => boolean): boolean {
+  if (typeof v === "string") return test(v);
+  if (!Array.isArray(v)) return false;
+  for (const x of v) if (typeof x === "string" && test(x)) return true;
+  return false;
+}
+
+/** `contains`: a substring of a string, or of any string element of an array; other elements by equality. */
+export function containsValue(v: unknown, x: unknown): boolean {
+  if (typeof v === "string") return typeof x === "string" && v.includes(x);
+  if (!Array.isArray(v)) return false;
+  for (const y of v) if (typeof y === "string" ? typeof x === "string" && y.includes(x) : y === x) return true;
+  return false;
+}
+
+function compileArg(e: Extract<CExpr, { k: "arg" }>): Pred {
+  switch (e.op) {
+    case "exists": return onArg(e.path, (v) => v !== undefined);
+    case "eq": { const x = e.value; return onArg(e.path, (v) => v === x); }
+    case "in": { const xs = e.values; return onArg(e.path, (v) => v !== undefined && xs.includes(v)); }
+    case "matches": { const re = cachedRegex(e.re); return onArg(e.path, (v) => anyString(v, (s) => re.test(s))); }
+    case "contains": { const x = e.value; return onArg(e.path, (v) => containsValue(v, x)); }
+    default: { const op = e.op, n = e.n; return onArg(e.path, (v) => typeof v === "number" && cmp(op, v, n)); }
+  }
+}
+
+function compileUrl(e: Extract<CExpr, { k: "url" }>): Pred {
+  const part = e.part;
+  let test: (p: string) => boolean;
+  if (e.op === "eq") { const x = e.value; test = (p) => p === x; }
+  else if (e.op === "in") { const xs = e.values; test = (p) => xs.includes(p); }
+  else { const re = cachedRegex(e.re); test = (p) => re.test(p); }
+  return onArg(e.path, (v) => anyString(v, (s) => { const p = urlPart(s, part); return p !== undefined && test(p); }));
+}
+
+/** The anchor of `under` in the call's context, canonical (cached per root and home). */
+function compileUnder(e: Extract<CExpr, { k: "under" }>): Pred {
+  const anchors = new Map<string, string | null>();
+  const anchorIn = (ctx: PathContext): string | null => {
+    const key = `${ctx.root ?? ""}\u0000${ctx.home ?? ""}`;
+    let a = anchors.get(key);
+    if (a === undefined) {
+      const r = canonicalPath(e.anchor, ctx);
+      a = "path" in r ? r.path : null;
+      if (anchors.size > 100) anchors.clear();
+      anchors.set(key, a);
+    }
+    return a;
+  };
+  return onArg(e.path, (v, c) => {
+    const ctx = c.paths ?? {};
+    const a = anchorIn(ctx);
+    return a !== null && anyString(v, (s) => { const p = canonicalPath(s, ctx); return "path" in p && pathUnder(p.path, a, ctx); });
+  });
 }
 
 /** The conjunction of compiled conditions (true when there are none). */
@@ -138,19 +248,11 @@ export function compileExpr(e: CExpr): Pred {
       return (c) => c.agentName !== undefined && names.includes(c.agentName);
     }
     case "review": { const vs = e.values; return (c) => vs.includes(c.review ?? "Unreviewed"); }
+    case "tool_review": { const vs = e.values; return (c) => !!c.call && vs.includes(toolReviewOf(c.bundle.tool_reviews, c.call.key, c.call.known, c.toolChanged === true)); }
     case "call_type": { const vs = e.values; return (c) => !!c.call && vs.includes(c.call.callType); }
-    case "arg": {
-      const get = argGetter(e.path);
-      const at = (c: EvalContext) => (c.call ? get(c.call.args) : undefined);
-      switch (e.op) {
-        case "exists": return (c) => !!c.call && get(c.call.args) !== undefined;
-        case "eq": { const x = e.value; return (c) => !!c.call && get(c.call.args) === x; }
-        case "in": { const xs = e.values; return (c) => { if (!c.call) return false; const v = get(c.call.args); for (const x of xs) if (x === v) return true; return false; }; }
-        case "matches": { const re = cachedRegex(e.re); return (c) => { const v = at(c); return typeof v === "string" && re.test(v); }; }
-        case "contains": { const x = e.value; return (c) => { const v = at(c); return typeof v === "string" ? typeof x === "string" && v.includes(x) : Array.isArray(v) && v.some((y) => y === x); }; }
-        default: { const op = e.op, n = e.n; return (c) => { const v = at(c); return typeof v === "number" && cmp(op, v, n); }; }
-      }
-    }
+    case "arg": return compileArg(e);
+    case "url": return compileUrl(e);
+    case "under": return compileUnder(e);
     case "body": {
       const needles = e.needles;
       const any = e.mode === "any";
@@ -184,6 +286,7 @@ export function compileExpr(e: CExpr): Pred {
         return false;
       };
     }
+    case "command_prefix": { const ps = e.prefixes; return (c) => { const a = c.call?.argv; return !!a && ps.some((p) => startsWithWords(a, p)); }; }
     case "session_label": { const l = e.label; return (c) => !!c.state?.labels.includes(l); }
     case "session_called": { const k = e.key; return (c) => !!c.state?.called.includes(k); }
     case "principal_external": return (c) => (c.principal ??= principalExternal(c.bundle, c.call));
@@ -210,7 +313,7 @@ export function compileExpr(e: CExpr): Pred {
     case "spend": { const op = e.cmp, cur = e.currency, amount = toMicros(e.amount); return (c) => !!c.state && cmp(op, c.state.spend[cur] ?? 0, amount); }
     case "time": { const w = windows(e.spec), tz = e.tz; return (c) => withinWindows(w, c.now, tz); }
     case "user": { const path = e.path, t = userTester(e); return (c) => userFieldHolds(c.user, path, t); }
-    case "arg_user": { const get = argGetter(e.path), path = e.user, op = e.op; return (c) => !!c.call && argUserHolds(get(c.call.args), c.user, path, op); }
+    case "arg_user": { const path = e.user, op = e.op; return onArg(e.path, (v, c) => argUserHolds(v, c.user, path, op)); }
     default: return F;
   }
 }

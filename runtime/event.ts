@@ -5,6 +5,8 @@
 import type { ArgKind, Bundle, Operation, SessionEvent } from "./types.js";
 import { argsProblem, commandProblem } from "./limits.js";
 import { userProblem } from "./user.js";
+import { simpleCommands, type ShellParser, type SimpleCommand } from "./argv.js";
+import { matchCommand } from "./command-pattern.js";
 
 const TYPES = new Set(["tool_call_request", "tool_call_response", "message_from_user", "message_to_user", "agent_discovered"]);
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -73,6 +75,10 @@ export function eventProblem(e: unknown, strings?: string[]): string | undefined
     const c = e["call"];
     if (!isObj(c)) return "call: missing or not an object";
     if (c["id"] !== undefined && !isStr(c["id"])) return "call.id: must be a string";
+    const folders = folderProblem(c);
+    if (folders) return folders;
+    const dc = c["definition_changed"];
+    if (dc !== undefined && !(Array.isArray(dc) && dc.length <= 64 && dc.every(isStr))) return "call.definition_changed: must be an array of at most 64 strings";
     const t = c["type"] ?? (c["command"] !== undefined ? "cli" : "mcp");
     if (t === "mcp") {
       if (!isStr(c["integration"])) return "call.integration: missing or not a string";
@@ -85,7 +91,8 @@ export function eventProblem(e: unknown, strings?: string[]): string | undefined
       }
     } else if (t === "cli") {
       const cmd = c["command"];
-      if (!Array.isArray(cmd) || cmd.length === 0 || !cmd.every(isStr)) return "call.command: must be a non-empty array of strings";
+      if (isStr(cmd)) return cmd.trim() === "" ? "call.command: an empty command line" : commandProblem([cmd]);
+      if (!Array.isArray(cmd) || cmd.length === 0 || !cmd.every(isStr)) return "call.command: must be a non-empty array of strings, or a shell line";
       const big = commandProblem(cmd);
       if (big) return big;
     } else return `call.type: must be "mcp" or "cli"`;
@@ -93,6 +100,16 @@ export function eventProblem(e: unknown, strings?: string[]): string | undefined
   if (type === "tool_call_response") {
     const cost = e["cost"];
     if (cost !== undefined && !(isObj(cost) && typeof cost["amount"] === "number" && Number.isFinite(cost["amount"]) && isStr(cost["currency"]))) return "cost: must be {amount: number, currency: string}";
+  }
+  return undefined;
+}
+
+/** `call.root` / `call.home`: absolute paths when given (a relative one would leave paths unresolved). */
+function folderProblem(c: Record<string, unknown>): string | undefined {
+  for (const k of ["root", "home"]) {
+    const v = c[k];
+    if (v === undefined) continue;
+    if (!isStr(v) || !/^(?:[/\\]|[A-Za-z]:[/\\])/.test(v)) return `call.${k}: must be an absolute path`;
   }
   return undefined;
 }
@@ -121,18 +138,16 @@ export interface ToolInfo {
 export interface ResolvedCall extends ToolInfo {
   readonly callType: "mcp" | "cli";
   readonly args: Record<string, unknown>;
+  /** A command's argv as policies see it (wrappers and global options stepped over). */
   readonly argv: readonly string[] | undefined;
+  /** A command's words as written (what `body` and `data_class` scan). */
+  readonly rawArgv?: readonly string[];
+  /** Why the command cannot be decided statically (it is then an unknown tool). */
+  readonly unknown?: string;
 }
 
-/** Does an argv match a command pattern? `*` is one word, `**` the rest (zero or more words). */
-export function matchCommand(pattern: readonly string[], argv: readonly string[]): boolean {
-  for (let i = 0; i < pattern.length; i++) {
-    const p = pattern[i]!;
-    if (p === "**") return true;
-    if (i >= argv.length || (p !== "*" && p !== argv[i])) return false;
-  }
-  return pattern.length === argv.length;
-}
+/** Does an argv match a command pattern? (`**` anywhere, `*`, word globs, short-flag clusters, `--`: command-pattern.ts.) */
+export { matchCommand };
 
 const own = Object.prototype.hasOwnProperty;
 
@@ -177,20 +192,70 @@ export function callTypeOf(call: NonNullable<SessionEvent["call"]>): "mcp" | "cl
   return call.type ?? (call.command ? "cli" : "mcp");
 }
 
-export function resolveCall(b: Bundle, call: NonNullable<SessionEvent["call"]>): ResolvedCall {
+/**
+ * A call resolved: an MCP call as is; a CLI call as its first simple command (`resolveCommands`
+ * gives every one).
+ */
+export function resolveCall(b: Bundle, call: NonNullable<SessionEvent["call"]>, shell?: ShellParser): ResolvedCall {
   const callType = callTypeOf(call);
   if (callType !== "cli") return make(b, call.integration!.toLowerCase(), call.tool!.toLowerCase(), call.tool!, false, callType, call.args ?? {}, undefined);
-  const argv = call.command!;
-  const args = { argv: [...argv] };
-  for (const [pattern, tool] of b.commands) {
-    if (matchCommand(pattern, argv)) {
-      const dot = tool.indexOf(".");
-      const name = tool.slice(dot + 1);
-      return make(b, tool.slice(0, dot), name, name, false, callType, args, argv);
+  return resolveCommands(b, call.command!, shell)[0]!;
+}
+
+/** Every simple command of a command line (argv or shell line), each resolved to a tool. */
+export function resolveCommands(b: Bundle, command: readonly string[] | string, shell?: ShellParser): ResolvedCall[] {
+  return simpleCommands(command, { globals: b.global_options, shell }).map((s) => resolveSimple(b, s));
+}
+
+/** One normalised command resolved through the command patterns; an unknown one is never a catalog tool. */
+export function resolveSimple(b: Bundle, s: SimpleCommand): ResolvedCall {
+  const argv = s.argv.length ? s.argv : s.raw;
+  const args = { argv: [...argv], raw_argv: [...s.raw] };
+  const extra = { rawArgv: s.raw, ...(s.unknown !== undefined ? { unknown: s.unknown } : {}) };
+  if (s.unknown === undefined) {
+    for (const [pattern, tool] of b.commands) {
+      if (matchCommand(pattern, argv)) {
+        const dot = tool.indexOf(".");
+        const name = tool.slice(dot + 1);
+        return { ...make(b, tool.slice(0, dot), name, name, false, "cli", args, argv), ...extra };
+      }
     }
   }
   // Unmapped command: the integration whose patterns start with this program, else the program.
-  const c = b.commands.find(([p]) => p[0] === argv[0]);
+  const program = (argv[0] ?? "").toLowerCase();
+  const c = b.commands.find(([p]) => p[0] === program);
   const name = (argv[1] ?? "").toLowerCase();
-  return make(b, c ? c[1].slice(0, c[1].indexOf(".")) : argv[0]!.toLowerCase(), name, name, true, callType, args, argv);
+  return { ...make(b, c ? c[1].slice(0, c[1].indexOf(".")) : program, name, name, true, "cli", args, argv), ...extra };
+}
+
+/**
+ * The command lines an MCP call carries in arguments its catalog marks `command` (a string is a
+ * shell line, an array of strings an argv), by argument path (`command`, `steps[*].run`).
+ */
+export function commandArgs(call: ResolvedCall): (string | readonly string[])[] {
+  const kinds = call.argKinds;
+  if (!kinds) return [];
+  const out: (string | readonly string[])[] = [];
+  for (const path in kinds) {
+    if (kinds[path] !== "command") continue;
+    for (const v of valuesAt(call.args, path.split(/\.|(?=\[\*\])/))) {
+      if (typeof v === "string") out.push(v);
+      else if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "string")) out.push(v as string[]);
+    }
+  }
+  return out;
+}
+
+/** The values at an argument path whose steps are keys or `[*]` (every element). */
+function valuesAt(v: unknown, steps: readonly string[]): unknown[] {
+  let cur: unknown[] = [v];
+  for (const s of steps) {
+    const next: unknown[] = [];
+    for (const x of cur) {
+      if (s === "[*]") { if (Array.isArray(x)) next.push(...x); }
+      else if (typeof x === "object" && x !== null && !Array.isArray(x) && own.call(x, s)) next.push((x as Record<string, unknown>)[s]);
+    }
+    cur = next;
+  }
+  return cur;
 }

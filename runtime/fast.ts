@@ -8,8 +8,9 @@
  * - an equality the event can be looked up by (`args.x is/in` literals, `agent is/in`, the agent or
  *   tenant of its scope, `agent.review_status`, `tool is/in` for a call outside the catalog), an
  *   `or` of such equalities, `args.x contains` a literal (array elements are looked up), the
- *   literal prefix of an `args.x matches` glob, or a numeric threshold (`args.x > n`: the sorted
- *   thresholds a value passes);
+ *   literal prefix of an `args.x matches` glob (each string element of an array is looked up), or
+ *   a numeric threshold (`args.x > n`: the sorted thresholds a value passes); a condition on a
+ *   path with `[*]` / `[all]` is never looked up;
  * - otherwise any other conjunct, which is then evaluated once per decision for every policy of
  *   the bucket that shares it (the same `body contains`, `data_class`, `args.x is not`, …).
  * Per bucket (cached by the bucket's identity): the policies grouped by guard into hash maps
@@ -23,11 +24,12 @@
  * exactly (test/runtime/fast-index.test.ts and the differential properties check this).
  */
 import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent } from "./types.js";
-import { allOf, ALWAYS, argAt, compileExpr, lowerText, stringsOf, type EvalContext, type Pred } from "./evaluate.js";
+import { allOf, ALWAYS, argAt, compileExpr, isWildPath, lowerText, stringsOf, type EvalContext, type Pred } from "./evaluate.js";
 import type { ResolvedCall } from "./event.js";
-import { escapeRegex, globToRegexSource } from "./glob.js";
+import { escapeRegex, globLiteralPrefix, globToRegexSource } from "./glob.js";
 import { passes, prefilterOf, type Detector, type Prefilter } from "./detectors.js";
 import { approverPeople } from "./user.js";
+import { defaultDecision } from "./defaults.js";
 
 /** What a decision needs of a policy, built once per policy (a match touches this object only). */
 export interface Meta {
@@ -97,6 +99,7 @@ const argKey = (kind: DimKind, path: readonly string[], values: readonly unknown
 
 /** The keys an exact equality conjunct is found under, if it is one. */
 function eqKey(e: CExpr): Key | undefined {
+  if (e.k === "arg" && isWildPath(e.path)) return undefined; // `[*]`: any of several values, tested as a shared conjunct
   if (e.k === "arg" && (e.op === "eq" || e.op === "in")) {
     const values = e.op === "eq" ? [e.value] : e.values;
     return values.length > 0 && values.every(prim) ? argKey("eq", e.path, values) : undefined;
@@ -107,19 +110,18 @@ function eqKey(e: CExpr): Key | undefined {
   return undefined;
 }
 
-/** The literal prefix of a glob (`team-1/*` → `team-1/`), when its regex is the glob's. */
-function globPrefix(e: CExpr): string | undefined {
-  if (e.k !== "arg" || e.op !== "matches" || globToRegexSource(e.glob) !== e.re) return undefined;
-  const i = e.glob.search(/[*?]/);
-  const pre = i < 0 ? e.glob : e.glob.slice(0, i);
-  return pre.length > 0 ? pre : undefined;
+/** The literal prefix of a glob (`team-1/*` → `team-1/`), when its regex is the glob's; `exact`: the glob is `prefix*`. */
+function globPrefix(e: CExpr): { pre: string; exact: boolean } | undefined {
+  if (e.k !== "arg" || e.op !== "matches" || isWildPath(e.path) || globToRegexSource(e.glob) !== e.re) return undefined;
+  const { prefix, rest } = globLiteralPrefix(e.glob);
+  return prefix.length > 0 ? { pre: prefix, exact: rest === "*" } : undefined;
 }
 
 /** Preference of a conjunct as a shared guard (lower first): cheap and often shared. */
 function sharedRank(e: CExpr): number {
   switch (e.k) {
     case "arg": return e.op === "matches" ? 1 : 0;
-    case "review": case "call_type": case "agent": return 0;
+    case "review": case "tool_review": case "call_type": case "agent": return 0;
     case "body": case "data_class": return 2;
     default: return 3;
   }
@@ -183,10 +185,10 @@ function anyOf(cs: readonly CExpr[]): Guard | undefined {
 /** `args.x contains v` (array elements looked up) or a glob's literal prefix (`prefix*`: exactly). */
 function containsOrPrefix(cs: readonly CExpr[]): Guard | undefined {
   for (const e of cs) {
-    if (e.k !== "arg") continue;
+    if (e.k !== "arg" || isWildPath(e.path)) continue;
     if (e.op === "contains" && prim(e.value)) return { keys: [argKey("has", e.path, [e.value])] };
-    const pre = globPrefix(e);
-    if (pre !== undefined && e.op === "matches") return { keys: [argKey("pre", e.path, [pre])], ...(e.glob === `${pre}*` ? { drop: e } : {}) };
+    const g = globPrefix(e);
+    if (g !== undefined) return { keys: [argKey("pre", e.path, [g.pre])], ...(g.exact ? { drop: e } : {}) };
   }
   return undefined;
 }
@@ -194,7 +196,7 @@ function containsOrPrefix(cs: readonly CExpr[]): Guard | undefined {
 /** A numeric threshold: found among the thresholds the value passes (exactly). */
 function threshold(cs: readonly CExpr[]): Guard | undefined {
   for (const e of cs) {
-    if (e.k === "arg" && NUMERIC.has(e.op) && "n" in e && typeof e.n === "number" && !Number.isNaN(e.n)) return { keys: [argKey(e.op as DimKind, e.path, [e.n])], drop: e };
+    if (e.k === "arg" && !isWildPath(e.path) && NUMERIC.has(e.op) && "n" in e && typeof e.n === "number" && !Number.isNaN(e.n)) return { keys: [argKey(e.op as DimKind, e.path, [e.n])], drop: e };
   }
   return undefined;
 }
@@ -362,6 +364,11 @@ function reachRun(plan: Plan, at: number | undefined, c: EvalContext): void {
   }
 }
 
+/** The policies whose glob prefix `v` starts with. */
+function reachPrefixes(plan: Plan, d: Dim, v: string, c: EvalContext): void {
+  for (const n of d.nums) { if (n > v.length) break; reachRun(plan, d.map.get(v.slice(0, n)), c); }
+}
+
 /** The value a dimension looks up for this event. */
 function valueOf(d: Dim, c: EvalContext): unknown {
   switch (d.src) {
@@ -420,11 +427,16 @@ function decideIn(plan: Plan, b: Bundle, c: EvalContext, e: SessionEvent): Decis
     switch (d.kind) {
       case "eq": reachRun(plan, d.map.get(v), c); break;
       case "has":
+        // A string (or an array with a string element) may contain any of the values: all are reached.
         if (typeof v === "string") reachRun(plan, d.all, c);
-        else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) reachRun(plan, d.map.get(v[i]), c);
+        else if (Array.isArray(v)) {
+          if (v.some((x) => typeof x === "string")) reachRun(plan, d.all, c);
+          else for (let i = 0; i < v.length; i++) reachRun(plan, d.map.get(v[i]), c);
+        }
         break;
       case "pre":
-        if (typeof v === "string") for (const n of d.nums) { if (n > v.length) break; reachRun(plan, d.map.get(v.slice(0, n)), c); }
+        if (typeof v === "string") reachPrefixes(plan, d, v, c);
+        else if (Array.isArray(v)) for (const x of v) if (typeof x === "string") reachPrefixes(plan, d, x, c);
         break;
       default: {
         if (typeof v !== "number") break;
@@ -501,9 +513,7 @@ export function decide(b: Bundle, ms: readonly Meta[], n: number, call: Resolved
     effect = "allow";
     reason = "no policy matched; agent_discovered events are allowed by default";
   } else {
-    const d = b.default;
-    effect = d ? d[call.operation] : "allow";
-    reason = !d ? "no policy matched; allowed by default" : d.form === "single" ? `no policy matched; default ${effect}` : `no policy matched; default by operation: ${call.operation} → ${effect}`;
+    ({ effect, reason } = defaultDecision(b, call, e, matched));
   }
   const policy = decider ? decider.policy : null;
   const d: Decision = call

@@ -15,6 +15,8 @@ export interface ToolFacts {
   readonly method: string | null;
   readonly category: string | null;
   readonly verbs: readonly string[];
+  /** The tool's review status (`toolReviewOf`); absent at build time, where it is left to run time. */
+  readonly review?: string;
 }
 
 export interface AgentFacts {
@@ -24,9 +26,24 @@ export interface AgentFacts {
   readonly user?: UserInfo | null;
 }
 
-/** An agent's review status; an agent without one is `Unreviewed` (SPEC §5, second round). */
-export function reviewOf(agent: AgentFacts | undefined): string {
-  return agent?.review_status ?? "Unreviewed";
+/**
+ * An agent's review status: the event's, else the bundle's review of its name (`agent_reviews`),
+ * else `Unreviewed` (SPEC §5, second round).
+ */
+export function reviewOf(agent: AgentFacts | undefined, reviews?: Readonly<Record<string, string>>): string {
+  if (agent?.review_status !== undefined) return agent.review_status;
+  const name = agent?.name;
+  return name !== undefined && reviews && Object.prototype.hasOwnProperty.call(reviews, name) ? reviews[name]! : "Unreviewed";
+}
+
+/**
+ * A tool's review status: the bundle's review of a catalog tool (`known`), else `Unreviewed`; a
+ * tool whose live definition differs from the pinned one (`changed`) is `Unreviewed` unless its
+ * review is `Disallowed`. Nothing an event says can make a tool more reviewed than the bundle does.
+ */
+export function toolReviewOf(reviews: Readonly<Record<string, string>> | undefined, key: string, known: boolean, changed: boolean): string {
+  const r = known && reviews && Object.prototype.hasOwnProperty.call(reviews, key) ? reviews[key]! : "Unreviewed";
+  return r === "Disallowed" || !changed ? r : "Unreviewed";
 }
 
 const reCache = new Map<string, RegExp>();
@@ -65,6 +82,7 @@ export function staticEval(e: CExpr, t: ToolFacts, agent?: AgentFacts): boolean 
     }
     case "agent": return agent && agent.name !== undefined ? e.names.includes(agent.name) : undefined;
     case "review": return agent ? e.values.includes(reviewOf(agent)) : undefined;
+    case "tool_review": return t.review === undefined ? undefined : e.values.includes(t.review);
     case "user": return agent && agent.user !== undefined ? userConditionHolds(e, agent.user ?? undefined) : undefined;
     // Static leaves: decided by the tool alone.
     case "integration": return e.ids.includes(t.integration);

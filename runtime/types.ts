@@ -7,7 +7,11 @@ export type Effect = "allow" | "block" | "require_approval" | "hide";
 export type Operation = "Read" | "Write" | "Delete" | "Unknown";
 export type Cmp = ">" | "<" | ">=" | "<=";
 
-/** A resolved condition. Tool keys and integration ids are lower-case. */
+/**
+ * A resolved condition. Tool keys and integration ids are lower-case. Argument paths are lists of
+ * object keys and index steps: `[3]` one element of an array, `[*]` every element (the condition
+ * holds when it holds for any of them).
+ */
 export type CExpr =
   | { readonly k: "true" }
   | { readonly k: "false" }
@@ -25,6 +29,8 @@ export type CExpr =
   | { readonly k: "verb"; readonly values: readonly string[] }
   | { readonly k: "agent"; readonly names: readonly string[] }
   | { readonly k: "review"; readonly values: readonly string[] }
+  /** `tool.review_status`: the bundle's review of the tool, `Unreviewed` when its definition changed (static-eval.ts). */
+  | { readonly k: "tool_review"; readonly values: readonly string[] }
   | { readonly k: "call_type"; readonly values: readonly string[] }
   | { readonly k: "arg"; readonly path: readonly string[]; readonly op: "eq"; readonly value: unknown }
   | { readonly k: "arg"; readonly path: readonly string[]; readonly op: "in"; readonly values: readonly unknown[] }
@@ -32,8 +38,16 @@ export type CExpr =
   | { readonly k: "arg"; readonly path: readonly string[]; readonly op: "contains"; readonly value: unknown }
   | { readonly k: "arg"; readonly path: readonly string[]; readonly op: Cmp; readonly n: number }
   | { readonly k: "arg"; readonly path: readonly string[]; readonly op: "exists" }
+  /** `args.url host is "github.com"`: a part of the URL in a string argument (never holds when it is not a URL). */
+  | { readonly k: "url"; readonly path: readonly string[]; readonly part: "host" | "scheme" | "path"; readonly op: "eq"; readonly value: string }
+  | { readonly k: "url"; readonly path: readonly string[]; readonly part: "host" | "scheme" | "path"; readonly op: "in"; readonly values: readonly string[] }
+  | { readonly k: "url"; readonly path: readonly string[]; readonly part: "host" | "scheme" | "path"; readonly op: "matches"; readonly glob: string; readonly re: string }
+  /** `args.path under "~/.ssh"`: the canonical path is the anchor or inside it, component-wise. */
+  | { readonly k: "under"; readonly path: readonly string[]; readonly anchor: string }
   | { readonly k: "body"; readonly mode: "any" | "all"; readonly needles: readonly string[] }
   | { readonly k: "data_class"; readonly classes: readonly string[] }
+  /** `command starts with "…"`: word prefixes of a command's normalised argv (any of them). */
+  | { readonly k: "command_prefix"; readonly prefixes: readonly (readonly string[])[] }
   | { readonly k: "session_label"; readonly label: string }
   | { readonly k: "session_called"; readonly key: string }
   | { readonly k: "principal_external" }
@@ -68,6 +82,21 @@ export interface BundleDefault {
   readonly form: "single" | "by_operation";
 }
 
+/**
+ * A default for part of the calls: `default for integration GitHub by operation { … }`,
+ * `default for tenant "acme" …`, `default for agent "Cursor" integration slack …`. `ops` holds only
+ * the operations written (all four for `default X`); an operation left out falls through to the
+ * next default in precedence order, then to the project-wide `default`, then to allow.
+ */
+export interface ScopedDefault {
+  readonly tenant?: string;
+  readonly agent?: string;
+  /** Integration id, lower case. */
+  readonly integration?: string;
+  readonly ops: Readonly<Partial<Record<Operation, "allow" | "block" | "require_approval">>>;
+  readonly form: "single" | "by_operation";
+}
+
 export interface BundlePolicy {
   readonly id: string;
   readonly name: string;
@@ -88,6 +117,12 @@ export interface BundlePolicy {
   readonly approvers?: readonly string[];
   readonly alerts?: readonly { readonly message?: string; readonly to?: string }[];
   readonly sanitize?: readonly string[];
+}
+
+/** A program's global options: those that take a value (`-C dir`, `--git-dir=x`) and flags. */
+export interface GlobalOptions {
+  readonly with_value: readonly string[];
+  readonly flags: readonly string[];
 }
 
 /** What an argument holds, read in canonical form: a file path, a URL or a shell command line. */
@@ -114,6 +149,11 @@ export interface Bundle {
   /** Command patterns, most specific first: `[pattern, toolKey]`. */
   readonly commands: readonly (readonly [readonly string[], string])[];
   /**
+   * Per program (`git`): the options that may stand before its subcommand, stepped over before the
+   * command patterns match (`git -C dir push` is `git push`). Absent when no catalog declares any.
+   */
+  readonly global_options?: Readonly<Record<string, GlobalOptions>>;
+  /**
    * The decision tables. Entries are `policyIndex * 2 + full` where `full = 1` means the whole
    * condition must be checked (the tool is not a catalog tool), `0` only the residual lines.
    * Each list is sorted by (priority, source order).
@@ -127,6 +167,12 @@ export interface Bundle {
     readonly agent_discovered: readonly number[];
   };
   readonly default?: BundleDefault;
+  /**
+   * Defaults for part of the calls, in precedence order (the first that matches the call and
+   * names its operation decides): agent + integration, agent, tenant + integration, tenant,
+   * integration. Absent when the project has none.
+   */
+  readonly defaults?: readonly ScopedDefault[];
   readonly detectors: readonly { readonly name: string; readonly source: string; readonly flags: string; readonly class: string }[];
   readonly organization?: {
     readonly domains: readonly string[];
@@ -136,6 +182,21 @@ export interface Bundle {
   };
   /** Who may approve, per role (`policy.config.json` → `approvers`): role → user names, both sorted. */
   readonly approvers?: Readonly<Record<string, readonly string[]>>;
+  /** Reviewed catalog tools (`policy.reviews.json`): lower-case key → `Approved` | `Disallowed`; any other tool is `Unreviewed`. */
+  readonly tool_reviews?: Readonly<Record<string, ReviewStatus>>;
+  /** Reviewed agents by name: the enforcement point stamps an agent's `review_status` from it. */
+  readonly agent_reviews?: Readonly<Record<string, ReviewStatus>>;
+  /** Pinned tool definitions (imported catalogs): lower-case key → hash and definition as imported. */
+  readonly pins?: Readonly<Record<string, ToolPin>>;
+}
+
+export type ReviewStatus = "Approved" | "Unreviewed" | "Disallowed";
+
+/** A tool's definition as imported (MCP `tools/list` entry: name, title, description, schemas, annotations) and its hash. */
+export interface ToolPin {
+  /** `sha256:` + hex of the definition's canonical JSON. */
+  readonly hash: string;
+  readonly definition: Readonly<Record<string, unknown>>;
 }
 
 // ─── Events ───────────────────────────────────────────────────────────────────────────
@@ -174,7 +235,20 @@ export interface SessionEvent {
     readonly integration?: string;
     readonly tool?: string;
     readonly args?: Record<string, unknown>;
-    readonly command?: readonly string[];
+    /** An argv, or a shell line (`"git add . && git push"`) split into simple commands. */
+    readonly command?: readonly string[] | string;
+    /** The folder the upstream resolves relative paths against (absolute): path arguments are made relative to it. */
+    readonly root?: string;
+    /** The home folder `~` stands for in path arguments (absolute). */
+    readonly home?: string;
+    /** Informational (recordings): the arguments in canonical form, when they differ from `args`. */
+    readonly canonical_args?: Record<string, unknown>;
+    /**
+     * Set by the enforcement point: what differs between the tool's live definition and the one
+     * the bundle pinned (`description`, `inputSchema.properties.path`, `not listed`, …). Non-empty:
+     * the tool counts as `Unreviewed` (a `Disallowed` tool stays `Disallowed`).
+     */
+    readonly definition_changed?: readonly string[];
   };
   readonly call_id?: string;
   readonly result?: unknown;
@@ -211,4 +285,19 @@ export interface Decision {
   operation?: Operation;
   /** Extra: what was unusual about the event (time clamped, revision not loaded); see docs/sessions.md. */
   notes?: string[];
+  /**
+   * Extra: a command line's simple commands, each decided (present when the line held more than one
+   * command, was a shell line, or had words stepped over); the call's effect is the strictest.
+   */
+  commands?: {
+    argv: string[];
+    raw_argv: string[];
+    tool: string;
+    operation: Operation;
+    effect: "allow" | "require_approval" | "block";
+    policy: string | null;
+    reason: string;
+    /** Why the command could not be decided statically (then the default for `Unknown` applied). */
+    unknown?: string;
+  }[];
 }

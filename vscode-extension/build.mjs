@@ -101,7 +101,7 @@ const banner = [
 ].join("\n");
 
 // Remove only what this script writes (so a stale cli.js never ships), never the folder itself.
-for (const name of ["extension.js", "server.js", "cli.js", "schemas", "compiler"]) {
+for (const name of ["extension.js", "server.js", "cli.js", "schemas", "compiler", "web-tree-sitter.wasm", "tree-sitter-bash.wasm"]) {
   rmSync(join(dist, name), { recursive: true, force: true });
 }
 mkdirSync(dist, { recursive: true });
@@ -151,6 +151,18 @@ for (const dir of assets) {
   }
   cpSync(from, join(dist, dir), { recursive: true, filter: (p) => statSync(p).isDirectory() || p.endsWith(".json") });
   console.log(`copied ${dir}/*.json to ${rel(join(dist, dir))}/`);
+}
+
+// The shell parser's WebAssembly (compiler/shell/shell-parser.ts looks for it beside the bundle).
+for (const spec of ["web-tree-sitter/web-tree-sitter.wasm", "tree-sitter-bash/tree-sitter-bash.wasm"]) {
+  try {
+    const from = requireFromRoot.resolve(spec);
+    cpSync(from, join(dist, from.slice(from.lastIndexOf("/") + 1)));
+    console.log(`copied ${rel(from)} to ${rel(dist)}/`);
+  } catch {
+    console.error(`error: ${spec} is not installed; the shell parser needs it.`);
+    failed = true;
+  }
 }
 
 process.exit(failed ? 1 : 0);

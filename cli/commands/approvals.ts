@@ -9,12 +9,12 @@
 import type { Command } from "commander";
 import { FileApprovalStore } from "../../enforce/approvals/file-store.js";
 import { RedisApprovalStore } from "../../enforce/approvals/redis-store.js";
-import { currentUser, roleFor } from "../../enforce/approvals/identity.js";
-import { pidAlive } from "../../enforce/approvals/clerk.js";
-import { hostname } from "node:os";
-import { viewOf, type ApprovalStore, type ApprovalView, type Receipt } from "../../enforce/approvals/types.js";
+import { currentUser } from "../../enforce/approvals/identity.js";
+import { abandoned, castBallot } from "../../enforce/approvals/cast.js";
+import { viewOf, type ApprovalStore, type ApprovalView } from "../../enforce/approvals/types.js";
 import { parseDuration } from "../../enforce/start.js";
 import { CliError, EXIT_FINDINGS, parseFormat, pc, printJson } from "../output.js";
+import { io } from "../io.js";
 import { oneLine as s } from "../../compiler/terminal-safe.js";
 
 interface StoreFlags { stateDir: string; store?: string }
@@ -49,12 +49,6 @@ function left(iso: string): string {
   return s <= 0 ? "expired" : s < 60 ? `${s}s left` : `${Math.round(s / 60)}m left`;
 }
 
-/** A pending request whose proxy (on this host) is gone: nobody will count a vote on it. */
-function abandoned(v: ApprovalView): boolean {
-  const p = v.request.proxy;
-  return v.status === "pending" && p?.host === hostname() && !pidAlive(p.pid);
-}
-
 /**
  * The review screen of one request. Every value is shown through `s` (one inert line): the agent
  * chose its name, the tool's parameters and (through them) parts of the reason. The MCP session id
@@ -81,37 +75,6 @@ function storeOptions(c: Command): Command {
     .option("--store <url>", "redis://… when the proxy runs with --store");
 }
 
-/** Polls for the proxy's receipt of a ballot. */
-async function receiptOf(s: ApprovalStore, id: string, ref: string, waitMs: number): Promise<Receipt | undefined> {
-  const end = Date.now() + waitMs;
-  for (;;) {
-    const r = await s.receipt(id, ref);
-    if (r || Date.now() >= end) return r;
-    await new Promise((res) => setTimeout(res, 100));
-  }
-}
-
-type VoteOutcome = { ok: true; view: ApprovalView; role: string } | { ok: false; error: string; view?: ApprovalView; submitted?: boolean };
-
-/** Checks the vote locally (the proxy checks again), submits the ballot, waits for the receipt. */
-async function castBallot(s: ApprovalStore, id: string, verdict: "approve" | "deny", o: { as?: string; note?: string; waitMs: number }): Promise<VoteOutcome> {
-  const stored = await s.get(id);
-  if (!stored) return { ok: false, error: `no approval with id "${id}"` };
-  const before = viewOf(stored, Date.now());
-  if (before.status !== "pending") return { ok: false, error: `approval ${id} is already ${before.status}`, view: before };
-  if (abandoned(before)) return { ok: false, error: `the proxy that held ${id} is gone, so the call cannot be made any more (the next start of \`policy enforce\` expires it)`, view: before };
-  const me = currentUser();
-  const role = roleFor(before.request, before.votes, me, o.as);
-  if ("error" in role) return { ok: false, error: role.error, view: before };
-  const ref = await s.submit(id, { hash: before.request.hash, verdict, as: role.role, by: me, at: new Date().toISOString(), ...(o.note ? { note: o.note } : {}) });
-  const receipt = await receiptOf(s, id, ref, o.waitMs);
-  const after = await s.get(id);
-  const view = after ? viewOf(after, Date.now()) : before;
-  if (!receipt) return { ok: false, submitted: true, view, error: `your ballot was submitted, but no proxy counted it within ${Math.round(o.waitMs / 1000)}s: is the \`policy enforce\` that holds this call still running?` };
-  if (!receipt.ok) return { ok: false, error: receipt.error ?? "the proxy refused the ballot", view };
-  return { ok: true, view, role: receipt.role ?? role.role };
-}
-
 function voteCommand(parent: Command, verb: "approve" | "deny"): void {
   storeOptions(parent.command(verb).description(verb === "approve" ? "approve a held call as your OS user (both roles must approve when the policy says from [technician, manager])" : "deny a held call as your OS user (one denial is enough)")
     .argument("<id>", "the approval id (from `policy approvals list`)")
@@ -123,17 +86,17 @@ function voteCommand(parent: Command, verb: "approve" | "deny"): void {
       const format = parseFormat(o.format);
       const waitMs = parseDuration(o.wait);
       if (waitMs === undefined) throw new CliError(`--wait must be a duration like 10s, not "${o.wait}"`);
-      const r = await withStore(o, (s) => castBallot(s, id, verb, { waitMs, ...(o.as ? { as: o.as } : {}), ...(o.note ? { note: o.note } : {}) }));
+      const r = await withStore(o, (s) => castBallot(s, id, verb, { by: currentUser(), waitMs, ...(o.as ? { as: o.as } : {}), ...(o.note ? { note: o.note } : {}) }));
       if (format === "json") printJson(r);
       if (!r.ok) {
-        if (format === "text") process.stderr.write(`error: ${s(r.error)}\n`);
-        process.exitCode = r.view ? EXIT_FINDINGS : 2;
+        if (format === "text") io().stderr.write(`error: ${s(r.error)}\n`);
+        io().exitCode = r.view ? EXIT_FINDINGS : 2;
         return;
       }
       if (format === "text") {
         const v = r.view;
         const msg = s(v.status === "pending" ? `${verb}d as ${r.role}; still waiting for ${v.waitingFor.join(" and ")}` : `${id} is ${v.status}`);
-        process.stdout.write(`${msg}\n`);
+        io().stdout.write(`${msg}\n`);
       }
     });
 }
@@ -148,8 +111,8 @@ export function register(program: Command): void {
       const now = Date.now();
       const views = (await withStore(o, (s) => s.list())).map((x) => viewOf(x, now)).filter((v) => o.all || v.status === "pending");
       if (format === "json") { printJson(views); return; }
-      if (!views.length) { process.stdout.write(o.all ? "no approvals\n" : "no pending approvals\n"); return; }
-      process.stdout.write(views.map(render).join("\n\n") + "\n");
+      if (!views.length) { io().stdout.write(o.all ? "no approvals\n" : "no pending approvals\n"); return; }
+      io().stdout.write(views.map(render).join("\n\n") + "\n");
     });
   storeOptions(ap.command("show").description("show one approval request")
     .argument("<id>", "the approval id")
@@ -160,7 +123,7 @@ export function register(program: Command): void {
       if (!stored) throw new CliError(`no approval with id "${id}"`);
       const v = viewOf(stored, Date.now());
       if (format === "json") printJson(v);
-      else process.stdout.write(render(v) + "\n");
+      else io().stdout.write(render(v) + "\n");
     });
   voteCommand(ap, "approve");
   voteCommand(ap, "deny");

@@ -8,6 +8,7 @@ import { verifyAuditLog } from "../../compiler/lifecycle/audit.js";
 import { lifecycleFiles, loadLock } from "../../compiler/lifecycle/files.js";
 import { displayPath } from "../../compiler/project.js";
 import { CliError, EXIT_FINDINGS, parseFormat, pc, printJson } from "../output.js";
+import { io } from "../io.js";
 import { oneLine } from "../../compiler/terminal-safe.js";
 
 interface Opts { log?: string; lock?: string; format?: string }
@@ -36,11 +37,11 @@ export function register(program: Command): void {
       const anchored = !!r.locked.lock.audit;
       if (format === "json") printJson({ ok: v.ok, log: r.log, entries: v.entries.length, head: v.head ?? null, anchored, problems: v.problems });
       else {
-        for (const p of v.problems) process.stdout.write(`${pc.red("✗")} ${r.log}${p.line ? `:${p.line}` : ""}: ${oneLine(p.message)}\n`);
-        if (v.ok) process.stdout.write(`${pc.green("✓")} ${r.log}: ${v.entries.length} entr${v.entries.length === 1 ? "y" : "ies"}, chain intact${anchored ? `, ends at the entry ${r.lock} records` : ` (no ${r.lock} to anchor the end: entries cut from the end would go unnoticed)`}\n`);
-        else process.stdout.write(`${r.log} has been tampered with: ${v.problems.length} problem${v.problems.length === 1 ? "" : "s"}\n`);
+        for (const p of v.problems) io().stdout.write(`${pc.red("✗")} ${r.log}${p.line ? `:${p.line}` : ""}: ${oneLine(p.message)}\n`);
+        if (v.ok) io().stdout.write(`${pc.green("✓")} ${r.log}: ${v.entries.length} entr${v.entries.length === 1 ? "y" : "ies"}, chain intact${anchored ? `, ends at the entry ${r.lock} records` : ` (no ${r.lock} to anchor the end: entries cut from the end would go unnoticed)`}\n`);
+        else io().stdout.write(`${r.log} has been tampered with: ${v.problems.length} problem${v.problems.length === 1 ? "" : "s"}\n`);
       }
-      process.exitCode = v.ok ? 0 : EXIT_FINDINGS;
+      io().exitCode = v.ok ? 0 : EXIT_FINDINGS;
     });
   audit.command("list").description("print the builds the audit log records")
     .argument("[path]", "the project (default: .)")
@@ -59,8 +60,8 @@ export function register(program: Command): void {
           ...c.deprecated.map((x) => `-${x.id}@${x.version} (deprecated)`),
           ...c.removed.map((x) => `-${x.id}@${x.version} (removed)`),
         ];
-        process.stdout.write(oneLine(`#${e.seq} ${e.ts} ${e.actor} revision ${e.revision}${e.signed ? " signed" : ""}: ${e.policies.length} policies${parts.length ? `; ${parts.join(", ")}` : ""}`) + "\n");
+        io().stdout.write(oneLine(`#${e.seq} ${e.ts} ${e.actor} revision ${e.revision}${e.signed ? " signed" : ""}: ${e.policies.length} policies${parts.length ? `; ${parts.join(", ")}` : ""}`) + "\n");
       }
-      if (!v.ok) process.stdout.write(pc.red(`the log does not verify: run \`policy audit verify\`\n`));
+      if (!v.ok) io().stdout.write(pc.red(`the log does not verify: run \`policy audit verify\`\n`));
     });
 }

@@ -4,9 +4,12 @@ import { loadProject } from "../../compiler/project.js";
 import { collectCatalogs, reportDiagnostics, summaryLine, writeAtomic } from "../project-io.js";
 import { resolve } from "node:path";
 import { CliError, EXIT_FINDINGS, EXIT_USAGE, parseFormat, printJson } from "../output.js";
+import { io } from "../io.js";
 import type { CatalogTool } from "../../compiler/catalog/catalog.js";
 import type { JsonSchema } from "../../compiler/catalog/types.js";
 import { keepLines, oneLine } from "../../compiler/terminal-safe.js";
+import { registerToolReview } from "./review.js";
+import { registerCatalogDiff } from "./catalog-diff.js";
 
 function argLines(s: JsonSchema | undefined, prefix = "args", depth = 0): string[] {
   if (!s?.properties || depth > 4) return [];
@@ -33,25 +36,26 @@ export function register(program: Command): void {
     .option("--previous <file>", "the catalog of the previous import: show what changed")
     .option("--policies <path>", "check these policies against the new catalog in place of the previous one (repeatable)", collectCatalogs)
     .option("-o, --output <file>", "write the catalog here (default: stdout)")
+    .option("--allow-ref-root <dir>", "let external $refs of an OpenAPI document read files under this folder too (repeatable; default: the document's folder only)", collectCatalogs)
     .option("--format <format>", "report format: text or json", "text")
-    .action(async (file: string, o: { from: string; integration: string; name?: string; overrides?: string; previous?: string; policies?: string[]; output?: string; format?: string }) => {
+    .action(async (file: string, o: { from: string; integration: string; name?: string; overrides?: string; previous?: string; policies?: string[]; output?: string; format?: string; allowRefRoot?: string[] }) => {
       const format = parseFormat(o.format);
       if (o.from !== "mcp" && o.from !== "openapi") throw new CliError(`--from must be mcp or openapi, not "${o.from}"`);
       // Loaded on demand: the importers pull in YAML and $ref resolution, which other commands never need.
       const { importCatalog, formatReport, formatCatalog, formatDiff } = await import("../../compiler/catalog/import/index.js");
-      const r = await importCatalog({ from: o.from, input: file, integration: o.integration, ...(o.name ? { name: o.name } : {}), ...(o.overrides ? { overrides: o.overrides } : {}), ...(o.previous ? { previous: o.previous } : {}) });
+      const r = await importCatalog({ from: o.from, input: file, integration: o.integration, ...(o.name ? { name: o.name } : {}), ...(o.overrides ? { overrides: o.overrides } : {}), ...(o.previous ? { previous: o.previous } : {}), ...(o.allowRefRoot ? { allowRefRoots: o.allowRefRoot } : {}) });
       if (!r.ok) {
-        if (format === "json") process.stderr.write(JSON.stringify({ ok: false, errors: r.errors }, null, 2) + "\n");
-        else for (const e of r.errors) process.stderr.write(`error: ${oneLine(`${e.file ?? file}${e.pointer ? ` at ${e.pointer}` : ""}: ${e.message}`)}${e.hint ? `\n  hint: ${oneLine(e.hint)}` : ""}\n`);
-        process.exitCode = EXIT_USAGE;
+        if (format === "json") io().stderr.write(JSON.stringify({ ok: false, errors: r.errors }, null, 2) + "\n");
+        else for (const e of r.errors) io().stderr.write(`error: ${oneLine(`${e.file ?? file}${e.pointer ? ` at ${e.pointer}` : ""}: ${e.message}`)}${e.hint ? `\n  hint: ${oneLine(e.hint)}` : ""}\n`);
+        io().exitCode = EXIT_USAGE;
         return;
       }
       const text = formatCatalog(r.catalog);
       if (o.output) writeAtomic(o.output, text);
-      else process.stdout.write(text);
+      else io().stdout.write(text);
       // Tool names in the report come from the imported document (an MCP server's tools/list).
-      process.stderr.write((format === "json" ? formatReport(r.report, format) : keepLines(formatReport(r.report, format))) + "\n");
-      if (r.diff) process.stderr.write(formatDiff(r.diff, format) + "\n");
+      io().stderr.write((format === "json" ? formatReport(r.report, format) : keepLines(formatReport(r.report, format))) + "\n");
+      if (r.diff) io().stderr.write(formatDiff(r.diff, format) + "\n");
       if (o.policies?.length) {
         // The new catalog stands in for the previous one (or is added), so that policies broken by
         // removed tools or incompatible argument changes show up as diagnostics now, not at build time.
@@ -59,10 +63,12 @@ export function register(program: Command): void {
         const loaded = loadProject(o.policies, { catalogs: [target], overlays: new Map([[target, text]]) });
         const ds = loaded.project.diagnostics.filter((d) => d.severity !== "info");
         const s = reportDiagnostics(ds, loaded);
-        process.stderr.write(`policies checked against the new catalog: ${summaryLine(s)}\n`);
-        if (s.errors) process.exitCode = EXIT_FINDINGS;
+        io().stderr.write(`policies checked against the new catalog: ${summaryLine(s)}\n`);
+        if (s.errors) io().exitCode = EXIT_FINDINGS;
       }
     });
+  registerToolReview(cat);
+  registerCatalogDiff(cat);
   cat.command("list").description("list integrations and tools the checker knows")
     .argument("[paths...]", "project (for its user catalogs; default: .)")
     .option("--catalog <file>", "add a user catalog (repeatable)", collectCatalogs)
@@ -73,10 +79,11 @@ export function register(program: Command): void {
       const { project } = loadProject(paths.length ? paths : ["."], { catalogs: o.catalog ?? [] });
       const integs = [...project.catalog.integrations.values()].filter((i) => !o.integration || project.catalog.integration(o.integration) === i);
       if (o.integration && !integs.length) throw new CliError(`unknown integration "${o.integration}"`);
-      if (format === "json") printJson(integs.map((i) => ({ id: i.id, name: i.name, call_type: i.callType, tools: [...i.tools.values()].map((t) => ({ name: t.name, operation: t.operation, labels: t.labels })) })));
+      const review = (t: CatalogTool) => project.reviews?.tools[t.key.toLowerCase()] ?? "Unreviewed";
+      if (format === "json") printJson(integs.map((i) => ({ id: i.id, name: i.name, call_type: i.callType, tools: [...i.tools.values()].map((t) => ({ name: t.name, operation: t.operation, labels: t.labels, review_status: review(t) })) })));
       else for (const i of integs) {
-        process.stdout.write(`${oneLine(i.name)} (${oneLine(i.id)}, ${i.callType}): ${i.tools.size} tools\n`);
-        for (const t of i.tools.values()) process.stdout.write(`  ${oneLine(t.name).padEnd(36)} ${t.operation.padEnd(7)} ${oneLine(t.labels.join(", "))}\n`);
+        io().stdout.write(`${oneLine(i.name)} (${oneLine(i.id)}, ${i.callType}): ${i.tools.size} tools\n`);
+        for (const t of i.tools.values()) io().stdout.write(`  ${oneLine(t.name).padEnd(36)} ${t.operation.padEnd(7)} ${review(t).padEnd(10)} ${oneLine(t.labels.join(", "))}\n`);
       }
     });
   cat.command("show").description("what the checker knows of one tool")
@@ -93,7 +100,7 @@ export function register(program: Command): void {
       const t = found[0]!;
       if (format === "json") { printJson(toolJson(t)); return; }
       // Names and descriptions come from catalogs, often imported from an MCP server: one inert line each.
-      process.stdout.write([`${t.key} — ${t.description}`, `operation: ${t.operation}`, `labels: ${t.labels.join(", ") || "none"}`,
+      io().stdout.write([`${t.key} — ${t.description}`, `operation: ${t.operation}`, `labels: ${t.labels.join(", ") || "none"}`,
         ...(t.category ? [`category: ${t.category}`] : []), ...(t.method ? [`method: ${t.method}`] : []), ...(t.verbs.length ? [`verbs: ${t.verbs.join(", ")}`] : []),
         ...(t.resource ? [`resource: args.${t.resource}`] : []), `arguments:`, ...argLines(t.args), `source: ${t.source}`].map(oneLine).join("\n") + "\n");
     });

@@ -9,7 +9,8 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { buildBundle } from "../../compiler/emit/index.js";
 import { diffBundles, diffJson, formatDiff } from "../../compiler/analysis/diff.js";
 import type { Bundle } from "../../runtime/types.js";
-import { collectCatalogs, loadOrExit, readBundle, reportDiagnostics } from "../project-io.js";
+import { ALLOW_OUTSIDE_HELP, collectCatalogs, loadOrExit, readBundle, reportDiagnostics } from "../project-io.js";
+import { io } from "../io.js";
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, parseFormat, printJson } from "../output.js";
 
 /** Whether a path is a built bundle (a JSON file of format `policy-bundle/1`). */
@@ -18,10 +19,10 @@ function isBundleFile(path: string): boolean {
   try { return (JSON.parse(readFileSync(path, "utf8")) as { format?: unknown }).format === "policy-bundle/1"; } catch { return false; }
 }
 
-function side(path: string, o: { catalog?: string[]; includeDrafts?: boolean }): Bundle {
+function side(path: string, o: { catalog?: string[]; includeDrafts?: boolean; allowOutside?: boolean }): Bundle {
   if (isBundleFile(path)) return readBundle(path);
   if (!existsSync(path)) throw new CliError(`cannot read "${path}": no such file or directory`, EXIT_USAGE);
-  const loaded = loadOrExit([path], o.catalog);
+  const loaded = loadOrExit([path], o.catalog, { allowOutside: !!o.allowOutside });
   if (loaded.project.diagnostics.some((d) => d.severity === "error")) {
     reportDiagnostics(loaded.project.diagnostics, loaded, { quietInfo: true });
     throw new CliError(`"${path}" has errors: fix them before comparing`, EXIT_USAGE);
@@ -34,14 +35,15 @@ export function register(program: Command): void {
     .argument("<old>", "the policies before: a folder or file of .policy sources, or a bundle (.json)")
     .argument("<new>", "the policies after: a folder or file of .policy sources, or a bundle (.json)")
     .option("--catalog <file>", "add a user catalog for sources (repeatable)", collectCatalogs)
+    .option("--allow-outside", ALLOW_OUTSIDE_HELP)
     .option("--include-drafts", "include draft policies when building sources")
     .option("--format <format>", "text or json", "text")
-    .action((oldPath: string, newPath: string, o: { catalog?: string[]; includeDrafts?: boolean; format?: string }) => {
+    .action((oldPath: string, newPath: string, o: { catalog?: string[]; includeDrafts?: boolean; format?: string; allowOutside?: boolean }) => {
       const format = parseFormat(o.format);
       const before = side(oldPath, o), after = side(newPath, o);
       const d = diffBundles(before, after);
       if (format === "json") printJson(diffJson(d, [after, before]));
-      else process.stdout.write(formatDiff(d, [after, before]) + "\n");
-      process.exitCode = d.targets.length ? EXIT_FINDINGS : EXIT_OK;
+      else io().stdout.write(formatDiff(d, [after, before]) + "\n");
+      io().exitCode = d.targets.length ? EXIT_FINDINGS : EXIT_OK;
     });
 }

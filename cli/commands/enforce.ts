@@ -10,17 +10,22 @@ import { Authenticator, readTokenFile, type AuthOptions } from "../../enforce/ht
 import { ajvMessage, schemaValidator } from "../../compiler/json/validate.js";
 import { parseUpstream, Upstream, type UpstreamSpec } from "../../enforce/upstream.js";
 import { CliError } from "../output.js";
+import { io } from "../io.js";
 import { keepLines, oneLine } from "../../compiler/terminal-safe.js";
 import { resolveUser } from "../../enforce/user-source.js";
+import { loadShellParser } from "../../compiler/shell/shell-parser.js";
+import { bundleUrlProblem, startOps, type Ops } from "../../ops/enforce-ops.js";
+import { parseListen } from "./serve-bundles.js";
 
 interface Flags {
   bundle?: string; store?: string; stateDir: string; record?: string; decisionLog?: string; alertsWebhook?: string;
-  approvalTimeout: string; integration?: string; upstream?: string[]; listen?: string; tenant?: string; agent?: string;
+  approvalTimeout: string; integration?: string; upstream?: string[]; root?: string[]; listen?: string; tenant?: string; agent?: string;
   agentId?: string; agentReviewStatus?: string; user?: string; userFile?: string; config?: string; strict?: boolean; sessionId?: string; separator?: string; key?: string; watch: boolean; quiet?: boolean; listTools?: boolean;
   allowOrigin?: string[]; allowHost?: string[]; authTokenFile?: string; jwtKey?: string; jwksFile?: string; jwtIssuer?: string; jwtAudience?: string;
   jwtRolesClaim?: string; jwtGroupsClaim?: string; jwtManagerClaim?: string; sessionIdle: string; maxSessionsPerToken: string;
   tlsCert?: string; tlsKey?: string;
   audit: string; allowSharedState?: boolean; approversGroup?: string;
+  bundleUrl?: string; poll: string; bundleWait: string; bundleCache?: string; metrics?: string;
 }
 
 const HTTP_FLAGS = ["allowOrigin", "allowHost", "authTokenFile", "jwtKey", "jwksFile", "jwtIssuer", "jwtAudience", "jwtRolesClaim", "jwtGroupsClaim", "jwtManagerClaim", "tlsCert", "tlsKey"] as const;
@@ -76,6 +81,16 @@ function httpOptions(o: Flags): HttpOptions {
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
+/** `--root [id=]dir`: onto the upstream with that id, or (without `id=`) the one given after `--`. */
+function applyRoots(upstreams: UpstreamSpec[], roots: readonly string[], hasCommand: boolean): void {
+  for (const r of roots) {
+    const m = /^([a-z][a-z0-9_]*)=(.+)$/.exec(r);
+    const i = m ? upstreams.findIndex((u) => u.integration === m[1]) : hasCommand ? 0 : -1;
+    if (i < 0) throw new CliError(m ? `--root ${r}: no upstream has the id "${m[1]}"` : `--root ${r}: without id= it applies to the server given after --; with --upstream write --root <id>=<dir>`);
+    upstreams[i] = { ...upstreams[i]!, root: m ? m[2]! : r };
+  }
+}
+
 /** `--list-tools`: what the upstream offers, unfiltered, as a `tools/list` result. */
 async function listTools(specs: readonly UpstreamSpec[]): Promise<void> {
   if (specs.length !== 1) throw new CliError("--list-tools takes one upstream");
@@ -84,10 +99,29 @@ async function listTools(specs: readonly UpstreamSpec[]): Promise<void> {
     u = await Upstream.connect(specs[0]!, { stderr: "ignore" });
   } catch (e) { throw new CliError((e as Error).message); }
   try {
-    process.stdout.write(JSON.stringify({ tools: u.tools }, null, 2) + "\n");
-    process.stderr.write(`${u.tools.length} tools from ${oneLine(u.serverName ?? "the server")} (integration id ${u.integration})\n`);
+    io().stdout.write(JSON.stringify({ tools: u.tools }, null, 2) + "\n");
+    io().stderr.write(`${u.tools.length} tools from ${oneLine(u.serverName ?? "the server")} (integration id ${u.integration})\n`);
   } finally {
     await u.close();
+  }
+}
+
+/** `--bundle-url` and `--metrics`: checked, then started (the first bundle is awaited here). */
+async function opsOf(o: Flags, publicKeyPem: string | undefined, log: (m: string) => void): Promise<Ops> {
+  const poll = parseDuration(o.poll);
+  if (poll === undefined || poll < 100) throw new CliError(`--poll must be a duration like 10s, 30s or 5m, not "${o.poll}"`);
+  const wait = parseDuration(o.bundleWait);
+  if (wait === undefined) throw new CliError(`--bundle-wait must be a duration like 10s or 1m, not "${o.bundleWait}"`);
+  if (!o.bundleUrl && o.bundleCache) throw new CliError("--bundle-cache applies to --bundle-url");
+  const problem = o.bundleUrl ? bundleUrlProblem(o.bundleUrl, publicKeyPem !== undefined) : undefined;
+  if (problem) throw new CliError(problem);
+  try {
+    return await startOps({
+      bundleUrl: o.bundleUrl, publicKeyPem, pollMs: poll, waitMs: wait, stateDir: o.stateDir, cacheDir: o.bundleCache,
+      metrics: o.metrics ? parseListen(o.metrics, "--metrics") : undefined, log,
+    });
+  } catch (e) {
+    throw e instanceof CliError ? e : new CliError((e as Error).message);
   }
 }
 
@@ -95,9 +129,15 @@ export function register(program: Command): void {
   program.command("enforce").description("run an MCP proxy that enforces a bundle in front of MCP servers")
     .argument("[command...]", "after --: the command that starts the upstream MCP server (stdio)")
     .option("--bundle <file>", "the bundle to enforce (reloaded when the file changes)")
+    .option("--bundle-url <url>", "pull the bundle from this URL (polled with ETags; <url>.sig verified with --key; the last good one cached in the state dir)")
+    .option("--poll <duration>", "with --bundle-url: how often to poll", "30s")
+    .option("--bundle-wait <duration>", "with --bundle-url: how long to try at start when neither the server nor the cache gives a bundle", "30s")
+    .option("--bundle-cache <dir>", "with --bundle-url: where the last good bundle is kept (default: <state-dir>/bundle-cache/<hash of the URL>)")
+    .option("--metrics <host:port>", "serve Prometheus metrics at /metrics, and /healthz and /readyz, on this address")
     .option("--list-tools", "print the upstream's tools/list result as JSON and exit (for `policy catalog import --from mcp`)")
     .option("--integration <id>", "integration id of the upstream given after -- (default: from the server's name)")
     .option("--upstream <spec>", "an upstream: <id>=<command line> or <id>=http(s)://… (repeatable)", collect)
+    .option("--root <[id=]dir>", "the folder an upstream resolves relative paths against (path arguments are made relative to it; default: a stdio server's first directory argument); id= names an --upstream (repeatable)", collect)
     .option("--listen <host:port>", "serve agents over Streamable HTTP at http://host:port/mcp instead of stdio")
     .option("--allow-origin <origin>", "with --listen: a browser Origin to accept besides loopback ones, e.g. https://app.example.com (repeatable)", collect)
     .option("--allow-host <name>", "with --listen: a Host name to accept besides loopback names and the listen address (repeatable)", collect)
@@ -122,7 +162,7 @@ export function register(program: Command): void {
     .option("--tenant <name>", "tenant put on every event")
     .option("--agent <name>", "agent name (default: the MCP client's name)")
     .option("--agent-id <id>", "agent id")
-    .option("--agent-review-status <status>", "Approved, Unreviewed or Disallowed")
+    .option("--agent-review-status <status>", "Approved, Unreviewed or Disallowed, for agents the reviews file (policy agent review) does not name")
     .option("--user <id>", "the person behind the agent: a user of policy.config.json \"users\" (put on every event; `user` conditions)")
     .option("--user-file <file>", "the person behind the agent, as a JSON user record (schemas/user.schema.json)")
     .option("--config <file>", "the policy.config.json that --user reads (default: found from the working folder upwards)")
@@ -143,6 +183,7 @@ Examples:
     .action(async (command: string[], o: Flags) => {
       if (o.audit !== "strict" && o.audit !== "best-effort") throw new CliError(`--audit must be strict or best-effort, not "${o.audit}"`);
       const audit: "strict" | "best-effort" = o.audit;
+      await loadShellParser();
       const timeout = parseDuration(o.approvalTimeout);
       if (timeout === undefined || timeout <= 0) throw new CliError(`--approval-timeout must be a duration like 30s, 5m or 1h, not "${o.approvalTimeout}"`);
       const upstreams: UpstreamSpec[] = [];
@@ -152,9 +193,10 @@ Examples:
       if (command.length) upstreams.unshift({ ...(o.integration ? { integration: o.integration.toLowerCase() } : {}), command });
       else if (o.integration) throw new CliError("--integration names the upstream given after --; with --upstream write <id>=<command>");
       if (!upstreams.length) throw new CliError("no upstream MCP server: put its command after -- (policy enforce --bundle b.json -- npx -y <server>) or use --upstream");
+      applyRoots(upstreams, o.root ?? [], command.length > 0);
       if (o.listTools) { await listTools(upstreams); return; }
-      if (!o.bundle) throw new CliError("--bundle <file> is required (build one with `policy build -o bundle.json`)");
-      const bundle = o.bundle;
+      if (o.bundle && o.bundleUrl) throw new CliError("give --bundle <file> or --bundle-url <url>, not both");
+      if (!o.bundle && !o.bundleUrl) throw new CliError("--bundle <file> or --bundle-url <url> is required (build one with `policy build -o bundle.json`)");
       let listen: { host: string; port: number } | undefined;
       if (o.listen) {
         const m = /^(.*):(\d+)$/.exec(o.listen);
@@ -172,12 +214,15 @@ Examples:
       const problem = listen && http ? listenProblem(listen.host, http) : undefined;
       if (problem) throw new CliError(problem);
       // Messages quote agents, tools and upstream errors: nothing in them may act on the terminal.
-      const important = (m: string) => process.stderr.write(`policy enforce: ${keepLines(m)}\n`);
+      const important = (m: string) => io().stderr.write(`policy enforce: ${keepLines(m)}\n`);
       const log = (m: string) => { if (!o.quiet || m.startsWith("approval ")) important(m); };
+      // Last, once every flag is checked: the metrics endpoint, and the first pulled bundle.
+      const ops = await opsOf(o, o.key ? readTextInput(o.key, "public key") : undefined, log);
+      const bundle = ops.bundle ?? o.bundle!;
       let proxy;
       try {
         proxy = await startProxy({
-          bundle, upstreams, stateDir: o.stateDir, approvalTimeoutMs: timeout, watch: o.watch, log, warn: important, ...(o.strict ? { strict: true } : {}), audit,
+          bundle, upstreams, stateDir: o.stateDir, approvalTimeoutMs: timeout, watch: o.watch && !ops.bundle, log, ...(ops.observer ? { observer: ops.observer } : {}), warn: important, ...(o.strict ? { strict: true } : {}), audit,
           ...(o.allowSharedState ? { allowSharedState: true } : {}),
           ...(o.approversGroup ? { approversGroup: o.approversGroup } : {}),
           ...(o.key ? { publicKey: readTextInput(o.key, "public key") } : {}),
@@ -193,10 +238,13 @@ Examples:
           },
         });
       } catch (e) {
+        await ops.close();
         throw new CliError((e as Error).message);
       }
+      ops.attach(proxy);
+      if (ops.metricsUrl) important(`metrics at ${ops.metricsUrl}/metrics (also /healthz, /readyz)`);
       let stopping: Promise<void> | undefined;
-      const stop = () => (stopping ??= proxy.close());
+      const stop = () => (stopping ??= ops.close().then(() => proxy.close()));
       process.once("SIGINT", () => { void stop().then(() => process.exit(130)); });
       process.once("SIGTERM", () => { void stop().then(() => process.exit(143)); });
       if (listen) {
@@ -213,6 +261,6 @@ Examples:
         await serveStdio(proxy.gateway, o.sessionId ? { sessionId: o.sessionId } : {});
       }
       await stop();
-      process.exitCode = 0;
+      io().exitCode = 0;
     });
 }

@@ -4,10 +4,12 @@
  */
 import type { Command } from "commander";
 import { exportDocument } from "../../compiler/lifecycle/export-json.js";
+import { declarationsNeeded } from "../../compiler/lifecycle/export-needs.js";
 import { COMPILER_VERSION } from "../../compiler/version.js";
 import type { Decl } from "../../grammar/ast.js";
 import { collectCatalogs, loadOrExit, reportDiagnostics, writeAtomic } from "../project-io.js";
 import { CliError, EXIT_FINDINGS } from "../output.js";
+import { io } from "../io.js";
 
 export function register(program: Command): void {
   program.command("export").description("export the policies (and tests, defaults, detectors) as JSON")
@@ -22,14 +24,16 @@ export function register(program: Command): void {
       const syntax = loaded.project.diagnostics.filter((d) => d.severity === "error" && d.code.startsWith("PDL1"));
       if (syntax.length) {
         reportDiagnostics(syntax, loaded);
-        process.stderr.write("syntax errors: nothing exported\n");
-        process.exitCode = EXIT_FINDINGS;
+        io().stderr.write("syntax errors: nothing exported\n");
+        io().exitCode = EXIT_FINDINGS;
         return;
       }
       let keep: ((d: Decl) => boolean) | undefined;
       if (o.policy?.length) {
         const wanted = new Set(o.policy);
-        const decls = new Set<Decl>(loaded.project.policies.filter((p) => wanted.has(p.id)).map((p) => p.ast));
+        const chosen = loaded.project.policies.filter((p) => wanted.has(p.id));
+        // The policies, and what they rely on (their organization block, their detectors).
+        const decls = new Set<Decl>([...chosen.map((p) => p.ast), ...declarationsNeeded(loaded.project, chosen)]);
         const missing = o.policy.filter((id) => !loaded.project.policies.some((p) => p.id === id));
         if (missing.length) throw new CliError(`no policy has the id ${missing.map((m) => `"${m}"`).join(", ")}`);
         keep = (d) => decls.has(d);
@@ -37,6 +41,6 @@ export function register(program: Command): void {
       const doc = exportDocument(loaded.project.files, { generator: COMPILER_VERSION, ...(keep ? { keep } : {}) });
       const text = JSON.stringify(doc, null, 2) + "\n";
       if (o.output) writeAtomic(o.output, text);
-      else process.stdout.write(text);
+      else io().stdout.write(text);
     });
 }

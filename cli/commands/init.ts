@@ -3,6 +3,9 @@ import type { Command } from "commander";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CliError } from "../output.js";
+import { io } from "../io.js";
+import { defaultActor } from "../../compiler/lifecycle/audit.js";
+import { EMPTY_REVIEWS, recordReview, REVIEWS_FILE, serializeReviews } from "../../compiler/lifecycle/reviews.js";
 
 const STARTER = `# Starter policies. Run \`npx policy test\` to check them, \`npx policy build -o bundle.json\` to ship them.
 
@@ -19,6 +22,23 @@ policy "Deleting a Linear issue needs approval" {
   if integration is Linear
   if tool is delete_issue
   action require_approval "Deleting an issue needs a human" from [technician]
+}
+
+# Review status: \`policy catalog review github.list_issues --status Approved --by you\` (policy.reviews.json).
+# A tool no review names is Unreviewed, and so is a tool whose live definition (description,
+# schemas) differs from the one its catalog pinned: \`policy enforce\` compares them.
+policy "Unreviewed tools need approval" {
+  id unreviewed-tools
+  priority 90
+  if tool.review_status is Unreviewed
+  if operation in [Read, Write]
+  action require_approval "This tool has not been reviewed, or its definition changed since it was: approve the call, or review the tool" from [technician]
+}
+
+policy "Disallowed tools are hidden" {
+  id disallowed-tools
+  if tool.review_status is Disallowed
+  action hide
 }
 
 policy "Alert when an unsanctioned agent appears" {
@@ -38,6 +58,13 @@ test "GitHub writes are blocked, reads are allowed" {
   expect allow
 }
 
+test "Only reviewed tools run without approval" {
+  call github.list_issues { owner: "acme", repo: "web" }
+  expect allow
+  call linear.list_issues {}
+  expect require_approval by unreviewed-tools
+}
+
 test "Linear deletions wait for a technician" {
   call linear.delete_issue { id: "LIN-42" }
   expect require_approval by linear-delete-approval
@@ -55,10 +82,12 @@ export function register(program: Command): void {
     .action((dir: string) => {
       const file = join(dir, "policies", "starter.policy");
       const config = join(dir, "policy.config.json");
-      for (const f of [file, config]) if (existsSync(f)) throw new CliError(`${f} already exists: not overwriting it`);
+      const reviews = join(dir, REVIEWS_FILE);
+      for (const f of [file, config, reviews]) if (existsSync(f)) throw new CliError(`${f} already exists: not overwriting it`);
       mkdirSync(join(dir, "policies"), { recursive: true });
       writeFileSync(file, STARTER);
       writeFileSync(config, JSON.stringify({ catalogs: [] }, null, 2) + "\n");
-      process.stdout.write(`created ${config} and ${file}\nnext: npx policy test ${dir === "." ? "" : dir}\n`);
+      writeFileSync(reviews, serializeReviews(recordReview(EMPTY_REVIEWS, "tool", "github.list_issues", { status: "Approved", by: defaultActor(), at: new Date().toISOString(), note: "read-only listing (policy init)" })));
+      io().stdout.write(`created ${config} and ${file}\nnext: npx policy test ${dir === "." ? "" : dir}\n`);
     });
 }

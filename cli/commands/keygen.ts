@@ -5,16 +5,23 @@
  */
 import type { Command } from "commander";
 import { existsSync, writeFileSync } from "node:fs";
-import { generateKeyPair, readPrivateKey, serializeSignature, signBundle } from "../../compiler/lifecycle/sign.js";
+import { bundleNameOf, generateKeyPair, readPrivateKey, serializeSignature, signBundle, signDistribution } from "../../compiler/lifecycle/sign.js";
 import { CliError, parseFormat, printJson } from "../output.js";
+import { io } from "../io.js";
 import { readTextInput } from "../project-io.js";
 
-/** Signs a bundle's text with the private key in `keyFile`; the signature file's text. */
-export function signFile(keyFile: string, bundleText: string, revision: string): string {
+/**
+ * Signs a bundle's text with the private key in `keyFile`; the signature file's text. With
+ * `output` (the bundle's file), the signature also carries the signed distribution statement: the
+ * name the bundle is published under (its file name without `.json`) and the time it was signed.
+ */
+export function signFile(keyFile: string, bundleText: string, revision: string, output?: string, issued: Date = new Date()): string {
   const pem = readTextInput(keyFile, "signing key");
   const key = readPrivateKey(pem, keyFile);
   if (typeof key === "string") throw new CliError(key);
-  return serializeSignature(signBundle(bundleText, revision, key));
+  const sig = signBundle(bundleText, revision, key);
+  if (output !== undefined && !/^[A-Za-z0-9._-]+$/.test(bundleNameOf(output))) throw new CliError(`--sign: the bundle's file name "${bundleNameOf(output)}" is the name it is published under and may hold only letters, digits, ".", "_" and "-"`);
+  return serializeSignature(output === undefined ? sig : signDistribution(sig, bundleNameOf(output), issued.toISOString(), key));
 }
 
 export function register(program: Command): void {
@@ -32,6 +39,6 @@ export function register(program: Command): void {
       writeFileSync(priv, k.privatePem, { mode: 0o600 });
       writeFileSync(pub, k.publicPem);
       if (format === "json") printJson({ private: priv, public: pub, key: k.keyId });
-      else process.stdout.write(`wrote ${priv} (private: keep it secret) and ${pub} (public: give it to the enforcement points)\nkey id ${k.keyId}\nnext: policy build -o bundle.json --sign ${priv}\n`);
+      else io().stdout.write(`wrote ${priv} (private: keep it secret) and ${pub} (public: give it to the enforcement points)\nkey id ${k.keyId}\nnext: policy build -o bundle.json --sign ${priv}\n`);
     });
 }

@@ -9,9 +9,11 @@ import { planPromotion, type PromotionPlan } from "../../compiler/lifecycle/prom
 import { projectRoot } from "../../compiler/lifecycle/files.js";
 import { collectCatalogs, loadOrExit, reportDiagnostics, writeAtomic } from "../project-io.js";
 import { CliError, EXIT_FINDINGS, parseFormat, pc, printJson, renderDiagnostic } from "../output.js";
+import { loadShellParser } from "../../compiler/shell/shell-parser.js";
+import { io } from "../io.js";
 
 function printPlan(p: PromotionPlan, dry: boolean): void {
-  const w = (s: string) => process.stdout.write(s + "\n");
+  const w = (s: string) => io().stdout.write(s + "\n");
   w(`${dry ? "would promote" : "promoting"} "${p.draft.id}" (version ${p.draft.version ?? 1}, ${p.draft.file}:${p.draft.line}): draft → active`);
   if (p.replaces) w(`  "${p.replaces.id}" (version ${p.replaces.version ?? 1}, ${p.replaces.file}:${p.replaces.line}): active → deprecated`);
   if (p.tests) w(`tests: ${p.tests.passed} passed, ${p.tests.failed} failed${p.tests.failed ? `: ${p.tests.results.filter((r) => !r.passed).map((r) => `"${r.name}"`).join(", ")}` : ""}`);
@@ -32,22 +34,23 @@ export function register(program: Command): void {
     .option("--sessions <file>", "also replay this session file (repeatable)", collectCatalogs)
     .option("--catalog <file>", "add a user catalog (repeatable)", collectCatalogs)
     .option("--format <format>", "text or json", "text")
-    .action((id: string, paths: string[], o: { dryRun?: boolean; acceptChanges?: boolean; sessions?: string[]; catalog?: string[]; format?: string }) => {
+    .action(async (id: string, paths: string[], o: { dryRun?: boolean; acceptChanges?: boolean; sessions?: string[]; catalog?: string[]; format?: string }) => {
+      await loadShellParser();
       const format = parseFormat(o.format);
       const loaded = loadOrExit(paths, o.catalog);
       const errors = loaded.project.diagnostics.filter((d) => d.severity === "error");
-      if (errors.length) { reportDiagnostics(errors, loaded); process.stderr.write("the project has errors: nothing promoted\n"); process.exitCode = EXIT_FINDINGS; return; }
+      if (errors.length) { reportDiagnostics(errors, loaded); io().stderr.write("the project has errors: nothing promoted\n"); io().exitCode = EXIT_FINDINGS; return; }
       const plan = planPromotion(loaded.project, id, { paths, catalogs: o.catalog ?? [], sessions: o.sessions ?? [], root: projectRoot(paths), acceptChanges: !!o.acceptChanges });
       if ("error" in plan) throw new CliError(plan.error, EXIT_FINDINGS);
       const ok = plan.blockers.length === 0;
       if (format === "json") printJson({ ok, dry_run: !!o.dryRun, promoted: ok && !o.dryRun, draft: { id: plan.draft.id, version: plan.draft.version ?? 1 }, replaces: plan.replaces ? { id: plan.replaces.id, version: plan.replaces.version ?? 1 } : null, tests: plan.tests ? { passed: plan.tests.passed, failed: plan.tests.failed } : null, sessions: plan.sessions, events: plan.events, changes: plan.changes, blockers: plan.blockers });
       else {
-        for (const d of plan.diagnostics) process.stderr.write(renderDiagnostic(d, plan.texts) + "\n\n");
+        for (const d of plan.diagnostics) io().stderr.write(renderDiagnostic(d, plan.texts) + "\n\n");
         printPlan(plan, !!o.dryRun);
       }
-      if (!ok) { if (format === "text") process.stdout.write(`not promoted\n`); process.exitCode = EXIT_FINDINGS; return; }
-      if (o.dryRun) { if (format === "text") process.stdout.write("dry run: nothing written\n"); return; }
+      if (!ok) { if (format === "text") io().stdout.write(`not promoted\n`); io().exitCode = EXIT_FINDINGS; return; }
+      if (o.dryRun) { if (format === "text") io().stdout.write("dry run: nothing written\n"); return; }
       for (const [file, text] of plan.texts) writeAtomic(resolve(file), text);
-      if (format === "text") process.stdout.write(`promoted "${plan.draft.id}"; run \`policy build\` to ship it (the lock and audit log record the new version)\n`);
+      if (format === "text") io().stdout.write(`promoted "${plan.draft.id}"; run \`policy build\` to ship it (the lock and audit log record the new version)\n`);
     });
 }

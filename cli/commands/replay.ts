@@ -10,7 +10,9 @@ import { replayFiles, replayJsonLine, ReplaySummary } from "../../compiler/sessi
 import type { Bundle } from "../../runtime/types.js";
 import { readBundle } from "../project-io.js";
 import { CliError, EXIT_FINDINGS, parseFormat, pc } from "../output.js";
+import { io } from "../io.js";
 import { oneLine } from "../../compiler/terminal-safe.js";
+import { loadShellParser } from "../../compiler/shell/shell-parser.js";
 
 function checkReadable(path: string): void {
   let st;
@@ -63,20 +65,21 @@ export function register(program: Command): void {
     .option("--against <file>", "an older bundle to compare with")
     .option("--format <format>", "text or json", "text")
     .action(async (sessions: string[], o: { bundle: string; against?: string; format?: string }) => {
+      await loadShellParser();
       const format = parseFormat(o.format);
       for (const s of sessions) checkReadable(s);
       const bundle = readBundle(o.bundle);
       const before: Bundle | undefined = o.against ? readBundle(o.against) : undefined;
       const summary = new ReplaySummary();
-      const out = new BufferedWriter(process.stdout);
+      const out = new BufferedWriter(io().stdout);
       await replayFiles(sessions, bundle, (r) => {
         summary.add(r);
-        if (r.kind === "bad") process.stderr.write(`${oneLine(r.file)}:${r.line}: ${oneLine(r.message)}\n`);
+        if (r.kind === "bad") io().stderr.write(`${oneLine(r.file)}:${r.line}: ${oneLine(r.message)}\n`);
         else if (format === "json") out.write(JSON.stringify(replayJsonLine(r)) + "\n");
       }, { ...(before ? { against: before } : {}), afterBatch: () => out.drained() });
       await out.end();
-      if (format === "text") for (const l of summary.lines(!!before)) process.stdout.write(colour(oneLine(l)) + "\n");
-      if (summary.bad) process.stderr.write(`${summary.bad} malformed line${summary.bad === 1 ? "" : "s"}\n`);
-      process.exitCode = summary.changed || summary.bad ? EXIT_FINDINGS : 0;
+      if (format === "text") for (const l of summary.lines(!!before)) io().stdout.write(colour(oneLine(l)) + "\n");
+      if (summary.bad) io().stderr.write(`${summary.bad} malformed line${summary.bad === 1 ? "" : "s"}\n`);
+      io().exitCode = summary.changed || summary.bad ? EXIT_FINDINGS : 0;
     });
 }

@@ -5,6 +5,7 @@
 import type { Command } from "commander";
 import { verifyBundle } from "../../runtime/verify.js";
 import { EXIT_FINDINGS, parseFormat, printJson } from "../output.js";
+import { io } from "../io.js";
 import { readTextInput } from "../project-io.js";
 
 export function register(program: Command): void {
@@ -20,7 +21,7 @@ export function register(program: Command): void {
       const key = readTextInput(o.key, "public key");
       const r = await verifyBundle(bytes, sig, key);
       if (format === "json") printJson(r.ok ? { ok: true, revision: r.revision } : { ok: false, reason: r.reason });
-      else process.stdout.write(r.ok ? `verified: ${bundlePath} (revision ${r.revision})\n` : `not verified: ${r.reason}\n`);
-      if (!r.ok) process.exitCode = EXIT_FINDINGS;
+      else io().stdout.write(r.ok ? `verified: ${bundlePath} (revision ${r.revision})\n` : `not verified: ${r.reason}\n`);
+      if (!r.ok) io().exitCode = EXIT_FINDINGS;
     });
 }

@@ -4,8 +4,10 @@
  * (`Google Drive`, `google_drive`, `GoogleDrive`).
  */
 import { matchCommand } from "../../runtime/event.js";
+import { parsePatternWord } from "../../runtime/command-pattern.js";
 import { MCP_REQUEST_TOOLS } from "./mcp-requests.js";
-import type { ArgKind, CatalogIntegrationJson, CatalogJson, CatalogToolJson, JsonSchema, Operation } from "./types.js";
+import type { ToolPin } from "../../runtime/types.js";
+import type { ArgKind, GlobalOptionsJson, CatalogIntegrationJson, CatalogJson, CatalogToolJson, JsonSchema, Operation } from "./types.js";
 
 export interface CatalogTool {
   /** `github.create_issue` as written in the catalog. */
@@ -24,6 +26,8 @@ export interface CatalogTool {
   readonly argKinds: Readonly<Record<string, ArgKind>>;
   /** The file the tool was defined in (`builtin:github` for the built-in catalog). */
   readonly source: string;
+  /** The definition pinned by `catalog import --from mcp`, when the catalog has one. */
+  readonly pin?: ToolPin;
 }
 
 export interface CatalogCommand {
@@ -39,6 +43,8 @@ export interface CatalogIntegration {
   readonly description: string | undefined;
   readonly tools: ReadonlyMap<string, CatalogTool>;
   readonly commands: readonly CatalogCommand[];
+  /** CLI integrations: options stepped over before the subcommand (merged over extensions). */
+  readonly globalOptions: { readonly withValue: readonly string[]; readonly flags: readonly string[] };
   readonly source: string;
 }
 
@@ -47,9 +53,26 @@ export function normName(s: string): string {
 }
 
 /** Specificity of a command pattern: literal words first, then fewer wildcards, then length. */
+/**
+ * How specific a command pattern is, compared left to right: words that must be present (literals,
+ * flags, word globs), of those the exact ones (literals and flags, not globs), fewer `**`, more
+ * words. The most specific matching pattern decides; on a tie, the stricter operation (below).
+ */
+const specificities = new WeakMap<readonly string[], number[]>();
+
 function specificity(p: readonly string[]): number[] {
-  const literal = p.filter((w) => w !== "*" && w !== "**").length;
-  return [literal, -p.filter((w) => w === "**").length, p.length];
+  const known = specificities.get(p);
+  if (known) return known;
+  const s = computeSpecificity(p);
+  specificities.set(p, s);
+  return s;
+}
+
+function computeSpecificity(p: readonly string[]): number[] {
+  const kinds = p.map((w) => parsePatternWord(w).k);
+  const anchored = kinds.filter((k) => k === "lit" || k === "short" || k === "glob").length;
+  const exact = kinds.filter((k) => k === "lit" || k === "short").length;
+  return [anchored, exact, -kinds.filter((k) => k === "rest").length, p.length];
 }
 
 export function compareCommands(a: CatalogCommand, b: CatalogCommand): number {
@@ -57,6 +80,15 @@ export function compareCommands(a: CatalogCommand, b: CatalogCommand): number {
   const y = specificity(b.pattern);
   for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return y[i]! - x[i]!;
   return 0;
+}
+
+/** Operations from strictest: on equally specific patterns, the stricter tool wins. */
+const STRICTNESS: Readonly<Record<Operation, number>> = { Delete: 3, Write: 2, Read: 1, Unknown: 0 };
+
+/** Global options of an integration extended by a catalog entry (union, sorted). */
+function mergeGlobals(prev: CatalogIntegration["globalOptions"] | undefined, j: GlobalOptionsJson | undefined): CatalogIntegration["globalOptions"] {
+  const u = (a: readonly string[] | undefined, b: readonly string[] | undefined) => [...new Set([...(a ?? []), ...(b ?? [])])].sort();
+  return { withValue: u(prev?.withValue, j?.with_value), flags: u(prev?.flags, j?.flags) };
 }
 
 export class Catalog {
@@ -69,6 +101,8 @@ export class Catalog {
   /** Every tool in catalog order, and each tool's place in it (rebuilt when a catalog is added). */
   private all: readonly CatalogTool[] = [];
   private readonly position = new Map<CatalogTool, number>();
+  /** `commands()`, sorted once per change of the catalog. */
+  private sortedCommands: CatalogCommand[] | undefined;
 
   /** `requestPaths: false` leaves out the MCP request paths (`resources/read`, …; mcp-requests.ts). */
   constructor(private readonly opts: { readonly requestPaths?: boolean } = {}) {}
@@ -92,12 +126,14 @@ export class Catalog {
       description: j.description ?? prev?.description,
       tools,
       commands,
+      globalOptions: mergeGlobals(prev?.globalOptions, j.global_options),
       source: prev?.source ?? (source === "builtin" ? `builtin:${id}` : source),
     };
     this.integrations.set(id, integ);
     this.byNorm.set(normName(id), integ);
     this.byNorm.set(normName(j.name), integ);
     this.stale = true;
+    this.sortedCommands = undefined;
   }
 
   /** Every tool by lower-case full key (`github.create_issue`). */
@@ -153,14 +189,39 @@ export class Catalog {
     return this.indexed().position.get(t) ?? -1;
   }
 
-  /** All command patterns, most specific first. */
+  /** All command patterns, most specific first; equally specific ones stricter operation first. */
   commands(): CatalogCommand[] {
-    return [...this.integrations.values()].flatMap((i) => i.commands).sort(compareCommands);
+    if (!this.sortedCommands) {
+      const rank = (c: CatalogCommand) => STRICTNESS[this.tool(c.tool)?.operation ?? "Unknown"] ?? 0;
+      this.sortedCommands = [...this.integrations.values()].flatMap((i) => i.commands).sort((a, b) => compareCommands(a, b) || rank(b) - rank(a));
+    }
+    return [...this.sortedCommands];
   }
 
-  /** The tool a command line runs, by the command patterns (`*` one word, `**` the rest). */
+  /**
+   * Global options by program (the first word of each CLI integration's command patterns), for
+   * the bundle; programs sorted, options sorted. Empty when no integration declares any.
+   */
+  globalOptions(): Record<string, { with_value: string[]; flags: string[] }> {
+    const out: Record<string, { with_value: string[]; flags: string[] }> = {};
+    for (const i of this.integrations.values()) {
+      const g = i.globalOptions;
+      if (!g.withValue.length && !g.flags.length) continue;
+      for (const program of new Set(i.commands.map((c) => c.pattern[0]!).filter((w) => w !== "*" && w !== "**"))) {
+        const prev = out[program];
+        out[program] = {
+          with_value: [...new Set([...(prev?.with_value ?? []), ...g.withValue])].sort(),
+          flags: [...new Set([...(prev?.flags ?? []), ...g.flags])].sort(),
+        };
+      }
+    }
+    return Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]!]));
+  }
+
+  /** The tool a command line runs, by the command patterns (runtime/command-pattern.ts). */
   resolveCommand(argv: readonly string[]): CatalogTool | undefined {
-    for (const c of this.commands()) if (matchCommand(c.pattern, argv)) return this.tool(c.tool);
+    if (!this.sortedCommands) this.commands();
+    for (const c of this.sortedCommands!) if (matchCommand(c.pattern, argv)) return this.tool(c.tool);
     return undefined;
   }
 }
@@ -180,6 +241,7 @@ function toTool(integration: string, t: CatalogToolJson, source: string): Catalo
     resource: t.resource,
     args: t.args,
     argKinds: t.arg_kinds ?? {},
+    ...(t.pin ? { pin: t.pin } : {}),
     source,
   };
 }

@@ -7,8 +7,10 @@ import { Catalog } from "./catalog.js";
 import type { CatalogJson } from "./types.js";
 import { assetPath } from "../assets.js";
 import { readJson } from "../json/validate.js";
+import { readSourceFile } from "../text-input.js";
 import { diag, type Diagnostic } from "../../grammar/diagnostic.js";
 import { LineMap } from "../../grammar/span.js";
+import { patternProblem } from "../../runtime/command-pattern.js";
 
 let builtinDocs: { name: string; doc: CatalogJson }[] | undefined;
 
@@ -43,7 +45,9 @@ export function loadCatalog(user: readonly CatalogSource[] = [], opts: { builtin
     let text = src.text;
     if (text === undefined) {
       try {
-        text = readFileSync(src.file, "utf8");
+        const read = readSourceFile(src.file, src.file);
+        if ("diagnostic" in read) { diagnostics.push(read.diagnostic); continue; }
+        text = read.text;
       } catch (e) {
         diagnostics.push(diag("PDL3002", "error", new LineMap(src.file, "").span(0, 0), `cannot read catalog ${src.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "check the path given with --catalog or in policy.config.json"));
         continue;
@@ -85,6 +89,8 @@ function crossCheck(doc: CatalogJson, text: string, file: string): Diagnostic[] 
       }
     }
     for (const c of integ.commands ?? []) {
+      const bad = patternProblem(c.pattern);
+      if (bad) out.push(diag("PDL3001", "error", at(`"${c.pattern[0] ?? c.tool}"`), `command pattern ${JSON.stringify(c.pattern)} of integration "${integ.id}" in ${file} is malformed: ${bad}`, "pattern words: a word, `*` (one word), `**` (any words), a glob word (`+*`), `-x` (a flag, also in clusters); see docs/language.md (Command lines)"));
       if (!names.has(c.tool.toLowerCase())) out.push(diag("PDL3001", "error", at(`"${c.tool}"`), `command pattern ${JSON.stringify(c.pattern)} names tool "${c.tool}", which integration "${integ.id}" does not define`, "add the tool or fix the name"));
     }
   }

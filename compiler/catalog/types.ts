@@ -3,6 +3,8 @@
  * The JSON form is validated by `schemas/catalog.schema.json` before it becomes one of these.
  */
 
+import type { ToolPin } from "../../runtime/types.js";
+
 export type Operation = "Read" | "Write" | "Delete" | "Unknown";
 export const OPERATIONS: readonly Operation[] = ["Read", "Write", "Delete", "Unknown"];
 
@@ -44,6 +46,8 @@ export interface CatalogToolJson {
   readonly args?: JsonSchema;
   /** Arguments read in canonical form (paths, URLs, command lines), by argument path. */
   readonly arg_kinds?: Readonly<Record<string, ArgKind>>;
+  /** The definition as imported from an MCP server and its hash (compared at the enforcement point). */
+  readonly pin?: ToolPin;
 }
 
 /** argv pattern → tool (CLI integrations). `*` one word, `**` the rest. */
@@ -59,6 +63,14 @@ export interface CatalogIntegrationJson {
   readonly description?: string;
   readonly tools: readonly CatalogToolJson[];
   readonly commands?: readonly CatalogCommandJson[];
+  /** CLI integrations: options that may stand before the subcommand, stepped over before matching. */
+  readonly global_options?: GlobalOptionsJson;
+}
+
+/** A program's global options: those that take the next word as value, and flags. */
+export interface GlobalOptionsJson {
+  readonly with_value?: readonly string[];
+  readonly flags?: readonly string[];
 }
 
 /** A whole catalog document. */

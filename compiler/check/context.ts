@@ -55,8 +55,21 @@ export function didYouMean(word: string, candidates: Iterable<string>, span: Spa
   const list = [...candidates];
   const s = suggest(word, list);
   if (s) return { hint: `did you mean \`${s}\`?`, fixes: [{ title: `Change to '${s}'`, span, text: s }] };
-  const shown = list.slice(0, 12).join(", ");
-  return { hint: list.length ? `expected one of: ${shown}${list.length > 12 ? ", …" : ""}` : undefined, fixes: [] };
+  if (list.length > 12) return { hint: `closest: ${closest(word, list, 8).join(", ")}, …`, fixes: [] };
+  return { hint: list.length ? `expected one of: ${list.join(", ")}` : undefined, fixes: [] };
+}
+
+/**
+ * The `n` candidates nearest to `word`: those that contain it, or that it contains, first; then by
+ * edit distance; ties in list order. A long list is ranked, never cut at its first entries.
+ */
+export function closest(word: string, candidates: readonly string[], n: number): string[] {
+  const w = word.toLowerCase();
+  const score = (c: string) => {
+    const l = c.toLowerCase();
+    return (l.includes(w) || w.includes(l) ? 0 : 1000) + distance(w, l);
+  };
+  return candidates.map((c, i) => ({ c, i, d: score(c) })).sort((a, b) => a.d - b.d || a.i - b.i).slice(0, n).map((x) => x.c);
 }
 
 /** The items of a value used with `in`: a list, or (tolerated) a single value. */

@@ -1,7 +1,7 @@
 /**
  * `compiler/check`: parsed files + catalog → checked model + diagnostics.
  * Runs the declaration rules (detectors, organization, defaults), then every policy, then the
- * project-wide rules (duplicate ids, shadowing). Tests are checked by the test runner.
+ * project-wide rules (duplicate ids, shadowing), then the steps of the tests (`rules/test-steps.ts`).
  */
 import { parse, type ParseResult } from "../../grammar/index.js";
 import type * as A from "../../grammar/ast.js";
@@ -16,8 +16,10 @@ import { checkOrganization } from "./rules/organization.js";
 import { checkDefaults } from "./rules/defaults.js";
 import { checkDuplicateIds } from "./rules/duplicate-ids.js";
 import { checkShadowed } from "./rules/shadowed.js";
+import { checkTestSteps } from "./rules/test-steps.js";
 import { checkApprovers, type ApproverRoster } from "./rules/approvers.js";
 import { checkPolicyCount, limitDetectors } from "../limits.js";
+import type { ReviewStatuses } from "../lifecycle/reviews.js";
 
 export { slug } from "./policy.js";
 
@@ -41,6 +43,8 @@ export interface CheckOptions {
   readonly approvers?: ApproverRoster;
   /** The claims the project declares (`policy.config.json` `user_claims`); undefined: claims are untyped. */
   readonly userClaims?: Readonly<Record<string, ClaimType>>;
+  /** The project's reviews (`policy.reviews.json`); shipped in the bundle. */
+  readonly reviews?: ReviewStatuses;
 }
 
 /** The roster with roles and names sorted and de-duplicated (the bundle stays byte-reproducible). */
@@ -78,16 +82,19 @@ export function checkProject(sources: readonly Source[], catalog: Catalog, extra
   checkApprovers(ctx, policies, opts.approvers);
   const approvers = opts.approvers ? sortedRoster(opts.approvers) : undefined;
   const tests = files.flatMap((f) => f.ast.decls.filter((d): d is A.TestDecl => d.kind === "Test").map((decl) => ({ file: f.file, decl })));
+  checkTestSteps(ctx, catalog, tests.map((t) => t.decl), policies);
   return {
     files,
     policies,
     tests,
-    ...(dflt ? { default: dflt } : {}),
+    ...(dflt.project ? { default: dflt.project } : {}),
+    ...(dflt.scoped.length ? { defaults: dflt.scoped } : {}),
     detectors,
     ...(organization ? { organization } : {}),
     ...(approvers ? { approvers } : {}),
     catalog,
     ...(opts.userClaims ? { userClaims: opts.userClaims } : {}),
+    ...(opts.reviews ? { reviews: opts.reviews } : {}),
     diagnostics: sortDiagnostics(ctx.diagnostics),
   };
 }

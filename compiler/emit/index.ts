@@ -7,7 +7,9 @@ import type { Bundle } from "../../runtime/types.js";
 import { contentRevision } from "../../runtime/revision.js";
 import { bundleProblem } from "../../runtime/bundle-check.js";
 import type { CheckedProject, CheckedPolicy } from "../model.js";
-import { lower } from "../lower/index.js";
+import { lower, sortByKeys } from "../lower/index.js";
+import type { Catalog } from "../catalog/catalog.js";
+import type { ToolPin } from "../../runtime/types.js";
 import { schemaValidator, ajvMessage, usefulErrors } from "../json/validate.js";
 import { COMPILER_VERSION } from "../version.js";
 
@@ -30,13 +32,25 @@ export function buildBundle(project: CheckedProject, opts: BuildOptions = {}): B
     tools: t.tools,
     integrations: t.integrations,
     commands: t.commands,
+    ...(Object.keys(t.globalOptions).length ? { global_options: t.globalOptions } : {}),
     index: t.index,
     ...(project.default ? { default: project.default } : {}),
+    ...(project.defaults?.length ? { defaults: project.defaults } : {}),
     detectors: project.detectors.map((d) => ({ name: d.name, source: d.source, flags: d.flags, class: d.class })),
     ...(project.organization ? { organization: project.organization } : {}),
     ...(project.approvers ? { approvers: project.approvers } : {}),
+    ...(project.reviews && Object.keys(project.reviews.tools).length ? { tool_reviews: project.reviews.tools } : {}),
+    ...(project.reviews && Object.keys(project.reviews.agents).length ? { agent_reviews: project.reviews.agents } : {}),
+    ...pinsOf(project.catalog),
   };
   return { ...body, revision: contentRevision(body) };
+}
+
+/** The pinned definitions of the catalog's tools (imported from MCP servers), by lower-case key. */
+function pinsOf(catalog: Catalog): { pins?: Record<string, ToolPin> } {
+  const pins: Record<string, ToolPin> = {};
+  for (const t of catalog.allTools()) if (t.pin) pins[t.key.toLowerCase()] = t.pin;
+  return Object.keys(pins).length ? { pins: sortByKeys(pins) } : {};
 }
 
 /** The bundle's bytes as written to disk. */

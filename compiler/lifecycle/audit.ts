@@ -23,6 +23,8 @@ export interface AuditEntry {
   /** The policies in the bundle, with their versions. */
   readonly policies: readonly { readonly id: string; readonly version: number | null; readonly status: string }[];
   readonly changes: LockChanges;
+  /** The reviews the bundle was built with (`policy.reviews.json`: its sha256 and the statuses), when the project has the file. */
+  readonly reviews?: { readonly hash: string; readonly tools: Readonly<Record<string, string>>; readonly agents: Readonly<Record<string, string>> };
   /** Hash of the previous entry (null for the first). */
   readonly prev: string | null;
   /** sha256 of this entry's JSON without `hash`. */
@@ -50,6 +52,7 @@ export function makeEntry(input: AuditInput, head: AuditHead | undefined, opts: 
     include_drafts: input.include_drafts,
     policies: input.policies,
     changes: input.changes,
+    ...(input.reviews ? { reviews: input.reviews } : {}),
     prev: head?.hash ?? null,
   };
   return { ...body, hash: sha256(JSON.stringify(body)) };

@@ -162,15 +162,18 @@ export function exportFile(ast: A.PolicyFile): JFile {
         declarations.push({ kind: "test", name: d.name.value, ...lead(b.lead), ...b.extra, steps: b.out });
         break;
       }
-      case "Default":
+      case "Default": {
+        // `default for integration GitHub …`: the target, key by key.
+        const target = d.for ? { for: d.for.map((t) => ({ key: t.key.value, value: valueJson(t.value) })) } : {};
         if (d.effect) {
           const c = cur.line(d);
-          declarations.push({ kind: "default", effect: d.effect.value, ...lead(c.comments), ...(c.trailing !== undefined ? { trailing: c.trailing } : {}) });
+          declarations.push({ kind: "default", ...target, effect: d.effect.value, ...lead(c.comments), ...(c.trailing !== undefined ? { trailing: c.trailing } : {}) });
         } else {
           const b = block(cur, d, d.entries ?? [], (e) => entrySpan(e.operation, e.effect), (e) => ({ operation: e.operation.value, effect: e.effect.value }));
-          declarations.push({ kind: "default", by: d.by?.value ?? "operation", ...lead(b.lead), ...b.extra, entries: b.out });
+          declarations.push({ kind: "default", ...target, by: d.by?.value ?? "operation", ...lead(b.lead), ...b.extra, entries: b.out });
         }
         break;
+      }
       case "Detector": {
         const c = cur.line(d);
         declarations.push({ kind: "detector", name: d.name.value, pattern: d.pattern.source, flags: d.pattern.flags, ...(d.class ? { class: d.class.value } : {}), ...lead(c.comments), ...(c.trailing !== undefined ? { trailing: c.trailing } : {}) });

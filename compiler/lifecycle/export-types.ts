@@ -74,8 +74,8 @@ export interface JBlockComments {
 export type JDecl =
   | (JBlockComments & { readonly kind: "policy"; readonly name: string; readonly items: readonly JPolicyItem[] })
   | (JBlockComments & { readonly kind: "test"; readonly name: string; readonly steps: readonly JStep[] })
-  | (JComments & { readonly kind: "default"; readonly effect: string })
-  | (JBlockComments & { readonly kind: "default"; readonly by: string; readonly entries: readonly (JComments & { readonly operation: string; readonly effect: string })[] })
+  | (JComments & { readonly kind: "default"; readonly for?: readonly JDefaultTarget[]; readonly effect: string })
+  | (JBlockComments & { readonly kind: "default"; readonly for?: readonly JDefaultTarget[]; readonly by: string; readonly entries: readonly (JComments & { readonly operation: string; readonly effect: string })[] })
   | (JComments & { readonly kind: "detector"; readonly name: string; readonly pattern: string; readonly flags: string; readonly class?: string })
   | (JBlockComments & { readonly kind: "organization"; readonly entries: readonly (JComments & JPair)[] });
 
@@ -90,3 +90,6 @@ export interface ExportDoc {
   readonly generator?: string;
   readonly files: readonly JFile[];
 }
+
+/** `for integration GitHub` · `for tenant "acme"`: one key of a default's target. */
+export interface JDefaultTarget { readonly key: string; readonly value: JValue }

@@ -40,15 +40,16 @@ export function loadLock(file: string, cwd = process.cwd()): { lock: Lock; exist
 }
 
 /**
- * What the lock says about a project, without writing anything (`policy check`, the language
- * server): PDL5012 when the lock is not valid, else PDL5010 / PDL5011 for active policies changed
- * without a version bump or moved back; nothing when there is no lock yet. Spans name the lock by
- * its path relative to `cwd`.
+ * What the lock says about a project, without writing anything (`policy check`, `policy test`, the
+ * language server): PDL5012 when the lock is not valid, else PDL5010 / PDL5011 for active policies
+ * changed without a version bump or moved back, PDL5013 for a changed scope, PDL5014 for an active
+ * policy deleted (within `scope`, the part of the project checked; see `buildScope`); nothing when
+ * there is no lock yet. Spans name the lock by its path relative to `cwd`.
  */
-export function lockDiagnostics(project: CheckedProject, lockFile: string, cwd = process.cwd()): Diagnostic[] {
+export function lockDiagnostics(project: CheckedProject, lockFile: string, cwd = process.cwd(), scope: BuildScope = {}): Diagnostic[] {
   const locked = loadLock(lockFile, cwd);
   if (locked.diagnostics.length) return locked.diagnostics;
-  return locked.exists ? checkLock(project, locked.lock, displayPath(lockFile, cwd)) : [];
+  return locked.exists ? checkLock(project, locked.lock, displayPath(lockFile, cwd), scope) : [];
 }
 
 /** The verified head of the audit log, or why the log cannot be extended (checked before a build writes anything). */
@@ -106,6 +107,7 @@ export function recordBuild(i: BuildRecordInput, cwd = process.cwd()): { entry: 
     include_drafts: i.includeDrafts,
     policies: i.bundle.policies.map((p) => ({ id: p.id, version: byId.get(p.id)?.version ?? p.version ?? null, status: p.status })),
     changes: lockChanges(i.project, i.lock, scope),
+    ...(i.project.reviews?.hash ? { reviews: { hash: i.project.reviews.hash, tools: i.project.reviews.tools, agents: i.project.reviews.agents } } : {}),
   }, v.head);
   appendFileSync(i.files.audit, serializeEntry(entry));
   const lock = nextLock(i.project, i.lock, { seq: entry.seq, hash: entry.hash }, scope);

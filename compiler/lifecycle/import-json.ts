@@ -128,10 +128,12 @@ export function fileText(f: JFile): string {
     switch (d.kind) {
       case "policy": L.block(`policy ${printString(d.name)}`, d, d.items.map((it) => ({ ...cm(it), text: itemText(it) }))); break;
       case "test": L.block(`test ${printString(d.name)}`, d, d.steps.map((s) => ({ ...cm(s), text: stepText(s) }))); break;
-      case "default":
-        if ("entries" in d) L.block(`default by ${d.by}`, d, d.entries.map((e) => ({ ...cm(e), text: `${e.operation}: ${e.effect}` })));
-        else L.line(`default ${d.effect}`, 0, { ...(d.trailing !== undefined ? { trailing: d.trailing } : {}) });
+      case "default": {
+        const head = `default${d.for ? ` for ${d.for.map((t) => `${t.key} ${printValue(valueAst(t.value))}`).join(" ")}` : ""}`;
+        if ("entries" in d) L.block(`${head} by ${d.by}`, d, d.entries.map((e) => ({ ...cm(e), text: `${e.operation}: ${e.effect}` })));
+        else L.line(`${head} ${d.effect}`, 0, { ...(d.trailing !== undefined ? { trailing: d.trailing } : {}) });
         break;
+      }
       case "detector": L.line(`detector ${d.name} /${d.pattern}/${d.flags}${d.class !== undefined ? ` class ${d.class}` : ""}`, 0, { ...(d.trailing !== undefined ? { trailing: d.trailing } : {}) }); break;
       case "organization": L.block("organization", d, d.entries.map((e) => ({ ...cm(e), text: `${e.key} ${printValue(valueAst(e.value))}` }))); break;
     }
@@ -149,6 +151,8 @@ export function asDrafts(doc: ExportDoc): ExportDoc {
       declarations: f.declarations.map((d) => {
         if (d.kind !== "policy") return d;
         const at = d.items.findIndex((i) => "status" in i);
+        // A deprecated policy stays deprecated: it is history, never enforced.
+        if (at >= 0 && (d.items[at] as { status?: unknown }).status === "deprecated") return d;
         if (at >= 0) return { ...d, items: d.items.map((it, j) => (j === at ? { ...it, status: "draft" } as JPolicyItem : it)) };
         const idAt = d.items.findIndex((i) => "id" in i);
         const items = [...d.items];

@@ -26,6 +26,11 @@ export interface LockEntry {
   /** Short hashes of the body lines, to point at the line that changed. */
   readonly lines: readonly string[];
   readonly file: string;
+  /**
+   * The scope it was active with (`platform`, `tenant`, `tenant acme`, `agent Cursor`), fixed
+   * from then on (seed 003, PDL5013). Absent in locks written before it was recorded.
+   */
+  readonly scope?: string;
 }
 
 export interface AuditHead {
@@ -67,13 +72,72 @@ function bumpFix(p: CheckedPolicy, next: number): { title: string; span: A.Polic
   return { title: `Add version ${next}`, span: { ...first.span, end: first.span.start, endLine: first.span.line, endColumn: first.span.column }, text: `version ${next}\n${" ".repeat(first.span.column - 1)}` };
 }
 
+/** A policy's scope as the lock records it: `platform`, `tenant`, `tenant acme`, `agent Cursor`. */
+export function scopeText(p: CheckedPolicy): string {
+  const s = p.scope;
+  return s.kind === "platform" ? "platform" : s.kind === "tenant" ? (s.tenant === undefined ? "tenant" : `tenant ${s.tenant}`) : `agent ${s.agent}`;
+}
+
+/** The scope as written in a policy (`scope tenant "acme"`). */
+function scopeSource(scope: string): string {
+  const [kind, ...rest] = scope.split(" ");
+  return rest.length ? `scope ${kind} ${JSON.stringify(rest.join(" "))}` : `scope ${kind}`;
+}
+
+/** The id a policy's versions share: `github-readonly-v3` → `github-readonly` (see `policy version`). */
+export function lineageOf(id: string): string {
+  return id.replace(/-v\d+$/, "");
+}
+
 /**
- * Checks the active policies of a project against the lock: a changed body with the same version
- * is PDL5010 (pointing at the first changed line), a version lower than the locked one PDL5011.
+ * PDL5013: a policy (or another version of it, `<id>-vN`) was active with one scope and now has
+ * another. Seed 003: the scope is fixed after the first active version; a policy for other
+ * calls is a new policy with its own id.
  */
-export function checkLock(project: CheckedProject, lock: Lock, lockFile: string): Diagnostic[] {
+function scopeChanges(project: CheckedProject, lock: Lock, lockSpan: Diagnostic["span"], lockFile: string): Diagnostic[] {
+  const locked = new Map<string, { id: string; scope: string }>();
+  for (const [id, e] of Object.entries(lock.policies)) {
+    if (e.scope === undefined) continue;
+    const base = lineageOf(id);
+    if (!locked.has(base) || id === base) locked.set(base, { id, scope: e.scope });
+  }
   const out: Diagnostic[] = [];
+  for (const p of project.policies) {
+    if (p.status === "deprecated") continue;
+    const was = lock.policies[p.id]?.scope !== undefined ? { id: p.id, scope: lock.policies[p.id]!.scope! } : locked.get(lineageOf(p.id));
+    const now = scopeText(p);
+    if (!was || was.scope === now) continue;
+    const item = p.ast.items.find((i): i is A.ScopeItem => i.kind === "ScopeItem");
+    out.push(diag("PDL5013", "error", item?.span ?? p.ast.name.span,
+      `policy "${p.id}" cannot change its scope to ${now}: ${was.id === p.id ? "it" : `"${was.id}"`} was active with scope ${was.scope}`,
+      `the scope is fixed after the first active version: write \`${scopeSource(was.scope)}\`, or write a new policy (a new id) for the other calls`,
+      { related: [{ span: lockSpan, message: `${lockFile} records "${was.id}" with scope ${was.scope}` }] }));
+  }
+  return out;
+}
+
+/**
+ * PDL5014: a policy the lock records as active is gone from the part of the project checked.
+ * Only drafts are deleted; an active policy is deprecated first (and built, so that the lock and
+ * the audit log record it), then deleted.
+ */
+function deletedActive(project: CheckedProject, lock: Lock, lockSpan: Diagnostic["span"], lockFile: string, scope: BuildScope): Diagnostic[] {
+  const ids = new Set(project.policies.map((p) => p.id));
+  const covers = scope.covers ?? (() => true);
+  return Object.entries(lock.policies).filter(([id, e]) => e.status === "active" && !ids.has(id) && covers(e.file)).map(([id, e]) =>
+    diag("PDL5014", "error", lockSpan,
+      `active policy "${id}" (version ${e.version}, ${e.file}) was deleted without being deprecated first`,
+      `put it back with \`status deprecated\` and build once (the lock and the audit log record it), then delete it; or \`policy promote\` a new version, which deprecates it`));
+}
+
+/**
+ * Checks a project against the lock: a changed body of an active policy with the same version
+ * is PDL5010 (pointing at the first changed line), a version lower than the locked one PDL5011,
+ * a changed scope PDL5013, an active policy deleted PDL5014 (within what `scope` covers).
+ */
+export function checkLock(project: CheckedProject, lock: Lock, lockFile: string, scope: BuildScope = {}): Diagnostic[] {
   const lockSpan = new LineMap(lockFile, "").span(0, 0);
+  const out: Diagnostic[] = [...scopeChanges(project, lock, lockSpan, lockFile), ...deletedActive(project, lock, lockSpan, lockFile, scope)];
   for (const p of project.policies) {
     if (p.status !== "active") continue;
     const e = lock.policies[p.id];
@@ -151,7 +215,7 @@ export function nextLock(project: CheckedProject, lock: Lock, audit: AuditHead |
     const prev = entries.get(p.id);
     if (p.status === "active") {
       const body = policyBody(p.ast);
-      entries.set(p.id, { name: p.name, version: versionOf(p), status: "active", hash: bodyHash(body), lines: body.map((l) => l.hash), file: fileOf(p.file) });
+      entries.set(p.id, { name: p.name, version: versionOf(p), status: "active", hash: bodyHash(body), lines: body.map((l) => l.hash), file: fileOf(p.file), scope: scopeText(p) });
     } else if (prev) entries.set(p.id, { ...prev, status: p.status });
   }
   for (const [id, e] of entries) if (!seen.has(id) && e.status !== "removed" && covers(e.file)) entries.set(id, { ...e, status: "removed" });

@@ -53,3 +53,26 @@ export function signBundle(bytes: string | Buffer, revision: string, key: KeyObj
 export function serializeSignature(s: BundleSignature): string {
   return JSON.stringify(s, null, 2) + "\n";
 }
+
+/**
+ * The distribution statement a signature file carries besides the signature over the bundle's
+ * bytes: which name the bundle is published under and when it was signed, signed with the same key.
+ * An enforcement point that pulls bundles (`policy enforce --bundle-url`) refuses a bundle signed
+ * for another name and one older than the bundle it runs (rollback). One line per field, so that no
+ * value can stand for another (names are `[A-Za-z0-9._-]+`, `issued` an ISO time, `revision` hex).
+ */
+export function distributionStatement(name: string, issued: string, revision: string): string {
+  return `policy-distribution/1\nname ${name}\nissued ${issued}\nrevision ${revision}\n`;
+}
+
+/** The name a bundle file is published under: its file name without `.json` (`dist/acme.json` → `acme`). */
+export function bundleNameOf(file: string): string {
+  const base = file.split(/[\\/]/).pop() ?? file;
+  return base.replace(/\.json$/i, "");
+}
+
+/** Adds the signed distribution statement (name, issued) to a signature. */
+export function signDistribution(s: BundleSignature, name: string, issued: string, key: KeyObject): BundleSignature & { readonly name: string; readonly issued: string; readonly statement: string } {
+  const statement = sign(null, Buffer.from(distributionStatement(name, issued, s.revision), "utf8"), key).toString("base64");
+  return { ...s, name, issued, statement };
+}

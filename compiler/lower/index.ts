@@ -18,6 +18,8 @@ export interface Tables {
   readonly tools: Record<string, BundleTool>;
   readonly integrations: Record<string, "mcp" | "cli">;
   readonly commands: (readonly [readonly string[], string])[];
+  /** Per program: options stepped over before the subcommand (empty when no catalog declares any). */
+  readonly globalOptions: Readonly<Record<string, { readonly with_value: readonly string[]; readonly flags: readonly string[] }>>;
   readonly index: {
     tool_call: { tools: Record<string, number[]>; integrations: Record<string, number[]>; other: number[] };
     agent_discovered: number[];
@@ -111,6 +113,7 @@ export function lower(selected: readonly CheckedPolicy[], catalog: Catalog): Tab
     tools: sortByKeys(tools),
     integrations,
     commands: catalog.commands().map((c) => [c.pattern, c.tool.toLowerCase()] as const),
+    globalOptions: catalog.globalOptions(),
     index: { tool_call: { tools: sortByKeys(toolIdx), integrations: integIdx, other }, agent_discovered: discovered },
   };
 }

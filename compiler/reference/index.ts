@@ -8,14 +8,26 @@
 import type { CExpr, SessionEvent } from "../../runtime/types.js";
 import { scan, compileDetectors } from "../../runtime/detectors.js";
 import { reviewOf } from "../../runtime/static-eval.js";
+import { canonicalArgs } from "../../runtime/canonical-args.js";
+import { canonicalPath, pathUnder } from "../../runtime/canonical-path.js";
+import { urlPart } from "../../runtime/canonical-url.js";
 import type { Catalog, CatalogTool } from "../catalog/catalog.js";
-import type { BundleDefault, CheckedPolicy, CheckedDetector } from "../model.js";
+import type { BundleDefault, CheckedPolicy, CheckedDetector, ScopedDefault } from "../model.js";
+import { simpleCommands, type ShellParser } from "../../runtime/argv.js";
 
 export interface ReferenceModel {
   readonly policies: readonly CheckedPolicy[];
   readonly default?: BundleDefault;
+  /** `default for …`, in any order: the precedence is applied here, from the targets. */
+  readonly defaults?: readonly ScopedDefault[];
   readonly detectors: readonly CheckedDetector[];
   readonly catalog: Catalog;
+  /** Splits shell lines into simple commands (as the enforcer's `shell` option). */
+  readonly shell?: ShellParser;
+  /** Reviewed catalog tools (lower-case key → status); any other tool is `Unreviewed`. */
+  readonly toolReviews?: Readonly<Record<string, string>>;
+  /** Reviewed agents by name: the status of an agent whose event carries none. */
+  readonly agentReviews?: Readonly<Record<string, string>>;
 }
 
 export interface ReferenceDecision {
@@ -29,17 +41,29 @@ export interface ReferenceDecision {
   readonly hidden: boolean;
 }
 
-/** Glob match by recursion: `*` any run, `?` one character. */
+/** A glob as tokens: `*`, `?`, or a literal character (`\*`, `\?`, `\\` escape the character). */
+function globTokens(glob: string): { wild: "*" | "?" | undefined; ch: string }[] {
+  const out: { wild: "*" | "?" | undefined; ch: string }[] = [];
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === "\\" && i + 1 < glob.length && "*?\\".includes(glob[i + 1]!)) out.push({ wild: undefined, ch: glob[++i]! });
+    else out.push({ wild: c === "*" || c === "?" ? c : undefined, ch: c });
+  }
+  return out;
+}
+
+/** Glob match by recursion: `*` any run, `?` one character, `\*` `\?` `\\` literal. */
 export function globMatch(glob: string, s: string): boolean {
+  const g = globTokens(glob);
   const memo = new Map<number, boolean>();
   const go = (i: number, j: number): boolean => {
     const k = i * (s.length + 1) + j;
     const m = memo.get(k);
     if (m !== undefined) return m;
     let r: boolean;
-    if (i === glob.length) r = j === s.length;
-    else if (glob[i] === "*") r = go(i + 1, j) || (j < s.length && go(i, j + 1));
-    else if (j < s.length && (glob[i] === "?" || glob[i] === s[j])) r = go(i + 1, j + 1);
+    if (i === g.length) r = j === s.length;
+    else if (g[i]!.wild === "*") r = go(i + 1, j) || (j < s.length && go(i, j + 1));
+    else if (j < s.length && (g[i]!.wild === "?" || g[i]!.ch === s[j])) r = go(i + 1, j + 1);
     else r = false;
     memo.set(k, r);
     return r;
@@ -48,23 +72,65 @@ export function globMatch(glob: string, s: string): boolean {
 }
 
 interface Call {
+  /** A marked path argument without a canonical form: the call is blocked. */
+  ambiguous?: string;
+  root?: string;
+  home?: string;
   integration: string;
   name: string;
   tool: CatalogTool | undefined;
   callType: string;
   args: Record<string, unknown>;
   text: string[];
+  /** A command's argv as policies see it. */
+  argv?: readonly string[];
+}
+
+/**
+ * A command line's simple commands (normalised by the runtime's `simpleCommands`, the same facts
+ * as the catalog's patterns), each resolved by the catalog: an unknown one is never a catalog tool.
+ */
+function commandCalls(m: ReferenceModel, command: readonly string[] | string): Call[] {
+  return simpleCommands(command, { globals: m.catalog.globalOptions(), shell: m.shell }).map((s) => {
+    const argv = s.argv.length ? s.argv : s.raw;
+    const args = { argv: [...argv], raw_argv: [...s.raw] };
+    const text = [s.raw.join(" ")];
+    const tool = s.unknown === undefined ? m.catalog.resolveCommand(argv) : undefined;
+    if (tool) return { integration: tool.integration, name: tool.name.toLowerCase(), tool, callType: "cli", args, text, argv };
+    const owner = m.catalog.commands().find((x) => x.pattern[0] === (argv[0] ?? "").toLowerCase());
+    return { integration: owner ? owner.tool.split(".")[0]! : (argv[0] ?? "").toLowerCase(), name: (argv[1] ?? "").toLowerCase(), tool: undefined, callType: "cli", args, text, argv };
+  });
+}
+
+/** The parts of a tool call: its simple commands, or the MCP call and the command lines in its `command` arguments. */
+function resolveAll(m: ReferenceModel, e: SessionEvent): Call[] {
+  const c = e.call;
+  if (!c) return [];
+  if ((c.type ?? (c.command ? "cli" : "mcp")) === "cli" && c.command) return commandCalls(m, c.command);
+  const call = resolve(m.catalog, e)!;
+  const lines: (string | readonly string[])[] = [];
+  for (const [path, kind] of Object.entries(call.tool?.argKinds ?? {})) {
+    if (kind !== "command") continue;
+    for (const v of valuesAt(call.args, path)) {
+      if (typeof v === "string") lines.push(v);
+      else if (Array.isArray(v) && v.length && v.every((x) => typeof x === "string")) lines.push(v as string[]);
+    }
+  }
+  return [call, ...lines.flatMap((l) => commandCalls(m, l))];
+}
+
+/** Values at `a.b`, `a[*]`, `a[*].b`. */
+function valuesAt(args: unknown, path: string): unknown[] {
+  let cur: unknown[] = [args];
+  for (const step of path.replace(/\[\*\]/g, ".[*]").split(".").filter(Boolean)) {
+    cur = cur.flatMap((v) => (step === "[*]" ? (Array.isArray(v) ? v : []) : v && typeof v === "object" && !Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, step) ? [(v as Record<string, unknown>)[step]] : []));
+  }
+  return cur;
 }
 
 function resolve(catalog: Catalog, e: SessionEvent): Call | undefined {
   const c = e.call;
   if (!c) return undefined;
-  if ((c.type ?? (c.command ? "cli" : "mcp")) === "cli" && c.command) {
-    const tool = catalog.resolveCommand(c.command);
-    if (tool) return { integration: tool.integration, name: tool.name.toLowerCase(), tool, callType: "cli", args: { argv: [...c.command] }, text: [c.command.join(" ")] };
-    const owner = catalog.commands().find((x) => x.pattern[0] === c.command![0]);
-    return { integration: owner ? owner.tool.split(".")[0]! : c.command[0]!.toLowerCase(), name: (c.command[1] ?? "").toLowerCase(), tool: undefined, callType: "cli", args: { argv: [...c.command] }, text: [c.command.join(" ")] };
-  }
   const integration = (c.integration ?? "").toLowerCase();
   const name = (c.tool ?? "").toLowerCase();
   const args = c.args ?? {};
@@ -76,16 +142,64 @@ function resolve(catalog: Catalog, e: SessionEvent): Call | undefined {
     else if (v && typeof v === "object") Object.keys(v).forEach((k) => walk((v as Record<string, unknown>)[k], d + 1));
   };
   walk(args, 0);
-  return { integration, name, tool: catalog.tool(`${integration}.${name}`), callType: "mcp", args, text };
+  const tool = catalog.tool(`${integration}.${name}`);
+  const ctx = { ...(c.root !== undefined ? { root: c.root } : {}), ...(c.home !== undefined ? { home: c.home } : {}) };
+  const canon = canonicalArgs(args, tool && Object.keys(tool.argKinds).length ? tool.argKinds : null, ctx);
+  return { integration, name, tool, callType: "mcp", args: canon.args, text, ...ctx, ...(canon.ambiguous ? { ambiguous: canon.ambiguous } : {}) };
 }
 
-function argAt(args: unknown, path: readonly string[]): unknown {
-  let v = args;
-  for (const p of path) {
-    if (v === null || typeof v !== "object" || !Object.prototype.hasOwnProperty.call(v, p)) return undefined;
-    v = (v as Record<string, unknown>)[p];
+/** Does `test` hold at the argument path: keys, `[n]` one element, `[*]` some element, `[all]` every element (of an array)? */
+function argHoldsAt(v: unknown, path: readonly string[], test: (x: unknown) => boolean): boolean {
+  if (path.length === 0) return v !== undefined && test(v);
+  const [p, ...rest] = path as [string, ...string[]];
+  if (p === "[*]") return Array.isArray(v) && v.some((x) => argHoldsAt(x, rest, test));
+  if (p === "[all]") return Array.isArray(v) && v.every((x) => argHoldsAt(x, rest, test));
+  if (/^\[\d+\]$/.test(p)) { const i = Number(p.slice(1, -1)); return Array.isArray(v) && i < v.length && argHoldsAt(v[i], rest, test); }
+  return v !== null && typeof v === "object" && !Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, p) && argHoldsAt((v as Record<string, unknown>)[p], rest, test);
+}
+
+/** The strings a value stands for in `matches`, URL and path tests: itself, or an array's string elements. */
+const stringsIn = (v: unknown): string[] => (typeof v === "string" ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+
+function argHolds(e: Extract<CExpr, { k: "arg" }>, v: unknown): boolean {
+  switch (e.op) {
+    case "exists": return true;
+    case "eq": return v === e.value;
+    case "in": return e.values.includes(v);
+    case "matches": return stringsIn(v).some((s) => globMatch(e.glob, s));
+    case "contains":
+      if (typeof v === "string") return typeof e.value === "string" && v.indexOf(e.value) >= 0;
+      return Array.isArray(v) && v.some((y) => (typeof y === "string" ? typeof e.value === "string" && y.indexOf(e.value) >= 0 : y === e.value));
+    case ">": return typeof v === "number" && v > e.n;
+    case "<": return typeof v === "number" && v < e.n;
+    case ">=": return typeof v === "number" && v >= e.n;
+    case "<=": return typeof v === "number" && v <= e.n;
   }
-  return v;
+  return false;
+}
+
+function urlHolds(e: Extract<CExpr, { k: "url" }>, v: unknown): boolean {
+  return stringsIn(v).some((s) => {
+    const p = urlPart(s, e.part);
+    if (p === undefined) return false;
+    return e.op === "eq" ? p === e.value : e.op === "in" ? e.values.includes(p) : globMatch(e.glob, p);
+  });
+}
+
+function underHolds(e: Extract<CExpr, { k: "under" }>, v: unknown, call: Call): boolean {
+  const ctx = { ...(call.root !== undefined ? { root: call.root } : {}), ...(call.home !== undefined ? { home: call.home } : {}) };
+  const a = canonicalPath(e.anchor, ctx);
+  if (!("path" in a)) return false;
+  return stringsIn(v).some((s) => { const p = canonicalPath(s, ctx); return "path" in p && pathUnder(p.path, a.path, ctx); });
+}
+
+/** `command starts with`: the words before the last equal; the last equal, or its start when it ends in a non-word character. */
+function prefixHolds(argv: readonly string[], p: readonly string[]): boolean {
+  const n = p.length;
+  if (argv.length < n || JSON.stringify(argv.slice(0, n - 1)) !== JSON.stringify(p.slice(0, n - 1))) return false;
+  const last = p[n - 1]!;
+  const boundary = !/[A-Za-z0-9_]/.test(last.charAt(last.length - 1));
+  return argv[n - 1] === last || (boundary && argv[n - 1]!.slice(0, last.length) === last);
 }
 
 function holds(e: CExpr, ev: SessionEvent, call: Call | undefined, m: ReferenceModel): boolean {
@@ -105,24 +219,12 @@ function holds(e: CExpr, ev: SessionEvent, call: Call | undefined, m: ReferenceM
     case "category": return !!call?.tool?.category && e.values.includes(call.tool.category.toLowerCase());
     case "verb": return !!call?.tool && call.tool.verbs.some((v) => e.values.includes(v.toLowerCase()));
     case "agent": return ev.agent?.name !== undefined && e.names.includes(ev.agent.name);
-    case "review": return e.values.includes(reviewOf(ev.agent));
+    case "review": return e.values.includes(reviewOf(ev.agent, m.agentReviews));
+    case "tool_review": return !!call && e.values.includes(toolReview(m, call, ev));
     case "call_type": return !!call && e.values.includes(call.callType);
-    case "arg": {
-      if (!call) return false;
-      const v = argAt(call.args, e.path);
-      switch (e.op) {
-        case "exists": return v !== undefined;
-        case "eq": return v === e.value;
-        case "in": return e.values.includes(v);
-        case "matches": return typeof v === "string" && globMatch(e.glob, v);
-        case "contains": return Array.isArray(v) ? v.includes(e.value) : typeof v === "string" && typeof e.value === "string" && v.indexOf(e.value) >= 0;
-        case ">": return typeof v === "number" && v > e.n;
-        case "<": return typeof v === "number" && v < e.n;
-        case ">=": return typeof v === "number" && v >= e.n;
-        case "<=": return typeof v === "number" && v <= e.n;
-      }
-      return false;
-    }
+    case "arg": return !!call && argHoldsAt(call.args, e.path, (v) => argHolds(e, v));
+    case "url": return !!call && argHoldsAt(call.args, e.path, (v) => urlHolds(e, v));
+    case "under": return !!call && argHoldsAt(call.args, e.path, (v) => underHolds(e, v, call));
     case "body": {
       if (!call) return false;
       const low = call.text.map((t) => t.toLowerCase());
@@ -136,18 +238,28 @@ function holds(e: CExpr, ev: SessionEvent, call: Call | undefined, m: ReferenceM
     }
     case "user": return userHolds(e, ev);
     case "arg_user": {
-      const a = call ? argAt(call.args, e.path) : undefined;
-      const isScalar = a === null || ["string", "number", "boolean"].includes(typeof a);
-      return a !== undefined && isScalar && userValues(ev, e.user).some((u) => (e.op === "eq" ? u === a : typeof a === "number" && typeof u === "number" && compare(e.op, a, u)));
+      if (!call) return false;
+      const isScalar = (a: unknown) => a === null || ["string", "number", "boolean"].includes(typeof a);
+      return argHoldsAt(call.args, e.path, (a) => isScalar(a) && userValues(ev, e.user).some((u) => (e.op === "eq" ? u === a : typeof a === "number" && typeof u === "number" && compare(e.op, a, u))));
     }
+    case "command_prefix": return !!call?.argv && e.prefixes.some((p) => prefixHolds(call.argv!, p));
     default:
       throw new Error(`the reference evaluator does not handle ${e.k}`);
   }
 }
 
+/** SPEC: the review of a catalog tool, `Unreviewed` otherwise or when its definition changed (unless `Disallowed`). */
+function toolReview(m: ReferenceModel, call: Call, ev: SessionEvent): string {
+  const key = `${call.integration}.${call.name}`;
+  const reviewed = call.tool && m.toolReviews && Object.prototype.hasOwnProperty.call(m.toolReviews, key) ? m.toolReviews[key]! : "Unreviewed";
+  if (reviewed === "Disallowed") return reviewed;
+  return (ev.call?.definition_changed?.length ?? 0) > 0 ? "Unreviewed" : reviewed;
+}
+
 /** The values of a user field: a list's elements, a scalar alone, nothing when absent. */
 function userValues(ev: SessionEvent, path: readonly string[]): unknown[] {
-  const v = argAt(ev.user, path);
+  let v: unknown = ev.user;
+  for (const p of path) v = v !== null && typeof v === "object" && !Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, p) ? (v as Record<string, unknown>)[p] : undefined;
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
@@ -186,10 +298,25 @@ function inScope(p: CheckedPolicy, ev: SessionEvent): boolean {
   }
 }
 
-/** SPEC §5, literally. */
+const RANK = { allow: 0, require_approval: 1, block: 2 } as const;
+
+/**
+ * SPEC §5, literally; a call of several parts (simple commands) is each part decided, and the
+ * strictest wins: its policy and approvers; matched policies (once each), alerts and sanitize of all.
+ */
 export function referenceDecide(m: ReferenceModel, ev: SessionEvent): ReferenceDecision {
+  if (ev.type === "agent_discovered") return decideOne(m, ev, undefined);
+  const ds = resolveAll(m, ev).map((call) => decideOne(m, ev, call));
+  if (ds.length <= 1) return ds[0] ?? decideOne(m, ev, undefined);
+  const best = ds.reduce((a, d) => (RANK[d.effect] > RANK[a.effect] ? d : a));
+  const matched = [...new Set(ds.flatMap((d) => d.matched))];
+  const sanitize = ds.flatMap((d) => d.sanitize).filter((s, i, all) => all.findIndex((x) => x.policy === s.policy) === i);
+  return { ...best, matched, alerts: ds.flatMap((d) => d.alerts), sanitize, hidden: ds.some((d) => d.hidden) };
+}
+
+function decideOne(m: ReferenceModel, ev: SessionEvent, call: Call | undefined): ReferenceDecision {
   const trigger = ev.type === "agent_discovered" ? "agent_discovered" : "tool_call";
-  const call = trigger === "tool_call" ? resolve(m.catalog, ev) : undefined;
+  if (call?.ambiguous) return { effect: "block", policy: null, matched: [], alerts: [], sanitize: [], approvers: [], hidden: false };
   const matched = m.policies
     .filter((p) => p.trigger === trigger && inScope(p, ev) && p.ifs.every((i) => holds(i.expr, ev, call, m)))
     .sort((a, b) => a.priority - b.priority || a.order - b.order);
@@ -206,6 +333,28 @@ export function referenceDecide(m: ReferenceModel, ev: SessionEvent): ReferenceD
     const people = approverPeople(approvers, ev);
     return { effect: d.effect as "allow" | "require_approval", policy: d.id, approvers, ...(people ? { approver_people: people } : {}), ...base };
   }
-  if (trigger === "agent_discovered" || !m.default) return { effect: "allow", policy: null, approvers: [], ...base };
-  return { effect: m.default[call?.tool?.operation ?? "Unknown"], policy: null, approvers: [], ...base };
+  if (trigger === "agent_discovered") return { effect: "allow", policy: null, approvers: [], ...base };
+  return { effect: referenceDefault(m, ev, call), policy: null, approvers: [], ...base };
+}
+
+/**
+ * The default for a call (docs/language.md, "Defaults"): among the `default for …` that fit the
+ * call and name its operation, the narrowest scope first (agent, then tenant, then none) and,
+ * within a scope, the one for the call's integration before the one for every integration; then
+ * the project-wide `default`; then allow.
+ */
+function referenceDefault(m: ReferenceModel, ev: SessionEvent, call: Call | undefined): "allow" | "block" | "require_approval" {
+  const op = call?.tool?.operation ?? "Unknown";
+  const integration = call?.integration ?? "";
+  const scopeOf = (d: ScopedDefault): number => (d.agent !== undefined ? 0 : d.tenant !== undefined ? 1 : 2);
+  const fitting = (m.defaults ?? []).filter((d) => d.ops[op] !== undefined &&
+    (d.tenant === undefined || d.tenant === ev.tenant) &&
+    (d.agent === undefined || d.agent === ev.agent?.name) &&
+    (d.integration === undefined || d.integration === integration));
+  for (const scope of [0, 1, 2]) {
+    const inScope = fitting.filter((d) => scopeOf(d) === scope);
+    const pick = inScope.find((d) => d.integration !== undefined) ?? inScope[0];
+    if (pick) return pick.ops[op]!;
+  }
+  return m.default ? m.default[op] : "allow";
 }

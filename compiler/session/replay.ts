@@ -7,6 +7,7 @@
  * INVARIANT: memory grows with the number of sessions, never with the number of events.
  */
 import { createEnforcer, type Enforcer } from "../../runtime/index.js";
+import { loadedShellParser } from "../shell/shell-parser.js";
 import type { Bundle, Decision, SessionEvent } from "../../runtime/types.js";
 import { streamSessionBatches } from "./read.js";
 import { Refusals } from "./refusals.js";
@@ -40,7 +41,7 @@ class Sessions {
   private enforcer: Enforcer | undefined;
   constructor(private readonly bundle: Bundle) {}
   get(_e: SessionEvent): Enforcer {
-    return (this.enforcer ??= createEnforcer(this.bundle));
+    return (this.enforcer ??= createEnforcer(this.bundle, { shell: loadedShellParser() }));
   }
 }
 

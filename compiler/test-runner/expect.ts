@@ -106,7 +106,12 @@ export function checkExpect(s: A.ExpectStep, last: Last | undefined, refs: Set<s
   const checkDecision = (r: ReplayedEvent, label: string) => {
     if (effect) {
       if (r.decision.effect !== effect) { fail(s.span, `${label}: expected ${effect}${by ? ` by "${by}"` : ""}, got ${r.decision.effect}${r.decision.policy ? ` by "${r.decision.policy.id}"` : " (default)"}`, describe(r, bundle, expected)); return; }
-      if (by !== undefined && !refMatches(r.decision, by)) fail(s.span, `${label}: expected ${effect} by "${by}", got ${effect} by ${r.decision.policy ? `"${r.decision.policy.id}"` : "the default"}`, describe(r, bundle, expected));
+      if (by !== undefined && !refMatches(r.decision, by)) { fail(s.span, `${label}: expected ${effect} by "${by}", got ${effect} by ${r.decision.policy ? `"${r.decision.policy.id}"` : "the default"}`, describe(r, bundle, expected)); return; }
+      if (s.from) {
+        const want = s.from.items.map((i) => (i.kind === "Name" || i.kind === "String" ? i.value : "")).sort();
+        const got = [...r.decision.approvers].sort();
+        if (want.join(",") !== got.join(",")) fail(s.from.span, `${label}: expected approvers [${want.join(", ")}], got ${got.length ? `[${got.join(", ")}]` : "none (any one approver)"}`, describe(r, bundle, `${expected} from [${want.join(", ")}]`));
+      }
       return;
     }
     if (what === "hidden") { if (!r.decision.hidden) fail(s.span, `${label}: expected the tool to be hidden`, describe(r, bundle, "hidden")); return; }

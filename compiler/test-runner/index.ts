@@ -13,6 +13,8 @@ import type { CheckedProject } from "../model.js";
 import { readSessionFile, type EventLine } from "../session/read.js";
 import { Refusals } from "../session/refusals.js";
 import { displayPath } from "../project.js";
+import { loadedShellParser } from "../shell/shell-parser.js";
+import { insideRoot } from "../inside-root.js";
 import { splitCommand } from "./split-command.js";
 import { diffSnapshots, snapshotText } from "./snapshots.js";
 import { checkExpect, type Last } from "./expect.js";
@@ -68,11 +70,17 @@ export interface RunOptions {
   /** Session paths in `.policy` files are relative to the file, which is relative to this. */
   readonly cwd?: string;
   readonly only?: (name: string) => boolean;
+  /** Only the tests of the files this accepts (`.policy` paths as the project shows them). */
+  readonly onlyFile?: (file: string) => boolean;
   /**
    * `check` (default): compare the decisions of each replayed session with `<session>.snap` when
    * it exists; `update`: (re)write the snapshot files; `off`: ignore them.
    */
   readonly snapshots?: "check" | "update" | "off";
+  /** The project root (default: `cwd`): replayed session files are read only from inside it. */
+  readonly root?: string;
+  /** Read replayed session files outside the root too (`--allow-outside`). */
+  readonly allowOutside?: boolean;
 }
 
 /** The clock a test starts at: Monday 2026-01-05 10:00 UTC. Each step advances one second. */
@@ -98,11 +106,13 @@ export function runTests(project: CheckedProject, bundle: Bundle, opts: RunOptio
   const results: TestResult[] = [];
   const ctx: RunContext = {
     project, bundle, cwd: opts.cwd ?? process.cwd(), mode: opts.snapshots ?? "check",
+    root: opts.allowOutside ? undefined : resolve(opts.cwd ?? process.cwd(), opts.root ?? "."),
     refs: new Set(project.policies.flatMap((p) => [p.id, p.name])),
     unreadable: [], snapshots: new Map(),
   };
   for (const { file, decl } of project.tests) {
     if (opts.only && !opts.only(decl.name.value)) continue;
+    if (opts.onlyFile && !opts.onlyFile(file)) continue;
     const t0 = performance.now();
     const r = runOne(ctx, file, decl);
     results.push({ name: decl.name.value, file, line: decl.span.line, passed: r.failures.length === 0, failures: r.failures, durationMs: performance.now() - t0, decisions: r.decisions });
@@ -123,6 +133,8 @@ interface RunContext {
   readonly project: CheckedProject;
   readonly bundle: Bundle;
   readonly cwd: string;
+  /** Replayed session files must lie under this folder; undefined: anywhere. */
+  readonly root: string | undefined;
   readonly mode: "check" | "update" | "off";
   readonly refs: Set<string>;
   readonly unreadable: { path: string; span: Span }[];
@@ -160,10 +172,12 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
   const failures: Failure[] = [];
   const all: ReplayedEvent[] = [];
   let traced: DecisionTrace | undefined;
-  const enforcer = createEnforcer(bundle, { trace: (t) => { traced = t; } });
+  const enforcer = createEnforcer(bundle, { trace: (t) => { traced = t; }, shell: loadedShellParser() });
   let agent: { id?: string; name?: string; review_status?: string } = { id: "test-agent", name: "test-agent" };
   let tenant: string | undefined;
   let user: UserInfo | undefined;
+  /** `given root` / `given home`: the folders path arguments of later calls are read against. */
+  let folders: { root?: string; home?: string } = {};
   let clock = TEST_EPOCH;
   let seq = 0;
   let last: Last | undefined;
@@ -199,6 +213,10 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
             case "agent_id": if (v !== undefined) agent = { ...agent, id: v }; break;
             case "review_status": if (v !== undefined) agent = { ...agent, review_status: v }; break;
             case "tenant": tenant = v; break;
+            case "root": case "home":
+              if (v === undefined || !/^(?:[/\\]|[A-Za-z]:[/\\])/.test(v)) fail(p.value.span, `\`given ${p.key.value}\` needs an absolute path, e.g. "/srv/project"`);
+              else folders = { ...folders, [p.key.value]: v };
+              break;
             // A new session for the following steps (its history starts empty; agent-wide state stays).
             case "session": if (v !== undefined) session = v; break;
             case "time": {
@@ -207,7 +225,7 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
               else clock = t;
               break;
             }
-            default: fail(p.key.span, `unknown \`given\` key "${p.key.value}" (use agent, agent_id, review_status, tenant, session, time, user, roles, groups, claims, manager)`);
+            default: fail(p.key.span, `unknown \`given\` key "${p.key.value}" (use agent, agent_id, review_status, tenant, session, time, user, roles, groups, claims, manager, root, home)`);
           }
         }
         break;
@@ -227,13 +245,13 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
           tool = found[0]!.name;
         }
         const args = s.args ? (jsonOf(s.args) as Record<string, unknown>) : {};
-        decideOne(s, { type: "tool_call_request", ...base(), call: { id: `c${seq + 1}`, type: "mcp", integration, tool, args } });
+        decideOne(s, { type: "tool_call_request", ...base(), call: { id: `c${seq + 1}`, type: "mcp", integration, tool, args, ...folders } });
         break;
       }
       case "Run": {
-        const argv = splitCommand(s.command.value);
-        if (!argv.length) { fail(s.command.span, "empty command"); continue; }
-        decideOne(s, { type: "tool_call_request", ...base(), call: { id: `c${seq + 1}`, type: "cli", command: argv } });
+        // The line is a shell line: the enforcer splits it into simple commands (strictest wins).
+        if (!s.command.value.trim()) { fail(s.command.span, "empty command"); continue; }
+        decideOne(s, { type: "tool_call_request", ...base(), call: { id: `c${seq + 1}`, type: "cli", command: s.command.value } });
         break;
       }
       case "Discover": {
@@ -261,6 +279,11 @@ function runOne(ctx: RunContext, file: string, decl: A.TestDecl) {
       }
       case "Replay": {
         const path = resolve(cwd, dirname(file), s.path.value);
+        if (ctx.root !== undefined && !insideRoot(path, ctx.root)) {
+          fail(s.path.span, `session file "${s.path.value}" is outside the project root "${displayPath(ctx.root, cwd) || "."}": not read (keep session files in the project, or pass --allow-outside)`);
+          last = { kind: "replay", decisions: [], span: s.span, broken: true };
+          continue;
+        }
         let read;
         try {
           read = readSessionFile(path);
@@ -298,7 +321,7 @@ export function replayEvents(bundle: Bundle, events: readonly EventLine[]): { li
   // One enforcer for the file, as at the enforcement point: sessions keep their own history, and
   // agent-wide state (rate, spend, resources) spans the sessions of the file.
   let traced: DecisionTrace | undefined;
-  const e = createEnforcer(bundle, { trace: (t) => { traced = t; } });
+  const e = createEnforcer(bundle, { trace: (t) => { traced = t; }, shell: loadedShellParser() });
   const out: { line: number; event: SessionEvent; decision: Decision; state: StateSnapshot | null }[] = [];
   const refusals = new Refusals();
   for (const { line, event } of events) {

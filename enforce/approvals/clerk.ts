@@ -10,7 +10,7 @@ import { macOf, macOk } from "./seal.js";
 import { ajvMessage, schemaDefValidator, usefulErrors } from "../../compiler/json/validate.js";
 import { roleFor } from "./identity.js";
 import type { UserResolver } from "./identity.js";
-import { requestHash, statusOf, viewOf, type ApprovalRequest, type ApprovalStore, type ApprovalView, type Outcome, type SealedRequest, type StoredApproval, type StoredBallot, type Vote } from "./types.js";
+import { requestHash, statusOf, viewOf, type ApprovalRequest, type ApprovalStore, type ApprovalView, type Ballot, type Outcome, type SealedRequest, type StoredApproval, type StoredBallot, type Vote } from "./types.js";
 
 /** What is wrong with a record against `schemas/approval-record.schema.json`, or undefined. */
 export function recordProblem(kind: "request" | "ballot" | "receipt" | "vote" | "outcome", value: unknown): string | undefined {
@@ -87,12 +87,26 @@ export class ApprovalClerk {
     return c;
   }
 
+  /**
+   * Who cast a ballot: the person `policy console` vouches for (a valid `attest`), else the ballot
+   * file's owner (file store), else the name the ballot gives (Redis). A forged attestation: an error.
+   */
+  voterOf(b: StoredBallot & { ballot: Ballot }): { who: string | undefined } | { error: string } {
+    if (b.ballot.attest !== undefined) {
+      const { attest, ...body } = b.ballot;
+      return macOk(this.key, "ballot", body, attest) ? { who: b.ballot.by } : { error: "the ballot's console attestation does not verify (it was not written by a console holding this proxy's key)" };
+    }
+    return { who: b.uid !== undefined ? this.users(b.uid) : b.ballot.by };
+  }
+
   private async count(id: string, view: ApprovalView, b: StoredBallot): Promise<void> {
-    const who = b.uid !== undefined ? this.users(b.uid) : b.ballot?.by;
     const refuse = (error: string) => this.store.answer(id, b.ref, { ok: false, error });
     if (b.problem || !b.ballot) return refuse(b.problem ?? "the ballot could not be read");
     const malformed = recordProblem("ballot", b.ballot);
     if (malformed) return refuse(`the ballot is malformed: ${malformed}`);
+    const voter = this.voterOf({ ...b, ballot: b.ballot });
+    if ("error" in voter) return refuse(voter.error);
+    const { who } = voter;
     if (who === undefined) return refuse(`the ballot's owner (uid ${String(b.uid)}) is not a known user`);
     if (b.ballot.hash !== view.request.hash) return refuse(`the ballot is for another request than ${id} (its hash differs): look at the request again`);
     if (view.status !== "pending") return refuse(`approval ${id} is already ${view.status}`);

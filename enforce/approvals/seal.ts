@@ -2,8 +2,10 @@
  * What makes approval records tamper-evident: the request's identity hash (a SHA-256 of the
  * canonical JSON of everything that was decided) and the proxy's HMAC over each record it writes
  * (request, accepted votes, outcome), with a key that only the proxy's OS user can read.
- * INVARIANT: the key never leaves the proxy; `policy approvals` never reads it, so an approver
- * (or anyone who can write to the store) can submit a ballot but cannot forge a record.
+ * INVARIANT: the key never leaves the proxy's OS user; `policy approvals` never reads it, so an
+ * approver (or anyone who can write to the store) can submit a ballot but cannot forge a record.
+ * `policy console`, run as the proxy's OS user, uses it only to attest the ballots of the people it
+ * signed in (kind `ballot`) and to derive the key of its login tokens.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { closeSync, fstatSync, openSync, readFileSync, writeSync, constants } from "node:fs";
@@ -49,12 +51,18 @@ export function loadOrCreateKey(stateDir: string): Buffer {
   }
 }
 
+/**
+ * What a MAC is over: a record the proxy writes, or a ballot the console vouches for (`ballot`:
+ * the console logged the person in, so the ballot's `by` is theirs; see `Ballot.attest`).
+ */
+export type MacKind = "request" | "vote" | "outcome" | "ballot";
+
 /** The MAC of a record: HMAC-SHA256 over its kind and canonical JSON (kinds keep a vote from passing as an outcome). */
-export function macOf(key: Buffer, kind: "request" | "vote" | "outcome", body: unknown): string {
+export function macOf(key: Buffer, kind: MacKind, body: unknown): string {
   return createHmac("sha256", key).update(`${kind}\n${canonicalJson(body)}`).digest("hex");
 }
 
-export function macOk(key: Buffer, kind: "request" | "vote" | "outcome", body: unknown, mac: unknown): boolean {
+export function macOk(key: Buffer, kind: MacKind, body: unknown, mac: unknown): boolean {
   if (typeof mac !== "string" || !/^[0-9a-f]{64}$/.test(mac)) return false;
   return timingSafeEqual(Buffer.from(macOf(key, kind, body), "hex"), Buffer.from(mac, "hex"));
 }

@@ -62,6 +62,13 @@ export interface Ballot {
   readonly by: string;
   readonly at: string;
   readonly note?: string;
+  /**
+   * Set by `policy console` only: its MAC (kind `ballot`, the proxy's key) over the rest of the
+   * ballot, vouching that `by` is the person it logged in. The proxy then takes `by` as the voter
+   * instead of the ballot file's owner (every ballot of the console is owned by the console's OS
+   * user); a ballot with an attestation that does not verify is refused.
+   */
+  readonly attest?: string;
 }
 
 /** A vote the proxy accepted: who, when, which role, bound to the request's hash. */

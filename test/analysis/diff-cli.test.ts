@@ -30,16 +30,16 @@ beforeAll(() => {
 });
 
 describe("policy diff (CLI)", () => {
-  it("spells out what a draft promotion changes, and exits 1", () => {
-    const r = runCli(["diff", join(dir, "old"), join(dir, "new")]);
+  it("spells out what a draft promotion changes, and exits 1", async () => {
+    const r = await runCli(["diff", join(dir, "old"), join(dir, "new")]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toContain("github.merge_pull_request");
     expect(r.stdout).toContain("agent.review_status is not Unreviewed and tenant is \"tool-calls\": allow (default) → block (github-readonly)");
     expect(r.stdout).not.toContain("github.list_issues");
   });
 
-  it("gives JSON that its schema accepts", () => {
-    const r = runCli(["diff", join(dir, "old"), join(dir, "new"), "--format", "json"]);
+  it("gives JSON that its schema accepts", async () => {
+    const r = await runCli(["diff", join(dir, "old"), join(dir, "new"), "--format", "json"]);
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.stdout);
     const v = schemaValidator("diff.schema.json");
@@ -49,25 +49,25 @@ describe("policy diff (CLI)", () => {
     expect(merge.regions[0].when).toContainEqual(expect.objectContaining({ condition: "agent.review_status is Unreviewed", holds: false, field: "agent.review_status" }));
   });
 
-  it("finds nothing between a set and itself (exit 0), with sources or bundles", () => {
-    const same = runCli(["diff", join(dir, "new"), join(dir, "new")]);
+  it("finds nothing between a set and itself (exit 0), with sources or bundles", async () => {
+    const same = await runCli(["diff", join(dir, "new"), join(dir, "new")]);
     expect(same.code, same.stderr).toBe(0);
     expect(same.stdout.trim()).toBe("no decision changes");
     const b1 = join(dir, "old.json"), b2 = join(dir, "new.json");
-    expect(runCli(["build", join(dir, "old"), "-o", b1]).code).toBe(0);
-    expect(runCli(["build", join(dir, "new"), "-o", b2]).code).toBe(0);
-    expect(runCli(["diff", b2, b2]).code).toBe(0);
-    const mixed = runCli(["diff", b1, join(dir, "new")]);
+    expect((await runCli(["build", join(dir, "old"), "-o", b1])).code).toBe(0);
+    expect((await runCli(["build", join(dir, "new"), "-o", b2])).code).toBe(0);
+    expect((await runCli(["diff", b2, b2])).code).toBe(0);
+    const mixed = await runCli(["diff", b1, join(dir, "new")]);
     expect(mixed.code).toBe(1);
     expect(mixed.stdout).toContain("→ block (github-readonly)");
   });
 
-  it("rejects input it cannot read or build (exit 2)", () => {
-    const missing = runCli(["diff", join(dir, "nope"), join(dir, "new")]);
+  it("rejects input it cannot read or build (exit 2)", async () => {
+    const missing = await runCli(["diff", join(dir, "nope"), join(dir, "new")]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("nope");
     writeFileSync(join(dir, "bad.policy"), "policy \"x\" {\n  if integration is Githb\n  action block\n}\n");
-    const bad = runCli(["diff", join(dir, "bad.policy"), join(dir, "new")]);
+    const bad = await runCli(["diff", join(dir, "bad.policy"), join(dir, "new")]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("PDL2001");
   });

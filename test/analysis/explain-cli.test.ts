@@ -17,8 +17,8 @@ describe("policy explain: what would change it", () => {
   const ev = join(dir, "event.json");
   writeFileSync(ev, JSON.stringify(EVENT));
 
-  it("lists the smallest changes, fewest first", () => {
-    const r = runCli(["explain", ev, "examples/seed-000-tool-calls"]);
+  it("lists the smallest changes, fewest first", async () => {
+    const r = await runCli(["explain", ev, "examples/seed-000-tool-calls"]);
     expect(r.code, r.stderr).toBe(0);
     const tail = r.stdout.slice(r.stdout.indexOf("what would change it:")).trim().split("\n");
     expect(tail).toEqual([
@@ -31,8 +31,8 @@ describe("policy explain: what would change it", () => {
     ]);
   });
 
-  it("gives the changes as structured edits in JSON", () => {
-    const r = runCli(["explain", ev, "examples/seed-000-tool-calls", "--format", "json"]);
+  it("gives the changes as structured edits in JSON", async () => {
+    const r = await runCli(["explain", ev, "examples/seed-000-tool-calls", "--format", "json"]);
     const doc = JSON.parse(r.stdout);
     const v = schemaValidator("explain.schema.json");
     expect(v(doc), JSON.stringify(v.errors)).toBe(true);
@@ -44,13 +44,13 @@ describe("policy explain: what would change it", () => {
     expect(doc.counterfactuals[2].edits).toEqual([{ target: "policy", policy: "linear-delete-approval", status: "draft", conditions: [{ condition: "policy linear-delete-approval is active", holds: false }] }]);
   });
 
-  it("names a draft that would decide if it were active", () => {
+  it("names a draft that would decide if it were active", async () => {
     const proj = mkdtempSync(join(tmpdir(), "policy-explain-draft-"));
     writeFileSync(join(proj, "p.policy"), [
       "policy \"Linear deletes need approval\" {\n  id linear-approve\n  if tool is linear.delete_issue\n  action require_approval\n}",
       "policy \"No Linear deletes\" {\n  id linear-no-delete\n  status draft\n  if tool is linear.delete_issue\n  action block\n}",
     ].join("\n\n") + "\n");
-    const r = runCli(["explain", ev, proj]);
+    const r = await runCli(["explain", ev, proj]);
     expect(r.stdout).toContain("blocked by linear-no-delete if draft policy linear-no-delete were active");
   });
 });

@@ -31,7 +31,7 @@ export function catalogProblems(doc: unknown): string[] {
   if (c.format !== "policy-catalog/1") out.push("/format");
   if (!Array.isArray(c.integrations)) return [...out, "/integrations"];
   (c.integrations as CatalogJson["integrations"]).forEach((i, k) => {
-    if (typeof i.id !== "string" || !/^[a-z][a-z0-9_]*$/.test(i.id)) out.push(`/integrations/${k}/id`);
+    if (typeof i.id !== "string" || !/^[a-z][a-z0-9_-]*$/.test(i.id)) out.push(`/integrations/${k}/id`);
     if (typeof i.name !== "string" || i.name === "") out.push(`/integrations/${k}/name`);
     if (i.call_type !== "mcp" && i.call_type !== "cli") out.push(`/integrations/${k}/call_type`);
     const names = new Set<string>();
@@ -45,7 +45,7 @@ export function catalogProblems(doc: unknown): string[] {
       if (t.args !== undefined && (typeof t.args !== "object" || t.args === null || "$schema" in t.args)) out.push(`${at}/args`);
       if (t.resource !== undefined && !(t.resource in (t.args?.properties ?? {}))) out.push(`${at}/resource`);
       for (const key of Object.keys(t)) {
-        if (!["name", "description", "operation", "category", "method", "verbs", "labels", "resource", "args"].includes(key)) out.push(`${at}/${key}`);
+        if (!["name", "description", "operation", "category", "method", "verbs", "labels", "resource", "args", "arg_kinds", "pin"].includes(key)) out.push(`${at}/${key}`);
       }
     });
   });

@@ -221,7 +221,18 @@ describe("labels and categories", () => {
     expect(guessCategory("slack_get_channel_history")).toBe("channels");
     expect(guessCategory("searchJiraIssuesUsingJql")).toBe("issues");
     expect(guessCategory("list_directory_with_sizes")).toBe("directories");
-    expect(guessCategory("echo")).toBe("echos");
+  });
+  test("a name without a verb gets no category (not a made-up plural of the whole name)", () => {
+    expect(guessCategory("echo")).toBeUndefined();
+    expect(guessCategory("sequentialthinking")).toBeUndefined();
+    expect(guessCategory("git_status")).toBeUndefined();
+  });
+  test("resolving an identifier is a lookup (Read); resolving a thing stays a Write", () => {
+    expect(classify("resolve-library-id")).toMatchObject({ operation: "Read", source: "verb" });
+    expect(classify("resolve_user_name").operation).toBe("Read");
+    expect(classify("resolve_issue").operation).toBe("Write");
+    expect(classify("resolve_review_thread").operation).toBe("Write");
+    expect(classify("resolve_or_delete_id").operation).toBe("Delete");
   });
 });
 

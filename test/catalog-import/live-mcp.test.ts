@@ -71,5 +71,24 @@ describe("live MCP servers over stdio", () => {
     // Everything the server lists is imported: same names, schemas kept.
     const tools = (listed as { tools: { name: string; inputSchema: object }[] }).tools;
     expect(Object.keys(ops)).toEqual(tools.map((t) => t.name));
+    if (server.integration === "filesystem") expectPathsMarked(r.catalog.integrations[0]!.tools, r.report.tools);
   });
 });
+
+/**
+ * Every argument of the filesystem server that names a file or folder (each string, or array of
+ * strings, called path, paths, source or destination) is marked `path` by the import's guess, and
+ * the report says so; nothing else is marked.
+ */
+function expectPathsMarked(tools: readonly { name: string; args?: { properties?: Record<string, { type?: unknown }> }; arg_kinds?: Record<string, string> }[], report: readonly { name: string; argKinds?: readonly { path: string; guessed: boolean }[] }[]): void {
+  const PATHS = ["path", "paths", "source", "destination"];
+  let marked = 0;
+  for (const t of tools) {
+    const want: Record<string, string> = {};
+    for (const [name, s] of Object.entries(t.args?.properties ?? {})) if (PATHS.includes(name)) want[s.type === "array" ? `${name}[*]` : name] = "path";
+    expect(t.arg_kinds ?? {}, t.name).toEqual(want);
+    marked += Object.keys(want).length;
+    expect((report.find((x) => x.name === t.name)?.argKinds ?? []).map((a) => [a.path, a.guessed])).toEqual(Object.keys(want).map((k) => [k, true]));
+  }
+  expect(marked).toBeGreaterThanOrEqual(12);
+}

@@ -120,6 +120,13 @@ describe("importMcp", () => {
     expect(r.ok ? "" : r.errors[0]!.code).toBe("bad-integration");
   });
 
+  test("a hyphenated integration id is kept (a real MCP server name), not rewritten to _", () => {
+    const r = ok(importMcp([{ name: "sequentialthinking", inputSchema: { type: "object" } }], { integration: "sequential-thinking" }));
+    expect(r.catalog.integrations[0]!.id).toBe("sequential-thinking");
+    expect(r.catalog.integrations[0]!.name).toBe("Sequential Thinking");
+    expect(ok(importMcp([], { integration: "Acme CRM" })).catalog.integrations[0]!.id).toBe("acme_crm");
+  });
+
   test("missing inputSchema: warning and no arguments", () => {
     const r = ok(importMcp([{ name: "ping" }], { integration: "x" }));
     expect(r.catalog.integrations[0]!.tools[0]!.args).toEqual({ type: "object", properties: {} });

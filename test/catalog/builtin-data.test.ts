@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import type { CatalogIntegrationJson, CatalogJson, JsonSchema } from "../../compiler/catalog/types.js";
+import { loadCatalog } from "../../compiler/catalog/load.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const builtinDir = join(root, "compiler", "catalog", "builtin");
@@ -35,21 +36,10 @@ const SPEC_INTEGRATIONS = [
 ];
 
 /** argv pattern matching: `*` one word, `**` zero or more remaining words. */
-function matches(pattern: readonly string[], argv: readonly string[]): boolean {
-  const go = (p: number, a: number): boolean => {
-    if (p === pattern.length) return a === argv.length;
-    const w = pattern[p];
-    if (w === "**") {
-      for (let k = a; k <= argv.length; k++) if (go(p + 1, k)) return true;
-      return false;
-    }
-    if (a === argv.length) return false;
-    return (w === "*" || w === argv[a]) && go(p + 1, a + 1);
-  };
-  return go(0, 0);
-}
+/** The tool an argv resolves to through the built-in catalog's patterns (most specific first, as the compiler orders them). */
 function resolveCommand(integration: CatalogIntegrationJson, argv: readonly string[]): string | undefined {
-  return integration.commands?.find((c) => matches(c.pattern, argv))?.tool;
+  const t = loadCatalog().catalog.resolveCommand(argv);
+  return t && t.integration === integration.id ? t.name : undefined;
 }
 function toolNames(id: string): string[] {
   return (integrations.get(id)?.tools ?? []).map((t) => t.name);

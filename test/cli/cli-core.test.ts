@@ -19,12 +19,12 @@ function check(dir: string, name: string, got: string): void {
 
 describe("CLI golden cases", () => {
   for (const name of readdirSync(ROOT).sort()) {
-    it(name, () => {
+    it(name, async () => {
       const dir = join(ROOT, name);
       const work = mkdtempSync(join(tmpdir(), `cli-${name}-`));
       cpSync(join(dir, "in"), work, { recursive: true });
       const args = readFileSync(join(dir, "args"), "utf8").split("\n").filter((l) => l.length);
-      const r = runCli(args, { cwd: work });
+      const r = await runCli(args, { cwd: work });
       const norm = (s: string) => s.replaceAll(work, "<tmp>");
       check(dir, "expected.stdout", norm(r.stdout));
       check(dir, "expected.stderr", norm(r.stderr));
@@ -38,44 +38,44 @@ describe("CLI golden cases", () => {
 });
 
 describe("CLI behaviour", () => {
-  it("builds byte-identical bundles from the same sources", () => {
+  it("builds byte-identical bundles from the same sources", async () => {
     const work = mkdtempSync(join(tmpdir(), "cli-repro-"));
     cpSync("examples", join(work, "examples"), { recursive: true });
-    const a = runCli(["build", "examples", "-o", "a.json"], { cwd: work });
-    const b = runCli(["build", "examples", "-o", "b.json"], { cwd: work });
+    const a = await runCli(["build", "examples", "-o", "a.json"], { cwd: work });
+    const b = await runCli(["build", "examples", "-o", "b.json"], { cwd: work });
     expect([a.code, b.code]).toEqual([0, 0]);
     expect(readFileSync(join(work, "a.json"), "utf8")).toBe(readFileSync(join(work, "b.json"), "utf8"));
   });
-  it("creates a starter project that passes its own tests", () => {
+  it("creates a starter project that passes its own tests", async () => {
     const work = mkdtempSync(join(tmpdir(), "cli-init-"));
-    expect(runCli(["init"], { cwd: work }).code).toBe(0);
-    const t = runCli(["test"], { cwd: work });
-    expect(t.stdout.trim().split("\n").at(-1)).toBe("3 passed, 0 failed");
+    expect((await runCli(["init"], { cwd: work })).code).toBe(0);
+    const t = await runCli(["test"], { cwd: work });
+    expect(t.stdout.trim().split("\n").at(-1)).toBe("4 passed, 0 failed");
     expect(t.code).toBe(0);
-    expect(runCli(["init"], { cwd: work }).code).toBe(2);
+    expect((await runCli(["init"], { cwd: work })).code).toBe(2);
   });
-  it("formats idempotently and --check reports unformatted files", () => {
+  it("formats idempotently and --check reports unformatted files", async () => {
     const work = mkdtempSync(join(tmpdir(), "cli-fmt-"));
     writeFileSync(join(work, "a.policy"), 'policy "x" {   id x\n  if integration is GitHub   # keep me\naction block "no" }\n');
-    expect(runCli(["fmt", "--check", "."], { cwd: work }).code).toBe(1);
-    expect(runCli(["fmt", "."], { cwd: work }).code).toBe(0);
+    expect((await runCli(["fmt", "--check", "."], { cwd: work })).code).toBe(1);
+    expect((await runCli(["fmt", "."], { cwd: work })).code).toBe(0);
     const once = readFileSync(join(work, "a.policy"), "utf8");
     expect(once).toBe('policy "x" {\n  id x\n  if integration is GitHub # keep me\n  action block "no"\n}\n');
-    expect(runCli(["fmt", "--check", "."], { cwd: work }).code).toBe(0);
+    expect((await runCli(["fmt", "--check", "."], { cwd: work })).code).toBe(0);
   });
 });
 
 describe("catalog re-import", () => {
-  it("reports the policies a newer manifest breaks, as diagnostics, and exits 1", () => {
+  it("reports the policies a newer manifest breaks, as diagnostics, and exits 1", async () => {
     const work = mkdtempSync(join(tmpdir(), "cli-reimport-"));
     const tool = (name: string, props: object) => ({ name, inputSchema: { type: "object", properties: props } });
     writeFileSync(join(work, "v1.json"), JSON.stringify({ tools: [tool("delete_contact", { contact_id: { type: "string" } }), tool("list_contacts", { limit: { type: "number" } })] }));
     writeFileSync(join(work, "v2.json"), JSON.stringify({ tools: [tool("delete_contact", { id: { type: "number" } })] }));
     writeFileSync(join(work, "policy.config.json"), JSON.stringify({ catalogs: ["acme.catalog.json"] }));
     writeFileSync(join(work, "p.policy"), 'policy "vip" {\n  id vip\n  if tool is acme_crm.delete_contact\n  if args.contact_id matches "vip-*"\n  action block\n}\n');
-    expect(runCli(["catalog", "import", "--from", "mcp", "v1.json", "--integration", "acme_crm", "-o", "acme.catalog.json"], { cwd: work }).code).toBe(0);
-    expect(runCli(["check", "."], { cwd: work }).code).toBe(0);
-    const r = runCli(["catalog", "import", "--from", "mcp", "v2.json", "--integration", "acme_crm", "--previous", "acme.catalog.json", "--policies", ".", "-o", "next.catalog.json"], { cwd: work });
+    expect((await runCli(["catalog", "import", "--from", "mcp", "v1.json", "--integration", "acme_crm", "-o", "acme.catalog.json"], { cwd: work })).code).toBe(0);
+    expect((await runCli(["check", "."], { cwd: work })).code).toBe(0);
+    const r = await runCli(["catalog", "import", "--from", "mcp", "v2.json", "--integration", "acme_crm", "--previous", "acme.catalog.json", "--policies", ".", "-o", "next.catalog.json"], { cwd: work });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("PDL2010");
     expect(r.stderr).toContain("args.contact_id");
@@ -84,16 +84,16 @@ describe("catalog re-import", () => {
 });
 
 describe("policy verify", () => {
-  it("accepts a signed bundle and refuses a changed byte, as the runtime would", () => {
+  it("accepts a signed bundle and refuses a changed byte, as the runtime would", async () => {
     const work = mkdtempSync(join(tmpdir(), "cli-verify-"));
     writeFileSync(join(work, "p.policy"), 'policy "x" {\n  id x\n  if integration is GitHub\n  action block "no"\n}\n');
-    expect(runCli(["keygen", "-o", "k"], { cwd: work }).code).toBe(0);
-    const b = runCli(["build", ".", "-o", "b.json", "--sign", "k.pem", "--no-lock"], { cwd: work });
+    expect((await runCli(["keygen", "-o", "k"], { cwd: work })).code).toBe(0);
+    const b = await runCli(["build", ".", "-o", "b.json", "--sign", "k.pem", "--no-lock"], { cwd: work });
     expect(b.code, b.stderr).toBe(0);
-    const ok = runCli(["verify", "b.json", "--key", "k.pub.pem"], { cwd: work });
+    const ok = await runCli(["verify", "b.json", "--key", "k.pub.pem"], { cwd: work });
     expect([ok.code, ok.stdout.startsWith("verified: b.json")]).toEqual([0, true]);
     writeFileSync(join(work, "b.json"), readFileSync(join(work, "b.json"), "utf8").replace('"no"', '"on"'));
-    const bad = runCli(["verify", "b.json", "--key", "k.pub.pem"], { cwd: work });
+    const bad = await runCli(["verify", "b.json", "--key", "k.pub.pem"], { cwd: work });
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/^not verified: /);
   });

@@ -85,7 +85,7 @@ describe("policy approvals list/show", () => {
       reason: "Deleting a repository needs approval", policy: { id: "p1", name: "p1" }, approvers: [], revision: "r1",
     });
     for (const cmd of [["approvals", "list"], ["approvals", "show", "ap-1"]]) {
-      const r = runCli([...cmd, "--state-dir", dir]);
+      const r = await runCli([...cmd, "--state-dir", dir]);
       expect(r.code, r.stderr).toBe(0);
       assertInert(r.stdout);
       const lines = r.stdout.trimEnd().split("\n");
@@ -97,16 +97,16 @@ describe("policy approvals list/show", () => {
       expect(r.stdout).not.toContain("secret42");
     }
     // JSON output stays exact.
-    const json = runCli(["approvals", "show", "ap-1", "--state-dir", dir, "--format", "json"]);
+    const json = await runCli(["approvals", "show", "ap-1", "--state-dir", dir, "--format", "json"]);
     expect((JSON.parse(json.stdout) as { request: { agent: { name: string } } }).request.agent.name).toBe(CRAFTED);
   });
 });
 
 describe("policy check code frames", () => {
-  test("an ESC in a string on the reported line is echoed escaped", () => {
+  test("an ESC in a string on the reported line is echoed escaped", async () => {
     const dir = work("check");
     writeFileSync(path.join(dir, "p.policy"), `policy "p" {\n  if tool is "no_such${ESC}[2K${ESC}[1Gtool\u202e"\n  action block "x"\n}\n`);
-    const r = runCli(["check", dir]);
+    const r = await runCli(["check", dir]);
     expect(r.code).toBe(1);
     assertInert(r.stdout + r.stderr);
     expect(r.stderr).toContain(`  if tool is "no_such\\u{1b}[2K\\u{1b}[1Gtool\\u{202e}"`);
@@ -120,31 +120,31 @@ function event(seq: number, tool: string, agent = CRAFTED): string {
 }
 
 describe("policy explain and policy replay text", () => {
-  test("explain shows the crafted agent and tool inertly; --format json keeps them", () => {
+  test("explain shows the crafted agent and tool inertly; --format json keeps them", async () => {
     const dir = work("explain");
     mkdirSync(path.join(dir, "p"));
     writeFileSync(path.join(dir, "p", "p.policy"), POLICY);
     const tool = `delete_issue${ESC}]0;owned\u0007\ndecision: allow`;
     writeFileSync(path.join(dir, "e.json"), event(1, tool));
-    const r = runCli(["explain", "e.json", "p"], { cwd: dir });
+    const r = await runCli(["explain", "e.json", "p"], { cwd: dir });
     assertInert(r.stdout + r.stderr);
     expect(r.stdout.split("\n").filter((l) => l.startsWith("decision:"))).toHaveLength(1);
     expect(r.stdout).toContain("\\u{1b}]0;owned\\u{7}\\ndecision: allow");
-    const j = runCli(["explain", "e.json", "p", "--format", "json"], { cwd: dir });
+    const j = await runCli(["explain", "e.json", "p", "--format", "json"], { cwd: dir });
     expect(j.stdout).toContain(JSON.stringify(tool).slice(1, -1));
   });
 
-  test("replay --against names the crafted tool inertly; bad lines are reported inertly", () => {
+  test("replay --against names the crafted tool inertly; bad lines are reported inertly", async () => {
     const dir = work("replay");
     mkdirSync(path.join(dir, "new"));
     mkdirSync(path.join(dir, "old"));
     writeFileSync(path.join(dir, "new", "p.policy"), POLICY);
     writeFileSync(path.join(dir, "old", "p.policy"), `policy "all" {\n  action allow\n}\n`);
-    expect(runCli(["build", "new", "-o", "new.json"], { cwd: dir }).code).toBe(0);
-    expect(runCli(["build", "old", "-o", "old.json"], { cwd: dir }).code).toBe(0);
+    expect((await runCli(["build", "new", "-o", "new.json"], { cwd: dir })).code).toBe(0);
+    expect((await runCli(["build", "old", "-o", "old.json"], { cwd: dir })).code).toBe(0);
     const tool = `delete_issue${ESC}[2K\nno decision changed`;
     writeFileSync(path.join(dir, "s.jsonl"), [event(1, tool), `{"type":"tool_call_request","session_id":"${ESC}[31m\u202e"}`].join("\n") + "\n");
-    const r = runCli(["replay", "s.jsonl", "--bundle", "new.json", "--against", "old.json"], { cwd: dir });
+    const r = await runCli(["replay", "s.jsonl", "--bundle", "new.json", "--against", "old.json"], { cwd: dir });
     assertInert(r.stdout + r.stderr);
     expect(r.stdout).toContain("delete_issue\\u{1b}[2K\\nno decision changed");
     expect(r.stdout.split("\n")).not.toContain("no decision changed");
@@ -153,16 +153,16 @@ describe("policy explain and policy replay text", () => {
 });
 
 describe("policy catalog list/show", () => {
-  test("names and descriptions an MCP server chose are shown inertly", () => {
+  test("names and descriptions an MCP server chose are shown inertly", async () => {
     const dir = work("catalog");
     const desc = `Reads a file.${ESC}[2J${ESC}[H\noperation: Read (safe)\u202e`;
     writeFileSync(path.join(dir, "c.json"), JSON.stringify({ format: "policy-catalog/1", integrations: [{ id: "acme", name: `Acme${ESC}[31m`, call_type: "mcp",
       tools: [{ name: "wipe", description: desc, operation: "Delete", args: { type: "object", properties: { path: { type: "string", description: `p${ESC}[8m` } } } }] }] }));
-    const show = runCli(["catalog", "show", "acme.wipe", "--catalog", "c.json"], { cwd: dir });
+    const show = await runCli(["catalog", "show", "acme.wipe", "--catalog", "c.json"], { cwd: dir });
     expect(show.code, show.stderr).toBe(0);
     assertInert(show.stdout);
     expect(show.stdout.split("\n").filter((l) => l.startsWith("operation:"))).toEqual(["operation: Delete"]);
-    const list = runCli(["catalog", "list", "--catalog", "c.json", "--integration", "acme"], { cwd: dir });
+    const list = await runCli(["catalog", "list", "--catalog", "c.json", "--integration", "acme"], { cwd: dir });
     assertInert(list.stdout);
     expect(list.stdout).toContain("Acme\\u{1b}[31m");
   });

@@ -12,7 +12,8 @@ import { afterAll, describe, expect, test } from "vitest";
 import { FileApprovalStore } from "../../enforce/approvals/file-store.js";
 import { viewOf, type ApprovalView } from "../../enforce/approvals/types.js";
 import { buildBundleFile, importLiveCatalog, readJsonl, requireServer, serverCommand, SERVERS, until } from "./helpers.js";
-import { ALICE, APPROVERS_GROUP, CAROL, ensureApprovers, runCliAs } from "./os-users.js";
+import { ALICE, APPROVERS_GROUP, CAROL, ensureApprovers } from "./os-users.js";
+import { spawnCli } from "../support/cli.js";
 import { resultText, startRawProxy, type RawProxy } from "./raw-proxy.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "enforce-lifecycle-"));
@@ -77,7 +78,7 @@ describe("held calls: cancellation and restarts", () => {
       const after = (await views(s.state)).find((v) => v.request.id === h.request.id)!;
       expect(after.outcome).toMatchObject({ status: "expired", why: "cancelled" });
       // Approving it now changes nothing.
-      const late = await runCliAs(ALICE, ["approvals", "approve", h.request.id, "--state-dir", s.state]);
+      const late = await spawnCli(["approvals", "approve", h.request.id, "--state-dir", s.state], { user: ALICE });
       expect(late.code).toBe(1);
       expect(late.stderr).toMatch(/already expired/);
       call(p, 6, "read_graph", {});
@@ -101,7 +102,7 @@ describe("held calls: cancellation and restarts", () => {
     await first.exited;
     expect((await views(s.state)).find((v) => v.request.id === left.request.id)?.status).toBe("pending");
     // Before any proxy starts again, a vote is refused: nobody holds the call any more.
-    const orphan = await runCliAs(CAROL, ["approvals", "approve", left.request.id, "--state-dir", s.state]);
+    const orphan = await spawnCli(["approvals", "approve", left.request.id, "--state-dir", s.state], { user: CAROL });
     expect(orphan.code).toBe(1);
     expect(orphan.stderr).toMatch(/the proxy that held .* is gone/);
 
@@ -112,7 +113,7 @@ describe("held calls: cancellation and restarts", () => {
       expect(second.stderr()).toContain(left.request.id);
       const swept = (await views(s.state)).find((v) => v.request.id === left.request.id)!;
       expect(swept.outcome).toMatchObject({ status: "expired", by: "restart" });
-      const late = await runCliAs(CAROL, ["approvals", "approve", left.request.id, "--state-dir", s.state]);
+      const late = await spawnCli(["approvals", "approve", left.request.id, "--state-dir", s.state], { user: CAROL });
       expect(late.code).toBe(1);
       expect(late.stderr).toMatch(/already expired/);
 

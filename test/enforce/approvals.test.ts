@@ -9,11 +9,12 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { buildBundleFile, importLiveCatalog, readJsonl, requireServer, runCli, serverCommand, SERVERS, startProxyClient, textOf, until, type ProxyClient } from "./helpers.js";
+import { buildBundleFile, importLiveCatalog, readJsonl, requireServer, serverCommand, SERVERS, startProxyClient, textOf, until, type ProxyClient } from "./helpers.js";
 import { FileApprovalStore } from "../../enforce/approvals/file-store.js";
 import { viewOf } from "../../enforce/approvals/types.js";
 import { haveRedis, RedisServer } from "../session/redis-server.js";
-import { ALICE, APPROVERS_GROUP, CAROL, ensureApprovers, runCliAs } from "./os-users.js";
+import { ALICE, APPROVERS_GROUP, CAROL, ensureApprovers } from "./os-users.js";
+import { runCli, spawnCli } from "../support/cli.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "enforce-approvals-"));
 chmodSync(work, 0o755);
@@ -75,7 +76,7 @@ describe("approvals from the CLI, by two OS users", () => {
 
       const call = p.client.callTool({ name: "delete_entities", arguments: { entityNames: ["Ada"] } }, undefined, { timeout: 600_000 });
       const h = await held(state);
-      const listed = await runCliAs(CAROL, ["approvals", "list", "--state-dir", state, "--format", "json"]);
+      const listed = await spawnCli(["approvals", "list", "--state-dir", state, "--format", "json"], { user: CAROL });
       expect(listed.code, listed.stderr).toBe(0);
       expect((JSON.parse(listed.stdout) as Pending[]).map((x) => x.request.id)).toEqual([h.request.id]);
       expect(h.request).toMatchObject({ tool: "delete_entities", args: { entityNames: ["Ada"] }, reason: "Deleting memories needs approval", approvers: ["technician", "manager"] });
@@ -83,11 +84,11 @@ describe("approvals from the CLI, by two OS users", () => {
       const id = h.request.id;
       expect(p.stderr()).toContain(`policy approvals approve ${id}`);
 
-      const tech = await runCliAs(ALICE, ["approvals", "approve", id, "--as", "technician", "--state-dir", state]);
+      const tech = await spawnCli(["approvals", "approve", id, "--as", "technician", "--state-dir", state], { user: ALICE });
       expect(tech.code, tech.stderr).toBe(0);
       expect(tech.stdout).toMatch(/approved as technician; still waiting for manager/);
       // The observed attack: the same person approving again as the other role.
-      const twice = await runCliAs(ALICE, ["approvals", "approve", id, "--as", "manager", "--state-dir", state]);
+      const twice = await spawnCli(["approvals", "approve", id, "--as", "manager", "--state-dir", state], { user: ALICE });
       expect(twice.code).toBe(1);
       expect(twice.stderr).toMatch(/one person fills one role/);
       // The proxy's own user is no approver here.
@@ -95,7 +96,7 @@ describe("approvals from the CLI, by two OS users", () => {
       expect(root.code).toBe(1);
       expect(root.stderr).toMatch(/root holds no role/);
       expect(textOf(await p.client.callTool({ name: "read_graph", arguments: {} }))).toContain("Ada");
-      const mgr = await runCliAs(CAROL, ["approvals", "approve", id, "--state-dir", state]);
+      const mgr = await spawnCli(["approvals", "approve", id, "--state-dir", state], { user: CAROL });
       expect(mgr.code, mgr.stderr).toBe(0);
       expect(mgr.stdout).toContain(`${id} is approved`);
       expect((await call).isError).toBeFalsy();
@@ -103,7 +104,7 @@ describe("approvals from the CLI, by two OS users", () => {
 
       const denied = p.client.callTool({ name: "delete_entities", arguments: { entityNames: ["Bob"] } }, undefined, { timeout: 600_000 });
       const h2 = await held(state, [id]);
-      const d = await runCliAs(CAROL, ["approvals", "deny", h2.request.id, "--note", "Bob stays", "--state-dir", state]);
+      const d = await spawnCli(["approvals", "deny", h2.request.id, "--note", "Bob stays", "--state-dir", state], { user: CAROL });
       expect(d.code, d.stderr).toBe(0);
       expect(textOf(await denied)).toBe("Not approved: Deleting memories needs approval (denied by the manager: Bob stays)");
     } finally {
@@ -144,7 +145,7 @@ describe("approvals from the CLI, by two OS users", () => {
       const c = await attempt(async (dir) => {
         const f = path.join(dir, "request.json");
         writeFileSync(f, JSON.stringify({ ...JSON.parse(readFileSync(f, "utf8")) as object, approvers: [] }));
-        await runCliAs(CAROL, ["approvals", "approve", path.basename(dir), "--state-dir", state, "--wait", "1s"]);
+        await spawnCli(["approvals", "approve", path.basename(dir), "--state-dir", state, "--wait", "1s"], { user: CAROL });
       }, "delete_entities");
       const tampered = readJsonl(log).filter((l) => l["type"] === "approval" && l["tampered"]);
       expect(tampered.map((l) => l["approval_id"])).toEqual([a, b, c]);
@@ -186,7 +187,7 @@ describe("approvals from the CLI, by two OS users", () => {
       const nobody = await runCli(["approvals", "approve", id, "--store", redis.url]);
       expect(nobody.code).toBe(1);
       expect(nobody.stderr).toMatch(/root holds no role/);
-      const ok = await runCliAs(CAROL, ["approvals", "approve", id, "--store", redis.url]);
+      const ok = await spawnCli(["approvals", "approve", id, "--store", redis.url], { user: CAROL });
       expect(ok.code, ok.stderr).toBe(0);
       expect(ok.stdout).toContain(`${id} is approved`);
       expect((await call).isError).toBeFalsy();

@@ -12,13 +12,14 @@ import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { FileApprovalStore } from "../../enforce/approvals/file-store.js";
 import { viewOf } from "../../enforce/approvals/types.js";
-import { buildBundleFile, importLiveCatalog, readJsonl, requireServer, runCli, serverCommand, SERVERS, startProxyClient, textOf, until, webhookReceiver } from "./helpers.js";
+import { buildBundleFile, importLiveCatalog, readJsonl, requireServer, serverCommand, SERVERS, startProxyClient, textOf, until, webhookReceiver } from "./helpers.js";
+import { runCli } from "../support/cli.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "enforce-audit-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("an audit trail that cannot silently stop", () => {
-  test("an unwritable decision log or recording blocks the call, reports it and alerts; --audit best-effort forwards", { timeout: 120_000 }, async (ctx) => {
+  test("an unwritable decision log or recording blocks the call, reports it and alerts; --audit best-effort forwards", { timeout: 300_000 }, async (ctx) => {
     const entry = requireServer(SERVERS.memory.pkg, ctx);
     const memoryFile = path.join(work, "memory.jsonl");
     const server = ["env", `MEMORY_FILE_PATH=${memoryFile}`, ...serverCommand(entry, [])];

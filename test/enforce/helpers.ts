@@ -1,13 +1,13 @@
 /**
  * Shared pieces of the enforcement tests: real MCP servers from npm (devDependencies; missing
  * ones fail under CI=true and skip otherwise), catalogs imported from their live `tools/list`,
- * bundles built with the compiler, and the `policy` CLI run from source as a separate process.
+ * bundles built with the compiler, and `policy enforce` run as a separate process (the built binary;
+ * test/support/cli.ts runs other commands in-process or spawned).
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { importMcp } from "../../compiler/catalog/import/index.js";
@@ -15,11 +15,10 @@ import { formatCatalog } from "../../compiler/catalog/import/index.js";
 import { loadProject } from "../../compiler/project.js";
 import { buildBundle, serializeBundle } from "../../compiler/emit/index.js";
 import type { Bundle } from "../../runtime/types.js";
+import { cliCommand } from "../support/cli.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const NODE_MODULES = process.env.MCP_SERVERS_NODE_MODULES ?? path.join(ROOT, "node_modules");
-const TSX = pathToFileURL(path.join(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
-const CLI = path.join(ROOT, "test/enforce/policy-cli.ts");
 
 export const SERVERS = {
   everything: { pkg: "@modelcontextprotocol/server-everything", args: ["stdio"] },
@@ -51,15 +50,27 @@ export function serverCommand(entry: string, args: readonly string[]): string[] 
   return [process.execPath, entry, ...args];
 }
 
-/** Imports a live server's `tools/list` as a catalog file (what `policy catalog import --from mcp` does). */
+/** Catalogs imported by this test file, by command line, integration and environment. */
+const imported = new Map<string, string>();
+
+/**
+ * Imports a live server's `tools/list` as a catalog file (what `policy catalog import --from mcp`
+ * does). The same server asked again in the same test file is not started again: the catalog it
+ * gave is written to `file`.
+ */
 export async function importLiveCatalog(command: readonly string[], integration: string, file: string, env: Record<string, string> = {}): Promise<void> {
+  const key = JSON.stringify([command, integration, env]);
+  const known = imported.get(key);
+  if (known !== undefined) { writeFileSync(file, known); return; }
   const transport = new StdioClientTransport({ command: command[0]!, args: command.slice(1), stderr: "ignore", env: { ...(process.env as Record<string, string>), ...env } });
   const client = new Client({ name: "enforce-test-import", version: "0.0.0" });
   await client.connect(transport);
   try {
     const r = importMcp(await client.listTools(), { integration });
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
-    writeFileSync(file, formatCatalog(r.catalog));
+    const text = formatCatalog(r.catalog);
+    writeFileSync(file, text);
+    imported.set(key, text);
   } finally {
     await client.close();
   }
@@ -79,22 +90,9 @@ export function buildBundleFile(dir: string, name: string, source: string, catal
   return { file, bundle };
 }
 
-/** Arguments that run the CLI from source in a child process. */
+/** Arguments that run the built CLI in a child process (`node <cliArgs>`). */
 export function cliArgs(args: readonly string[]): string[] {
-  return ["--import", TSX, CLI, ...args];
-}
-
-/** Runs `policy …` as a separate process. */
-export function runCli(args: readonly string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, cliArgs(args), { cwd: opts.cwd ?? ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "", stderr = "";
-    child.stdout.on("data", (c: Buffer) => { stdout += c.toString(); });
-    child.stderr.on("data", (c: Buffer) => { stderr += c.toString(); });
-    const t = setTimeout(() => { child.kill(); reject(new Error(`policy ${args.join(" ")} timed out\n${stderr}`)); }, opts.timeoutMs ?? 30_000);
-    child.on("error", reject);
-    child.on("close", (code) => { clearTimeout(t); resolve({ code, stdout, stderr }); });
-  });
+  return cliCommand(args).slice(1);
 }
 
 export interface ProxyClient {

@@ -11,7 +11,8 @@ import { afterAll, describe, expect, test } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { spawn, type ChildProcess } from "node:child_process";
-import { buildBundleFile, cliArgs, requireServer, ROOT, runCli, serverCommand, SERVERS, textOf, until } from "./helpers.js";
+import { buildBundleFile, cliArgs, requireServer, ROOT, serverCommand, SERVERS, textOf, until } from "./helpers.js";
+import { runCli } from "../support/cli.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "enforce-http-cli-"));
 const children: ChildProcess[] = [];

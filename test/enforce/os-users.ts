@@ -1,10 +1,10 @@
 /**
  * Throw-away OS users for tests that need two people: `pt-alice`, `pt-carol` (and the group
  * `pt-approvers` they share), created with `groupadd`/`useradd` when absent. Needs root; outside
- * CI a test without root is skipped, under CI=true it fails.
+ * CI a test without root is skipped, under CI=true it fails. `spawnCli(args, { user })` runs the
+ * CLI as one of them.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { cliArgs, ROOT } from "./helpers.js";
+import { spawnSync } from "node:child_process";
 
 export const APPROVERS_GROUP = "pt-approvers";
 export const ALICE = "pt-alice";
@@ -29,17 +29,4 @@ export function ensureApprovers(ctx: { skip: (note?: string) => void }): boolean
     if (!exists("passwd", u)) throw new Error(`cannot create the test user ${u}`);
   }
   return true;
-}
-
-/** Runs `policy …` as another OS user (`runuser -u <user>`). */
-export function runCliAs(user: string, args: readonly string[], timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("runuser", ["-u", user, "--", process.execPath, ...cliArgs(args)], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, HOME: "/tmp" } });
-    let stdout = "", stderr = "";
-    child.stdout.on("data", (c: Buffer) => { stdout += c.toString(); });
-    child.stderr.on("data", (c: Buffer) => { stderr += c.toString(); });
-    const t = setTimeout(() => { child.kill(); reject(new Error(`policy ${args.join(" ")} as ${user} timed out\n${stderr}`)); }, timeoutMs);
-    child.on("error", reject);
-    child.on("close", (code) => { clearTimeout(t); resolve({ code, stdout, stderr }); });
-  });
 }

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startProxy, StartupCheckError } from "../../enforce/start.js";
 import type { Bundle } from "../../runtime/types.js";
 import { parseUpstream } from "../../enforce/upstream.js";
-import { buildBundleFile, importLiveCatalog, runCli, serverCommand, serverEntry, SERVERS, textOf } from "./helpers.js";
+import { buildBundleFile, importLiveCatalog, serverCommand, serverEntry, SERVERS, textOf } from "./helpers.js";
+import { runCli } from "../support/cli.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 
@@ -82,8 +83,9 @@ describe.skipIf(!fsEntry || !memEntry)("start-up check", () => {
 
   test("an upstream id spelt differently from the catalog's (`my-fs` for `my_fs`) is the catalog's integration, and its policies apply", { timeout: 30_000 }, async () => {
     const catalog = path.join(work, "my-fs.catalog.json");
-    await importLiveCatalog(fsCommand(), "my-fs", catalog);
-    const { bundle } = buildBundleFile(path.join(work, "hy"), "hy", `policy "No writes" {\n  if tool is my-fs.write_file\n  action block "no writes"\n}\ndefault allow\n`, [catalog]);
+    // The catalog spells it `my_fs` (catalog import keeps what it is given); the upstream `my-fs`.
+    await importLiveCatalog(fsCommand(), "my_fs", catalog);
+    const { bundle } = buildBundleFile(path.join(work, "hy"), "hy", `policy "No writes" {\n  if tool is my_fs.write_file\n  action block "no writes"\n}\ndefault allow\n`, [catalog]);
     expect(parseUpstream("my-fs=node server.js")).toEqual({ integration: "my-fs", command: ["node", "server.js"] });
     expect(await findings(bundle, [{ integration: "my-fs", command: fsCommand() }])).toEqual([]);
     const p = await startProxy({ bundle, upstreams: [{ integration: "my-fs", command: fsCommand() }], watch: false, upstreamStderr: "ignore", stateDir: path.join(work, "state") });

@@ -15,7 +15,8 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { startProxy } from "../../enforce/start.js";
 import type { UserInfo } from "../../runtime/types.js";
-import { buildBundleFile, importLiveCatalog, readJsonl, requireServer, runCli, serverCommand, SERVERS, startProxyClient, textOf } from "./helpers.js";
+import { buildBundleFile, importLiveCatalog, readJsonl, requireServer, serverCommand, SERVERS, startProxyClient, textOf } from "./helpers.js";
+import { runCli } from "../support/cli.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "enforce-user-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -169,7 +170,7 @@ describe("policy enforce --user", () => {
     const { file } = await setup(ctx);
     const bad = path.join(work, "bad-user.json");
     writeFileSync(bad, JSON.stringify({ id: "eve", roles: "admin" }));
-    const run = (flags: string[]) => runCli(["enforce", "--bundle", file, ...flags, "--", process.execPath, "-e", "0"], { cwd: work, timeoutMs: 60_000 });
+    const run = (flags: string[]) => runCli(["enforce", "--bundle", file, ...flags, "--", process.execPath, "-e", "0"], { cwd: work });
     const [unknown, badFile, both] = await Promise.all([run(["--user", "bobb"]), run(["--user-file", bad]), run(["--user", "bob", "--user-file", bad])]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("has no user \"bobb\" (did you mean \"bob\"?)");

@@ -11,6 +11,8 @@ import { explain } from "../../compiler/explain.js";
 import { createEnforcer } from "../../runtime/index.js";
 import type { Bundle, Decision, SessionEvent } from "../../runtime/types.js";
 import type { Catalog } from "../../compiler/catalog/catalog.js";
+import type { ReviewStatuses } from "../../compiler/lifecycle/reviews.js";
+import { SMALL_REVIEWS } from "../support/small-catalog.js";
 
 export interface Disagreement {
   readonly kind: "compile error" | "runtime vs reference" | "explain vs decision" | "decide vs decideAsync" | "exception";
@@ -27,12 +29,12 @@ export interface Prepared {
 }
 
 /** Checks and builds; a string when the source does not compile (a generator bug). */
-export function prepare(source: string, includeDrafts: boolean, catalog: Catalog): Prepared | string {
-  const project = checkProject([{ file: "gen.policy", text: source }], catalog);
+export function prepare(source: string, includeDrafts: boolean, catalog: Catalog, reviews: ReviewStatuses = SMALL_REVIEWS): Prepared | string {
+  const project = checkProject([{ file: "gen.policy", text: source }], catalog, [], { reviews });
   const errors = project.diagnostics.filter((d) => d.severity === "error");
   if (errors.length) return errors.map((d) => `${d.code} ${d.span.line}:${d.span.column} ${d.message}`).join("\n");
   const policies = selectPolicies(project, { includeDrafts });
-  const model: ReferenceModel = { policies, ...(project.default ? { default: project.default } : {}), detectors: project.detectors, catalog };
+  const model: ReferenceModel = { policies, ...(project.default ? { default: project.default } : {}), ...(project.defaults ? { defaults: project.defaults } : {}), detectors: project.detectors, catalog, toolReviews: reviews.tools, agentReviews: reviews.agents };
   return { bundle: buildBundle(project, { includeDrafts }), model, messages: new Map(policies.map((p) => [p.id, p.alerts.map((a) => a.message)])) };
 }
 

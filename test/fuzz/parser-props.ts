@@ -78,7 +78,7 @@ test "t" {
 export const CORPUS: readonly string[] = [FALLBACK, ...policyFiles(join(ROOT, "examples")), ...policyFiles(join(ROOT, "test"))].map((x) => (x === FALLBACK ? x : readFileSync(x, "utf8")));
 
 const PUNCT = ["{", "}", "[", "]", "(", ")", ",", ":", ">", "<", ">=", "<=", "=", "!=", "\n", "\n", "\"", "/", "#", "'"];
-const ATOMS = ["GitHub", "github.create_issue", "args.repo", "args", "x", "-", "_", "\"str\"", "\"\\u00e9\"", "\"bad\\q\"", "42", "-0.5", "1e9", "5m", "10x", "/a+/", "/(a+)+$/i", "Read", "allow", "block", "deny", "hide", "alert", "sanitize", "require_approval", "tool_call", "agent_discovered", "operation", "integration", "tool", "agent.review_status", "body", "data_class", "session", "rate", "burst", "spend", "today", "USD", "principal", "external", "resource", "new", "time"];
+const ATOMS = ["GitHub", "github.create_issue", "args.repo", "args.paths[*]", "args.paths[all]", "args.argv[1]", "args.edits[*].path", "host", "scheme", "\"https://github.com*\"", "args", "x", "-", "_", "\"str\"", "\"\\u00e9\"", "\"bad\\q\"", "42", "-0.5", "1e9", "5m", "10x", "/a+/", "/(a+)+$/i", "Read", "allow", "block", "deny", "hide", "alert", "sanitize", "require_approval", "tool_call", "agent_discovered", "operation", "integration", "tool", "agent.review_status", "body", "data_class", "session", "rate", "burst", "spend", "today", "USD", "principal", "external", "resource", "new", "time"];
 
 const tokenSoup = fc.array(fc.constantFrom(...KEYWORD_WORDS, ...PUNCT, ...ATOMS), { maxLength: 120 }).chain((ts) =>
   fc.array(fc.constantFrom(" ", " ", " ", "\n", "", "\t"), { minLength: ts.length, maxLength: ts.length }).map((seps) => ts.map((t, i) => t + seps[i]).join("")));

@@ -1,6 +1,6 @@
 /**
- * A test client for the language server: spawns it over stdio (the built bundle when present,
- * else `lsp/main.ts` through tsx) and speaks JSON-RPC as an editor does. Fixture sources carry
+ * A test client for the language server: spawns it over stdio (`policy lsp --stdio`, the built
+ * binary, unless told otherwise) and speaks JSON-RPC as an editor does. Fixture sources carry
  * markers: `‸` is a cursor, `⟨…⟩` a range; `marked()` strips them and returns their positions.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { cliCommand } from "../support/cli.js";
 import {
   createProtocolConnection, StreamMessageReader, StreamMessageWriter, InitializeRequest, InitializedNotification,
   PublishDiagnosticsNotification, DidOpenTextDocumentNotification, DidChangeTextDocumentNotification, ShutdownRequest, ExitNotification,
@@ -17,12 +18,12 @@ import {
 export const REPO = resolve(import.meta.dirname, "../..");
 const BUNDLE = join(REPO, "vscode-extension/dist/server.js");
 
-/** How to start the server: `POLICY_SERVER=<file>` or the bundle when built, else the sources through tsx. */
+/** How to start the server: `POLICY_SERVER=<file>`, the extension's bundle when asked for, else `policy lsp --stdio` (the built binary, as editors run it). */
 export function serverCommand(): string[] {
   const explicit = process.env["POLICY_SERVER"];
   if (explicit) return [process.execPath, explicit, "--stdio"];
   if (process.env["POLICY_LSP_USE_BUNDLE"] === "1" && existsSync(BUNDLE)) return [process.execPath, BUNDLE, "--stdio"];
-  return [process.execPath, "--import", "tsx", join(REPO, "lsp/main.ts"), "--stdio"];
+  return cliCommand(["lsp", "--stdio"]);
 }
 
 export interface Marked {

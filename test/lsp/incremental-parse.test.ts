@@ -40,5 +40,5 @@ test("reparse after edits equals parse", () => {
       expect(isDeepStrictEqual(got.ast, full.ast) && isDeepStrictEqual(got.diagnostics, full.diagnostics) && got.lines.text === text).toBe(true);
       prev = { text, result: got };
     }
-  }), { numRuns: 400 });
+  }), { numRuns: 200 });
 });

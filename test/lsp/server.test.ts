@@ -1,11 +1,15 @@
 /** Drives the language server over JSON-RPC as an editor does: diagnostics, completion, hover, definition, formatting, code actions, rename. */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { loadShellParser } from "../../compiler/shell/shell-parser.js";
 import { join } from "node:path";
 import { writeFileSync } from "node:fs";
 import type { CodeAction, CompletionItem, CompletionList, Hover, Location, TextEdit, WorkspaceEdit, DocumentSymbol, SemanticTokens, FoldingRange, CodeLens } from "vscode-languageserver-protocol";
 import { Client, marked, uriOf, workspace } from "./harness.js";
 import { ACME_CATALOG, CONFIG, GITHUB, TESTS } from "./fixtures.js";
 import { parse, print } from "../../grammar/index.js";
+
+// `run "…"` steps and command strings are shell lines: the hosts load the parser first, as the CLI does.
+beforeAll(() => loadShellParser());
 
 const gh = marked(GITHUB);
 const tests = marked(TESTS);
@@ -237,6 +241,19 @@ describe("outline and presentation", () => {
     const p = await client.waitDiagnostics(ghUri, (x) => x.diagnostics.some((d) => d.code === "PDL2001"));
     expect(p.diagnostics.length).toBeGreaterThan(0);
     expect(client.proc.exitCode).toBeNull();
+  });
+});
+
+describe("hover on argument paths with index steps", () => {
+  test("args.files[*].path: its type, and that it is compared as a canonical path", async () => {
+    const other = workspace({ "paths.policy": "" });
+    const src = `policy "x" {\n  if tool is github.push_files\n  if args.files[*].path under ".github/workflows"\n  action block\n}\n`;
+    const uri = await client.open(join(other, "paths.policy"), src);
+    await client.waitDiagnostics(uri, () => true);
+    const h = await client.request<Hover>("textDocument/hover", { textDocument: { uri }, position: { line: 2, character: 8 } });
+    const text = (h.contents as { value: string }).value;
+    expect(text).toContain("`args.files[*].path`: string");
+    expect(text).toContain("compared in canonical form as a path");
   });
 });
 

@@ -96,6 +96,34 @@ describe("the fast path's index decides as the plain loop", () => {
     same(b, events);
   });
 
+  it("on arrays of strings (any element), escaped glob prefixes, [n] and [*] paths", () => {
+    const on = (id: string, cond: string, action = "block") => pol(id, ["tool is alpha.create_item", cond], action);
+    const src = [
+      on("has-any", "args.tags contains \"a\""),
+      on("pre-any", "args.tags matches \"ab*\"", "alert \"pre\""),
+      on("pre-esc", "args.tags matches \"a\\\\*b*\"", "require_approval"),
+      on("pre-esc2", "args.name matches \"x\\\\?*\"", "allow"),
+      on("idx", "args.tags[1] is \"b\"", "alert \"idx\""),
+      on("wild", "args.tags[*] is \"c\"", "alert \"wild\""),
+      on("wild-glob", "args.paths[*] matches \"s*\"", "alert \"wild glob\""),
+      on("wild-num", "args.paths[*] exists", "alert \"some path\""),
+      "default allow\n",
+    ].join("\n");
+    const b = bundleOf(src);
+    const events: SessionEvent[] = [];
+    for (const tags of [undefined, [], ["a"], ["xa", "b"], ["ab", 1], [1, 2], ["a*bc"], ["a*", "b"], "abc", ["c", "b"], [["a"]]]) {
+      for (const name of ["x?1", "xy", "x\\?"]) for (const paths of [undefined, [], ["s1"], ["t", "s"], "s"]) {
+        const args: Record<string, unknown> = { name };
+        if (tags !== undefined) args["tags"] = tags;
+        if (paths !== undefined) args["paths"] = paths;
+        events.push(ev(args, { tool: "create_item" }));
+      }
+    }
+    same(b, events);
+    const d = createEnforcer(b).decide(ev({ name: "x?1", tags: ["zz", "a*bc"] }, { tool: "create_item" }));
+    expect(d.matched.map((m) => m.id)).toEqual(["has-any", "pre-esc", "pre-esc2"]);
+  });
+
   it("relies on this: only U+0130 and U+212A lower-case to ASCII, and no other character matches an ASCII letter case-insensitively", () => {
     const toAscii: number[] = [];
     const matches: number[] = [];

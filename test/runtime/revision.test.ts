@@ -44,7 +44,7 @@ describe("content revision", () => {
     fc.assert(fc.property(fc.string({ unit: "binary", maxLength: 300 }), (s) => portableSha256Hex(s) === createHash("sha256").update(s, "utf8").digest("hex")), { numRuns: 300 });
   });
 
-  it("policy replay and explain refuse an edited bundle with the reason (exit 2), not a column of blocks", () => {
+  it("policy replay and explain refuse an edited bundle with the reason (exit 2), not a column of blocks", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rev-"));
     const edited = JSON.parse(JSON.stringify(bundle)) as { policies: { effect?: string }[] };
     edited.policies[0]!.effect = "allow";
@@ -52,7 +52,7 @@ describe("content revision", () => {
     writeFileSync(join(dir, "s.jsonl"), JSON.stringify(write(true)) + "\n");
     writeFileSync(join(dir, "e.json"), JSON.stringify(write(true)));
     for (const args of [["replay", "s.jsonl", "--bundle", "b.json"], ["explain", "e.json", "--bundle", "b.json"]]) {
-      const r = runCli(args, { cwd: dir });
+      const r = await runCli(args, { cwd: dir });
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/bundle "b.json" is rejected by the runtime: revision "[0-9a-f]{16}" is not the hash of the content/);
       expect(r.stdout).toBe("");

@@ -3,6 +3,7 @@
  * recorded session decides the same on the in-memory store and on a real Redis.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadShellParser } from "../../compiler/shell/shell-parser.js";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { loadProject } from "../../compiler/project.js";
@@ -14,6 +15,9 @@ import type { Bundle } from "../../runtime/types.js";
 import { createRedisStore, type RedisStore } from "../../adapters/redis/index.js";
 import { run } from "./helpers.js";
 import { haveRedis, RedisServer } from "./redis-server.js";
+
+// `run "…"` steps and command strings are shell lines: the hosts load the parser first, as the CLI does.
+beforeAll(() => loadShellParser());
 
 const DIR = "examples/sessions";
 const SESSIONS = join(DIR, "sessions");

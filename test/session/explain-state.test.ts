@@ -2,10 +2,14 @@
  * The runtime's `trace` hook (the state snapshot a decision used) and `explain` with and without
  * that state: the trace of a session condition agrees with the decision.
  */
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadShellParser } from "../../compiler/shell/shell-parser.js";
 import { createEnforcer, type DecisionTrace } from "../../runtime/index.js";
 import { EMPTY_STATE, explain, formatExplanation, NEEDS_HISTORY } from "../../compiler/explain.js";
 import { compile, request, response } from "./helpers.js";
+
+// `run "…"` steps and command strings are shell lines: the hosts load the parser first, as the CLI does.
+beforeAll(() => loadShellParser());
 
 const BUNDLE = compile(`policy "Daily budget" {
   id budget

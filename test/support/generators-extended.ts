@@ -8,7 +8,7 @@
  */
 import fc from "fast-check";
 import type { SessionEvent } from "../../runtime/types.js";
-import { policyText } from "./generators.js";
+import { policyText, scopedDefaults } from "./generators.js";
 import { userLeaf, withUsers } from "./generators-user.js";
 
 const TOOLS = ["alpha.get_item", "alpha.create_item", "alpha.delete_item", "alpha.send_note", "beta.get_item", "beta.list_things", "beta.purge_things", "gitx.push", "gitx.push_force", "gitx.status"];
@@ -115,9 +115,9 @@ export interface GenProject {
 }
 
 /** A random project source: 1–10 policies, a custom detector, maybe a default; built with or without drafts. */
-export const projectSource: fc.Arbitrary<GenProject> = fc.tuple(fc.integer({ min: 1, max: 10 }), defaults, fc.boolean()).chain(([n, d, includeDrafts]) =>
+export const projectSource: fc.Arbitrary<GenProject> = fc.tuple(fc.integer({ min: 1, max: 10 }), defaults, fc.boolean(), scopedDefaults).chain(([n, d, includeDrafts, sd]) =>
   fc.tuple(...Array.from({ length: n }, (_, i) => policy(i))).map((ps) => ({
-    source: ["detector EmployeeId /EMP-[0-9]{6}/ class EMPLOYEE", ...ps, d].join("\n\n") + "\n",
+    source: ["detector EmployeeId /EMP-[0-9]{6}/ class EMPLOYEE", ...ps, d, sd].join("\n\n") + "\n",
     includeDrafts,
   })));
 

@@ -6,29 +6,18 @@
  * paths are the fixture's own. Update with `UPDATE_GOLDEN=1 npx vitest run test/test-runner`.
  */
 import { describe, expect, it } from "vitest";
-import { execFile } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { promisify } from "node:util";
+import { runCli } from "../support/cli.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const CASES = join(ROOT, "test/fixtures/cli");
 const UPDATE = process.env["UPDATE_GOLDEN"] === "1";
-const run = promisify(execFile);
-const TSX = pathToFileURL(join(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
 
-/** Runs the CLI from source (no build needed) in `cwd`. */
-export async function policy(args: readonly string[], cwd: string): Promise<{ stdout: string; stderr: string; code: number }> {
-  const entry = `import(${JSON.stringify(join(ROOT, "cli/main.ts"))}).then(async (m) => { process.exitCode = await m.main(process.argv.slice(1)); })`;
-  try {
-    const r = await run(process.execPath, ["--import", TSX, "-e", entry, "--", ...args], { cwd, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", POLICY_ASSETS: ROOT }, maxBuffer: 64 << 20 });
-    return { stdout: r.stdout, stderr: r.stderr, code: 0 };
-  } catch (e) {
-    const x = e as { stdout: string; stderr: string; code: number };
-    return { stdout: x.stdout, stderr: x.stderr, code: x.code };
-  }
+/** Runs the CLI (in-process, from sources) in `cwd`. */
+export function policy(args: readonly string[], cwd: string): Promise<{ stdout: string; stderr: string; code: number }> {
+  return runCli(args, { cwd });
 }
 
 /** Removes what changes from run to run or compiler to compiler: timings and bundle revisions. */
@@ -70,7 +59,7 @@ function golden(dir: string, file: string, actual: string): void {
 
 describe("policy test / policy replay golden output", () => {
   const names = readdirSync(CASES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-  it.concurrent.each(names)("%s", { timeout: 240_000 }, async (name) => {
+  it.each(names)("%s", async (name) => {
     const dir = join(CASES, name);
     const r = await runCase(name);
     try {

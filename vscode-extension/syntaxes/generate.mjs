@@ -380,7 +380,7 @@ const grammar = {
           [
             "integration", "tool", "operation", "method", "category", "verb", "agent", "call_type",
             "body", "data_class", "session", "principal", "resource", "rate", "burst", "spend", "time",
-            "review_status",
+            "review_status", "command",
           ],
           "variable.language.subject",
         ),
@@ -390,7 +390,7 @@ const grammar = {
       patterns: [
         keywords(["and", "or", "not"], "keyword.operator.logical"),
         keywords(
-          ["is", "in", "matches", "contains", "any", "all", "has", "exists", "within", "today", "called"],
+          ["is", "in", "matches", "contains", "any", "all", "has", "exists", "within", "today", "called", "starts", "with"],
           "keyword.operator.word",
         ),
         { match: "(?:>=|<=|!=|>|<|=)", name: "keyword.operator.comparison.policy" },

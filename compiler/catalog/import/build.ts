@@ -3,10 +3,12 @@
  * overrides (applied last) → a `policy-catalog/1` document and its report.
  */
 import { closest } from "fastest-levenshtein";
+import type { ToolPin } from "../../../runtime/types.js";
 import type { CatalogIntegrationJson, CatalogJson, CatalogToolJson, JsonSchema, Operation } from "../types.js";
 import { OPERATIONS } from "../types.js";
 import { classify, type Classification, type OperationSource, type ToolAnnotations } from "./classify.js";
 import { guessCategory, guessLabels, guessResource } from "./guess.js";
+import { guessArgKinds } from "./guess-arg-kinds.js";
 import type { Overrides, ToolOverride } from "./overrides.js";
 import type {
   ImportCounts, ImportError, ImportReport, ImportResult, ImportWarning, LabelReport, ToolReport,
@@ -24,6 +26,8 @@ export interface DraftTool {
   readonly annotations?: ToolAnnotations;
   /** Text for verb analysis when not the name (OpenAPI operationId or path). */
   readonly verbText?: string;
+  /** The definition as the server gave it, pinned (MCP imports). */
+  readonly pin?: ToolPin;
 }
 
 /** Options common to every importer. */
@@ -48,22 +52,25 @@ export function sanitizeToolName(name: string): string {
 /** HTTP methods the catalog schema allows in `method`. */
 const CATALOG_METHODS: ReadonlySet<string> = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]);
 
-/** `"Acme CRM"` → `acme_crm`. */
+/**
+ * `"Acme CRM"` → `acme_crm`; a `-` is kept (`sequential-thinking`, the name of a real MCP server,
+ * stays as it is: the catalog, the language and `policy enforce --integration` all accept it).
+ */
 export function integrationId(integration: string): string {
-  return integration.trim().toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "");
+  return integration.trim().toLowerCase().replace(/[^a-z0-9-]+/g, "_").replace(/^[_-]+|[_-]+$/g, "");
 }
 
 function displayName(integration: string, id: string): string {
   if (integration.trim() !== id) return integration.trim();
-  return id.split("_").map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(" ");
+  return id.split(/[_-]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(" ");
 }
 
 /** Validate the integration option; an error value when it has no usable id. */
 export function checkIntegration(integration: string): ImportError | undefined {
   const id = integrationId(integration);
-  if (/^[a-z][a-z0-9_]*$/.test(id)) return undefined;
+  if (/^[a-z][a-z0-9_-]*$/.test(id)) return undefined;
   return { code: "bad-integration", pointer: "", message: `'${integration}' is not a usable integration id`,
-    hint: "use letters, digits and underscores, starting with a letter (e.g. acme_crm)" };
+    hint: "use letters, digits, _ and -, starting with a letter (e.g. acme_crm, sequential-thinking)" };
 }
 
 function findOverride(o: Overrides | undefined, id: string, name: string): ToolOverride | undefined {
@@ -150,6 +157,11 @@ function buildTool(d: DraftTool, integration: string, o: ToolOverride | undefine
   }
   const description = o?.description ?? d.description;
   if (o?.description !== undefined) overridden.push("description");
+  let argKinds: NonNullable<ToolReport["argKinds"]> = guessArgKinds(d.args).map((g) => ({ ...g, guessed: true }));
+  if (o?.arg_kinds !== undefined) {
+    overridden.push("arg_kinds");
+    argKinds = Object.entries(o.arg_kinds ?? {}).map(([path, kind]) => ({ path, kind, guessed: false, reason: "override" }));
+  }
   const tool: CatalogToolJson = {
     name: d.name,
     ...(description !== undefined && description !== "" ? { description } : {}),
@@ -160,10 +172,13 @@ function buildTool(d: DraftTool, integration: string, o: ToolOverride | undefine
     labels: labels.map((l) => l.label),
     ...(resource !== undefined ? { resource: resource.name } : {}),
     args: d.args,
+    ...(argKinds.length ? { arg_kinds: Object.fromEntries(argKinds.map((a) => [a.path, a.kind])) } : {}),
+    ...(d.pin ? { pin: d.pin } : {}),
   };
   const report: ToolReport = {
     name: d.name, operation, source, guessed, reason, verbs: c.verbs, notes: c.notes, labels,
-    ...(resource !== undefined ? { resource } : {}), ...(category !== undefined ? { category } : {}), overridden,
+    ...(resource !== undefined ? { resource } : {}), ...(category !== undefined ? { category } : {}),
+    ...(argKinds.length ? { argKinds } : {}), overridden,
   };
   return { tool, report };
 }

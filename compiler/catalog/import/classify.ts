@@ -9,7 +9,7 @@
 import type { Operation } from "../types.js";
 import { tokenizeName, type NameToken } from "./tokens.js";
 import {
-  AMBIGUOUS_VERBS, CARRIER_VERBS, CONNECTORS, DELETION_NOUNS, NOUN_COMPOUNDS, READ_NOUNS,
+  AMBIGUOUS_VERBS, CARRIER_VERBS, CONNECTORS, DELETION_NOUNS, IDENTIFIER_NOUNS, LOOKUP_VERBS, NOUN_COMPOUNDS, READ_NOUNS,
   moreSevere, verbOperation, type VerbOperation,
 } from "./verbs.js";
 
@@ -108,6 +108,12 @@ export function analyseVerbs(name: string, integration?: string): VerbAnalysis {
       (verbOperation(object) === "Delete" || DELETION_NOUNS.has(object))) {
     op = "Delete";
     reason = `'${firstVerb}' carries '${object}' (Delete)`;
+  }
+  // Lookups: resolve-library-id, resolve_user_name → Read (an identifier is found, nothing changes).
+  const last = tokens[tokens.length - 1]?.text;
+  if (op === "Write" && LOOKUP_VERBS.has(firstVerb) && j === first && last !== undefined && tokens.length - 1 > first && IDENTIFIER_NOUNS.has(last)) {
+    op = "Read";
+    reason = `'${firstVerb}' of an identifier ('${last}') is a lookup (Read)`;
   }
   return { operation: op, verbs, decidedBy: firstVerb, reason, tokens };
 }

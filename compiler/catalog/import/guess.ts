@@ -113,8 +113,10 @@ function plural(word: string): string {
 export function guessCategory(name: string, integration?: string): string | undefined {
   const tokens = tokenizeName(name, integration).map((t) => t.text);
   const analysis = analyseVerbs(name, integration);
-  const start = analysis.decidedBy !== undefined && verbOperation(analysis.decidedBy) !== undefined
-    ? tokens.indexOf(analysis.decidedBy) + 1 : 0;
+  // A category is the object of a verb. Without a verb (`sequentialthinking`, `git_status`) any
+  // word would be a guess ("sequentialthinkings"): none is better than a wrong one.
+  if (analysis.decidedBy === undefined || verbOperation(analysis.decidedBy) === undefined) return undefined;
+  const start = tokens.indexOf(analysis.decidedBy) + 1;
   for (let k = start; k < tokens.length; k++) {
     const w = tokens[k]!;
     if (STOP_WORDS.has(w) || CONNECTORS.has(w) || INTEGRATION_PREFIXES.has(w) || /^\d/.test(w)) continue;

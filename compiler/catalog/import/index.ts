@@ -44,6 +44,8 @@ export interface ImportCatalogOptions {
   readonly overrides?: string;
   /** Path of the catalog from the previous import: the result then carries a `diff`. */
   readonly previous?: string;
+  /** Folders external `$ref`s of an OpenAPI document may read besides the document's own folder. */
+  readonly allowRefRoots?: readonly string[];
 }
 
 /** Outcome of `importCatalog`. */
@@ -73,7 +75,7 @@ export async function importCatalog(opts: ImportCatalogOptions): Promise<ImportC
     if (!read.ok) return read;
     result = importMcp(read.value, { ...common, file: opts.input });
   } else {
-    result = await importOpenApi(opts.input, common);
+    result = await importOpenApi(opts.input, { ...common, ...(opts.allowRefRoots ? { allowRefRoots: opts.allowRefRoots } : {}) });
   }
   if (!result.ok || opts.previous === undefined) return result;
   const prev = await readDocument(opts.previous);

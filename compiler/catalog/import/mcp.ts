@@ -5,6 +5,7 @@
  */
 import type { JsonSchema } from "../types.js";
 import type { ToolAnnotations } from "./classify.js";
+import { pinOf } from "../definition.js";
 import { assemble, sanitizeToolName, TOOL_NAME_PATTERN, type CommonImportOptions, type DraftTool } from "./build.js";
 import type { ImportError, ImportResult, ImportWarning } from "./result.js";
 import { pointer } from "./result.js";
@@ -117,6 +118,7 @@ export function importMcp(doc: unknown, opts: McpImportOptions): ImportResult {
         name, args, ...(name !== original ? { verbText: original } : {}),
         ...(typeof raw.description === "string" ? { description: raw.description } : {}),
         ...(annotations !== undefined ? { annotations } : {}),
+        pin: pinOf(raw),
       });
     });
     if (errors.length > 0) return { ok: false, errors };

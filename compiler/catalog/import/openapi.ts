@@ -1,10 +1,12 @@
 /**
  * Import of an OpenAPI 3.0/3.1 (or Swagger 2.0) document: one tool per operation. `$ref`s are
  * dereferenced with @apidevtools/json-schema-ref-parser (broken ones are errors with pointers;
- * circular ones are kept and approximated in `args`).
+ * circular ones are kept and approximated in `args`). External `$ref`s resolve only to files
+ * under the document's folder (or a root the caller allows); http refs are never fetched.
  */
 import path from "node:path";
 import $RefParser from "@apidevtools/json-schema-ref-parser";
+import { containedFileResolver, OUTSIDE_ROOT } from "./ref-root.js";
 import type { JsonSchema } from "../types.js";
 import { assemble, sanitizeToolName, TOOL_NAME_PATTERN as NAME_PATTERN, type CommonImportOptions, type DraftTool } from "./build.js";
 import { readDocument } from "./input.js";
@@ -17,6 +19,8 @@ import { pointer } from "./result.js";
 export interface OpenApiImportOptions extends CommonImportOptions {
   /** File name for messages when `docOrPath` is an object. */
   readonly file?: string;
+  /** Folders external `$ref`s may read besides the document's own folder (`--allow-ref-root`). */
+  readonly allowRefRoots?: readonly string[];
 }
 
 type Obj = Record<string, unknown>;
@@ -169,10 +173,11 @@ function operationArgs(pathItem: Obj, op: Obj, at: string[], ctx: OperationConte
 function refErrors(e: unknown, file: { file?: string }): ImportError[] {
   const list = (e as { errors?: unknown[] }).errors ?? [e];
   return list.map((x): ImportError => {
-    const err = x as { message?: string; path?: (string | number)[] | null; code?: string };
+    const err = x as { message?: string; path?: (string | number)[] | null; code?: string; ioErrorCode?: string };
     const at = Array.isArray(err.path) ? pointer(...err.path) : "";
     return { code: "broken-ref", pointer: at, ...file, message: err.message ?? String(x),
       hint: err.code === "EMISSINGPOINTER" ? "the $ref points at something the document does not define" :
+        err.ioErrorCode === OUTSIDE_ROOT ? "copy the file under the document's folder, or allow its folder with --allow-ref-root DIR" :
         "check the $ref: external files are resolved relative to the document; http refs are not fetched" };
   });
 }
@@ -208,7 +213,8 @@ export async function importOpenApi(docOrPath: string | object, opts: OpenApiImp
     const base = filePath === undefined ? path.join(process.cwd(), "openapi.json") : path.resolve(filePath);
     deref = await $RefParser.dereference(base, doc as Obj, {
       continueOnError: true,
-      resolve: { http: false, external: filePath !== undefined },
+      resolve: { http: false, external: filePath !== undefined,
+        file: containedFileResolver([path.dirname(base), ...(opts.allowRefRoots ?? []).map((r) => path.resolve(r))]) },
       dereference: { circular: "ignore" },
     }) as Obj;
   } catch (e) {

@@ -36,6 +36,12 @@ export const OVERRIDES_SCHEMA = {
             type: ["string", "null"],
             minLength: 1,
           },
+          arg_kinds: {
+            description: "Replaces every guessed path and URL argument (`{\"path\": \"path\", \"paths[*]\": \"path\"}`); null: none.",
+            type: ["object", "null"],
+            propertyNames: { pattern: "^[^.\\[\\]]+(\\[\\*\\])?(\\.[^.\\[\\]]+(\\[\\*\\])?)*$" },
+            additionalProperties: { enum: ["path", "url", "command"] },
+          },
           description: { type: "string" },
         },
       },

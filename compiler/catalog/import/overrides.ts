@@ -1,10 +1,10 @@
 /**
  * The overrides file: `{ "tools": { "<name>": { operation?, labels?, resource?, category?,
- * description? } } }`, validated with ajv against overrides.schema.json and applied last.
+ * description?, arg_kinds? } } }`, validated with ajv against overrides.schema.json and applied last.
  */
 import { readFile } from "node:fs/promises";
 import { Ajv } from "ajv";
-import type { Operation } from "../types.js";
+import type { ArgKind, Operation } from "../types.js";
 import { OVERRIDES_SCHEMA } from "./overrides-schema.js";
 import type { ImportError } from "./result.js";
 import { parseDocument } from "./input.js";
@@ -16,6 +16,8 @@ export interface ToolOverride {
   readonly resource?: string | null;
   readonly category?: string | null;
   readonly description?: string;
+  /** Replaces every guessed `arg_kinds` entry; null: none. */
+  readonly arg_kinds?: Readonly<Record<string, ArgKind>> | null;
 }
 
 /** A parsed overrides file. */

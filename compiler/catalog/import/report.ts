@@ -46,6 +46,11 @@ export function formatReport(report: ImportReport, format: ReportFormat = "text"
     lines.push("", "Guessed resources:");
     lines.push(`  ${resources.map((t) => `${t.name} → ${t.resource!.name}`).join(", ")}`);
   }
+  const kinds = report.tools.filter((t) => t.argKinds?.some((a) => a.guessed));
+  if (kinds.length > 0) {
+    lines.push("", "Guessed path and URL arguments (read in canonical form; check them, or set \"arg_kinds\" in an overrides file):");
+    for (const t of kinds) lines.push(`  ${t.name}: ${t.argKinds!.filter((a) => a.guessed).map((a) => `${a.path} → ${a.kind} (${a.reason})`).join(", ")}`);
+  }
   if (report.unknown.length > 0) {
     lines.push("", `Unknown operation (${report.unknown.length}; give each an "operation" in an overrides file):`);
     for (const name of report.unknown) lines.push(`  ${name}`);

@@ -2,7 +2,7 @@
  * Result, error and report types of `policy catalog import`. Errors are values: an import
  * never throws for bad input, it returns `{ ok: false, errors }` with JSON pointers.
  */
-import type { CatalogJson, Operation } from "../types.js";
+import type { ArgKind, CatalogJson, Operation } from "../types.js";
 import type { OperationSource } from "./classify.js";
 
 /** Stable error codes; the CLI maps `unreadable-input` to exit status 2, the rest to 1. */
@@ -51,6 +51,8 @@ export interface ToolReport {
   readonly labels: readonly LabelReport[];
   readonly resource?: { readonly name: string; readonly guessed: boolean };
   readonly category?: { readonly name: string; readonly guessed: boolean };
+  /** Arguments read in canonical form (`arg_kinds`): guessed from names and schemas, or set by an override. */
+  readonly argKinds?: readonly { readonly path: string; readonly kind: ArgKind; readonly guessed: boolean; readonly reason: string }[];
   /** Fields set by the overrides file. */
   readonly overridden: readonly string[];
 }

@@ -98,3 +98,17 @@ export function moreSevere(a: VerbOperation, b: VerbOperation): VerbOperation {
   const rank = { Read: 0, Write: 1, Delete: 2 } as const;
   return rank[b] > rank[a] ? b : a;
 }
+
+/**
+ * Write verbs that name a lookup when their object is an identifier: `resolve-library-id`
+ * (Context7) and `resolve_user_name` find a name, they change nothing. Only when the name ends
+ * in one of IDENTIFIER_NOUNS; `resolve_issue` stays a Write.
+ */
+export const LOOKUP_VERBS: ReadonlySet<string> = new Set(["resolve"]);
+
+/** Last words of a name that make a lookup verb a Read: what is looked up is an identifier. */
+export const IDENTIFIER_NOUNS: ReadonlySet<string> = new Set([
+  "id", "ids", "name", "names", "address", "addresses", "url", "urls", "uri", "uris", "path",
+  "paths", "ref", "refs", "reference", "references", "handle", "handles", "alias", "aliases",
+  "key", "keys", "slug", "slugs", "hostname", "host", "dns", "identifier", "identifiers",
+]);

@@ -1,6 +1,6 @@
 /**
  * Subjects compared with a fixed or catalog-derived set of values: `operation`, `method`,
- * `category`, `verb`, `agent`, `agent.review_status`, `call_type`.
+ * `category`, `verb`, `agent`, `agent.review_status`, `tool.review_status`, `call_type`.
  */
 import type * as A from "../../../grammar/ast.js";
 import type { CExpr } from "../../model.js";
@@ -24,6 +24,7 @@ const SPECS: Record<string, EnumSpec> = {
   verb: { values: (s) => uniq(s.ctx.catalog.allTools().flatMap((t) => t.verbs.map((x) => x.toLowerCase()))), norm: (v) => v.toLowerCase(), build: (v) => ({ k: "verb", values: v }), example: "verb in [delete, remove]" },
   agent: { values: () => undefined, norm: (v) => v, build: (v) => ({ k: "agent", names: v }), example: "agent is \"Cursor\"", quoted: true },
   "agent.review_status": { values: () => ["Approved", "Unreviewed", "Disallowed"], norm: (v) => v, build: (v) => ({ k: "review", values: v }), example: "agent.review_status is Disallowed" },
+  "tool.review_status": { values: () => ["Approved", "Unreviewed", "Disallowed"], norm: (v) => v, build: (v) => ({ k: "tool_review", values: v }), example: "tool.review_status is Unreviewed" },
   call_type: { values: () => ["mcp", "cli"], norm: (v) => v.toLowerCase(), build: (v) => ({ k: "call_type", values: v }), example: "call_type is cli" },
 };
 

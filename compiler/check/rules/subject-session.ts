@@ -14,6 +14,18 @@ export const SESSION_SUBJECTS = ["session", "principal", "resource", "rate", "bu
 
 const CMP = new Set([">", "<", ">=", "<="]);
 
+/**
+ * PDL4006: a count or an amount is never negative, so `> -1`, `>= 0` always hold and `< 0`,
+ * `<= -1` never do: the condition is a typo or a no-op, worth a warning either way.
+ */
+function degenerate(s: PolicyScope, c: A.Condition, what: string, n: number): void {
+  const always = (c.op === ">" && n < 0) || (c.op === ">=" && n <= 0);
+  const never = (c.op === "<" && n <= 0) || (c.op === "<=" && n < 0);
+  if (!always && !never) return;
+  s.ctx.warn("PDL4006", c.value?.span ?? c.span, `${what} is never negative: \`${c.op} ${n}\` ${always ? "always holds" : "never holds"}`,
+    always ? "remove the condition, or compare with a positive number" : "compare with a positive number, or remove the policy");
+}
+
 export function checkSession(c: A.Condition, s: PolicyScope, sub: (e: A.Expr) => CExpr | undefined): CExpr | undefined {
   const { ctx } = s;
   const bad = (msg: string, hint: string, span = c.span) => { ctx.error("PDL2050", span, msg, hint); return undefined; };
@@ -60,6 +72,8 @@ export function checkSession(c: A.Condition, s: PolicyScope, sub: (e: A.Expr) =>
         if (!filter) return undefined;
         if (!isToolStatic(filter)) return bad("a rate filter may only use integration, tool, operation, method, category and verb", "e.g. `rate(1h, operation is Delete) > 5`", p.filter.span);
       }
+      if (p.window.ms <= 0) ctx.warn("PDL4007", p.window.span, `a window of ${p.window.raw} holds no calls: \`rate(${p.window.raw})\` is always 0`, "give a window of at least one second, e.g. `rate(5m) > 20`");
+      degenerate(s, c, "the number of calls", c.value.value);
       const out: CExpr = { k: "rate", windowMs: p.window.ms, cmp: c.op as ">", n: c.value.value, ...(filter ? { filter } : {}) };
       return out;
     }
@@ -68,6 +82,7 @@ export function checkSession(c: A.Condition, s: PolicyScope, sub: (e: A.Expr) =>
       if (!CMP.has(c.op) || c.value?.kind !== "Number") return bad("compare `spend today` with an amount", "e.g. `spend today > 50 USD`");
       const cur = c.unit?.value ?? "USD";
       if (!/^[A-Z]{3}$/.test(cur)) return bad(`"${cur}" is not a currency code`, "use an ISO 4217 code such as USD or EUR", c.unit?.span ?? c.span);
+      degenerate(s, c, "spend", c.value.value);
       return { k: "spend", cmp: c.op as ">", amount: c.value.value, currency: cur };
     }
     case "time": {

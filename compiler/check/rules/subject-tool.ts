@@ -40,8 +40,19 @@ export function resolveToolRef(ctx: CheckContext, v: A.Value, within: readonly s
       { fixes: found.map((t) => ({ title: `Use '${t.key}'`, span: v.span, text: t.key })) });
     return undefined;
   }
+  const asIntegration = ctx.catalog.integration(w);
+  if (asIntegration) {
+    const some = [...asIntegration.tools.values()].slice(0, 3).map((t) => `\`${asIntegration.id}.${t.name}\``);
+    ctx.error("PDL2002", v.span, `"${w}" is an integration, not a tool`,
+      `write \`if integration is ${asIntegration.name}\`, or name one of its tools (${some.join(", ")}, …)`);
+    return undefined;
+  }
   const pool = within ? ctx.catalog.allTools().filter((t) => within.includes(t.integration)) : ctx.catalog.allTools();
-  const dm = didYouMean(w, pool.map((t) => t.name), v.span);
+  // A half-typed name (`delete_repo`) is completed before it is compared by distance.
+  const started = [...new Set(pool.map((t) => t.name).filter((n) => n.toLowerCase().startsWith(w.toLowerCase())))];
+  const dm = started.length >= 1 && started.length <= 3
+    ? { hint: `did you mean ${started.map((n) => `\`${n}\``).join(" or ")}?`, fixes: started.map((n) => ({ title: `Change to '${n}'`, span: v.span, text: n })) }
+    : didYouMean(w, pool.map((t) => t.name), v.span);
   const elsewhere = within ? ctx.catalog.toolsNamed(w) : [];
   ctx.error("PDL2002", v.span,
     within ? `no tool "${w}" in ${within.join(", ")}` : `unknown tool "${w}"`,
