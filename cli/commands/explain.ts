@@ -45,11 +45,12 @@ export function register(program: Command): void {
       const al = problem ? undefined : alertCounterfactuals(bundle, event as SessionEvent, opts);
       if (format === "json") {
         const alerts = al?.alerts.map((a) => ({ policy: a.policy, without: a.changes.map((ch) => ({ text: alertText(al.atoms, a.policy, ch), edits: [editJson(al.atoms, ch)] })) }));
-        printJson({ ...x.decision, ...(x.args ? { arguments: x.args } : {}), trace: x.policies, ...(cf ? { counterfactuals: cf.counterfactuals.map((c) => counterfactualJson(cf.atoms, c)) } : {}), ...(alerts ? { alert_counterfactuals: alerts } : {}) });
+        printJson({ ...x.decision, ...(x.args ? { arguments: x.args } : {}), trace: x.policies, ...(cf ? { counterfactuals: cf.counterfactuals.map((c) => counterfactualJson(cf.atoms, c)) } : {}), ...(cf?.undecidable ? { counterfactuals_undecidable: cf.undecidable } : {}), ...(alerts ? { alert_counterfactuals: alerts } : {}) });
       } else {
         io().stdout.write(formatExplanation(x) + "\n");
         const lines = [...(cf?.counterfactuals ?? []).map((c) => counterfactualText(cf!.atoms, c)), ...(al?.alerts ?? []).flatMap((a) => a.changes.map((ch) => alertText(al!.atoms, a.policy, ch)))];
-        if (lines.length) io().stdout.write(["what would change it:", ...lines.map((l) => `  ${oneLine(l)}`)].join("\n") + "\n");
+        if (cf?.undecidable) io().stdout.write(`what would change it: ${oneLine(cf.undecidable)}\n`);
+        else if (lines.length) io().stdout.write(["what would change it:", ...lines.map((l) => `  ${oneLine(l)}`)].join("\n") + "\n");
       }
       // The runtime blocks a malformed event (shown above); for the CLI it is also bad input.
       if (problem) {

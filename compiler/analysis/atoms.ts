@@ -16,7 +16,14 @@ import type { CExpr } from "../../runtime/types.js";
 export type ScopeAtom = { readonly k: "tenant"; readonly tenant: string };
 /** A policy's status read as a condition: the policy is in the set (a status edit flips it). */
 export type StatusAtom = { readonly k: "policy_active"; readonly id: string };
-export type AtomExpr = CExpr | ScopeAtom | StatusAtom;
+/**
+ * Facts the runtime reads before or beside the policies: a marked path argument without a
+ * canonical form (the call is blocked before any policy runs), and a tool whose live definition
+ * differs from its pinned one (`call.definition_changed`: the tool is then `Unreviewed` unless
+ * its review is `Disallowed`).
+ */
+export type PreAtom = { readonly k: "ambiguous_path" } | { readonly k: "definition_changed" };
+export type AtomExpr = CExpr | ScopeAtom | StatusAtom | PreAtom;
 
 export interface Atom {
   /** Canonical JSON of the expression: one atom per distinct leaf. */
@@ -44,7 +51,10 @@ export function dimOf(x: AtomExpr, key: string): string {
     case "tenant": return "tenant";
     case "call_type": return "call_type";
     case "tool": case "tool_glob": return "tool_name";
-    case "arg": return `args.${JSON.stringify(x.path)}`;
+    // Array steps (`[n]`, `[*]`, `[all]`) read elements, not one value the dimension can set: opaque.
+    case "arg": return x.path.some((p) => p.startsWith("[")) ? `atom:${key}` : `args.${JSON.stringify(x.path)}`;
+    case "ambiguous_path": return "ambiguous_path";
+    case "definition_changed": return "definition_changed";
     case "policy_active": return `policy:${x.id}`;
     default: return `atom:${key}`;
   }

@@ -17,8 +17,8 @@ import type { Span } from "../../grammar/span.js";
 import { CODES } from "../diagnostics/codes.js";
 import type { CheckedPolicy, CheckedProject } from "../model.js";
 import { buildBundle } from "../emit/index.js";
-import { AtomTable } from "./atoms.js";
-import { sameOutcome } from "./decide.js";
+import { AtomTable, FALSE } from "./atoms.js";
+import { sameOutcome, type Outcome } from "./decide.js";
 import { explore, integrationOf, type Region } from "./explore.js";
 import { modelOf, targetsOf, type Row, type TargetKey, type TargetModel } from "./targets.js";
 import { regionText } from "./text.js";
@@ -36,7 +36,7 @@ function groupsOf(b: Bundle, atoms: AtomTable): Group[] {
   const groups = new Map<string, Group>();
   for (const t of targetsOf([b])) {
     const m = modelOf(b, t, atoms);
-    const key = JSON.stringify([t.startsWith("tool:") ? "" : integrationOf(t), t === "discovered", m.fallback, m.rows.map((r) => [r.index, r.cond])]);
+    const key = JSON.stringify([t.startsWith("tool:") ? "" : integrationOf(t), t === "discovered", m.fallback, m.pre, m.defaults, m.rows.map((r) => [r.index, r.cond])]);
     const g = groups.get(key);
     if (g) g.targets.push(t); else groups.set(key, { model: m, targets: [t] });
   }
@@ -82,7 +82,7 @@ function winners(b: Bundle, atoms: AtomTable, ex: Explored, id: string): Map<str
   for (const { g } of ex) {
     const row = g.model.rows.find((r) => r.id === id);
     if (!row) continue;
-    const alone: TargetModel = { ...g.model, rows: [{ ...row, effect: "block" }], fallback: "allow" };
+    const alone: TargetModel = { ...g.model, pre: FALSE, rows: [{ ...row, effect: "block" }], defaults: [], fallback: "allow" };
     for (const r of explore([g.model, alone], atoms).regions) {
       if (r.outcomes[1]!.policy !== id) continue;
       const by = r.outcomes[0]!.policy ?? "the default";
@@ -119,7 +119,9 @@ function undecidedTools(project: CheckedProject, b: Bundle, ex: Explored): Diagn
     for (const integ of s) if (!first.has(integ)) first.set(integ, p);
   }
   for (const [integ, p] of [...first].sort(([x], [y]) => (x < y ? -1 : 1))) {
-    const tools = ex.filter(({ g, x }) => x.complete && x.regions.every((r) => r.outcomes[0]!.policy === null))
+    // Every region: no policy and no default (an ambiguous path blocks before both).
+    const undecided = (o: Outcome) => o.policy === null && o.by !== "default";
+    const tools = ex.filter(({ x }) => x.complete && x.regions.every((r) => undecided(r.outcomes[0]!)) && x.regions.some((r) => r.outcomes[0]!.by === "nothing"))
       .flatMap(({ g }) => g.targets.filter((t) => t.startsWith(`tool:${integ}.`))).map((t) => targetLabel(t, [b])).sort();
     if (!tools.length) continue;
     const list = tools.length > 8 ? `${tools.slice(0, 8).join(", ")} and ${tools.length - 8} more` : tools.join(", ");

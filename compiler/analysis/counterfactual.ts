@@ -18,7 +18,8 @@ import { AtomTable, atomsIn, truth, type Cond } from "./atoms.js";
 import { decide3, type Outcome } from "./decide.js";
 import { atomHolds, candidates } from "./dims.js";
 import { applyEdit, fieldOf } from "./edit.js";
-import { assignmentOf, eventFacts } from "./event-atoms.js";
+import { assignmentOf, eventFacts, type EventFacts } from "./event-atoms.js";
+import { loadedShellParser } from "../shell/shell-parser.js";
 import { integrationOf } from "./explore.js";
 import { keepPolicies } from "./policy-set.js";
 import { modelOf, type TargetModel } from "./targets.js";
@@ -43,6 +44,8 @@ export interface CounterfactualResult {
   readonly model: TargetModel;
   readonly universe: Bundle;
   readonly counterfactuals: readonly Counterfactual[];
+  /** Why none are computed for this decision (the call's form decides it beside the policies). */
+  readonly undecidable?: string;
 }
 
 export interface CounterfactualOptions {
@@ -56,7 +59,17 @@ export interface CounterfactualOptions {
   readonly maxSize?: number;
 }
 
-const CONCRETE = (dim: string) => dim === "agent" || dim === "review" || dim === "tenant" || dim === "call_type" || dim.startsWith("args.");
+const CONCRETE = (dim: string) => dim === "agent" || dim === "review" || dim === "tenant" || dim === "call_type" || dim === "definition_changed" || dim.startsWith("args.");
+
+/**
+ * Why a decision has no counterfactuals from one target's conditions: a call blocked for an
+ * ambiguous path before any policy ran, or a call of several parts (the strictest part wins).
+ */
+export function undecidableReason(f: EventFacts): string | undefined {
+  if (f.ambiguous) return "the call was blocked before any policy ran (a path argument can be read more than one way): only writing the path plainly changes it, no change of the policies does";
+  if (f.parts.length > 1) return `the call has ${f.parts.length} parts (a shell line's commands, or an MCP tool's command arguments), each decided on its own with the strictest winning: not decidable from one part's conditions alone (explain each command on its own)`;
+  return undefined;
+}
 
 /** The ways one dimension can change: each a set of new atom values, with a field value when concrete. */
 function optionsOf(dim: string, idx: readonly number[], atoms: AtomTable, base: Int8Array, integration: string): Change[] {
@@ -81,6 +94,7 @@ function optionsOf(dim: string, idx: readonly number[], atoms: AtomTable, base: 
 function dimsOf(m: TargetModel, atoms: AtomTable): Map<string, number[]> {
   const used = new Set<number>();
   for (const r of m.rows) if (r.effect) atomsIn(r.cond, used);
+  for (const d of m.defaults) atomsIn(d.cond, used);
   const dims = new Map<string, number[]>();
   for (const i of [...used].sort((a, b) => a - b)) {
     const d = atoms.atoms[i]!.dim;
@@ -118,6 +132,8 @@ export function counterfactuals(bundle: Bundle, event: SessionEvent, opts: Count
   const f = eventFacts(universe, event, opts.state);
   const atoms = new AtomTable();
   const model = modelOf(universe, f.target, atoms, { statusAtoms: true });
+  const undecidable = undecidableReason(f);
+  if (undecidable) return { atoms, model, universe, counterfactuals: [], undecidable };
   const base = assignmentOf(atoms, f, active);
   const start = decide3(model, base);
   if (!("done" in start)) return { atoms, model, universe, counterfactuals: [] };
@@ -149,6 +165,7 @@ export function alertCounterfactuals(bundle: Bundle, event: SessionEvent, opts: 
   const f = eventFacts(universe, event, opts.state);
   const atoms = new AtomTable();
   const model = modelOf(universe, f.target, atoms, { statusAtoms: true });
+  if (undecidableReason(f)) return { atoms, alerts: [] };
   const base = assignmentOf(atoms, f, active);
   const integration = integrationOf(f.target);
   const ctx: Check = { bundle, universe, active, event, state: opts.state, model, atoms, target: f.target, from: { effect: "allow", policy: null } };
@@ -169,14 +186,20 @@ function stillAlerts(c: Check, id: string, cond: Cond, changes: readonly Change[
   const applied = applyAll(c, changes);
   if (!applied) return undefined;
   const f = eventFacts(c.universe, applied.event, c.state);
-  if (f.target !== c.target) return undefined;
+  if (f.target !== c.target || undecidableReason(f)) return undefined;
   if (!applied.overrides.length && !c.state) {
     const b = keepPolicies(c.universe, (i) => applied.active.has(c.universe.policies[i]!.id));
-    return createEnforcer(b).decide(applied.event).alerts.some((a) => a.policy === id);
+    return enforcerOf(b).decide(applied.event).alerts.some((a) => a.policy === id);
   }
   const a = assignmentOf(c.atoms, f, applied.active);
   for (const [i, v] of applied.overrides) a[i] = v ? 1 : 0;
   return truth(cond, a) !== 0;
+}
+
+/** The runtime with the shell parser the host loaded (as `policy explain` decides). */
+function enforcerOf(b: Bundle) {
+  const shell = loadedShellParser();
+  return createEnforcer(b, shell ? { shell } : {});
 }
 
 function rank(cs: Counterfactual[]): Counterfactual[] {
@@ -218,10 +241,10 @@ function effectWith(c: Check, changes: readonly Change[]): string | undefined {
   const applied = applyAll(c, changes);
   if (!applied) return undefined;
   const f = eventFacts(c.universe, applied.event, c.state);
-  if (f.target !== c.target) return undefined;
+  if (f.target !== c.target || undecidableReason(f)) return undefined;
   if (!applied.overrides.length && !c.state) {
     const b = keepPolicies(c.universe, (i) => applied.active.has(c.universe.policies[i]!.id));
-    return createEnforcer(b).decide(applied.event).effect;
+    return enforcerOf(b).decide(applied.event).effect;
   }
   const a = assignmentOf(c.atoms, f, applied.active);
   for (const [i, v] of applied.overrides) a[i] = v ? 1 : 0;
@@ -239,6 +262,12 @@ function verified(c: Check, changes: readonly Change[], o: Outcome): boolean {
 
 const EFFECT_WORDS = { allow: "allowed", block: "blocked", require_approval: "needs approval instead" } as const;
 
+/** The value a change writes into the event (`definition_changed` is a list of what changed). */
+function eventValue(ch: Change): unknown {
+  if (ch.dim === "definition_changed") return ch.value?.v === true ? ["definition"] : undefined;
+  return ch.value?.v;
+}
+
 /** One change in words: `args.repo does not match "secrets-*"`, `policy x had status draft`. */
 export function changeText(atoms: AtomTable, ch: Change): string {
   if (ch.dim.startsWith("policy:")) return ch.lits[0]![1] ? `draft policy ${ch.dim.slice(7)} were active` : `policy ${ch.dim.slice(7)} had status draft`;
@@ -246,7 +275,7 @@ export function changeText(atoms: AtomTable, ch: Change): string {
   const field = fieldOf(ch.dim);
   if (!ch.value || !field) return lits;
   // The example value, unless the conditions already name it.
-  const v = ch.value.v === undefined ? "absent" : `= ${JSON.stringify(ch.value.v)}`;
+  const v = eventValue(ch) === undefined ? "absent" : `= ${JSON.stringify(eventValue(ch))}`;
   return ch.value.v !== undefined && lits.includes(JSON.stringify(ch.value.v).replace(/^"|"$/g, "")) && ch.lits.every(([, h]) => h) ? lits : `${lits} (${field} ${v})`;
 }
 
@@ -266,7 +295,8 @@ export function editJson(atoms: AtomTable, ch: Change): Record<string, unknown> 
   const conditions = ch.lits.map(([i, v]) => ({ condition: litText(atoms.atoms[i]!.x, true), holds: v }));
   if (ch.dim.startsWith("policy:")) return { target: "policy", policy: ch.dim.slice(7), status: ch.lits[0]![1] ? "active" : "draft", conditions };
   const field = fieldOf(ch.dim);
-  if (ch.value && field) return { target: "event", field, ...(ch.value.v === undefined ? { remove: true } : { value: ch.value.v }), conditions };
+  const v = eventValue(ch);
+  if (ch.value && field) return { target: "event", field, ...(v === undefined ? { remove: true } : { value: v }), conditions };
   return { target: "facts", conditions };
 }
 

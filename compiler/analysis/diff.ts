@@ -10,7 +10,7 @@ import type { Bundle } from "../../runtime/types.js";
 import { AtomTable } from "./atoms.js";
 import { sameOutcome, type Outcome } from "./decide.js";
 import type { Lit } from "./dims.js";
-import { explore, type Region } from "./explore.js";
+import { explore, type ExploreOptions, type Region } from "./explore.js";
 import { modelOf, targetsOf, type TargetKey, type TargetModel } from "./targets.js";
 import { litText, regionText } from "./text.js";
 import { oneLine } from "../terminal-safe.js";
@@ -34,7 +34,7 @@ export interface PolicyDiff {
   readonly targets: readonly TargetDiff[];
 }
 
-const same = (x: TargetModel, y: TargetModel) => x.fallback === y.fallback && JSON.stringify(x.rows) === JSON.stringify(y.rows);
+const same = (x: TargetModel, y: TargetModel) => JSON.stringify([x.pre, x.rows, x.defaults, x.fallback]) === JSON.stringify([y.pre, y.rows, y.defaults, y.fallback]);
 
 /** Joins two regions with the same change that differ in one literal's value only. */
 function merge(rs: ChangedRegion[]): ChangedRegion[] {
@@ -68,19 +68,19 @@ function mergeTwo(x: ChangedRegion, y: ChangedRegion): ChangedRegion | undefined
 }
 
 /** The changes of one target: regions where `before` and `after` decide differently. */
-export function diffTarget(before: Bundle, after: Bundle, t: TargetKey): TargetDiff {
+export function diffTarget(before: Bundle, after: Bundle, t: TargetKey, opts: ExploreOptions = {}): TargetDiff {
   const atoms = new AtomTable();
   const mb = modelOf(before, t, atoms), ma = modelOf(after, t, atoms);
   if (same(mb, ma)) return { target: t, atoms, regions: [], complete: true };
-  const x = explore([mb, ma], atoms);
+  const x = explore([mb, ma], atoms, opts);
   const regions = x.regions.filter((r: Region) => !sameOutcome(r.outcomes[0]!, r.outcomes[1]!))
     .map((r) => ({ lits: r.lits, before: r.outcomes[0]!, after: r.outcomes[1]! }));
   return { target: t, atoms, regions: merge(regions), complete: x.complete };
 }
 
 /** Every change between two policy sets, target by target (targets without a change left out). */
-export function diffBundles(before: Bundle, after: Bundle): PolicyDiff {
-  const targets = targetsOf([before, after]).map((t) => diffTarget(before, after, t)).filter((d) => d.regions.length || !d.complete);
+export function diffBundles(before: Bundle, after: Bundle, opts: ExploreOptions = {}): PolicyDiff {
+  const targets = targetsOf([before, after]).map((t) => diffTarget(before, after, t, opts)).filter((d) => d.regions.length || !d.complete);
   return { targets };
 }
 
@@ -96,8 +96,18 @@ export function targetLabel(t: TargetKey, bundles: readonly Bundle[] = []): stri
 }
 
 export function outcomeText(o: Outcome): string {
-  return `${o.effect} (${o.policy ?? "default"})`;
+  return `${o.effect} (${o.policy ?? (o.by === "ambiguous" ? "ambiguous path" : "default")})`;
 }
+
+/**
+ * What the regions say of a call the runtime decides in several parts (a shell line of several
+ * commands, an MCP tool with command-line arguments): each part is decided as a call of its own
+ * and the strictest wins, so such a call changes only where one of its parts lies in a changed
+ * region; whether it then changes depends on its other parts.
+ */
+export const SEVERAL_PARTS = "a call of several parts (a shell line of several commands, an MCP tool's command arguments) is decided part by part, the strictest winning: it can change only where one of its parts lies in a region above, and whether it does depends on its other parts";
+
+const plain = (o: Outcome) => ({ effect: o.effect, policy: o.policy });
 
 interface Printed { readonly targets: TargetKey[]; readonly lines: string[]; readonly complete: boolean }
 
@@ -118,6 +128,7 @@ export function formatDiff(d: PolicyDiff, bundles: readonly Bundle[]): string {
     if (!g.complete) out.push("  (too many regions to list them all: more calls may change)");
   }
   const n = d.targets.reduce((s, t) => s + t.regions.length, 0);
+  out.push(`note: ${SEVERAL_PARTS}`);
   out.push(`${n} region${n === 1 ? "" : "s"} change${n === 1 ? "s" : ""} in ${d.targets.length} target${d.targets.length === 1 ? "" : "s"}`);
   // Conditions, names and ids come from sources: each line stays one inert line.
   return out.map(oneLine).join("\n");
@@ -135,6 +146,7 @@ export function diffJson(d: PolicyDiff, bundles: readonly Bundle[]): Record<stri
   return {
     format: "policy-diff/1",
     changed: d.targets.length > 0,
+    several_parts: SEVERAL_PARTS,
     targets: d.targets.map((t) => ({
       target: t.target,
       label: targetLabel(t.target, bundles),
@@ -142,8 +154,8 @@ export function diffJson(d: PolicyDiff, bundles: readonly Bundle[]): Record<stri
       regions: t.regions.map((r) => ({
         when: r.lits.map(([i, v]) => literalJson(t.atoms, i, v)),
         text: regionText(t.atoms, r.lits),
-        before: r.before,
-        after: r.after,
+        before: plain(r.before),
+        after: plain(r.after),
       })),
     })),
   };

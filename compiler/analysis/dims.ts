@@ -94,6 +94,8 @@ export function candidates(dim: string, xs: readonly AtomExpr[], integration: st
 
 /** A value of the dimension that gives every literal, "none" (exact only) or "unknown". */
 export function witness(atoms: AtomTable, dim: string, lits: readonly Lit[], integration: string): Witness {
+  // An opaque atom is its own dimension: either value is possible.
+  if (dim.startsWith("atom:")) return lits.every(([, v]) => v === lits[0]![1]) ? { found: true, value: lits[0]![1] } : { found: false, exact: true };
   const xs = lits.map(([i]) => atoms.atoms[i]!.x);
   const { values, exact } = candidates(dim, xs, integration);
   for (const v of values) if (lits.every(([i, want]) => atomHolds(atoms.atoms[i]!.x, v, integration) === want)) return { found: true, value: v };

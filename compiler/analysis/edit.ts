@@ -1,10 +1,12 @@
 /**
  * Edits of an event: setting one field (a dimension of dims.ts) to a value — the agent's name or
- * review status, the tenant, the call type, the tool's name, one argument. What counterfactuals
+ * review status, the tenant, the call type, the tool's name, one argument, whether the tool's
+ * definition changed. What counterfactuals
  * propose and what tests apply. A dimension that is no single field of the event (content,
  * session history, a policy's status) has no event edit here.
  */
 import type { Bundle, SessionEvent } from "../../runtime/types.js";
+import { reviewOf } from "../../runtime/static-eval.js";
 
 type Call = NonNullable<SessionEvent["call"]>;
 
@@ -15,6 +17,7 @@ export function fieldOf(dim: string): string | undefined {
   if (dim === "tenant") return "tenant";
   if (dim === "call_type") return "call.type";
   if (dim === "tool_name") return "call.tool";
+  if (dim === "definition_changed") return "call.definition_changed";
   if (dim.startsWith("args.")) return `call.args.${(JSON.parse(dim.slice(5)) as string[]).join(".")}`;
   return undefined;
 }
@@ -48,7 +51,8 @@ function asCallType(b: Bundle, call: Call, type: string): Call | undefined {
 /** The event with one dimension set to `value`; undefined when that cannot be written. */
 export function applyEdit(b: Bundle, e: SessionEvent, dim: string, value: unknown): SessionEvent | undefined {
   switch (dim) {
-    case "agent": return typeof value === "string" ? { ...e, agent: { ...e.agent, name: value } } : undefined;
+    // The review status the agent had stays (a bundle may review agents by name).
+    case "agent": return typeof value === "string" ? { ...e, agent: { ...e.agent, name: value, review_status: reviewOf(e.agent, b.agent_reviews) } } : undefined;
     case "review": return { ...e, agent: { ...e.agent, review_status: value as string } };
     case "tenant": { const { tenant: _t, ...rest } = e; return value === undefined ? rest : { ...rest, tenant: value as string }; }
     default: break;
@@ -56,6 +60,7 @@ export function applyEdit(b: Bundle, e: SessionEvent, dim: string, value: unknow
   const call = e.call;
   if (!call) return undefined;
   if (dim === "call_type") { const c = asCallType(b, call, value as string); return c ? { ...e, call: c } : undefined; }
+  if (dim === "definition_changed") { const { definition_changed: _d, ...rest } = call; return { ...e, call: value === true ? { ...rest, definition_changed: ["definition"] } : rest }; }
   if (call.command) return undefined;
   if (dim === "tool_name") return typeof value === "string" ? { ...e, call: { ...call, tool: value } } : undefined;
   if (dim.startsWith("args.")) return { ...e, call: { ...call, args: setPath(call.args ?? {}, JSON.parse(dim.slice(5)) as string[], value) } };

@@ -7,7 +7,7 @@
  * with), so that what is left is a condition over atoms (atoms.ts).
  */
 import type { Bundle, BundlePolicy, CExpr, Effect, Operation } from "../../runtime/types.js";
-import { staticEval, type ToolFacts } from "../../runtime/static-eval.js";
+import { staticEval, toolReviewOf, type ToolFacts } from "../../runtime/static-eval.js";
 import { and, AtomTable, not, or, TRUE, FALSE, type Cond } from "./atoms.js";
 
 export type TargetKey = string;
@@ -26,11 +26,27 @@ export interface Row {
   readonly index: number;
 }
 
-/** One policy set over one target: rows in decision order and what the default gives. */
+type DefaultEffect = "allow" | "block" | "require_approval";
+
+/** A `default for …` that names the target's operation: where it fits, and what it gives. */
+export interface DefaultRow {
+  readonly cond: Cond;
+  readonly effect: DefaultEffect;
+}
+
+/**
+ * One policy set over one target: what blocks before any policy runs (`pre`: an ambiguous path),
+ * rows in decision order, the `default for …` rows in precedence order, and what the project
+ * default (or allow) gives when none fits.
+ */
 export interface TargetModel {
   readonly target: TargetKey;
+  readonly pre: Cond;
   readonly rows: readonly Row[];
-  readonly fallback: "allow" | "block" | "require_approval";
+  readonly defaults: readonly DefaultRow[];
+  readonly fallback: DefaultEffect;
+  /** Whether the fallback is the project's `default` (else the implicit allow). */
+  readonly hasDefault: boolean;
   readonly operation: Operation;
 }
 
@@ -80,17 +96,33 @@ function cliPossible(b: Bundle, t: TargetKey, f: ToolFacts): boolean {
 /** Leaves of `agent_discovered` events: no call, so only the agent, its user and the clock can hold. */
 const DISCOVERY_LEAVES = new Set(["agent", "review", "user", "time"]);
 
+/**
+ * `tool.review_status` of a target: the bundle's review of a catalog tool (else `Unreviewed`),
+ * and `Unreviewed` when the event says its definition changed, unless it is `Disallowed`
+ * (`toolReviewOf`). So the condition is a constant, or reads the `definition_changed` atom.
+ */
+function foldToolReview(e: Extract<CExpr, { k: "tool_review" }>, b: Bundle, t: TargetKey, atoms: AtomTable): Cond {
+  const key = t.startsWith("tool:") ? t.slice(5) : "";
+  const known = key !== "" && Object.prototype.hasOwnProperty.call(b.tools, key);
+  const steady = toolReviewOf(b.tool_reviews, key, known, false), changed = toolReviewOf(b.tool_reviews, key, known, true);
+  const a = e.values.includes(steady), c = e.values.includes(changed);
+  if (a === c) return { k: "c", v: a };
+  const atom: Cond = { k: "a", i: atoms.of({ k: "definition_changed" }) };
+  return c ? atom : not(atom);
+}
+
 /** A condition folded for a target: tool-decided leaves become constants, the rest atoms. */
-export function fold(e: CExpr, t: TargetKey, f: ToolFacts, cli: boolean, atoms: AtomTable): Cond {
+export function fold(e: CExpr, t: TargetKey, f: ToolFacts, cli: boolean, atoms: AtomTable, b?: Bundle): Cond {
   switch (e.k) {
     case "true": return TRUE;
     case "false": return FALSE;
-    case "and": return and(e.items.map((x) => fold(x, t, f, cli, atoms)));
-    case "or": return or(e.items.map((x) => fold(x, t, f, cli, atoms)));
-    case "not": return not(fold(e.x, t, f, cli, atoms));
+    case "and": return and(e.items.map((x) => fold(x, t, f, cli, atoms, b)));
+    case "or": return or(e.items.map((x) => fold(x, t, f, cli, atoms, b)));
+    case "not": return not(fold(e.x, t, f, cli, atoms, b));
     default: break;
   }
   if (t === "discovered") return DISCOVERY_LEAVES.has(e.k) ? { k: "a", i: atoms.of(e) } : FALSE;
+  if (e.k === "tool_review" && b) return foldToolReview(e, b, t, atoms);
   if (e.k === "call_type" && !cli) return { k: "c", v: e.values.includes("mcp") };
   // Without command lines, a tool outside the catalog never has a catalog tool's name.
   if (e.k === "tool" && f.name === null && !cli) return FALSE;
@@ -132,12 +164,44 @@ export function modelOf(b: Bundle, t: TargetKey, atoms: AtomTable, opts: ModelOp
   const rows: Row[] = [];
   for (const { p, i } of all) {
     if (p.trigger !== trigger) continue;
-    const parts = [scopeCond(p, atoms), ...p.ifs.map((x) => fold(x.expr, t, f, cli, atoms))];
+    const parts = [scopeCond(p, atoms), ...p.ifs.map((x) => fold(x.expr, t, f, cli, atoms, b))];
     if (opts.statusAtoms) parts.unshift({ k: "a", i: atoms.of({ k: "policy_active", id: p.id }) });
     const cond = and(parts);
     if (cond.k === "c" && !cond.v) continue;
     rows.push(rowOf(p, i, cond));
   }
   const fallback = t === "discovered" || !b.default ? "allow" : b.default[f.operation];
-  return { target: t, rows, fallback, operation: f.operation };
+  const defaults = t === "discovered" ? [] : defaultRows(b, t, f, atoms);
+  return { target: t, pre: preCond(b, t, f, atoms), rows, defaults, fallback, hasDefault: t !== "discovered" && !!b.default, operation: f.operation };
+}
+
+/**
+ * The call is blocked before any policy when a marked path argument has no canonical form: only
+ * a catalog tool with marked arguments (through MCP) can be; a command line's arguments are words.
+ */
+function preCond(b: Bundle, t: TargetKey, f: ToolFacts, atoms: AtomTable): Cond {
+  if (!t.startsWith("tool:")) return FALSE;
+  const entry = Object.prototype.hasOwnProperty.call(b.tools, t.slice(5)) ? b.tools[t.slice(5)] : undefined;
+  const kinds = entry?.[7];
+  if (!kinds || !Object.values(kinds).some((k) => k === "path" || k === "url")) return FALSE;
+  void f;
+  return { k: "a", i: atoms.of({ k: "ambiguous_path" }) };
+}
+
+/** `default for …` rows of a target (runtime/defaults.ts: the first that fits and names the operation). */
+function defaultRows(b: Bundle, t: TargetKey, f: ToolFacts, atoms: AtomTable): DefaultRow[] {
+  const out: DefaultRow[] = [];
+  for (const d of b.defaults ?? []) {
+    const effect = d.ops[f.operation];
+    if (effect === undefined) continue;
+    const parts: Cond[] = [];
+    if (d.tenant !== undefined) parts.push({ k: "a", i: atoms.of({ k: "tenant", tenant: d.tenant }) });
+    if (d.agent !== undefined) parts.push({ k: "a", i: atoms.of({ k: "agent", names: [d.agent] }) });
+    // A call outside every catalog integration names its integration itself: an atom there.
+    if (d.integration !== undefined) parts.push(t === "other" ? { k: "a", i: atoms.of({ k: "integration", ids: [d.integration] }) } : { k: "c", v: d.integration === f.integration });
+    const cond = and(parts);
+    if (cond.k === "c" && !cond.v) continue;
+    out.push({ cond, effect });
+  }
+  return out;
 }

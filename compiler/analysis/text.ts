@@ -48,6 +48,10 @@ export function atomText(x: AtomExpr): string {
   switch (x.k) {
     case "tenant": return `tenant is ${q(x.tenant)}`;
     case "policy_active": return `policy ${x.id} is active`;
+    case "ambiguous_path": return "a path argument is ambiguous (blocked before any policy)";
+    case "definition_changed": return "the tool's definition changed";
+    case "tool_review": return isIn("tool.review_status", x.values, bare);
+    case "command_prefix": return x.prefixes.length === 1 ? `command starts with ${q(x.prefixes[0]!.join(" "))}` : `command starts with one of ${list(x.prefixes.map((p) => p.join(" ")))}`;
     case "integration": return isIn("integration", x.ids, bare);
     case "tool": return isIn("tool", x.keys, bare);
     case "tool_glob": return `tool matches ${q(x.glob)}`;
@@ -81,6 +85,8 @@ export function litText(x: AtomExpr, holds: boolean): string {
   const t = atomText(x);
   if (holds) return t;
   if (x.k === "policy_active") return `policy ${x.id} is not active`;
+  if (x.k === "ambiguous_path") return "every path argument reads one way";
+  if (x.k === "definition_changed") return "the tool's definition is as pinned";
   if (x.k === "arg" && x.op === "exists") return `args.${x.path.join(".")} does not exist`;
   if (x.k === "label") return `tool does not have ${x.label}`;
   if (x.k === "session_label") return `session does not have ${x.label}`;

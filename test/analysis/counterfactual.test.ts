@@ -3,7 +3,9 @@
  * counterfactual (its JSON edits of the event and of the policy set) really gives its effect under
  * the reference evaluator, and leaving out any one of its edits does not change the effect.
  */
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadShellParser } from "../../compiler/shell/shell-parser.js";
+import type { ShellParser } from "../../runtime/argv.js";
 import fc from "fast-check";
 import { referenceDecide, type ReferenceModel } from "../../compiler/reference/index.js";
 import type { SessionEvent } from "../../runtime/types.js";
@@ -14,6 +16,9 @@ import { policySource, event } from "../support/generators.js";
 import { prepare, type Prepared } from "../fuzz/compare.js";
 
 const catalog = smallCatalog();
+// The runtime (through the analysis) and the reference evaluator split shell lines with the same parser.
+let shell: ShellParser | undefined;
+beforeAll(async () => { shell = await loadShellParser(); });
 
 interface Edit { target: "event" | "policy" | "facts"; field?: string; value?: unknown; remove?: boolean; policy?: string; status?: string }
 
@@ -44,7 +49,7 @@ function effectWith(universe: ReferenceModel, active: ReadonlySet<string>, ev: S
     if (x.field === "call.type") return undefined;
     e = setField(e, x.field!, x);
   }
-  return referenceDecide({ ...universe, policies: universe.policies.filter((p) => on.has(p.id)) }, e).effect;
+  return referenceDecide({ ...universe, shell, policies: universe.policies.filter((p) => on.has(p.id)) }, e).effect;
 }
 
 describe("counterfactuals", () => {
@@ -55,7 +60,7 @@ describe("counterfactuals", () => {
       const p = build(src, false), all = build(src, true);
       const active = new Set(p.model.policies.map((x) => x.id));
       for (const ev of evs) {
-        const before = referenceDecide(p.model, ev).effect;
+        const before = referenceDecide({ ...p.model, shell }, ev).effect;
         const r = counterfactuals(p.bundle, ev, { universe: all.bundle });
         expect(r.counterfactuals.length).toBeLessThanOrEqual(5);
         const sizes = r.counterfactuals.map((c) => c.changes.length);

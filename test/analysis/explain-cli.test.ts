@@ -25,9 +25,11 @@ describe("policy explain: what would change it", () => {
       "what would change it:",
       "  allowed by default if tenant is not \"tool-calls\" (tenant absent)",
       "  blocked by unreviewed-read-only if agent.review_status is Unreviewed",
-      "  allowed by default if policy linear-delete-approval had status draft",
+      // The tool is not reviewed: unreviewed-tool-approval asks too, so both must leave the set.
+      "  allowed by default if policy linear-delete-approval had status draft and policy unreviewed-tool-approval had status draft",
       "  no alert from cursor-delete-alert if tenant is not \"tool-calls\" (tenant absent)",
       "  no alert from cursor-delete-alert if agent is not \"Cursor\" (agent.name = \"another-agent\")",
+      "  no alert from unreviewed-tool-approval if tenant is not \"tool-calls\" (tenant absent)",
     ]);
   });
 
@@ -40,8 +42,14 @@ describe("policy explain: what would change it", () => {
       effect: "block", policy: "unreviewed-read-only", text: "blocked by unreviewed-read-only if agent.review_status is Unreviewed",
       edits: [{ target: "event", field: "agent.review_status", value: "Unreviewed", conditions: [{ condition: "agent.review_status is Unreviewed", holds: true }] }],
     });
-    expect(doc.alert_counterfactuals).toEqual([{ policy: "cursor-delete-alert", without: [expect.objectContaining({ text: "no alert from cursor-delete-alert if tenant is not \"tool-calls\" (tenant absent)" }), expect.objectContaining({ edits: [{ target: "event", field: "agent.name", value: "another-agent", conditions: [{ condition: "agent is \"Cursor\"", holds: false }] }] })] }]);
-    expect(doc.counterfactuals[2].edits).toEqual([{ target: "policy", policy: "linear-delete-approval", status: "draft", conditions: [{ condition: "policy linear-delete-approval is active", holds: false }] }]);
+    expect(doc.alert_counterfactuals).toEqual([
+      { policy: "cursor-delete-alert", without: [expect.objectContaining({ text: "no alert from cursor-delete-alert if tenant is not \"tool-calls\" (tenant absent)" }), expect.objectContaining({ edits: [{ target: "event", field: "agent.name", value: "another-agent", conditions: [{ condition: "agent is \"Cursor\"", holds: false }] }] })] },
+      { policy: "unreviewed-tool-approval", without: [expect.objectContaining({ edits: [expect.objectContaining({ target: "event", field: "tenant", remove: true })] })] },
+    ]);
+    expect(doc.counterfactuals[2].edits).toEqual([
+      { target: "policy", policy: "linear-delete-approval", status: "draft", conditions: [{ condition: "policy linear-delete-approval is active", holds: false }] },
+      { target: "policy", policy: "unreviewed-tool-approval", status: "draft", conditions: [{ condition: "policy unreviewed-tool-approval is active", holds: false }] },
+    ]);
   });
 
   it("names a draft that would decide if it were active", async () => {
