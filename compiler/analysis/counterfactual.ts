@@ -20,6 +20,7 @@ import { atomHolds, candidates } from "./dims.js";
 import { applyEdit, fieldOf } from "./edit.js";
 import { assignmentOf, eventFacts, type EventFacts } from "./event-atoms.js";
 import { loadedShellParser } from "../shell/shell-parser.js";
+import { reviewOf } from "../../runtime/static-eval.js";
 import { integrationOf } from "./explore.js";
 import { keepPolicies } from "./policy-set.js";
 import { modelOf, type TargetModel } from "./targets.js";
@@ -138,7 +139,11 @@ export function counterfactuals(bundle: Bundle, event: SessionEvent, opts: Count
   const start = decide3(model, base);
   if (!("done" in start)) return { atoms, model, universe, counterfactuals: [] };
   const integration = integrationOf(f.target);
-  const dims = [...dimsOf(model, atoms)].map(([d, idx]) => optionsOf(d, idx, atoms, base, integration)).filter((o) => o.length);
+  // An agent reviewed by name (the bundle's agent reviews) keeps its status under another name only
+  // when the event carries it: other names would change two facts, so they are not offered.
+  const review = reviewOf(event.agent, universe.agent_reviews);
+  const keeps = (ch: Change) => ch.dim !== "agent" || event.agent?.review_status !== undefined || reviewOf({ name: ch.value?.v as string }, universe.agent_reviews) === review;
+  const dims = [...dimsOf(model, atoms)].map(([d, idx]) => optionsOf(d, idx, atoms, base, integration).filter(keeps)).filter((o) => o.length);
   const found: Counterfactual[] = [];
   const ctx: Check = { bundle, universe, active, event, state: opts.state, model, atoms, target: f.target, from: start.done };
   for (let k = 1; k <= Math.min(opts.maxSize ?? 3, dims.length); k++) {
@@ -175,7 +180,9 @@ export function alertCounterfactuals(bundle: Bundle, event: SessionEvent, opts: 
     for (const i of [...atomsIn(row.cond)].sort((a, b) => a - b)) dims.set(atoms.atoms[i]!.dim, [...(dims.get(atoms.atoms[i]!.dim) ?? []), i]);
     // Its own status is no answer to "why did it alert".
     dims.forEach((_, d) => { if (d.startsWith("policy:")) dims.delete(d); });
-    const changes = [...dims].flatMap(([d, idx]) => optionsOf(d, idx, atoms, base, integration).filter((ch) => stillAlerts(ctx, row.id, row.cond, [ch]) === false).slice(0, 1));
+    const review = reviewOf(event.agent, universe.agent_reviews);
+    const keeps = (ch: Change) => ch.dim !== "agent" || event.agent?.review_status !== undefined || reviewOf({ name: ch.value?.v as string }, universe.agent_reviews) === review;
+    const changes = [...dims].flatMap(([d, idx]) => optionsOf(d, idx, atoms, base, integration).filter(keeps).filter((ch) => stillAlerts(ctx, row.id, row.cond, [ch]) === false).slice(0, 1));
     return { policy: row.id, changes: changes.slice(0, opts.max ?? 5) };
   });
   return { atoms, alerts: alerts.filter((a) => a.changes.length) };

@@ -34,7 +34,8 @@ describe("policy diff (CLI)", () => {
     const r = await runCli(["diff", join(dir, "old"), join(dir, "new")]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toContain("github.merge_pull_request");
-    expect(r.stdout).toContain("agent.review_status is not Unreviewed and tenant is \"tool-calls\": allow (default) → block (github-readonly)");
+    // The GitHub tools are not reviewed: before, unreviewed-tool-approval asks for them.
+    expect(r.stdout).toContain("agent.review_status is not Unreviewed and tenant is \"tool-calls\": require_approval (unreviewed-tool-approval) → block (github-readonly)");
     expect(r.stdout).not.toContain("github.list_issues");
   });
 
@@ -45,7 +46,7 @@ describe("policy diff (CLI)", () => {
     const v = schemaValidator("diff.schema.json");
     expect(v(doc), JSON.stringify(v.errors)).toBe(true);
     const merge = doc.targets.find((t: { target: string }) => t.target === "tool:github.merge_pull_request");
-    expect(merge.regions).toEqual([expect.objectContaining({ before: { effect: "allow", policy: null }, after: { effect: "block", policy: "github-readonly" } })]);
+    expect(merge.regions).toEqual([expect.objectContaining({ before: { effect: "require_approval", policy: "unreviewed-tool-approval" }, after: { effect: "block", policy: "github-readonly" } })]);
     expect(merge.regions[0].when).toContainEqual(expect.objectContaining({ condition: "agent.review_status is Unreviewed", holds: false, field: "agent.review_status" }));
   });
 
@@ -80,7 +81,8 @@ function bundleOf(text: string): Bundle {
   const d = mkdtempSync(join(tmpdir(), "policy-diff-rec-"));
   writeFileSync(join(d, "recorded.policy"), text);
   const loaded = loadProject([d]);
-  expect(loaded.project.diagnostics.filter((x) => x.severity === "error")).toEqual([]);
+  // Inline tests of a variant may name a policy it dropped (PDL6xxx): they are not what is compared.
+  expect(loaded.project.diagnostics.filter((x) => x.severity === "error" && !x.code.startsWith("PDL6"))).toEqual([]);
   return buildBundle(loaded.project);
 }
 

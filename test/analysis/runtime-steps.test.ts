@@ -58,7 +58,7 @@ describe("analyses and the runtime's own steps", () => {
     const d = diffBundles(bundle(""), b);
     expect(d.targets.find((x) => x.target === "tool:alpha.delete_item")).toBeUndefined();
     const got = d.targets.find((x) => x.target === "tool:alpha.get_item")!;
-    expect(got.regions.map((g) => regionText(got.atoms, g.lits))).toEqual(["the tool's definition changed and every path argument reads one way"]);
+    expect(got.regions.map((g) => regionText(got.atoms, g.lits))).toEqual(["every path argument reads one way and the tool's definition changed"]);
   });
 
   it("decide by the first `default for …` that fits before the project default", () => {
@@ -66,7 +66,7 @@ describe("analyses and the runtime's own steps", () => {
     const after = bundle("default allow\ndefault for tenant \"t2\" block\n");
     const d = diffBundles(before, after);
     const t = d.targets.find((x) => x.target === "tool:beta.list_things")!;
-    expect(t.regions.map((g) => `${regionText(t.atoms, g.lits)}: ${g.before.effect} → ${g.after.effect}`)).toEqual(["tenant is \"t2\": allow → block"]);
+    expect(t.regions.map((g) => `${regionText(t.atoms, g.lits)}: ${g.before.effect} → ${g.after.effect}`)).toEqual(["every path argument reads one way and tenant is \"t2\": allow → block"]);
     expect(formatDiff(d, [after, before])).toContain("a call of several parts");
   });
 
