@@ -9,17 +9,18 @@ import { BUILTIN_CLASSES } from "../runtime/detectors.js";
 import { staticEval } from "../runtime/static-eval.js";
 import type { Catalog, CatalogTool } from "./catalog/catalog.js";
 import { toolFactsOf } from "./catalog/facts.js";
-import { KNOWN_LABELS, OPERATIONS, type JsonSchema } from "./catalog/types.js";
+import { KNOWN_LABELS, type JsonSchema } from "./catalog/types.js";
 import { CheckContext, itemsOf } from "./check/context.js";
 import { checkExpr, SUBJECTS } from "./check/expr.js";
 import { resolveIntegrationNames } from "./check/rules/subject-integration.js";
 import { schemasAt, typesOf, type ArgRef } from "./check/rules/subject-args.js";
-import { USER_FIELD_DOCS, userOperators } from "./check/rules/subject-user.js";
+import { USER_FIELD_DOCS } from "./check/rules/subject-user.js";
 import { argPathSegments } from "../runtime/canonical-args.js";
 import type { CExpr, CheckedPolicy } from "./model.js";
-import { URL_PARTS } from "../runtime/canonical-url.js";
+import { operatorsOf, SUBJECT_LITERALS, SUBJECT_OPERATORS, URL_PART_OPERATORS } from "../runtime/language-facts.js";
 
-export { KEYWORD_WORDS, SUBJECTS };
+/** The operators each subject accepts, as written: the language facts' table (runtime/language-facts.ts). */
+export { KEYWORD_WORDS, operatorsOf, SUBJECT_OPERATORS, SUBJECTS, URL_PART_OPERATORS };
 
 /** Top-level declarations. */
 export const DECLARATION_KEYWORDS = ["policy", "test", "default", "detector", "organization"] as const;
@@ -37,39 +38,6 @@ export const HEADER_VALUES: Readonly<Record<string, readonly string[]>> = {
   status: ["draft", "active", "deprecated"],
   when: ["tool_call", "agent_discovered"],
 };
-
-/** Operators each subject accepts, as written (docs/language.md, "Conditions"). */
-export const SUBJECT_OPERATORS: Readonly<Record<string, readonly string[]>> = {
-  integration: ["is", "is not", "in", "not in"],
-  tool: ["is", "is not", "in", "not in", "matches", "has"],
-  operation: ["is", "is not", "in", "not in"],
-  method: ["is", "is not", "in", "not in"],
-  category: ["is", "is not", "in", "not in"],
-  verb: ["is", "is not", "in", "not in"],
-  agent: ["is", "is not", "in", "not in"],
-  "agent.review_status": ["is", "is not", "in", "not in"],
-  "tool.review_status": ["is", "is not", "in", "not in"],
-  call_type: ["is", "is not", "in", "not in"],
-  // `host` / `scheme` / `path` come before an operator: `args.url host is "github.com"`.
-  args: ["is", "is not", "in", "not in", "matches", "contains", ">", "<", ">=", "<=", "exists", "under", ...URL_PARTS],
-  body: ["contains any", "contains all"],
-  data_class: ["has", "in"],
-  command: ["starts with"],
-  session: ["has", "has called"],
-  principal: ["is"],
-  resource: ["is"],
-  rate: [">", "<", ">=", "<="],
-  burst: [],
-  spend: [">", "<", ">=", "<="],
-  time: ["within"],
-  user: userOperators("user"),
-};
-
-/** The operator list of a subject (`args.repo` → that of `args`). */
-export function operatorsOf(subject: string): readonly string[] {
-  if (subject.startsWith("user.")) return userOperators(subject);
-  return SUBJECT_OPERATORS[subject.startsWith("args.") ? "args" : subject] ?? [];
-}
 
 /** The fields offered after `user.` (`user.claims.` takes a claim name), with what each is. */
 export function userFields(): readonly { readonly label: string; readonly doc: string }[] {
@@ -90,16 +58,13 @@ const REVIEW_DOCS: Readonly<Record<string, string>> = {
 /** Values a subject compares with, when they form a known set (undefined: free text). */
 export function subjectValues(catalog: Catalog, subject: string, dataClasses: readonly string[] = []): readonly string[] | undefined {
   const uniq = (xs: (string | undefined)[]) => [...new Set(xs.filter((x): x is string => !!x))].sort();
+  const fixed = SUBJECT_LITERALS[subject];
+  if (fixed) return fixed;
   switch (subject) {
-    case "operation": return OPERATIONS;
-    case "agent.review_status": case "tool.review_status": return ["Approved", "Unreviewed", "Disallowed"];
-    case "call_type": return ["mcp", "cli"];
     case "method": return uniq(catalog.allTools().map((t) => t.method?.toUpperCase()));
     case "category": return uniq(catalog.allTools().map((t) => t.category?.toLowerCase()));
     case "verb": return uniq(catalog.allTools().flatMap((t) => t.verbs.map((v) => v.toLowerCase())));
     case "data_class": return uniq([...BUILTIN_CLASSES, ...dataClasses]);
-    case "principal": return ["external"];
-    case "resource": return ["new"];
     case "session": case "tool": return labelsOf(catalog);
     default: return undefined;
   }

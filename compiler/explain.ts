@@ -3,7 +3,7 @@
  * scope, and the first `if` line that failed. Evaluates with the runtime's own evaluator, so the
  * trace cannot disagree with the decision.
  */
-import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent, UserInfo } from "../runtime/types.js";
+import type { Bundle, BundlePolicy, Decision, SessionEvent, UserInfo } from "../runtime/types.js";
 import { createEnforcer } from "../runtime/index.js";
 import { canonicalCall, inScope, pathContextOf } from "../runtime/enforcer.js";
 import { resolveCall, resolveSimple, type ResolvedCall } from "../runtime/event.js";
@@ -13,6 +13,7 @@ import { compileDetectors } from "../runtime/detectors.js";
 import type { StateSnapshot } from "../runtime/store.js";
 import { reviewOf } from "../runtime/static-eval.js";
 import { oneLine } from "./terminal-safe.js";
+import { readsHistory } from "../runtime/language-facts.js";
 
 export interface PolicyTrace {
   readonly id: string;
@@ -46,14 +47,6 @@ export interface Explanation {
 export const EMPTY_STATE: StateSnapshot = { labels: [], called: [], revision: "", lastTs: null, resourceSeen: false, spend: {} };
 
 /** Whether a condition reads the session's or the agent's history (not just the event). */
-function readsHistory(e: CExpr): boolean {
-  switch (e.k) {
-    case "and": case "or": return e.items.some(readsHistory);
-    case "not": return readsHistory(e.x);
-    case "session_label": case "session_called": case "resource_new": case "rate": case "burst": case "spend": return true;
-    default: return false;
-  }
-}
 
 export const NEEDS_HISTORY = "needs session history (evaluated on an empty one)";
 

@@ -6,7 +6,8 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import picomatch from "picomatch";
-import { diag, type Diagnostic } from "../grammar/diagnostic.js";
+import type { Diagnostic } from "../grammar/diagnostic.js";
+import { diagnostic } from "./diagnostics/codes.js";
 import { LineMap } from "../grammar/span.js";
 import { loadCatalog, type CatalogSource } from "./catalog/load.js";
 import { checkProject, type CheckOptions, type Source } from "./check/index.js";
@@ -141,7 +142,7 @@ export function loadProject(paths: readonly string[], opts: LoadOptions = {}): L
       else extra.push(read.diagnostic);
     } catch (e) {
       unreadable.push(displayPath(f, cwd));
-      extra.push(diag("PDL3002", "error", new LineMap(displayPath(f, cwd), "").span(0, 0), `cannot read ${displayPath(f, cwd)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "check the path"));
+      extra.push(diagnostic("PDL3002", new LineMap(displayPath(f, cwd), "").span(0, 0), `cannot read ${displayPath(f, cwd)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "check the path"));
     }
   }
   // Where each catalog of the config was named, for PDL3004. Catalogs the caller passes
@@ -185,7 +186,7 @@ function loadReviews(root: string, catalog: Catalog, cwd: string): { statuses?: 
 function outsideDiagnostic(named: { where: string; as: string }, root: string, cwd: string): Diagnostic {
   // The span names where the path was written, never the outside file (a code frame would print it).
   const shown = displayPath(root, cwd) || ".";
-  return diag("PDL3004", "error", new LineMap(named.where, "").span(0, 0), `catalog "${named.as}" (named in ${named.where}) is outside the project root "${shown}"`,
+  return diagnostic("PDL3004", new LineMap(named.where, "").span(0, 0), `catalog "${named.as}" (named in ${named.where}) is outside the project root "${shown}"`,
     "move the catalog into the project, or pass --allow-outside to read files outside it");
 }
 
@@ -205,7 +206,7 @@ function emptyProjectWarning(project: CheckedProject, roots: readonly string[], 
   const span = new LineMap(first?.file ?? displayPath(roots[0]!, cwd), first?.text ?? "").span(0, 0);
   const where = first ? `${project.files.length} file${project.files.length === 1 ? "" : "s"}` : `no .policy file under ${paths.length ? paths.map((p) => `"${p}"`).join(", ") : "\".\""}`;
   const then = project.default ? "every call gets the default" : "every call is allowed (there is no `default` either)";
-  return diag("PDL4005", "warning", span, `the project has no policies (${where}): ${then}`, "write a `policy` (see `policy init`), or check the paths given");
+  return diagnostic("PDL4005", span, `the project has no policies (${where}): ${then}`, "write a `policy` (see `policy init`), or check the paths given");
 }
 
 /** Folders holding a `policy.config.json` under `dir` (not inside node_modules or dot-folders). */

@@ -6,7 +6,8 @@
  * `"résumé"` can never check clean and then silently fail to match.
  */
 import { readFileSync } from "node:fs";
-import { diag, type Diagnostic } from "../grammar/diagnostic.js";
+import type { Diagnostic } from "../grammar/diagnostic.js";
+import { diagnostic } from "./diagnostics/codes.js";
 import { LineMap } from "../grammar/span.js";
 
 /** What is wrong with the bytes of a file. */
@@ -98,7 +99,7 @@ export function readTextFile(path: string): Decoded {
 export function textDiagnostic(file: string, problem: TextProblem, bytes?: Uint8Array): Diagnostic {
   const text = bytes === undefined || problem.binary ? "" : new TextDecoder("utf-8").decode(bytes);
   const span = new LineMap(file, text).span(problem.offset, Math.min(text.length, problem.offset + 1));
-  return diag(problem.binary ? "PDL1007" : "PDL1006", "error", span, `${file}: ${problem.message}`, problem.hint);
+  return diagnostic(problem.binary ? "PDL1007" : "PDL1006", span, `${file}: ${problem.message}`, problem.hint);
 }
 
 /** Reads a file for the compiler: its text, or the one diagnostic that says why it is not text. */

@@ -1,8 +1,9 @@
 /**
- * The enforcement point's shared part: the upstreams and their tools, one enforcer per bundle
- * revision (all sharing one session store), approvals, alerts, recording and the decision log.
+ * The enforcement point's shared part: the upstreams and their tools, the enforcer (one for every
+ * bundle revision, over one session store), approvals, alerts, recording and the decision log.
  * Each agent connection is a `ProxySession` (session.ts) created here; a session stays on the
- * revision that was current when it started, also across hot reloads.
+ * revision that was current when it started, also across hot reloads: the enforcer's own pinning
+ * (`openSession` / `closeSession`, runtime/revisions.ts) keeps it.
  * Resources and prompts of several upstreams are routed here too: prompts by their exposed name
  * (`<integration>__<prompt>`, like tools), resources by the URIs and URI templates the upstreams
  * list; resource subscriptions are counted per upstream and URI across sessions.
@@ -68,8 +69,8 @@ export class Gateway {
   readonly upstreams: readonly Upstream[];
   readonly store: SessionStore;
   readonly separator: string;
-  private current: { revision: string; enforcer: Enforcer; bundle: Bundle };
-  private readonly byRevision = new Map<string, { enforcer: Enforcer; bundle: Bundle; sessions: number }>();
+  /** Decides for every session; sessions are pinned to their revision by the enforcer itself. */
+  readonly enforcer: Enforcer;
   readonly sessions = new Set<ProxySession>();
   readonly now: () => number;
   readonly clerk: ApprovalClerk;
@@ -91,7 +92,7 @@ export class Gateway {
       if (ids.has(u.integration)) throw new Error(`two upstreams have the integration id "${u.integration}": name them with --upstream <id>=…`);
       ids.add(u.integration);
     }
-    this.current = this.make(o.bundle);
+    this.enforcer = createEnforcer(o.bundle, { store: this.store, now: this.now, shell: this.shell });
     for (const u of o.upstreams) {
       this.drift.observe(u.integration, u.tools);
       this.reportDrift(u, "at start");
@@ -115,7 +116,7 @@ export class Gateway {
    * the decision log, and an alert per changed or new tool (once per tool and change).
    */
   private reportDrift(u: Upstream, when: string): void {
-    const r = this.drift.report(this.current.bundle, u.integration, u.tools);
+    const r = this.drift.report(this.bundle, u.integration, u.tools);
     const line = driftLine(r, when);
     if (!line) return;
     this.log(line);
@@ -130,7 +131,7 @@ export class Gateway {
     };
     for (const c of r.changed) alert(`changed ${u.integration}.${c.tool} ${c.changes.join(",")}`, c.tool, `the definition of ${u.integration}.${c.tool} changed: ${c.changes.join(", ")}`, "it differs from the definition the bundle pinned (or the proxy first saw): it is Unreviewed until it is reviewed again and its catalog re-imported");
     // An upstream whose integration no catalog has is reported once at start (startup-check.ts), not tool by tool.
-    const inCatalog = Object.prototype.hasOwnProperty.call(this.current.bundle.integrations, u.integration);
+    const inCatalog = Object.prototype.hasOwnProperty.call(this.bundle.integrations, u.integration);
     if (inCatalog) for (const t of r.added) alert(`added ${u.integration}.${t}`, t, `new tool ${u.integration}.${t}`, "no catalog of the bundle has it: its operation is Unknown and it is Unreviewed");
   }
 
@@ -139,7 +140,7 @@ export class Gateway {
    * reported). Only when the project reviews agents: without agent reviews every name is new.
    */
   unreviewedAgent(name: string, e: SessionEvent): boolean {
-    const reviews = this.current.bundle.agent_reviews;
+    const reviews = this.bundle.agent_reviews;
     if (!reviews || Object.prototype.hasOwnProperty.call(reviews, name) || this.reported.has(`agent ${name}`)) return false;
     this.reported.add(`agent ${name}`);
     const rec: AlertRecord = {
@@ -163,29 +164,22 @@ export class Gateway {
     c.setNotificationHandler(PromptListChangedNotificationSchema, () => { for (const s of this.sessions) s.server.sendPromptListChanged().catch(() => undefined); });
   }
 
-  private make(bundle: Bundle) {
-    const enforcer = createEnforcer(bundle, { store: this.store, now: this.now, shell: this.shell });
-    const entry = { enforcer, bundle, sessions: 0 };
-    this.byRevision.set(bundle.revision, entry);
-    return { revision: bundle.revision, enforcer, bundle };
-  }
-
   get revision(): string {
-    return this.current.revision;
+    return this.enforcer.revision || this.o.bundle.revision;
   }
 
   get bundle(): Bundle {
-    return this.current.bundle;
+    return this.enforcer.bundleAt() ?? this.o.bundle;
   }
 
   /** Loads a new bundle for new sessions; running sessions keep theirs. */
   load(bundle: Bundle): { changed: boolean; revision: string } {
-    if (bundle.revision === this.current.revision) return { changed: false, revision: bundle.revision };
-    const old = this.byRevision.get(this.current.revision);
-    if (old && old.sessions === 0) this.byRevision.delete(this.current.revision);
-    this.current = this.byRevision.has(bundle.revision)
-      ? { revision: bundle.revision, ...this.byRevision.get(bundle.revision)! }
-      : this.make(bundle);
+    if (bundle.revision === this.revision) return { changed: false, revision: bundle.revision };
+    if (!this.enforcer.load(bundle)) {
+      this.log(`bundle revision ${bundle.revision} rejected: keeping revision ${this.revision}`);
+      tell(this.o.observer, "bundleRefused", `bundle revision ${bundle.revision} rejected`);
+      return { changed: false, revision: this.revision };
+    }
     this.log(`loaded bundle revision ${bundle.revision} (${bundle.policies.length} policies); running sessions keep their revision`);
     tell(this.o.observer, "bundleLoaded", bundle.revision);
     this.o.decisionLog?.append({ type: "bundle_loaded", ts: new Date(this.now()).toISOString(), revision: bundle.revision, policies: bundle.policies.length });
@@ -193,18 +187,20 @@ export class Gateway {
     return { changed: true, revision: bundle.revision };
   }
 
-  /** Pins a new session to the current revision. */
-  pin(): { revision: string; enforcer: Enforcer; bundle: Bundle } {
-    const e = this.byRevision.get(this.current.revision)!;
-    e.sessions++;
-    return { revision: this.current.revision, enforcer: e.enforcer, bundle: e.bundle };
+  /** The events' tenant and session id of a proxy session (what the enforcer pins). */
+  private sessionKey(sessionId: string): { tenant?: string; session_id: string } {
+    const tenant = this.o.identity?.tenant;
+    return { ...(tenant ? { tenant } : {}), session_id: sessionId };
   }
 
-  unpin(revision: string): void {
-    const e = this.byRevision.get(revision);
-    if (!e) return;
-    e.sessions--;
-    if (e.sessions <= 0 && revision !== this.current.revision) this.byRevision.delete(revision);
+  /** Pins a new session to the current revision (until `unpin`). */
+  pin(sessionId: string): { revision: string; bundle: Bundle } {
+    const revision = this.enforcer.openSession(this.sessionKey(sessionId)) || this.revision;
+    return { revision, bundle: this.enforcer.bundleAt(revision) ?? this.o.bundle };
+  }
+
+  unpin(sessionId: string): void {
+    this.enforcer.closeSession(this.sessionKey(sessionId));
   }
 
   /** The name an agent sees for an upstream tool. */
@@ -309,7 +305,7 @@ export class Gateway {
 
   closed(s: ProxySession): void {
     if (!this.sessions.delete(s)) return;
-    this.unpin(s.revision);
+    this.unpin(s.id);
     this.o.recorder?.forget(s.id);
     for (const key of [...s.subscriptions]) {
       const sp = key.indexOf(" ");
@@ -330,7 +326,7 @@ export class Gateway {
 
   /** Who may approve, per role, in the bundle a session is pinned to. */
   rosterOf(revision: string): Roster {
-    return (this.byRevision.get(revision)?.bundle ?? this.current.bundle).approvers ?? {};
+    return (this.enforcer.bundleAt(revision) ?? this.o.bundle).approvers ?? {};
   }
 
   /**

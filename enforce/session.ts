@@ -119,10 +119,10 @@ export class ProxySession {
   constructor(readonly g: Gateway, sessionId?: string, user?: UserInfo) {
     this.id = sessionId ?? newSessionId(g.now());
     this.identity = { ...g.o.identity, ...(user ? { user } : {}) };
-    const pin = g.pin();
+    const pin = g.pin(this.id);
     this.revision = pin.revision;
     this.bundle = pin.bundle;
-    this.enforcer = pin.enforcer;
+    this.enforcer = g.enforcer;
     const single = g.upstreams.length === 1 ? g.upstreams[0]! : undefined;
     const caps: ServerCapabilities = { tools: { listChanged: true }, ...pathCapabilities(g) };
     const instructions = single?.client.getInstructions();
@@ -204,7 +204,7 @@ export class ProxySession {
     const all = this.g.allTools();
     if (this.refused !== undefined) return [];
     const items = all.map((x) => ({ name: x.tool.name, integration: x.upstream.integration, changed: this.g.toolChanges(this.bundle, x.upstream.integration, x.tool.name).length > 0, x }));
-    const visible = this.enforcer.visibleTools(this.agentFacts(), items);
+    const visible = this.enforcer.visibleTools(this.agentFacts(), items, undefined, this.revision);
     return visible.map(({ x }) => ({ tool: { ...x.tool, name: x.exposed }, route: { upstream: x.upstream, tool: x.tool.name, integration: x.upstream.integration } }));
   }
 
@@ -294,11 +294,11 @@ export class ProxySession {
    * policies see.
    */
   private callOf(upstream: Upstream | undefined, call: NonNullable<SessionEvent["call"]>): NonNullable<SessionEvent["call"]> {
-    const asSent = this.enforcer.argumentsOf(call);
+    const asSent = this.enforcer.argumentsOf(call, this.revision);
     const folders = asSent.paths && upstream ? foldersOf(upstream) : {};
     const withFolders = folders.root || folders.home ? { ...call, ...(folders.root ? { root: folders.root } : {}), ...(folders.home ? { home: folders.home } : {}) } : call;
     // Canonicalised again only when the folders change what relative paths mean.
-    const canonical = withFolders === call ? asSent.canonical : this.enforcer.argumentsOf(withFolders).canonical;
+    const canonical = withFolders === call ? asSent.canonical : this.enforcer.argumentsOf(withFolders, this.revision).canonical;
     return canonical ? { ...withFolders, canonical_args: canonical } : withFolders;
   }
 

@@ -33,9 +33,13 @@ export class CstToAst {
     return t;
   }
 
+  /**
+   * A child node. A node the parser built during error recovery (`recoveredNode`) is kept on
+   * purpose: its missing tokens read as undefined (`tok`), so a half-written line still yields the
+   * part of the AST that is there (the editor completes and hovers on it).
+   */
   private node(c: Children, name: string, i = 0): CstNode | undefined {
-    const n = c[name]?.[i] as CstNode | undefined;
-    return n && !n.recoveredNode ? n : n;
+    return c[name]?.[i] as CstNode | undefined;
   }
 
   file(cst: CstNode, fileName: string, comments: readonly IToken[]): A.PolicyFile {

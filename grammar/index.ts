@@ -55,9 +55,11 @@ export function parse(text: string, file = "<input>"): ParseResult {
       `unexpected character ${JSON.stringify(ch)}`, lexHint(text, e.offset, ch)));
   }
   for (const t of raw.tokens) {
-    if (t.tokenType.name === "BadString") {
-      diagnostics.push(diag("PDL1002", "error", lines.span(t.startOffset, t.startOffset + t.image.length), "this string is not terminated", "close it with \" on the same line"));
-    }
+    if (t.tokenType.name !== "BadString") continue;
+    const span = lines.span(t.startOffset, t.startOffset + t.image.length);
+    // A bad string that is closed on its line has an escape JSON does not know (`"C:\q"`).
+    if (/^"(?:[^"\\\r\n]|\\.)*"$/.test(t.image)) diagnostics.push(diag("PDL1003", "error", span, "this string has an invalid escape", "use JSON escapes: \\\" \\\\ \\n \\t \\uXXXX (write a backslash as \\\\)"));
+    else diagnostics.push(diag("PDL1002", "error", span, "this string is not terminated", "close it with \" on the same line"));
   }
   if (raw.tooDeep) {
     const t = raw.tooDeep;
@@ -70,7 +72,7 @@ export function parse(text: string, file = "<input>"): ParseResult {
     const start = eof ? text.length : t.startOffset;
     if (seen.has(start) || (eof && raw.tooDeep)) continue; // the cut reported as PDL1005
     seen.add(start);
-    if (t.tokenType.name === "BadString") continue; // already reported as PDL1002
+    if (t.tokenType.name === "BadString") continue; // already reported as PDL1002 or PDL1003
     const rule = e.rule;
     const span = lines.span(start, eof ? start : start + t.image.length);
     diagnostics.push(diag("PDL1010", "error", span, e.message || `unexpected ${describeToken(t)}`, (eof ? undefined : keywordHint(t.image)) ?? hintForRule(rule)));

@@ -72,7 +72,8 @@ export const No = kw("no");
 
 export const StringLit = createToken({ name: "StringLit", pattern: /"(?:[^"\\\r\n]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/, label: "a string" });
 /** An unterminated string: lexed as a token so that the parser can report it precisely. */
-export const BadString = createToken({ name: "BadString", pattern: /"(?:[^"\\\r\n]|\\.)*/, label: "an unterminated string" });
+/** A string the lexer cannot take: unterminated, or closed but with an escape JSON does not know. */
+export const BadString = createToken({ name: "BadString", pattern: /"(?:[^"\\\r\n]|\\.)*"?/, label: "an unterminated string" });
 export const Duration = createToken({ name: "Duration", pattern: /\d+(?:ms|s|m|h|d)(?![A-Za-z0-9_])/, label: "a duration" });
 export const NumberLit = createToken({ name: "NumberLit", pattern: /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/, label: "a number" });
 export const Regex = createToken({ name: "Regex", pattern: /\/(?:[^/\\\r\n]|\\[^\r\n])+\/[a-z]*/, label: "a /regex/" });

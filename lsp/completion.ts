@@ -11,8 +11,9 @@ import type { CheckedProject } from "../compiler/model.js";
 import type { CatalogTool } from "../compiler/catalog/catalog.js";
 import {
   ACTIONS, APPROVERS, DECLARATION_KEYWORDS, EFFECTS, HEADER_VALUES, POLICY_LINE_KEYWORDS, RESPOND_KEYS, SUBJECTS, TEST_STEP_KEYWORDS,
-  argEnum, argPaths, labelsOf, operatorsOf, policyConstraints, subjectValues, userFields,
+  argEnum, argPaths, labelsOf, operatorsOf, policyConstraints, subjectValues, userFields, URL_PART_OPERATORS,
 } from "../compiler/editor-support.js";
+import { OPERATIONS, URL_PARTS } from "../runtime/language-facts.js";
 
 type Block = "top" | "policy" | "test" | "default" | "organization";
 
@@ -90,7 +91,7 @@ export function complete(input: CompletionInput): CompletionItem[] {
       return [];
     }
     case "default": {
-      if (toks.length === 0 || toks[toks.length - 1] !== ":") return withRange(["Read", "Write", "Delete", "Unknown"].map((o) => ({ label: `${o}:`, kind: CompletionItemKind.EnumMember, insertText: `${o}: ` })));
+      if (toks.length === 0 || toks[toks.length - 1] !== ":") return withRange(OPERATIONS.map((o) => ({ label: `${o}:`, kind: CompletionItemKind.EnumMember, insertText: `${o}: ` })));
       return withRange(EFFECTS.map((e) => kw(e)));
     }
     case "organization":
@@ -162,8 +163,10 @@ function conditionCompletion(rest: readonly string[], ctx: Ctx, catalog: Checked
     ];
   }
   const subject = clause[0]!;
-  const ops = operatorsOf(subject);
-  const opToks = clause.slice(1);
+  // After a URL part (`args.url host`), the part's operators follow.
+  const part = subject.startsWith("args.") && (URL_PARTS as readonly string[]).includes(clause[1] ?? "") ? 1 : 0;
+  const ops = part ? URL_PART_OPERATORS : operatorsOf(subject);
+  const opToks = clause.slice(1 + part);
   // After the subject: operators.
   if (opToks.length === 0) return ops.map((o) => kw(o));
   const words = (o: string) => o.split(" ");

@@ -7,19 +7,20 @@
  * content `revision` that is not the hash of the content (a bundle edited after it was built).
  */
 import { contentRevision } from "./revision.js";
+import { OPERATIONS as LANGUAGE_OPERATIONS, REVIEW_STATUSES, URL_PARTS as LANGUAGE_URL_PARTS } from "./language-facts.js";
 
 const KINDS = new Set([
   "true", "false", "and", "or", "not", "integration", "tool", "tool_glob", "label", "operation", "method", "category", "verb",
   "agent", "review", "call_type", "arg", "body", "data_class", "session_label", "session_called", "principal_external",
   "resource_new", "rate", "burst", "spend", "time", "user", "arg_user", "url", "under", "command_prefix", "tool_review",
 ]);
-const URL_PARTS = new Set(["host", "scheme", "path"]);
+const URL_PARTS: ReadonlySet<string> = new Set(LANGUAGE_URL_PARTS);
 const URL_OPS = new Set(["eq", "in", "matches"]);
 const EFFECTS = new Set(["allow", "block", "require_approval", "hide"]);
 const ARG_OPS = new Set(["eq", "in", "matches", "contains", "exists", ">", "<", ">=", "<="]);
 const USER_OPS = new Set(["eq", ">", "<", ">=", "<="]);
 const DEFAULTS = new Set(["allow", "block", "require_approval"]);
-const OPERATIONS = new Set(["Read", "Write", "Delete", "Unknown"]);
+const OPERATIONS: ReadonlySet<string> = new Set(LANGUAGE_OPERATIONS);
 const ARG_KINDS = new Set(["path", "url", "command"]);
 
 /** Deepest condition nesting a bundle may carry (the compiler's source nesting limit is lower). */
@@ -82,7 +83,7 @@ function globalsProblem(g: unknown): string | undefined {
   return undefined;
 }
 
-const REVIEWS = new Set(["Approved", "Unreviewed", "Disallowed"]);
+const REVIEWS: ReadonlySet<string> = new Set(REVIEW_STATUSES);
 
 /** Review maps must hold review statuses (an unknown one would silently count as not matching). */
 function reviewsProblem(b: Record<string, unknown>): string | undefined {
@@ -128,7 +129,7 @@ export function bundleProblem(b: unknown): string | undefined {
   const g = globalsProblem(b["global_options"]);
   if (g) return g;
   const d = b["default"];
-  if (d !== undefined && (!isObj(d) || !["Read", "Write", "Delete", "Unknown"].every((o) => DEFAULTS.has(d[o] as string)))) return "default: malformed";
+  if (d !== undefined && (!isObj(d) || !LANGUAGE_OPERATIONS.every((o) => DEFAULTS.has(d[o] as string)))) return "default: malformed";
   const sd = scopedDefaultsProblem(b["defaults"]);
   if (sd) return sd;
   const ap = b["approvers"];
@@ -150,7 +151,7 @@ function scopedDefaultsProblem(v: unknown): string | undefined {
     for (const k of ["tenant", "agent", "integration"]) if (d[k] !== undefined && typeof d[k] !== "string") return `defaults[${i}].${k}: not a string`;
     const ops = d["ops"];
     for (const [op, e] of Object.entries(ops)) {
-      if (!["Read", "Write", "Delete", "Unknown"].includes(op) || !DEFAULTS.has(e as string)) return `defaults[${i}].ops.${op}: malformed`;
+      if (!(LANGUAGE_OPERATIONS as readonly string[]).includes(op) || !DEFAULTS.has(e as string)) return `defaults[${i}].ops.${op}: malformed`;
     }
   }
   return undefined;

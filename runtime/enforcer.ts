@@ -1,20 +1,31 @@
 /**
- * The enforcer: a bundle (or several, for sessions pinned to older revisions), a session store,
- * and `decide` / `observe` / `visibleTools`.
+ * The enforcer: `decide` / `decideAsync` for requests, `observe` for responses, `visibleTools` and
+ * `argumentsOf` for enforcement points. The call path of a decision: `prepare` (event check, the
+ * session's pinned revision, the call resolved against that revision's catalog, the store query),
+ * the store's `begin`, `settle` (the store's answer), `run` (each part of the call through its
+ * bucket: runtime/fast.ts, then the rule of SPEC §5: runtime/decide.ts), the store's `finish`.
+ * Concerns live beside it: loaded revisions and pinning (revisions.ts), one compiled revision
+ * (compiled.ts), the store protocol (store-protocol.ts), responses (observe.ts), hidden tools
+ * (visible-tools.ts).
  * INVARIANT: nothing here throws into the caller; any fault is a `block` with a reason.
  */
-import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent, UserInfo } from "./types.js";
-import { callTypeOf, commandArgs, eventProblem, mcpInfo, parseTs, resolveCall, resolveCommands, withArgs, type ResolvedCall, type ToolInfo } from "./event.js";
+import type { Bundle, Decision, SessionEvent } from "./types.js";
+import { callTypeOf, commandArgs, eventProblem, resolveCommands, withArgs, type ResolvedCall } from "./event.js";
 import type { ShellParser } from "./argv.js";
-import { strictest, withUnknownReason } from "./combine.js";
-import { callFacts, countersOf, evaluate, lookback, needsState, resourceKey, type EvalContext } from "./evaluate.js";
-import { compileDetectors, type Detector } from "./detectors.js";
-import { MemoryStore, toMicros, type CountQuery, type ResponseResult, type ResponseUpdate, type SessionStore, type StateSnapshot, type StateQuery, type StateUpdate } from "./store.js";
-import { reviewOf, staticEval, toolReviewOf } from "./static-eval.js";
-import { decide, decideBucket, metaOf } from "./fast.js";
-import { bundleProblem } from "./bundle-check.js";
+import { decisionOf, strictest, withUnknownReason } from "./decide.js";
+import { callFacts, resourceKey, type EvalContext } from "./evaluate.js";
+import { MemoryStore, type SessionStore, type StateSnapshot, type StateQuery, type StateUpdate } from "./store.js";
+import { reviewOf, staticEval } from "./static-eval.js";
+import { decideBucket } from "./fast.js";
 import { canonicalArgs } from "./canonical-args.js";
 import type { PathContext } from "./canonical-path.js";
+import { compile, entriesOf, slotOf, type Compiled } from "./compiled.js";
+import { Revisions } from "./revisions.js";
+import { agentKeyOf, clampedTime, eventTime, sessionKeyOf, stateUpdate, within } from "./store-protocol.js";
+import { observe, type Observed } from "./observe.js";
+import { inScope, visibleTools, type AgentFacts } from "./visible-tools.js";
+
+export { decisionOf, inScope };
 
 export interface EnforcerOptions {
   /**
@@ -57,107 +68,11 @@ export interface DecisionTrace {
   readonly revision: string;
 }
 
-/** Rejects when `p` does not settle within `ms` (no timer when `ms` is absent). */
-function within<T>(p: T | Promise<T>, ms: number | undefined): T | Promise<T> {
-  if (ms === undefined || !(p instanceof Promise)) return p;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const t = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`session store timed out after ${ms} ms`)), ms); });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-interface Compiled {
-  readonly bundle: Bundle;
-  readonly detectors: readonly Detector[];
-  readonly stateful: boolean;
-  readonly lookback: number;
-  /** `rate` / `burst` counters (id → filter) and the counts to read. */
-  readonly filters: ReadonlyMap<string, CExpr | undefined>;
-  readonly counts: ReadonlyMap<string, CountQuery>;
-  /** MCP calls resolved so far (bounded): raw integration → raw tool → facts and decision-table entries. */
-  readonly calls: { n: number; readonly m: Map<string, Map<string, Slot>> };
-}
-
-interface Slot { readonly info: ToolInfo; readonly entries: readonly number[] }
-
-const EMPTY: readonly number[] = [];
-const MAX_CALLS = 10_000;
-
-/** The decision-table entries for a call (SPEC §8: a hash lookup, then residual checks). */
-function entriesOf(b: Bundle, call: ToolInfo | undefined): readonly number[] {
-  const ix = b.index;
-  if (!call) return ix.agent_discovered;
-  if (call.known) return own.call(ix.tool_call.tools, call.key) ? ix.tool_call.tools[call.key]! : EMPTY;
-  if (own.call(ix.tool_call.integrations, call.integration)) return ix.tool_call.integrations[call.integration]!;
-  return own.call(b.integrations, call.integration) ? EMPTY : ix.tool_call.other;
-}
-
-/** An MCP call resolved through the per-bundle cache. */
-function slotOf(c: Compiled, integration: string, tool: string): Slot {
-  const calls = c.calls;
-  let m = calls.m.get(integration);
-  let s = m?.get(tool);
-  if (s) return s;
-  const info = mcpInfo(c.bundle, integration, tool);
-  s = { info, entries: entriesOf(c.bundle, info) };
-  if (++calls.n > MAX_CALLS) { calls.m.clear(); calls.n = 1; m = undefined; }
-  if (!m) calls.m.set(integration, (m = new Map()));
-  m.set(tool, s);
-  return s;
-}
-
-function compile(b: Bundle): Compiled {
-  const problem = bundleProblem(b);
-  if (problem) throw new Error(problem);
-  const all = (b.policies as readonly BundlePolicy[]).flatMap((p) => p.ifs.map((i) => i.expr));
-  return {
-    bundle: b,
-    detectors: compileDetectors(b.detectors ?? []),
-    stateful: all.some(needsState),
-    lookback: all.reduce((m, e) => Math.max(m, lookback(e)), 0),
-    ...counters(all),
-    calls: { n: 0, m: new Map() },
-  };
-}
-
-const own = Object.prototype.hasOwnProperty;
-
-function counters(exprs: readonly CExpr[]): { filters: Map<string, CExpr | undefined>; counts: Map<string, CountQuery> } {
-  const into = { filters: new Map<string, CExpr | undefined>(), counts: new Map<string, CountQuery>() };
-  for (const e of exprs) countersOf(e, into);
-  return into;
-}
-
 function blockDecision(reason: string, revision: string): Decision {
   return { effect: "block", policy: null, reason, matched: [], alerts: [], sanitize: [], approvers: [], hidden: false, revision };
 }
 
 const sameWords = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((w, i) => w === b[i]);
-
-/** Session state is per tenant and session id. */
-function sessionKeyOf(e: SessionEvent): string {
-  return `${e.tenant ?? ""}\u0000${e.session_id ?? ""}`;
-}
-
-/** Agent state (rate, burst, resources, spend) is per tenant and agent id (or name). */
-function agentKeyOf(e: SessionEvent): string {
-  return `${e.tenant ?? ""}\u0000${e.agent?.id ?? e.agent?.name ?? ""}`;
-}
-
-/** The event's `ts`, or the enforcer's clock when it has none. */
-function eventTime(e: SessionEvent, now: () => number): number {
-  const parsed = e.ts ? parseTs(e.ts) : NaN;
-  return Number.isFinite(parsed) ? parsed : now();
-}
-
-/** The `call` a response may carry (same shape as in a request), when it is well-formed. */
-function responseCall(e: SessionEvent): NonNullable<SessionEvent["call"]> | undefined {
-  const c = e.call as unknown;
-  if (typeof c !== "object" || c === null || Array.isArray(c)) return undefined;
-  const o = c as Record<string, unknown>;
-  if (typeof o["integration"] === "string" && typeof o["tool"] === "string") return { type: "mcp", integration: o["integration"], tool: o["tool"] };
-  if (Array.isArray(o["command"]) && o["command"].length > 0 && o["command"].every((x) => typeof x === "string")) return { type: "cli", command: o["command"] as string[] };
-  return undefined;
-}
 
 /** The folders path arguments of a call are read against (`call.root`, `call.home`). */
 export function pathContextOf(call: SessionEvent["call"]): PathContext {
@@ -177,17 +92,7 @@ export function canonicalCall(call: ResolvedCall, ec: NonNullable<SessionEvent["
   return r.changed ? { ...call, args: r.args } : call;
 }
 
-/** Is the policy in scope for the event (platform, tenant or agent)? */
-export function inScope(p: BundlePolicy, e: SessionEvent): boolean {
-  const s = p.scope;
-  if (s[0] === "platform" || s.length === 1) return true;
-  if (s[0] === "tenant") return e.tenant === s[1];
-  return e.agent?.name === s[1];
-}
-
-const MAX_REVISIONS = 16;
 const NO_NOTES: string[] = [];
-const MAX_PINS = 100_000;
 
 /** One part of a call decided on its own: a simple command, or the MCP call itself. */
 interface Part { readonly call: ResolvedCall; readonly entries: readonly number[] }
@@ -202,19 +107,9 @@ type Prepared = {
 };
 
 export class Enforcer {
-  private current: Compiled | undefined;
+  /** The loaded revisions and the sessions pinned to them. */
+  private readonly revisions = new Revisions();
   private loadError: string | undefined;
-  private readonly byRevision = new Map<string, Compiled>();
-  /** Pinned sessions: tenant → session id → revision. */
-  private readonly pins = new Map<string, Map<string, string>>();
-  /** The pinned sessions in pinning order (a ring of MAX_PINS): the oldest is forgotten first. */
-  private readonly pinTenants: string[] = [];
-  private readonly pinSessions: string[] = [];
-  private pinHead = 0;
-  private stateful = false;
-  private lookback = 0;
-  private filters = new Map<string, CExpr | undefined>();
-  private counts: CountQuery[] = [];
   /** A store passed in is shared (replicas): every tool call goes through it, for the revision pin. */
   private readonly shared: boolean;
   readonly store: SessionStore;
@@ -236,64 +131,45 @@ export class Enforcer {
   /**
    * Loads a new bundle; sessions already running keep the revision they started with (in this
    * process, and across replicas through the store, which pins each session to a revision).
+   * False when the bundle is rejected (the loaded one stays current).
    */
   load(bundle: unknown): boolean {
     try {
-      const c = compile(bundle as Bundle);
-      this.current = c;
+      this.revisions.add(compile(bundle as Bundle));
       this.loadError = undefined;
-      this.byRevision.delete(c.bundle.revision);
-      this.byRevision.set(c.bundle.revision, c);
-      if (this.byRevision.size > MAX_REVISIONS) this.byRevision.delete(this.byRevision.keys().next().value!);
-      const all = [...this.byRevision.values()];
-      this.stateful = all.some((x) => x.stateful);
-      this.lookback = Math.max(0, ...all.map((x) => x.lookback));
-      this.filters = new Map(all.flatMap((x) => [...x.filters]));
-      this.counts = [...new Map(all.flatMap((x) => [...x.counts])).values()];
       return true;
     } catch (e) {
-      if (!this.current) this.loadError = `bundle rejected: ${(e as Error).message}`;
+      if (!this.revisions.current) this.loadError = `bundle rejected: ${(e as Error).message}`;
       return false;
     }
   }
 
   get revision(): string {
-    return this.current?.bundle.revision ?? "";
+    return this.revisions.current?.bundle.revision ?? "";
   }
 
-  /** The revision this process pinned the session to (the current one for a session it has not seen). */
-  private pinned(e: SessionEvent): Compiled {
-    const cur = this.current!;
-    const r = this.pins.get(e.tenant ?? "")?.get(e.session_id ?? "");
-    if (r === cur.bundle.revision) return cur;
-    if (r !== undefined) {
-      const c = this.byRevision.get(r);
-      if (c) return c;
-    }
-    this.pin(e, cur.bundle.revision);
-    return cur;
+  /**
+   * For a host that knows when a session opens (the MCP proxy): pins the session (its events'
+   * `tenant` and `session_id`) to the current revision and keeps that revision loaded until
+   * `closeSession`, whatever is loaded meanwhile. Returns the revision ("" when none is loaded).
+   */
+  openSession(s: { tenant?: string; session_id?: string }): string {
+    if (!this.revisions.current) return "";
+    return this.revisions.openSession(s.tenant ?? "", s.session_id ?? "");
   }
 
-  private pin(e: SessionEvent, revision: string): void {
-    const tenant = e.tenant ?? "";
-    const session = e.session_id ?? "";
-    let m = this.pins.get(tenant);
-    if (!m) this.pins.set(tenant, (m = new Map()));
-    if (!m.has(session)) {
-      if (this.pinTenants.length < MAX_PINS) {
-        this.pinTenants.push(tenant);
-        this.pinSessions.push(session);
-      } else {
-        const h = this.pinHead;
-        const old = this.pins.get(this.pinTenants[h]!);
-        old?.delete(this.pinSessions[h]!);
-        if (old && !old.size && old !== m) this.pins.delete(this.pinTenants[h]!);
-        this.pinTenants[h] = tenant;
-        this.pinSessions[h] = session;
-        this.pinHead = (h + 1) % MAX_PINS;
-      }
-    }
-    m.set(session, revision);
+  /** Ends what `openSession` started. */
+  closeSession(s: { tenant?: string; session_id?: string }): void {
+    this.revisions.closeSession(s.tenant ?? "", s.session_id ?? "");
+  }
+
+  /** The bundle of a loaded revision (the current one when absent or not loaded). */
+  bundleAt(revision?: string): Bundle | undefined {
+    return this.at(revision)?.bundle;
+  }
+
+  private at(revision: string | undefined): Compiled | undefined {
+    return (revision !== undefined ? this.revisions.get(revision) : undefined) ?? this.revisions.current;
   }
 
   /** Decides a `tool_call_request` or `agent_discovered` event. Synchronous stores only. */
@@ -347,7 +223,7 @@ export class Enforcer {
   }
 
   private prepare(event: unknown): { decision: Decision } | Prepared {
-    const cur = this.current;
+    const cur = this.revisions.current;
     if (!cur) return { decision: blockDecision(this.loadError ?? "no bundle loaded", "") };
     const strings: string[] = [];
     const problem = eventProblem(event, strings);
@@ -356,12 +232,12 @@ export class Enforcer {
     if (e.type !== "tool_call_request" && e.type !== "agent_discovered") {
       return { decision: blockDecision(`decide() takes tool_call_request and agent_discovered events, not ${e.type} (use observe())`, cur.bundle.revision) };
     }
-    const c = this.pinned(e);
+    const c = this.revisions.pinned(e.tenant ?? "", e.session_id ?? "");
     // The store is consulted when some loaded revision has session conditions, when several
     // revisions are loaded, or when it was passed in (it knows which revision a session started on).
     // Only then (and for `time`, a session condition) is the event time needed; a valid `ts` is a
     // finite time, so without one the clock is still checked.
-    const store = this.stateful || this.shared || this.byRevision.size > 1;
+    const store = this.revisions.stateful || this.shared || this.revisions.size > 1;
     let now = NaN;
     if (store || e.ts === undefined) {
       now = eventTime(e, this.now);
@@ -388,8 +264,8 @@ export class Enforcer {
         ts: now,
         call: { ...(ec.id !== undefined ? { id: ec.id } : {}), key: call.key, op: call.operation },
         record: parts ? [...new Set(parts.flatMap((p) => this.recordIn(p.call)))] : this.recordIn(call),
-        counts: this.counts,
-        lookbackMs: this.lookback,
+        counts: this.revisions.counts,
+        lookbackMs: this.revisions.lookback,
         ...(resource !== undefined ? { resource } : {}),
         revision: c.bundle.revision,
       };
@@ -399,11 +275,9 @@ export class Enforcer {
 
   /**
    * A tool call resolved against one revision: an MCP call (with the command lines of its
-   * `command` arguments as further parts), or a command line's simple commands.
-   */
-  /**
-   * The call as the policies see it (marked path and URL arguments canonical; `ambiguous` when a
-   * path could be read in more than one way) and the parts decided on their own.
+   * `command` arguments as further parts), or a command line's simple commands. The call is as the
+   * policies see it (marked path and URL arguments canonical; `ambiguous` when a path could be read
+   * in more than one way), with the parts decided on their own.
    */
   private resolve(c: Compiled, ec: NonNullable<SessionEvent["call"]>): { call: ResolvedCall; entries: readonly number[]; parts: readonly Part[] | undefined; ambiguous?: string } {
     const b = c.bundle;
@@ -426,10 +300,11 @@ export class Enforcer {
 
   /** The counters a call is recorded in: every call in `*`, and each `rate` filter it passes. */
   private recordIn(call: ResolvedCall): string[] {
-    if (!this.filters.size) return [];
+    const filters = this.revisions.filters;
+    if (!filters.size) return [];
     const f = callFacts(call);
     const out: string[] = [];
-    for (const [id, filter] of this.filters) if (!filter || staticEval(filter, f) === true) out.push(id);
+    for (const [id, filter] of filters) if (!filter || staticEval(filter, f) === true) out.push(id);
     return out;
   }
 
@@ -438,16 +313,15 @@ export class Enforcer {
     if (!state) return r;
     let { c, call, entries, parts } = r;
     const notes = [...r.notes];
-    const now = state.ts ?? r.now;
-    if (now !== r.now) notes.push(`ts ${new Date(r.now).toISOString()} is before the session's last event (${new Date(now).toISOString()}): clamped to it`);
+    const now = clampedTime(r.now, state, notes);
     if (state.revision && state.revision !== c.bundle.revision) {
-      const pinned = this.byRevision.get(state.revision);
+      const pinned = this.revisions.get(state.revision);
       if (pinned) {
         c = pinned;
         let ambiguous: string | undefined;
         ({ call, entries, parts, ambiguous } = this.resolve(c, r.e.call!));
         if (ambiguous !== undefined) throw new Error(ambiguous);
-        this.pin(r.e, state.revision);
+        this.revisions.pin(r.e.tenant ?? "", r.e.session_id ?? "", state.revision);
       } else {
         notes.push(`the session started on revision ${state.revision}, which this enforcer has not loaded: decided with ${c.bundle.revision}`);
       }
@@ -458,17 +332,8 @@ export class Enforcer {
   /** What the store must record after the decision; undefined when there is nothing new. */
   private update(r: Prepared, state: StateSnapshot | undefined, d: Decision): StateUpdate | undefined {
     if (!r.query || !r.call || !state) return undefined;
-    const call = r.call;
-    if (d.effect === "block") {
-      const id = r.e.call?.id;
-      return id === undefined ? undefined : { session: r.sessionKey, agent: r.agentKey, labels: [], called: [], blockedCallId: id };
-    }
-    const resource = r.query.resource !== undefined && !state.resourceSeen ? r.query.resource : undefined;
-    const calls = r.parts ? r.parts.map((p) => p.call) : [call];
-    const labels = [...new Set(calls.flatMap((x) => x.labels))].filter((l) => !state.labels.includes(l));
-    const called = [...new Set(calls.map((x) => x.key))].filter((k) => !state.called.includes(k));
-    if (!labels.length && !called.length && resource === undefined) return undefined;
-    return { session: r.sessionKey, agent: r.agentKey, labels, called, ...(resource !== undefined ? { resource } : {}) };
+    const calls = r.parts ? r.parts.map((p) => p.call) : [r.call];
+    return stateUpdate({ e: r.e, sessionKey: r.sessionKey, agentKey: r.agentKey, call: r.call, calls, resource: r.query.resource }, state, d);
   }
 
   private run(r: Prepared, state: StateSnapshot | undefined): Decision {
@@ -485,65 +350,12 @@ export class Enforcer {
   }
 
   /**
-   * Records a `tool_call_response`: its cost (spend) and, when its request was not seen, the labels
-   * of the tool its own `call` field names. Messages are accepted and not recorded. Returns a note
-   * for anything unusual (unknown call id, response to a blocked call, unknown currency, time going
-   * backwards); with an asynchronous store the result is a promise.
+   * Records a `tool_call_response` (observe.ts): its cost (spend) and, when its request was not
+   * seen, the labels of the tool its own `call` field names. With an asynchronous store the result
+   * is a promise.
    */
-  observe(event: unknown): { ok: boolean; note?: string } | Promise<{ ok: boolean; note?: string }> {
-    try {
-      const problem = eventProblem(event);
-      if (problem) return { ok: false, note: `invalid event: ${problem}` };
-      const e = event as SessionEvent;
-      if (e.type !== "tool_call_response" || !this.current || !this.stateful) return { ok: true };
-      const sessionKey = sessionKeyOf(e);
-      const c = this.pinned(e);
-      const notes: string[] = [];
-      const ts = eventTime(e, this.now);
-      const fallbackCall = responseCall(e);
-      const fb = fallbackCall ? resolveCall(c.bundle, fallbackCall, this.shell) : undefined;
-      let cost: ResponseUpdate["cost"];
-      if (e.cost && e.cost.amount !== 0) {
-        const currency = e.cost.currency.trim().toUpperCase();
-        if (!/^[A-Z]{3}$/.test(currency)) notes.push(`cost in unknown currency ${JSON.stringify(e.cost.currency)} ignored`);
-        else if (e.cost.amount < 0) notes.push(`negative cost ${e.cost.amount} ${currency} ignored`);
-        else {
-          cost = { currency, micros: toMicros(e.cost.amount) };
-          if (!this.currencies().has(currency)) notes.push(`cost in ${currency} counts only toward limits in ${currency} (no policy has one)`);
-        }
-      }
-      const u: ResponseUpdate = {
-        session: sessionKey,
-        agent: e.agent ? agentKeyOf(e) : "",
-        ts,
-        ...(e.call_id !== undefined ? { callId: e.call_id } : {}),
-        ...(fb ? { fallback: { key: fb.key, labels: fb.labels } } : {}),
-        ...(cost ? { cost } : {}),
-      };
-      const done = (res: ResponseResult) => {
-        if (res.ts !== ts) notes.push(`ts ${new Date(ts).toISOString()} is before the session's last event: clamped to ${new Date(res.ts).toISOString()}`);
-        if (res.call === "unknown") notes.push(`response for unknown call id ${JSON.stringify(e.call_id)}: ${fb ? `labels of ${fb.key} recorded from the response's call` : "no labels recorded"}`);
-        if (res.call === "blocked") notes.push(`response for call ${JSON.stringify(e.call_id)}, which was blocked: its labels are not recorded`);
-        return notes.length ? { ok: true, note: notes.join("; ") } : { ok: true };
-      };
-      const res = within(this.store.respond(u), this.storeTimeoutMs);
-      if (res instanceof Promise) return res.then(done, (err: Error) => ({ ok: false, note: `session store unavailable: ${err?.message ?? String(err)}` }));
-      return done(res);
-    } catch (err) {
-      return { ok: false, note: `internal error: ${(err as Error)?.message}` };
-    }
-  }
-
-  /** Currencies of the spend limits of the loaded revisions. */
-  private currencies(): Set<string> {
-    const out = new Set<string>();
-    const walk = (x: CExpr) => {
-      if (x.k === "spend") out.add(x.currency);
-      else if (x.k === "and" || x.k === "or") x.items.forEach(walk);
-      else if (x.k === "not") walk(x.x);
-    };
-    for (const c of this.byRevision.values()) for (const p of c.bundle.policies) for (const i of p.ifs) walk(i.expr);
-    return out;
+  observe(event: unknown): Observed | Promise<Observed> {
+    return observe({ revisions: this.revisions, store: this.store, now: this.now, storeTimeoutMs: this.storeTimeoutMs, shell: this.shell }, event);
   }
 
   /**
@@ -551,9 +363,9 @@ export class Enforcer {
    * arguments of this MCP tool (then `call.root` and `call.home` matter), and the call's arguments
    * as the policies see them (`canonical`: undefined when they are as sent, or ambiguous).
    */
-  argumentsOf(call: NonNullable<SessionEvent["call"]>): { paths: boolean; canonical?: Record<string, unknown> } {
+  argumentsOf(call: NonNullable<SessionEvent["call"]>, revision?: string): { paths: boolean; canonical?: Record<string, unknown> } {
     try {
-      const c = this.current;
+      const c = this.at(revision);
       if (!c || callTypeOf(call) !== "mcp" || typeof call.integration !== "string" || typeof call.tool !== "string") return { paths: false };
       const kinds = slotOf(c, call.integration, call.tool).info.argKinds;
       if (!kinds) return { paths: false };
@@ -565,35 +377,10 @@ export class Enforcer {
   }
 
   /**
-   * The tools an agent may see: those no `hide` policy removes for it. `agent.user` (`null`: known
-   * to have none) lets `user` conditions of a hide policy decide; absent, they leave the tool listed
-   * (a call to it is still decided in full). A tool given with `changed: true` (its live definition
-   * differs from the pinned one) counts as `Unreviewed` for `tool.review_status`.
+   * The tools an agent may see in a revision (the current one when absent): those no `hide`
+   * policy removes for it (visible-tools.ts).
    */
-  visibleTools<T extends string | { name: string; integration?: string; changed?: boolean }>(agent: { name?: string; review_status?: string; tenant?: string; user?: UserInfo | null }, tools: readonly T[], integration?: string): T[] {
-    try {
-      const c = this.current;
-      if (!c) return [];
-      const hides = c.bundle.policies.filter((p) => p.effect === "hide" && p.trigger === "tool_call" && inScope(p, { type: "tool_call_request", ...(agent.tenant ? { tenant: agent.tenant } : {}), agent: { ...(agent.name ? { name: agent.name } : {}) } }));
-      if (!hides.length) return [...tools];
-      const reviewed = { ...agent, review_status: reviewOf(agent, c.bundle.agent_reviews) };
-      return tools.filter((t) => {
-        const raw = typeof t === "string" ? t : t.integration ? `${t.integration}.${t.name}` : t.name;
-        const dot = raw.indexOf(".");
-        const integ = (dot > 0 ? raw.slice(0, dot) : integration ?? "").toLowerCase();
-        const name = (dot > 0 ? raw.slice(dot + 1) : raw).toLowerCase();
-        const call = resolveCall(c.bundle, { type: "mcp", integration: integ, tool: name });
-        const changed = typeof t !== "string" && t.changed === true;
-        const facts = { ...callFacts(call), review: toolReviewOf(c.bundle.tool_reviews, call.key, call.known, changed) };
-        return !hides.some((p) => p.ifs.every((i) => staticEval(i.expr, facts, reviewed) === true));
-      });
-    } catch {
-      return [];
-    }
+  visibleTools<T extends string | { name: string; integration?: string; changed?: boolean }>(agent: AgentFacts, tools: readonly T[], integration?: string, revision?: string): T[] {
+    return visibleTools(this.at(revision), agent, tools, integration);
   }
-}
-
-/** SPEC §5 over matched policies given in decision order (obligations, block wins, priorities, default). */
-export function decisionOf(b: Bundle, matched: readonly BundlePolicy[], call: ResolvedCall | undefined, e: SessionEvent): Decision {
-  return decide(b, matched.map(metaOf), matched.length, call, e);
 }

@@ -15,6 +15,9 @@ import type { UserInfo } from "./types.js";
 import { canonicalPath, pathUnder, type PathContext } from "./canonical-path.js";
 import { urlPart } from "./canonical-url.js";
 import { startsWithWords } from "./argv.js";
+import { PATH_STEPS } from "./language-facts.js";
+
+export { needsState } from "./language-facts.js";
 
 const own = Object.prototype.hasOwnProperty;
 
@@ -60,13 +63,13 @@ export function stringsOf(call: ResolvedCall): string[] {
 /** `[3]` → 3, `[*]` → -1, `[all]` → -2, a key → undefined. */
 function indexStep(p: string): number | undefined {
   if (p.charCodeAt(0) !== 91 /* [ */) return undefined;
-  if (p === "[*]") return -1;
-  if (p === "[all]") return -2;
+  if (p === PATH_STEPS.any) return -1;
+  if (p === PATH_STEPS.all) return -2;
   return /^\[\d+\]$/.test(p) ? Number(p.slice(1, -1)) : undefined;
 }
 
 /** Does the path step into the elements of an array somewhere (`[*]` any, `[all]` every)? */
-export const isWildPath = (path: readonly string[]): boolean => path.includes("[*]") || path.includes("[all]");
+export const isWildPath = (path: readonly string[]): boolean => path.includes(PATH_STEPS.any) || path.includes(PATH_STEPS.all);
 
 /** The value at an argument path without `[*]` (undefined when absent; `[n]` steps only into arrays). */
 export function argAt(args: unknown, path: readonly string[]): unknown {
@@ -392,16 +395,6 @@ export function resourceKey(call: ResolvedCall): string | undefined {
   const owner = call.args["owner"];
   if (typeof v === "string" && typeof owner === "string" && owner && !v.includes("/")) s = `${owner}/${v}`;
   return `${call.integration}:${s}`;
-}
-
-/** Does this condition need session state? (`time` does for the clamped event time.) */
-export function needsState(e: CExpr): boolean {
-  switch (e.k) {
-    case "and": case "or": return e.items.some(needsState);
-    case "not": return needsState(e.x);
-    case "session_label": case "session_called": case "resource_new": case "rate": case "burst": case "spend": case "time": return true;
-    default: return false;
-  }
 }
 
 /** The longest window any condition looks back over. */

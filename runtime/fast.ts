@@ -16,7 +16,8 @@
  * Per bucket (cached by the bucket's identity): the policies grouped by guard into hash maps
  * ("dimensions") and shared groups. A decision looks each dimension up once, evaluates each shared
  * guard once, tests the remaining conjuncts of the policies reached (each at most once: an epoch
- * mark), keeps the matches sorted in decision order and hands them to `decide` (SPEC §5). The plan
+ * mark), keeps the matches sorted in decision order and hands them to `decide` (SPEC §5,
+ * runtime/decide.ts). The plan
  * is laid out in a few flat arrays (runs of item numbers, marks), so that a decision touches little
  * memory besides the conditions it evaluates.
  * INVARIANT: decides exactly as the plain loop over the bucket followed by `decisionOf`: a policy is
@@ -28,44 +29,8 @@ import { allOf, ALWAYS, argAt, compileExpr, isWildPath, lowerText, stringsOf, ty
 import type { ResolvedCall } from "./event.js";
 import { escapeRegex, globLiteralPrefix, globToRegexSource } from "./glob.js";
 import { passes, prefilterOf, type Detector, type Prefilter } from "./detectors.js";
-import { approverPeople } from "./user.js";
-import { defaultDecision } from "./defaults.js";
-
-/** What a decision needs of a policy, built once per policy (a match touches this object only). */
-export interface Meta {
-  readonly p: BundlePolicy;
-  readonly ref: Readonly<{ id: string; name: string }>;
-  readonly policy: Readonly<{ id: string; name: string; file: string; line: number }>;
-  /** 0: no effect (obligations only), 1 allow, 2 require_approval, 3 block, 4 hide. */
-  readonly effect: number;
-  readonly priority: number;
-  readonly alerts: BundlePolicy["alerts"] | undefined;
-  readonly sanitize: readonly string[] | undefined;
-  /** The conditions an alert quotes. */
-  readonly why: string;
-}
-
-const metas = new WeakMap<BundlePolicy, Meta>();
-const EFFECTS: Record<string, number> = { allow: 1, require_approval: 2, block: 3, hide: 4 };
-
-export function metaOf(p: BundlePolicy): Meta {
-  let m = metas.get(p);
-  if (!m) {
-    m = {
-      p,
-      ref: Object.freeze({ id: p.id, name: p.name }),
-      policy: Object.freeze({ id: p.id, name: p.name, file: p.file, line: p.line }),
-      effect: p.effect ? EFFECTS[p.effect] ?? 0 : 0,
-      priority: p.priority,
-      alerts: p.alerts?.length ? p.alerts : undefined,
-      sanitize: p.sanitize?.length ? p.sanitize : undefined,
-      why: p.ifs.length ? p.ifs.map((i) => i.text).join(" and ") : `policy "${p.name}"`,
-    };
-    metas.set(p, m);
-  }
-  return m;
-}
-
+import { decide, metaOf, type Meta } from "./decide.js";
+import { conjunctsOf } from "./language-facts.js";
 
 /**
  * `eq`: the value looked up; `has`: `contains` (array elements looked up, a string reaches all);
@@ -219,7 +184,7 @@ function analyse(p: BundlePolicy, full: boolean): Analysis {
   const hit = cached[i];
   if (hit) return hit;
   const cs: CExpr[] = [];
-  const flat = (e: CExpr) => { if (e.k === "and") e.items.forEach(flat); else cs.push(e); };
+  const flat = (e: CExpr) => { conjunctsOf(e, cs); };
   for (const line of full ? p.ifs : p.residual.map((n) => p.ifs[n]!)) flat(line.expr);
   const s = p.scope;
   const scoped = s[0] !== "platform" && s.length > 1 ? { src: s[0] === "tenant" ? Src.Tenant : Src.Agent, value: s[1]! } : undefined;
@@ -456,70 +421,4 @@ function decideIn(plan: Plan, b: Bundle, c: EvalContext, e: SessionEvent): Decis
   const out = decide(b, hits, nHits, c.call, e);
   for (let k = 0; k < nHits; k++) hits[k] = undefined as unknown as Meta;
   return out;
-}
-
-function defaultText(e: string): string {
-  return e === "allow" ? "allowed" : e === "block" ? "blocked" : "requires approval";
-}
-
-/**
- * SPEC §5 over the matches `ms[0..n)` in decision order: obligations from every match; block wins;
- * else the lowest priority, approval beating allow on a tie; else the default.
- */
-export function decide(b: Bundle, ms: readonly Meta[], n: number, call: ResolvedCall | undefined, e: SessionEvent): Decision {
-  const tool = call ? call.tool : null;
-  let alerts: Decision["alerts"] | undefined;
-  let sanitize: Decision["sanitize"] | undefined;
-  let blocker: Meta | undefined;
-  let chosen: Meta | undefined;
-  let hidden = false;
-  const matched: Decision["matched"] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const m = ms[i]!;
-    matched[i] = m.ref;
-    if (m.alerts) {
-      const agent = e.agent?.name;
-      for (const a of m.alerts) {
-        (alerts ??= []).push({
-          policy: m.ref.id,
-          message: a.message ?? `${m.ref.name}: ${agent ?? "an agent"} ${call ? `called ${tool}` : "was discovered"}`,
-          to: a.to ?? null,
-          agent: agent ?? null,
-          tool,
-          integration: call ? call.integration : null,
-          why: m.why,
-        });
-      }
-    }
-    if (m.sanitize) (sanitize ??= []).push({ policy: m.ref.id, fields: [...m.sanitize] });
-    if (m.effect >= 3) {
-      if (m.effect === 4) hidden = true;
-      blocker ??= m;
-    } else if (m.effect) {
-      if (!chosen) chosen = m;
-      else if (chosen.effect === 1 && m.effect === 2 && m.priority === chosen.priority) chosen = m;
-    }
-  }
-  const decider = blocker ?? chosen;
-  let effect: Decision["effect"];
-  let reason: string;
-  let approvers: string[] = [];
-  if (decider) {
-    const p = decider.p;
-    effect = p.effect === "hide" ? "block" : (p.effect as Decision["effect"]);
-    reason = p.reason ?? (p.effect === "hide" ? `${tool ?? "this tool"} is not available to this agent (policy "${p.name}")` : `${defaultText(effect)} by policy "${p.name}"`);
-    if (effect === "require_approval" && p.approvers) approvers = [...p.approvers];
-  } else if (!call) {
-    effect = "allow";
-    reason = "no policy matched; agent_discovered events are allowed by default";
-  } else {
-    ({ effect, reason } = defaultDecision(b, call, e, matched));
-  }
-  const policy = decider ? decider.policy : null;
-  const d: Decision = call
-    ? { effect, policy, reason, approvers, matched, alerts: alerts ?? [], sanitize: sanitize ?? [], hidden, revision: b.revision, tool, operation: call.operation }
-    : { effect, policy, reason, approvers, matched, alerts: alerts ?? [], sanitize: sanitize ?? [], hidden, revision: b.revision, tool };
-  const people = e.user ? approverPeople(approvers, e.user) : undefined;
-  if (people) d.approver_people = people;
-  return d;
 }

@@ -12,9 +12,8 @@
  */
 import type { Bundle, CExpr } from "../../runtime/types.js";
 import type { Diagnostic } from "../../grammar/diagnostic.js";
-import { diag } from "../../grammar/diagnostic.js";
 import type { Span } from "../../grammar/span.js";
-import { CODES } from "../diagnostics/codes.js";
+import { diagnostic } from "../diagnostics/codes.js";
 import type { CheckedPolicy, CheckedProject } from "../model.js";
 import { buildBundle } from "../emit/index.js";
 import { AtomTable, FALSE } from "./atoms.js";
@@ -25,8 +24,8 @@ import { regionText } from "./text.js";
 import { targetLabel } from "./diff.js";
 
 /** A diagnostic with the severity its code is registered with. */
-function report(code: string, span: Span, message: string, hint: string, extra?: Parameters<typeof diag>[5]): Diagnostic {
-  return diag(code, CODES.find((c) => c.code === code)!.severity, span, message, hint, extra);
+function report(code: "PDL4020" | "PDL4021" | "PDL4022", span: Span, message: string, hint: string, extra?: Parameters<typeof diagnostic>[4]): Diagnostic {
+  return diagnostic(code, span, message, hint, extra);
 }
 
 /** A distinct model and the targets that share it. */

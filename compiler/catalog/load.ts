@@ -8,7 +8,8 @@ import type { CatalogJson } from "./types.js";
 import { assetPath } from "../assets.js";
 import { readJson } from "../json/validate.js";
 import { readSourceFile } from "../text-input.js";
-import { diag, type Diagnostic } from "../../grammar/diagnostic.js";
+import type { Diagnostic } from "../../grammar/diagnostic.js";
+import { diagnostic } from "../diagnostics/codes.js";
 import { LineMap } from "../../grammar/span.js";
 import { patternProblem } from "../../runtime/command-pattern.js";
 
@@ -49,7 +50,7 @@ export function loadCatalog(user: readonly CatalogSource[] = [], opts: { builtin
         if ("diagnostic" in read) { diagnostics.push(read.diagnostic); continue; }
         text = read.text;
       } catch (e) {
-        diagnostics.push(diag("PDL3002", "error", new LineMap(src.file, "").span(0, 0), `cannot read catalog ${src.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "check the path given with --catalog or in policy.config.json"));
+        diagnostics.push(diagnostic("PDL3002", new LineMap(src.file, "").span(0, 0), `cannot read catalog ${src.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "check the path given with --catalog or in policy.config.json"));
         continue;
       }
     }
@@ -77,21 +78,21 @@ function crossCheck(doc: CatalogJson, text: string, file: string): Diagnostic[] 
   for (const integ of doc.integrations) {
     const names = new Set<string>();
     for (const t of integ.tools) {
-      if (names.has(t.name.toLowerCase())) out.push(diag("PDL3001", "error", at(`"${t.name}"`), `tool "${t.name}" is defined twice in integration "${integ.id}"`, "keep one definition"));
+      if (names.has(t.name.toLowerCase())) out.push(diagnostic("PDL3001", at(`"${t.name}"`), `tool "${t.name}" is defined twice in integration "${integ.id}"`, "keep one definition"));
       names.add(t.name.toLowerCase());
       if (t.resource && t.args?.properties && !(t.resource in t.args.properties)) {
-        out.push(diag("PDL3001", "error", at(`"${t.resource}"`), `resource "${t.resource}" of ${integ.id}.${t.name} is not one of its arguments`, `use one of: ${Object.keys(t.args.properties).join(", ")}`));
+        out.push(diagnostic("PDL3001", at(`"${t.resource}"`), `resource "${t.resource}" of ${integ.id}.${t.name} is not one of its arguments`, `use one of: ${Object.keys(t.args.properties).join(", ")}`));
       }
       for (const path of Object.keys(t.arg_kinds ?? {})) {
         if (t.args?.properties && !(argRoot(path) in t.args.properties)) {
-          out.push(diag("PDL3001", "error", at(`"${path}"`), `arg_kinds names "${path}", but ${integ.id}.${t.name} has no argument "${argRoot(path)}"`, `use one of: ${Object.keys(t.args.properties).join(", ")}`));
+          out.push(diagnostic("PDL3001", at(`"${path}"`), `arg_kinds names "${path}", but ${integ.id}.${t.name} has no argument "${argRoot(path)}"`, `use one of: ${Object.keys(t.args.properties).join(", ")}`));
         }
       }
     }
     for (const c of integ.commands ?? []) {
       const bad = patternProblem(c.pattern);
-      if (bad) out.push(diag("PDL3001", "error", at(`"${c.pattern[0] ?? c.tool}"`), `command pattern ${JSON.stringify(c.pattern)} of integration "${integ.id}" in ${file} is malformed: ${bad}`, "pattern words: a word, `*` (one word), `**` (any words), a glob word (`+*`), `-x` (a flag, also in clusters); see docs/language.md (Command lines)"));
-      if (!names.has(c.tool.toLowerCase())) out.push(diag("PDL3001", "error", at(`"${c.tool}"`), `command pattern ${JSON.stringify(c.pattern)} names tool "${c.tool}", which integration "${integ.id}" does not define`, "add the tool or fix the name"));
+      if (bad) out.push(diagnostic("PDL3001", at(`"${c.pattern[0] ?? c.tool}"`), `command pattern ${JSON.stringify(c.pattern)} of integration "${integ.id}" in ${file} is malformed: ${bad}`, "pattern words: a word, `*` (one word), `**` (any words), a glob word (`+*`), `-x` (a flag, also in clusters); see docs/language.md (Command lines)"));
+      if (!names.has(c.tool.toLowerCase())) out.push(diagnostic("PDL3001", at(`"${c.tool}"`), `command pattern ${JSON.stringify(c.pattern)} names tool "${c.tool}", which integration "${integ.id}" does not define`, "add the tool or fix the name"));
     }
   }
   return out;

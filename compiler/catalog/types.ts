@@ -3,10 +3,9 @@
  * The JSON form is validated by `schemas/catalog.schema.json` before it becomes one of these.
  */
 
-import type { ToolPin } from "../../runtime/types.js";
-
-export type Operation = "Read" | "Write" | "Delete" | "Unknown";
-export const OPERATIONS: readonly Operation[] = ["Read", "Write", "Delete", "Unknown"];
+import type { Operation, ToolPin } from "../../runtime/types.js";
+export type { Operation };
+export { OPERATIONS } from "../../runtime/language-facts.js";
 
 export type ToolLabel = "untrusted_content" | "private_data" | "external_communication" | (string & {});
 export const KNOWN_LABELS: readonly string[] = ["untrusted_content", "private_data", "external_communication"];

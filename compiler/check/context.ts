@@ -4,7 +4,8 @@
  */
 import { distance } from "fastest-levenshtein";
 import type * as A from "../../grammar/ast.js";
-import { diag, type Diagnostic, type Fix, type RelatedInfo, type Severity } from "../../grammar/diagnostic.js";
+import type { Diagnostic, Fix, RelatedInfo } from "../../grammar/diagnostic.js";
+import { diagnostic, type Code } from "../diagnostics/codes.js";
 import type { Span } from "../../grammar/span.js";
 import type { Catalog } from "../catalog/catalog.js";
 
@@ -20,14 +21,17 @@ export class CheckContext {
   hasOrganization = false;
   constructor(readonly catalog: Catalog) {}
 
-  report(code: string, severity: Severity, span: Span, message: string, hint?: string, extra?: { related?: RelatedInfo[]; fixes?: Fix[] }): void {
-    this.diagnostics.push(diag(code, severity, span, message, hint, extra));
+  /** Reports a diagnostic; its severity is the one the registry gives the code. */
+  report(code: Code, span: Span, message: string, hint?: string, extra?: { related?: RelatedInfo[]; fixes?: Fix[] }): void {
+    this.diagnostics.push(diagnostic(code, span, message, hint, extra));
   }
-  error(code: string, span: Span, message: string, hint?: string, extra?: { related?: RelatedInfo[]; fixes?: Fix[] }): void {
-    this.report(code, "error", span, message, hint, extra);
+  /** `report`, read at call sites of codes the registry makes errors (the registry still decides). */
+  error(code: Code, span: Span, message: string, hint?: string, extra?: { related?: RelatedInfo[]; fixes?: Fix[] }): void {
+    this.report(code, span, message, hint, extra);
   }
-  warn(code: string, span: Span, message: string, hint?: string, extra?: { related?: RelatedInfo[]; fixes?: Fix[] }): void {
-    this.report(code, "warning", span, message, hint, extra);
+  /** `report`, read at call sites of codes the registry makes warnings (the registry still decides). */
+  warn(code: Code, span: Span, message: string, hint?: string, extra?: { related?: RelatedInfo[]; fixes?: Fix[] }): void {
+    this.report(code, span, message, hint, extra);
   }
 }
 

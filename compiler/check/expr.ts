@@ -10,14 +10,12 @@ import { checkTool } from "./rules/subject-tool.js";
 import { checkEnumSubject, isEnumSubject } from "./rules/subject-enums.js";
 import { checkArgs, type ArgRef } from "./rules/subject-args.js";
 import { checkBody, checkDataClass } from "./rules/subject-content.js";
-import { checkSession, SESSION_SUBJECTS } from "./rules/subject-session.js";
+import { checkSession } from "./rules/subject-session.js";
 import { checkArgUser, checkUser, isUserRef, isUserSubject } from "./rules/subject-user.js";
 import { checkCommand } from "./rules/subject-command.js";
+import { SESSION_SUBJECTS, SUBJECTS } from "../../runtime/language-facts.js";
 
-export const SUBJECTS = [
-  "integration", "tool", "operation", "method", "category", "verb", "agent", "agent.review_status", "tool.review_status",
-  "call_type", "args", "body", "data_class", "command", ...SESSION_SUBJECTS, "user",
-];
+export { SUBJECTS };
 
 /** Subjects that mean nothing for `agent_discovered` events. */
 const TOOL_ONLY = new Set(["integration", "tool", "tool.review_status", "operation", "method", "category", "verb", "call_type", "body", "data_class", "command", "principal", "resource", "rate", "burst", "spend"]);

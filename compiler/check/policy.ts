@@ -104,7 +104,7 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyDecl, file: string, or
   if (!id) {
     const first = p.items[0];
     const at = first ? { ...first.span, end: first.span.start, endLine: first.span.line, endColumn: first.span.column } : undefined;
-    ctx.report("PDL4004", "info", p.name.span, `policy "${p.name.value}" has no id; it is known as "${slug(p.name.value)}"`, "add `id <slug>` so that tests and audit logs keep a stable name",
+    ctx.report("PDL4004", p.name.span, `policy "${p.name.value}" has no id; it is known as "${slug(p.name.value)}"`, "add `id <slug>` so that tests and audit logs keep a stable name",
       at ? { fixes: [{ title: "Add an id", span: at, text: `id ${slug(p.name.value)}\n  ` }] } : undefined);
   }
 
@@ -135,7 +135,7 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyDecl, file: string, or
       continue;
     }
     const misplaced = (what: string, span: A.NameValue["span"], hint: string) => { ctx.error("PDL2023", span, `\`${a.name}\` takes no ${what}`, hint); ok = false; };
-    if (a.name === "deny") ctx.report("PDL4003", "info", a.nameSpan, "`deny` is an alias of `block`", "write `block`", { fixes: [{ title: "Convert 'deny' to 'block'", span: a.nameSpan, text: "block" }] });
+    if (a.name === "deny") ctx.report("PDL4003", a.nameSpan, "`deny` is an alias of `block`", "write `block`", { fixes: [{ title: "Convert 'deny' to 'block'", span: a.nameSpan, text: "block" }] });
     const kind = a.name === "deny" ? "block" : a.name;
     if (kind === "allow" || kind === "block" || kind === "require_approval" || kind === "hide") {
       if (effect) {

@@ -12,12 +12,9 @@ import type { CExpr } from "../model.js";
 import type { Catalog, CatalogTool } from "../catalog/catalog.js";
 import { toolFactsOf } from "../catalog/facts.js";
 
-/** The conjuncts of a condition: the items of nested `and`s, else the condition itself. */
-export function conjunctsOf(e: CExpr, out: CExpr[] = []): CExpr[] {
-  if (e.k === "and") for (const x of e.items) conjunctsOf(x, out);
-  else out.push(e);
-  return out;
-}
+import { conjunctsOf } from "../../runtime/language-facts.js";
+
+export { conjunctsOf };
 
 /** Tools for which no top-level `integration` / `tool` conjunct of `e` is false, in catalog order. */
 export function toolCandidates(catalog: Catalog, e: CExpr): readonly CatalogTool[] {

@@ -3,8 +3,13 @@
  * an example and a fix. `docs/diagnostics.md` is generated from this table (`npm run docs`),
  * and a test checks that every code used in the sources is registered here.
  * 1xxx syntax · 2xxx names and types · 3xxx catalog · 4xxx lint · 5xxx lowering/bundle · 6xxx tests and sessions.
+ * The code decides the severity: diagnostics are made with `diagnostic(code, …)` (or the
+ * checker's `report`), never with a severity chosen at the call site; `Code` is the union of the
+ * registered codes, so an unregistered code does not type-check. Every code has a fixture under
+ * `test/diagnostics/` or a row in its table test (test/diagnostics/every-code.test.ts).
  */
-import type { Severity } from "../../grammar/diagnostic.js";
+import { diag, type Diagnostic, type Fix, type RelatedInfo, type Severity } from "../../grammar/diagnostic.js";
+import type { Span } from "../../grammar/span.js";
 
 export interface CodeInfo {
   readonly code: string;
@@ -14,7 +19,7 @@ export interface CodeInfo {
   readonly fix: string;
 }
 
-export const CODES: readonly CodeInfo[] = [
+const REGISTRY = [
   { code: "PDL1000", severity: "error", title: "internal parser error", example: "(never expected)", fix: "report the file that caused it" },
   { code: "PDL1001", severity: "error", title: "unexpected character", example: "if tool = delete_issue", fix: "use `is` to compare; strings use double quotes" },
   { code: "PDL1002", severity: "error", title: "unterminated string", example: "action block \"no", fix: "close the string on the same line" },
@@ -50,6 +55,7 @@ export const CODES: readonly CodeInfo[] = [
   { code: "PDL2035", severity: "warning", title: "condition does not apply to the trigger", example: "when agent_discovered + if tool is …", fix: "agent_discovered events carry only the agent" },
   { code: "PDL2040", severity: "error", title: "invalid detector", example: "detector X /(/ class PII", fix: "write a valid JavaScript regex" },
   { code: "PDL2041", severity: "error", title: "detector can backtrack catastrophically", example: "detector X /(a+)+$/", fix: "remove nested or overlapping quantifiers" },
+  { code: "PDL2046", severity: "warning", title: "detector not proved to run in linear time", example: "detector X /(?:a|ab)*c/ whose analysis ran out of time", fix: "simplify it: bounded repetitions, no nested quantifiers, no back-references" },
   { code: "PDL2042", severity: "error", title: "duplicate detector", example: "two detectors named EmployeeId", fix: "rename one" },
   { code: "PDL2043", severity: "error", title: "unknown data class", example: "data_class has SECRET", fix: "use a built-in class or one declared by a detector" },
   { code: "PDL2044", severity: "error", title: "invalid organization entry", example: "organization { domain [\"acme.com\"] }", fix: "use domains, slack_workspaces, github_orgs, external_channels" },
@@ -71,17 +77,13 @@ export const CODES: readonly CodeInfo[] = [
   { code: "PDL4001", severity: "warning", title: "policy is shadowed", example: "an allow policy whose conditions include those of a block policy", fix: "remove it, or narrow the policy that shadows it" },
   { code: "PDL4002", severity: "warning", title: "policy can never match", example: "if integration is GitHub and integration is Slack", fix: "fix the conditions" },
   { code: "PDL4003", severity: "info", title: "deny is an alias of block", example: "action deny", fix: "write `block`" },
-  { code: "PDL4004", severity: "warning", title: "no id", example: "policy without `id`", fix: "add `id <slug>` so that tests and audit logs keep a stable name" },
+  { code: "PDL4004", severity: "info", title: "no id", example: "policy without `id`", fix: "add `id <slug>` so that tests and audit logs keep a stable name" },
   { code: "PDL4020", severity: "warning", title: "policy never decides", example: "an allow that matches only calls where a block or an earlier policy wins", fix: "remove it, narrow the policies that win, or change the priorities (the message names them, with the calls)" },
   { code: "PDL4021", severity: "warning", title: "tools no policy and no default decides", example: "GitHub read tools in a project without `default`", fix: "add a `default` or a policy that covers them" },
   { code: "PDL4022", severity: "warning", title: "a tie only source order breaks", example: "two blocks of priority 100 with different reasons on the same calls", fix: "give one a lower priority number, or narrow one" },
-  { code: "PDL5001", severity: "error", title: "bundle does not validate", example: "(internal)", fix: "report it" },
   { code: "PDL6001", severity: "error", title: "test refers to an unknown policy", example: "expect block by nonexistent", fix: "use a policy id or name" },
   { code: "PDL6005", severity: "error", title: "test step calls an unknown tool", example: "call githib.merge_pull_request {}", fix: "use a tool of the catalog (did you mean…)" },
   { code: "PDL6006", severity: "error", title: "test step arguments do not fit the tool's schema", example: "call github.merge_pull_request { pull_number: 9 } (the argument is pullNumber)", fix: "use the argument names and types of `policy catalog show <tool>`" },
-  { code: "PDL6002", severity: "error", title: "invalid test step", example: "expect maybe", fix: "see the hint" },
-  { code: "PDL6003", severity: "error", title: "unreadable session file", example: "replay \"missing.jsonl\"", fix: "check the path (relative to the .policy file)" },
-  { code: "PDL6004", severity: "error", title: "malformed session line", example: "a line that is not JSON, or an event missing `type`", fix: "fix the line (schema: schemas/session-event.schema.json)" },
   { code: "PDL1006", severity: "error", title: "file is not UTF-8 text", example: "a .policy file saved as Latin-1 (`\"r\\xE9sum\\xE9\"`)", fix: "save it as UTF-8; the message names the line and the byte" },
   { code: "PDL1007", severity: "error", title: "binary file", example: "a NUL byte in a .policy file, catalog or config", fix: "check that the path names the file you meant" },
   { code: "PDL4005", severity: "warning", title: "project without policies", example: "an empty .policy file", fix: "write a policy, or check the paths given" },
@@ -95,11 +97,26 @@ export const CODES: readonly CodeInfo[] = [
   { code: "PDL5014", severity: "error", title: "active policy deleted without being deprecated", example: "an active policy removed from its file", fix: "put it back with `status deprecated`, build, then delete it (or `policy promote` a new version)" },
   { code: "PDL5012", severity: "error", title: "invalid policy.lock", example: "a lock edited by hand: `\"version\": \"two\"`", fix: "fix or delete the lock (schema: schemas/policy-lock.schema.json)" },
   { code: "PDL5030", severity: "error", title: "invalid policy export document", example: "an item with both `if` and `action`", fix: "see schemas/policy-export.schema.json; compare with `policy export` output" },
-];
+] as const satisfies readonly CodeInfo[];
+
+/** A registered diagnostic code. */
+export type Code = (typeof REGISTRY)[number]["code"];
+
+export const CODES: readonly CodeInfo[] = REGISTRY;
 
 export const CODE_INDEX: ReadonlyMap<string, CodeInfo> = new Map(CODES.map((c) => [c.code, c]));
 
 /** The documentation anchor of a code (the LSP links to it). */
 export function codeDocUrl(code: string): string {
   return `https://policy-toolchain.dev/docs/diagnostics#${code.toLowerCase()}`;
+}
+
+/** The severity the registry gives a code. */
+export function severityOf(code: Code): Severity {
+  return CODE_INDEX.get(code)!.severity;
+}
+
+/** A diagnostic of a registered code: the registry decides its severity. */
+export function diagnostic(code: Code, span: Span, message: string, hint?: string, extra?: { related?: RelatedInfo[]; fixes?: Fix[] }): Diagnostic {
+  return diag(code, severityOf(code), span, message, hint, extra);
 }

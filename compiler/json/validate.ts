@@ -6,7 +6,8 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.
 import addFormatsModule from "ajv-formats";
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from "jsonc-parser";
 import { LineMap } from "../../grammar/span.js";
-import { diag, type Diagnostic } from "../../grammar/diagnostic.js";
+import type { Diagnostic } from "../../grammar/diagnostic.js";
+import { diagnostic, type Code } from "../diagnostics/codes.js";
 import { readAssetJson } from "../assets.js";
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
@@ -60,14 +61,14 @@ export interface JsonRead<T> {
 }
 
 /** Parses `text` and validates it against `schemas/<schema>`; diagnostics carry the code given. */
-export function readJson<T>(text: string, file: string, schema: string, code: string): JsonRead<T> {
+export function readJson<T>(text: string, file: string, schema: string, code: Code): JsonRead<T> {
   const lines = new LineMap(file, text);
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
   if (errors.length || !tree) {
     const e = errors[0];
     const off = e?.offset ?? 0;
-    return { value: undefined, diagnostics: [diag(code, "error", lines.span(off, off + (e?.length ?? 0)), `not valid JSON: ${e ? printParseErrorCode(e.error) : "empty file"}`, "check the file is JSON (no comments, no trailing commas)")] };
+    return { value: undefined, diagnostics: [diagnostic(code, lines.span(off, off + (e?.length ?? 0)), `not valid JSON: ${e ? printParseErrorCode(e.error) : "empty file"}`, "check the file is JSON (no comments, no trailing commas)")] };
   }
   const value = JSON.parse(text) as T;
   const validate = schemaValidator(schema);
@@ -78,7 +79,7 @@ export function readJson<T>(text: string, file: string, schema: string, code: st
       ? findNodeAtLocation(tree, [...pointerPath(e.instancePath), (e.params as { additionalProperty: string }).additionalProperty])?.parent?.children?.[0]
       : undefined;
     const n = keyNode ?? node;
-    return diag(code, "error", lines.span(n.offset, n.offset + Math.min(n.length, 200)), ajvMessage(e), `the format is described by schemas/${schema}`);
+    return diagnostic(code, lines.span(n.offset, n.offset + Math.min(n.length, 200)), ajvMessage(e), `the format is described by schemas/${schema}`);
   });
   return { value: undefined, diagnostics };
 }

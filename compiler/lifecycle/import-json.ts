@@ -6,7 +6,8 @@
 import { isDeepStrictEqual } from "node:util";
 import * as A from "../../grammar/ast.js";
 import { parse } from "../../grammar/index.js";
-import { diag, type Diagnostic } from "../../grammar/diagnostic.js";
+import type { Diagnostic } from "../../grammar/diagnostic.js";
+import { diagnostic } from "../diagnostics/codes.js";
 import { LineMap, type Span } from "../../grammar/span.js";
 import { printAction, printExpr, printPolicyItem, printStep, printString, printValue } from "../../grammar/printer.js";
 import { readJson } from "../json/validate.js";
@@ -181,19 +182,19 @@ export function importParsed(doc: ExportDoc, file: string): { files: ImportedFil
   const at = new LineMap(file, "").span(0, 0);
   const seen = new Set<string>();
   for (const f of doc.files) {
-    if (seen.has(f.file)) { diagnostics.push(diag("PDL5030", "error", at, `file "${f.file}" appears twice in the export`, "merge its declarations into one entry")); continue; }
+    if (seen.has(f.file)) { diagnostics.push(diagnostic("PDL5030", at, `file "${f.file}" appears twice in the export`, "merge its declarations into one entry")); continue; }
     seen.add(f.file);
     const src = fileText(f);
     const parsed = parse(src, f.file);
     const errs = parsed.diagnostics.filter((d) => d.severity === "error");
     if (errs.length) {
-      for (const e of errs.slice(0, 5)) diagnostics.push(diag("PDL5030", "error", at, `${f.file}: the declarations do not make valid source (line ${e.span.line}: ${e.message})`, "fix the JSON value the message names"));
+      for (const e of errs.slice(0, 5)) diagnostics.push(diagnostic("PDL5030", at, `${f.file}: the declarations do not make valid source (line ${e.span.line}: ${e.message})`, "fix the JSON value the message names"));
       continue;
     }
     const back = exportFile(parsed.ast);
     if (!isDeepStrictEqual(JSON.parse(JSON.stringify(back)), JSON.parse(JSON.stringify(stripGenerated(f))))) {
       const i = back.declarations.findIndex((d, j) => !isDeepStrictEqual(JSON.parse(JSON.stringify(d)), JSON.parse(JSON.stringify(f.declarations[j]))));
-      diagnostics.push(diag("PDL5030", "error", at, `${f.file}: declaration ${i + 1} cannot be written as source exactly as given (a name with spaces, a comment without "#", …)`, "compare it with what `policy export` produces"));
+      diagnostics.push(diagnostic("PDL5030", at, `${f.file}: declaration ${i + 1} cannot be written as source exactly as given (a name with spaces, a comment without "#", …)`, "compare it with what `policy export` produces"));
       continue;
     }
     files.push({ file: f.file, text: src });

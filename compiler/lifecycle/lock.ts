@@ -6,7 +6,8 @@
  * INVARIANT: the lock is written only after a successful build, in a stable (sorted) layout.
  */
 import type * as A from "../../grammar/ast.js";
-import { diag, type Diagnostic } from "../../grammar/diagnostic.js";
+import type { Diagnostic } from "../../grammar/diagnostic.js";
+import { diagnostic } from "../diagnostics/codes.js";
 import { LineMap } from "../../grammar/span.js";
 import type { CheckedPolicy, CheckedProject } from "../model.js";
 import { readJson } from "../json/validate.js";
@@ -108,7 +109,7 @@ function scopeChanges(project: CheckedProject, lock: Lock, lockSpan: Diagnostic[
     const now = scopeText(p);
     if (!was || was.scope === now) continue;
     const item = p.ast.items.find((i): i is A.ScopeItem => i.kind === "ScopeItem");
-    out.push(diag("PDL5013", "error", item?.span ?? p.ast.name.span,
+    out.push(diagnostic("PDL5013", item?.span ?? p.ast.name.span,
       `policy "${p.id}" cannot change its scope to ${now}: ${was.id === p.id ? "it" : `"${was.id}"`} was active with scope ${was.scope}`,
       `the scope is fixed after the first active version: write \`${scopeSource(was.scope)}\`, or write a new policy (a new id) for the other calls`,
       { related: [{ span: lockSpan, message: `${lockFile} records "${was.id}" with scope ${was.scope}` }] }));
@@ -125,7 +126,7 @@ function deletedActive(project: CheckedProject, lock: Lock, lockSpan: Diagnostic
   const ids = new Set(project.policies.map((p) => p.id));
   const covers = scope.covers ?? (() => true);
   return Object.entries(lock.policies).filter(([id, e]) => e.status === "active" && !ids.has(id) && covers(e.file)).map(([id, e]) =>
-    diag("PDL5014", "error", lockSpan,
+    diagnostic("PDL5014", lockSpan,
       `active policy "${id}" (version ${e.version}, ${e.file}) was deleted without being deprecated first`,
       `put it back with \`status deprecated\` and build once (the lock and the audit log record it), then delete it; or \`policy promote\` a new version, which deprecates it`));
 }
@@ -144,7 +145,7 @@ export function checkLock(project: CheckedProject, lock: Lock, lockFile: string,
     if (!e) continue;
     const v = versionOf(p);
     if (v < e.version) {
-      out.push(diag("PDL5011", "error", versionItem(p.ast)?.span ?? p.ast.name.span,
+      out.push(diagnostic("PDL5011", versionItem(p.ast)?.span ?? p.ast.name.span,
         `policy "${p.id}" is at version ${v}, but version ${e.version} was already built`,
         `versions only go up: write \`version ${e.version + 1}\` for a new version`,
         { related: [{ span: lockSpan, message: `${lockFile} records version ${e.version}` }] }));
@@ -158,7 +159,7 @@ export function checkLock(project: CheckedProject, lock: Lock, lockFile: string,
     const span = at ? at.span : { ...p.ast.span, start: p.ast.span.end - 1, line: p.ast.span.endLine, column: Math.max(1, p.ast.span.endColumn - 1) };
     const what = ch.removed ? "a line was removed here" : ch.index === 0 ? "the name changed" : "this line changed";
     const fix = bumpFix(p, e.version + 1);
-    out.push(diag("PDL5010", "error", span,
+    out.push(diagnostic("PDL5010", span,
       `active policy "${p.id}" (version ${v}) was changed without a new version: ${what}`,
       `an active policy is immutable: write \`version ${e.version + 1}\` to publish the change, undo the edit, or clone it as a draft with \`policy version ${p.id}\``,
       { related: [{ span: lockSpan, message: `${lockFile} records version ${e.version} of "${p.id}" (${e.file})` }], ...(fix ? { fixes: [fix] } : {}) }));

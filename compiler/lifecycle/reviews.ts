@@ -7,7 +7,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { diag, type Diagnostic } from "../../grammar/diagnostic.js";
+import type { Diagnostic } from "../../grammar/diagnostic.js";
+import { diagnostic } from "../diagnostics/codes.js";
 import { LineMap } from "../../grammar/span.js";
 import type { ReviewStatus } from "../../runtime/types.js";
 import type { Catalog } from "../catalog/catalog.js";
@@ -15,7 +16,7 @@ import { readJson } from "../json/validate.js";
 import { sha256 } from "./body.js";
 
 export const REVIEWS_FILE = "policy.reviews.json";
-export const REVIEW_STATUSES: readonly ReviewStatus[] = ["Approved", "Unreviewed", "Disallowed"];
+export { REVIEW_STATUSES } from "../../runtime/language-facts.js";
 
 export interface Review {
   readonly status: ReviewStatus;
@@ -54,7 +55,7 @@ export function readReviewsFile(root: string, display: (abs: string) => string):
   let text: string;
   try { text = readFileSync(file, "utf8"); } catch (e) {
     const span = new LineMap(display(file), "").span(0, 0);
-    return { doc: EMPTY_REVIEWS, hash: null, diagnostics: [diag("PDL3020", "error", span, `cannot read ${display(file)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "check the file's permissions")] };
+    return { doc: EMPTY_REVIEWS, hash: null, diagnostics: [diagnostic("PDL3020", span, `cannot read ${display(file)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "check the file's permissions")] };
   }
   const r = readJson<ReviewsDoc>(text, display(file), "reviews.schema.json", "PDL3020");
   return { doc: r.value ?? EMPTY_REVIEWS, hash: r.value ? sha256(text) : null, diagnostics: r.diagnostics };
@@ -95,7 +96,7 @@ export function reviewStatuses(doc: ReviewsDoc, hash: string | null, catalog: Ca
   for (const name of Object.keys(doc.tools).sort()) {
     const t = catalog.tool(name);
     if (!t) {
-      diagnostics.push(diag("PDL3021", "warning", new LineMap(file, "").span(0, 0), `the review of "${name}" names no catalog tool: it is ignored`, "add the catalog that defines it, or remove the review"));
+      diagnostics.push(diagnostic("PDL3021", new LineMap(file, "").span(0, 0), `the review of "${name}" names no catalog tool: it is ignored`, "add the catalog that defines it, or remove the review"));
       continue;
     }
     const s = doc.tools[name]!.status;

@@ -6,12 +6,13 @@
  * its state and the trace disagrees, the decision wins and the failure is put on the first
  * session condition.
  */
-import type { Bundle, CExpr, Decision, SessionEvent } from "../../runtime/types.js";
+import type { Bundle, Decision, SessionEvent } from "../../runtime/types.js";
 import type { CheckedProject } from "../model.js";
 import { explain } from "../explain.js";
 import type { StateSnapshot } from "../../runtime/store.js";
 import { stateOf } from "./expect.js";
 import type { TestReport } from "./index.js";
+import { readsHistory } from "../../runtime/language-facts.js";
 
 export interface ConditionCoverage {
   readonly line: number;
@@ -53,15 +54,6 @@ export interface CoverageReport {
   };
 }
 
-const SESSION_KINDS = new Set(["session_label", "session_called", "resource_new", "rate", "burst", "spend"]);
-
-function usesSession(e: CExpr): boolean {
-  switch (e.k) {
-    case "and": case "or": return e.items.some(usesSession);
-    case "not": return usesSession(e.x);
-    default: return SESSION_KINDS.has(e.k);
-  }
-}
 
 /** Coverage of the project's policies by every decision the tests produced. */
 export function computeCoverage(project: CheckedProject, bundle: Bundle, report: TestReport): CoverageReport {
@@ -124,7 +116,7 @@ function tally(bundle: Bundle, event: SessionEvent, decision: Decision, state: S
       continue;
     }
     let at = p.outcome === "condition failed" ? ifs.findIndex((c) => `if ${c.text}` === p.failed) : -1;
-    if (at < 0) at = ifs.findIndex((c) => usesSession(c.expr));
+    if (at < 0) at = ifs.findIndex((c) => readsHistory(c.expr));
     if (at < 0) at = ifs.length - 1;
     if (at < 0) continue;
     t.failed++;

@@ -30,6 +30,7 @@ export const WATCHED_FILES = ["**/*.policy", "**/*.catalog.json", "**/policy.con
 export function createClient(
   context: vscode.ExtensionContext,
   outputChannel: vscode.LogOutputChannel,
+  traceOutputChannel: vscode.LogOutputChannel,
   fileEvents: vscode.FileSystemWatcher[],
 ): LanguageClient | string {
   const module = serverModule(context);
@@ -52,6 +53,8 @@ export function createClient(
     synchronize: { fileEvents },
     initializationOptions,
     outputChannel,
+    // The protocol trace (`policy.trace.server`) goes to its own channel, see trace.ts.
+    traceOutputChannel,
   };
 
   // The id "policy" makes the client honour the "policy.trace.server" setting.

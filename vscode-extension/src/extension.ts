@@ -5,17 +5,20 @@ import type { LanguageClient } from "vscode-languageclient/node";
 import { pickFolder, runCaptured, runInTerminal } from "./cli";
 import { createClient, WATCHED_FILES } from "./client";
 import { catalogPaths, RESTART_SETTINGS } from "./settings";
+import { TraceChannel } from "./trace";
 
 let client: LanguageClient | undefined;
 let serverOutput: vscode.LogOutputChannel | undefined;
+let traceOutput: TraceChannel | undefined;
 let watchers: vscode.FileSystemWatcher[] = [];
 
 /** Called by VS Code on the first `.policy` file (see `activationEvents`). */
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   serverOutput = vscode.window.createOutputChannel("Policy Language Server", { log: true });
+  traceOutput = new TraceChannel();
   const explainOutput = vscode.window.createOutputChannel("Policy Explain");
   watchers = WATCHED_FILES.map((glob) => vscode.workspace.createFileSystemWatcher(glob));
-  context.subscriptions.push(serverOutput, explainOutput, ...watchers);
+  context.subscriptions.push(serverOutput, traceOutput, explainOutput, ...watchers);
 
   context.subscriptions.push(
     vscode.commands.registerCommand("policy.runTests", () => runTests(context)),
@@ -50,8 +53,8 @@ async function stopServer(): Promise<void> {
 /** (Re)creates the client, so new settings (server path, catalogs) take effect. */
 async function startServer(context: vscode.ExtensionContext, restarting: boolean): Promise<void> {
   await stopServer();
-  if (!serverOutput) return;
-  const created = createClient(context, serverOutput, watchers);
+  if (!serverOutput || !traceOutput) return;
+  const created = createClient(context, serverOutput, traceOutput, watchers);
   if (typeof created === "string") {
     void vscode.window.showErrorMessage(created);
     return;

@@ -2,6 +2,8 @@
  * The overrides file's JSON Schema as a module (so it ships with the compiled code).
  * `overrides.schema.json` beside this file is the published copy; a test keeps them equal.
  */
+import { OPERATIONS } from "../../../runtime/language-facts.js";
+
 export const OVERRIDES_SCHEMA = {
   $schema: "http://json-schema.org/draft-07/schema#",
   $id: "https://policy-toolchain.dev/schemas/catalog-overrides.schema.json",
@@ -19,7 +21,7 @@ export const OVERRIDES_SCHEMA = {
         type: "object",
         additionalProperties: false,
         properties: {
-          operation: { enum: ["Read", "Write", "Delete", "Unknown"] },
+          operation: { enum: [...OPERATIONS] },
           labels: {
             type: "array",
             description: "Replaces every guessed label.",

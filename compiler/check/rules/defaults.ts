@@ -8,10 +8,11 @@ import type * as A from "../../../grammar/ast.js";
 import type { BundleDefault, ScopedDefault } from "../../../runtime/types.js";
 import { didYouMean, type CheckContext } from "../context.js";
 import { resolveIntegrationNames } from "./subject-integration.js";
+import { OPERATIONS } from "../../../runtime/language-facts.js";
 
 const EFFECTS = ["allow", "block", "require_approval"] as const;
 type DefaultEffect = (typeof EFFECTS)[number];
-const OPS = ["Read", "Write", "Delete", "Unknown"] as const;
+const OPS = OPERATIONS;
 type Ops = Partial<Record<(typeof OPS)[number], DefaultEffect>>;
 const TARGET_KEYS = ["integration", "tenant", "agent"] as const;
 

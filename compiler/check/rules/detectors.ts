@@ -49,7 +49,7 @@ export function checkDetectors(ctx: CheckContext, decls: readonly A.DetectorDecl
       continue;
     }
     if (r.status === "unknown") {
-      ctx.warn("PDL2041", d.pattern.span, "could not prove that this regex runs in linear time", "simplify it: bounded repetitions, no nested quantifiers, no back-references");
+      ctx.warn("PDL2046", d.pattern.span, "could not prove that this regex runs in linear time", "simplify it: bounded repetitions, no nested quantifiers, no back-references");
     }
     const cls = (d.class?.value ?? "INTERNAL").toUpperCase();
     ctx.dataClasses.add(cls);

@@ -6,6 +6,7 @@
  */
 import type { CExpr, CheckedPolicy } from "../../model.js";
 import type { CheckContext } from "../context.js";
+import { conjunctsOf } from "../../../runtime/language-facts.js";
 
 function scopeCovers(a: CheckedPolicy, b: CheckedPolicy): boolean {
   if (a.scope.kind === "platform") return true;
@@ -56,7 +57,7 @@ export function checkShadowed(ctx: CheckContext, policies: readonly CheckedPolic
   for (const p of policies.filter((x) => x.status !== "deprecated")) {
     // Contradictory integration constraints.
     let ints: string[] | undefined;
-    const conjuncts = (e: CExpr): CExpr[] => (e.k === "and" ? e.items.flatMap(conjuncts) : [e]);
+    const conjuncts = (e: CExpr): CExpr[] => conjunctsOf(e);
     for (const c of p.ifs.flatMap((i) => conjuncts(i.expr))) {
       if (c.k !== "integration") continue;
       const ids = c.ids;

@@ -12,6 +12,7 @@ import { canonicalPath } from "../../../runtime/canonical-path.js";
 import { didYouMean, itemsOf, type CheckContext, type PolicyScope } from "../context.js";
 import { checkUrlCondition, warnHostWildcard } from "./subject-args-url.js";
 import { checkCanonicalLiterals } from "./canonical-literals.js";
+import type { Code } from "../../diagnostics/codes.js";
 
 export interface ArgRef {
   readonly cond: A.Condition;
@@ -155,7 +156,7 @@ function holdsStrings(s: JsonSchema): boolean {
 }
 
 /** Why `ref` does not fit schema `s` (undefined: it fits). */
-function misfit(ref: ArgRef, s: JsonSchema): { code: string; message: string; span?: A.Value["span"]; hint?: string } | undefined {
+function misfit(ref: ArgRef, s: JsonSchema): { code: Code; message: string; span?: A.Value["span"]; hint?: string } | undefined {
   const types = typesOf(s);
   if (types === "any") return undefined;
   const desc = [...types].join(" | ");

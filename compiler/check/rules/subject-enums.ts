@@ -5,6 +5,8 @@
 import type * as A from "../../../grammar/ast.js";
 import type { CExpr } from "../../model.js";
 import { didYouMean, itemsOf, wordOf, type PolicyScope } from "../context.js";
+import { CALL_TYPES, OPERATIONS, operatorsOf, REVIEW_STATUSES } from "../../../runtime/language-facts.js";
+import type { Operation } from "../../../runtime/types.js";
 
 interface EnumSpec {
   /** Allowed values (canonical spelling); undefined = any string. */
@@ -18,14 +20,14 @@ interface EnumSpec {
 }
 
 const SPECS: Record<string, EnumSpec> = {
-  operation: { values: () => ["Read", "Write", "Delete", "Unknown"], norm: (v) => v, build: (v) => ({ k: "operation", ops: v as ("Read" | "Write" | "Delete" | "Unknown")[] }), example: "operation in [Write, Delete]" },
+  operation: { values: () => [...OPERATIONS], norm: (v) => v, build: (v) => ({ k: "operation", ops: v as Operation[] }), example: "operation in [Write, Delete]" },
   method: { values: (s) => uniq(s.ctx.catalog.allTools().map((t) => t.method?.toUpperCase())), norm: (v) => v.toUpperCase(), build: (v) => ({ k: "method", values: v }), example: "method is POST" },
   category: { values: (s) => uniq(s.ctx.catalog.allTools().map((t) => t.category?.toLowerCase())), norm: (v) => v.toLowerCase(), build: (v) => ({ k: "category", values: v }), example: "category is issues" },
   verb: { values: (s) => uniq(s.ctx.catalog.allTools().flatMap((t) => t.verbs.map((x) => x.toLowerCase()))), norm: (v) => v.toLowerCase(), build: (v) => ({ k: "verb", values: v }), example: "verb in [delete, remove]" },
   agent: { values: () => undefined, norm: (v) => v, build: (v) => ({ k: "agent", names: v }), example: "agent is \"Cursor\"", quoted: true },
-  "agent.review_status": { values: () => ["Approved", "Unreviewed", "Disallowed"], norm: (v) => v, build: (v) => ({ k: "review", values: v }), example: "agent.review_status is Disallowed" },
-  "tool.review_status": { values: () => ["Approved", "Unreviewed", "Disallowed"], norm: (v) => v, build: (v) => ({ k: "tool_review", values: v }), example: "tool.review_status is Unreviewed" },
-  call_type: { values: () => ["mcp", "cli"], norm: (v) => v.toLowerCase(), build: (v) => ({ k: "call_type", values: v }), example: "call_type is cli" },
+  "agent.review_status": { values: () => REVIEW_STATUSES, norm: (v) => v, build: (v) => ({ k: "review", values: v }), example: "agent.review_status is Disallowed" },
+  "tool.review_status": { values: () => REVIEW_STATUSES, norm: (v) => v, build: (v) => ({ k: "tool_review", values: v }), example: "tool.review_status is Unreviewed" },
+  call_type: { values: () => CALL_TYPES, norm: (v) => v.toLowerCase(), build: (v) => ({ k: "call_type", values: v }), example: "call_type is cli" },
 };
 
 function uniq(xs: (string | undefined)[]): string[] {
@@ -39,7 +41,7 @@ export function isEnumSubject(name: string): boolean {
 export function checkEnumSubject(c: A.Condition, s: PolicyScope): CExpr | undefined {
   const spec = SPECS[c.subject.name]!;
   const { ctx } = s;
-  if (!["is", "is_not", "in", "not_in"].includes(c.op)) {
+  if (!operatorsOf(c.subject.name).includes(c.op.replace("_", " "))) {
     ctx.error("PDL2006", c.opSpan, `\`${c.subject.name}\` cannot be used with \`${c.op.replace("_", " ")}\``, `use is, is not, in or not in (e.g. \`${spec.example}\`)`);
     return undefined;
   }

@@ -10,7 +10,7 @@ import { isValidTimeZone, parseTimeSpec } from "../../../runtime/time.js";
 import { didYouMean, wordOf, type PolicyScope } from "../context.js";
 import { resolveToolRef } from "./subject-tool.js";
 
-export const SESSION_SUBJECTS = ["session", "principal", "resource", "rate", "burst", "spend", "time"];
+export { SESSION_SUBJECTS } from "../../../runtime/language-facts.js";
 
 const CMP = new Set([">", "<", ">=", "<="]);
 

@@ -12,11 +12,12 @@ import type { Cmp } from "../../../runtime/types.js";
 import { globToRegexSource } from "../../../runtime/glob.js";
 import { didYouMean, type PolicyScope } from "../context.js";
 import { literalOf, type ArgRef } from "./subject-args.js";
+import { USER_FIELD_OPERATORS, type UserField } from "../../../runtime/language-facts.js";
 
-type Field = "id" | "roles" | "groups" | "manager" | "claims";
+type Field = UserField;
 
 interface FieldSpec {
-  /** Operators as written (`is_not`, `not_in`, `>` …). */
+  /** Operators as the AST spells them (`is_not`, `not_in`, `>` …): runtime/language-facts.ts `USER_FIELD_OPERATORS`. */
   readonly ops: readonly string[];
   /** How a literal is read: `string` (quoted, a person id), `word` (bare or quoted), `json` (claims). */
   readonly literal: "string" | "word" | "json";
@@ -26,12 +27,14 @@ interface FieldSpec {
 }
 
 const CMP = [">", "<", ">=", "<="];
+/** An operator as written (`is not`) as the AST spells it (`is_not`). */
+const astOps = (f: Field): readonly string[] => USER_FIELD_OPERATORS[f].map((o) => o.replace(" ", "_"));
 const FIELDS: Readonly<Record<Field, FieldSpec>> = {
-  id: { ops: ["is", "is_not", "in", "not_in", "matches", "exists"], literal: "string", argOps: ["is", "is_not"], example: "user is \"alice\"" },
-  manager: { ops: ["is", "is_not", "in", "not_in", "matches", "exists"], literal: "string", argOps: ["is", "is_not"], example: "user.manager is \"carol\"" },
-  roles: { ops: ["has", "in", "not_in", "matches", "exists"], literal: "word", argOps: ["in", "not_in"], example: "user.roles has admin" },
-  groups: { ops: ["has", "in", "not_in", "matches", "exists"], literal: "word", argOps: ["in", "not_in"], example: "user.groups in [eng, sec]" },
-  claims: { ops: ["is", "is_not", "in", "not_in", "has", "matches", ...CMP, "exists"], literal: "json", argOps: ["is", "is_not", "in", "not_in", ...CMP], example: "user.claims.clearance >= 2" },
+  id: { ops: astOps("id"), literal: "string", argOps: ["is", "is_not"], example: "user is \"alice\"" },
+  manager: { ops: astOps("manager"), literal: "string", argOps: ["is", "is_not"], example: "user.manager is \"carol\"" },
+  roles: { ops: astOps("roles"), literal: "word", argOps: ["in", "not_in"], example: "user.roles has admin" },
+  groups: { ops: astOps("groups"), literal: "word", argOps: ["in", "not_in"], example: "user.groups in [eng, sec]" },
+  claims: { ops: astOps("claims"), literal: "json", argOps: ["is", "is_not", "in", "not_in", ...CMP], example: "user.claims.clearance >= 2" },
 };
 
 /** What each user field is, for the editor (completion after `user.`, hover). */
@@ -47,17 +50,6 @@ export const USER_FIELD_DOCS: Readonly<Record<string, string>> = {
 /** The `user` subjects as the editor offers them. */
 export const USER_SUBJECTS = ["user", "user.id", "user.roles", "user.groups", "user.manager", "user.claims.<name>"];
 
-/** Operators of a user subject, as written (for the editor and the docs). */
-export function userOperators(subject: string): readonly string[] {
-  const f = fieldOf(subject);
-  return f ? FIELDS[f].ops.map((o) => o.replace("_", " ")) : [];
-}
-
-function fieldOf(subject: string): Field | undefined {
-  if (subject === "user") return "id";
-  const f = subject.split(".")[1];
-  return f !== undefined && f in FIELDS ? (f as Field) : undefined;
-}
 
 export function isUserSubject(name: string): boolean {
   return name === "user" || name.startsWith("user.");

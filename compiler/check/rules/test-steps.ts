@@ -12,7 +12,6 @@
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import type * as A from "../../../grammar/ast.js";
-import { diag } from "../../../grammar/diagnostic.js";
 import type { Catalog, CatalogTool } from "../../catalog/catalog.js";
 import type { CheckedPolicy } from "../../model.js";
 import { didYouMean, suggest, type CheckContext } from "../context.js";
@@ -52,7 +51,7 @@ function resolveCall(ctx: CheckContext, catalog: Catalog, s: A.CallStep): Catalo
     const near = suggest(name.slice(0, dot), ids);
     if (near) {
       const to = `${near}.${bare}`;
-      ctx.diagnostics.push(diag("PDL6005", "error", s.tool.span, `unknown integration "${name.slice(0, dot)}" in \`call ${name}\``, `did you mean \`${to}\`?`, { fixes: [{ title: `Change to '${to}'`, span: s.tool.span, text: to }] }));
+      ctx.report("PDL6005", s.tool.span, `unknown integration "${name.slice(0, dot)}" in \`call ${name}\``, `did you mean \`${to}\`?`, { fixes: [{ title: `Change to '${to}'`, span: s.tool.span, text: to }] });
     }
     return undefined;
   }
@@ -60,7 +59,7 @@ function resolveCall(ctx: CheckContext, catalog: Catalog, s: A.CallStep): Catalo
   if (tool) return tool;
   const names = [...integ.tools.values()].map((t) => `${integ.id}.${t.name}`);
   const dym = didYouMean(name, names, s.tool.span);
-  ctx.diagnostics.push(diag("PDL6005", "error", s.tool.span, `unknown tool "${bare}" in integration ${integ.name} (\`call ${name}\`)`, dym.hint, { fixes: dym.fixes }));
+  ctx.report("PDL6005", s.tool.span, `unknown tool "${bare}" in integration ${integ.name} (\`call ${name}\`)`, dym.hint, { fixes: dym.fixes });
   return undefined;
 }
 
@@ -71,8 +70,8 @@ function checkArgs(ctx: CheckContext, tool: CatalogTool, s: A.CallStep): void {
     for (const e of s.args.entries) {
       if (e.key in props) continue;
       const near = suggest(e.key, Object.keys(props));
-      ctx.diagnostics.push(diag("PDL6006", "error", s.args.span, `${tool.key} has no argument "${e.key}"`,
-        near ? `did you mean \`${near}\`?` : `its arguments: ${Object.keys(props).slice(0, 12).join(", ") || "none"}`));
+      ctx.report("PDL6006", s.args.span, `${tool.key} has no argument "${e.key}"`,
+        near ? `did you mean \`${near}\`?` : `its arguments: ${Object.keys(props).slice(0, 12).join(", ") || "none"}`);
     }
   }
   const validate = validatorOf(tool);
@@ -80,14 +79,14 @@ function checkArgs(ctx: CheckContext, tool: CatalogTool, s: A.CallStep): void {
   for (const e of validate.errors ?? []) {
     if (e.keyword === "required" || e.keyword === "additionalProperties") continue;
     const at = e.instancePath === "" ? "the arguments" : `args${e.instancePath.replace(/\//g, ".")}`;
-    ctx.diagnostics.push(diag("PDL6006", "error", s.args.span, `${at} of ${tool.key} ${e.message ?? "do not fit its schema"}`, "give a value the tool's argument schema accepts (`policy catalog show " + tool.key + "`)"));
+    ctx.report("PDL6006", s.args.span, `${at} of ${tool.key} ${e.message ?? "do not fit its schema"}`, "give a value the tool's argument schema accepts (`policy catalog show " + tool.key + "`)");
   }
 }
 
 function checkBy(ctx: CheckContext, refs: ReadonlySet<string>, s: A.ExpectStep): void {
   if (!s.by || refs.has(s.by.value)) return;
   const dym = didYouMean(s.by.value, refs, s.by.span);
-  ctx.diagnostics.push(diag("PDL6001", "error", s.by.span, `no policy has the id or name "${s.by.value}"`, dym.hint ?? "name a policy of the project by its id or name", { fixes: dym.fixes }));
+  ctx.report("PDL6001", s.by.span, `no policy has the id or name "${s.by.value}"`, dym.hint ?? "name a policy of the project by its id or name", { fixes: dym.fixes });
 }
 
 /** Checks the steps of every test of the project. */

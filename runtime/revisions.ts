@@ -1,0 +1,137 @@
+/**
+ * The revisions an enforcer has loaded and which session is pinned to which (SPEC §8: a session
+ * keeps the revision it started on across reloads). The one revision-pinning mechanism: the
+ * enforcer pins a session on its first event; a host that knows when a session opens (the MCP proxy)
+ * opens it explicitly, which pins it and holds its revision loaded until the session closes.
+ * Bounded: at most MAX_REVISIONS revisions that no open session holds, and MAX_PINS pins of
+ * sessions that are not open (the oldest is forgotten first; a forgotten session is decided with
+ * the current revision, or with the one the shared store names).
+ */
+import type { CExpr } from "./types.js";
+import type { CountQuery } from "./store.js";
+import type { Compiled } from "./compiled.js";
+
+const MAX_REVISIONS = 16;
+const MAX_PINS = 100_000;
+
+export class Revisions {
+  current: Compiled | undefined;
+  private readonly byRevision = new Map<string, Compiled>();
+  /** Revision → how many open sessions hold it. */
+  private readonly holds = new Map<string, number>();
+  /** Pinned sessions: tenant → session id → revision. */
+  private readonly pins = new Map<string, Map<string, string>>();
+  /** Open sessions (tenant NUL session id): their pins are never forgotten while open. */
+  private readonly open = new Set<string>();
+  /** The pinned sessions in pinning order (a ring of MAX_PINS): the oldest is forgotten first. */
+  private readonly pinTenants: string[] = [];
+  private readonly pinSessions: string[] = [];
+  private pinHead = 0;
+  /** Over every loaded revision: whether any has session conditions, and what the store must keep. */
+  stateful = false;
+  lookback = 0;
+  filters = new Map<string, CExpr | undefined>();
+  counts: CountQuery[] = [];
+
+  /** Makes `c` the current revision (new sessions start on it). */
+  add(c: Compiled): void {
+    this.current = c;
+    this.byRevision.delete(c.bundle.revision);
+    this.byRevision.set(c.bundle.revision, c);
+    this.evict();
+  }
+
+  /** Forgets the oldest revisions beyond MAX_REVISIONS that are neither current nor held; recounts what the store must keep. */
+  private evict(): void {
+    for (const r of this.byRevision.keys()) {
+      if (this.byRevision.size <= MAX_REVISIONS) break;
+      if (r !== this.current!.bundle.revision && !this.holds.has(r)) this.byRevision.delete(r);
+    }
+    const all = [...this.byRevision.values()];
+    this.stateful = all.some((x) => x.stateful);
+    this.lookback = Math.max(0, ...all.map((x) => x.lookback));
+    this.filters = new Map(all.flatMap((x) => [...x.filters]));
+    this.counts = [...new Map(all.flatMap((x) => [...x.counts])).values()];
+  }
+
+  get(revision: string): Compiled | undefined {
+    return this.byRevision.get(revision);
+  }
+
+  get size(): number {
+    return this.byRevision.size;
+  }
+
+  values(): IterableIterator<Compiled> {
+    return this.byRevision.values();
+  }
+
+  /** The revision the session is pinned to; a session not seen before is pinned to the current one. */
+  pinned(tenant: string, session: string): Compiled {
+    const cur = this.current!;
+    const r = this.pins.get(tenant)?.get(session);
+    if (r === cur.bundle.revision) return cur;
+    if (r !== undefined) {
+      const c = this.byRevision.get(r);
+      if (c) return c;
+    }
+    this.pin(tenant, session, cur.bundle.revision);
+    return cur;
+  }
+
+  pin(tenant: string, session: string, revision: string): void {
+    let m = this.pins.get(tenant);
+    if (!m) this.pins.set(tenant, (m = new Map()));
+    if (!m.has(session)) this.remember(tenant, session, m);
+    m.set(session, revision);
+  }
+
+  /** Puts a new pin in the ring, forgetting the oldest one when the ring is full (open sessions stay pinned). */
+  private remember(tenant: string, session: string, m: Map<string, string>): void {
+    if (this.pinTenants.length < MAX_PINS) {
+      this.pinTenants.push(tenant);
+      this.pinSessions.push(session);
+      return;
+    }
+    const h = this.pinHead;
+    const t = this.pinTenants[h]!, s = this.pinSessions[h]!;
+    if (!this.open.has(`${t}\u0000${s}`)) this.forget(t, s, m);
+    this.pinTenants[h] = tenant;
+    this.pinSessions[h] = session;
+    this.pinHead = (h + 1) % MAX_PINS;
+  }
+
+  private forget(tenant: string, session: string, keep?: Map<string, string>): void {
+    const old = this.pins.get(tenant);
+    old?.delete(session);
+    if (old && !old.size && old !== keep) this.pins.delete(tenant);
+  }
+
+  /**
+   * Opens a session: pins it (to the current revision unless it is pinned already) and holds that
+   * revision loaded until `close`. Returns the revision.
+   */
+  openSession(tenant: string, session: string): string {
+    const c = this.pinned(tenant, session);
+    const key = `${tenant}\u0000${session}`;
+    if (!this.open.has(key)) {
+      this.open.add(key);
+      const r = c.bundle.revision;
+      this.holds.set(r, (this.holds.get(r) ?? 0) + 1);
+    }
+    return c.bundle.revision;
+  }
+
+  /** Closes a session opened with `openSession`: its revision is no longer held, its pin forgotten. */
+  closeSession(tenant: string, session: string): void {
+    const key = `${tenant}\u0000${session}`;
+    if (!this.open.delete(key)) return;
+    const r = this.pins.get(tenant)?.get(session);
+    this.forget(tenant, session);
+    if (r === undefined) return;
+    const n = (this.holds.get(r) ?? 1) - 1;
+    if (n > 0) this.holds.set(r, n);
+    else this.holds.delete(r);
+    this.evict();
+  }
+}
