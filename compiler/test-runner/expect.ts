@@ -61,6 +61,7 @@ function trace(bundle: Bundle, r: ReplayedEvent, d: Decision): string[] {
 function whatWouldChange(bundle: Bundle, r: ReplayedEvent): string[] {
   const state = stateOf(r);
   const cf = counterfactuals(bundle, r.event, state ? { state } : {});
+  if (cf.undecidable) return [`what would change it: ${oneLine(cf.undecidable)}`];
   if (!cf.counterfactuals.length) return [];
   return ["what would change it:", ...cf.counterfactuals.map((c) => `  ${oneLine(counterfactualText(cf.atoms, c))}`)];
 }
