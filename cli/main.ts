@@ -44,6 +44,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   console: () => import("./commands/console.js"),
   agent: () => import("./commands/review.js"),
   inventory: () => import("./commands/inventory.js"),
+  diff: () => import("./commands/diff.js"),
 };
 
 /** Runs `policy <argv>` with `cliIo`'s streams, directory and environment; resolves to the exit status. */

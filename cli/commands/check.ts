@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { collectCatalogs, loadOrExit, ALLOW_OUTSIDE_HELP, reportDiagnostics, summaryLine, lockOptions } from "../project-io.js";
 import { discoverProjects } from "../../compiler/project.js";
 import { buildScope, lifecycleFiles, lockDiagnostics } from "../../compiler/lifecycle/files.js";
+import { analyzeProject } from "../../compiler/analysis/check.js";
 import { diagnosticJson, EXIT_FINDINGS, EXIT_OK, parseFormat, printJson, summarize } from "../output.js";
 import { io } from "../io.js";
 import { ciFormat, printDiagnosticsAs } from "../../ops/ci-output.js";
@@ -29,7 +30,9 @@ export function register(program: Command): void {
         const loaded = loadOrExit(group, o.catalog, { allowOutside: !!o.allowOutside });
         const lf = lifecycleFiles(group, typeof o.lock === "string" ? { lock: o.lock } : {});
         const lock = o.lock === false ? [] : lockDiagnostics(loaded.project, lf.lock, process.cwd(), buildScope(lf.root, group));
-        const ds = [...loaded.project.diagnostics, ...lock];
+        const found = [...loaded.project.diagnostics, ...lock];
+        // The analyses of the whole set (never-deciding policies, undecided tools, order ties), once it has no errors.
+        const ds = found.some((d) => d.severity === "error") ? found : [...found, ...analyzeProject(loaded.project)];
         const s = summarize(ds);
         total = { errors: total.errors + s.errors, warnings: total.warnings + s.warnings, infos: total.infos + s.infos };
         files += loaded.project.files.length;

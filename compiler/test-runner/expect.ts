@@ -7,6 +7,8 @@ import type { Span } from "../../grammar/span.js";
 import type { Bundle, Decision } from "../../runtime/types.js";
 import type { StateSnapshot } from "../../runtime/store.js";
 import { EMPTY_STATE, explain, formatExplanation } from "../explain.js";
+import { counterfactuals, counterfactualText } from "../analysis/counterfactual.js";
+import { oneLine } from "../terminal-safe.js";
 import type { ReplayedEvent } from "./index.js";
 
 const EFFECTS: Record<string, Decision["effect"]> = { allow: "allow", block: "block", deny: "block", require_approval: "require_approval" };
@@ -51,7 +53,17 @@ function trace(bundle: Bundle, r: ReplayedEvent, d: Decision): string[] {
   const hidden = x.policies.length - relevant.length;
   const lines = [formatExplanation({ ...x, policies: relevant })];
   if (hidden) lines.push(`  (${hidden} other polic${hidden === 1 ? "y" : "ies"} out of scope or for another trigger)`);
+  lines.push(...whatWouldChange(bundle, r));
   return lines;
+}
+
+/** The counterfactuals of the decision: what would have given another effect. */
+function whatWouldChange(bundle: Bundle, r: ReplayedEvent): string[] {
+  const state = stateOf(r);
+  const cf = counterfactuals(bundle, r.event, state ? { state } : {});
+  if (cf.undecidable) return [`what would change it: ${oneLine(cf.undecidable)}`];
+  if (!cf.counterfactuals.length) return [];
+  return ["what would change it:", ...cf.counterfactuals.map((c) => `  ${oneLine(counterfactualText(cf.atoms, c))}`)];
 }
 
 /** "(the nearest decided events are seq 23 and 25)" — seq N may be a response or a message. */

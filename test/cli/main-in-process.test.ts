@@ -77,7 +77,7 @@ describe("main(argv, io)", () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("Usage: policy [options] [command]");
     const listed = [...help.stdout.matchAll(/^  ([a-z-]+) /gm)].map((m) => m[1]);
-    expect(listed).toEqual(["init", "check", "build", "test", "fmt", "explain", "replay", "catalog", "lsp", "enforce", "approvals", "version", "promote", "audit", "keygen", "export", "import", "verify", "serve-bundles", "console", "agent", "inventory", "help"]);
+    expect(listed).toEqual(["init", "check", "build", "test", "fmt", "explain", "replay", "catalog", "lsp", "enforce", "approvals", "version", "promote", "audit", "keygen", "export", "import", "verify", "serve-bundles", "console", "agent", "inventory", "diff", "help"]);
     const checkHelp = await runCli(["check", "--help"]);
     expect(checkHelp.code).toBe(0);
     expect(checkHelp.stdout).toContain("--no-lock");

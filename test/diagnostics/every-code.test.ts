@@ -20,6 +20,7 @@ import { MAX_DETECTORS, MAX_POLICIES } from "../../compiler/limits.js";
 import { MAX_SOURCE_CHARS } from "../../grammar/limits.js";
 import type { Diagnostic } from "../../grammar/diagnostic.js";
 import { decodeUtf8, textDiagnostic } from "../../compiler/text-input.js";
+import { analyzeProject } from "../../compiler/analysis/check.js";
 
 const DIR = "test/diagnostics";
 const catalog = loadCatalog().catalog;
@@ -59,6 +60,19 @@ const PRODUCERS: Record<string, () => readonly Diagnostic[]> = {
     return checkLock(checkProject([{ file: "input.policy", text: rescoped }], catalog), lockOf(ACTIVE), "policy.lock");
   },
   PDL5014: () => checkLock(checkProject([{ file: "input.policy", text: `policy "q" {\n  id q\n  action alert\n}\n` }], catalog), lockOf(ACTIVE), "policy.lock"),
+  // The analyses of the whole set (policy check runs them once a project has no errors).
+  PDL4020: () => analyzeProject(checkProject([{ file: "input.policy", text: [
+    `policy "block-a" {\n  id block-a\n  if integration is GitHub\n  if agent is "A"\n  action block\n}\n`,
+    `policy "block-others" {\n  id block-others\n  if integration is GitHub\n  if agent is not "A"\n  action block\n}\n`,
+    `policy "merge" {\n  id merge\n  if tool is github.merge_pull_request\n  action allow\n}\n`,
+    "default allow\n",
+  ].join("\n") }], catalog)),
+  PDL4021: () => analyzeProject(checkProject([{ file: "input.policy", text: `policy "m" {\n  id m\n  if tool is github.merge_pull_request\n  action block\n}\n` }], catalog)),
+  PDL4022: () => analyzeProject(checkProject([{ file: "input.policy", text: [
+    `policy "a" {\n  id a\n  if tool is github.merge_pull_request\n  action block "one reason"\n}\n`,
+    `policy "b" {\n  id b\n  if tool is github.merge_pull_request\n  if agent is "A"\n  action block "another reason"\n}\n`,
+    "default allow\n",
+  ].join("\n") }], catalog)),
   PDL5012: () => readLock(JSON.stringify({ format: "policy-lock/1", policies: { p: { version: "two" } } }), "policy.lock").diagnostics,
   PDL5030: () => importDocument(JSON.stringify({ format: "policy-export/1", files: [{ file: "a.policy" }, { file: "a.policy" }] }), "export.json").diagnostics,
 };
