@@ -5,8 +5,10 @@
  *   decide instead (or it matches nothing); only claimed when every target was split completely.
  * - PDL4021: catalog tools of an integration the policies name that no policy and no default
  *   decides (they are allowed implicitly).
- * - PDL4022: two policies of the same priority that both decide a region with different actions,
- *   so that only source order picks one: the region where swapping them changes the decision.
+ * - PDL4022: two policies of the same priority that both decide a region with different actions
+ *   (block against hide, or require_approval from different approvers; a different reason alone
+ *   is not reported), so that only source order picks one: the region where swapping them changes
+ *   the decision.
  * Sound: a region is only ever reported where the split proves the decisions; opaque atoms are
  * independent booleans, so an empty region may be kept but a real one is never dropped.
  */
@@ -69,6 +71,8 @@ function neverDecides(project: CheckedProject, b: Bundle, atoms: AtomTable, ex: 
   const out: Diagnostic[] = [];
   for (const p of b.policies) {
     const cp = byId.get(p.id);
+    // Policies on what comes back (`when tool_response`, messages) decide no call: not analysed here.
+    if (p.trigger !== "tool_call" && p.trigger !== "agent_discovered") continue;
     if (!p.effect || !cp || deciding.has(p.id) || shadowed.has(`${cp.ast.name.span.file}:${cp.ast.name.span.start}`)) continue;
     out.push(neverDecidesDiag(cp, winners(b, atoms, ex, p.id)));
   }
@@ -112,7 +116,7 @@ function undecidedTools(project: CheckedProject, b: Bundle, ex: Explored): Diagn
   const out: Diagnostic[] = [];
   const first = new Map<string, CheckedPolicy>();
   for (const p of project.policies) {
-    if (p.status !== "active") continue;
+    if (p.status !== "active" || p.trigger !== "tool_call") continue;
     const s = new Set<string>();
     for (const i of p.ifs) named(i.expr, s);
     for (const integ of s) if (!first.has(integ)) first.set(integ, p);
@@ -130,7 +134,8 @@ function undecidedTools(project: CheckedProject, b: Bundle, ex: Explored): Diagn
   return out;
 }
 
-const actionOf = (r: Row) => JSON.stringify([r.effect, r.reason ?? null, r.approvers ?? []]);
+/** What a person or the agent gets from the deciding policy beyond its reason: the effect (hide or block) and who approves. */
+const actionOf = (r: Row) => JSON.stringify([r.effect, r.approvers ?? []]);
 const cls = (r: Row) => (r.effect === "block" || r.effect === "hide" ? "block" : r.effect);
 
 /** Pairs of rows of one priority and one kind of effect whose actions differ. */

@@ -43,6 +43,14 @@ function windowText(ms: number): string {
   return ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms / 1000}s`;
 }
 
+/** `rate(…)`, `count(session, …)` or `sum(args.x, …)` as written (a filter is shown as `…`). */
+function rateText(x: Extract<AtomExpr, { k: "rate" }>): string {
+  const name = x.sum ? "sum" : x.period === "session" && (!x.scope || x.scope === "session") ? "count" : "rate";
+  const window = x.period === "day" ? "today" : x.period === "hour" ? "this hour" : x.period === "session" ? "session" : windowText(x.windowMs);
+  const params = [...(x.sum ? [`args.${x.sum.join(".")}`] : []), window, ...(x.scope && x.scope !== "session" ? [x.scope] : []), ...(x.allowed ? ["allowed"] : []), ...(x.filter ? ["…"] : [])];
+  return `${name}(${params.join(", ")}) ${x.cmp} ${x.n}`;
+}
+
 /** A leaf as the language writes it. */
 export function atomText(x: AtomExpr): string {
   switch (x.k) {
@@ -70,8 +78,9 @@ export function atomText(x: AtomExpr): string {
     case "session_called": return `session has called ${x.key}`;
     case "principal_external": return "principal is external";
     case "resource_new": return "resource is new";
-    case "rate": return `rate(${windowText(x.windowMs)}${x.filter ? ", …" : ""}) ${x.cmp} ${x.n}`;
-    case "burst": return "burst";
+    case "rate": return rateText(x);
+    case "burst": return x.scope ? `burst(${x.scope})` : "burst";
+    case "session_seen": return `session has seen ${x.cls}`;
     case "spend": return `spend today ${x.cmp} ${x.amount} ${x.currency}`;
     case "time": return `time within ${q(x.spec)} tz ${q(x.tz)}`;
     case "user": return userText(x);

@@ -24,6 +24,26 @@ const analyze = (src: string) => {
 const pol = (id: string, lines: string[], action: string, extra = "") => `policy "${id}" {\n  id ${id}\n${extra}${lines.map((l) => `  if ${l}\n`).join("")}  action ${action}\n}\n`;
 
 describe("policy check analyses", () => {
+  it("policies on what comes back decide no call: neither never-deciding nor leaving tools undecided", () => {
+    const { found } = analyze([
+      pol("withhold", ["tool is alpha.create_item", "result is error"], "block", "  when tool_response\n"),
+      pol("mask", ["tool is alpha.create_item"], "sanitize [result.content]", "  when tool_response\n"),
+      pol("allow-create", ["tool is alpha.create_item"], "allow"),
+      "default allow\n",
+    ].join("\n"));
+    expect(found.map((d) => d.code)).toEqual([]);
+  });
+
+  it("two same-priority blocks that differ only in their reason are not an order tie (PDL4022)", () => {
+    const { found } = analyze([
+      pol("b1", ["tool is alpha.create_item", 'agent is "B"'], 'block "one"'),
+      pol("b2", ["tool is alpha.create_item", 'agent is "B"'], 'block "two"'),
+      pol("a1", ["tool is alpha.create_item", 'agent is "A"'], 'require_approval "x" from [technician]', "  priority 5\n"),
+      pol("a2", ["tool is alpha.create_item", 'agent is "A"'], 'require_approval "y" from [manager]', "  priority 5\n"),
+    ].join("\n"));
+    expect(found.filter((d) => d.code === "PDL4022").map((d) => d.message.slice(0, 40))).toEqual(['"a1" and "a2" (both priority 5) decide t']);
+  });
+
   it("names the set of policies that shadows a policy, with the calls (PDL4020)", () => {
     const { project, found } = analyze([
       pol("block-a", ["integration is alpha", "agent is \"A\""], "block"),
