@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { Workspace } from "../lsp/workspace.js";
 import { pathToUri } from "../lsp/positions.js";
-import { largeSource } from "../test/support/large-source.js";
+import { largeSource } from "./support/large-source.js";
 
 
 export interface LspCheckFigures { lines: number; first_check_ms: number; edit_end_ms: number; edit_middle_ms: number; diagnostics: number }

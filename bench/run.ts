@@ -239,7 +239,7 @@ async function main(): Promise<number> {
     }
     writeFileSync(join(out, "schema.cedarschema"), CEDAR_SCHEMA);
 
-    // Replay: compiler/session/replay.ts replayFiles (what `policy replay` runs) on a 1M-event file.
+    // Replay: testing/session/replay.ts replayFiles (what `policy replay` runs) on a 1M-event file.
     const replay = replayBundle ? await benchReplay(replayBundle, events, out) : { skipped: `needs the ${REPLAY_SIZE}-policy set in BENCH_SIZES` };
     // Session conditions: bench/session.ts (when that work exists).
     const sessions = await benchSessionsIfPresent();
@@ -274,8 +274,8 @@ function bucketStats(b: Bundle): { tools: number; median: number; max: number } 
 }
 
 async function benchReplay(bundle: Bundle, events: readonly WEvent[], dir: string): Promise<Record<string, unknown>> {
-  let mod: typeof import("../compiler/session/replay.js");
-  try { mod = await import("../compiler/session/replay.js"); } catch (e) { return { skipped: `compiler/session/replay.js cannot be loaded: ${(e as Error).message}` }; }
+  let mod: typeof import("../testing/session/replay.js");
+  try { mod = await import("../testing/session/replay.js"); } catch (e) { return { skipped: `testing/session/replay.js cannot be loaded: ${(e as Error).message}` }; }
   const file = join(dir, "replay.jsonl");
   const ws = createWriteStream(file);
   const rounds = Math.ceil(REPLAY_EVENTS / events.length);
@@ -291,14 +291,14 @@ async function benchReplay(bundle: Bundle, events: readonly WEvent[], dir: strin
     if (buf) ws.write(buf);
   }
   await new Promise<void>((res, rej) => ws.end((err?: Error | null) => (err ? rej(err) : res())));
-  const how = "compiler/session/replay.ts (the code behind `policy replay`), in-process, one JSON Lines file";
+  const how = "testing/session/replay.ts (the code behind `policy replay`), in-process, one JSON Lines file";
   const m = mod as unknown as { replayThroughput?: (file: string, b: Bundle) => Promise<{ events: number; decisions: number; bad: number; ms: number; eventsPerSec: number; peakRssMiB: number; startRssMiB: number }> };
   if (typeof m.replayThroughput === "function") {
     const r = await m.replayThroughput(file, bundle);
     log(`replay: ${r.events} events in ${(r.ms / 1000).toFixed(1)} s (${fmtRate(r.eventsPerSec)}/s), peak RSS ${r.peakRssMiB} MiB (start ${r.startRssMiB} MiB)`);
     return { events: r.events, decisions: r.decisions, bad_lines: r.bad, policies: REPLAY_SIZE, seconds: r.ms / 1000, events_per_s: r.eventsPerSec, rss_start_mb: r.startRssMiB, rss_peak_mb: r.peakRssMiB, how: `${how}: replayThroughput()` };
   }
-  return { skipped: "compiler/session/replay.ts has no replayThroughput()" };
+  return { skipped: "testing/session/replay.ts has no replayThroughput()" };
 }
 
 async function benchSessionsIfPresent(): Promise<unknown> {

@@ -11,7 +11,7 @@ import { buildBundle } from "../compiler/emit/index.js";
 import { createEnforcer, MemoryStore } from "../runtime/index.js";
 import type { SessionEvent } from "../runtime/types.js";
 import { createRedisStore } from "../adapters/redis/index.js";
-import { haveRedis, RedisServer } from "../test/session/redis-server.js";
+import { haveRedis, RedisServer } from "./support/redis-server.js";
 
 const POLICIES = `organization { domains ["northwind.com"] github_orgs ["northwind"] external_channels ["C0SHARED*"] }
 policy "Lethal trifecta" { id lethal-trifecta

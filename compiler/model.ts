@@ -7,7 +7,7 @@ import type { Span } from "../grammar/span.js";
 import type * as A from "../grammar/ast.js";
 import type { Diagnostic } from "../grammar/diagnostic.js";
 import type { Catalog } from "./catalog/catalog.js";
-import type { ReviewStatuses } from "./lifecycle/reviews.js";
+import type { ReviewStatuses } from "./catalog/reviews.js";
 import type { CExpr, Effect, BundleDefault, ScopedDefault, Trigger } from "../runtime/types.js";
 
 export type { CExpr, Effect, BundleDefault, ScopedDefault } from "../runtime/types.js";

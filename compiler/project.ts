@@ -16,7 +16,7 @@ import { readJson } from "./json/validate.js";
 import { readSourceFile } from "./text-input.js";
 import { commonFolder, insideRoot } from "./inside-root.js";
 import type { Catalog } from "./catalog/catalog.js";
-import { readReviewsFile, reviewStatuses, REVIEWS_FILE, type ReviewStatuses } from "./lifecycle/reviews.js";
+import { readReviewsFile, reviewStatuses, REVIEWS_FILE, type ReviewStatuses } from "./catalog/reviews.js";
 import { CONFIG_FILE, findConfig, type ProjectConfig } from "./project-config.js";
 
 export { CONFIG_FILE, findConfig, type ProjectConfig } from "./project-config.js";

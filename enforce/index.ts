@@ -25,5 +25,3 @@ export { ApprovalClerk } from "./approvals/clerk.js";
 export { AlertSink, webhookBody } from "./alerts.js";
 export type { AlertRecord } from "./alerts.js";
 export { SessionRecorder, DecisionLog } from "./jsonl.js";
-export { benchProxyLatency } from "./bench.js";
-export type { ProxyLatency } from "./bench.js";

@@ -9,7 +9,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import {
   ListPromptsResultSchema, ListResourcesResultSchema, ListResourceTemplatesResultSchema, ToolListChangedNotificationSchema, type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
-import { splitCommand } from "../compiler/test-runner/split-command.js";
+import { splitCommand } from "../compiler/shell/split-command.js";
 
 /** `root`: the folder path arguments resolve against (`--root`; guessed from a stdio server's arguments when absent). */
 export type UpstreamSpec =

@@ -6,7 +6,7 @@
  * logged decision) and the agents seen.
  */
 import { readFileSync } from "node:fs";
-import { parseEventLine } from "../compiler/session/read.js";
+import { parseEventLine } from "../testing/session/read.js";
 import { ajvMessage, schemaValidator, usefulErrors } from "../compiler/json/validate.js";
 import type { SessionEvent } from "../runtime/types.js";
 

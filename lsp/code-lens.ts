@@ -8,7 +8,7 @@
 import type { CodeLens } from "vscode-languageserver";
 import type { CheckedProject } from "../compiler/model.js";
 import { buildBundle } from "../compiler/emit/index.js";
-import { runTests, type TestReport } from "../compiler/test-runner/index.js";
+import { runTests, type TestReport } from "../testing/index.js";
 import type * as A from "../grammar/ast.js";
 import { toRange } from "./positions.js";
 import { policiesOf } from "./policy-index.js";

@@ -8,7 +8,7 @@
 import { DiagnosticSeverity, type Connection, type Diagnostic as LspDiagnostic, type DiagnosticRelatedInformation } from "vscode-languageserver";
 import { codeDocUrl } from "../compiler/diagnostics/codes.js";
 import type { Diagnostic } from "../grammar/diagnostic.js";
-import { buildScope, lifecycleFiles, lockDiagnostics } from "../compiler/lifecycle/files.js";
+import { buildScope, lifecycleFiles, lockDiagnostics } from "../lifecycle/files.js";
 import { toRange } from "./positions.js";
 import type { ProjectState, Workspace } from "./workspace.js";
 

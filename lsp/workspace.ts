@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { basename, dirname, extname, relative, resolve, sep } from "node:path";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import { loadProject, findConfig, CONFIG_FILE, type LoadedProject } from "../compiler/project.js";
-import { LOCK_FILE } from "../compiler/lifecycle/lock.js";
+import { LOCK_FILE } from "../lifecycle/lock.js";
 import type { ParseResult } from "../grammar/index.js";
 import { reparse, type ParsedText } from "./incremental-parse.js";
 import { pathToUri, uriToPath } from "./positions.js";

@@ -1,7 +1,7 @@
 /**
  * Whether a pulled bundle may be enforced. With a public key: the runtime's verifier (bytes,
  * revision, key, signature), then the signed distribution statement of the `.sig`
- * (`compiler/lifecycle/sign.ts`): the bundle must be signed for the name this replica pulls, and
+ * (`lifecycle/sign.ts`): the bundle must be signed for the name this replica pulls, and
  * signed later than the bundle it runs (a server or a man in the middle replaying an older signed
  * bundle is a rollback, refused). Always: the bundle schema and the runtime's own check, which
  * recomputes the content revision (an edited bundle is refused).
@@ -9,7 +9,7 @@
  */
 import { createPublicKey, verify } from "node:crypto";
 import { bundleFileProblem } from "../compiler/emit/index.js";
-import { distributionStatement } from "../compiler/lifecycle/sign.js";
+import { distributionStatement } from "../lifecycle/sign.js";
 import type { Bundle } from "../runtime/types.js";
 import { verifyBundle } from "../runtime/verify.js";
 import { ajvMessage, schemaValidator } from "../compiler/json/validate.js";

@@ -14,7 +14,7 @@ import type { Bundle } from "../runtime/types.js";
 import { fetchBounded, shownUrl, type FetchLimits } from "./bundle-fetch.js";
 import { acceptBundle, type Floor } from "./bundle-accept.js";
 import { BundleCache, type CacheState } from "./bundle-cache.js";
-import { bundleNameOf } from "../compiler/lifecycle/sign.js";
+import { bundleNameOf } from "../lifecycle/sign.js";
 
 export interface BundleSourceOptions extends Partial<FetchLimits> {
   readonly url: string;

@@ -3,7 +3,7 @@
  * which one a flag names, and the printing, so that the commands only pick the format.
  */
 import type { Diagnostic } from "../grammar/diagnostic.js";
-import type { TestReport } from "../compiler/test-runner/index.js";
+import type { TestReport } from "../testing/index.js";
 import { sarifLog } from "./sarif.js";
 import { diagnosticAnnotations, testAnnotations } from "./github-annotations.js";
 

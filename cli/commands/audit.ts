@@ -4,8 +4,8 @@
  */
 import type { Command } from "commander";
 import { existsSync, readFileSync } from "node:fs";
-import { verifyAuditLog } from "../../compiler/lifecycle/audit.js";
-import { lifecycleFiles, loadLock } from "../../compiler/lifecycle/files.js";
+import { verifyAuditLog } from "../../lifecycle/audit.js";
+import { lifecycleFiles, loadLock } from "../../lifecycle/files.js";
 import { displayPath } from "../../compiler/project.js";
 import { CliError, EXIT_FINDINGS, parseFormat, pc, printJson } from "../output.js";
 import { io } from "../io.js";

@@ -4,8 +4,8 @@ import { buildBundle, serializeBundle, validateBundle } from "../../compiler/emi
 import { collectCatalogs, loadOrExit, ALLOW_OUTSIDE_HELP, reportDiagnostics, summaryLine, writeAtomic, lockOptions } from "../project-io.js";
 import { CliError, diagnosticJson, EXIT_FINDINGS, parseFormat, printJson, summarize } from "../output.js";
 import { io } from "../io.js";
-import { checkLock } from "../../compiler/lifecycle/lock.js";
-import { buildScope, checkAuditLog, lifecycleFiles, loadLock, recordBuild } from "../../compiler/lifecycle/files.js";
+import { checkLock } from "../../lifecycle/lock.js";
+import { buildScope, checkAuditLog, lifecycleFiles, loadLock, recordBuild } from "../../lifecycle/files.js";
 import { signFile } from "./keygen.js";
 import { displayPath } from "../../compiler/project.js";
 

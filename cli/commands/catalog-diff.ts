@@ -24,7 +24,7 @@ async function asCatalog(doc: unknown, where: string, integration: string | unde
   }
   if (!integration) throw new CliError(`${where} is a tools/list, not a catalog: name its integration with --integration <id>`);
   // Loaded on demand, like `catalog import`: other commands never need the importer.
-  const { importMcp } = await import("../../compiler/catalog/import/mcp.js");
+  const { importMcp } = await import("../../importers/catalog/mcp.js");
   const r = importMcp(doc, { integration });
   if (!r.ok) throw new CliError(`${where}: ${r.errors.slice(0, 3).map((e) => `${e.pointer ? `at ${e.pointer}: ` : ""}${e.message}`).join("; ")}`);
   return r.catalog;

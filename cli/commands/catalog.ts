@@ -42,7 +42,7 @@ export function register(program: Command): void {
       const format = parseFormat(o.format);
       if (o.from !== "mcp" && o.from !== "openapi") throw new CliError(`--from must be mcp or openapi, not "${o.from}"`);
       // Loaded on demand: the importers pull in YAML and $ref resolution, which other commands never need.
-      const { importCatalog, formatReport, formatCatalog, formatDiff } = await import("../../compiler/catalog/import/index.js");
+      const { importCatalog, formatReport, formatCatalog, formatDiff } = await import("../../importers/catalog/index.js");
       const r = await importCatalog({ from: o.from, input: file, integration: o.integration, ...(o.name ? { name: o.name } : {}), ...(o.overrides ? { overrides: o.overrides } : {}), ...(o.previous ? { previous: o.previous } : {}), ...(o.allowRefRoot ? { allowRefRoots: o.allowRefRoot } : {}) });
       if (!r.ok) {
         if (format === "json") io().stderr.write(JSON.stringify({ ok: false, errors: r.errors }, null, 2) + "\n");

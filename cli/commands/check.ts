@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import { collectCatalogs, loadOrExit, ALLOW_OUTSIDE_HELP, reportDiagnostics, summaryLine, lockOptions } from "../project-io.js";
 import { discoverProjects } from "../../compiler/project.js";
-import { buildScope, lifecycleFiles, lockDiagnostics } from "../../compiler/lifecycle/files.js";
+import { buildScope, lifecycleFiles, lockDiagnostics } from "../../lifecycle/files.js";
 import { analyzeProject } from "../../compiler/analysis/check.js";
 import { diagnosticJson, EXIT_FINDINGS, EXIT_OK, parseFormat, printJson, summarize } from "../output.js";
 import { io } from "../io.js";

@@ -3,8 +3,8 @@
  * `policy-export/1` document (schemas/policy-export.schema.json). `policy import` gives them back.
  */
 import type { Command } from "commander";
-import { exportDocument } from "../../compiler/lifecycle/export-json.js";
-import { declarationsNeeded } from "../../compiler/lifecycle/export-needs.js";
+import { exportDocument } from "../../importers/export-json.js";
+import { declarationsNeeded } from "../../importers/export-needs.js";
 import { COMPILER_VERSION } from "../../compiler/version.js";
 import type { Decl } from "../../grammar/ast.js";
 import { collectCatalogs, loadOrExit, reportDiagnostics, writeAtomic } from "../project-io.js";

@@ -4,8 +4,8 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CliError } from "../output.js";
 import { io } from "../io.js";
-import { defaultActor } from "../../compiler/lifecycle/audit.js";
-import { EMPTY_REVIEWS, recordReview, REVIEWS_FILE, serializeReviews } from "../../compiler/lifecycle/reviews.js";
+import { defaultActor } from "../../lifecycle/audit.js";
+import { EMPTY_REVIEWS, recordReview, REVIEWS_FILE, serializeReviews } from "../../compiler/catalog/reviews.js";
 
 const STARTER = `# Starter policies. Run \`npx policy test\` to check them, \`npx policy build -o bundle.json\` to ship them.
 

@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { existsSync, writeFileSync } from "node:fs";
-import { bundleNameOf, generateKeyPair, readPrivateKey, serializeSignature, signBundle, signDistribution } from "../../compiler/lifecycle/sign.js";
+import { bundleNameOf, generateKeyPair, readPrivateKey, serializeSignature, signBundle, signDistribution } from "../../lifecycle/sign.js";
 import { CliError, parseFormat, printJson } from "../output.js";
 import { io } from "../io.js";
 import { readTextInput } from "../project-io.js";

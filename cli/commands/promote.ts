@@ -5,8 +5,8 @@
  */
 import type { Command } from "commander";
 import { resolve, relative } from "node:path";
-import { planPromotion, type PromotionPlan } from "../../compiler/lifecycle/promote.js";
-import { projectRoot } from "../../compiler/lifecycle/files.js";
+import { planPromotion, type PromotionPlan } from "../../lifecycle/promote.js";
+import { projectRoot } from "../../lifecycle/files.js";
 import { collectCatalogs, loadOrExit, reportDiagnostics, writeAtomic } from "../project-io.js";
 import { CliError, EXIT_FINDINGS, parseFormat, pc, printJson, renderDiagnostic } from "../output.js";
 import { loadShellParser } from "../../compiler/shell/shell-parser.js";

@@ -6,7 +6,7 @@
  */
 import type { Command } from "commander";
 import { statSync } from "node:fs";
-import { replayFiles, replayJsonLine, ReplaySummary } from "../../compiler/session/replay.js";
+import { replayFiles, replayJsonLine, ReplaySummary } from "../../testing/session/replay.js";
 import type { Bundle } from "../../runtime/types.js";
 import { readBundle } from "../project-io.js";
 import { CliError, EXIT_FINDINGS, parseFormat, pc } from "../output.js";

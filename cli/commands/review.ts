@@ -6,9 +6,9 @@
 import type { Command } from "commander";
 import { io } from "../io.js";
 import { join } from "node:path";
-import { defaultActor } from "../../compiler/lifecycle/audit.js";
-import { projectRoot } from "../../compiler/lifecycle/files.js";
-import { readReviewsFile, recordReview, REVIEW_STATUSES, REVIEWS_FILE, serializeReviews, statusIn, type ReviewsDoc } from "../../compiler/lifecycle/reviews.js";
+import { defaultActor } from "../../lifecycle/audit.js";
+import { projectRoot } from "../../lifecycle/files.js";
+import { readReviewsFile, recordReview, REVIEW_STATUSES, REVIEWS_FILE, serializeReviews, statusIn, type ReviewsDoc } from "../../compiler/catalog/reviews.js";
 import { displayPath } from "../../compiler/project.js";
 import { oneLine } from "../../compiler/terminal-safe.js";
 import type { ReviewStatus } from "../../runtime/types.js";

@@ -4,7 +4,7 @@
  */
 import type { Command } from "commander";
 import { resolve } from "node:path";
-import { planClone, applyEdits } from "../../compiler/lifecycle/versions.js";
+import { planClone, applyEdits } from "../../lifecycle/versions.js";
 import { collectCatalogs, loadOrExit, reportDiagnostics, writeAtomic } from "../project-io.js";
 import { CliError, EXIT_FINDINGS, parseFormat, printJson } from "../output.js";
 import { io } from "../io.js";

@@ -19,7 +19,7 @@ import { checkShadowed } from "./rules/shadowed.js";
 import { checkTestSteps } from "./rules/test-steps.js";
 import { checkApprovers, type ApproverRoster } from "./rules/approvers.js";
 import { checkPolicyCount, limitDetectors } from "../limits.js";
-import type { ReviewStatuses } from "../lifecycle/reviews.js";
+import type { ReviewStatuses } from "../catalog/reviews.js";
 
 export { slug } from "./policy.js";
 

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { createEnforcer } from "../../runtime/index.js";
 import type { Bundle, SessionEvent } from "../../runtime/types.js";
 import { referenceDecide } from "../../compiler/reference/index.js";
-import { decisionChanged } from "../../compiler/session/replay.js";
+import { decisionChanged } from "../../testing/session/replay.js";
 import { AtomTable } from "../../compiler/analysis/atoms.js";
 import { explore } from "../../compiler/analysis/explore.js";
 import { modelOf } from "../../compiler/analysis/targets.js";

@@ -11,7 +11,7 @@ import { loadCatalog } from "../../compiler/catalog/load.js";
 import { checkProject } from "../../compiler/check/index.js";
 import { buildBundle } from "../../compiler/emit/index.js";
 import { explain, formatExplanation } from "../../compiler/explain.js";
-import { runTests } from "../../compiler/test-runner/index.js";
+import { runTests } from "../../testing/index.js";
 import { parse } from "../../grammar/index.js";
 import { createEnforcer } from "../../runtime/index.js";
 import { canonicalPath } from "../../runtime/canonical-path.js";

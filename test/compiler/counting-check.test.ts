@@ -7,8 +7,8 @@ import { loadCatalog } from "../../compiler/catalog/load.js";
 import { checkProject } from "../../compiler/check/index.js";
 import { parse } from "../../grammar/index.js";
 import { print } from "../../grammar/printer.js";
-import { exportDocument } from "../../compiler/lifecycle/export-json.js";
-import { importParsed } from "../../compiler/lifecycle/import-json.js";
+import { exportDocument } from "../../importers/export-json.js";
+import { importParsed } from "../../importers/import-json.js";
 
 const catalog = loadCatalog().catalog;
 

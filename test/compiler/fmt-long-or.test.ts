@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { parse } from "../../grammar/index.js";
 import { MAX_IF_WIDTH, print, printPolicyItem } from "../../grammar/printer.js";
 import type { PolicyDecl } from "../../grammar/ast.js";
-import { bodyHash, policyBody } from "../../compiler/lifecycle/body.js";
+import { bodyHash, policyBody } from "../../compiler/policy-body.js";
 
 const TOOLS = ["create_issue", "update_issue", "add_issue_comment", "create_pull_request", "merge_pull_request", "push_files", "create_branch"];
 const source = (alts: readonly string[]) => `policy "w" {\n  id w\n  if ${alts.join(" or ")}\n  action block\n}\n`;

@@ -13,7 +13,7 @@ import { newApprovalId } from "../../enforce/approvals/file-store.js";
 import { systemUsers } from "../../enforce/approvals/identity.js";
 import { RedisApprovalStore } from "../../enforce/approvals/redis-store.js";
 import { loadOrCreateKey } from "../../enforce/approvals/seal.js";
-import { haveRedis, RedisServer } from "../session/redis-server.js";
+import { haveRedis, RedisServer } from "../../bench/support/redis-server.js";
 import { consoleClient } from "./http-client.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "console-redis-"));

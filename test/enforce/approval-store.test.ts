@@ -16,7 +16,7 @@ import { HeldCalls } from "../../enforce/approvals/held-calls.js";
 import { integrationFromServerName, parseUpstream } from "../../enforce/upstream.js";
 import { parseDuration } from "../../enforce/start.js";
 import { approvalContract, type ContractStore } from "./approval-contract.js";
-import { haveRedis, RedisServer } from "../session/redis-server.js";
+import { haveRedis, RedisServer } from "../../bench/support/redis-server.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "approval-store-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

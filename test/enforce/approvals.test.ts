@@ -12,7 +12,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import { buildBundleFile, importLiveCatalog, readJsonl, requireServer, serverCommand, SERVERS, startProxyClient, textOf, until, type ProxyClient } from "./helpers.js";
 import { FileApprovalStore } from "../../enforce/approvals/file-store.js";
 import { viewOf } from "../../enforce/approvals/types.js";
-import { haveRedis, RedisServer } from "../session/redis-server.js";
+import { haveRedis, RedisServer } from "../../bench/support/redis-server.js";
 import { ALICE, APPROVERS_GROUP, CAROL, ensureApprovers } from "./os-users.js";
 import { runCli, spawnCli } from "../support/cli.js";
 

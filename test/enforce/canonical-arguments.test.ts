@@ -8,8 +8,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { readSessionFile } from "../../compiler/session/read.js";
-import { replayEvents } from "../../compiler/test-runner/index.js";
+import { readSessionFile } from "../../testing/session/read.js";
+import { replayEvents } from "../../testing/index.js";
 import { buildBundleFile, importLiveCatalog, readJsonl, requireServer, serverCommand, SERVERS, startProxyClient, textOf } from "./helpers.js";
 
 const work = realpathSync(mkdtempSync(path.join(tmpdir(), "enforce-canon-")));

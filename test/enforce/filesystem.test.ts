@@ -8,8 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { readSessionFile } from "../../compiler/session/read.js";
-import { replayEvents } from "../../compiler/test-runner/index.js";
+import { readSessionFile } from "../../testing/session/read.js";
+import { replayEvents } from "../../testing/index.js";
 import { buildBundleFile, importLiveCatalog, readJsonl, requireServer, serverCommand, SERVERS, startProxyClient, textOf } from "./helpers.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "enforce-fs-"));

@@ -10,9 +10,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { Bundle } from "../../runtime/types.js";
-import { readSessionFile } from "../../compiler/session/read.js";
-import { replayFiles } from "../../compiler/session/replay.js";
-import { replayEvents } from "../../compiler/test-runner/index.js";
+import { readSessionFile } from "../../testing/session/read.js";
+import { replayFiles } from "../../testing/session/replay.js";
+import { replayEvents } from "../../testing/index.js";
 import { buildBundleFile, importLiveCatalog, readJsonl, serverCommand, serverEntry, SERVERS, textOf, until } from "./helpers.js";
 import { inProcessProxy } from "./in-process.js";
 

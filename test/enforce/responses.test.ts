@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { replayFiles, type ReplayRecord } from "../../compiler/session/replay.js";
+import { replayFiles, type ReplayRecord } from "../../testing/session/replay.js";
 import { buildBundleFile, importLiveCatalog, readJsonl, requireServer, serverCommand, SERVERS, startProxyClient, textOf } from "./helpers.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "enforce-responses-"));

@@ -9,8 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { readSessionFile } from "../../compiler/session/read.js";
-import { replayEvents } from "../../compiler/test-runner/index.js";
+import { readSessionFile } from "../../testing/session/read.js";
+import { replayEvents } from "../../testing/index.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { startProxy } from "../../enforce/start.js";

@@ -11,7 +11,7 @@ import { explain } from "../../compiler/explain.js";
 import { createEnforcer } from "../../runtime/index.js";
 import type { Bundle, Decision, SessionEvent } from "../../runtime/types.js";
 import type { Catalog } from "../../compiler/catalog/catalog.js";
-import type { ReviewStatuses } from "../../compiler/lifecycle/reviews.js";
+import type { ReviewStatuses } from "../../compiler/catalog/reviews.js";
 import { SMALL_REVIEWS } from "../support/small-catalog.js";
 
 export interface Disagreement {

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { readSessionFile } from "../../compiler/session/read.js";
+import { readSessionFile } from "../../testing/session/read.js";
 import { runCli } from "../support/cli.js";
 
 const POLICY = `policy "no deletes" {\n  id no-deletes\n  if integration is GitHub\n  if operation is Delete\n  action block\n}\n`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { makeEntry, serializeEntry, verifyAuditLog, type AuditEntry } from "../../compiler/lifecycle/audit.js";
+import { makeEntry, serializeEntry, verifyAuditLog, type AuditEntry } from "../../lifecycle/audit.js";
 
 const NONE = { added: [], changed: [], deprecated: [], removed: [] };
 

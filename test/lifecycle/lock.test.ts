@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkLock, EMPTY_LOCK, lockChanges, nextLock, readLock, serializeLock } from "../../compiler/lifecycle/lock.js";
+import { checkLock, EMPTY_LOCK, lockChanges, nextLock, readLock, serializeLock } from "../../lifecycle/lock.js";
 import { GITHUB, project } from "./helpers.js";
 
 const locked = nextLock(project({ "a.policy": GITHUB }), EMPTY_LOCK, undefined);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createPublicKey } from "node:crypto";
-import { generateKeyPair, readPrivateKey, signBundle } from "../../compiler/lifecycle/sign.js";
+import { generateKeyPair, readPrivateKey, signBundle } from "../../lifecycle/sign.js";
 import { buildBundle, serializeBundle } from "../../compiler/emit/index.js";
 import { createEnforcer } from "../../runtime/index.js";
 import { loadVerifiedBundle, verifyBundle } from "../../runtime/verify.js";

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
 import { Client, workspace } from "./harness.js";
-import { largeSource } from "../support/large-source.js";
+import { largeSource } from "../../bench/support/large-source.js";
 
 
 

@@ -1,5 +1,5 @@
 /**
- * Neovim (headless) as a real editor client: `test/nvim/lsp_smoke.lua` attaches the server,
+ * Neovim (headless) as a real editor client: `test/lsp/nvim/lsp_smoke.lua` attaches the server,
  * waits for diagnostics, asks for completion, hover, code actions and formatting, and writes the
  * results to JSON. Needs `nvim` (Debian package `neovim`); under CI=true a missing nvim fails.
  */
@@ -19,7 +19,7 @@ test("nvim is installed when running in CI", () => {
 
 test.skipIf(!hasNvim)("Neovim attaches the server and gets diagnostics, completion, hover, a quick fix and formatting", () => {
   const out = join(mkdtempSync(join(tmpdir(), "policy-nvim-")), "result.json");
-  const r = spawnSync("timeout", ["90", "nvim", "--headless", "-u", "NONE", "-i", "NONE", "-n", "-c", "luafile test/nvim/lsp_smoke.lua", "test/nvim/fixtures/sample.policy"], {
+  const r = spawnSync("timeout", ["90", "nvim", "--headless", "-u", "NONE", "-i", "NONE", "-n", "-c", "luafile test/lsp/nvim/lsp_smoke.lua", "test/lsp/nvim/fixtures/sample.policy"], {
     cwd: REPO, encoding: "utf8", input: "", env: { ...process.env, OUT: out, POLICY_SERVER_CMD: JSON.stringify(serverCommand()) },
   });
   const result = JSON.parse(readFileSync(out, "utf8")) as { ok: boolean; error?: string; diagnostics: { code: string; lnum: number }[]; completion: string[]; hover: string; actions: string[]; formatted: string[]; ms: number };

@@ -5,7 +5,7 @@ import path from "node:path";
 import { loadCatalog } from "../../compiler/catalog/load.js";
 import { checkProject } from "../../compiler/check/index.js";
 import { buildBundle, serializeBundle } from "../../compiler/emit/index.js";
-import { serializeSignature, signBundle, signDistribution } from "../../compiler/lifecycle/sign.js";
+import { serializeSignature, signBundle, signDistribution } from "../../lifecycle/sign.js";
 
 export interface Built { readonly text: string; readonly revision: string }
 

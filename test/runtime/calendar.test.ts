@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { periodStart, wallClock } from "../../runtime/calendar.js";
 import { createEnforcer } from "../../runtime/index.js";
-import { compile, request } from "../session/helpers.js";
+import { compile, request } from "./session/helpers.js";
 
 const ZONES = ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "America/Santiago", "Pacific/Chatham", "America/Havana", "UTC"];
 const UNIT = { day: 86_400_000, hour: 3_600_000 } as const;

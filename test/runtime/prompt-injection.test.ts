@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BUILTIN_DETECTORS, scan } from "../../runtime/detectors.js";
 import { createEnforcer } from "../../runtime/index.js";
-import { compile, request } from "../session/helpers.js";
+import { compile, request } from "./session/helpers.js";
 
 const DETECTORS = BUILTIN_DETECTORS.filter((d) => d.class === "PROMPT_INJECTION");
 const ROOT = join(import.meta.dirname, "../..");

@@ -8,7 +8,7 @@ import { checkProject } from "../../compiler/check/index.js";
 import { buildBundle } from "../../compiler/emit/index.js";
 import { referenceDecide } from "../../compiler/reference/index.js";
 import { explain } from "../../compiler/explain.js";
-import { replayEvents, runTests } from "../../compiler/test-runner/index.js";
+import { replayEvents, runTests } from "../../testing/index.js";
 import { createEnforcer, MemoryStore } from "../../runtime/index.js";
 import type { SessionEvent } from "../../runtime/types.js";
 import { smallCatalog } from "../support/small-catalog.js";

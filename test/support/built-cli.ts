@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 /** The folders `tsconfig.json` compiles into dist/. */
-const SOURCES = ["grammar", "compiler", "runtime", "lsp", "cli", "adapters", "enforce"];
+const SOURCES = ["grammar", "compiler", "importers", "lifecycle", "testing", "runtime", "lsp", "cli", "adapters", "enforce"];
 const STAMP = join(ROOT, "dist/cli/main.js");
 
 function newestSource(dir: string): number {

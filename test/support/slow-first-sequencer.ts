@@ -14,7 +14,7 @@ export const SLOW_FIRST = [
   "test/hardening/differential-extended.test.ts",
   "test/hardening/parser-fuzz.test.ts",
   "test/compiler/differential.test.ts",
-  "test/test-runner/runner.test.ts",
+  "test/testing/runner.test.ts",
   "test/console/console-e2e.test.ts",
   "test/enforce/approvals.test.ts",
   "test/enforce/audit-and-state.test.ts",
@@ -26,7 +26,7 @@ export const SLOW_FIRST = [
   "test/enforce/canonical-arguments.test.ts",
   "test/enforce/approvals-lifecycle.test.ts",
   "test/ops/enforce-ops.test.ts",
-  "test/commands/properties.test.ts",
+  "test/runtime/commands/properties.test.ts",
   "test/lsp/incremental-parse.test.ts",
 ];
 

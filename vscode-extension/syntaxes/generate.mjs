@@ -5,7 +5,7 @@
 //
 // Edit this file, never the JSON. Scope names follow the TextMate conventions; every keyword class
 // gets its own sub-scope (e.g. `keyword.control.effect.block.policy`) so themes and tests can tell
-// them apart. Tests: test/grammar/*.test.policy.
+// them apart. Tests: test/vscode-extension/grammar/*.test.policy.
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
