@@ -85,7 +85,7 @@ const REGISTRY = [
   { code: "PDL4004", severity: "info", title: "no id", example: "policy without `id`", fix: "add `id <slug>` so that tests and audit logs keep a stable name" },
   { code: "PDL4020", severity: "warning", title: "policy never decides", example: "an allow that matches only calls where a block or an earlier policy wins", fix: "remove it, narrow the policies that win, or change the priorities (the message names them, with the calls)" },
   { code: "PDL4021", severity: "warning", title: "tools no policy and no default decides", example: "GitHub read tools in a project without `default`", fix: "add a `default` or a policy that covers them" },
-  { code: "PDL4022", severity: "warning", title: "a tie only source order breaks", example: "two blocks of priority 100 with different reasons on the same calls", fix: "give one a lower priority number, or narrow one" },
+  { code: "PDL4022", severity: "warning", title: "a tie only source order breaks", example: "two require_approval policies of priority 100 with different approvers on the same calls (a different reason alone is not reported)", fix: "give one a lower priority number, or narrow one" },
   { code: "PDL6001", severity: "error", title: "test refers to an unknown policy", example: "expect block by nonexistent", fix: "use a policy id or name" },
   { code: "PDL6005", severity: "error", title: "test step calls an unknown tool", example: "call githib.merge_pull_request {}", fix: "use a tool of the catalog (did you mean…)" },
   { code: "PDL6006", severity: "error", title: "test step arguments do not fit the tool's schema", example: "call github.merge_pull_request { pull_number: 9 } (the argument is pullNumber)", fix: "use the argument names and types of `policy catalog show <tool>`" },

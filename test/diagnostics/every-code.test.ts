@@ -69,8 +69,8 @@ const PRODUCERS: Record<string, () => readonly Diagnostic[]> = {
   ].join("\n") }], catalog)),
   PDL4021: () => analyzeProject(checkProject([{ file: "input.policy", text: `policy "m" {\n  id m\n  if tool is github.merge_pull_request\n  action block\n}\n` }], catalog)),
   PDL4022: () => analyzeProject(checkProject([{ file: "input.policy", text: [
-    `policy "a" {\n  id a\n  if tool is github.merge_pull_request\n  action block "one reason"\n}\n`,
-    `policy "b" {\n  id b\n  if tool is github.merge_pull_request\n  if agent is "A"\n  action block "another reason"\n}\n`,
+    `policy "a" {\n  id a\n  if tool is github.merge_pull_request\n  action require_approval "one reason" from [technician]\n}\n`,
+    `policy "b" {\n  id b\n  if tool is github.merge_pull_request\n  if agent is "A"\n  action require_approval "another reason" from [manager]\n}\n`,
     "default allow\n",
   ].join("\n") }], catalog)),
   PDL5012: () => readLock(JSON.stringify({ format: "policy-lock/1", policies: { p: { version: "two" } } }), "policy.lock").diagnostics,
