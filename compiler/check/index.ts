@@ -16,6 +16,7 @@ import { checkOrganization } from "./rules/organization.js";
 import { checkDefaults } from "./rules/defaults.js";
 import { checkDuplicateIds } from "./rules/duplicate-ids.js";
 import { checkShadowed } from "./rules/shadowed.js";
+import { checkCommandForms } from "./rules/command-forms.js";
 import { checkTestSteps } from "./rules/test-steps.js";
 import { checkApprovers, type ApproverRoster } from "./rules/approvers.js";
 import { checkPolicyCount, limitDetectors } from "../limits.js";
@@ -79,6 +80,7 @@ export function checkProject(sources: readonly Source[], catalog: Catalog, extra
   checkPolicyCount(ctx, policies);
   checkDuplicateIds(ctx, policies);
   checkShadowed(ctx, policies);
+  checkCommandForms(ctx, policies);
   checkApprovers(ctx, policies, opts.approvers);
   const approvers = opts.approvers ? sortedRoster(opts.approvers) : undefined;
   const tests = files.flatMap((f) => f.ast.decls.filter((d): d is A.TestDecl => d.kind === "Test").map((decl) => ({ file: f.file, decl })));
