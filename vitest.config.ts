@@ -20,6 +20,7 @@ const E2E = [
   "test/inventory/**/*.test.ts",
   "test/importers/catalog/catalog-diff.test.ts",
   "test/lsp/server.test.ts",
+  "test/lsp/why-lens.test.ts",
   "test/lsp/lock.test.ts",
   "test/lsp/large-file.test.ts",
   "test/lsp/nvim.test.ts",

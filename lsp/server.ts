@@ -23,7 +23,7 @@ import { codeActions } from "./code-actions.js";
 import { prepareRename, rename } from "./rename.js";
 import { LEGEND, semanticTokens } from "./semantic-tokens.js";
 import { foldingRanges } from "./folding.js";
-import { codeLenses, lastRun } from "./code-lens.js";
+import { codeLenses, failureHover, lastRun } from "./code-lens.js";
 import { uriToPath } from "./positions.js";
 import { loadShellParser } from "../compiler/shell/shell-parser.js";
 
@@ -126,7 +126,14 @@ function serve(connection: Connection): void {
   }));
   connection.onHover(guard("hover", null, (p) => {
     const c = context(p.textDocument.uri);
-    return c ? hover(c.project, c.file, c.ast, c.doc.offsetAt(p.position)) : null;
+    if (!c) return null;
+    const offset = c.doc.offsetAt(p.position);
+    const h = hover(c.project, c.file, c.ast, offset);
+    // A failing test step: its failure detail (the decision and what would change it) from the last run.
+    const failed = c.project.tests.length ? failureHover(c.file, offset, lastRun(c.project, c.state.root, log)) : undefined;
+    if (!failed) return h;
+    const before = h && typeof h.contents === "object" && "value" in h.contents ? `${h.contents.value}\n\n---\n\n` : "";
+    return { contents: { kind: "markdown", value: before + failed } };
   }));
   connection.onDefinition(guard("definition", [], (p) => {
     const c = context(p.textDocument.uri);

@@ -2,10 +2,14 @@
  * The monitor (seed 003: "Open Monitor, filter by this policy id. Each block event shows the rule,
  * the agent, the matching input, and the run id"): the decisions of the decision logs, filtered,
  * newest first; and the screen of one decision with the deciding rule's `if` lines and the values
- * they read from the recorded call, the `policy explain` trace, and the way to replay it.
+ * they read from the recorded call, the `policy explain` trace, what would have given another
+ * effect (the counterfactuals `policy explain` prints), and the way to replay it.
  */
 import type { Bundle, BundlePolicy } from "../../runtime/types.js";
-import { explain } from "../../compiler/explain.js";
+import type { SessionEvent } from "../../runtime/types.js";
+import { eventProblem } from "../../runtime/event.js";
+import { explain, type Explanation } from "../../compiler/explain.js";
+import { alertCounterfactuals, alertText, counterfactuals, counterfactualText } from "../../compiler/analysis/counterfactual.js";
 import { html, type Html } from "../html.js";
 import { agentOf, str, type LogLine } from "../data/decision-log.js";
 import type { MonitorFilter } from "../data/monitor-filter.js";
@@ -81,6 +85,35 @@ export interface EventData {
 function explainBlock(d: EventData): Html {
   if (!d.bundle || !d.event) return html``;
   const x = explain(d.bundle, d.event.event);
+  return html`${traceBlock(x)}${whatWouldChange(d.bundle, d.event.event, x, d.line.rec)}`;
+}
+
+/**
+ * "What would change it": the counterfactuals and alert counterfactuals `policy explain` prints,
+ * in the same words. Computed on an empty history like the trace, so shown only when that gives
+ * the decision the log recorded (else they would explain another decision).
+ */
+function whatWouldChange(bundle: Bundle, event: Record<string, unknown>, x: Explanation, rec: Record<string, unknown>): Html {
+  if (eventProblem(event)) return html``;
+  const logged = (rec.decision ?? {}) as { policy?: { id?: string } | null };
+  const loggedPolicy = logged.policy?.id ?? (str(rec, "policy") || null);
+  if (x.decision.effect !== str(rec, "effect") || (x.decision.policy?.id ?? null) !== loggedPolicy) {
+    return html`<h2>What would change it</h2><p class="hint" data-counterfactuals="history">This decision depended on the session's history (on an empty history it is ${x.decision.effect}): <code>policy replay</code> of the recording explains it.</p>`;
+  }
+  let cf: ReturnType<typeof counterfactuals>, al: ReturnType<typeof alertCounterfactuals>;
+  try {
+    cf = counterfactuals(bundle, event as unknown as SessionEvent);
+    al = alertCounterfactuals(bundle, event as unknown as SessionEvent);
+  } catch (e) {
+    return html`<h2>What would change it</h2><p class="bad">It could not be computed for this call: ${(e as Error).message}</p>`;
+  }
+  if (cf.undecidable) return html`<h2>What would change it</h2><p data-counterfactuals>${cf.undecidable}</p>`;
+  const lines = [...cf.counterfactuals.map((c) => counterfactualText(cf.atoms, c)), ...al.alerts.flatMap((a) => a.changes.map((ch) => alertText(al.atoms, a.policy, ch)))];
+  if (!lines.length) return html``;
+  return html`<h2>What would change it</h2><ul class="counterfactuals" data-counterfactuals>${lines.map((l) => html`<li>${l}</li>`)}</ul>`;
+}
+
+function traceBlock(x: Explanation): Html {
   return html`<h2>policy explain</h2><p class="hint">Session conditions are evaluated on an empty history here; <code>policy replay</code> of the recording gives the decision with the session's history.</p>
 <ul class="trace">${x.policies.filter((p) => p.outcome !== "other trigger").map((p) => html`<li>${p.outcome === "matched" ? "✓" : p.needsHistory ? "?" : "✗"} <code>${p.id}</code> ${p.outcome}${p.failed ? html`: <code>${p.failed}</code>` : ""}</li>`)}</ul>`;
 }
