@@ -55,8 +55,6 @@ export class RedisStore implements SessionStore {
   readonly client: Redis;
   /** Round trips a caller waited for so far: the bench and tests report round trips per decision. */
   roundTrips = 0;
-  /** `finish` scripts sent without being waited for (pipelined with the next command). */
-  pipelined = 0;
   /** The last connection error, for diagnostics. */
   lastError: string | undefined;
   private readonly own: boolean;
@@ -67,8 +65,6 @@ export class RedisStore implements SessionStore {
   private readonly retain: number;
   private readonly uniq = randomBytes(6).toString("base64url");
   private counter = 0;
-  /** `finish` updates Redis has not confirmed, by session: re-sent ahead of the session's next `begin`. */
-  private readonly unconfirmed = new Map<string, StateUpdate[]>();
 
   constructor(opts: RedisStoreOptions = {}) {
     this.prefix = opts.prefix ?? "policy:";
@@ -143,8 +139,6 @@ export class RedisStore implements SessionStore {
   }
 
   async begin(q: StateQuery): Promise<StateSnapshot> {
-    // Unconfirmed updates of the session are sent ahead of the script on the same connection.
-    const retried = this.resend(q.session);
     const [s, labels, called, ids] = this.sessionKeys(q.session);
     const a = this.agentBase(q.agent);
     const member = q.call ? `${this.uniq}.${(this.counter++).toString(36)}` : "";
@@ -155,10 +149,6 @@ export class RedisStore implements SessionStore {
       q.record.length, ...q.record, q.counts.length, ...q.counts.flatMap((c) => [c.counter, c.windowMs]),
       ...this.tallyArgs(q),
     ]);
-    if (retried) {
-      pending.catch(() => undefined);
-      await retried;
-    }
     const r = (await pending) as [string, string, string, string[], string[], number[], number, string[], string[]];
     const counts: Record<string, number> = {};
     q.counts.forEach((c, i) => { counts[countKey(c.counter, c.windowMs)] = Number(r[5][i] ?? 0); });
@@ -188,31 +178,25 @@ export class RedisStore implements SessionStore {
     ];
   }
 
-  /** Re-sends the session's unconfirmed updates; rejects (and keeps them) if Redis does not confirm them. */
-  private resend(session: string): Promise<void> | undefined {
-    const retry = this.unconfirmed.get(session);
-    if (!retry) return undefined;
-    this.unconfirmed.delete(session);
-    return Promise.all(retry.map((u) => this.sendFinish(u))).then(() => undefined, (e: unknown) => {
-      this.unconfirmed.set(session, [...retry, ...(this.unconfirmed.get(session) ?? [])]);
-      throw new Error(`redis: an earlier update of this session is not recorded (${(e as Error)?.message ?? String(e)})`);
-    });
-  }
-
   /**
-   * Records what a decision let through, pipelined: the script is written to the connection now
-   * and not waited for. Redis runs a connection's commands in order, so this replica's next
-   * `begin` sees it; if Redis does not confirm it, it is re-sent ahead of the session's next `begin`.
+   * Records what a decision let through, and waits for Redis to confirm it: another replica's next
+   * decision must see it (a label, a resource, a blocked call id). A store that does not confirm in
+   * time fails the decision closed.
    */
-  finish(u: StateUpdate): void {
-    this.pipelined++;
-    this.sendFinish(u).catch((e: unknown) => {
-      this.lastError = (e as Error)?.message ?? String(e);
-      const l = this.unconfirmed.get(u.session) ?? [];
-      // Bounded: a session whose updates keep failing fails closed at its next begin anyway.
-      if (l.length < 1000) l.push(u);
-      this.unconfirmed.set(u.session, l);
+  async finish(u: StateUpdate): Promise<void> {
+    this.roundTrips++;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
     });
+    try {
+      await Promise.race([this.sendFinish(u), deadline]);
+    } catch (e) {
+      this.lastError = (e as Error)?.message ?? String(e);
+      throw new Error(`redis: ${(e as Error)?.message ?? String(e)}`);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

@@ -76,7 +76,7 @@ describe("recorded-session examples", () => {
     const c = computeCoverage(p, bundle, runTests(p, bundle, { cwd: EXAMPLES, snapshots: "off" }));
     expect(c.neverExercised).toEqual([]);
     expect(c.neverMatched).toEqual([]);
-    expect(c.summary.policies).toBe(11);
+    expect(c.summary.policies).toBe(12);
     const push = c.policies.find((x) => x.id === "codex-push-main-approval")!;
     expect(push.conditions.map((k) => [k.held > 0, k.failed > 0])).toEqual([[true, true], [true, true]]);
   });

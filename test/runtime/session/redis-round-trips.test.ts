@@ -1,8 +1,8 @@
 /**
- * The Redis store's wire behaviour against a real redis-server: a decision waits for one round
- * trip (measured through a proxy that delays every packet), what a decision let through is
- * visible to the replica's next decision and to other replicas, an update Redis did not confirm
- * is re-sent or the session fails closed, and two replicas deciding at once never both pass a
+ * The Redis store's wire behaviour against a real redis-server: a decision waits for its begin and
+ * (when it records something) its finish, and no more (through a proxy that delays every packet);
+ * what a decision let through is visible to other replicas as soon as it returns; an update Redis
+ * does not confirm fails the decision closed; and two replicas deciding at once never both pass a
  * `rate(…) > N` limit that only one may pass.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -70,68 +70,58 @@ describe.skipIf(!haveRedis() && process.env["CI"] !== "true")("Redis store: one 
     await server?.stop();
   });
 
-  it("a decision that records labels waits for one round trip; the replica's next decision sees them", async () => {
+  it("a decision waits for its begin, and for its finish when it records something; never more", async () => {
     const port = Number(new URL(server.url).port);
     const proxy = await delayingProxy(port);
     try {
       const st = await store(proxy.url, `rt${n++}:`, 2000);
       const e = createEnforcer(compile(POLICIES), { store: st });
-      const rtt = 2 * DELAY_MS;
       const steps: [string, string, Record<string, unknown>][] = [
         ["gmail.read_email", "allow", { messageId: "m1" }],
         ["slack.slack_post_message", "block", { channel_id: "C0EXT1", text: "fyi" }],
         ["linear.list_issues", "allow", {}],
       ];
       for (const [i, [tool, effect, args]] of steps.entries()) {
-        const t = performance.now();
         const d = await e.decideAsync(request(at(T0, i), tool, args, { session: "one-rt" }));
-        const ms = performance.now() - t;
         expect(d.effect, `${tool}: ${d.reason}`).toBe(effect);
-        // One round trip is ≥ 2 × DELAY_MS; two would be ≥ 4 × DELAY_MS.
-        expect(ms).toBeGreaterThanOrEqual(rtt - 5);
-        expect(ms, `${tool} took ${ms.toFixed(0)} ms`).toBeLessThan(2 * rtt - 10);
       }
-      // Each decision waited for exactly one round trip; the label updates went out pipelined.
-      expect(st.roundTrips).toBe(steps.length);
-      expect(st.pipelined).toBeGreaterThanOrEqual(1);
-      expect(proxy.writes()).toBeLessThanOrEqual(2 * steps.length + 2);
+      // One begin per decision, and one finish per decision that recorded labels or a blocked call.
+      expect(st.roundTrips).toBeGreaterThanOrEqual(steps.length);
+      expect(st.roundTrips).toBeLessThanOrEqual(2 * steps.length);
     } finally {
       await proxy.close();
     }
   });
 
-  it("what a decision let through is visible to another replica", async () => {
+  it("what a decision let through is visible to another replica as soon as the decision returns", async () => {
     const prefix = `rt${n++}:`;
     const a = await store(server.url, prefix);
     const b = await store(server.url, prefix);
     const bundle = compile(POLICIES);
     const A = createEnforcer(bundle, { store: a });
     const B = createEnforcer(bundle, { store: b });
-    expect((await A.decideAsync(request(at(T0, 0), "gmail.read_email", { messageId: "m1" }, { session: "x" }))).effect).toBe("allow");
-    // The pipelined update was written before the decision returned; a PING on A's connection confirms it ran.
-    await a.client.ping();
-    const d = await B.decideAsync(request(at(T0, 1), "slack.slack_post_message", { channel_id: "C0EXT1", text: "fyi" }, { session: "x" }));
-    expect(d.policy?.id).toBe("lethal-trifecta");
+    for (let i = 0; i < 20; i++) {
+      const session = `x${i}`;
+      expect((await A.decideAsync(request(at(T0, 0), "gmail.read_email", { messageId: "m1" }, { session }))).effect).toBe("allow");
+      const d = await B.decideAsync(request(at(T0, 1), "slack.slack_post_message", { channel_id: "C0EXT1", text: "fyi" }, { session }));
+      expect(d.policy?.id).toBe("lethal-trifecta");
+    }
   });
 
-  it("an update Redis did not confirm is re-sent ahead of the session's next decision, or the session fails closed", async () => {
+  it("an update Redis does not confirm fails the decision closed; once Redis answers, the session goes on", async () => {
     const st = await store(server.url, `rt${n++}:`);
     const e = createEnforcer(compile(POLICIES), { store: st });
     const client = st.client as unknown as { eval: (...a: unknown[]) => Promise<unknown> };
     const real = client.eval.bind(client);
     let failing = true;
     client.eval = (...a: unknown[]) => (failing ? Promise.reject(new Error("injected failure")) : real(...a));
-    expect((await e.decideAsync(request(at(T0, 0), "gmail.read_email", { messageId: "m1" }, { session: "lost" }))).effect).toBe("allow");
-    await new Promise((r) => setTimeout(r, 20));
-    // Still failing: the session's next decision blocks instead of deciding without the labels.
-    const blocked = await e.decideAsync(request(at(T0, 1), "slack.slack_post_message", { channel_id: "C0EXT1", text: "fyi" }, { session: "lost" }));
+    const blocked = await e.decideAsync(request(at(T0, 0), "gmail.read_email", { messageId: "m1" }, { session: "lost" }));
     expect(blocked.effect).toBe("block");
-    expect(blocked.reason).toMatch(/^session store unavailable: .*earlier update of this session is not recorded/);
-    // Another session is not held up.
-    expect((await e.decideAsync(request(at(T0, 1), "linear.list_issues", {}, { session: "other" }))).effect).toBe("allow");
+    expect(blocked.reason).toMatch(/^session store unavailable: redis: injected failure/);
     failing = false;
-    // Redis confirms the re-sent update: the labels are there and the trifecta blocks on its own rule.
-    const d = await e.decideAsync(request(at(T0, 2), "slack.slack_post_message", { channel_id: "C0EXT1", text: "fyi" }, { session: "lost" }));
+    const again = await e.decideAsync(request(at(T0, 2), "gmail.read_email", { messageId: "m2" }, { session: "lost" }));
+    expect(again.effect, again.reason).toBe("allow");
+    const d = await e.decideAsync(request(at(T0, 3), "slack.slack_post_message", { channel_id: "C0EXT1", text: "fyi" }, { session: "lost" }));
     expect(d.policy?.id).toBe("lethal-trifecta");
   });
 
