@@ -11,7 +11,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { SerializedError } from "vitest";
 import type { TestModule, Vitest } from "vitest/node";
-import { DefaultReporter } from "vitest/reporters";
+import { DefaultReporter } from "vitest/node";
 
 type TestRunEndReason = Parameters<DefaultReporter["onTestRunEnd"]>[2];
 
