@@ -3,11 +3,9 @@
  * `createEnforcer(bundle, { store: createRedisStore({ url: "redis://127.0.0.1:6379" }) })` and
  * `await enforcer.decideAsync(event)`.
  *
- * Each store step is one Lua script (atomic; see scripts.ts). A decision waits for one round trip:
- * `begin` reads what the decision needs and records the call atomically, and `finish` is pipelined
- * (sent on the same connection before the decision returns, not waited for), so this replica's
- * next `begin` is executed after it. A `finish` that fails is kept and re-sent ahead of the
- * session's next `begin`, which fails closed if it cannot be recorded. Every command has a
+ * Each store step is one Lua script (atomic; see scripts.ts): `begin` reads what the decision
+ * needs and records the call atomically, and `finish` (when the decision records something) is
+ * awaited before the decision returns, so every replica's next decision sees it. Every command has a
  * deadline (`timeoutMs`, 200 ms by default) and commands are not queued while disconnected, so
  * an unreachable or slow Redis makes `decideAsync` block with "session store unavailable: …"
  * (fail closed); the client reconnects on its own and decisions recover when Redis is back.
@@ -95,7 +93,7 @@ export class RedisStore implements SessionStore {
         this.client.once("ready", ok);
       });
     }
-    await Promise.all([SCRIPTS.begin, SCRIPTS.respond].map((s) => this.client.script("LOAD", s.lua)));
+    await Promise.all(Object.values(SCRIPTS).map((s) => this.client.script("LOAD", s.lua)));
   }
 
   /** Closes the client if the store created it. */
@@ -142,14 +140,13 @@ export class RedisStore implements SessionStore {
     const [s, labels, called, ids] = this.sessionKeys(q.session);
     const a = this.agentBase(q.agent);
     const member = q.call ? `${this.uniq}.${(this.counter++).toString(36)}` : "";
-    const pending = this.run(SCRIPTS.begin, [s, labels, called, ids, `${a}:res`], [
+    const r = (await this.run(SCRIPTS.begin, [s, labels, called, ids, `${a}:res`], [
       q.ts, q.revision, Math.max(q.lookbackMs, this.retain), member,
       q.call?.id !== undefined ? "1" : "0", q.call?.id ?? "", q.call?.key ?? "",
       q.resource ?? "", this.sessionTtl, enc(q.agent), `${a}:spend:`, `${a}:n:`,
       q.record.length, ...q.record, q.counts.length, ...q.counts.flatMap((c) => [c.counter, c.windowMs]),
       ...this.tallyArgs(q),
-    ]);
-    const r = (await pending) as [string, string, string, string[], string[], number[], number, string[], string[]];
+    ])) as [string, string, string, string[], string[], number[], number, string[], string[]];
     const counts: Record<string, number> = {};
     q.counts.forEach((c, i) => { counts[countKey(c.counter, c.windowMs)] = Number(r[5][i] ?? 0); });
     const spend: Record<string, number> = {};
@@ -180,42 +177,19 @@ export class RedisStore implements SessionStore {
 
   /**
    * Records what a decision let through, and waits for Redis to confirm it: another replica's next
-   * decision must see it (a label, a resource, a blocked call id). A store that does not confirm in
-   * time fails the decision closed.
+   * decision must see it (a label, a resource, a blocked call id). A blocked call's tally entry is
+   * given back beside it. A store that does not confirm in time fails the decision closed.
    */
   async finish(u: StateUpdate): Promise<void> {
-    this.roundTrips++;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-    });
-    try {
-      await Promise.race([this.sendFinish(u), deadline]);
-    } catch (e) {
-      this.lastError = (e as Error)?.message ?? String(e);
-      throw new Error(`redis: ${(e as Error)?.message ?? String(e)}`);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /**
-   * The FINISH script as EVAL (not EVALSHA): it can never come back NOSCRIPT, so it is never
-   * re-sent behind a later command of this connection (the order is what `begin` relies on).
-   */
-  private sendFinish(u: StateUpdate): Promise<unknown> {
     const [, labels, called, ids] = this.sessionKeys(u.session);
-    const keys = [labels, called, ids, `${this.agentBase(u.agent)}:res`];
-    const args = [
+    const done = this.run(SCRIPTS.finish, [labels, called, ids, `${this.agentBase(u.agent)}:res`], [
       this.sessionTtl, this.resourceTtl, u.resource ?? "",
       u.blockedCallId !== undefined ? "1" : "0", u.blockedCallId ?? "",
       u.labels.length, ...u.labels, ...u.called,
-    ];
-    if (!u.refund) return this.client.eval(SCRIPTS.finish.lua, keys.length, ...keys, ...args);
-    // A blocked call's tally entry goes first, on the same connection (as EVAL, for the same reason).
-    const counters = u.refund.counters.map((c) => this.tallyKey(c));
-    const refund = this.client.eval(SCRIPTS.refund.lua, counters.length, ...counters, u.refund.ts, u.refund.member);
-    return Promise.all([refund, this.client.eval(SCRIPTS.finish.lua, keys.length, ...keys, ...args)]);
+    ]);
+    if (!u.refund) { await done; return; }
+    const refund = this.run(SCRIPTS.refund, u.refund.counters.map((c) => this.tallyKey(c)), [u.refund.ts, u.refund.member]);
+    await Promise.all([refund, done]);
   }
 
   async respond(u: ResponseUpdate): Promise<ResponseResult> {

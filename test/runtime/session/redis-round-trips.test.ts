@@ -111,10 +111,11 @@ describe.skipIf(!haveRedis() && process.env["CI"] !== "true")("Redis store: one 
   it("an update Redis does not confirm fails the decision closed; once Redis answers, the session goes on", async () => {
     const st = await store(server.url, `rt${n++}:`);
     const e = createEnforcer(compile(POLICIES), { store: st });
-    const client = st.client as unknown as { eval: (...a: unknown[]) => Promise<unknown> };
-    const real = client.eval.bind(client);
+    // The FINISH script (the only one with 4 keys) fails while `failing`: begin is answered, finish is not.
+    const client = st.client as unknown as { evalsha: (...a: unknown[]) => Promise<unknown> };
+    const real = client.evalsha.bind(client);
     let failing = true;
-    client.eval = (...a: unknown[]) => (failing ? Promise.reject(new Error("injected failure")) : real(...a));
+    client.evalsha = (...a: unknown[]) => (failing && a[1] === 4 ? Promise.reject(new Error("injected failure")) : real(...a));
     const blocked = await e.decideAsync(request(at(T0, 0), "gmail.read_email", { messageId: "m1" }, { session: "lost" }));
     expect(blocked.effect).toBe("block");
     expect(blocked.reason).toMatch(/^session store unavailable: redis: injected failure/);
