@@ -28,8 +28,8 @@ const startsWith = (a: readonly string[], b: readonly string[]) => b.length > 0 
 /** Other tools of the integration, as strict or stricter, whose patterns refine a command `tool` catches all of. */
 function stricterForms(integ: CatalogIntegration, tool: string, skip: (u: string) => boolean): { tool: string; example: string }[] {
   // The commands `tool` is the catch-all of (`git push **`): its other forms are the stricter ones.
-  const mine = integ.commands.filter((c) => c.tool === tool).map((c) => ({ h: head(c.pattern), rest: c.pattern.slice(head(c.pattern).length) }))
-    .filter(({ h, rest }) => h.length >= 2 && rest.every((w) => w === "**")).map(({ h }) => h);
+  const mine = integ.commands.filter((c) => c.tool === tool).map((c) => ({ h: head(c.pattern), all: c.pattern }))
+    .filter(({ h, all }) => h.length >= 2 && all.slice(h.length).every((w) => w === "**")).map(({ h }) => h);
   const op = STRICTNESS[integ.tools.get(tool.slice(integ.id.length + 1))?.operation ?? "Read"] ?? 0;
   const found = new Map<string, string>();
   for (const c of integ.commands) {

@@ -5,11 +5,10 @@
  * that were not blocked (a refused retry neither keeps the agent blocked nor uses up its quota).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEnforcer, MemoryStore, type SessionStore } from "../../../runtime/index.js";
+import { createEnforcer, MemoryStore } from "../../../runtime/index.js";
 import type { Enforcer } from "../../../runtime/enforcer.js";
-import { createRedisStore, type RedisStore } from "../../../adapters/redis/index.js";
-import { compile, request, at } from "./helpers.js";
-import { haveRedis, RedisServer } from "../../../bench/support/redis-server.js";
+import { compile, redisReplicas, request, at } from "./helpers.js";
+import { haveRedis } from "../../../bench/support/redis-server.js";
 import type { SessionEvent } from "../../../runtime/types.js";
 
 const POLICIES = `organization { domains ["acme.com"] timezone "Europe/Berlin" tenant_timezones { globex: "America/New_York" } }
@@ -126,22 +125,5 @@ describe("counting over the in-memory store (two enforcers sharing it)", () => {
 const available = haveRedis();
 
 describe.skipIf(!available)("counting over Redis (two replicas, real redis-server)", () => {
-  let server: RedisServer;
-  const stores: RedisStore[] = [];
-  let n = 0;
-  beforeAll(async () => { server = await RedisServer.start(); });
-  afterAll(async () => {
-    await Promise.all(stores.map((s) => s.close()));
-    await server?.stop();
-  });
-  scenarios(async () => {
-    const prefix = `count${n++}:`;
-    // A generous deadline: a loaded test machine must not turn a slow answer into a block.
-    const a = createRedisStore({ url: server.url, prefix, timeoutMs: 5000 });
-    const b = createRedisStore({ url: server.url, prefix, timeoutMs: 5000 });
-    stores.push(a, b);
-    await Promise.all([a.ready(), b.ready()]);
-    const bundle = compile(POLICIES);
-    return [createEnforcer(bundle, { store: a as SessionStore }), createEnforcer(bundle, { store: b as SessionStore })];
-  });
+  scenarios(redisReplicas(POLICIES, "count"));
 });

@@ -4,6 +4,10 @@ import { checkProject } from "../../../compiler/check/index.js";
 import { buildBundle } from "../../../compiler/emit/index.js";
 import type { Bundle, Decision, SessionEvent } from "../../../runtime/types.js";
 import type { Enforcer } from "../../../runtime/enforcer.js";
+import { afterAll, beforeAll } from "vitest";
+import { createEnforcer, type SessionStore } from "../../../runtime/index.js";
+import { createRedisStore, type RedisStore } from "../../../adapters/redis/index.js";
+import { RedisServer } from "../../../bench/support/redis-server.js";
 
 const catalog = loadCatalog().catalog;
 
@@ -66,4 +70,30 @@ export async function run(e: Enforcer, events: readonly SessionEvent[]): Promise
     else await e.observe(ev);
   }
   return out;
+}
+
+/**
+ * Two enforcers of `policies`, each with its own Redis store on one shared real redis-server (a
+ * fresh key prefix per call): the replicas of the Redis scenarios. Starts the server before the
+ * file's tests and stops it (and closes the stores) after.
+ */
+export function redisReplicas(policies: string, prefix: string): () => Promise<[Enforcer, Enforcer]> {
+  let server: RedisServer;
+  const stores: RedisStore[] = [];
+  let n = 0;
+  beforeAll(async () => { server = await RedisServer.start(); });
+  afterAll(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    await server?.stop();
+  });
+  return async () => {
+    const p = `${prefix}${n++}:`;
+    // A generous deadline: a loaded test machine must not turn a slow answer into a block.
+    const a = createRedisStore({ url: server.url, prefix: p, timeoutMs: 5000 });
+    const b = createRedisStore({ url: server.url, prefix: p, timeoutMs: 5000 });
+    stores.push(a, b);
+    await Promise.all([a.ready(), b.ready()]);
+    const bundle = compile(policies);
+    return [createEnforcer(bundle, { store: a as SessionStore }), createEnforcer(bundle, { store: b as SessionStore })];
+  };
 }

@@ -6,11 +6,10 @@
  * inline tests.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEnforcer, MemoryStore, type SessionStore } from "../../../runtime/index.js";
+import { createEnforcer, MemoryStore } from "../../../runtime/index.js";
 import type { Enforcer } from "../../../runtime/enforcer.js";
-import { createRedisStore, type RedisStore } from "../../../adapters/redis/index.js";
-import { compile, request, response, at } from "./helpers.js";
-import { haveRedis, RedisServer } from "../../../bench/support/redis-server.js";
+import { compile, redisReplicas, request, response, at } from "./helpers.js";
+import { haveRedis } from "../../../bench/support/redis-server.js";
 import { seenWanted } from "../../../runtime/seen.js";
 import { loadProject } from "../../../compiler/project.js";
 import { buildBundle } from "../../../compiler/emit/index.js";
@@ -92,23 +91,7 @@ describe("session facts from responses over the in-memory store", () => {
 });
 
 describe.skipIf(!haveRedis())("session facts from responses over Redis (two replicas, real redis-server)", () => {
-  let server: RedisServer;
-  const stores: RedisStore[] = [];
-  let n = 0;
-  beforeAll(async () => { server = await RedisServer.start(); });
-  afterAll(async () => {
-    await Promise.all(stores.map((s) => s.close()));
-    await server?.stop();
-  });
-  scenarios(async () => {
-    const prefix = `facts${n++}:`;
-    const a = createRedisStore({ url: server.url, prefix, timeoutMs: 5000 });
-    const b = createRedisStore({ url: server.url, prefix, timeoutMs: 5000 });
-    stores.push(a, b);
-    await Promise.all([a.ready(), b.ready()]);
-    const bundle = compile(POLICIES);
-    return [createEnforcer(bundle, { store: a as SessionStore }), createEnforcer(bundle, { store: b as SessionStore })];
-  });
+  scenarios(redisReplicas(POLICIES, "facts"));
 });
 
 describe("examples/limits", () => {
