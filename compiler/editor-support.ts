@@ -174,7 +174,7 @@ export function argPathInfo(tools: readonly CatalogTool[], name: string): ArgPat
     having.push(t.key);
     for (const s of ss) { const x = typesOf(s); if (x !== "any") x.forEach((y) => types.add(y)); description ??= s.description; if (s.enum) en = [...new Set([...(en ?? []), ...s.enum])]; }
     const k = t.argKinds[key] ?? t.argKinds[`${key}[*]`];
-    if (k) kinds.add(k);
+    if (k && k !== "git_push") kinds.add(k); // git_push: the argv is read out into args.remote / args.branches
   }
   if (!having.length) return undefined;
   return { path: name, types: [...types].sort(), enum: en, description, tools: having, kinds: [...kinds].sort() };

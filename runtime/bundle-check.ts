@@ -23,7 +23,7 @@ const ARG_OPS = new Set(["eq", "in", "matches", "contains", "exists", ">", "<", 
 const USER_OPS = new Set(["eq", ">", "<", ">=", "<="]);
 const DEFAULTS = new Set(["allow", "block", "require_approval"]);
 const OPERATIONS: ReadonlySet<string> = new Set(LANGUAGE_OPERATIONS);
-const ARG_KINDS = new Set(["path", "url", "command"]);
+const ARG_KINDS = new Set(["path", "url", "command", "git_push"]);
 
 /** Deepest condition nesting a bundle may carry (the compiler's source nesting limit is lower). */
 export const MAX_EXPR_DEPTH = 256;

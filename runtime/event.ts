@@ -7,6 +7,7 @@ import { argsProblem, commandProblem } from "./limits.js";
 import { userProblem } from "./user.js";
 import { simpleCommands, type ShellParser, type SimpleCommand } from "./argv.js";
 import { matchCommand } from "./command-pattern.js";
+import { gitPushArgs } from "./git-push.js";
 
 const TYPES = new Set(["tool_call_request", "tool_call_response", "message_from_user", "message_to_user", "agent_discovered"]);
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -217,7 +218,9 @@ export function resolveSimple(b: Bundle, s: SimpleCommand): ResolvedCall {
       if (matchCommand(pattern, argv)) {
         const dot = tool.indexOf(".");
         const name = tool.slice(dot + 1);
-        return { ...make(b, tool.slice(0, dot), name, name, false, "cli", args, argv), ...extra };
+        const call = make(b, tool.slice(0, dot), name, name, false, "cli", args, argv);
+        if (call.argKinds?.["argv"] === "git_push") Object.assign(args, gitPushArgs(argv, s.raw));
+        return { ...call, ...extra };
       }
     }
   }

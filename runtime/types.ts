@@ -171,8 +171,11 @@ export interface GlobalOptions {
   readonly flags: readonly string[];
 }
 
-/** What an argument holds, read in canonical form: a file path, a URL or a shell command line. */
-export type ArgKind = "path" | "url" | "command";
+/**
+ * What an argument holds, read in canonical form: a file path, a URL, a shell command line, or (on a
+ * CLI tool's `argv`) a `git push` whose remote and branches are read out (`git_push`, runtime/git-push.ts).
+ */
+export type ArgKind = "path" | "url" | "command" | "git_push";
 
 /**
  * Per catalog tool: `[operation, labels, method, category, verbs, resource, name, argKinds?]`;

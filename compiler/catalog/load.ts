@@ -83,7 +83,10 @@ function crossCheck(doc: CatalogJson, text: string, file: string): Diagnostic[] 
       if (t.resource && t.args?.properties && !(t.resource in t.args.properties)) {
         out.push(diagnostic("PDL3001", at(`"${t.resource}"`), `resource "${t.resource}" of ${integ.id}.${t.name} is not one of its arguments`, `use one of: ${Object.keys(t.args.properties).join(", ")}`));
       }
-      for (const path of Object.keys(t.arg_kinds ?? {})) {
+      for (const [path, kind] of Object.entries(t.arg_kinds ?? {})) {
+        if (kind === "git_push" && (path !== "argv" || integ.call_type !== "cli")) {
+          out.push(diagnostic("PDL3001", at(`"${path}"`), `arg_kinds marks "${path}" of ${integ.id}.${t.name} as git_push, which only a CLI integration's "argv" can be`, 'write "argv": "git_push" on a tool of an integration with "call_type": "cli"'));
+        }
         if (t.args?.properties && !(argRoot(path) in t.args.properties)) {
           out.push(diagnostic("PDL3001", at(`"${path}"`), `arg_kinds names "${path}", but ${integ.id}.${t.name} has no argument "${argRoot(path)}"`, `use one of: ${Object.keys(t.args.properties).join(", ")}`));
         }

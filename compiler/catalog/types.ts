@@ -15,8 +15,8 @@ export const KNOWN_LABELS: readonly string[] = ["untrusted_content", "private_da
  * path, a URL, or a shell command line. Keys of `arg_kinds` are argument paths: `path`,
  * `paths[*]` (every element of an array), `edits[*].path`.
  */
-export type ArgKind = "path" | "url" | "command";
-export const ARG_KINDS: readonly ArgKind[] = ["path", "url", "command"];
+export type ArgKind = "path" | "url" | "command" | "git_push";
+export const ARG_KINDS: readonly ArgKind[] = ["path", "url", "command", "git_push"];
 
 /** A JSON Schema for a tool's arguments (draft 2020-12 subset we reason about). */
 export interface JsonSchema {

@@ -14,6 +14,7 @@ import { urlPart } from "../../runtime/canonical-url.js";
 import type { Catalog, CatalogTool } from "../catalog/catalog.js";
 import type { BundleDefault, CheckedPolicy, CheckedDetector, ScopedDefault } from "../model.js";
 import { simpleCommands, type ShellParser } from "../../runtime/argv.js";
+import { gitPushArgs } from "../../runtime/git-push.js";
 
 export interface ReferenceModel {
   readonly policies: readonly CheckedPolicy[];
@@ -96,6 +97,7 @@ function commandCalls(m: ReferenceModel, command: readonly string[] | string): C
     const args = { argv: [...argv], raw_argv: [...s.raw] };
     const text = [s.raw.join(" ")];
     const tool = s.unknown === undefined ? m.catalog.resolveCommand(argv) : undefined;
+    if (tool?.argKinds["argv"] === "git_push") Object.assign(args, gitPushArgs(argv, s.raw));
     if (tool) return { integration: tool.integration, name: tool.name.toLowerCase(), tool, callType: "cli", args, text, argv };
     const owner = m.catalog.commands().find((x) => x.pattern[0] === (argv[0] ?? "").toLowerCase());
     return { integration: owner ? owner.tool.split(".")[0]! : (argv[0] ?? "").toLowerCase(), name: (argv[1] ?? "").toLowerCase(), tool: undefined, callType: "cli", args, text, argv };

@@ -9,6 +9,7 @@ import type { ArgKind } from "../../catalog/types.js";
 import { canonicalPath } from "../../../runtime/canonical-path.js";
 import { canonicalUrl } from "../../../runtime/canonical-url.js";
 import { globPieces } from "../../../runtime/glob.js";
+import { canonicalBranch } from "../../../runtime/git-push.js";
 import type { CheckContext } from "../context.js";
 import type { ArgRef } from "./subject-args.js";
 
@@ -31,8 +32,20 @@ function globShape(glob: string): string {
   return globPieces(glob).map((p) => (typeof p === "string" ? "x" : p.lit)).join("");
 }
 
+/** `args.branches` of a `git push` tool (arg kind `git_push`): a literal in another spelling never equals it. */
+function checkBranchLiterals(ctx: CheckContext, ref: ArgRef): void {
+  const v = ref.cond.value;
+  const texts = ref.op === "matches" && v?.kind === "String" ? [{ value: v.value as unknown, span: v.span }] : ref.literals;
+  for (const l of texts) {
+    if (typeof l.value !== "string" || l.value === "*") continue;
+    const c = canonicalBranch(l.value);
+    if (c !== l.value) ctx.warn("PDL2018", l.span, `${JSON.stringify(l.value)} is never equal to this argument: branches are compared in one spelling (lower case, without \`refs/heads/\`)`, `write ${JSON.stringify(c)}`);
+  }
+}
+
 /** Warns about literals of `ref` that the canonical value of a marked argument can never be. */
 export function checkCanonicalLiterals(ctx: CheckContext, ref: ArgRef, tools: readonly CatalogTool[]): void {
+  if (tools.length && ref.path[0] === "branches" && tools.every((t) => t.argKinds["argv"] === "git_push")) return checkBranchLiterals(ctx, ref);
   const kinds = new Set(tools.map((t) => kindAt(t, ref.path)).filter((k): k is ArgKind => k !== undefined));
   if (kinds.size !== 1) return;
   const kind = [...kinds][0]!;

@@ -46,4 +46,10 @@ describe("arg_kinds", () => {
     expect(badPath.map((d) => d.code)).toEqual(["PDL3001"]);
     expect(badPath[0]!.message).toMatch(/arg_kinds: must match pattern/);
   });
+
+  it("git_push only on a CLI integration's argv", () => {
+    const onMcp = loadCatalog([{ file: "files.json", text: catalogText({ path: "git_push" }) }]).diagnostics;
+    expect(onMcp.map((d) => [d.code, d.message])).toEqual([["PDL3001", 'arg_kinds marks "path" of files.read_file as git_push, which only a CLI integration\'s "argv" can be']]);
+    expect(onMcp[0]!.hint).toMatch(/"argv": "git_push"/);
+  });
 });
