@@ -1,7 +1,9 @@
 /**
  * The proxy refuses to start when its own state (approval records and key, recordings, the
- * decision log) lies inside a path it hands an upstream server: the agent could otherwise read or
- * rewrite it through that server's tools (e.g. the filesystem server's roots). The paths are
+ * decision log) or a file it takes its trust from (an unsigned bundle, which is hot-reloaded; the
+ * public key, token file, TLS key, user record, config with users, bundle cache) lies inside a
+ * path it hands an upstream server: the agent could otherwise read or rewrite it through that
+ * server's tools (e.g. the filesystem server's roots). The paths are
  * found in the upstream's command line: every argument (or the value after `=` in `--opt=value`
  * and in `NAME=value`, as `env NAME=value server` passes it) and every value of its environment
  * settings that names an existing file or folder, resolved against the upstream's working directory.
@@ -51,7 +53,7 @@ export function sharedStateProblem(state: readonly { what: string; path: string 
     for (const s of state) {
       const real = realPathOf(s.path);
       const p = paths.find((x) => inside(real, x));
-      if (p) return `the ${s.what} ${s.path} lies inside ${p}, which the upstream ${u.integration ?? ("command" in u ? u.command.join(" ") : "")} is given: the agent could read or rewrite it through that server. Move it out (e.g. --state-dir, --record, --decision-log elsewhere) or pass --allow-shared-state`;
+      if (p) return `the ${s.what} ${s.path} lies inside ${p}, which the upstream ${u.integration ?? ("command" in u ? u.command.join(" ") : "")} is given: the agent could read or rewrite it through that server. Move it out (e.g. --state-dir, --record, --decision-log, --bundle elsewhere; a bundle may stay when it is signed and --key given) or pass --allow-shared-state`;
     }
   }
   return undefined;

@@ -53,6 +53,12 @@ export interface ProxyOptions {
   readonly audit?: "strict" | "best-effort";
   /** Start even when the state dir, recordings or decision log lie inside a path an upstream is given. */
   readonly allowSharedState?: boolean;
+  /**
+   * Other files the proxy takes its trust from (public key, token file, TLS key, user record, the
+   * config with users, the bundle cache): refused inside an upstream's paths like the state dir.
+   * The bundle file itself is added here unless it is signed (`publicKey`).
+   */
+  readonly trustedFiles?: readonly { readonly what: string; readonly path: string }[];
   /** A group whose members may review and vote (`policy approvals` as other OS users). */
   readonly approversGroup?: string;
   /** Names ballot owners (uid → user name); the system's user database by default. */
@@ -139,6 +145,9 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
       { what: "state dir", path: stateDir },
       ...(o.recordDir ? [{ what: "recording folder", path: o.recordDir }] : []),
       ...(o.decisionLog ? [{ what: "decision log", path: o.decisionLog }] : []),
+      // An unsigned bundle file inside an upstream's folder: the agent could write a bundle that allows everything, and it would be hot-reloaded
+      ...(typeof o.bundle === "string" && o.publicKey === undefined ? [{ what: "bundle", path: o.bundle }] : []),
+      ...(o.trustedFiles ?? []),
     ], o.upstreams);
     if (problem) throw new SharedStateError(problem);
   }

@@ -2,6 +2,7 @@
  * `policy enforce --bundle b.json [flags] -- <command that starts an MCP server>`: the
  * enforcement point, an MCP proxy in front of real MCP servers (library: enforce/).
  */
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { readJsonFile, readTextInput } from "../read-input.js";
 import { startProxy, parseDuration } from "../../enforce/start.js";
@@ -13,6 +14,7 @@ import { CliError } from "../output.js";
 import { io } from "../io.js";
 import { keepLines, oneLine } from "../../compiler/terminal-safe.js";
 import { resolveUser } from "../../enforce/user-source.js";
+import { findConfig } from "../../compiler/project-config.js";
 import { loadShellParser } from "../../compiler/shell/shell-parser.js";
 import { bundleUrlProblem, startOps, type Ops } from "../../ops/enforce-ops.js";
 import { parseListen } from "./serve-bundles.js";
@@ -80,6 +82,26 @@ function httpOptions(o: Flags): HttpOptions {
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/**
+ * The files given on the command line that the proxy takes its trust from: none may lie where an
+ * upstream server (and so the agent) can read or rewrite it (enforce/shared-state.ts).
+ */
+function trustedFilesOf(o: Flags): { what: string; path: string }[] {
+  const out: { what: string; path: string }[] = [];
+  const add = (what: string, p: string | undefined) => { if (p !== undefined && p !== "-" && existsSync(p)) out.push({ what, path: p }); };
+  add("public key (--key)", o.key);
+  add("token file (--auth-token-file)", o.authTokenFile);
+  add("JWT key (--jwt-key)", o.jwtKey);
+  add("JWKS file (--jwks-file)", o.jwksFile);
+  add("TLS key (--tls-key)", o.tlsKey);
+  add("TLS certificate (--tls-cert)", o.tlsCert);
+  add("user record (--user-file)", o.userFile);
+  if (o.user !== undefined) add("config with the users (--config)", o.config ?? findConfig(process.cwd()));
+  add("bundle cache (--bundle-cache)", o.bundleCache);
+  if (o.key && o.bundle) add("bundle signature", `${o.bundle}.sig`);
+  return out;
+}
 
 /** `--root [id=]dir`: onto the upstream with that id, or (without `id=`) the one given after `--`. */
 function applyRoots(upstreams: UpstreamSpec[], roots: readonly string[], hasCommand: boolean): void {
@@ -171,7 +193,7 @@ export function register(program: Command): void {
     .option("--key <file>", "an Ed25519 public key (PEM): only bundles signed with its key (<bundle>.sig) are loaded, at start and on reload")
     .option("--no-watch", "do not reload the bundle when the file changes")
     .option("--audit <mode>", "strict: block a call whose recording or decision-log line cannot be written; best-effort: forward it anyway", "strict")
-    .option("--allow-shared-state", "start even when the state dir, recordings or decision log lie inside a path given to an upstream server")
+    .option("--allow-shared-state", "start even when the state dir, recordings, decision log, an unsigned bundle or a key, token, user or config file lie inside a path given to an upstream server")
     .option("--approvers-group <group>", "an OS group whose members may review and vote with `policy approvals` (the state dir stays closed to everyone else)")
     .option("--quiet", "no operational messages on stderr (approvals to decide are still shown)")
     .option("--strict", "refuse to start when an upstream has no integration in the catalog or serves tools no policy and no default can decide")
@@ -223,7 +245,7 @@ Examples:
       try {
         proxy = await startProxy({
           bundle, upstreams, stateDir: o.stateDir, approvalTimeoutMs: timeout, watch: o.watch && !ops.bundle, log, ...(ops.observer ? { observer: ops.observer } : {}), warn: important, ...(o.strict ? { strict: true } : {}), audit,
-          ...(o.allowSharedState ? { allowSharedState: true } : {}),
+          ...(o.allowSharedState ? { allowSharedState: true } : { trustedFiles: trustedFilesOf(o) }),
           ...(o.approversGroup ? { approversGroup: o.approversGroup } : {}),
           ...(o.key ? { publicKey: readTextInput(o.key, "public key") } : {}),
           ...(o.store ? { storeUrl: o.store } : {}),

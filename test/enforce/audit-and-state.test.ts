@@ -6,7 +6,7 @@
  * lie inside a path it hands the filesystem server; forced with `--allow-shared-state`, an agent
  * that rewrites its own pending request through `edit_file` gets the call refused as tampered.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
@@ -120,6 +120,24 @@ describe("the proxy's state out of the agent's reach", () => {
       expect(r.stderr).toContain("--allow-shared-state");
     }
     expect(existsSync(state)).toBe(false);
+    // Files the proxy takes its trust from: an unsigned bundle in the server's root could be rewritten
+    // by the agent (write_file) into one that allows everything, and hot-reloaded; a user record or a
+    // token file could be rewritten or read to act as another person.
+    const inside = (name: string, text: string) => { const f = path.join(sandbox, name); writeFileSync(f, text); return f; };
+    const bundleInside = inside("bundle.json", readFileSync(bundleFile, "utf8"));
+    const userInside = inside("me.json", JSON.stringify({ id: "pt-dana", roles: ["admin"] }));
+    const tokensInside = inside("tokens.txt", "s3cret-token-of-dana-0123456789 dana\n");
+    chmodSync(tokensInside, 0o600);
+    const elsewhere = ["--state-dir", path.join(work, "fs-state")];
+    for (const [args, what, file] of [
+      [["--bundle", bundleInside], "bundle", bundleInside],
+      [["--bundle", bundleFile, "--user-file", userInside], "user record (--user-file)", userInside],
+      [["--bundle", bundleFile, "--listen", "127.0.0.1:0", "--auth-token-file", tokensInside], "token file (--auth-token-file)", tokensInside],
+    ] as const) {
+      const r = await runCli(["enforce", ...args, "--integration", "filesystem", ...elsewhere, "--", ...server]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`the ${what} ${file} lies inside ${sandbox}`);
+    }
 
     // Forced: the agent finds its pending request and rewrites it through the server's own tools.
     const p = await startProxyClient(["--bundle", bundleFile, "--integration", "filesystem", "--state-dir", state, "--allow-shared-state", "--approval-timeout", "600s", "--", ...server]);
