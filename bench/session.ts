@@ -158,7 +158,7 @@ export async function benchSessions(opts: { quick?: boolean } = {}): Promise<Ses
     } finally {
       await store.close();
     }
-    redisShared = await benchSharedRedis(url, { decisions: quick ? 5_000 : 25_000 });
+    redisShared = await benchSharedRedis(url, { decisions: quick ? 2_500 : 10_000 });
   } catch (err) {
     redis = { skipped: `redis: ${(err as Error).message}` };
   } finally {
