@@ -11,6 +11,7 @@ import type { ResolvedCall } from "./event.js";
 import { parseTs } from "./event.js";
 import type { PendingCall, StateSnapshot, StateUpdate } from "./store.js";
 import { seenLabel } from "./seen.js";
+import { HISTORY_KINDS } from "./language-facts.js";
 
 /** Rejects when `p` does not settle within `ms` (no timer when `ms` is absent). */
 export function within<T>(p: T | Promise<T>, ms: number | undefined): T | Promise<T> {
@@ -80,7 +81,12 @@ export interface SessionAtoms {
   readonly labels: ReadonlySet<string>;
   readonly called: ReadonlySet<string>;
   readonly resource: boolean;
+  /** Every pending addition counts (a policy whose conditions cannot be read here: fail closed). */
+  readonly all: boolean;
 }
+
+/** History kinds whose value no pending call changes (counts are recorded in `begin` itself; spend by responses). */
+const COUNTED: ReadonlySet<string> = new Set(["rate", "burst", "spend"]);
 
 const atomsCache = new WeakMap<Bundle, SessionAtoms>();
 
@@ -88,7 +94,7 @@ export function sessionAtoms(b: Bundle): SessionAtoms {
   let a = atomsCache.get(b);
   if (a) return a;
   const labels = new Set<string>(), called = new Set<string>();
-  let resource = false;
+  let resource = false, all = false;
   const walk = (e: CExpr): void => {
     if (e.k === "and" || e.k === "or") e.items.forEach(walk);
     else if (e.k === "not") walk(e.x);
@@ -96,9 +102,13 @@ export function sessionAtoms(b: Bundle): SessionAtoms {
     else if (e.k === "session_seen") labels.add(seenLabel(e.cls));
     else if (e.k === "session_called") called.add(e.key);
     else if (e.k === "resource_new") resource = true;
+    else if (HISTORY_KINDS.has(e.k) && !COUNTED.has(e.k)) all = true;
   };
-  for (const p of b.policies) for (const i of p.ifs) walk(i.expr);
-  a = { labels, called, resource };
+  for (const p of b.policies) {
+    if (!Array.isArray(p.ifs)) all = true;
+    else for (const i of p.ifs) walk(i.expr);
+  }
+  a = { labels, called, resource, all };
   atomsCache.set(b, a);
   return a;
 }
@@ -110,9 +120,9 @@ export const MAX_UNSETTLED = 6;
 function unsettled(state: StateSnapshot, atoms: SessionAtoms): PendingCall[] {
   const out = new Map<string, PendingCall>();
   for (const p of state.pending ?? []) {
-    const labels = p.labels.filter((l) => atoms.labels.has(l) && !state.labels.includes(l)).sort();
-    const called = p.called.filter((k) => atoms.called.has(k) && !state.called.includes(k)).sort();
-    const resource = p.resource && atoms.resource && !state.resourceSeen;
+    const labels = p.labels.filter((l) => (atoms.all || atoms.labels.has(l)) && !state.labels.includes(l)).sort();
+    const called = p.called.filter((k) => (atoms.all || atoms.called.has(k)) && !state.called.includes(k)).sort();
+    const resource = p.resource && (atoms.all || atoms.resource) && !state.resourceSeen;
     if (labels.length || called.length || resource) out.set(JSON.stringify([labels, called, resource]), { labels, called, resource });
   }
   return [...out.values()];

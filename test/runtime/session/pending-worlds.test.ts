@@ -69,6 +69,13 @@ describe("deciding around pending calls", () => {
     expect(Array.isArray(worlds) && worlds.every((w) => w.pending === undefined)).toBe(true);
   });
 
+  it("a bundle whose conditions cannot be read (no \`ifs\`) counts every pending addition (fail closed)", () => {
+    const opaque = { ...bundle, policies: bundle.policies.map(({ ifs: _, ...p }) => p) } as unknown as typeof bundle;
+    const p: PendingCall[] = [{ labels: ["external_communication"], called: [], resource: false }];
+    expect(pendingWorlds(snapshot([], [], false, p), sessionAtoms(opaque))).toHaveLength(2);
+    expect(pendingWorlds(snapshot([], [], false, p), atoms)).toHaveLength(1);
+  });
+
   it("a pending resource counts only while the resource is still new", () => {
     const p: PendingCall[] = [{ labels: [], called: [], resource: true }];
     expect(pendingWorlds(snapshot([], [], false, p), atoms)).toHaveLength(2);
@@ -78,7 +85,7 @@ describe("deciding around pending calls", () => {
   it(`more than ${MAX_UNSETTLED} distinct pending calls block, with the reason`, async () => {
     const tools = Array.from({ length: 7 }, (_, i) => `linear.tool_${i}`);
     const p: PendingCall[] = tools.map((t) => ({ labels: [], called: [t], resource: false }));
-    expect(pendingWorlds(snapshot([], [], false, p), { labels: new Set(), called: new Set(tools), resource: false })).toMatch(/^7 earlier calls of this session are not yet recorded/);
+    expect(pendingWorlds(snapshot([], [], false, p), { labels: new Set(), called: new Set(tools), resource: false, all: false })).toMatch(/^7 earlier calls of this session are not yet recorded/);
     const d = await createEnforcer(bundle, { store: fixed(snapshot([], [], false, Array.from({ length: 7 }, (_, i) => ({ labels: i % 2 ? ["private_data"] : [], called: i ? [] : ["github.get_me"], resource: i > 3 })))) })
       .decideAsync(request(T0, "github.list_commits", { owner: "acme", repo: "web" }));
     // Four distinct calls here (the rest repeat them or add nothing read): decided around, not blocked for their number.
