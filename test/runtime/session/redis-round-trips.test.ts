@@ -38,7 +38,7 @@ policy "New repo" { id new-repo
 `;
 
 const T0 = "2026-11-23T10:00:00Z";
-const DELAY_MS = 150;
+const DELAY_MS = 250;
 const sha = (lua: string) => createHash("sha1").update(lua).digest("hex");
 const BEGIN_SHA = sha(BEGIN);
 const FINISH_SHA = sha(FINISH);
@@ -120,9 +120,9 @@ describe.skipIf(!haveRedis() && process.env["CI"] !== "true")("Redis store: one 
         const d = await e.decideAsync(request(at(T0, i), tool, args, { session: "one-rt" }));
         const ms = performance.now() - t;
         expect(d.effect, `${tool}: ${d.reason}`).toBe(effect);
-        // One round trip through the proxy is 2 × DELAY_MS; a second one would double it.
+        // One round trip through the proxy is 2 × DELAY_MS; a second one would double it (slack for a loaded machine).
         expect(ms, tool).toBeGreaterThanOrEqual(2 * DELAY_MS - 5);
-        expect(ms, tool).toBeLessThan(3 * DELAY_MS);
+        expect(ms, tool).toBeLessThan(4 * DELAY_MS - 100);
       }
       expect(st.roundTrips).toBe(steps.length);
       await st.settled();
