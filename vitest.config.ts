@@ -29,6 +29,7 @@ const E2E = [
   "test/runtime/session/counting.test.ts",
   "test/runtime/session/response-facts.test.ts",
   "test/runtime/session/redis-round-trips.test.ts",
+  "test/bench/redis-shared.test.ts",
   "test/runtime/session/examples.test.ts",
   "test/importers/catalog/github-openapi.test.ts",
   "test/importers/catalog/live-mcp.test.ts",

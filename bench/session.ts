@@ -12,6 +12,7 @@ import { createEnforcer, MemoryStore } from "../runtime/index.js";
 import type { SessionEvent } from "../runtime/types.js";
 import { createRedisStore } from "../adapters/redis/index.js";
 import { haveRedis, RedisServer } from "./support/redis-server.js";
+import { benchSharedRedis, type SharedRedisRow } from "./redis-shared.js";
 
 const POLICIES = `organization { domains ["northwind.com"] github_orgs ["northwind"] external_channels ["C0SHARED*"] }
 policy "Lethal trifecta" { id lethal-trifecta
@@ -56,7 +57,7 @@ const TOOLS: [string, (i: number) => Record<string, unknown>][] = [
 ];
 
 /** A seeded stream of requests over `sessions` sessions (one agent each), ~2 s apart per session. */
-function events(n: number, sessions: number): SessionEvent[] {
+export function events(n: number, sessions: number): SessionEvent[] {
   const out: SessionEvent[] = [];
   const t0 = Date.parse("2026-11-23T08:00:00Z");
   let x = 12345;
@@ -74,7 +75,7 @@ function events(n: number, sessions: number): SessionEvent[] {
   return out;
 }
 
-function bundle() {
+export function bundle() {
   const project = checkProject([{ file: "bench-sessions.policy", text: POLICIES }], loadCatalog().catalog);
   const errors = project.diagnostics.filter((d) => d.severity === "error");
   if (errors.length) throw new Error(errors.map((d) => d.message).join("; "));
@@ -87,46 +88,8 @@ export interface SessionBench {
   readonly redis:
     | { readonly decisions_sequential: number; readonly decisions_per_s_sequential: number; readonly decisions_concurrent: number; readonly decisions_per_s_concurrent: number; readonly concurrency: number; readonly round_trips_per_decision: number; readonly p50_ms: number; readonly p99_ms: number; readonly where: string }
     | { readonly skipped: string };
-  /** 4 enforcers (each its own store and connection) sharing one Redis, 32 calls in flight each. */
+  /** 4 enforcers (each its own process, store and connection) sharing one Redis, 32 calls in flight each (bench/redis-shared.ts). */
   readonly redis_shared?: SharedRedisRow;
-}
-
-export interface SharedRedisRow {
-  readonly enforcers: number;
-  readonly in_flight_each: number;
-  readonly decisions: number;
-  readonly decisions_per_s: number;
-  readonly round_trips_per_decision: number;
-  readonly where: string;
-}
-
-/** `enforcers` enforcers on one Redis, `inFlight` sessions deciding at once on each; whole sessions per lane. */
-async function sharedRedis(url: string, b: ReturnType<typeof bundle>, n: number, enforcers = 4, inFlight = 32): Promise<SharedRedisRow> {
-  const prefix = `bench-shared:${Date.now()}:`;
-  const stores = Array.from({ length: enforcers }, () => createRedisStore({ url, prefix, timeoutMs: 2000 }));
-  try {
-    await Promise.all(stores.map((s) => s.ready()));
-    const es = stores.map((store) => createEnforcer(b, { store }));
-    const con = events(n, enforcers * inFlight * 4).map((x) => ({ ...x, session_id: `s-${x.session_id}` }));
-    const bySession = new Map<string, SessionEvent[]>();
-    for (const x of con) { const l = bySession.get(x.session_id!) ?? []; l.push(x); bySession.set(x.session_id!, l); }
-    const lanes = [...bySession.values()];
-    let next = 0;
-    let failed = "";
-    const t = performance.now();
-    await Promise.all(es.flatMap((e) => Array.from({ length: inFlight }, async () => {
-      for (let i = next++; i < lanes.length; i = next++) for (const x of lanes[i]!) {
-        const d = await e.decideAsync(x);
-        if (d.reason.startsWith("session store unavailable")) failed = d.reason;
-      }
-    })));
-    const ms = performance.now() - t;
-    if (failed) throw new Error(failed);
-    const rt = stores.reduce((a, s) => a + s.roundTrips, 0) / n;
-    return { enforcers, in_flight_each: inFlight, decisions: n, decisions_per_s: Math.round((n / ms) * 1000), round_trips_per_decision: Math.round(rt * 100) / 100, where: "one node process, one connection per enforcer, local redis-server" };
-  } finally {
-    await Promise.all(stores.map((s) => s.close()));
-  }
 }
 
 /** Runs the session benchmark; a few seconds. */
@@ -195,7 +158,7 @@ export async function benchSessions(opts: { quick?: boolean } = {}): Promise<Ses
     } finally {
       await store.close();
     }
-    redisShared = await sharedRedis(url, b, quick ? 20_000 : 100_000);
+    redisShared = await benchSharedRedis(url, { decisions: quick ? 2_500 : 10_000 });
   } catch (err) {
     redis = { skipped: `redis: ${(err as Error).message}` };
   } finally {

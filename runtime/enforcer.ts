@@ -21,7 +21,7 @@ import { canonicalArgs } from "./canonical-args.js";
 import type { PathContext } from "./canonical-path.js";
 import { compile, entriesOf, slotOf, type Compiled } from "./compiled.js";
 import { Revisions } from "./revisions.js";
-import { agentKeyOf, clampedTime, eventTime, sessionKeyOf, stateUpdate, within } from "./store-protocol.js";
+import { addsOf, agentKeyOf, clampedTime, eventTime, pendingNote, pendingWorlds, sessionAtoms, sessionKeyOf, stateUpdate, strictestOutcome, within } from "./store-protocol.js";
 import { refundOf, tallyQuery } from "./tally.js";
 import { observe, type Observed } from "./observe.js";
 import { inScope, visibleTools, type AgentFacts } from "./visible-tools.js";
@@ -185,7 +185,7 @@ export class Enforcer {
       if ("decision" in r) return r.decision;
       const state = r.query ? (this.store.begin(r.query) as StateSnapshot) : undefined;
       const s = this.settle(r, state);
-      const d = this.run(s, state);
+      const d = this.decideIn(s, state);
       const u = this.update(s, state, d);
       if (u) this.store.finish(u);
       return d;
@@ -214,7 +214,7 @@ export class Enforcer {
     let u: StateUpdate | undefined;
     try {
       const s = this.settle(r, state);
-      d = this.run(s, state);
+      d = this.decideIn(s, state);
       u = this.update(s, state, d);
     } catch (e) {
       return blockDecision(`internal error: ${(e as Error)?.message ?? String(e)}`, r.c.bundle.revision);
@@ -274,6 +274,7 @@ export class Enforcer {
         ...(resource !== undefined ? { resource } : {}),
         revision: c.bundle.revision,
         ...(this.revisions.tallies.length ? { tallies: tallyQuery(this.revisions.tallies, e, c.bundle, parts ? parts.map((p) => p.call) : [call], callFacts, now) } : {}),
+        adds: addsOf(parts ? parts.map((p) => p.call) : [call]),
       };
     }
     return { c, e, call, entries, parts, now, sessionKey: query ? query.session : "", agentKey, query, notes: NO_NOTES, strings: call && !call.argv ? strings : undefined };
@@ -333,6 +334,20 @@ export class Enforcer {
       }
     }
     return { ...r, c, call, entries, parts, now, notes };
+  }
+
+  /**
+   * Decides with the store's answer; when it reports other calls of the session still pending
+   * (recorded, not yet settled: store-protocol.ts `pendingWorlds`), under each of their outcomes,
+   * keeping the strictest (fail closed).
+   */
+  private decideIn(r: Prepared, state: StateSnapshot | undefined): Decision {
+    if (!state?.pending?.length) return this.run(r, state);
+    const worlds = pendingWorlds(state, sessionAtoms(r.c.bundle));
+    if (typeof worlds === "string") return blockDecision(worlds, r.c.bundle.revision);
+    if (worlds.length === 1) return this.run(r, worlds[0]);
+    const w = { ...r, notes: [...r.notes, pendingNote(worlds.length)] };
+    return strictestOutcome(worlds.map((x) => this.run(w, x)));
   }
 
   /** What the store must record after the decision; undefined when there is nothing new. */

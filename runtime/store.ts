@@ -7,6 +7,9 @@
  * the session to a revision, read what the session conditions need, record the call for rate and
  * burst and its call id for responses) and, when the decision lets something new through,
  * `finish` (labels, tools called, resource touched; or mark the call id blocked).
+ * A store may let `finish` land after the decision returned (Redis sends it without waiting, so a
+ * decision waits for one round trip) only if its `begin` records what the call adds as *pending*
+ * and shows pending calls to later `begin`s, which then decide under every outcome (fail closed).
  * `respond` records a `tool_call_response`: its cost, and the labels of a call whose request was
  * not seen.
  */
@@ -70,6 +73,21 @@ export interface StateQuery {
   readonly revision: string;
   /** Tallies to read, then to record the call in, at the clamped time. */
   readonly tallies?: { readonly read: readonly TallyRead[]; readonly record: readonly TallyRecord[] };
+  /**
+   * What the call adds to the session if it is not blocked (its parts' labels and tools; the
+   * resource is `resource`). A store whose `finish` may land after the decision returned (Redis)
+   * records it as *pending* in `begin`, and shows it to every later `begin` until `finish`
+   * settles it (see `StateSnapshot.pending`).
+   */
+  readonly adds?: { readonly labels: readonly string[]; readonly called: readonly string[] };
+}
+
+/** A call `begin` recorded whose `finish` has not settled it yet: what it adds if it was not blocked. */
+export interface PendingCall {
+  readonly labels: readonly string[];
+  readonly called: readonly string[];
+  /** It touches the query's resource. */
+  readonly resource: boolean;
 }
 
 export interface StateSnapshot {
@@ -91,6 +109,14 @@ export interface StateSnapshot {
   readonly tallies?: Readonly<Record<string, number>>;
   /** The store's id of the call's tally entries (for a refund), when it recorded any. */
   readonly tallyMember?: string;
+  /**
+   * Other calls (of this session, or touching this resource) that `begin` recorded and no `finish`
+   * has settled: they may or may not have been blocked. The enforcer decides under each outcome
+   * and keeps the strictest (runtime/store-protocol.ts `pendingWorlds`). Absent: none.
+   */
+  readonly pending?: readonly PendingCall[];
+  /** The store's id of this call's pending entry, which its `finish` settles (absent: none was recorded). */
+  readonly pendingId?: string;
 }
 
 export interface StateUpdate {
@@ -105,6 +131,11 @@ export interface StateUpdate {
   readonly blockedCallId?: string;
   /** A blocked call's entries (`member` of its snapshot, recorded at `ts`) removed from tallies that count only calls not blocked. */
   readonly refund?: { readonly member: string; readonly ts: number; readonly counters: readonly string[] };
+  /**
+   * The call's pending entry (`StateSnapshot.pendingId`) this update settles, with the resource the
+   * call's query named (its adds are `labels`, `called`, `resource`, empty when it was blocked).
+   */
+  readonly settles?: { readonly id: string; readonly resource?: string };
 }
 
 export interface ResponseUpdate {

@@ -3,17 +3,21 @@
  * `createEnforcer(bundle, { store: createRedisStore({ url: "redis://127.0.0.1:6379" }) })` and
  * `await enforcer.decideAsync(event)`.
  *
- * Each store step is one Lua script (atomic; see scripts.ts): `begin` reads what the decision
- * needs and records the call atomically, and `finish` (when the decision records something) is
- * awaited before the decision returns, so every replica's next decision sees it. Every command has a
+ * Each store step is one Lua script (atomic; see scripts.ts), and a decision waits for one round
+ * trip: `begin` reads what the decision needs, records the call, and records what the call adds to
+ * the session (labels, tools, resource) as *pending*; `finish` is sent without being waited for and
+ * settles the pending entry (recorded, or dropped when the call was blocked). Until it lands, every
+ * replica's `begin` returns the pending entry and the enforcer decides under both outcomes, keeping
+ * the strictest; an entry never settled (a replica that crashed, a lost `finish`) stays undecided
+ * for the session's lifetime, so it can only make decisions stricter. Every awaited command has a
  * deadline (`timeoutMs`, 200 ms by default) and commands are not queued while disconnected, so
  * an unreachable or slow Redis makes `decideAsync` block with "session store unavailable: …"
  * (fail closed); the client reconnects on its own and decisions recover when Redis is back.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import { countKey, type ResponseResult, type ResponseUpdate, type SessionStore, type StateQuery, type StateSnapshot, type StateUpdate } from "../../runtime/store.js";
-import { BEGIN, FINISH, REFUND, RESPOND } from "./scripts.js";
+import { countKey, type PendingCall, type ResponseResult, type ResponseUpdate, type SessionStore, type StateQuery, type StateSnapshot, type StateUpdate } from "../../runtime/store.js";
+import { BEGIN, FINISH, RESPOND } from "./scripts.js";
 
 export interface RedisStoreOptions {
   /** `redis://host:port/db`; ignored when `client` is given. Default `redis://127.0.0.1:6379`. */
@@ -30,6 +34,8 @@ export interface RedisStoreOptions {
   readonly resourceTtlMs?: number;
   /** Calls are kept at least this long for `rate` / `burst`, default 1 hour (longer windows extend it). */
   readonly retainMs?: number;
+  /** ioredis auto-pipelining of the store's own client (commands of one tick in one write), default true. */
+  readonly autoPipelining?: boolean;
 }
 
 interface Script {
@@ -41,7 +47,24 @@ function script(lua: string): Script {
   return { lua, sha: createHash("sha1").update(lua).digest("hex") };
 }
 
-const SCRIPTS = { begin: script(BEGIN), finish: script(FINISH), respond: script(RESPOND), refund: script(REFUND) };
+const SCRIPTS = { begin: script(BEGIN), finish: script(FINISH), respond: script(RESPOND) };
+
+type BeginReply = [string, string, string, string[], string[], number[], number, string[], string[], string[], string[], string];
+
+/** The other pending calls `begin` returned: the session's (member, JSON) pairs, and the members pending on the resource. */
+function pendingOf(pend: readonly string[], rpend: readonly string[]): PendingCall[] | undefined {
+  if (!pend.length && !rpend.length) return undefined;
+  const onResource = new Set(rpend);
+  const out: PendingCall[] = [];
+  const list = (x: unknown): string[] => (Array.isArray(x) ? x.filter((v): v is string => typeof v === "string") : []);
+  for (let i = 0; i + 1 < pend.length; i += 2) {
+    const v = JSON.parse(pend[i + 1]!) as { l?: unknown; c?: unknown };
+    out.push({ labels: list(v.l), called: list(v.c), resource: onResource.delete(pend[i]!) });
+  }
+  // Calls of the agent's other sessions pending on the same resource.
+  for (const _ of onResource) out.push({ labels: [], called: [], resource: true });
+  return out;
+}
 
 /** `tenant \0 id` → `tenant:id`, each part URI-encoded (so no two keys collide). */
 function enc(key: string): string {
@@ -51,8 +74,11 @@ function enc(key: string): string {
 export class RedisStore implements SessionStore {
   readonly sync = false;
   readonly client: Redis;
-  /** Round trips a caller waited for so far: the bench and tests report round trips per decision. */
+  /** Round trips a caller waited for so far (`begin`, `respond`): the bench and tests report them per decision. */
   roundTrips = 0;
+  /** `finish` scripts sent (not waited for), and how many of them Redis did not confirm. */
+  finishes = 0;
+  finishFailures = 0;
   /** The last connection error, for diagnostics. */
   lastError: string | undefined;
   private readonly own: boolean;
@@ -63,6 +89,8 @@ export class RedisStore implements SessionStore {
   private readonly retain: number;
   private readonly uniq = randomBytes(6).toString("base64url");
   private counter = 0;
+  /** `finish` scripts not yet answered (`close` and `settled` wait for them). */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(opts: RedisStoreOptions = {}) {
     this.prefix = opts.prefix ?? "policy:";
@@ -77,6 +105,7 @@ export class RedisStore implements SessionStore {
       maxRetriesPerRequest: 0,
       connectTimeout: Math.max(1000, this.timeoutMs * 5),
       retryStrategy: (times: number) => Math.min(50 * times, 1000),
+      enableAutoPipelining: opts.autoPipelining ?? true,
     });
     this.client.on("error", (e: Error) => { this.lastError = e.message; });
   }
@@ -96,8 +125,14 @@ export class RedisStore implements SessionStore {
     await Promise.all(Object.values(SCRIPTS).map((s) => this.client.script("LOAD", s.lua)));
   }
 
-  /** Closes the client if the store created it. */
+  /** Resolves when every `finish` sent so far has been answered (or failed). */
+  async settled(): Promise<void> {
+    while (this.inFlight.size) await Promise.all(this.inFlight);
+  }
+
+  /** Waits for the `finish` scripts in flight, then closes the client if the store created it. */
   async close(): Promise<void> {
+    await this.settled();
     if (!this.own) return;
     try { await this.client.quit(); } catch { this.client.disconnect(); }
   }
@@ -105,6 +140,11 @@ export class RedisStore implements SessionStore {
   private sessionKeys(session: string): [string, string, string, string] {
     const s = `${this.prefix}s:${enc(session)}`;
     return [s, `${s}:labels`, `${s}:called`, `${s}:ids`];
+  }
+
+  /** The set of the members of pending calls touching a resource ('' = none: a key never written). */
+  private resourcePending(agent: string, resource: string | undefined): string {
+    return `${this.agentBase(agent)}:rp:${resource ? encodeURIComponent(resource) : ""}`;
   }
 
   private agentBase(agent: string): string {
@@ -140,22 +180,26 @@ export class RedisStore implements SessionStore {
     const [s, labels, called, ids] = this.sessionKeys(q.session);
     const a = this.agentBase(q.agent);
     const member = q.call ? `${this.uniq}.${(this.counter++).toString(36)}` : "";
-    const r = (await this.run(SCRIPTS.begin, [s, labels, called, ids, `${a}:res`], [
+    const r = (await this.run(SCRIPTS.begin, [s, labels, called, ids, `${a}:res`, `${s}:pend`, this.resourcePending(q.agent, q.resource)], [
       q.ts, q.revision, Math.max(q.lookbackMs, this.retain), member,
       q.call?.id !== undefined ? "1" : "0", q.call?.id ?? "", q.call?.key ?? "",
       q.resource ?? "", this.sessionTtl, enc(q.agent), `${a}:spend:`, `${a}:n:`,
       q.record.length, ...q.record, q.counts.length, ...q.counts.flatMap((c) => [c.counter, c.windowMs]),
       ...this.tallyArgs(q),
-    ])) as [string, string, string, string[], string[], number[], number, string[], string[]];
+      q.adds ? JSON.stringify({ l: q.adds.labels, c: q.adds.called, t: this.resourceTtl }) : "",
+    ])) as BeginReply;
     const counts: Record<string, number> = {};
     q.counts.forEach((c, i) => { counts[countKey(c.counter, c.windowMs)] = Number(r[5][i] ?? 0); });
     const spend: Record<string, number> = {};
     for (let i = 0; i + 1 < r[7].length; i += 2) spend[r[7][i]!] = Number(r[7][i + 1]);
     const tallies: Record<string, number> = {};
     q.tallies?.read.forEach((t, i) => { tallies[t.key] = Number(r[8]?.[i] ?? 0); });
+    const pending = pendingOf(r[9], r[10]);
     return {
       ts: Number(r[0]), lastTs: r[1] === "" ? null : Number(r[1]), revision: r[2], labels: r[3], called: r[4], counts, resourceSeen: r[6] === 1, spend,
       ...(q.tallies ? { tallies, tallyMember: member } : {}),
+      ...(pending ? { pending } : {}),
+      ...(r[11] ? { pendingId: r[11] } : {}),
     };
   }
 
@@ -176,20 +220,27 @@ export class RedisStore implements SessionStore {
   }
 
   /**
-   * Records what a decision let through, and waits for Redis to confirm it: another replica's next
-   * decision must see it (a label, a resource, a blocked call id). A blocked call's tally entry is
-   * given back beside it. A store that does not confirm in time fails the decision closed.
+   * Settles a decision (what it let through, or its call id blocked; its pending entry; a blocked
+   * call's tally entries given back) without waiting: the decision returns after one round trip.
+   * Until the script lands, `begin` shows the call as pending to every replica (decided around,
+   * fail closed); a script Redis never runs leaves it pending for the session's lifetime.
    */
-  async finish(u: StateUpdate): Promise<void> {
+  finish(u: StateUpdate): void {
     const [, labels, called, ids] = this.sessionKeys(u.session);
-    const done = this.run(SCRIPTS.finish, [labels, called, ids, `${this.agentBase(u.agent)}:res`], [
+    const s = `${this.prefix}s:${enc(u.session)}`;
+    const keys = [labels, called, ids, `${this.agentBase(u.agent)}:res`, `${s}:pend`, this.resourcePending(u.agent, u.settles?.resource), ...(u.refund?.counters ?? []).map((c) => this.tallyKey(c))];
+    const args = [
       this.sessionTtl, this.resourceTtl, u.resource ?? "",
-      u.blockedCallId !== undefined ? "1" : "0", u.blockedCallId ?? "",
+      u.blockedCallId !== undefined ? "1" : "0", u.blockedCallId ?? "", u.settles?.id ?? "",
+      u.refund ? u.refund.ts : "", u.refund?.member ?? "",
       u.labels.length, ...u.labels, ...u.called,
-    ]);
-    if (!u.refund) { await done; return; }
-    const refund = this.run(SCRIPTS.refund, u.refund.counters.map((c) => this.tallyKey(c)), [u.refund.ts, u.refund.member]);
-    await Promise.all([refund, done]);
+    ];
+    this.finishes++;
+    const sent = this.client.evalsha(SCRIPTS.finish.sha, keys.length, ...keys, ...args)
+      .catch((e: Error) => (String(e?.message).includes("NOSCRIPT") ? this.client.eval(SCRIPTS.finish.lua, keys.length, ...keys, ...args) : Promise.reject(e)))
+      .catch((e: Error) => { this.finishFailures++; this.lastError = `finish: ${e?.message ?? String(e)}`; })
+      .finally(() => this.inFlight.delete(sent));
+    this.inFlight.add(sent);
   }
 
   async respond(u: ResponseUpdate): Promise<ResponseResult> {

@@ -8,10 +8,16 @@
  * | P s:S:labels      | set  | labels of calls that were not blocked             | session TTL       |
  * | P s:S:called      | set  | `integration.tool` of calls that were not blocked | session TTL       |
  * | P s:S:ids         | hash | call id → tool key, or `!` when blocked           | session TTL       |
+ * | P s:S:pend        | hash | call member → `{l, c}` (JSON): what a pending call adds to the session (labels, tools) if it is not blocked | session TTL |
  * | P a:A:n:C         | zset | one member per call, scored by time, per counter C (`*` = all calls, `f…` = a rate filter) | retention + 1 min |
  * | P a:A:res         | set  | `integration:value` resources touched             | resource TTL      |
+ * | P a:A:rp:R        | set  | members of pending calls touching resource R      | resource TTL      |
  * | P a:A:spend:DAY   | hash | currency → micro-units, DAY = UTC day number      | 2 days            |
  * | P t:OWNER:ID      | zset | tally entries `member|value`, scored by time (runtime/tally.ts) | retention + 1 min, or session TTL |
+ *
+ * A call is *pending* from its `begin` (which records what it adds, when that is new to the session)
+ * to its `finish` (which records it, or drops it when the call was blocked); `begin` returns the
+ * other pending calls of the session and of the resource, so that the enforcer decides around them.
  *
  * The spend key is built inside the scripts (its day comes from the clamped time), so the store
  * targets a single Redis (or a primary with replicas), not Redis Cluster.
@@ -20,13 +26,14 @@
 const FMT = `local function fmt(n) return string.format('%.0f', n) end
 `;
 
-/** Clamps the time, pins the revision, reads labels / called / counts / resource / spend, records the call. */
+/** Clamps the time, pins the revision, reads labels / called / counts / resource / spend / pending calls, records the call (pending). */
 export const BEGIN = FMT + `
--- KEYS: 1 session hash, 2 labels, 3 called, 4 ids, 5 resources
+-- KEYS: 1 session hash, 2 labels, 3 called, 4 ids, 5 resources, 6 pending calls, 7 pending calls of the resource
 -- ARGV: 1 ts, 2 revision, 3 retain ms, 4 member ('' = no call), 5 has id, 6 call id, 7 call key,
 --       8 resource ('' = none), 9 session ttl, 10 agent, 11 spend key prefix, 12 counter key prefix,
 --       13 number of counters to record in, then their names, then the number of counts, then
---       (counter, window ms) pairs
+--       (counter, window ms) pairs, then the tallies (below); the last: what the call adds,
+--       {"l": labels, "c": tools, "t": resource ttl ms} as JSON, or ''
 local ts = tonumber(ARGV[1])
 local last = redis.call('HGET', KEYS[1], 'last')
 if last and ts < tonumber(last) then ts = tonumber(last) end
@@ -95,34 +102,63 @@ if ARGV[8] ~= '' then seen = redis.call('SISMEMBER', KEYS[5], ARGV[8]) end
 local spend = redis.call('HGETALL', ARGV[11] .. fmt(math.floor(ts / 86400000)))
 local labels = redis.call('SMEMBERS', KEYS[2])
 local called = redis.call('SMEMBERS', KEYS[3])
-for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ARGV[9]) end
-return {fmt(ts), last or '', rev, labels, called, counts, seen, spend, tallies}
-`;
-
-/** Removes a blocked call's entries (member at ts) from the tallies that count only calls not blocked. */
-export const REFUND = FMT + `
--- KEYS: the tallies; ARGV: 1 ts, 2 member
-for _, k in ipairs(KEYS) do
-  for _, m in ipairs(redis.call('ZRANGEBYSCORE', k, fmt(tonumber(ARGV[1])), fmt(tonumber(ARGV[1])))) do
-    if string.sub(m, 1, #ARGV[2] + 1) == ARGV[2] .. '|' then redis.call('ZREM', k, m) end
+-- Other calls still pending (read before this one is recorded), then this call's entry: what it
+-- adds that the session does not have yet (nothing new: no entry, nothing to settle).
+local pend = redis.call('HGETALL', KEYS[6])
+local rpend = {}
+if ARGV[8] ~= '' then rpend = redis.call('SMEMBERS', KEYS[7]) end
+local pid = ''
+local spec = ARGV[#ARGV]
+if ARGV[4] ~= '' and spec ~= '' then
+  local a = cjson.decode(spec)
+  local nl, nc = {}, {}
+  for _, l in ipairs(a.l) do if redis.call('SISMEMBER', KEYS[2], l) == 0 then nl[#nl + 1] = l end end
+  for _, c in ipairs(a.c) do if redis.call('SISMEMBER', KEYS[3], c) == 0 then nc[#nc + 1] = c end end
+  local res = ARGV[8] ~= '' and seen == 0
+  if #nl > 0 or #nc > 0 or res then
+    pid = ARGV[4]
+    redis.call('HSET', KEYS[6], pid, cjson.encode({l = nl, c = nc}))
+    if res then
+      redis.call('SADD', KEYS[7], pid)
+      redis.call('PEXPIRE', KEYS[7], a.t)
+    end
   end
 end
-return 1
+for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ARGV[9]) end
+redis.call('PEXPIRE', KEYS[6], ARGV[9])
+return {fmt(ts), last or '', rev, labels, called, counts, seen, spend, tallies, pend, rpend, pid}
 `;
 
-/** Records what a decision let through (labels, tools, resource) or marks the call id blocked. */
-export const FINISH = `
--- KEYS: 1 labels, 2 called, 3 ids, 4 resources
+/**
+ * Settles a decision: records what it let through (labels, tools, resource) or marks the call id
+ * blocked, drops the call's pending entry, and gives a blocked call's tally entries back.
+ */
+export const FINISH = FMT + `
+-- KEYS: 1 labels, 2 called, 3 ids, 4 resources, 5 pending calls, 6 pending calls of the resource,
+--       7.. tallies to refund
 -- ARGV: 1 session ttl, 2 resource ttl, 3 resource ('' = none), 4 blocked id flag, 5 blocked id,
---       6 number of labels, 7.. labels then tool keys
-local n = tonumber(ARGV[6])
-for i = 1, n do redis.call('SADD', KEYS[1], ARGV[6 + i]) end
-for i = 7 + n, #ARGV do redis.call('SADD', KEYS[2], ARGV[i]) end
+--       6 pending member to settle ('' = none), 7 refund ts ('' = none), 8 refund member,
+--       9 number of labels, 10.. labels then tool keys
+local n = tonumber(ARGV[9])
+for i = 1, n do redis.call('SADD', KEYS[1], ARGV[9 + i]) end
+for i = 10 + n, #ARGV do redis.call('SADD', KEYS[2], ARGV[i]) end
 if ARGV[3] ~= '' then
   redis.call('SADD', KEYS[4], ARGV[3])
   redis.call('PEXPIRE', KEYS[4], ARGV[2])
 end
 if ARGV[4] == '1' then redis.call('HSET', KEYS[3], ARGV[5], '!') end
+if ARGV[6] ~= '' then
+  redis.call('HDEL', KEYS[5], ARGV[6])
+  redis.call('SREM', KEYS[6], ARGV[6])
+end
+if ARGV[7] ~= '' then
+  local t = fmt(tonumber(ARGV[7]))
+  for i = 7, #KEYS do
+    for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[i], t, t)) do
+      if string.sub(m, 1, #ARGV[8] + 1) == ARGV[8] .. '|' then redis.call('ZREM', KEYS[i], m) end
+    end
+  end
+end
 for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
 return 1
 `;

@@ -74,6 +74,8 @@ describe.skipIf(!available)("Redis session store (real redis-server)", () => {
     expect(d.alerts[0]).toMatchObject({ agent: "Support Bot", tool: "slack.slack_post_message", integration: "slack", to: "#security" });
     // New resource, seen across replicas.
     expect((await A.decideAsync(request(at(T0, 2), "github.list_issues", { owner: "acme", repo: "web" }))).effect).toBe("require_approval");
+    // Until A's finish lands, B sees the call as pending and decides the stricter way (a new resource): wait for it.
+    await sa.settled();
     expect((await B.decideAsync(request(at(T0, 2, 10), "github.list_issues", { owner: "acme", repo: "web" }))).effect).toBe("allow");
     expect((await A.decideAsync(request(at(T0, 2, 20), "github.list_issues", { owner: "acme", repo: "web" }))).effect).toBe("allow");
     // Rate across replicas: the 4th GitHub call in 5 minutes.
