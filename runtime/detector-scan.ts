@@ -1,0 +1,198 @@
+/**
+ * The anchored scan of a detector: its regex is tried only where its anchor (literals found with
+ * the engine's native `indexOf`, the starts of digit runs, or a cheap regex) says a match can
+ * start, instead of at every position of the text. It finds exactly what the plain global scan
+ * (`re.exec` from 0, resuming at each match's end) finds: the same matches, in the same order.
+ *
+ * Why it is exact. `Anchor.back` (and `run`) promise: every match starting at p holds a hit at
+ * some a in [p, p + back] (with every character of [p, a) in `run`). The hits are visited in
+ * increasing order; for a hit a the untried starts it allows are tried in increasing order, each
+ * by a sticky copy of the regex that sees the whole text, so it succeeds or fails exactly as the
+ * plain scan's attempt at that start does. A start no hit allows cannot match, so the first
+ * success is the plain scan's next match.
+ * INVARIANT: the regex work is a subset of the plain scan's (its attempts at the allowed starts,
+ * each start tried at most once), plus the native searches for hits: linear whenever the plain
+ * scan is. test/runtime/detector-scan.test.ts checks both (same matches; work per character).
+ */
+
+/** Where a detector's matches can start. */
+export interface Anchor {
+  /**
+   * Literals (found with `indexOf`), a global regex, or `digits`: the start of each run of ASCII
+   * digits; a hit is where one of them starts.
+   */
+  readonly find: readonly string[] | RegExp | "digits";
+  /** Searched in the lower-cased text (for case-insensitive detectors; literals in lower case). */
+  readonly lower?: true;
+  /** Every match starting at p holds a hit at some position in [p, p + back]. */
+  readonly back: number;
+  /**
+   * A character class (regex syntax, ASCII): a match starting at p holds its hit at a with every
+   * character of [p, a) in the class, so only the run of them before a hit is tried.
+   */
+  readonly run?: string;
+}
+
+/** What a scan reports of each match: its offsets and text; a truthy return stops the scan. */
+export type Hit = (start: number, end: number, text: string) => unknown;
+
+/** Work done by anchored scans (hits visited, regex attempts), for the linearity test. */
+export const work = { hits: 0, attempts: 0 };
+
+const stickies = new WeakMap<RegExp, RegExp>();
+const globals = new WeakMap<RegExp, RegExp>();
+
+/** A copy of `re` that matches only at `lastIndex`. */
+function stickyOf(re: RegExp): RegExp {
+  let y = stickies.get(re);
+  if (!y) stickies.set(re, (y = new RegExp(re.source, re.flags.replace("g", "") + "y")));
+  return y;
+}
+
+/** A private global copy of a finder regex (never the caller's object: its lastIndex is ours). */
+function globalOf(re: RegExp): RegExp {
+  let g = globals.get(re);
+  if (!g) globals.set(re, (g = new RegExp(re.source, re.flags.replace("y", "").includes("g") ? re.flags.replace("y", "") : re.flags.replace("y", "") + "g")));
+  return g;
+}
+
+/** The next hit at or after `from` in `text` (-1: none); `from` never decreases. */
+interface Finder { next(from: number): number }
+
+// How common a character is in the text detectors read (prose, code, JSON), most common first:
+// a literal is searched from its least common character, since `indexOf` stops at each occurrence
+// of the first character it looks for.
+const COMMON = " e\"taoinsrhldc,u.m:fp_g-wyb/v0k12x3456789jqz()=;{}[]ETAOINSRHLDCUMFPGWYBVKXJQZ";
+const commonness = (ch: string): number => { const i = COMMON.indexOf(ch); return i < 0 ? COMMON.length : i; };
+
+/** The offset in `lit` to search from: its least common character leaving at least two. */
+export function keyOffset(lit: string): number {
+  let best = 0;
+  for (let k = 1; k <= lit.length - 2; k++) if (commonness(lit[k]!) > commonness(lit[best]!)) best = k;
+  return best;
+}
+
+function literalFinder(lits: readonly string[], text: string): Finder {
+  const keys = lits.map((l) => { const k = keyOffset(l); return { k, key: l.slice(k) }; });
+  // The next start of each literal's key at or after the last `from` (Infinity: none left).
+  const at = lits.map(() => -1);
+  return {
+    next(from) {
+      let best = Infinity;
+      for (let i = 0; i < keys.length; i++) {
+        const { k, key } = keys[i]!;
+        let x = at[i]!;
+        if (x < from) { x = text.indexOf(key, from + k); at[i] = x = x < 0 ? Infinity : x - k; }
+        if (x < best) best = x;
+      }
+      return best === Infinity ? -1 : best;
+    },
+  };
+}
+
+// The starts of the runs of digits of the last text scanned for them (shared by the digit detectors).
+let digitText: string | undefined;
+let digitStarts: number[] = [];
+function runStarts(text: string): number[] {
+  if (text === digitText) return digitStarts;
+  const out: number[] = [];
+  const next = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((d) => text.indexOf(String(d)));
+  for (let from = 0; ;) {
+    let at = Infinity;
+    for (let d = 0; d < 10; d++) {
+      let x = next[d]!;
+      if (x >= 0 && x < from) next[d] = x = text.indexOf(String(d), from);
+      if (x >= 0 && x < at) at = x;
+    }
+    if (at === Infinity) break;
+    out.push(at);
+    let e = at + 1;
+    while (e < text.length) { const c = text.charCodeAt(e); if (c < 48 || c > 57) break; e++; }
+    from = e;
+  }
+  digitText = text;
+  return (digitStarts = out);
+}
+
+function digitFinder(text: string): Finder {
+  const starts = runStarts(text);
+  let i = 0;
+  return {
+    next(from) {
+      while (i < starts.length && starts[i]! < from) i++;
+      return i < starts.length ? starts[i]! : -1;
+    },
+  };
+}
+
+function regexFinder(re: RegExp, text: string): Finder {
+  const g = globalOf(re);
+  return {
+    next(from) {
+      g.lastIndex = from;
+      const m = g.exec(text);
+      return m ? m.index : -1;
+    },
+  };
+}
+
+/** The first match starting in [lo, hi], tried (a sticky attempt per start) as the plain scan would. */
+function attempt(re: RegExp, s: string, lo: number, hi: number): RegExpExecArray | null {
+  const y = stickyOf(re);
+  for (let p = lo; p <= hi; p++) {
+    work.attempts++;
+    y.lastIndex = p;
+    const m = y.exec(s);
+    if (m) return m;
+  }
+  return null;
+}
+
+/** Per anchor with `run`: which ASCII characters are in it. */
+const runTables = new WeakMap<Anchor, Uint8Array>();
+function runTable(a: Anchor): Uint8Array {
+  let t = runTables.get(a);
+  if (!t) {
+    t = new Uint8Array(128);
+    const re = new RegExp(`^[${a.run}]$`);
+    for (let c = 0; c < 128; c++) t[c] = re.test(String.fromCharCode(c)) ? 1 : 0;
+    runTables.set(a, t);
+  }
+  return t;
+}
+
+/** The first start to try for a hit: `back` before it, and no further than its run reaches. */
+function firstStart(a: Anchor, s: string, pos: number, at: number): number {
+  const lo = Math.max(pos, at - a.back);
+  if (a.run === undefined) return lo;
+  const t = runTable(a);
+  let p = at;
+  while (p > lo) { const c = s.charCodeAt(p - 1); if (c >= 128 || !t[c]) break; p--; }
+  return p;
+}
+
+/**
+ * Runs `re` over `s` at the starts `a` allows (`lowered`: the lower-cased text, same length, for a
+ * `lower` anchor); calls `hit` with each match `check` accepts, and returns true as soon as it
+ * returns something truthy. Exactly the matches of the plain global scan (see the header).
+ */
+export function scanAnchored(re: RegExp, a: Anchor, check: ((m: string) => boolean) | undefined, s: string, lowered: string, hit: Hit): boolean {
+  const text = a.lower ? lowered : s;
+  const f = a.find === "digits" ? digitFinder(text) : Array.isArray(a.find) ? literalFinder(a.find as readonly string[], text) : regexFinder(a.find as RegExp, text);
+  let pos = 0;
+  let from = 0;
+  for (;;) {
+    const at = f.next(from);
+    if (at < 0) return false;
+    work.hits++;
+    const m = attempt(re, s, firstStart(a, s, pos, at), at);
+    if (m) {
+      const end = m.index + m[0].length;
+      // An empty match is skipped, as the plain scan skips it.
+      if (end > m.index && (!check || check(m[0])) && hit(m.index, end, m[0])) return true;
+      pos = from = end > m.index ? end : m.index + 1;
+      continue;
+    }
+    pos = from = at + 1;
+  }
+}
