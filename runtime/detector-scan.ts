@@ -9,7 +9,8 @@
  * increasing order; for a hit a the untried starts it allows are tried in increasing order, each
  * by a sticky copy of the regex that sees the whole text, so it succeeds or fails exactly as the
  * plain scan's attempt at that start does. A start no hit allows cannot match, so the first
- * success is the plain scan's next match.
+ * success is the plain scan's next match. Where hits are dense (`dense`), the rest of the text is
+ * scanned plainly from the first untried start, which finds what the plain scan finds from there.
  * INVARIANT: the regex work is a subset of the plain scan's (its attempts at the allowed starts,
  * each start tried at most once), plus the native searches for hits: linear whenever the plain
  * scan is. test/runtime/detector-scan.test.ts checks both (same matches; work per character).
@@ -26,6 +27,17 @@ export interface Anchor {
   readonly lower?: true;
   /** Every match starting at p holds a hit at some position in [p, p + back]. */
   readonly back: number;
+  /**
+   * With `digits`: a necessary condition for a match to start at (or `back` before) run `i`; a run
+   * it rejects is no hit.
+   */
+  readonly keep?: (text: string, runs: DigitRuns, i: number) => boolean;
+  /**
+   * When hits come more often than one per `dense` characters (after the first 16), the rest of the
+   * text is scanned plainly from the first untried start: for a regex the engine skips through fast
+   * on its own (digits), many attempts cost more than that scan.
+   */
+  readonly dense?: number;
   /**
    * A character class (regex syntax, ASCII): a match starting at p holds its hit at a with every
    * character of [p, a) in the class, so only the run of them before a hit is tried.
@@ -49,7 +61,7 @@ function stickyOf(re: RegExp): RegExp {
   return y;
 }
 
-/** A private global copy of a finder regex (never the caller's object: its lastIndex is ours). */
+/** A private global copy of a regex (never the caller's object: its lastIndex is ours). */
 function globalOf(re: RegExp): RegExp {
   let g = globals.get(re);
   if (!g) globals.set(re, (g = new RegExp(re.source, re.flags.replace("y", "").includes("g") ? re.flags.replace("y", "") : re.flags.replace("y", "") + "g")));
@@ -90,12 +102,15 @@ function literalFinder(lits: readonly string[], text: string): Finder {
   };
 }
 
-// The starts of the runs of digits of the last text scanned for them (shared by the digit detectors).
+/** The runs of ASCII digits of a text: starts and ends (exclusive), in order. */
+export interface DigitRuns { readonly starts: readonly number[]; readonly ends: readonly number[] }
+
+// The digit runs of the last text scanned for them (shared by the digit detectors).
 let digitText: string | undefined;
-let digitStarts: number[] = [];
-function runStarts(text: string): number[] {
-  if (text === digitText) return digitStarts;
-  const out: number[] = [];
+let digitRuns: DigitRuns = { starts: [], ends: [] };
+function runsOf(text: string): DigitRuns {
+  if (text === digitText) return digitRuns;
+  const starts: number[] = [], ends: number[] = [];
   const next = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((d) => text.indexOf(String(d)));
   for (let from = 0; ;) {
     let at = Infinity;
@@ -105,21 +120,23 @@ function runStarts(text: string): number[] {
       if (x >= 0 && x < at) at = x;
     }
     if (at === Infinity) break;
-    out.push(at);
     let e = at + 1;
     while (e < text.length) { const c = text.charCodeAt(e); if (c < 48 || c > 57) break; e++; }
+    starts.push(at);
+    ends.push(e);
     from = e;
   }
   digitText = text;
-  return (digitStarts = out);
+  return (digitRuns = { starts, ends });
 }
 
-function digitFinder(text: string): Finder {
-  const starts = runStarts(text);
+function digitFinder(text: string, keep: Anchor["keep"]): Finder {
+  const runs = runsOf(text);
+  const starts = runs.starts;
   let i = 0;
   return {
     next(from) {
-      while (i < starts.length && starts[i]! < from) i++;
+      while (i < starts.length && (starts[i]! < from || (keep !== undefined && !keep(text, runs, i)))) i++;
       return i < starts.length ? starts[i]! : -1;
     },
   };
@@ -142,8 +159,10 @@ function attempt(re: RegExp, s: string, lo: number, hi: number): RegExpExecArray
   for (let p = lo; p <= hi; p++) {
     work.attempts++;
     y.lastIndex = p;
-    const m = y.exec(s);
-    if (m) return m;
+    // `test` builds no match array: most attempts fail.
+    if (!y.test(s)) continue;
+    y.lastIndex = p;
+    return y.exec(s);
   }
   return null;
 }
@@ -171,6 +190,19 @@ function firstStart(a: Anchor, s: string, pos: number, at: number): number {
   return p;
 }
 
+/** The plain scan from `pos` on: what it finds there once every start before `pos` has been tried. */
+function scanFrom(re: RegExp, check: ((m: string) => boolean) | undefined, s: string, pos: number, hit: Hit): boolean {
+  const g = globalOf(re);
+  g.lastIndex = pos;
+  let m: RegExpExecArray | null;
+  while ((m = g.exec(s))) {
+    work.attempts++;
+    if (!m[0]) g.lastIndex++;
+    else if ((!check || check(m[0])) && hit(m.index, m.index + m[0].length, m[0])) return true;
+  }
+  return false;
+}
+
 /**
  * Runs `re` over `s` at the starts `a` allows (`lowered`: the lower-cased text, same length, for a
  * `lower` anchor); calls `hit` with each match `check` accepts, and returns true as soon as it
@@ -178,13 +210,14 @@ function firstStart(a: Anchor, s: string, pos: number, at: number): number {
  */
 export function scanAnchored(re: RegExp, a: Anchor, check: ((m: string) => boolean) | undefined, s: string, lowered: string, hit: Hit): boolean {
   const text = a.lower ? lowered : s;
-  const f = a.find === "digits" ? digitFinder(text) : Array.isArray(a.find) ? literalFinder(a.find as readonly string[], text) : regexFinder(a.find as RegExp, text);
+  const f = a.find === "digits" ? digitFinder(text, a.keep) : Array.isArray(a.find) ? literalFinder(a.find as readonly string[], text) : regexFinder(a.find as RegExp, text);
   let pos = 0;
   let from = 0;
-  for (;;) {
+  for (let hits = 1; ; hits++) {
     const at = f.next(from);
     if (at < 0) return false;
     work.hits++;
+    if (a.dense !== undefined && hits > 16 && hits * a.dense > at) return scanFrom(re, check, s, pos, hit);
     const m = attempt(re, s, firstStart(a, s, pos, at), at);
     if (m) {
       const end = m.index + m[0].length;

@@ -5,7 +5,7 @@
  * where the anchor says a match can start (detector-scan.ts), which finds exactly what the plain
  * scan finds (`scanPlain`; test/runtime/detector-scan.test.ts).
  */
-import { scanAnchored, type Anchor, type Hit } from "./detector-scan.js";
+import { scanAnchored, type Anchor, type DigitRuns, type Hit } from "./detector-scan.js";
 
 export const MAX_SCAN = 1_000_000;
 
@@ -31,11 +31,23 @@ export interface Detector {
   readonly anchor?: Anchor;
 }
 
-// Anchors shared by several detectors. A match of the digit detectors starts at the start of a run
-// of digits (card, SSN: `\b\d`), or one or two characters before it (phone: `+`, `(`; IBAN: two
-// letters), and no match needs a run's later digits as its anchor.
-const DIGITS: Anchor = { find: "digits", back: 0 };
-const DIGITS_BACK2: Anchor = { ...DIGITS, back: 2 };
+// A card number starts at the start of a run of digits (`\b\d`) and holds 13 digits or more, in
+// runs joined by single spaces or hyphens: only such runs are tried. Text full of numbers is
+// scanned plainly (the engine skips to digits fast; an attempt per run costs more). Phone numbers,
+// SSNs and IBANs have no anchor: their regexes start with a digit or a capital, which the engine
+// finds as fast as an anchor would.
+const CARD_DIGITS: Anchor = { find: "digits", back: 0, dense: 256, keep: (s, r, i) => chainedDigits(s, r, i) >= 13 };
+
+/** The digits of run `i` and of the runs after it joined by one space or hyphen (counted up to 13). */
+function chainedDigits(s: string, r: DigitRuns, i: number): number {
+  let n = r.ends[i]! - r.starts[i]!;
+  for (let j = i; n < 13 && j + 1 < r.starts.length && r.starts[j + 1] === r.ends[j]! + 1; j++) {
+    const c = s.charCodeAt(r.ends[j]!);
+    if (c !== 32 && c !== 45) break;
+    n += r.ends[j + 1]! - r.starts[j + 1]!;
+  }
+  return n;
+}
 
 /** The Luhn checksum of the digits in `s` (the card_number regex makes them 13 to 19). */
 function luhn(s: string): boolean {
@@ -65,10 +77,10 @@ export const BUILTIN_DETECTORS: readonly Detector[] = [
   { name: "jwt", class: "SECRETS", re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,2000}\.eyJ[A-Za-z0-9_-]{8,4000}\.[A-Za-z0-9_-]{8,2000}/g, need: /eyJ/, gate: "J", anchor: { find: ["eyJ"], back: 0 } },
   { name: "password_assignment", class: "SECRETS", re: /\b(?:password|passwd|pwd|secret|api_key|apikey|token)\s*[=:]\s*["']?[^\s"']{8,200}/gi, need: /[=:]/, gate: "=:", anchor: { find: ["passw", "pwd", "secret", "api_key", "apikey", "token"], lower: true, back: 0 } },
   { name: "email", class: "PII", re: /\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b/g, need: /@/, gate: "@", anchor: { find: ["@"], back: 64, run: "A-Za-z0-9._%+-" } },
-  { name: "phone", class: "PII", re: /(?:\+\d{1,3}[ .-]?)?\(?\b\d{3}\)?[ .-]\d{3}[ .-]\d{4}\b|\+\d{1,3}(?:[ .-]?\d{2,4}){2,5}\b/g, need: /\d{3}\)?[ .-]\d{3}|\+\d/, gate: "0123456789", anchor: DIGITS_BACK2 },
-  { name: "card_number", class: "PII", re: /\b\d(?:[ -]?\d){12,18}\b/g, check: luhn, need: /\d{4}|\d[ -]\d/, gate: "0123456789", anchor: DIGITS },
-  { name: "us_ssn", class: "PII", re: /\b\d{3}-\d{2}-\d{4}\b/g, need: /\d-\d/, gate: "0123456789", anchor: DIGITS },
-  { name: "iban", class: "PII", re: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g, need: /[A-Z]\d\d/, gate: "0123456789", anchor: DIGITS_BACK2 },
+  { name: "phone", class: "PII", re: /(?:\+\d{1,3}[ .-]?)?\(?\b\d{3}\)?[ .-]\d{3}[ .-]\d{4}\b|\+\d{1,3}(?:[ .-]?\d{2,4}){2,5}\b/g, need: /\d{3}\)?[ .-]\d{3}|\+\d/, gate: "0123456789" },
+  { name: "card_number", class: "PII", re: /\b\d(?:[ -]?\d){12,18}\b/g, check: luhn, need: /\d{4}|\d[ -]\d/, gate: "0123456789", anchor: CARD_DIGITS },
+  { name: "us_ssn", class: "PII", re: /\b\d{3}-\d{2}-\d{4}\b/g, need: /\d-\d/, gate: "0123456789" },
+  { name: "iban", class: "PII", re: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g, need: /[A-Z]\d\d/, gate: "0123456789" },
   { name: "internal_marker", class: "INTERNAL", re: /\b(?:internal only|internal use only|confidential|do not (?:share|distribute|forward))\b/gi, need: /internal|confidential|do not/i, gate: "nN", anchor: { find: ["internal ", "confidential", "do not "], lower: true, back: 0 } },
   // PROMPT_INJECTION: conservative phrasings of an attempt to take over the agent, each a fixed
   // sequence of words (no nested quantifiers); the false-positive rate is measured in
@@ -210,26 +222,17 @@ export function prefilterOf(detectors: readonly Detector[], classes: readonly st
   return u;
 }
 
-/** Does some detector of class `cls` find something in one of the strings? */
+/**
+ * Does some detector of class `cls` find something in one of the strings? (Each detector once per
+ * string: anchored ones look only where their anchors are, so a pre-filter would only scan the
+ * text once more.)
+ */
 export function hasClass(detectors: readonly Detector[], strings: readonly string[], cls: string): boolean {
-  // Anchored detectors look only where their anchors are: a pre-filter would scan the text once more.
-  const f = anchoredOnly(detectors, cls) ? null : prefilterOf(detectors, [cls]);
   for (const text of strings) {
     const s = capped(text);
-    if (f && !passes(f, s)) continue;
-    for (const d of detectors) if (d.class === cls && (d.anchor || !d.need || d.need.test(s)) && each(d, s, found)) return true;
+    for (const d of detectors) if (d.class === cls && each(d, s, found)) return true;
   }
   return false;
-}
-
-/** Per detector list: whether every detector of a class has an anchor. */
-const anchoredClasses = new WeakMap<readonly Detector[], Map<string, boolean>>();
-function anchoredOnly(detectors: readonly Detector[], cls: string): boolean {
-  let m = anchoredClasses.get(detectors);
-  if (!m) anchoredClasses.set(detectors, (m = new Map()));
-  let x = m.get(cls);
-  if (x === undefined) m.set(cls, (x = detectors.every((d) => d.class !== cls || d.anchor !== undefined)));
-  return x;
 }
 
 /** For `each`: stop at the first match. */
