@@ -31,12 +31,17 @@ export interface Detector {
   readonly anchor?: Anchor;
 }
 
-// A card number starts at the start of a run of digits (`\b\d`) and holds 13 digits or more, in
-// runs joined by single spaces or hyphens: only such runs are tried. Text full of numbers is
-// scanned plainly (the engine skips to digits fast; an attempt per run costs more). Phone numbers,
-// SSNs and IBANs have no anchor: their regexes start with a digit or a capital, which the engine
-// finds as fast as an anchor would.
+// Detectors of numbers are tried only at the digit runs that can start a match (their `keep`); text
+// full of numbers is scanned plainly (the engine skips to digits fast; an attempt per run costs
+// more). A card number starts at a run's start (`\b\d`) and holds 13 digits or more, in runs joined
+// by single spaces or hyphens. A phone number's first run follows a `+`, or has exactly three
+// digits (`\(?\b\d{3}\)?[ .-]`), and the match starts at most two characters before it (`+`, `(`).
+// An IBAN's first run has two digits or more after two capitals, where the match starts. An SSN
+// has no anchor: `\b\d{3}-` is found by the engine as fast.
 const CARD_DIGITS: Anchor = { find: "digits", back: 0, dense: 256, keep: (s, r, i) => chainedDigits(s, r, i) >= 13 };
+const PHONE_DIGITS: Anchor = { find: "digits", back: 2, dense: 256, keep: (s, r, i) => s.charCodeAt(r.starts[i]! - 1) === 43 || r.ends[i]! - r.starts[i]! === 3 };
+const IBAN_DIGITS: Anchor = { find: "digits", back: 2, dense: 256, keep: (s, r, i) => r.ends[i]! - r.starts[i]! >= 2 && isCapital(s.charCodeAt(r.starts[i]! - 1)) && isCapital(s.charCodeAt(r.starts[i]! - 2)) };
+const isCapital = (c: number): boolean => c >= 65 && c <= 90;
 
 /** The digits of run `i` and of the runs after it joined by one space or hyphen (counted up to 13). */
 function chainedDigits(s: string, r: DigitRuns, i: number): number {
@@ -77,10 +82,10 @@ export const BUILTIN_DETECTORS: readonly Detector[] = [
   { name: "jwt", class: "SECRETS", re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,2000}\.eyJ[A-Za-z0-9_-]{8,4000}\.[A-Za-z0-9_-]{8,2000}/g, need: /eyJ/, gate: "J", anchor: { find: ["eyJ"], back: 0 } },
   { name: "password_assignment", class: "SECRETS", re: /\b(?:password|passwd|pwd|secret|api_key|apikey|token)\s*[=:]\s*["']?[^\s"']{8,200}/gi, need: /[=:]/, gate: "=:", anchor: { find: ["passw", "pwd", "secret", "api_key", "apikey", "token"], lower: true, back: 0 } },
   { name: "email", class: "PII", re: /\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b/g, need: /@/, gate: "@", anchor: { find: ["@"], back: 64, run: "A-Za-z0-9._%+-" } },
-  { name: "phone", class: "PII", re: /(?:\+\d{1,3}[ .-]?)?\(?\b\d{3}\)?[ .-]\d{3}[ .-]\d{4}\b|\+\d{1,3}(?:[ .-]?\d{2,4}){2,5}\b/g, need: /\d{3}\)?[ .-]\d{3}|\+\d/, gate: "0123456789" },
+  { name: "phone", class: "PII", re: /(?:\+\d{1,3}[ .-]?)?\(?\b\d{3}\)?[ .-]\d{3}[ .-]\d{4}\b|\+\d{1,3}(?:[ .-]?\d{2,4}){2,5}\b/g, need: /\d{3}\)?[ .-]\d{3}|\+\d/, gate: "0123456789", anchor: PHONE_DIGITS },
   { name: "card_number", class: "PII", re: /\b\d(?:[ -]?\d){12,18}\b/g, check: luhn, need: /\d{4}|\d[ -]\d/, gate: "0123456789", anchor: CARD_DIGITS },
   { name: "us_ssn", class: "PII", re: /\b\d{3}-\d{2}-\d{4}\b/g, need: /\d-\d/, gate: "0123456789" },
-  { name: "iban", class: "PII", re: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g, need: /[A-Z]\d\d/, gate: "0123456789" },
+  { name: "iban", class: "PII", re: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g, need: /[A-Z]\d\d/, gate: "0123456789", anchor: IBAN_DIGITS },
   { name: "internal_marker", class: "INTERNAL", re: /\b(?:internal only|internal use only|confidential|do not (?:share|distribute|forward))\b/gi, need: /internal|confidential|do not/i, gate: "nN", anchor: { find: ["internal ", "confidential", "do not "], lower: true, back: 0 } },
   // PROMPT_INJECTION: conservative phrasings of an attempt to take over the agent, each a fixed
   // sequence of words (no nested quantifiers); the false-positive rate is measured in

@@ -54,8 +54,8 @@ function plainMask(dets: Parameters<typeof scanPlain>[0], s: string): string {
 
 describe("the anchored scan", () => {
   it("every built-in detector finds exactly what the plain scan finds, alone and all together", () => {
-    // Those without an anchor start with a digit or a capital: the engine skips to them as fast.
-    expect(BUILTIN_DETECTORS.filter((d) => !d.anchor).map((d) => d.name)).toEqual(["phone", "us_ssn", "iban"]);
+    // The SSN regex starts with `\b\d{3}-`: the engine skips to it as fast as an anchor would.
+    expect(BUILTIN_DETECTORS.filter((d) => !d.anchor).map((d) => d.name)).toEqual(["us_ssn"]);
     fc.assert(fc.property(texts, (s) => {
       expect(scan(BUILTIN_DETECTORS, s)).toEqual(scanPlain(BUILTIN_DETECTORS, s));
       for (const d of BUILTIN_DETECTORS) expect(scan([d], s), d.name).toEqual(scanPlain([d], s));
