@@ -1,11 +1,12 @@
 /**
  * The anchored scan of a detector: its regex is tried only where its anchor (literals found with
- * the engine's native `indexOf`, the starts of digit runs, or a cheap regex) says a match can
+ * the engine's native `indexOf`, or the starts of digit runs) says a match can
  * start, instead of at every position of the text. It finds exactly what the plain global scan
  * (`re.exec` from 0, resuming at each match's end) finds: the same matches, in the same order.
  *
- * Why it is exact. `Anchor.back` (and `run`) promise: every match starting at p holds a hit at
- * some a in [p, p + back] (with every character of [p, a) in `run`). The hits are visited in
+ * Why it is exact. `Anchor.back` (and `run`, `keep`) promise: every match starting at p holds a
+ * hit at some a in [p, p + back] (with every character of [p, a) in `run`; a digit run `keep`
+ * rejects is no such hit). The hits are visited in
  * increasing order; for a hit a the untried starts it allows are tried in increasing order, each
  * by a sticky copy of the regex that sees the whole text, so it succeeds or fails exactly as the
  * plain scan's attempt at that start does. A start no hit allows cannot match, so the first
@@ -18,11 +19,8 @@
 
 /** Where a detector's matches can start. */
 export interface Anchor {
-  /**
-   * Literals (found with `indexOf`), a global regex, or `digits`: the start of each run of ASCII
-   * digits; a hit is where one of them starts.
-   */
-  readonly find: readonly string[] | RegExp | "digits";
+  /** Literals (found with `indexOf`), or `digits`: the start of each run of ASCII digits. */
+  readonly find: readonly string[] | "digits";
   /** Searched in the lower-cased text (for case-insensitive detectors; literals in lower case). */
   readonly lower?: true;
   /** Every match starting at p holds a hit at some position in [p, p + back]. */
@@ -61,10 +59,10 @@ function stickyOf(re: RegExp): RegExp {
   return y;
 }
 
-/** A private global copy of a regex (never the caller's object: its lastIndex is ours). */
+/** A private global copy of a detector's regex (never the caller's object: its lastIndex is ours). */
 function globalOf(re: RegExp): RegExp {
   let g = globals.get(re);
-  if (!g) globals.set(re, (g = new RegExp(re.source, re.flags.replace("y", "").includes("g") ? re.flags.replace("y", "") : re.flags.replace("y", "") + "g")));
+  if (!g) globals.set(re, (g = new RegExp(re.source, re.flags.replace(/[gy]/g, "") + "g")));
   return g;
 }
 
@@ -142,17 +140,6 @@ function digitFinder(text: string, keep: Anchor["keep"]): Finder {
   };
 }
 
-function regexFinder(re: RegExp, text: string): Finder {
-  const g = globalOf(re);
-  return {
-    next(from) {
-      g.lastIndex = from;
-      const m = g.exec(text);
-      return m ? m.index : -1;
-    },
-  };
-}
-
 /** The first match starting in [lo, hi], tried (a sticky attempt per start) as the plain scan would. */
 function attempt(re: RegExp, s: string, lo: number, hi: number): RegExpExecArray | null {
   const y = stickyOf(re);
@@ -210,7 +197,7 @@ function scanFrom(re: RegExp, check: ((m: string) => boolean) | undefined, s: st
  */
 export function scanAnchored(re: RegExp, a: Anchor, check: ((m: string) => boolean) | undefined, s: string, lowered: string, hit: Hit): boolean {
   const text = a.lower ? lowered : s;
-  const f = a.find === "digits" ? digitFinder(text, a.keep) : Array.isArray(a.find) ? literalFinder(a.find as readonly string[], text) : regexFinder(a.find as RegExp, text);
+  const f = a.find === "digits" ? digitFinder(text, a.keep) : literalFinder(a.find, text);
   let pos = 0;
   let from = 0;
   for (let hits = 1; ; hits++) {
