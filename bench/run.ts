@@ -249,8 +249,10 @@ async function main(): Promise<number> {
 
     // What comes back: a 64 KB result through the built-in detectors (bench/responses.ts).
     const responses = benchResponses();
-    log(`responses: a 64 KB result decided in ${responses.decide_64k_us.toFixed(0)} µs (${responses.decide_and_mask_64k_us.toFixed(0)} µs with masking); a result no response policy can match: ${responses.unmatched_64k_us.toFixed(2)} µs`);
+    log(`responses: a 64 KB result decided in ${responses.decide_64k_us.toFixed(0)} µs (${responses.decide_clean_64k_us.toFixed(0)} µs without findings, ${responses.decide_and_mask_64k_us.toFixed(0)} µs with masking); a result no response policy can match: ${responses.unmatched_64k_us.toFixed(2)} µs`);
     const targets = evaluateTargets(rows, runtimeSize, lspCheck);
+    const worst = Math.max(responses.decide_64k_us, responses.decide_clean_64k_us);
+    targets.push({ target: "64 KB response decided with the built-in detectors ≤ 200 µs", value: `${worst.toFixed(0)} µs`, met: worst <= 200 });
     const result = {
       command: "npm run bench", date: new Date().toISOString(), node: process.version, platform: `${process.platform} ${process.arch}`,
       cpus: cpus().length, cpu: cpus()[0]?.model ?? "?", cedar: cedarVersion(), seed: SEED, events: N_EVENTS, quick: QUICK,

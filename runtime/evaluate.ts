@@ -18,7 +18,7 @@ import { startsWithWords } from "./argv.js";
 import { seenLabel } from "./seen.js";
 import { isTally, readKey, tallyHolds, tallyOf, talliesOf, type RateExpr, type TallySpec } from "./tally.js";
 import type { TallyScope } from "./types.js";
-import { resultSize, resultView, type ResultFacts } from "./response.js";
+import { resultView, sizeHolds, type ResultFacts } from "./response.js";
 import { PATH_STEPS } from "./language-facts.js";
 
 export { needsState } from "./language-facts.js";
@@ -346,7 +346,7 @@ export function compileExpr(e: CExpr): Pred {
     case "time": { const w = windows(e.spec), tz = e.tz; return (c) => withinWindows(w, c.now, tz); }
     case "user": { const path = e.path, t = userTester(e); return (c) => userFieldHolds(c.user, path, t); }
     case "result": return compileResult(e);
-    case "result_size": { const op = e.cmp, n = e.bytes; return (c) => !!c.result && cmp(op, resultSize(c.result), n); }
+    case "result_size": { const op = e.cmp, n = e.bytes, holds = (size: number) => cmp(op, size, n); return (c) => !!c.result && sizeHolds(c.result, holds); }
     case "result_error": return (c) => !!c.result && c.result.isError;
     case "arg_user": { const path = e.user, op = e.op; return onArg(e.path, (v, c) => argUserHolds(v, c.user, path, op)); }
     default: return F;

@@ -13,7 +13,7 @@
  * forwarded unscanned; a masked string holds no detector match (masking is repeated to a fixed
  * point, and a string that will not settle is replaced whole).
  */
-import type { Bundle, BundlePolicy, Decision, ReturnTrigger, SessionEvent } from "./types.js";
+import type { Bundle, BundlePolicy, CExpr, Decision, ReturnTrigger, SessionEvent } from "./types.js";
 import type { ResolvedCall } from "./event.js";
 import { evaluate, type EvalContext } from "./evaluate.js";
 import { mask, scan, type Detector } from "./detectors.js";
@@ -33,6 +33,8 @@ export interface ResultFacts {
   /** `result.<path>`: `content` (the content items' text) and the fields of `structuredContent`. */
   view?: Record<string, unknown>;
   size?: number;
+  /** Bounds of `size` (sizeBounds; null: none). */
+  bounds?: [number, number] | null;
 }
 
 /**
@@ -96,6 +98,46 @@ export function resultSize(f: ResultFacts): number {
   return (f.size = n);
 }
 
+/**
+ * Bounds of the result's size as UTF-8 JSON without serialising it: each character of a string or
+ * key is 1 to 6 bytes (an escape such as `\u001f` is 6, a UTF-16 unit of text at most 3), numbers
+ * and literals are exact. Undefined when the walk cannot tell (a `toJSON`, a boxed primitive, a
+ * BigInt, nesting past MAX_DEPTH): the size is then measured.
+ */
+export function sizeBounds(v: unknown, depth = 0): [number, number] | undefined {
+  if (typeof v === "string") return [v.length + 2, 6 * v.length + 2];
+  if (typeof v === "number") { const n = isFinite(v) ? String(v).length : 4; return [n, n]; }
+  if (typeof v === "boolean") return v ? [4, 4] : [5, 5];
+  if (v === null) return [4, 4];
+  if (typeof v !== "object" || depth > MAX_DEPTH || typeof (v as { toJSON?: unknown }).toJSON === "function" || v instanceof Number || v instanceof String || v instanceof Boolean) return undefined;
+  let lo = 2, hi = 2, n = 0;
+  const arr = Array.isArray(v);
+  for (const k of arr ? v.keys() : Object.keys(v)) {
+    const x = (v as Record<string | number, unknown>)[k];
+    const skipped = x === undefined || typeof x === "function" || typeof x === "symbol";
+    if (skipped && !arr) continue;
+    const b = skipped ? [4, 4] as [number, number] : sizeBounds(x, depth + 1);
+    if (!b) return undefined;
+    const key = arr ? 0 : (k as string).length;
+    lo += b[0] + (arr ? 0 : key + 3) + (n ? 1 : 0);
+    hi += b[1] + (arr ? 0 : 6 * key + 3) + (n ? 1 : 0);
+    n++;
+  }
+  return [lo, hi];
+}
+
+/** `result size <op> bytes`: decided from the bounds when they agree, else from the measured size. */
+export function sizeHolds(f: ResultFacts, holds: (size: number) => boolean): boolean {
+  if (f.size === undefined) {
+    const b = (f.bounds ??= sizeBounds(f.result) ?? null);
+    if (b && holds(b[0]) === holds(b[1])) {
+      // The comparisons of `result size` are monotone (> >= < <=): the same at both ends, the same between.
+      return holds(b[0]);
+    }
+  }
+  return holds(resultSize(f));
+}
+
 /** Does the result say it is an error (MCP `isError: true`)? */
 export function isErrorResult(result: unknown): boolean {
   return isObj(result) && result["isError"] === true;
@@ -112,8 +154,8 @@ const MAX_PASSES = 4;
 export function maskFully(detectors: readonly Detector[], text: string): string {
   let s = text;
   for (let i = 0; i < MAX_PASSES; i++) {
-    // Only the detectors whose pre-filter finds something can match (detectors.ts: `need`).
-    const m = mask(detectors.filter((d) => !d.need || (d.need.lastIndex = 0, d.need.test(s))), s);
+    // The built-in detectors look only where a match can start (detectors.ts: anchors).
+    const m = mask(detectors, s);
     if (m === s) return s;
     s = m;
   }
@@ -217,12 +259,33 @@ export function passDecision(b: Bundle, trigger: ReturnTrigger, call: ResolvedCa
   return d;
 }
 
-/** SPEC §5 over the policies of `entries` that hold for the response or message. */
+/** Does the condition read the text (`body`, `data_class`)? */
+function readsText(e: CExpr): boolean {
+  switch (e.k) {
+    case "and": case "or": return e.items.some(readsText);
+    case "not": return readsText(e.x);
+    default: return e.k === "body" || e.k === "data_class";
+  }
+}
+
+/** Per list of entries (one per tool, fixed when the bundle loads): whether a policy of it reads the text. */
+const textReaders = new WeakMap<readonly number[], boolean>();
+function entriesReadText(b: Bundle, entries: readonly number[]): boolean {
+  let r = textReaders.get(entries);
+  if (r === undefined) textReaders.set(entries, (r = entries.some((entry) => b.policies[entry >> 1]!.ifs.some((i) => readsText(i.expr)))));
+  return r;
+}
+
+/**
+ * SPEC §5 over the policies of `entries` that hold for the response or message. The text is
+ * gathered only when one of those policies reads it, and each detector class is scanned only when
+ * a `data_class` condition asks for it (evaluate.ts), at most once per decision.
+ */
 export function decideReturn(x: ReturnInput): Decision {
   const { bundle: b, event: e, trigger } = x;
   if (!x.entries.length) return passDecision(b, trigger, x.call, trigger === "tool_response" ? `no response policy applies to ${x.call?.tool ?? "this tool"}` : `no ${trigger} policy applies`);
   // A result often carries its text twice (content items and structuredContent): each string is scanned once.
-  const text = trigger === "tool_response" ? [...new Set(resultStrings(e.result))] : [typeof e.text === "string" ? e.text : ""];
+  const text = !entriesReadText(b, x.entries) ? [] : trigger === "tool_response" ? [...new Set(resultStrings(e.result))] : [typeof e.text === "string" ? e.text : ""];
   const ctx: EvalContext = {
     bundle: b, call: x.call, agentName: e.agent?.name, review: x.review, user: e.user, detectors: x.detectors, now: x.now,
     state: undefined, strings: text, tenant: e.tenant,

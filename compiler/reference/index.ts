@@ -6,7 +6,7 @@
  * are out of its scope (they are compared store against store).
  */
 import type { CExpr, SessionEvent } from "../../runtime/types.js";
-import { scan, compileDetectors } from "../../runtime/detectors.js";
+import { scanPlain, compileDetectors } from "../../runtime/detectors.js";
 import { reviewOf } from "../../runtime/static-eval.js";
 import { canonicalArgs } from "../../runtime/canonical-args.js";
 import { canonicalPath, pathUnder } from "../../runtime/canonical-path.js";
@@ -241,7 +241,7 @@ function holds(e: CExpr, ev: SessionEvent, call: Call | undefined, m: ReferenceM
       const text = r ? r.text : call?.text;
       if (!text) return false;
       const dets = compileDetectors(m.detectors);
-      return text.some((t) => scan(dets, t).some((h) => e.classes.includes(h.cls)));
+      return text.some((t) => scanPlain(dets, t).some((h) => e.classes.includes(h.cls)));
     }
     case "user": return userHolds(e, ev);
     case "arg_user": {
