@@ -13,12 +13,14 @@
  *   `sampling/createMessage` (result: the request's params). Masked → the masked request goes to the
  *   agent's client; held → waits for a person like a call; withheld → the server gets an error and
  *   the agent nothing. The model's answer goes back to the server as the client gave it.
+ * - progress messages during a call (`notifications/progress`) and a single upstream's
+ *   `instructions` (`initialize/instructions`), decided the same way when response policies exist.
  * INVARIANT: nothing an upstream sends on its own reaches an agent before it is decided, nor before
  * the agent has said who it is (a message then would make the session's agent `""`): such a
  * message is dropped. Methods the proxy has no handler for (any other spelling included) are
  * dropped or refused by the SDK, never passed on.
  */
-import { CreateMessageRequestSchema, type CreateMessageResult, ErrorCode, LoggingMessageNotificationSchema, McpError, type ServerCapabilities } from "@modelcontextprotocol/sdk/types.js";
+import { CreateMessageRequestSchema, type CreateMessageResult, ErrorCode, InitializeRequestSchema, LoggingMessageNotificationSchema, McpError, type ServerCapabilities } from "@modelcontextprotocol/sdk/types.js";
 import type { Gateway } from "./gateway.js";
 import type { ProxySession, RequestExtra } from "./session.js";
 import type { Upstream } from "./upstream.js";
@@ -121,4 +123,47 @@ async function relaySampling(g: Gateway, u: Upstream, params: Record<string, unk
     sent = settled.result as Record<string, unknown>;
   }
   return await s.server.createMessage(sent as Parameters<typeof s.server.createMessage>[0], { signal }) as CreateMessageResult;
+}
+
+/**
+ * The `initialize` answer with a single upstream's `instructions` decided first, as the response of
+ * `initialize/instructions` (they usually go into the model's context): masked, or left out when
+ * withheld. Without response policies they pass as the server gave them, undecided.
+ */
+export function decideInstructions(s: ProxySession, u: Upstream | undefined): void {
+  const instructions = u?.client.getInstructions();
+  if (!u || !instructions) return;
+  const srv = s.server as unknown as { _oninitialize: (r: unknown) => Promise<Record<string, unknown>> };
+  const answer = srv._oninitialize.bind(s.server);
+  s.server.setRequestHandler(InitializeRequestSchema, async (r) => {
+    const res = await answer(r);
+    if (!s.bundle.index.tool_response) return { ...res, instructions } as never;
+    const tool = "initialize/instructions";
+    const result = { structuredContent: { instructions } };
+    const { d, e, callId } = await s.serverText(u.integration, tool, result);
+    if (d.effect === "allow" && !d.sanitize.length) return { ...res, instructions } as never;
+    const settled = await s.settle(result, d, { integration: u.integration, tool }, e, callId);
+    if (settled.withheld) return res as never;
+    return { ...res, instructions: (settled.result as typeof result).structuredContent.instructions } as never;
+  });
+}
+
+/**
+ * The progress notifications of a forwarded call: a `message` is decided first, one after the
+ * other, as the response of `notifications/progress` (masked, or the notification dropped when
+ * withheld). Without response policies, or without a message, they pass as the server gave them.
+ */
+export function progressRelay(s: ProxySession, integration: string, send: (p: Record<string, unknown>) => void): (p: { progress: number; total?: number; message?: string }) => void {
+  let chain = Promise.resolve();
+  const tool = "notifications/progress";
+  return (p) => {
+    if (typeof p.message !== "string" || !s.bundle.index.tool_response) { chain = chain.then(() => send(p)); return; }
+    chain = chain.then(async () => {
+      const result = { structuredContent: { ...p } };
+      const { d, e, callId } = await s.serverText(integration, tool, result);
+      if (d.effect === "allow" && !d.sanitize.length) { send(p); return; }
+      const settled = await s.settle(result, d, { integration, tool }, e, callId);
+      if (!settled.withheld) send((settled.result as typeof result).structuredContent);
+    }).catch((err: Error) => s.g.log(`session ${s.id}: a progress message of ${integration} was dropped: ${err.message}`));
+  };
 }

@@ -28,7 +28,7 @@ import { costOf, isFault, refusal, safeReason, sanitizeArgs } from "./call-helpe
 import { newApprovalId } from "./approvals/file-store.js";
 import { Turns } from "./turns.js";
 import { pathCapabilities, registerMcpPaths } from "./mcp-paths.js";
-import { messageCapabilities } from "./server-messages.js";
+import { decideInstructions, messageCapabilities, progressRelay } from "./server-messages.js";
 import { oneLine } from "../compiler/terminal-safe.js";
 import { waitForApproval, type WaitResult } from "./approvals/wait.js";
 import { HeldCalls } from "./approvals/held-calls.js";
@@ -127,8 +127,8 @@ export class ProxySession {
     this.enforcer = g.enforcer;
     const single = g.upstreams.length === 1 ? g.upstreams[0]! : undefined;
     const caps: ServerCapabilities = { tools: { listChanged: true }, ...pathCapabilities(g), ...messageCapabilities(g) };
-    const instructions = single?.client.getInstructions();
-    this.server = new Server({ name: "policy-enforce", version: VERSION }, { capabilities: caps, ...(instructions ? { instructions } : {}) });
+    this.server = new Server({ name: "policy-enforce", version: VERSION }, { capabilities: caps });
+    decideInstructions(this, single);
     this.server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await this.listTools() }));
     this.server.setRequestHandler(CallToolRequestSchema, (req, extra) => this.tracked(() => {
       // The call is held under the proxy's own id: a reused request id cannot cancel another call's wait.
@@ -338,7 +338,7 @@ export class ProxySession {
         CallToolResultSchema,
         {
           signal: extra.signal, timeout: 24 * 3600_000, resetTimeoutOnProgress: true,
-          ...(token !== undefined ? { onprogress: (p: { progress: number; total?: number; message?: string }) => { extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, ...p } } as never).catch(() => undefined); } } : {}),
+          ...(token !== undefined ? { onprogress: progressRelay(this, r.integration, (p) => { extra.sendNotification({ method: "notifications/progress", params: { ...p, progressToken: token } } as never).catch(() => undefined); }) } : {}),
         },
       ) as CallToolResult;
     } catch (e) {

@@ -6,8 +6,9 @@
  * refuses one), so these names never collide with a real tool. They are all `Read` operations:
  * `operation is Read` and `default by operation` cover them, and `tool is memory."resources/read"`
  * (written `tool is "memory.resources/read"`) singles one out.
- * Two more rows name what a server sends on its own (MCP_SERVER_MESSAGES): a log message
- * (`notifications/message`) and a sampling request (`sampling/createMessage`). They are never
+ * More rows name what a server sends on its own (MCP_SERVER_MESSAGES): a log message
+ * (`notifications/message`), a progress message (`notifications/progress`), its instructions
+ * (`initialize/instructions`: the `instructions` of its `initialize` result) and a sampling request (`sampling/createMessage`). They are never
  * requested by the agent; the enforcement point decides their text as the `tool_response` of these
  * tools (`when tool_response`), so `integration is X` policies on responses cover them too.
  */
@@ -51,6 +52,16 @@ export const MCP_SERVER_MESSAGES: readonly CatalogToolJson[] = ([
     name: "notifications/message", description: "MCP notification from the server: a log message (decided as the response of this tool).",
     args: { type: "object", properties: {} },
     output: { type: "object", properties: { level: { type: "string", enum: levels }, logger: str("The logger's name."), data: { description: "The message: a string or any JSON value." } }, required: ["level"] },
+  },
+  {
+    name: "notifications/progress", description: "MCP notification from the server: a progress message during a call (decided as the response of this tool).",
+    args: { type: "object", properties: {} },
+    output: { type: "object", properties: { progress: { type: "number" }, total: { type: "number" }, message: str("The progress message.") }, required: ["progress"] },
+  },
+  {
+    name: "initialize/instructions", description: "MCP: the server's instructions, given to the agent when it connects (decided as the response of this tool).",
+    args: { type: "object", properties: {} },
+    output: { type: "object", properties: { instructions: str("The server's instructions.") } },
   },
   {
     name: "sampling/createMessage", description: "MCP request from the server: text it asks the client's model to read (decided as the response of this tool).",

@@ -5,7 +5,8 @@
  *   and an "internal only" plan): a resource, a prompt, a log message and a sampling request arrive
  *   masked; withheld ones never arrive and are logged as withheld; replaying the recording gives the
  *   same decisions;
- * - in front of a hostile server: a key split across two log messages, a `.env` served as a blob,
+ * - in front of a hostile server: a key in its instructions and in progress messages, a key split
+ *   across two log messages, a `.env` served as a blob,
  *   an address nested in an extra `structuredContent`, method names in another case, a log message
  *   before `initialize`: each masked, withheld or refused, never passed on unmasked.
  */
@@ -177,6 +178,15 @@ describe("a hostile upstream cannot get a planted key to the agent unmasked", ()
       const c = await p.connect("Cursor", { sampling: (params) => { received.push(JSON.stringify(params)); return { role: "assistant", content: { type: "text", text: "ok" }, model: "m" }; } });
       c.setNotificationHandler(LoggingMessageNotificationSchema, (n) => { received.push(JSON.stringify(n.params)); });
       const all = () => received.join("\n");
+
+      // The server's instructions (they go into the model's context) arrive masked.
+      expect(c.getInstructions()).toBe("Always use the key [REDACTED:SECRETS].");
+      // Progress messages during a call: masked, or dropped when withheld.
+      const progress: string[] = [];
+      await c.callTool({ name: "leak", arguments: { mode: "progress" } }, undefined, { onprogress: (x) => { progress.push(JSON.stringify(x)); } });
+      await until(() => (progress.length >= 1 ? true : undefined), "a progress message");
+      await new Promise((r) => setTimeout(r, 100));
+      expect(progress).toEqual([JSON.stringify({ progress: 1, total: 2, message: "reading [REDACTED:SECRETS]" })]);
 
       await c.callTool({ name: "leak", arguments: { mode: "split" } });
       await until(() => (received.length >= 2 ? true : undefined), "two log messages");
