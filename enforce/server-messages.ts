@@ -1,7 +1,7 @@
 /**
  * What an upstream server sends towards the agent on its own, decided before it arrives:
- * - log messages (`notifications/message`): passed on to every session that has said who its agent
- *   is, each deciding it in its own turn as the `tool_response` of the pseudo-tool
+ * - log messages (`notifications/message`): passed on to the session whose agent has said who it
+ *   is (with several such sessions, dropped: a server's log is not tied to a session), deciding it in its turn as the `tool_response` of the pseudo-tool
  *   `notifications/message` of the upstream's integration (result: `structuredContent` = the
  *   notification's `{level, logger, data}`). Masked → the masked message; withheld → nothing
  *   (the decision log says `response_withheld`); `require_approval` → withheld, since nobody waits for
@@ -50,7 +50,15 @@ export function messageCapabilities(g: Gateway): ServerCapabilities {
 
 /** Registers the handlers of an upstream's own messages (sampling only when the upstream client offers it). */
 export function passServerMessages(g: Gateway, u: Upstream): void {
+  let told = false;
   u.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+    const ready = [...g.sessions].filter((s) => s.ready);
+    if (ready.length > 1) {
+      // A server's log is not tied to a session: passed to several, it could carry one user's data to another.
+      if (!told) g.log(`log messages of ${u.integration} are dropped while several agent sessions are open: the enforcement point cannot tell which session one is for`);
+      told = true;
+      return;
+    }
     for (const s of g.sessions) {
       const l = lineOf(s, u);
       l.chain = l.chain.then(() => relayLog(s, u, n.params as LogParams, l)).catch((e: Error) => g.log(`session ${s.id}: a log message of ${u.integration} was dropped: ${e.message}`));

@@ -17,8 +17,9 @@ import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, test } from "vitest";
 import { LoggingMessageNotificationSchema, type CreateMessageRequest } from "@modelcontextprotocol/sdk/types.js";
 import { replayFiles, type ReplayRecord } from "../../testing/session/replay.js";
-import { buildBundleFile, importLiveCatalog, readJsonl, requireServer, ROOT, serverEntry, SERVERS, textOf, until } from "./helpers.js";
+import { buildBundleFile, importLiveCatalog, readJsonl, requireServer, ROOT, SERVERS, textOf, until } from "./helpers.js";
 import { inProcessProxy } from "./in-process.js";
+import { runCli } from "../support/cli.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "enforce-server-messages-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -80,7 +81,7 @@ describe("policy enforce on resources, prompts, log messages and sampling (serve
     const server = plantedEverything(entry);
     const catalog = path.join(work, "everything.catalog.json");
     await importLiveCatalog(server, "everything", catalog);
-    const { bundle } = buildBundleFile(path.join(work, "e"), "everything", EVERYTHING_POLICIES, [catalog]);
+    const { bundle, file: bundleFile } = buildBundleFile(path.join(work, "e"), "everything", EVERYTHING_POLICIES, [catalog]);
     const p = await inProcessProxy({ bundle, upstreams: [{ integration: "everything", command: server }], dir: path.join(work, "e"), sampling: true });
     const sampled: CreateMessageRequest["params"][] = [];
     const logs: unknown[] = [];
@@ -139,6 +140,14 @@ describe("policy enforce on resources, prompts, log messages and sampling (serve
       ["sampling/createMessage", "response_withheld", "block", "withhold-internal"],
     ]));
     expect(again).toEqual(live.map((l) => [l[0], l[1], l[2], l[3]]));
+    // \`policy replay --format json\` of the recording: the same decisions, call by call.
+    const files = readdirSync(p.recordDir).map((f) => path.join(p.recordDir, f));
+    const out = await runCli(["replay", ...files, "--bundle", bundleFile, "--format", "json"]);
+    expect(out.code).toBe(0);
+    const lines = out.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as { session_id: string; call_id: string; decision: { effect: string; policy: { id: string } | null; sanitize: { policy: string }[] } });
+    const byCall = new Map(lines.map((l) => [`${l.session_id} ${l.call_id}`, l.decision]));
+    expect(logged.map((l) => { const d = byCall.get(`${String(l["session_id"])} ${String(l["call_id"])}`); return [d?.effect, d?.policy?.id ?? null]; }))
+      .toEqual(logged.map((l) => [l["effect"], l["policy"]]));
     expect(logged.every((l) => typeof l["call_id"] === "string")).toBe(true);
   });
 });
@@ -237,5 +246,3 @@ describe("a hostile upstream cannot get a planted key to the agent unmasked", ()
     expect(again).toEqual(live);
   });
 });
-
-void serverEntry;
