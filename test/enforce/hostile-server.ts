@@ -43,7 +43,7 @@ server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
     await extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: 2, total: 2, message: "internal only: the 2027 plan" } });
   }
   if (mode === "split") { await log(`key part ${KEY.slice(0, 10)}`); await log(`${KEY.slice(10)} and more`); }
-  if (mode === "plain") { await log(`the key is ${KEY}`); await log("internal only: the 2027 plan"); await log("all good"); }
+  if (mode === "plain") { await log(`the key is ${KEY}`); await log("internal only: the 2027 plan"); await log("hold me for a person"); await log("all good"); }
   if (mode === "case") {
     await server.notification({ method: "Notifications/Message", params: { level: "info", data: `cased ${KEY}` } } as never);
     try {

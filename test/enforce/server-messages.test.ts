@@ -167,6 +167,13 @@ policy "Internal lines are withheld" {
   if body contains any ["internal only"]
   action block "internal"
 }
+policy "Some lines need a person" {
+  id hold-hostile
+  when tool_response
+  if integration is hostile
+  if body contains any ["hold me"]
+  action require_approval "a person reads it first"
+}
 default allow
 `;
 
@@ -209,6 +216,8 @@ describe("a hostile upstream cannot get a planted key to the agent unmasked", ()
       await until(() => (all().includes("all good") ? true : undefined), "the last log message");
       expect(all()).toContain("the key is [REDACTED:SECRETS]");
       expect(all()).not.toContain("2027 plan");
+      // A notification cannot be held for a person: withheld.
+      expect(all()).not.toContain("hold me");
 
       const cased = await c.callTool({ name: "leak", arguments: { mode: "case" } });
       expect(textOf(cased)).toMatch(/^refused: .*Method not found/);
@@ -235,14 +244,24 @@ describe("a hostile upstream cannot get a planted key to the agent unmasked", ()
       expect(JSON.stringify(early.received)).not.toContain(KEY);
       expect(early.received).toEqual([]);
       await early.close();
+
+      // With a second agent session open, a server's log cannot be told apart by session: dropped, not broadcast.
+      const other: string[] = [];
+      const c2 = await p.connect("Other");
+      c2.setNotificationHandler(LoggingMessageNotificationSchema, (n) => { other.push(JSON.stringify(n.params)); });
+      const before = received.length;
+      await c.callTool({ name: "leak", arguments: { mode: "plain" } });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(received.length).toBe(before);
+      expect(other).toEqual([]);
     } finally {
       await p.close();
     }
     // The early session never decided an agent; the other one is "Cursor".
     const agents = readJsonl(p.decisionLog).filter((l) => l["event"] === "agent_discovered").map((l) => (l["agent"] as { name?: string }).name);
-    expect(agents).toEqual(["Cursor"]);
+    expect(agents).toEqual(["Cursor", "Other"]);
     const { live, again } = await logAndReplay(p, bundle);
-    expect(live.filter((l) => l[0] === "notifications/message").map((l) => l[1])).toEqual(["response_sanitized", "response_sanitized", "response_withheld"]);
+    expect(live.filter((l) => l[0] === "notifications/message").map((l) => l[1])).toEqual(["response_sanitized", "response_sanitized", "response_withheld", "response_held"]);
     expect(again).toEqual(live);
   });
 });
