@@ -12,7 +12,8 @@
  *   agent's model to read, decided as the `tool_response` of the pseudo-tool
  *   `sampling/createMessage` (result: the request's params). Masked → the masked request goes to the
  *   agent's client; held → waits for a person like a call; withheld → the server gets an error and
- *   the agent nothing. The model's answer goes back to the server as the client gave it.
+ *   the agent nothing. The model's answer going back to the server is decided as a call of
+ *   `sampling/createMessage` whose `args` are the answer (refused → the server gets an error).
  * - progress messages during a call (`notifications/progress`) and a single upstream's
  *   `instructions` (`initialize/instructions`), decided the same way when response policies exist.
  * INVARIANT: nothing an upstream sends on its own reaches an agent before it is decided, nor before
@@ -25,6 +26,7 @@ import type { Gateway } from "./gateway.js";
 import type { ProxySession, RequestExtra } from "./session.js";
 import type { Upstream } from "./upstream.js";
 import { oneLine } from "../compiler/terminal-safe.js";
+import { sanitizeArgs } from "./call-helpers.js";
 
 /** How much of the text a session last received from a server is decided with the next log message. */
 export const LOG_TAIL = 128;
@@ -130,7 +132,23 @@ async function relaySampling(g: Gateway, u: Upstream, params: Record<string, unk
     }
     sent = settled.result as Record<string, unknown>;
   }
-  return await s.server.createMessage(sent as Parameters<typeof s.server.createMessage>[0], { signal }) as CreateMessageResult;
+  const answer = await s.server.createMessage(sent as Parameters<typeof s.server.createMessage>[0], { signal }) as CreateMessageResult;
+  return answerBack(s, u, answer, signal);
+}
+
+/**
+ * The model's answer going back to the server: decided as a call of `sampling/createMessage` whose
+ * `args` are the answer (`role`, `content`, `model`, `stopReason`), as arguments sent to an
+ * integration are: refused → the server gets an error; `sanitize [args.content]` masks it.
+ */
+async function answerBack(s: ProxySession, u: Upstream, answer: CreateMessageResult, signal: AbortSignal): Promise<CreateMessageResult> {
+  const tool = "sampling/createMessage";
+  const { _meta, ...args } = answer;
+  void _meta;
+  const x = await s.decideInTurn({ integration: u.integration, tool, args }, (d) => (d.effect === "block" ? "blocked" : d.effect === "require_approval" ? "approval_requested" : "forwarded"));
+  const refused = await s.admitted(x, u.integration, tool, { signal, sendNotification: async () => undefined });
+  if (refused !== undefined) throw new McpError(ErrorCode.InvalidRequest, refused);
+  return sanitizeArgs(s.bundle, x.d, x.req.call!.args ?? {}).args as CreateMessageResult;
 }
 
 /**

@@ -64,8 +64,15 @@ export const MCP_SERVER_MESSAGES: readonly CatalogToolJson[] = ([
     output: { type: "object", properties: { instructions: str("The server's instructions.") } },
   },
   {
-    name: "sampling/createMessage", description: "MCP request from the server: text it asks the client's model to read (decided as the response of this tool).",
-    args: { type: "object", properties: {} },
+    name: "sampling/createMessage", description: "MCP request from the server: text it asks the client's model to read (decided as the response of this tool); the model's answer going back to the server is decided as a call of it.",
+    args: {
+      type: "object",
+      properties: {
+        role: { type: "string", enum: ["user", "assistant"] },
+        content: { type: "object", properties: { type: str("text, image or audio."), text: str("The answer's text.") } },
+        model: str("The model that answered."), stopReason: str("Why the model stopped."),
+      },
+    },
     output: { type: "object", properties: { systemPrompt: str("The system prompt the server asks for.") } },
   },
 ] as Omit<CatalogToolJson, "operation">[]).map((t) => ({ ...t, operation: "Read" as const, category: "mcp_server_message" }));

@@ -167,6 +167,12 @@ policy "Internal lines are withheld" {
   if body contains any ["internal only"]
   action block "internal"
 }
+policy "A model's answer with a key never goes back to the server" {
+  id answers-without-keys
+  if tool is "hostile.sampling/createMessage"
+  if data_class has SECRETS
+  action block "the answer holds a key"
+}
 policy "Some lines need a person" {
   id hold-hostile
   when tool_response
@@ -191,7 +197,10 @@ describe("a hostile upstream cannot get a planted key to the agent unmasked", ()
     try {
       // A session whose client has not said who it is yet: nothing reaches it, and its agent is not decided by it.
       const early = await p.raw();
-      const c = await p.connect("Cursor", { sampling: (params) => { received.push(JSON.stringify(params)); return { role: "assistant", content: { type: "text", text: "ok" }, model: "m" }; } });
+      const c = await p.connect("Cursor", { sampling: (params) => {
+        received.push(JSON.stringify(params));
+        return { role: "assistant", content: { type: "text", text: JSON.stringify(params).includes("echo") ? `the key is ${KEY}` : "ok" }, model: "m" };
+      } });
       c.setNotificationHandler(LoggingMessageNotificationSchema, (n) => { received.push(JSON.stringify(n.params)); });
       const all = () => received.join("\n");
 
@@ -226,6 +235,9 @@ describe("a hostile upstream cannot get a planted key to the agent unmasked", ()
       expect(textOf(sampled)).toMatch(/^sampled/);
       const withheld = await c.callTool({ name: "leak", arguments: { mode: "sample-internal" } });
       expect(textOf(withheld)).toMatch(/^refused: .*withheld/);
+      // The model's answer going back is decided as a call: one holding a key is refused.
+      const echoed = await c.callTool({ name: "leak", arguments: { mode: "sample-echo" } });
+      expect(textOf(echoed)).toMatch(/^refused: .*Blocked by policy: the answer holds a key/);
 
       const env = await c.readResource({ uri: "hostile://env" });
       expect(env.contents[0]).toEqual({ uri: "hostile://env", mimeType: "application/octet-stream", text: "AWS_ACCESS_KEY_ID=[REDACTED:SECRETS]\nREGION=eu-west-1\n" });
