@@ -87,8 +87,7 @@ function common(a: string, b: string): number {
 async function relayLog(s: ProxySession, u: Upstream, params: LogParams, l: LogLine): Promise<void> {
   if (!s.ready) { s.g.log(`session ${s.id}: a log message of ${u.integration} arrived before the agent's initialize: dropped`); return; }
   if (ignored(s, params.level)) return;
-  const { _meta, ...fields } = params;
-  void _meta;
+  const fields = params;
   const text = typeof params.data === "string" ? params.data : undefined;
   const joined = text !== undefined && l.tail ? l.tail + text : undefined;
   const result = { structuredContent: fields, ...(joined !== undefined ? { content: [{ type: "text", text: joined }] } : {}) };
@@ -118,8 +117,7 @@ async function relaySampling(g: Gateway, u: Upstream, params: Record<string, unk
   const s = samplingSession(g, u);
   if (s.server.getClientCapabilities()?.sampling === undefined) throw new McpError(ErrorCode.InvalidRequest, "the agent's client does not support sampling");
   const tool = "sampling/createMessage";
-  const { _meta, ...asked } = params;
-  void _meta;
+  const asked = params;
   const { d, e, callId } = await s.serverText(u.integration, tool, asked);
   let sent: Record<string, unknown> = params;
   if (d.effect !== "allow" || d.sanitize.length) {
@@ -175,21 +173,26 @@ export function decideInstructions(s: ProxySession, u: Upstream | undefined): vo
 }
 
 /**
- * The progress notifications of a forwarded call: a `message` is decided first, one after the
- * other, as the response of `notifications/progress` (masked, or the notification dropped when
- * withheld). Without response policies, or without a message, they pass as the server gave them.
+ * The progress notifications of a forwarded call: one with a `message` (or any field besides
+ * `progress` and `total`) is decided first, one after the other, as the response of
+ * `notifications/progress` (masked, or dropped when withheld). Without response policies, or as a
+ * bare tick, they pass as the server gave them.
  */
-export function progressRelay(s: ProxySession, integration: string, send: (p: Record<string, unknown>) => void): (p: { progress: number; total?: number; message?: string }) => void {
+export function progressRelay(s: ProxySession, integration: string, send: (p: Record<string, unknown>) => Promise<void>): { onprogress: (p: { progress: number; total?: number; message?: string }) => void; sent: () => Promise<void> } {
   let chain = Promise.resolve();
   const tool = "notifications/progress";
-  return (p) => {
-    if (typeof p.message !== "string" || !s.bundle.index.tool_response) { chain = chain.then(() => send(p)); return; }
+  // The call's result waits for `sent()`: a progress message after the result would be lost.
+  return { sent: () => chain, onprogress: (p) => {
+    // A bare tick (progress and total only) carries no text; anything else is decided.
+    if (!s.bundle.index.tool_response || Object.keys(p).every((k) => k === "progress" || k === "total")) { chain = chain.then(() => send(p)); return; }
+    // Decided in a turn queued now (before the call's response turn); sent in arrival order.
+    const result = { structuredContent: { ...p } };
+    const decided = s.serverText(integration, tool, result);
     chain = chain.then(async () => {
-      const result = { structuredContent: { ...p } };
-      const { d, e, callId } = await s.serverText(integration, tool, result);
-      if (d.effect === "allow" && !d.sanitize.length) { send(p); return; }
+      const { d, e, callId } = await decided;
+      if (d.effect === "allow" && !d.sanitize.length) { await send(p); return; }
       const settled = await s.settle(result, d, { integration, tool }, e, callId);
-      if (!settled.withheld) send((settled.result as typeof result).structuredContent);
+      if (!settled.withheld) await send((settled.result as typeof result).structuredContent);
     }).catch((err: Error) => s.g.log(`session ${s.id}: a progress message of ${integration} was dropped: ${err.message}`));
-  };
+  } };
 }

@@ -331,6 +331,7 @@ export class ProxySession {
 
   private async forward(r: Route, args: Record<string, unknown>, callId: string, meta: Record<string, unknown> | undefined, extra: RequestExtra, req?: SessionEvent): Promise<CallToolResult> {
     const token = extra._meta?.progressToken;
+    const progress = token !== undefined ? progressRelay(this, r.integration, (p) => extra.sendNotification({ method: "notifications/progress", params: { ...p, progressToken: token } } as never).catch(() => undefined)) : undefined;
     let result: CallToolResult;
     try {
       result = await r.upstream.client.request(
@@ -338,10 +339,12 @@ export class ProxySession {
         CallToolResultSchema,
         {
           signal: extra.signal, timeout: 24 * 3600_000, resetTimeoutOnProgress: true,
-          ...(token !== undefined ? { onprogress: progressRelay(this, r.integration, (p) => { extra.sendNotification({ method: "notifications/progress", params: { ...p, progressToken: token } } as never).catch(() => undefined); }) } : {}),
+          ...(progress ? { onprogress: progress.onprogress } : {}),
         },
       ) as CallToolResult;
+      await progress?.sent();
     } catch (e) {
+      await progress?.sent();
       const message = e instanceof McpError ? e.message : `upstream ${r.integration} failed: ${(e as Error).message}`;
       const failed: CallToolResult = { isError: true, content: [{ type: "text", text: message }] };
       const fd = await this.respond(callId, failed, req);

@@ -42,6 +42,7 @@ server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
   if (mode === "progress" && token !== undefined) {
     await extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: 1, total: 2, message: `reading ${KEY}` } });
     await extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: 2, total: 2, message: "internal only: the 2027 plan" } });
+    await extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: 3, note: `n ${KEY}` } } as never);
   }
   if (mode === "split") { await log(`key part ${KEY.slice(0, 10)}`); await log(`${KEY.slice(10)} and more`); }
   if (mode === "plain") { await log(`the key is ${KEY}`); await log("internal only: the 2027 plan"); await log("hold me for a person"); await log("all good"); }

@@ -206,12 +206,13 @@ describe("a hostile upstream cannot get a planted key to the agent unmasked", ()
 
       // The server's instructions (they go into the model's context) arrive masked.
       expect(c.getInstructions()).toBe("Always use the key [REDACTED:SECRETS].");
-      // Progress messages during a call: masked, or dropped when withheld.
+      // Progress messages during a call: masked, or dropped when withheld (an extra field is masked too, and the SDK drops it).
       const progress: string[] = [];
       await c.callTool({ name: "leak", arguments: { mode: "progress" } }, undefined, { onprogress: (x) => { progress.push(JSON.stringify(x)); } });
-      await until(() => (progress.length >= 1 ? true : undefined), "a progress message");
+      await until(() => (progress.length >= 2 ? true : undefined), "two progress messages");
       await new Promise((r) => setTimeout(r, 100));
-      expect(progress).toEqual([JSON.stringify({ progress: 1, total: 2, message: "reading [REDACTED:SECRETS]" })]);
+      expect(progress).toEqual([JSON.stringify({ progress: 1, total: 2, message: "reading [REDACTED:SECRETS]" }), JSON.stringify({ progress: 3 })]);
+      expect(progress.join("\n")).not.toContain(KEY);
 
       await c.callTool({ name: "leak", arguments: { mode: "split" } });
       await until(() => (received.length >= 2 ? true : undefined), "two log messages");
