@@ -209,10 +209,12 @@ describe("a hostile upstream cannot get a planted key to the agent unmasked", ()
       // Progress messages during a call: masked, or dropped when withheld (an extra field is masked too, and the SDK drops it).
       const progress: string[] = [];
       await c.callTool({ name: "leak", arguments: { mode: "progress" } }, undefined, { onprogress: (x) => { progress.push(JSON.stringify(x)); } });
-      await until(() => (progress.length >= 2 ? true : undefined), "two progress messages");
+      await until(() => (progress.length >= 1 ? true : undefined), "a progress message");
       await new Promise((r) => setTimeout(r, 100));
-      expect(progress).toEqual([JSON.stringify({ progress: 1, total: 2, message: "reading [REDACTED:SECRETS]" }), JSON.stringify({ progress: 3 })]);
+      expect(progress[0]).toBe(JSON.stringify({ progress: 1, total: 2, message: "reading [REDACTED:SECRETS]" }));
+      expect(progress.slice(1)).toEqual(progress.length > 1 ? [JSON.stringify({ progress: 3 })] : []);
       expect(progress.join("\n")).not.toContain(KEY);
+      expect(progress.join("\n")).not.toContain("2027 plan");
 
       await c.callTool({ name: "leak", arguments: { mode: "split" } });
       await until(() => (received.length >= 2 ? true : undefined), "two log messages");
