@@ -1,8 +1,9 @@
 /**
  * What an upstream server sends towards the agent on its own, decided before it arrives:
  * - log messages (`notifications/message`): passed on to the session whose agent has said who it
- *   is (with several such sessions, dropped: a server's log is not tied to a session), deciding it in its turn as the `tool_response` of the pseudo-tool
- *   `notifications/message` of the upstream's integration (result: `structuredContent` = the
+ *   is (with several such sessions, dropped: a server's log is not tied to a session), decided in
+ *   its turn as the `tool_response` of the pseudo-tool `notifications/message` of the upstream's
+ *   integration (result: `structuredContent` = the
  *   notification's `{level, logger, data}`). Masked → the masked message; withheld → nothing
  *   (the decision log says `response_withheld`); `require_approval` → withheld, since nobody waits for
  *   a notification to be released. A string `data` is decided joined to the end of the text this
