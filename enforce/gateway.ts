@@ -29,6 +29,7 @@ import type { ShellParser } from "../runtime/argv.js";
 import { loadedShellParser } from "../compiler/shell/shell-parser.js";
 import { tell, type ProxyObserver } from "./observer.js";
 import { driftLine, ToolDrift } from "./tool-drift.js";
+import { passServerMessages } from "./server-messages.js";
 
 export interface GatewayOptions {
   readonly bundle: Bundle;
@@ -102,7 +103,7 @@ export class Gateway {
         for (const s of this.sessions) s.toolsChanged();
       };
     }
-    for (const u of o.upstreams) this.passNotifications(u);
+    for (const u of o.upstreams) { this.passNotifications(u); passServerMessages(this, u); }
   }
 
   /** What differs in the live definition of an upstream tool from the bundle's pin (empty: nothing, or not an upstream tool). */

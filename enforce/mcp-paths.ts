@@ -26,6 +26,7 @@ import {
 import type { Decision } from "../runtime/types.js";
 import { sanitizeArgs } from "./call-helpers.js";
 import { hiddenCall } from "./hidden-items.js";
+import { textBlobs } from "./text-blobs.js";
 import { LISTS, type ListMethod, type Upstream } from "./upstream.js";
 import type { Decided, ProxySession, RequestExtra } from "./session.js";
 
@@ -126,24 +127,48 @@ async function decided(s: ProxySession, turn: Promise<Decided & { target: Routed
   if (refused !== undefined) throw new McpError(ErrorCode.InvalidRequest, refused);
   const { args: sent } = sanitizeArgs(s.bundle, x.d, x.req.call!.args ?? {});
   const uri = String(sent["uri"]);
-  if (method === "resources/subscribe" && !s.g.subscribe(u, uri, s)) return answered(s, x.callId, {});
-  if (method === "resources/unsubscribe" && !s.g.unsubscribe(u, uri, s)) return answered(s, x.callId, {});
-  const result = await upstreamRequest(s, x, () => u.client.request({ method, params: sent } as never, schema, { signal: extra.signal }) as Promise<Record<string, unknown>>);
-  return answered(s, x.callId, result);
+  if (method === "resources/subscribe" && !s.g.subscribe(u, uri, s)) return answered(s, x, {}, extra);
+  if (method === "resources/unsubscribe" && !s.g.unsubscribe(u, uri, s)) return answered(s, x, {}, extra);
+  const result = await upstreamRequest(s, x, extra, () => u.client.request({ method, params: sent } as never, schema, { signal: extra.signal }) as Promise<Record<string, unknown>>);
+  return answered(s, x, result, extra);
 }
 
-async function answered(s: ProxySession, callId: string, result: Record<string, unknown>): Promise<Record<string, unknown>> {
-  await s.respond(callId, result);
-  return result;
+/**
+ * The result, decided as the `tool_response` of the request path (`resources/read`, `prompts/get`,
+ * …), as the agent receives it: masked where `sanitize` says, held for approval, or, withheld, an
+ * `InvalidRequest` error saying why (these results have no `isError`). Text blobs are decided as
+ * the text they are (text-blobs.ts) when response policies exist.
+ */
+async function answered(s: ProxySession, x: Decided & { target: Routed }, got: Record<string, unknown>, extra: RequestExtra): Promise<Record<string, unknown>> {
+  const result = s.bundle.index.tool_response ? textBlobs(got) as Record<string, unknown> : got;
+  const d = await s.respond(x.callId, result, x.req);
+  if (!d || (d.effect === "allow" && !d.sanitize.length)) return result;
+  const out = await s.settle(result, d, x.target, x.req, x.callId, extra);
+  if (out.withheld) throw new McpError(ErrorCode.InvalidRequest, withheldText(out.result));
+  return out.result as Record<string, unknown>;
 }
 
-/** An upstream request; a failure is recorded as the response and passed on as an error. */
-async function upstreamRequest<T>(s: ProxySession, x: Decided & { target: Routed }, send: () => Promise<T>): Promise<T> {
+/** The message of a withheld result (runtime/response.ts `withheldResult`), for a path without `isError`. */
+function withheldText(r: unknown): string {
+  const text = (r as { content?: { text?: string }[] }).content?.[0]?.text ?? "The result was withheld by the enforcement point";
+  return text.replace(/^The tool's result/, "The result");
+}
+
+/**
+ * An upstream request; a failure is recorded and decided as the response (its message is text the
+ * agent reads: masked or withheld like a result) and passed on as an error.
+ */
+async function upstreamRequest<T>(s: ProxySession, x: Decided & { target: Routed }, extra: RequestExtra, send: () => Promise<T>): Promise<T> {
   try {
     return await send();
   } catch (e) {
     const message = e instanceof McpError ? e.message : `upstream ${x.target.integration} failed: ${(e as Error).message}`;
-    void s.respond(x.callId, { isError: true, content: [{ type: "text", text: message }] });
+    const failed = { isError: true, content: [{ type: "text", text: message }] };
+    const d = await s.respond(x.callId, failed, x.req);
+    if (d && (d.effect !== "allow" || d.sanitize.length)) {
+      const out = await s.settle(failed, d, x.target, x.req, x.callId, extra);
+      throw new McpError(out.withheld ? ErrorCode.InvalidRequest : e instanceof McpError ? e.code : ErrorCode.InternalError, out.withheld ? withheldText(out.result) : String((out.result as typeof failed).content[0]?.text ?? ""));
+    }
     throw e instanceof McpError ? e : new McpError(ErrorCode.InternalError, message);
   }
 }
@@ -167,11 +192,17 @@ async function collect(s: ProxySession, method: ListMethod, turns: Promise<Decid
     const u = x.target.upstream;
     const refused = await s.admitted(x, u.integration, method, extra);
     if (refused !== undefined) { refusals.push(refused); continue; }
-    const page = await upstreamRequest(s, x, async () => {
-      if (!single) return { [field]: await u.listAll(method) } as Record<string, unknown>;
-      return await u.client.request({ method, params: x.target.args } as never, schema, { signal: extra.signal }) as Record<string, unknown>;
-    });
-    await s.respond(x.callId, page);
+    let page: Record<string, unknown>;
+    try {
+      page = await answered(s, x, await upstreamRequest(s, x, extra, async () => {
+        if (!single) return { [field]: await u.listAll(method) } as Record<string, unknown>;
+        return await u.client.request({ method, params: x.target.args } as never, schema, { signal: extra.signal }) as Record<string, unknown>;
+      }), extra);
+    } catch (e) {
+      // A listing whose result a policy withholds contributes nothing, like a refused one.
+      if (e instanceof McpError && e.code === ErrorCode.InvalidRequest) { refusals.push(e.message.replace(/^MCP error -?\d+: /, "")); continue; }
+      throw e;
+    }
     nextCursor = page["nextCursor"];
     const got = page[field] as Record<string, unknown>[];
     if (method === "resources/list") s.g.noteResources(u, got as { uri: string }[]);

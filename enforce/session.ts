@@ -28,12 +28,14 @@ import { costOf, isFault, refusal, safeReason, sanitizeArgs } from "./call-helpe
 import { newApprovalId } from "./approvals/file-store.js";
 import { Turns } from "./turns.js";
 import { pathCapabilities, registerMcpPaths } from "./mcp-paths.js";
+import { decideInstructions, messageCapabilities, progressRelay } from "./server-messages.js";
 import { oneLine } from "../compiler/terminal-safe.js";
 import { waitForApproval, type WaitResult } from "./approvals/wait.js";
 import { HeldCalls } from "./approvals/held-calls.js";
 import { foldersOf } from "./upstream-folders.js";
 import type { Vote } from "./approvals/types.js";
 import { tell } from "./observer.js";
+import { isErrorResult } from "../runtime/response.js";
 
 export interface SessionIdentity {
   readonly tenant?: string;
@@ -124,9 +126,9 @@ export class ProxySession {
     this.bundle = pin.bundle;
     this.enforcer = g.enforcer;
     const single = g.upstreams.length === 1 ? g.upstreams[0]! : undefined;
-    const caps: ServerCapabilities = { tools: { listChanged: true }, ...pathCapabilities(g) };
-    const instructions = single?.client.getInstructions();
-    this.server = new Server({ name: "policy-enforce", version: VERSION }, { capabilities: caps, ...(instructions ? { instructions } : {}) });
+    const caps: ServerCapabilities = { tools: { listChanged: true }, ...pathCapabilities(g), ...messageCapabilities(g) };
+    this.server = new Server({ name: "policy-enforce", version: VERSION }, { capabilities: caps });
+    decideInstructions(this, single);
     this.server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await this.listTools() }));
     this.server.setRequestHandler(CallToolRequestSchema, (req, extra) => this.tracked(() => {
       // The call is held under the proxy's own id: a reused request id cannot cancel another call's wait.
@@ -329,6 +331,7 @@ export class ProxySession {
 
   private async forward(r: Route, args: Record<string, unknown>, callId: string, meta: Record<string, unknown> | undefined, extra: RequestExtra, req?: SessionEvent): Promise<CallToolResult> {
     const token = extra._meta?.progressToken;
+    const progress = token !== undefined ? progressRelay(this, r.integration, (p) => extra.sendNotification({ method: "notifications/progress", params: { ...p, progressToken: token } } as never).catch(() => undefined)) : undefined;
     let result: CallToolResult;
     try {
       result = await r.upstream.client.request(
@@ -336,10 +339,12 @@ export class ProxySession {
         CallToolResultSchema,
         {
           signal: extra.signal, timeout: 24 * 3600_000, resetTimeoutOnProgress: true,
-          ...(token !== undefined ? { onprogress: (p: { progress: number; total?: number; message?: string }) => { extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, ...p } } as never).catch(() => undefined); } } : {}),
+          ...(progress ? { onprogress: progress.onprogress } : {}),
         },
       ) as CallToolResult;
+      await progress?.sent();
     } catch (e) {
+      await progress?.sent();
       const message = e instanceof McpError ? e.message : `upstream ${r.integration} failed: ${(e as Error).message}`;
       const failed: CallToolResult = { isError: true, content: [{ type: "text", text: message }] };
       const fd = await this.respond(callId, failed, req);
@@ -357,12 +362,25 @@ export class ProxySession {
    * requests), and masked where the decision's `sanitize` says.
    */
   private async deliver(result: CallToolResult, d: Decision, r: Route, req: SessionEvent, callId: string, extra: RequestExtra): Promise<CallToolResult> {
-    if (d.effect === "block") return this.enforcer.forwardResult(result, d) as CallToolResult;
+    return (await this.settle(result, d, r, req, callId, extra)).result as CallToolResult;
+  }
+
+  /**
+   * What comes back after its response decision: the result as it may go on (masked where the
+   * decision's `sanitize` says), or `withheld` with the `isError` result that says why (a `block`,
+   * a result a person did not release, a result that could not be masked). Without `extra`
+   * (a notification: nobody waits for it) a `require_approval` withholds it: it cannot be held.
+   */
+  async settle(result: unknown, d: Decision, r: { integration: string; tool: string }, req: SessionEvent, callId: string, extra?: RequestExtra): Promise<{ result: unknown; withheld: boolean }> {
+    let dd = d;
     if (d.effect === "require_approval") {
-      const refused = await this.admitted({ req, d, callId, approvalId: newApprovalId() }, r.integration, r.tool, extra);
-      if (refused !== undefined) return this.enforcer.forwardResult(result, { ...d, effect: "block", reason: `${refused.replace(/^Not approved: /, "not released: ")}` }) as CallToolResult;
+      const refused = extra
+        ? await this.admitted({ req, d, callId, approvalId: newApprovalId() }, r.integration, r.tool, extra)
+        : `${d.reason} (a notification cannot be held for approval, so it was withheld)`;
+      if (refused !== undefined) dd = { ...d, effect: "block", reason: refused.replace(/^Not approved: /, "not released: ") };
     }
-    return this.enforcer.forwardResult(result, d) as CallToolResult;
+    const out = this.enforcer.forwardResult(result, dd);
+    return { result: out, withheld: dd.effect === "block" || (isErrorResult(out) && !isErrorResult(result)) };
   }
 
   /**
@@ -373,27 +391,51 @@ export class ProxySession {
    * withholds the result.
    */
   respond(callId: string, result: unknown, req?: SessionEvent): Promise<Decision | undefined> {
+    return this.turns.run(async () => (await this.responseTurn(callId, result, req)).d);
+  }
+
+  /**
+   * Text a server sends on its own (a log message, a sampling request), decided in its turn as the
+   * response of the pseudo-tool `tool` of `integration` (server-messages.ts). It has no request:
+   * its event carries the `call` it is the response of (`call_id` `s<seq>`), so that replay joins it
+   * the same way.
+   */
+  serverText(integration: string, tool: string, result: unknown): Promise<{ d: Decision; e: SessionEvent; callId: string }> {
+    void this.begin();
     return this.turns.run(async () => {
-      const cost = costOf(result);
-      const e = this.event("tool_call_response", { call_id: callId, result, ...(cost ? { cost } : {}) });
-      const unrecorded = this.g.record(e);
-      if (unrecorded) this.g.auditFailure(`cannot record the response of ${callId} in session ${this.id}`, unrecorded, e, false);
-      try {
-        const o = await this.enforcer.observe(e);
-        if (!o.ok) this.g.log(`session ${this.id}: response of ${callId} not observed: ${o.note ?? ""}`);
-      } catch (err) {
-        this.g.log(`session ${this.id}: response of ${callId} not observed: ${(err as Error).message}`);
-      }
-      if (!req) return undefined;
-      const t0 = performance.now();
-      const d = this.enforcer.decideResponse(e, req);
-      if (!d.matched.length && d.effect === "allow") return d;
-      const outcome = d.effect === "block" ? "response_withheld" : d.effect === "require_approval" ? "response_held" : d.sanitize.length ? "response_sanitized" : "response_forwarded";
-      this.g.alert(d, { ...e, call: req.call! });
-      const notLogged = this.logDecision({ ...e, call: req.call! }, d, outcome, { decide_us: Math.round((performance.now() - t0) * 1000) });
-      if (notLogged !== undefined && d.effect !== "block" && this.g.auditFailure("cannot write the decision log", notLogged, e)) return { ...d, effect: "block" as const, withheld: true, reason: "the enforcement point could not write its audit trail" };
-      return d;
+      const callId = `s${this.seq + 1}`;
+      const own = { id: callId, type: "mcp" as const, integration, tool, args: {} };
+      const { d, e } = await this.responseTurn(callId, result, undefined, own);
+      return { d: d!, e, callId };
     });
+  }
+
+  /** Whether the agent has said who it is (or sent a request): server messages may reach it only then. */
+  get ready(): boolean {
+    return this.discovered !== undefined || this.server.getClientVersion() !== undefined;
+  }
+
+  private async responseTurn(callId: string, result: unknown, req?: SessionEvent, own?: NonNullable<SessionEvent["call"]>): Promise<{ d: Decision | undefined; e: SessionEvent }> {
+    const cost = costOf(result);
+    const e = this.event("tool_call_response", { call_id: callId, ...(own ? { call: own } : {}), result, ...(cost ? { cost } : {}) });
+    const unrecorded = this.g.record(e);
+    if (unrecorded) this.g.auditFailure(`cannot record the response of ${callId} in session ${this.id}`, unrecorded, e, false);
+    try {
+      const o = await this.enforcer.observe(e);
+      if (!o.ok) this.g.log(`session ${this.id}: response of ${callId} not observed: ${o.note ?? ""}`);
+    } catch (err) {
+      this.g.log(`session ${this.id}: response of ${callId} not observed: ${(err as Error).message}`);
+    }
+    const call = req?.call ?? own;
+    if (!call) return { d: undefined, e };
+    const t0 = performance.now();
+    const d = this.enforcer.decideResponse(e, req);
+    if (!d.matched.length && d.effect === "allow") return { d, e };
+    const outcome = d.effect === "block" ? "response_withheld" : d.effect === "require_approval" ? "response_held" : d.sanitize.length ? "response_sanitized" : "response_forwarded";
+    this.g.alert(d, { ...e, call });
+    const notLogged = this.logDecision({ ...e, call }, d, outcome, { decide_us: Math.round((performance.now() - t0) * 1000) });
+    if (notLogged !== undefined && d.effect !== "block" && this.g.auditFailure("cannot write the decision log", notLogged, e)) return { d: { ...d, effect: "block" as const, withheld: true, reason: "the enforcement point could not write its audit trail" }, e };
+    return { d, e };
   }
 
   private async awaitApproval(id: string, heldId: string, req: SessionEvent, d: Decision, r: { integration: string; tool: string }, extra: RequestExtra): Promise<{ status: string; message: string; votes: Vote[]; why?: string; tampered?: string }> {

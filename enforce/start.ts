@@ -65,6 +65,8 @@ export interface ProxyOptions {
   readonly users?: UserResolver;
   /** Told about decisions, approvals, alerts and bundle loads (`--metrics`). */
   readonly observer?: ProxyObserver;
+  /** Tell the upstreams that the client can sample: their sampling requests are decided and passed to the agent (`--sampling`). */
+  readonly sampling?: boolean;
 }
 
 /** Thrown by `startProxy` when `strict` and the start-up check found problems (exit 2 in the CLI). */
@@ -186,7 +188,7 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
 
   const upstreams: Upstream[] = [];
   try {
-    for (const spec of o.upstreams) upstreams.push(await Upstream.connect(spec, { stderr: o.upstreamStderr ?? "inherit", canonicalId: (id) => spelt(bundle, id, log) }));
+    for (const spec of o.upstreams) upstreams.push(await Upstream.connect(spec, { stderr: o.upstreamStderr ?? "inherit", canonicalId: (id) => spelt(bundle, id, log), ...(o.sampling ? { sampling: true } : {}) }));
   } catch (e) {
     for (const u of upstreams) await u.close();
     for (const c of closers) await c().catch(() => undefined);

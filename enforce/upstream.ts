@@ -60,6 +60,8 @@ export interface UpstreamOptions {
   readonly clientInfo?: { name: string; version: string };
   /** Maps the integration id (given or derived from the server's name) to the catalog's spelling. */
   readonly canonicalId?: (id: string) => string;
+  /** Tell the server that the client can sample (`--sampling`): its sampling requests are then decided and passed to the agent. */
+  readonly sampling?: boolean;
 }
 
 export class Upstream {
@@ -68,10 +70,10 @@ export class Upstream {
   /** Called after the tool list changed upstream (the proxy tells its agents). */
   onToolsChanged?: () => void;
 
-  private constructor(readonly integration: string, readonly client: Client, readonly spec: UpstreamSpec) {}
+  private constructor(readonly integration: string, readonly client: Client, readonly spec: UpstreamSpec, readonly sampling = false) {}
 
   static async connect(spec: UpstreamSpec, o: UpstreamOptions = {}): Promise<Upstream> {
-    const client = new Client(o.clientInfo ?? { name: "policy-enforce", version: "0.1.0" }, { capabilities: {} });
+    const client = new Client(o.clientInfo ?? { name: "policy-enforce", version: "0.1.0" }, { capabilities: o.sampling ? { sampling: {} } : {} });
     const transport = "url" in spec
       ? new StreamableHTTPClientTransport(new URL(spec.url), spec.headers ? { requestInit: { headers: spec.headers } } : {})
       : new StdioClientTransport({
@@ -87,7 +89,7 @@ export class Upstream {
     }
     const given = spec.integration ?? integrationFromServerName(client.getServerVersion()?.name);
     const integration = o.canonicalId ? o.canonicalId(given) : given;
-    const u = new Upstream(integration, client, spec);
+    const u = new Upstream(integration, client, spec, o.sampling === true);
     await u.refreshTools();
     if (client.getServerCapabilities()?.tools?.listChanged) {
       client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {

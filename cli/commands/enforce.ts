@@ -26,7 +26,7 @@ interface Flags {
   allowOrigin?: string[]; allowHost?: string[]; authTokenFile?: string; jwtKey?: string; jwksFile?: string; jwtIssuer?: string; jwtAudience?: string;
   jwtRolesClaim?: string; jwtGroupsClaim?: string; jwtManagerClaim?: string; sessionIdle: string; maxSessionsPerToken: string;
   tlsCert?: string; tlsKey?: string;
-  audit: string; allowSharedState?: boolean; approversGroup?: string;
+  audit: string; allowSharedState?: boolean; sampling?: boolean; approversGroup?: string;
   bundleUrl?: string; poll: string; bundleWait: string; bundleCache?: string; metrics?: string;
 }
 
@@ -193,6 +193,7 @@ export function register(program: Command): void {
     .option("--key <file>", "an Ed25519 public key (PEM): only bundles signed with its key (<bundle>.sig) are loaded, at start and on reload")
     .option("--no-watch", "do not reload the bundle when the file changes")
     .option("--audit <mode>", "strict: block a call whose recording or decision-log line cannot be written; best-effort: forward it anyway", "strict")
+    .option("--sampling", "tell the upstream servers that the agent's client can sample: their sampling requests are decided (when tool_response of sampling/createMessage) and passed to the agent")
     .option("--allow-shared-state", "start even when the state dir, recordings, decision log, an unsigned bundle or a key, token, user or config file lie inside a path given to an upstream server")
     .option("--approvers-group <group>", "an OS group whose members may review and vote with `policy approvals` (the state dir stays closed to everyone else)")
     .option("--quiet", "no operational messages on stderr (approvals to decide are still shown)")
@@ -245,7 +246,7 @@ Examples:
       try {
         proxy = await startProxy({
           bundle, upstreams, stateDir: o.stateDir, approvalTimeoutMs: timeout, watch: o.watch && !ops.bundle, log, ...(ops.observer ? { observer: ops.observer } : {}), warn: important, ...(o.strict ? { strict: true } : {}), audit,
-          ...(o.allowSharedState ? { allowSharedState: true } : { trustedFiles: trustedFilesOf(o) }),
+          ...(o.allowSharedState ? { allowSharedState: true } : { trustedFiles: trustedFilesOf(o) }), ...(o.sampling ? { sampling: true } : {}),
           ...(o.approversGroup ? { approversGroup: o.approversGroup } : {}),
           ...(o.key ? { publicKey: readTextInput(o.key, "public key") } : {}),
           ...(o.store ? { storeUrl: o.store } : {}),

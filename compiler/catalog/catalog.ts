@@ -5,7 +5,7 @@
  */
 import { matchCommand } from "../../runtime/event.js";
 import { parsePatternWord } from "../../runtime/command-pattern.js";
-import { MCP_REQUEST_TOOLS } from "./mcp-requests.js";
+import { MCP_REQUEST_TOOLS, MCP_SERVER_MESSAGES } from "./mcp-requests.js";
 import type { ToolPin } from "../../runtime/types.js";
 import type { ArgKind, GlobalOptionsJson, CatalogIntegrationJson, CatalogJson, CatalogToolJson, JsonSchema, Operation } from "./types.js";
 
@@ -119,7 +119,7 @@ export class Catalog {
     const prev = this.integrations.get(id);
     const tools = new Map<string, CatalogTool>(prev?.tools ?? []);
     for (const t of j.tools) tools.set(t.name.toLowerCase(), toTool(id, t, source === "builtin" ? `builtin:${id}` : source));
-    if (j.call_type === "mcp" && this.opts.requestPaths !== false) for (const t of MCP_REQUEST_TOOLS) if (!tools.has(t.name)) tools.set(t.name, toTool(id, t, "builtin:mcp"));
+    if (j.call_type === "mcp" && this.opts.requestPaths !== false) for (const t of [...MCP_REQUEST_TOOLS, ...MCP_SERVER_MESSAGES]) if (!tools.has(t.name.toLowerCase())) tools.set(t.name.toLowerCase(), toTool(id, t, "builtin:mcp"));
     const commands = [...(prev?.commands ?? []), ...(j.commands ?? []).map((c) => ({ pattern: [...c.pattern], tool: `${id}.${c.tool}` }))].sort(compareCommands);
     const integ: CatalogIntegration = {
       id,

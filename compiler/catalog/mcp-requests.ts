@@ -6,6 +6,11 @@
  * refuses one), so these names never collide with a real tool. They are all `Read` operations:
  * `operation is Read` and `default by operation` cover them, and `tool is memory."resources/read"`
  * (written `tool is "memory.resources/read"`) singles one out.
+ * More rows name what a server sends on its own (MCP_SERVER_MESSAGES): a log message
+ * (`notifications/message`), a progress message (`notifications/progress`), its instructions
+ * (`initialize/instructions`: the `instructions` of its `initialize` result) and a sampling request (`sampling/createMessage`). They are never
+ * requested by the agent; the enforcement point decides their text as the `tool_response` of these
+ * tools (`when tool_response`), so `integration is X` policies on responses cover them too.
  */
 import type { CatalogToolJson, JsonSchema } from "./types.js";
 
@@ -38,3 +43,36 @@ export const MCP_REQUEST_TOOLS: readonly CatalogToolJson[] = ([
     },
   },
 ] as Omit<CatalogToolJson, "operation">[]).map((t) => ({ ...t, operation: "Read" as const, category: "mcp_request" }));
+
+const levels = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
+
+/** What a server sends on its own, as tools of every MCP integration: decided as responses only. */
+export const MCP_SERVER_MESSAGES: readonly CatalogToolJson[] = ([
+  {
+    name: "notifications/message", description: "MCP notification from the server: a log message (decided as the response of this tool).",
+    args: { type: "object", properties: {} },
+    output: { type: "object", properties: { level: { type: "string", enum: levels }, logger: str("The logger's name."), data: { description: "The message: a string or any JSON value." } }, required: ["level"] },
+  },
+  {
+    name: "notifications/progress", description: "MCP notification from the server: a progress message during a call (decided as the response of this tool).",
+    args: { type: "object", properties: {} },
+    output: { type: "object", properties: { progress: { type: "number" }, total: { type: "number" }, message: str("The progress message.") }, required: ["progress"] },
+  },
+  {
+    name: "initialize/instructions", description: "MCP: the server's instructions, given to the agent when it connects (decided as the response of this tool).",
+    args: { type: "object", properties: {} },
+    output: { type: "object", properties: { instructions: str("The server's instructions.") } },
+  },
+  {
+    name: "sampling/createMessage", description: "MCP request from the server: text it asks the client's model to read (decided as the response of this tool); the model's answer going back to the server is decided as a call of it.",
+    args: {
+      type: "object",
+      properties: {
+        role: { type: "string", enum: ["user", "assistant"] },
+        content: { type: "object", properties: { type: str("text, image or audio."), text: str("The answer's text.") } },
+        model: str("The model that answered."), stopReason: str("Why the model stopped."),
+      },
+    },
+    output: { type: "object", properties: { systemPrompt: str("The system prompt the server asks for.") } },
+  },
+] as Omit<CatalogToolJson, "operation">[]).map((t) => ({ ...t, operation: "Read" as const, category: "mcp_server_message" }));

@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { CreateMessageRequestSchema, type CreateMessageRequest, type CreateMessageResult, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { SessionStore } from "../../runtime/index.js";
 import type { Bundle } from "../../runtime/types.js";
 import { Gateway } from "../../enforce/gateway.js";
@@ -21,7 +21,7 @@ export interface InProcessProxy {
   readonly decisionLog: string;
   readonly recordDir: string;
   /** A client connected to a new session (clientInfo name as given; `""` is a nameless client). */
-  connect(name?: string): Promise<Client>;
+  connect(name?: string, opts?: { sampling?: (params: CreateMessageRequest["params"]) => CreateMessageResult }): Promise<Client>;
   /** A raw JSON-RPC connection to a new session: nothing is sent unless the test sends it. */
   raw(): Promise<{ send(m: JSONRPCMessage): Promise<void>; received: JSONRPCMessage[]; close(): Promise<void> }>;
   close(): Promise<void>;
@@ -29,10 +29,12 @@ export interface InProcessProxy {
 
 export async function inProcessProxy(o: {
   bundle: Bundle; upstreams: readonly UpstreamSpec[]; dir: string; store?: SessionStore; identity?: SessionIdentity; approvalTimeoutMs?: number;
+  /** Tell the upstreams the client can sample (`--sampling`). */
+  sampling?: boolean;
 }): Promise<InProcessProxy> {
   mkdirSync(o.dir, { recursive: true });
   const upstreams: Upstream[] = [];
-  for (const spec of o.upstreams) upstreams.push(await Upstream.connect(spec, { stderr: "ignore" }));
+  for (const spec of o.upstreams) upstreams.push(await Upstream.connect(spec, { stderr: "ignore", ...(o.sampling ? { sampling: true } : {}) }));
   const decisionLog = path.join(o.dir, "decisions.jsonl");
   const recordDir = path.join(o.dir, "sessions");
   const approvals = new FileApprovalStore(path.join(o.dir, "state"));
@@ -46,10 +48,11 @@ export async function inProcessProxy(o: {
   const clients: { close(): Promise<void> }[] = [];
   return {
     gateway, decisionLog, recordDir,
-    connect: async (name = "Cursor") => {
+    connect: async (name = "Cursor", opts = {}) => {
       const [a, b] = InMemoryTransport.createLinkedPair();
       await gateway.createSession().server.connect(b);
-      const client = new Client({ name, version: "1.0.0" });
+      const client = new Client({ name, version: "1.0.0" }, { capabilities: opts.sampling ? { sampling: {} } : {} });
+      if (opts.sampling) { const f = opts.sampling; client.setRequestHandler(CreateMessageRequestSchema, (r) => f(r.params)); }
       await client.connect(a);
       clients.push(client);
       return client;
