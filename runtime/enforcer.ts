@@ -350,10 +350,10 @@ export class Enforcer {
     const toolChanged = (e.call?.definition_changed?.length ?? 0) > 0;
     const ctxOf = (x: ResolvedCall | undefined, strings: string[] | undefined): EvalContext =>
       ({ bundle: c.bundle, call: x, agentName: e.agent?.name, review: reviewOf(e.agent, c.bundle.agent_reviews), toolChanged: toolChanged && x === call, user: e.user, detectors: c.detectors, now: r.now, state, strings, tenant: e.tenant, paths: pathContextOf(e.call) });
-    const d = r.parts
+    let d = r.parts
       ? strictest(r.parts.map((p) => withUnknownReason(decideBucket(c.bundle, p.entries, ctxOf(p.call, p.call === call ? r.strings : undefined), e), p.call)), r.parts.map((p) => p.call))
       : decideBucket(c.bundle, r.entries, ctxOf(call, r.strings), e);
-    if (r.notes.length) d.notes = r.notes;
+    if (r.notes.length) d = { ...d, notes: r.notes }; // a decision may be frozen (runtime/frozen-decisions.ts)
     if (this.trace) try { this.trace({ event: e, decision: d, state, now: r.now, revision: c.bundle.revision }); } catch { /* never changes a decision */ }
     return d;
   }
