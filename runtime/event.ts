@@ -106,13 +106,13 @@ export function eventProblem(e: unknown, strings?: string[]): string | undefined
 
 /** `call.root` / `call.home`: absolute paths when given (a relative one would leave paths unresolved). */
 function folderProblem(c: Record<string, unknown>): string | undefined {
-  for (const k of ["root", "home"]) {
-    const v = c[k];
-    if (v === undefined) continue;
-    if (!isStr(v) || !/^(?:[/\\]|[A-Za-z]:[/\\])/.test(v)) return `call.${k}: must be an absolute path`;
-  }
+  const root = c["root"], home = c["home"];
+  if (root !== undefined && !isAbsolute(root)) return "call.root: must be an absolute path";
+  if (home !== undefined && !isAbsolute(home)) return "call.home: must be an absolute path";
   return undefined;
 }
+
+const isAbsolute = (v: unknown): boolean => isStr(v) && /^(?:[/\\]|[A-Za-z]:[/\\])/.test(v);
 
 /** What a call resolves to, besides its arguments. */
 export interface ToolInfo {
@@ -251,18 +251,25 @@ function commandIndexOf(b: Bundle): CommandIndex {
   return ix;
 }
 
+/** A command's call with its words as written and why it is unknown (set on the new object, not spread into a copy). */
+function withCommand(call: ResolvedCall, s: SimpleCommand): ResolvedCall {
+  const r = call as { -readonly [K in keyof ResolvedCall]: ResolvedCall[K] };
+  r.rawArgv = s.raw;
+  if (s.unknown !== undefined) r.unknown = s.unknown;
+  return r;
+}
+
 /** One normalised command resolved through the command patterns; an unknown one is never a catalog tool. */
 export function resolveSimple(b: Bundle, s: SimpleCommand): ResolvedCall {
   const argv = s.argv.length ? s.argv : s.raw;
   const args = { argv: [...argv], raw_argv: [...s.raw] };
-  const extra = { rawArgv: s.raw, ...(s.unknown !== undefined ? { unknown: s.unknown } : {}) };
   const ix = commandIndexOf(b);
   if (s.unknown === undefined) {
     for (const [pattern, tool] of ix.byProgram.get(argv[0] ?? "") ?? ix.any) {
       if (matchCommand(pattern, argv)) {
         const dot = tool.indexOf(".");
         const name = tool.slice(dot + 1);
-        return { ...make(b, tool.slice(0, dot), name, name, false, "cli", args, argv), ...extra };
+        return withCommand(make(b, tool.slice(0, dot), name, name, false, "cli", args, argv), s);
       }
     }
   }
@@ -270,7 +277,7 @@ export function resolveSimple(b: Bundle, s: SimpleCommand): ResolvedCall {
   const program = (argv[0] ?? "").toLowerCase();
   const c = ix.firstByWord.get(program);
   const name = (argv[1] ?? "").toLowerCase();
-  return { ...make(b, c ? c[1].slice(0, c[1].indexOf(".")) : program, name, name, true, "cli", args, argv), ...extra };
+  return withCommand(make(b, c ? c[1].slice(0, c[1].indexOf(".")) : program, name, name, true, "cli", args, argv), s);
 }
 
 /**

@@ -408,6 +408,8 @@ function decideIn(plan: Plan, b: Bundle, c: EvalContext, e: SessionEvent): Decis
   return out;
 }
 
+const isString = (x: unknown): boolean => typeof x === "string";
+
 /** Marks the items a dimension reaches with the event's value `v`. */
 function reachDim(plan: Plan, d: Dim, v: unknown): void {
   if (v === undefined) return;
@@ -417,7 +419,7 @@ function reachDim(plan: Plan, d: Dim, v: unknown): void {
       // A string (or an array with a string element) may contain any of the values: all are reached.
       if (typeof v === "string") reachRun(plan, d.all);
       else if (Array.isArray(v)) {
-        if (v.some((x) => typeof x === "string")) reachRun(plan, d.all);
+        if (v.some(isString)) reachRun(plan, d.all);
         else for (let i = 0; i < v.length; i++) reachRun(plan, d.map.get(v[i]));
       }
       break;
