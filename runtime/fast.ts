@@ -382,12 +382,15 @@ export function decideBucket(b: Bundle, entries: readonly number[], c: EvalConte
 function decideIn(plan: Plan, b: Bundle, c: EvalContext, e: SessionEvent): Decision {
   const words = plan.words;
   if (cand.length < words) cand = new Int32Array(words * 2);
-  cand.fill(0, 0, words);
+  for (let w = 0; w < words; w++) cand[w] = 0; // most buckets hold one or two words: no builtin call
   reachRun(plan, plan.always);
-  for (const d of plan.dims) reachDim(plan, d, valueOf(d, c));
-  const noNeedle = plan.needles !== undefined && c.call !== undefined && noNeedleIn(c, plan.needles, plan.needlesAscii);
-  const noClass = plan.classes.length > 0 && c.call !== undefined && nothingFound(c, plan);
-  for (const g of plan.shared) if (!(noNeedle && g.body) && !(noClass && g.data) && g.pred(c)) reachRun(plan, g.run);
+  const dims = plan.dims, shared = plan.shared;
+  for (let k = 0; k < dims.length; k++) { const d = dims[k]!; reachDim(plan, d, valueOf(d, c)); }
+  if (shared.length > 0) {
+    const noNeedle = plan.needles !== undefined && c.call !== undefined && noNeedleIn(c, plan.needles, plan.needlesAscii);
+    const noClass = plan.classes.length > 0 && c.call !== undefined && nothingFound(c, plan);
+    for (let k = 0; k < shared.length; k++) { const g = shared[k]!; if (!(noNeedle && g.body) && !(noClass && g.data) && g.pred(c)) reachRun(plan, g.run); }
+  }
   // The candidates in decision order, each tested once.
   const tests = plan.tests, metas = plan.metas;
   let n = 0, first = -1;
