@@ -37,6 +37,9 @@ export class Revisions {
   private readonly logTenants: string[] = [];
   private readonly logSessions: string[] = [];
   private logHead = 0;
+  /** Decisions logged so far, and when (in that count) each session closed while logging: its earlier entries are not pinned. */
+  private logged = 0;
+  private readonly closedAt = new Map<string, number>();
   /** Over every loaded revision: whether any has session conditions, and what the store must keep. */
   stateful = false;
   lookback = 0;
@@ -102,6 +105,18 @@ export class Revisions {
     this.logTenants[h] = tenant;
     this.logSessions[h] = session;
     this.logHead = h + 1 === MAX_PINS ? 0 : h + 1;
+    this.logged++;
+  }
+
+  /** Notes when a session closed while logging; a close older than the whole log is dropped (bounded like the log). */
+  private closedWhileLogging(key: string): void {
+    this.closedAt.delete(key);
+    this.closedAt.set(key, this.logged);
+    if (this.closedAt.size <= MAX_PINS) return;
+    for (const [k, at] of this.closedAt) {
+      if (at > this.logged - MAX_PINS && this.closedAt.size <= MAX_PINS) break;
+      this.closedAt.delete(k);
+    }
   }
 
   /** A second revision loads: every logged session (oldest first) not pinned yet is pinned to `revision`; the log is done with. */
@@ -111,10 +126,13 @@ export class Revisions {
     for (let k = 0; k < n; k++) {
       const at = (this.logHead + k) % n;
       const t = this.logTenants[at]!, s = this.logSessions[at]!;
+      const closed = this.closedAt.size ? this.closedAt.get(`${t}\u0000${s}`) : undefined;
+      if (closed !== undefined && closed > this.logged - n + k) continue; // logged before it closed
       if (!this.pins.get(t)?.has(s)) this.pin(t, s, revision);
     }
     this.logTenants.length = 0;
     this.logSessions.length = 0;
+    this.closedAt.clear();
   }
 
   pin(tenant: string, session: string, revision: string): void {
@@ -172,6 +190,7 @@ export class Revisions {
     if (r === undefined) return;
     this.open.delete(key);
     this.forget(tenant, session);
+    if (this.single) this.closedWhileLogging(key);
     const n = (this.holds.get(r) ?? 1) - 1;
     if (n > 0) this.holds.set(r, n);
     else this.holds.delete(r);

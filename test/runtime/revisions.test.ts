@@ -84,4 +84,19 @@ describe("revision pinning", () => {
     expect(rv.pinned("t", "early").bundle.revision).toBe("r1");
     expect(rv.pinned("t", "new").bundle.revision).toBe("r1");
   });
+
+  it("a session closed while one revision was loaded is not pinned from its entries before the close", () => {
+    const fake = (revision: string) => ({ bundle: { revision }, stateful: false, lookback: 0, filters: new Map(), counts: [], tallies: [] }) as unknown as Compiled;
+    const rv = new Revisions();
+    rv.add(fake("r0"));
+    rv.openSession("t", "closed");
+    rv.pinned("t", "closed");
+    rv.closeSession("t", "closed");
+    rv.openSession("t", "reused");
+    rv.closeSession("t", "reused");
+    rv.pinned("t", "reused"); // decided again after its close: it runs on r0
+    rv.add(fake("r1"));
+    expect(rv.pinned("t", "closed").bundle.revision).toBe("r1");
+    expect(rv.pinned("t", "reused").bundle.revision).toBe("r0");
+  });
 });
