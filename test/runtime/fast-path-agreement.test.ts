@@ -115,9 +115,9 @@ function bundleOf(src: string): Bundle {
 describe("the fast path and the general evaluator", () => {
   it("agree on ≥ 10,000 generated (policy set, event) pairs, decisions served again and tampered with included", () => {
     let pairs = 0;
-    const sets = 50, perSet = 210;
+    const sets = 25, perSet = 420;
     fc.assert(fc.property(
-      fc.array(policy, { minLength: 1, maxLength: 40 }), fc.nat(DEFAULTS.length - 1), fc.array(event, { minLength: 70, maxLength: 70 }),
+      fc.array(policy, { minLength: 1, maxLength: 40 }), fc.nat(DEFAULTS.length - 1), fc.array(event, { minLength: 140, maxLength: 140 }),
       (ps, dflt, evs) => {
         const src = ps.map((p, i) => policyText(`p${i}`, [`id p${i}`, ...(p.scope ? [p.scope] : []), `priority ${p.priority}`], [p.tool.endsWith("*") ? `tool matches "${p.tool}"` : `tool is ${p.tool}`, ...p.ifs], p.action)).join("\n\n") + "\n\n" + DEFAULTS[dflt]!;
         const b = bundleOf(src);
