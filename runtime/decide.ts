@@ -165,8 +165,7 @@ const RANK: Readonly<Record<Decision["effect"], Strength>> = { allow: Strength.A
 /** A part's decision, with the reason saying why a command that could not be decided was unknown. */
 export function withUnknownReason(d: Decision, call: ResolvedCall): Decision {
   if (call.unknown === undefined) return d;
-  d.reason = `${d.reason} (not decided statically: ${call.unknown})`;
-  return d;
+  return { ...d, reason: `${d.reason} (not decided statically: ${call.unknown})` }; // `d` may be frozen
 }
 
 /** The per-command entry of `Decision.commands`. */

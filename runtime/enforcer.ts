@@ -360,15 +360,20 @@ export class Enforcer {
     return { ...(u ?? { session: r.sessionKey, agent: r.agentKey, labels: [], called: [] }), refund };
   }
 
+  /** What the conditions of one part (`x`) of the call are evaluated against (a method, not a closure per decision). */
+  private contextOf(r: Prepared, state: StateSnapshot | undefined, x: ResolvedCall | undefined): EvalContext {
+    const { c, e } = r;
+    const toolChanged = x === r.call && (e.call?.definition_changed?.length ?? 0) > 0;
+    const strings = x === r.call ? r.strings : undefined;
+    return { bundle: c.bundle, call: x, agentName: e.agent?.name, review: reviewOf(e.agent, c.bundle.agent_reviews), toolChanged, user: e.user, detectors: c.detectors, now: r.now, state, strings, tenant: e.tenant, paths: pathContextOf(e.call) };
+  }
+
   private run(r: Prepared, state: StateSnapshot | undefined): Decision {
     const { c, e, call } = r;
-    const toolChanged = (e.call?.definition_changed?.length ?? 0) > 0;
-    const ctxOf = (x: ResolvedCall | undefined, strings: string[] | undefined): EvalContext =>
-      ({ bundle: c.bundle, call: x, agentName: e.agent?.name, review: reviewOf(e.agent, c.bundle.agent_reviews), toolChanged: toolChanged && x === call, user: e.user, detectors: c.detectors, now: r.now, state, strings, tenant: e.tenant, paths: pathContextOf(e.call) });
-    const d = r.parts
-      ? strictest(r.parts.map((p) => withUnknownReason(decideBucket(c.bundle, p.entries, ctxOf(p.call, p.call === call ? r.strings : undefined), e), p.call)), r.parts.map((p) => p.call))
-      : decideBucket(c.bundle, r.entries, ctxOf(call, r.strings), e);
-    if (r.notes.length) d.notes = r.notes;
+    let d = r.parts
+      ? strictest(r.parts.map((p) => withUnknownReason(decideBucket(c.bundle, p.entries, this.contextOf(r, state, p.call), e), p.call)), r.parts.map((p) => p.call))
+      : decideBucket(c.bundle, r.entries, this.contextOf(r, state, call), e);
+    if (r.notes.length) d = { ...d, notes: r.notes }; // a decision may be frozen (runtime/frozen-decisions.ts)
     if (this.trace) try { this.trace({ event: e, decision: d, state, now: r.now, revision: c.bundle.revision }); } catch { /* never changes a decision */ }
     return d;
   }

@@ -6,7 +6,7 @@ import type { ArgKind, Bundle, Operation, SessionEvent } from "./types.js";
 import { argsProblem, commandProblem } from "./limits.js";
 import { userProblem } from "./user.js";
 import { simpleCommands, type ShellParser, type SimpleCommand } from "./argv.js";
-import { matchCommand } from "./command-pattern.js";
+import { matchCommand, parsePatternWord } from "./command-pattern.js";
 import { gitPushArgs } from "./git-push.js";
 
 const TYPES = new Set(["tool_call_request", "tool_call_response", "message_from_user", "message_to_user", "agent_discovered"]);
@@ -107,13 +107,13 @@ export function eventProblem(e: unknown, strings?: string[]): string | undefined
 
 /** `call.root` / `call.home`: absolute paths when given (a relative one would leave paths unresolved). */
 function folderProblem(c: Record<string, unknown>): string | undefined {
-  for (const k of ["root", "home"]) {
-    const v = c[k];
-    if (v === undefined) continue;
-    if (!isStr(v) || !/^(?:[/\\]|[A-Za-z]:[/\\])/.test(v)) return `call.${k}: must be an absolute path`;
-  }
+  const root = c["root"], home = c["home"];
+  if (root !== undefined && !isAbsolute(root)) return "call.root: must be an absolute path";
+  if (home !== undefined && !isAbsolute(home)) return "call.home: must be an absolute path";
   return undefined;
 }
+
+const isAbsolute = (v: unknown): boolean => isStr(v) && /^(?:[/\\]|[A-Za-z]:[/\\])/.test(v);
 
 /** What a call resolves to, besides its arguments. */
 export interface ToolInfo {
@@ -208,27 +208,79 @@ export function resolveCommands(b: Bundle, command: readonly string[] | string, 
   return simpleCommands(command, { globals: b.global_options, shell }).map((s) => resolveSimple(b, s));
 }
 
+type Command = Bundle["commands"][number];
+interface CommandIndex {
+  /** Program → the patterns that can match an argv starting with it, in catalog order. */
+  readonly byProgram: Map<string, Command[]>;
+  /** The patterns whose first word is not a plain word (they can match any program). */
+  readonly any: Command[];
+  /** A pattern's first word as written → the first command with it. */
+  readonly firstByWord: Map<string, Command>;
+}
+const commandIndexes = new WeakMap<Bundle, CommandIndex>();
+
+/** A pattern's first word when it is a plain word (not `**`, `*`, a glob, an option or `--`). */
+function plainFirstWord(p: readonly string[]): string | undefined {
+  try {
+    const w = p[0] === undefined ? undefined : parsePatternWord(p[0]);
+    return w?.k === "lit" && !w.opt && w.s !== "--" ? w.s : undefined;
+  } catch {
+    return undefined; // matched against every command, as before
+  }
+}
+
+/**
+ * The bundle's command patterns by program, built once: a pattern whose first word is a plain
+ * word matches only an argv whose first word is that word (runtime/command-pattern.ts), so a
+ * command is tried against its program's patterns (and those that start otherwise), in order.
+ */
+function commandIndexOf(b: Bundle): CommandIndex {
+  let ix = commandIndexes.get(b);
+  if (ix) return ix;
+  const lits = b.commands.map(([p]) => plainFirstWord(p));
+  const firstByWord = new Map<string, Command>();
+  for (const c of b.commands) if (c[0][0] !== undefined && !firstByWord.has(c[0][0])) firstByWord.set(c[0][0], c);
+  const byProgram = new Map<string, Command[]>();
+  for (const l of lits) if (l !== undefined && !byProgram.has(l)) byProgram.set(l, []);
+  const any: Command[] = [];
+  b.commands.forEach((c, i) => {
+    const l = lits[i];
+    if (l === undefined) { any.push(c); for (const list of byProgram.values()) list.push(c); }
+    else byProgram.get(l)!.push(c);
+  });
+  commandIndexes.set(b, (ix = { byProgram, any, firstByWord }));
+  return ix;
+}
+
+/** A command's call with its words as written and why it is unknown (set on the new object, not spread into a copy). */
+function withCommand(call: ResolvedCall, s: SimpleCommand): ResolvedCall {
+  const r = call as { -readonly [K in keyof ResolvedCall]: ResolvedCall[K] };
+  r.rawArgv = s.raw;
+  if (s.unknown !== undefined) r.unknown = s.unknown;
+  return r;
+}
+
 /** One normalised command resolved through the command patterns; an unknown one is never a catalog tool. */
 export function resolveSimple(b: Bundle, s: SimpleCommand): ResolvedCall {
   const argv = s.argv.length ? s.argv : s.raw;
   const args = { argv: [...argv], raw_argv: [...s.raw] };
-  const extra = { rawArgv: s.raw, ...(s.unknown !== undefined ? { unknown: s.unknown } : {}) };
+  const ix = commandIndexOf(b);
   if (s.unknown === undefined) {
-    for (const [pattern, tool] of b.commands) {
+    for (const [pattern, tool] of ix.byProgram.get(argv[0] ?? "") ?? ix.any) {
       if (matchCommand(pattern, argv)) {
         const dot = tool.indexOf(".");
         const name = tool.slice(dot + 1);
         const call = make(b, tool.slice(0, dot), name, name, false, "cli", args, argv);
         if (call.argKinds?.["argv"] === "git_push") Object.assign(args, gitPushArgs(argv, s.raw));
-        return { ...call, ...extra };
+        return withCommand(call, s);
       }
     }
   }
   // Unmapped command: the integration whose patterns start with this program, else the program.
   const program = (argv[0] ?? "").toLowerCase();
-  const c = b.commands.find(([p]) => p[0] === program);
+  const c = ix.firstByWord.get(program);
   const name = (argv[1] ?? "").toLowerCase();
-  return { ...make(b, c ? c[1].slice(0, c[1].indexOf(".")) : program, name, name, true, "cli", args, argv), ...extra };
+  return withCommand(make(b, c ? c[1].slice(0, c[1].indexOf(".")) : program, name, name, true, "cli", args, argv), s);
 }
 
 /**

@@ -14,12 +14,13 @@
  * - otherwise any other conjunct, which is then evaluated once per decision for every policy of
  *   the bucket that shares it (the same `body contains`, `data_class`, `args.x is not`, …).
  * Per bucket (cached by the bucket's identity): the policies grouped by guard into hash maps
- * ("dimensions") and shared groups. A decision looks each dimension up once, evaluates each shared
- * guard once, tests the remaining conjuncts of the policies reached (each at most once: an epoch
- * mark), keeps the matches sorted in decision order and hands them to `decide` (SPEC §5,
- * runtime/decide.ts). The plan
- * is laid out in a few flat arrays (runs of item numbers, marks), so that a decision touches little
- * memory besides the conditions it evaluates.
+ * ("dimensions") and shared groups. A decision looks each dimension up once and evaluates each
+ * shared guard once, marking the policies reached in one candidate bit set (bit order is decision
+ * order, so no sorting and no per-policy marks); then it walks the set once, testing the remaining
+ * conjuncts of each candidate, and hands the matches to runtime/frozen-decisions.ts (a frozen
+ * decision when the outcome needs no per-call data, else `decide`, SPEC §5, runtime/decide.ts).
+ * The plan is laid out in a few flat arrays (runs of item numbers), so that a decision touches
+ * little memory besides the conditions it evaluates.
  * INVARIANT: decides exactly as the plain loop over the bucket followed by `decisionOf`: a policy is
  * skipped only when its guard is false, and a guard dropped from its test is one a lookup decides
  * exactly (test/runtime/fast-index.test.ts and the differential properties check this).
@@ -29,8 +30,9 @@ import { allOf, ALWAYS, argAt, compileExpr, isWildPath, lowerText, stringsOf, ty
 import type { ResolvedCall } from "./event.js";
 import { escapeRegex, globLiteralPrefix, globToRegexSource } from "./glob.js";
 import { passes, prefilterOf, type Detector, type Prefilter } from "./detectors.js";
-import { decide, metaOf, type Meta } from "./decide.js";
+import { metaOf, type Meta } from "./decide.js";
 import { conjunctsOf } from "./language-facts.js";
+import { frozenDecision, frozenSlots, type FrozenSlots } from "./frozen-decisions.js";
 
 /**
  * `eq`: the value looked up; `has`: `contains` (array elements looked up, a string reaches all);
@@ -215,13 +217,14 @@ interface Dim {
 /**
  * A bucket's plan, laid out to touch little memory per decision: item `i` is the bucket's entry
  * `i` (so its number is its place in decision order); lists of items are runs in one Int32Array
- * (`[length, i1, i2, …]`); the epoch marks are one Float64Array.
+ * (`[length, i1, i2, …]`); a decision's candidates are one bit set (bit `i`: item `i` reached).
  */
 interface Plan {
   readonly metas: readonly Meta[];
   /** Per item: its test, or undefined when its guard decides it alone. */
   readonly tests: readonly (Pred | undefined)[];
-  readonly marks: Float64Array;
+  /** Words of the candidate bit set (32 items each). */
+  readonly words: number;
   readonly runs: Int32Array;
   /** The run of the items without a guard (tested on every decision). */
   readonly always: number;
@@ -243,6 +246,8 @@ interface Plan {
   readonly classes: readonly string[];
   /** The pre-filter of `classes` for the detector list it was made for. */
   filter: { readonly detectors: readonly Detector[]; readonly re: Prefilter | null } | undefined;
+  /** Frozen decisions of outcomes that need no per-call data (runtime/frozen-decisions.ts): no match, one match per item. */
+  readonly frozen: FrozenSlots;
 }
 
 const plans = new WeakMap<readonly number[], Plan>();
@@ -300,38 +305,30 @@ function planOf(b: Bundle, entries: readonly number[]): Plan {
   const source = needles.map(escapeRegex).join("|");
   const union = needles.length ? new RegExp(source) : undefined;
   const unionAscii = needles.length && needles.every((n) => /^[\x00-\x7f]*$/.test(n)) ? new RegExp(source.replace(/i/g, "[i\u0130]").replace(/k/g, "[k\u212a]"), "i") : undefined;
-  plan = { metas, tests, marks: new Float64Array(entries.length), runs: Int32Array.from(flat), always: alwaysRun, dims: [...dims.values()].map((x) => x.d), shared: sharedRuns, needles: union, needlesAscii: unionAscii, classes, filter: undefined };
+  plan = { metas, tests, words: (entries.length + 31) >>> 5, runs: Int32Array.from(flat), always: alwaysRun, dims: [...dims.values()].map((x) => x.d), shared: sharedRuns, needles: union, needlesAscii: unionAscii, classes, filter: undefined, frozen: frozenSlots(entries.length) };
   plans.set(entries, plan);
   return plan;
 }
 
-// The matches of the current decision (item numbers, ascending = decision order), and their
-// records for `decide` (reused: a decision runs to its end without yielding, and nothing a test
-// calls decides).
-let hitIdx = new Int32Array(64);
+// The current decision's candidates (bit `i`: item `i` reached; bit order = decision order) and
+// its matches for `decide` (reused: a decision runs to its end without yielding, and nothing a
+// test calls decides).
+let cand = new Int32Array(64);
 const hits: Meta[] = [];
-let nHits = 0;
-let epoch = 0;
 
-function reachRun(plan: Plan, at: number | undefined, c: EvalContext): void {
+/** Marks the items of a run as candidates (each is tested once, later, in decision order). */
+function reachRun(plan: Plan, at: number | undefined): void {
   if (at === undefined) return;
-  const runs = plan.runs, marks = plan.marks, tests = plan.tests;
+  const runs = plan.runs;
   for (let k = at + 1, end = at + 1 + runs[at]!; k < end; k++) {
     const i = runs[k]!;
-    if (marks[i] === epoch) continue;
-    marks[i] = epoch;
-    const t = tests[i];
-    if (t !== undefined && !t(c)) continue;
-    if (nHits === hitIdx.length) { const bigger = new Int32Array(nHits * 2); bigger.set(hitIdx); hitIdx = bigger; }
-    let j = nHits++;
-    while (j > 0 && hitIdx[j - 1]! > i) { hitIdx[j] = hitIdx[j - 1]!; j--; }
-    hitIdx[j] = i;
+    cand[i >>> 5] |= 1 << (i & 31);
   }
 }
 
 /** The policies whose glob prefix `v` starts with. */
-function reachPrefixes(plan: Plan, d: Dim, v: string, c: EvalContext): void {
-  for (const n of d.nums) { if (n > v.length) break; reachRun(plan, d.map.get(v.slice(0, n)), c); }
+function reachPrefixes(plan: Plan, d: Dim, v: string): void {
+  for (const n of d.nums) { if (n > v.length) break; reachRun(plan, d.map.get(v.slice(0, n))); }
 }
 
 /** The value a dimension looks up for this event. */
@@ -383,42 +380,64 @@ export function decideBucket(b: Bundle, entries: readonly number[], c: EvalConte
 }
 
 function decideIn(plan: Plan, b: Bundle, c: EvalContext, e: SessionEvent): Decision {
-  nHits = 0;
-  epoch++; // a double: never wraps (2^53 decisions)
-  reachRun(plan, plan.always, c);
-  for (const d of plan.dims) {
-    const v = valueOf(d, c);
-    if (v === undefined) continue;
-    switch (d.kind) {
-      case "eq": reachRun(plan, d.map.get(v), c); break;
-      case "has":
-        // A string (or an array with a string element) may contain any of the values: all are reached.
-        if (typeof v === "string") reachRun(plan, d.all, c);
-        else if (Array.isArray(v)) {
-          if (v.some((x) => typeof x === "string")) reachRun(plan, d.all, c);
-          else for (let i = 0; i < v.length; i++) reachRun(plan, d.map.get(v[i]), c);
-        }
-        break;
-      case "pre":
-        if (typeof v === "string") reachPrefixes(plan, d, v, c);
-        else if (Array.isArray(v)) for (const x of v) if (typeof x === "string") reachPrefixes(plan, d, x, c);
-        break;
-      default: {
-        if (typeof v !== "number") break;
-        const ns = d.nums, at = d.at;
-        // The thresholds `v <op> n` holds for: a prefix (`>`, `>=`) or a suffix (`<`, `<=`) of the sorted list.
-        if (d.kind === ">") for (let i = 0; i < ns.length && v > ns[i]!; i++) reachRun(plan, at[i], c);
-        else if (d.kind === ">=") for (let i = 0; i < ns.length && v >= ns[i]!; i++) reachRun(plan, at[i], c);
-        else if (d.kind === "<") for (let i = ns.length - 1; i >= 0 && v < ns[i]!; i--) reachRun(plan, at[i], c);
-        else for (let i = ns.length - 1; i >= 0 && v <= ns[i]!; i--) reachRun(plan, at[i], c);
-      }
+  const words = plan.words;
+  if (cand.length < words) cand = new Int32Array(words * 2);
+  for (let w = 0; w < words; w++) cand[w] = 0; // most buckets hold one or two words: no builtin call
+  reachRun(plan, plan.always);
+  const dims = plan.dims, shared = plan.shared;
+  for (let k = 0; k < dims.length; k++) { const d = dims[k]!; reachDim(plan, d, valueOf(d, c)); }
+  if (shared.length > 0) {
+    const noNeedle = plan.needles !== undefined && c.call !== undefined && noNeedleIn(c, plan.needles, plan.needlesAscii);
+    const noClass = plan.classes.length > 0 && c.call !== undefined && nothingFound(c, plan);
+    for (let k = 0; k < shared.length; k++) { const g = shared[k]!; if (!(noNeedle && g.body) && !(noClass && g.data) && g.pred(c)) reachRun(plan, g.run); }
+  }
+  // The candidates in decision order, each tested once.
+  const tests = plan.tests, metas = plan.metas;
+  let n = 0, first = -1;
+  for (let w = 0; w < words; w++) {
+    let bits = cand[w]!;
+    while (bits !== 0) {
+      const low = bits & -bits;
+      bits ^= low;
+      const i = (w << 5) + 31 - Math.clz32(low);
+      const t = tests[i];
+      if (t !== undefined && !t(c)) continue;
+      if (n === 0) first = i;
+      hits[n++] = metas[i]!;
     }
   }
-  const noNeedle = plan.needles !== undefined && c.call !== undefined && noNeedleIn(c, plan.needles, plan.needlesAscii);
-  const noClass = plan.classes.length > 0 && c.call !== undefined && nothingFound(c, plan);
-  for (const g of plan.shared) if (!(noNeedle && g.body) && !(noClass && g.data) && g.pred(c)) reachRun(plan, g.run, c);
-  for (let k = 0; k < nHits; k++) hits[k] = plan.metas[hitIdx[k]!]!;
-  const out = decide(b, hits, nHits, c.call, e);
-  for (let k = 0; k < nHits; k++) hits[k] = undefined as unknown as Meta;
+  const out = frozenDecision(plan.frozen, b, hits, n, first, c.call, e);
+  for (let k = 0; k < n; k++) hits[k] = undefined as unknown as Meta;
   return out;
+}
+
+const isString = (x: unknown): boolean => typeof x === "string";
+
+/** Marks the items a dimension reaches with the event's value `v`. */
+function reachDim(plan: Plan, d: Dim, v: unknown): void {
+  if (v === undefined) return;
+  switch (d.kind) {
+    case "eq": reachRun(plan, d.map.get(v)); break;
+    case "has":
+      // A string (or an array with a string element) may contain any of the values: all are reached.
+      if (typeof v === "string") reachRun(plan, d.all);
+      else if (Array.isArray(v)) {
+        if (v.some(isString)) reachRun(plan, d.all);
+        else for (let i = 0; i < v.length; i++) reachRun(plan, d.map.get(v[i]));
+      }
+      break;
+    case "pre":
+      if (typeof v === "string") reachPrefixes(plan, d, v);
+      else if (Array.isArray(v)) for (const x of v) if (typeof x === "string") reachPrefixes(plan, d, x);
+      break;
+    default: {
+      if (typeof v !== "number") break;
+      const ns = d.nums, at = d.at;
+      // The thresholds `v <op> n` holds for: a prefix (`>`, `>=`) or a suffix (`<`, `<=`) of the sorted list.
+      if (d.kind === ">") for (let i = 0; i < ns.length && v > ns[i]!; i++) reachRun(plan, at[i]);
+      else if (d.kind === ">=") for (let i = 0; i < ns.length && v >= ns[i]!; i++) reachRun(plan, at[i]);
+      else if (d.kind === "<") for (let i = ns.length - 1; i >= 0 && v < ns[i]!; i--) reachRun(plan, at[i]);
+      else for (let i = ns.length - 1; i >= 0 && v <= ns[i]!; i--) reachRun(plan, at[i]);
+    }
+  }
 }

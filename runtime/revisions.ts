@@ -6,6 +6,10 @@
  * Bounded: at most MAX_REVISIONS revisions that no open session holds, and MAX_PINS pins of
  * sessions that are not open (the oldest is forgotten first; a forgotten session is decided with
  * the current revision, or with the one the shared store names).
+ * While one revision is all that has been loaded, every session is on it and a decision looks
+ * nothing up: the sessions decided are written to a log (a ring of MAX_PINS decisions, two array
+ * stores each), and pinned from it when a second revision loads. An opened session is pinned at
+ * once, whatever the log keeps.
  */
 import { readKey, type TallySpec } from "./tally.js";
 import type { CExpr } from "./types.js";
@@ -28,6 +32,14 @@ export class Revisions {
   private readonly pinTenants: string[] = [];
   private readonly pinSessions: string[] = [];
   private pinHead = 0;
+  /** Until a second revision loads: the sessions of the last MAX_PINS decisions (a ring), pinned when it does. */
+  private single = true;
+  private readonly logTenants: string[] = [];
+  private readonly logSessions: string[] = [];
+  private logHead = 0;
+  /** Decisions logged so far, and when (in that count) each session closed while logging: its earlier entries are not pinned. */
+  private logged = 0;
+  private readonly closedAt = new Map<string, number>();
   /** Over every loaded revision: whether any has session conditions, and what the store must keep. */
   stateful = false;
   lookback = 0;
@@ -37,6 +49,7 @@ export class Revisions {
 
   /** Makes `c` the current revision (new sessions start on it). */
   add(c: Compiled): void {
+    if (this.single && this.current && this.current.bundle.revision !== c.bundle.revision) this.pinLogged(this.current.bundle.revision);
     this.current = c;
     this.byRevision.delete(c.bundle.revision);
     this.byRevision.set(c.bundle.revision, c);
@@ -72,6 +85,10 @@ export class Revisions {
   /** The revision the session is pinned to; a session not seen before is pinned to the current one. */
   pinned(tenant: string, session: string): Compiled {
     const cur = this.current!;
+    if (this.single) {
+      this.log(tenant, session);
+      return cur;
+    }
     const r = this.pins.get(tenant)?.get(session);
     if (r === cur.bundle.revision) return cur;
     if (r !== undefined) {
@@ -80,6 +97,42 @@ export class Revisions {
     }
     this.pin(tenant, session, cur.bundle.revision);
     return cur;
+  }
+
+  /** Writes a decided session to the log (one revision loaded so far): no lookup. */
+  private log(tenant: string, session: string): void {
+    const h = this.logHead;
+    this.logTenants[h] = tenant;
+    this.logSessions[h] = session;
+    this.logHead = h + 1 === MAX_PINS ? 0 : h + 1;
+    this.logged++;
+  }
+
+  /** Notes when a session closed while logging; a close older than the whole log is dropped (bounded like the log). */
+  private closedWhileLogging(key: string): void {
+    this.closedAt.delete(key);
+    this.closedAt.set(key, this.logged);
+    if (this.closedAt.size <= MAX_PINS) return;
+    for (const [k, at] of this.closedAt) {
+      if (at > this.logged - MAX_PINS && this.closedAt.size <= MAX_PINS) break;
+      this.closedAt.delete(k);
+    }
+  }
+
+  /** A second revision loads: every logged session (oldest first) not pinned yet is pinned to `revision`; the log is done with. */
+  private pinLogged(revision: string): void {
+    this.single = false;
+    const n = this.logTenants.length;
+    for (let k = 0; k < n; k++) {
+      const at = (this.logHead + k) % n;
+      const t = this.logTenants[at]!, s = this.logSessions[at]!;
+      const closed = this.closedAt.size ? this.closedAt.get(`${t}\u0000${s}`) : undefined;
+      if (closed !== undefined && closed > this.logged - n + k) continue; // logged before it closed
+      if (!this.pins.get(t)?.has(s)) this.pin(t, s, revision);
+    }
+    this.logTenants.length = 0;
+    this.logSessions.length = 0;
+    this.closedAt.clear();
   }
 
   pin(tenant: string, session: string, revision: string): void {
@@ -116,6 +169,7 @@ export class Revisions {
    */
   openSession(tenant: string, session: string): string {
     const c = this.pinned(tenant, session);
+    if (this.single && !this.pins.get(tenant)?.has(session)) this.pin(tenant, session, c.bundle.revision);
     const key = `${tenant}\u0000${session}`;
     if (!this.open.has(key)) {
       const r = c.bundle.revision;
@@ -136,6 +190,7 @@ export class Revisions {
     if (r === undefined) return;
     this.open.delete(key);
     this.forget(tenant, session);
+    if (this.single) this.closedWhileLogging(key);
     const n = (this.holds.get(r) ?? 1) - 1;
     if (n > 0) this.holds.set(r, n);
     else this.holds.delete(r);

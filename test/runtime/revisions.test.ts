@@ -65,4 +65,38 @@ describe("revision pinning", () => {
     expect(rv.pinned("", "b").bundle.revision).toBe("r1");
     expect(rv.get("r0")).toBeUndefined();
   });
+
+  it("while one revision is loaded nothing is looked up: the sessions of the last 100,000 decisions are pinned when a second loads, an opened one always", () => {
+    const fake = (revision: string) => ({ bundle: { revision }, stateful: false, lookback: 0, filters: new Map(), counts: [], tallies: [] }) as unknown as Compiled;
+    const rv = new Revisions();
+    rv.add(fake("r0"));
+    rv.openSession("t", "opened");
+    rv.pinned("t", "early");
+    for (let i = 0; i < 100_000; i++) rv.pinned("t", `s${i % 60_000}`);
+    rv.add(fake("r0")); // the same revision again: still one
+    rv.pinned("t", "late");
+    rv.add(fake("r1"));
+    expect(rv.pinned("t", "late").bundle.revision).toBe("r0");
+    expect(rv.pinned("t", "s59999").bundle.revision).toBe("r0");
+    expect(rv.pinned("t", "s1").bundle.revision).toBe("r0");
+    expect(rv.pinned("t", "opened").bundle.revision).toBe("r0");
+    // Out of the log (100,000 decisions ago) and never opened: a new session for the enforcer.
+    expect(rv.pinned("t", "early").bundle.revision).toBe("r1");
+    expect(rv.pinned("t", "new").bundle.revision).toBe("r1");
+  });
+
+  it("a session closed while one revision was loaded is not pinned from its entries before the close", () => {
+    const fake = (revision: string) => ({ bundle: { revision }, stateful: false, lookback: 0, filters: new Map(), counts: [], tallies: [] }) as unknown as Compiled;
+    const rv = new Revisions();
+    rv.add(fake("r0"));
+    rv.openSession("t", "closed");
+    rv.pinned("t", "closed");
+    rv.closeSession("t", "closed");
+    rv.openSession("t", "reused");
+    rv.closeSession("t", "reused");
+    rv.pinned("t", "reused"); // decided again after its close: it runs on r0
+    rv.add(fake("r1"));
+    expect(rv.pinned("t", "closed").bundle.revision).toBe("r1");
+    expect(rv.pinned("t", "reused").bundle.revision).toBe("r0");
+  });
 });
