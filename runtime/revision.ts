@@ -1,11 +1,15 @@
 /**
- * The content revision of a bundle: the first 16 hex digits of SHA-256 over the bundle's JSON
- * (`JSON.stringify`, keys in the order the compiler writes them) with `revision` set to "".
+ * The content revision of a bundle: the first 16 hex digits of SHA-256 over the JSON of its compact
+ * form (runtime/bundle-codec.ts: `JSON.stringify`, keys in the order the compiler writes them) with
+ * `revision` set to "".
  * The compiler stamps it (compiler/emit) and the runtime recomputes it when it loads a bundle, so a
  * bundle edited by hand is rejected (SPEC §5, settled: fail closed).
  * Dependency-free: Node's own SHA-256 when the host has one (`process.getBuiltinModule`, no import),
  * else the small implementation below (browsers, edge workers); both give the same digest (tested).
  */
+
+import { encodeBundle, isBundleFile } from "./bundle-codec.js";
+import type { Bundle } from "./types.js";
 
 type NodeCrypto = { createHash(alg: string): { update(s: string, enc: string): { digest(enc: string): string } } };
 
@@ -18,9 +22,10 @@ const nodeCrypto: NodeCrypto | undefined = (() => {
   }
 })();
 
-/** The revision a bundle's content should carry. */
+/** The revision a bundle's content should carry: the hash of its compact form (runtime/bundle-codec.ts). */
 export function contentRevision(bundle: { readonly revision?: unknown }): string {
-  const text = JSON.stringify({ ...bundle, revision: "" });
+  const wire = isBundleFile(bundle) ? bundle : encodeBundle(bundle as unknown as Bundle);
+  const text = JSON.stringify({ ...wire, revision: "" });
   return sha256Hex(text).slice(0, 16);
 }
 

@@ -5,7 +5,7 @@
  * otherwise the result names what is wrong and nothing is loaded (fail closed). Never throws.
  */
 import { Enforcer, type EnforcerOptions } from "./enforcer.js";
-import type { Bundle } from "./types.js";
+import type { BundleFile } from "./bundle-codec.js";
 
 /** The detached signature file (`policy-signature/1`). */
 export interface BundleSignature {
@@ -20,7 +20,7 @@ export interface BundleSignature {
 }
 
 export type VerifyResult =
-  | { readonly ok: true; readonly reason: ""; readonly bundle: Bundle; readonly revision: string }
+  | { readonly ok: true; readonly reason: ""; readonly bundle: BundleFile; readonly revision: string }
   | { readonly ok: false; readonly reason: string };
 
 type Bytes = Uint8Array | ArrayBuffer | string;
@@ -102,9 +102,9 @@ export async function verifyBundle(bytes: Bytes, signature: Bytes | BundleSignat
     if (!raw || raw.length !== 64) return fail("the signature is not a base64 Ed25519 signature (64 bytes)");
     const k = await importKey(publicKey, subtle);
     if (typeof k === "string") return fail(k);
-    let bundle: Bundle;
+    let bundle: BundleFile;
     try {
-      bundle = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(data)) as Bundle;
+      bundle = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(data)) as BundleFile;
     } catch (e) {
       return fail(`the bundle is not valid JSON (truncated or corrupted: ${(e as Error).message})`);
     }
