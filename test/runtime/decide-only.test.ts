@@ -97,6 +97,16 @@ describe("the decide-only entry", () => {
     expect(lite.decide({ type: "tool_call_request", session_id: "s", agent: { name: "A" }, call: { type: "mcp", integration: "alpha", tool: "delete_item", args: {} } })).toMatchObject({ effect: "block", policy: { id: "no-delete" } });
   });
 
+  it("the full runtime bundled on its own still decides the kinds it registers (a rate limit)", async () => {
+    const r = await esbuild.build({ entryPoints: ["runtime/index.ts"], bundle: true, minify: true, format: "esm", platform: "neutral", write: false, logLevel: "silent" });
+    const full = (await import(`data:text/javascript;base64,${Buffer.from(r.outputFiles[0]!.contents).toString("base64")}`)) as typeof import("../../runtime/index.js");
+    const p = prepare('policy "Limit" {\n  id limit\n  if rate(1m) > 1\n  action block\n}\n', false, catalog);
+    if (typeof p === "string") throw new Error(p);
+    const enf = full.createEnforcer(JSON.parse(JSON.stringify(p.bundle)));
+    const ev = (i: number) => ({ type: "tool_call_request", session_id: "s", ts: `2026-12-03T10:00:0${i}Z`, agent: { name: "A" }, call: { type: "mcp", integration: "alpha", tool: "get_item", args: {} } });
+    expect([0, 1, 2].map((i) => enf.decide(ev(i)).policy?.id ?? null)).toEqual([null, "limit", "limit"]);
+  });
+
   it("is exported as policy-toolchain/runtime/decide-only", () => {
     const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { exports: Record<string, string> };
     expect(pkg.exports["./runtime/decide-only"]).toBe("./dist/runtime/decide-only.js");
