@@ -129,9 +129,10 @@ export function bundleProblem(b: unknown): string | undefined {
  * on its compact form). `problem` says what is wrong, in one sentence.
  */
 export function loadBundle(b: unknown): { bundle: Bundle } | { problem: string } {
+  if (!isObj(b) || b["format"] !== "policy-bundle/1") return { problem: "not a policy-bundle/1 document" };
+  if (typeof b["revision"] !== "string") return { problem: "revision: missing" };
+  // Past the format, a fault of the encoder or decoder on a malformed document is a refusal.
   try {
-    if (!isObj(b) || b["format"] !== "policy-bundle/1") return { problem: "not a policy-bundle/1 document" };
-    if (typeof b["revision"] !== "string") return { problem: "revision: missing" };
     if (!isBundleFile(b)) {
       const problem = expandedProblem(b) ?? revisionProblem(b);
       return problem ? { problem } : { bundle: b as unknown as Bundle };

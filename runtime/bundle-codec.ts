@@ -38,16 +38,25 @@ export function isBundleFile(b: unknown): b is BundleFile {
   return typeof x === "object" && x !== null && Array.isArray(x.conditions) && typeof x.policies === "object" && x.policies !== null && !Array.isArray(x.policies);
 }
 
+/**
+ * `o[k] = v` as `JSON.parse` makes it: an own property even for the key `__proto__` (an assignment
+ * would set the object's prototype instead).
+ */
+function put(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === "__proto__") Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
 const delta = (xs: readonly number[]): number[] => xs.map((x, i) => (i ? x - xs[i - 1]! : x));
 const undelta = (xs: readonly number[]): number[] => { const out = new Array<number>(xs.length); let s = 0; for (let i = 0; i < xs.length; i++) out[i] = s += xs[i]!; return out; };
-const mapLists = (m: Lists, f: (xs: readonly number[]) => number[]): Record<string, number[]> => { const out: Record<string, number[]> = {}; for (const k in m) out[k] = f(m[k]!); return out; };
+const mapLists = (m: Lists, f: (xs: readonly number[]) => number[]): Record<string, number[]> => { const out: Record<string, number[]> = {}; for (const k in m) put(out, k, f(m[k]!)); return out; };
 
 /** The index with every entry list mapped by `f` (the other fields as they are). */
 function mapIndex(ix: WireIndex, f: (xs: readonly number[]) => number[]): WireIndex {
   const out: WireIndex = {};
   for (const k in ix) {
     const v = ix[k] as { tools: Lists; integrations: Lists; other: readonly number[] } | readonly number[] | undefined;
-    out[k] = Array.isArray(v) ? f(v) : v && typeof v === "object" ? { tools: mapLists((v as { tools: Lists }).tools, f), integrations: mapLists((v as { integrations: Lists }).integrations, f), other: f((v as { other: readonly number[] }).other) } : v;
+    put(out, k, Array.isArray(v) ? f(v) : v && typeof v === "object" ? { tools: mapLists((v as { tools: Lists }).tools, f), integrations: mapLists((v as { integrations: Lists }).integrations, f), other: f((v as { other: readonly number[] }).other) } : v);
   }
   return out;
 }
@@ -70,7 +79,7 @@ export function encodeBundle(b: Bundle): BundleFile {
   const out: Record<string, unknown> = {};
   for (const k in b) {
     if (k === "policies") { out["conditions"] = conditions; out["policies"] = policies; }
-    else out[k] = k === "index" ? mapIndex(b.index as unknown as WireIndex, delta) : (b as unknown as Record<string, unknown>)[k];
+    else put(out, k, k === "index" ? mapIndex(b.index as unknown as WireIndex, delta) : (b as unknown as Record<string, unknown>)[k]);
   }
   return out as unknown as BundleFile;
 }
@@ -80,7 +89,7 @@ export function decodeBundle(f: BundleFile): Bundle {
   const out: Record<string, unknown> = {};
   for (const k in f) {
     if (k === "conditions") continue;
-    out[k] = k === "policies" ? decodePolicies(f) : k === "index" ? mapIndex(f.index, undelta) : (f as unknown as Record<string, unknown>)[k];
+    put(out, k, k === "policies" ? decodePolicies(f) : k === "index" ? mapIndex(f.index, undelta) : (f as unknown as Record<string, unknown>)[k]);
   }
   return out as unknown as Bundle;
 }

@@ -85,6 +85,17 @@ describe("the compact bundle", () => {
     }
   });
 
+  it("keeps a `__proto__` key of the document as data: the decoded bundle inherits nothing from it", () => {
+    const text = serializeBundle(built(SRC)).replace('"tools":', '"__proto__":{"default":{"Read":"block","Write":"block","Delete":"block","Unknown":"block","form":"single"}},"tools":');
+    const doc = JSON.parse(text) as Record<string, unknown>;
+    const stamped = { ...doc, revision: contentRevision(doc) };
+    Object.defineProperty(stamped, "__proto__", { value: doc["__proto__"], enumerable: true, writable: true, configurable: true });
+    const r = loadBundle(stamped);
+    if ("problem" in r) return; // refused is fine too; what must not happen is a bundle that inherits
+    expect(Object.getPrototypeOf(r.bundle)).toBe(Object.prototype);
+    expect(r.bundle.default).toBeUndefined();
+  });
+
   it("refuses a malformed compact document with a reason, even with a matching revision", () => {
     const good = JSON.parse(serializeBundle(built(SRC))) as BundleFile & { policies: Record<string, unknown[]> };
     const cases: [string, (x: Record<string, unknown> & { policies: Record<string, unknown[]>; conditions: unknown[] }) => void, RegExp][] = [
