@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { renameSync, writeFileSync } from "node:fs";
 import { loadProject, type LoadedProject } from "../compiler/project.js";
-import { bundleFileProblem } from "../compiler/emit/index.js";
+import { checkBundleFile } from "../compiler/emit/index.js";
 import type { Bundle } from "../runtime/types.js";
 import { CliError, EXIT_USAGE, renderDiagnostic, summarize, pc } from "./output.js";
 import type { Diagnostic } from "../grammar/diagnostic.js";
@@ -41,10 +41,9 @@ export function summaryLine(s: ReturnType<typeof summarize>): string {
 
 /** A text input file (`-` is stdin); an unreadable one is a usage error naming the path. */
 export function readBundle(path: string): Bundle {
-  const b = readJsonFile(path, "bundle");
-  const problem = bundleFileProblem(b, path);
-  if (problem) throw new CliError(problem);
-  return b as Bundle;
+  const r = checkBundleFile(readJsonFile(path, "bundle"), path);
+  if ("problem" in r) throw new CliError(r.problem);
+  return r.bundle;
 }
 
 /** Writes a file atomically (no half-written output). */

@@ -13,6 +13,7 @@ import { loadOrCreateKey, macOf } from "../enforce/approvals/seal.js";
 import { ApprovalClerk } from "../enforce/approvals/clerk.js";
 import { viewOf, type ApprovalStore, type ApprovalView, type Ballot, type StoredApproval } from "../enforce/approvals/types.js";
 import { schemaValidator } from "../compiler/json/validate.js";
+import { loadBundle } from "../runtime/bundle-check.js";
 import type { Bundle, BundlePolicy } from "../runtime/types.js";
 import type { Authenticator } from "../enforce/http-auth.js";
 import { loginKey, Sessions } from "./auth.js";
@@ -85,7 +86,9 @@ export class ConsoleContext {
     let b: unknown;
     try { b = JSON.parse(readFileSync(file, "utf8")); } catch (e) { throw new Error(`cannot read the bundle ${file}: ${(e as Error).message}`); }
     if (!schemaValidator("bundle.schema.json")(b)) throw new Error(`${file} is not a policy bundle (it does not follow schemas/bundle.schema.json)`);
-    this.bundles.set((b as Bundle).revision, b as Bundle);
+    const r = loadBundle(b);
+    if ("problem" in r) throw new Error(`${file} is rejected by the runtime: ${r.problem}`);
+    this.bundles.set(r.bundle.revision, r.bundle);
   }
 
   /** The policy `id` of the bundle with `revision`, when that bundle was given. */

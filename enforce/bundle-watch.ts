@@ -6,7 +6,7 @@
  * signature (`<bundle>.sig`), checked by the runtime's own verifier; otherwise it is not loaded.
  */
 import { readFileSync, unwatchFile, watchFile, type Stats } from "node:fs";
-import { bundleFileProblem } from "../compiler/emit/index.js";
+import { checkBundleFile } from "../compiler/emit/index.js";
 import type { Bundle } from "../runtime/types.js";
 import { verifyBundle } from "../runtime/verify.js";
 
@@ -20,8 +20,8 @@ export function readBundleFile(file: string): BundleRead {
   } catch (e) {
     return { ok: false, error: `cannot read bundle "${file}": ${(e as Error).message}` };
   }
-  const problem = bundleFileProblem(v, file);
-  return problem ? { ok: false, error: problem } : { ok: true, bundle: v as Bundle };
+  const r = checkBundleFile(v, file);
+  return "problem" in r ? { ok: false, error: r.problem } : { ok: true, bundle: r.bundle };
 }
 
 /** Reads a bundle and checks its detached signature (`<file>.sig`) against the public key (PEM). */
@@ -36,8 +36,8 @@ export async function readSignedBundleFile(file: string, publicKeyPem: string): 
   }
   const v = await verifyBundle(bytes, sig, publicKeyPem);
   if (!v.ok) return { ok: false, error: `bundle "${file}" is not verified: ${v.reason}` };
-  const problem = bundleFileProblem(v.bundle, file);
-  return problem ? { ok: false, error: problem } : { ok: true, bundle: v.bundle };
+  const r = checkBundleFile(v.bundle, file);
+  return "problem" in r ? { ok: false, error: r.problem } : { ok: true, bundle: r.bundle };
 }
 
 /** Calls `onBundle` with each new valid bundle written to `file`; returns a function that stops watching. */

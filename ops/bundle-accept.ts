@@ -8,7 +8,7 @@
  * INVARIANT: `ok: true` only for a bundle that passed every check; never throws.
  */
 import { createPublicKey, verify } from "node:crypto";
-import { bundleFileProblem } from "../compiler/emit/index.js";
+import { checkBundleFile } from "../compiler/emit/index.js";
 import { distributionStatement } from "../lifecycle/sign.js";
 import type { Bundle } from "../runtime/types.js";
 import { verifyBundle } from "../runtime/verify.js";
@@ -76,9 +76,9 @@ export async function acceptBundle(bytes: Buffer, sigText: string | undefined, o
     } else {
       try { bundle = JSON.parse(bytes.toString("utf8")); } catch (e) { return { ok: false, reason: `${o.where}: not JSON (${(e as Error).message})` }; }
     }
-    const problem = bundleFileProblem(bundle, o.where);
-    if (problem) return { ok: false, reason: problem };
-    return { ok: true, bundle: bundle as Bundle, ...(issued ? { issued } : {}) };
+    const r = checkBundleFile(bundle, o.where);
+    if ("problem" in r) return { ok: false, reason: r.problem };
+    return { ok: true, bundle: r.bundle, ...(issued ? { issued } : {}) };
   } catch (e) {
     return { ok: false, reason: `${o.where}: ${(e as Error)?.message ?? String(e)}` };
   }

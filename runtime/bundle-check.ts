@@ -4,9 +4,13 @@
  * fail open at decision time: a condition kind this runtime does not know (which would evaluate
  * to false, so a `block` policy would silently never match), an index entry that points at no
  * policy, an effect that is not one of the four, a condition nested beyond MAX_EXPR_DEPTH, and a
- * content `revision` that is not the hash of the content (a bundle edited after it was built).
+ * content `revision` that is not the hash of the content (a bundle edited after it was built). It
+ * reads both forms of a bundle (runtime/bundle-codec.ts): the compact one is checked, decoded,
+ * then checked as a bundle built in memory is.
  */
 import { contentRevision } from "./revision.js";
+import { decodeBundle, isBundleFile, POLICY_COLUMNS, type BundleFile } from "./bundle-codec.js";
+import type { Bundle } from "./types.js";
 import { OPERATIONS as LANGUAGE_OPERATIONS, REVIEW_STATUSES, URL_PARTS as LANGUAGE_URL_PARTS } from "./language-facts.js";
 
 const KINDS = new Set([
@@ -113,21 +117,78 @@ function reviewsProblem(b: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-/** What is structurally wrong with a bundle, or undefined. */
+/** What is structurally wrong with a bundle (either form: runtime/bundle-codec.ts), or undefined. */
 export function bundleProblem(b: unknown): string | undefined {
-  if (!isObj(b) || b["format"] !== "policy-bundle/1") return "not a policy-bundle/1 document";
-  if (typeof b["revision"] !== "string") return "revision: missing";
+  const r = loadBundle(b);
+  return "problem" in r ? r.problem : undefined;
+}
+
+/**
+ * A bundle checked and ready to read: the compact on-disk form decoded (its revision checked
+ * first, on the form it was hashed in), or a bundle built in memory as it is (its revision checked
+ * on its compact form). `problem` says what is wrong, in one sentence.
+ */
+export function loadBundle(b: unknown): { bundle: Bundle } | { problem: string } {
+  if (!isObj(b) || b["format"] !== "policy-bundle/1") return { problem: "not a policy-bundle/1 document" };
+  if (typeof b["revision"] !== "string") return { problem: "revision: missing" };
+  // Past the format, a fault of the encoder or decoder on a malformed document is a refusal.
+  try {
+    if (!isBundleFile(b)) {
+      const problem = expandedProblem(b) ?? revisionProblem(b);
+      return problem ? { problem } : { bundle: b as unknown as Bundle };
+    }
+    const problem = fileProblem(b) ?? revisionProblem(b);
+    if (problem) return { problem };
+    const bundle = decodeBundle(b);
+    const q = expandedProblem(bundle as unknown as Record<string, unknown>);
+    return q ? { problem: q } : { bundle };
+  } catch (e) {
+    return { problem: `not a policy-bundle/1 document (${(e as Error)?.message ?? String(e)})` };
+  }
+}
+
+function revisionProblem(b: Record<string, unknown>): string | undefined {
+  const content = contentRevision(b);
+  if (b["revision"] !== content) return `revision ${JSON.stringify(b["revision"]).slice(0, 40)} is not the hash of the content (${content}): the bundle was changed after it was built; build it again with policy build`;
+  return undefined;
+}
+
+const COLUMNS: ReadonlyMap<string, boolean> = new Map(POLICY_COLUMNS);
+
+/** The compact form's own structure (what decoding relies on): the conditions table and the policy columns. */
+function fileProblem(b: BundleFile): string | undefined {
+  if (!b.conditions.every((c) => Array.isArray(c) && c.length === 2 && typeof c[0] === "string" && isObj(c[1]))) return "conditions: each must be [text, condition]";
+  const cols = b.policies as Record<string, unknown>;
+  const ifs = cols["ifs"];
+  if (!Array.isArray(ifs)) return "policies.ifs: missing";
+  for (const k in cols) {
+    if (!COLUMNS.has(k)) return `policies.${k.slice(0, 40)}: unknown field (a newer compiler?)`;
+    const c = cols[k];
+    if (!Array.isArray(c) || c.length !== ifs.length) return `policies.${k}: not a list of one value per policy`;
+  }
+  for (const [k, always] of POLICY_COLUMNS) if (always && !cols[k]) return `policies.${k}: missing`;
+  const n = b.conditions.length;
+  for (const refs of ifs) if (!Array.isArray(refs) || !refs.every((x) => Number.isInteger(x) && x >= 0 && x < n)) return "policies.ifs: an if line points at no condition";
+  return undefined;
+}
+
+/** The checks of a bundle in its read form (every policy with its `if` lines). */
+function expandedProblem(b: Record<string, unknown>): string | undefined {
   const ps = b["policies"];
   if (!Array.isArray(ps)) return "policies: missing";
   if (!isObj(b["tools"]) || !isObj(b["integrations"]) || !Array.isArray(b["commands"])) return "tools, integrations or commands: missing";
   for (const k in b["tools"]) { const q = toolProblem(k, b["tools"][k]); if (q) return q; }
+  // An `if` line shared by several policies (the compact form's conditions) is checked once.
+  const checked = new WeakSet<object>();
   for (const [i, p] of ps.entries()) {
     const at = `policy ${i}`;
     if (!isObj(p) || typeof p["id"] !== "string" || !Array.isArray(p["ifs"]) || !Array.isArray(p["scope"]) || !Array.isArray(p["residual"])) return `${at}: malformed`;
     if (p["effect"] !== undefined && !EFFECTS.has(p["effect"] as string)) return `${at}: unknown effect ${JSON.stringify(p["effect"]).slice(0, 40)}`;
     if (!TRIGGERS.has(p["trigger"] as string)) return `${at}: unknown trigger`;
     for (const f of p["ifs"]) {
+      if (checked.has(f)) continue;
       const q = isObj(f) ? exprProblem(f["expr"], 1) : "if line is not an object";
+      if (!q) checked.add(f as object);
       if (q) return `${at} (${(p["id"] as string).slice(0, 60)}): ${q}`;
     }
     for (const r of p["residual"]) if (!Number.isInteger(r) || r < 0 || r >= p["ifs"].length) return `${at}: residual points at no if line`;
@@ -149,11 +210,7 @@ export function bundleProblem(b: unknown): string | undefined {
   if (sd) return sd;
   const ap = b["approvers"];
   if (ap !== undefined && (!isObj(ap) || !Object.values(ap).every((v) => Array.isArray(v) && v.every((x) => typeof x === "string")))) return "approvers: malformed (role → list of user names)";
-  const rv = reviewsProblem(b);
-  if (rv) return rv;
-  const content = contentRevision(b);
-  if (b["revision"] !== content) return `revision ${JSON.stringify(b["revision"]).slice(0, 40)} is not the hash of the content (${content}): the bundle was changed after it was built; build it again with policy build`;
-  return undefined;
+  return reviewsProblem(b);
 }
 
 /** The optional indexes of `when tool_response` / `message_to_user` / `message_from_user` policies. */

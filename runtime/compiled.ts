@@ -10,7 +10,10 @@ import type { TallySpec } from "./tally.js";
 import { seenWanted, type SeenWanted } from "./seen.js";
 import { compileDetectors, type Detector } from "./detectors.js";
 import type { CountQuery } from "./store.js";
-import { bundleProblem } from "./bundle-check.js";
+import { loadBundle } from "./bundle-check.js";
+import { entriesOf } from "./lookup.js";
+
+export { entriesOf };
 
 export interface Compiled {
   readonly bundle: Bundle;
@@ -30,18 +33,7 @@ export interface Compiled {
 
 export interface Slot { readonly info: ToolInfo; readonly entries: readonly number[] }
 
-const EMPTY: readonly number[] = [];
 const MAX_CALLS = 10_000;
-const own = Object.prototype.hasOwnProperty;
-
-/** The decision-table entries for a call (SPEC §8: a hash lookup, then residual checks). */
-export function entriesOf(b: Bundle, call: ToolInfo | undefined): readonly number[] {
-  const ix = b.index;
-  if (!call) return ix.agent_discovered;
-  if (call.known) return own.call(ix.tool_call.tools, call.key) ? ix.tool_call.tools[call.key]! : EMPTY;
-  if (own.call(ix.tool_call.integrations, call.integration)) return ix.tool_call.integrations[call.integration]!;
-  return own.call(b.integrations, call.integration) ? EMPTY : ix.tool_call.other;
-}
 
 /** An MCP call resolved through the per-bundle cache. */
 export function slotOf(c: Compiled, integration: string, tool: string): Slot {
@@ -59,9 +51,10 @@ export function slotOf(c: Compiled, integration: string, tool: string): Slot {
 
 /** Checks and prepares a bundle; throws with the problem when it is not a usable `policy-bundle/1`. */
 export function compile(b: Bundle): Compiled {
-  const problem = bundleProblem(b);
-  if (problem) throw new Error(problem);
-  const all = (b.policies as readonly BundlePolicy[]).flatMap((p) => p.ifs.map((i) => i.expr));
+  const r = loadBundle(b);
+  if ("problem" in r) throw new Error(r.problem);
+  b = r.bundle;
+  const all = distinctConditions(b.policies);
   return {
     bundle: b,
     detectors: compileDetectors(b.detectors ?? []),
@@ -72,6 +65,13 @@ export function compile(b: Bundle): Compiled {
     seen: seenWanted(all),
     calls: { n: 0, m: new Map() },
   };
+}
+
+/** Each condition once (a decoded bundle shares the condition objects of repeated `if` lines). */
+function distinctConditions(ps: readonly BundlePolicy[]): CExpr[] {
+  const seen = new Set<CExpr>();
+  for (const p of ps) for (const i of p.ifs) seen.add(i.expr);
+  return [...seen];
 }
 
 function counters(exprs: readonly CExpr[]): { filters: Map<string, CExpr | undefined>; counts: Map<string, CountQuery> } {

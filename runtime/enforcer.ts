@@ -17,9 +17,9 @@ import { callFacts, resourceKey, type EvalContext } from "./evaluate.js";
 import { MemoryStore, type SessionStore, type StateSnapshot, type StateQuery, type StateUpdate } from "./store.js";
 import { reviewOf, staticEval } from "./static-eval.js";
 import { decideBucket } from "./fast.js";
+import { compile, slotOf, type Compiled } from "./compiled.js";
+import { canonicalCall, entriesOf, pathContextOf } from "./lookup.js";
 import { canonicalArgs } from "./canonical-args.js";
-import type { PathContext } from "./canonical-path.js";
-import { compile, entriesOf, slotOf, type Compiled } from "./compiled.js";
 import { Revisions } from "./revisions.js";
 import { addsOf, agentKeyOf, clampedTime, eventTime, pendingNote, pendingWorlds, sessionAtoms, sessionKeyOf, stateUpdate, strictestOutcome, within } from "./store-protocol.js";
 import { refundOf, tallyQuery } from "./tally.js";
@@ -30,7 +30,7 @@ import { compileDetectors, type Detector } from "./detectors.js";
 import { decideReturn, passDecision, responseEntries, sanitizeResult, sanitizeText, withheldResult as withheld } from "./response.js";
 import type { ReturnTrigger } from "./types.js";
 
-export { decisionOf, inScope };
+export { decisionOf, inScope, canonicalCall, pathContextOf };
 
 export interface EnforcerOptions {
   /**
@@ -78,24 +78,6 @@ function blockDecision(reason: string, revision: string): Decision {
 }
 
 const sameWords = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((w, i) => w === b[i]);
-
-/** The folders path arguments of a call are read against (`call.root`, `call.home`). */
-export function pathContextOf(call: SessionEvent["call"]): PathContext {
-  if (!call || (call.root === undefined && call.home === undefined)) return NO_PATHS;
-  return { ...(call.root !== undefined ? { root: call.root } : {}), ...(call.home !== undefined ? { home: call.home } : {}) };
-}
-const NO_PATHS: PathContext = {};
-
-/**
- * The call with the arguments its catalog tool marks (paths, URLs) in canonical form; a string
- * when a marked path is ambiguous (the call is then blocked: fail closed).
- */
-export function canonicalCall(call: ResolvedCall, ec: NonNullable<SessionEvent["call"]>): ResolvedCall | string {
-  if (!call.argKinds || call.argv) return call;
-  const r = canonicalArgs(call.args, call.argKinds, pathContextOf(ec));
-  if (r.ambiguous) return `ambiguous path: ${r.ambiguous}; the server could read it in more than one way, so the call is blocked (write the path plainly)`;
-  return r.changed ? { ...call, args: r.args } : call;
-}
 
 const NO_NOTES: string[] = [];
 

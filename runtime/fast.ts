@@ -26,7 +26,7 @@
  * exactly (test/runtime/fast-index.test.ts and the differential properties check this).
  */
 import type { Bundle, BundlePolicy, CExpr, Decision, SessionEvent } from "./types.js";
-import { allOf, ALWAYS, argAt, compileExpr, isWildPath, lowerText, stringsOf, type EvalContext, type Pred } from "./evaluate.js";
+import { allOf, ALWAYS, argAt, compileExpr, isWildPath, lowerText, stringsOf, type EvalContext, type Pred } from "./conditions.js";
 import type { ResolvedCall } from "./event.js";
 import { escapeRegex, globLiteralPrefix, globToRegexSource } from "./glob.js";
 import { passes, prefilterOf, type Detector, type Prefilter } from "./detectors.js";

@@ -1,11 +1,15 @@
 /**
- * The content revision of a bundle: the first 16 hex digits of SHA-256 over the bundle's JSON
- * (`JSON.stringify`, keys in the order the compiler writes them) with `revision` set to "".
+ * The content revision of a bundle: the first 16 hex digits of SHA-256 over the JSON of its compact
+ * form (runtime/bundle-codec.ts: `JSON.stringify`, keys in the order the compiler writes them) with
+ * `revision` set to "".
  * The compiler stamps it (compiler/emit) and the runtime recomputes it when it loads a bundle, so a
  * bundle edited by hand is rejected (SPEC §5, settled: fail closed).
  * Dependency-free: Node's own SHA-256 when the host has one (`process.getBuiltinModule`, no import),
  * else the small implementation below (browsers, edge workers); both give the same digest (tested).
  */
+
+import { encodeBundle, isBundleFile } from "./bundle-codec.js";
+import type { Bundle } from "./types.js";
 
 type NodeCrypto = { createHash(alg: string): { update(s: string, enc: string): { digest(enc: string): string } } };
 
@@ -18,9 +22,10 @@ const nodeCrypto: NodeCrypto | undefined = (() => {
   }
 })();
 
-/** The revision a bundle's content should carry. */
+/** The revision a bundle's content should carry: the hash of its compact form (runtime/bundle-codec.ts). */
 export function contentRevision(bundle: { readonly revision?: unknown }): string {
-  const text = JSON.stringify({ ...bundle, revision: "" });
+  const wire = isBundleFile(bundle) ? bundle : encodeBundle(bundle as unknown as Bundle);
+  const text = JSON.stringify({ ...wire, revision: "" });
   return sha256Hex(text).slice(0, 16);
 }
 
@@ -30,14 +35,18 @@ export function sha256Hex(text: string): string {
   return portableSha256Hex(text);
 }
 
-const K = new Uint32Array([
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
-  0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-  0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-  0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-]);
+/**
+ * SHA-256's round constants and initial hash: the first 32 bits of the fractional parts of the cube
+ * and square roots of the first primes (FIPS 180-4 §4.2.2, §5.3.3), computed once instead of
+ * written out (a smaller runtime; `test/runtime/revision.test.ts` checks the digest against Node's).
+ * Exact on any engine: `Math.sqrt` is correctly rounded, and each cube root's 32 bits lie at least
+ * 0.02 × 2^-32 from a rounding boundary, thousands of ulps of `Math.cbrt`'s error.
+ */
+const PRIMES: number[] = [];
+for (let n = 2; PRIMES.length < 64; n++) if (PRIMES.every((p) => n % p !== 0)) PRIMES.push(n);
+const frac32 = (x: number): number => ((x - Math.floor(x)) * 0x100000000) >>> 0;
+const K = new Uint32Array(PRIMES.map((p) => frac32(Math.cbrt(p))));
+const H0 = PRIMES.slice(0, 8).map((p) => frac32(Math.sqrt(p)));
 
 /** FIPS 180-4 SHA-256, for hosts without Node's crypto. */
 export function portableSha256Hex(text: string): string {
@@ -49,7 +58,7 @@ export function portableSha256Hex(text: string): string {
   const view = new DataView(buf.buffer);
   view.setUint32(blocks - 8, Math.floor(msg.length / 0x20000000));
   view.setUint32(blocks - 4, (msg.length << 3) >>> 0);
-  const h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+  const h = new Uint32Array(H0);
   const w = new Uint32Array(64);
   const rotr = (x: number, n: number) => (x >>> n) | (x << (32 - n));
   for (let off = 0; off < blocks; off += 64) {

@@ -5,6 +5,7 @@
  * otherwise the result names what is wrong and nothing is loaded (fail closed). Never throws.
  */
 import { Enforcer, type EnforcerOptions } from "./enforcer.js";
+import { encodeBundle, isBundleFile, type BundleFile } from "./bundle-codec.js";
 import type { Bundle } from "./types.js";
 
 /** The detached signature file (`policy-signature/1`). */
@@ -20,7 +21,7 @@ export interface BundleSignature {
 }
 
 export type VerifyResult =
-  | { readonly ok: true; readonly reason: ""; readonly bundle: Bundle; readonly revision: string }
+  | { readonly ok: true; readonly reason: ""; readonly bundle: BundleFile; readonly revision: string }
   | { readonly ok: false; readonly reason: string };
 
 type Bytes = Uint8Array | ArrayBuffer | string;
@@ -102,9 +103,9 @@ export async function verifyBundle(bytes: Bytes, signature: Bytes | BundleSignat
     if (!raw || raw.length !== 64) return fail("the signature is not a base64 Ed25519 signature (64 bytes)");
     const k = await importKey(publicKey, subtle);
     if (typeof k === "string") return fail(k);
-    let bundle: Bundle;
+    let bundle: BundleFile;
     try {
-      bundle = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(data)) as Bundle;
+      bundle = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(data)) as BundleFile;
     } catch (e) {
       return fail(`the bundle is not valid JSON (truncated or corrupted: ${(e as Error).message})`);
     }
@@ -113,7 +114,8 @@ export async function verifyBundle(bytes: Bytes, signature: Bytes | BundleSignat
     const id = (await hex(k.spki, subtle)).slice(0, 16);
     if (sig.key !== id) return fail(`the bundle was signed with key ${sig.key}, not with the public key given (${id})`);
     if (!(await subtle.verify(ALG, k.key, raw, data))) return fail("the signature does not match the bundle's bytes: the bundle was modified after it was signed");
-    const content = JSON.stringify({ ...bundle, revision: "" });
+    // The revision is the hash of the compact form (runtime/bundle-codec.ts); a bundle signed as built in memory is encoded first.
+    const content = JSON.stringify({ ...(isBundleFile(bundle) ? bundle : encodeBundle(bundle as unknown as Bundle)), revision: "" });
     const rev = (await hex(new TextEncoder().encode(content), subtle)).slice(0, 16);
     if (rev !== bundle.revision) return fail(`the bundle's revision ${bundle.revision} does not match its content (${rev})`);
     return { ok: true, reason: "", bundle, revision: bundle.revision };

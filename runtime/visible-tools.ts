@@ -5,7 +5,7 @@
  */
 import type { BundlePolicy, SessionEvent, UserInfo } from "./types.js";
 import { resolveCall } from "./event.js";
-import { callFacts } from "./evaluate.js";
+import { callFacts } from "./conditions.js";
 import { reviewOf, staticEval, toolReviewOf } from "./static-eval.js";
 import type { Compiled } from "./compiled.js";
 

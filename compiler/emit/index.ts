@@ -1,11 +1,12 @@
 /**
- * `compiler/emit`: decision tables → `policy-bundle/1` JSON, validated against
- * `schemas/bundle.schema.json`. INVARIANT: same sources → byte-identical bundle; `revision` is a
+ * `compiler/emit`: decision tables → `policy-bundle/1` JSON (written in its compact form,
+ * runtime/bundle-codec.ts), validated against `schemas/bundle.schema.json`. INVARIANT: same sources → byte-identical bundle; `revision` is a
  * hash of the content.
  */
 import type { Bundle } from "../../runtime/types.js";
 import { contentRevision } from "../../runtime/revision.js";
-import { bundleProblem } from "../../runtime/bundle-check.js";
+import { loadBundle } from "../../runtime/bundle-check.js";
+import { encodeBundle } from "../../runtime/bundle-codec.js";
 import type { CheckedProject, CheckedPolicy } from "../model.js";
 import { lower, sortByKeys } from "../lower/index.js";
 import type { Catalog } from "../catalog/catalog.js";
@@ -53,17 +54,23 @@ function pinsOf(catalog: Catalog): { pins?: Record<string, ToolPin> } {
   return Object.keys(pins).length ? { pins: sortByKeys(pins) } : {};
 }
 
-/** The bundle's bytes as written to disk. */
+/** The bundle's bytes as written to disk: its compact form (runtime/bundle-codec.ts). */
 export function serializeBundle(b: Bundle): string {
-  return JSON.stringify(b) + "\n";
+  return JSON.stringify(encodeBundle(b)) + "\n";
 }
 
-/** Validates a bundle against its published schema; returns messages (empty = valid). */
+/**
+ * Validates a bundle against its published schema (which describes the compact form on disk; a
+ * bundle built in memory is validated as it would be written); returns messages (empty = valid).
+ */
 export function validateBundle(b: unknown): string[] {
   const v = schemaValidator("bundle.schema.json");
-  if (v(b)) return [];
+  const doc = isObj(b) && Array.isArray(b["policies"]) ? encodeBundle(b as unknown as Bundle) : b;
+  if (v(doc)) return [];
   return usefulErrors(v.errors ?? []).map(ajvMessage);
 }
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * What is wrong with a bundle read from `file`, in one sentence, or undefined: its schema first,
@@ -71,8 +78,17 @@ export function validateBundle(b: unknown): string[] {
  * command refuses the file instead of deciding every call `block`.
  */
 export function bundleFileProblem(b: unknown, file: string): string | undefined {
+  const r = checkBundleFile(b, file);
+  return "problem" in r ? r.problem : undefined;
+}
+
+/**
+ * A bundle read from `file` (parsed JSON, either form), checked as `bundleFileProblem` does and
+ * ready to read (the compact form decoded), or the problem.
+ */
+export function checkBundleFile(b: unknown, file: string): { bundle: Bundle } | { problem: string } {
   const problems = validateBundle(b);
-  if (problems.length) return `bundle "${file}" is not a valid policy-bundle/1 document: ${problems.slice(0, 3).join("; ")}`;
-  const rejected = bundleProblem(b);
-  return rejected ? `bundle "${file}" is rejected by the runtime: ${rejected}` : undefined;
+  if (problems.length) return { problem: `bundle "${file}" is not a valid policy-bundle/1 document: ${problems.slice(0, 3).join("; ")}` };
+  const r = loadBundle(b);
+  return "problem" in r ? { problem: `bundle "${file}" is rejected by the runtime: ${r.problem}` } : r;
 }

@@ -83,7 +83,7 @@ describe("policy build and policy.lock", () => {
   it("never builds deprecated policies, drafts only when asked", async () => {
     const w = lifecycleCopy();
     expect((await runCli(["build", "-o", "b.json", "--include-drafts"], { cwd: w })).code).toBe(0);
-    const ids = JSON.parse(readFileSync(join(w, "b.json"), "utf8")).policies.map((p: { id: string }) => p.id);
+    const ids = [...(JSON.parse(readFileSync(join(w, "b.json"), "utf8")) as { policies: { id: string[] } }).policies.id];
     expect(ids.sort()).toEqual(["github-merge-approval-v2", "github-merge-approval-v3", "github-no-repo-delete"]);
   });
 
