@@ -176,8 +176,9 @@ export class Workspace {
     return result;
   }
 
-  isOpen(uri: string): boolean {
-    return this.docs.get(uri) !== undefined;
+  /** The version of the open document (undefined when it is not open). */
+  openVersion(uri: string): number | undefined {
+    return this.docs.get(uri)?.version;
   }
 
   /** The file name the project uses for a URI (relative to its root, `/` separators). */

@@ -79,7 +79,8 @@ function checkPolicies(ctx: CheckContext, files: readonly SourceFile[], roster: 
 /** The same, keeping what did not change since the memo's last check (`incremental/`). */
 function checkPoliciesWith(memo: CheckMemo, ctx: CheckContext, files: readonly SourceFile[], roster: ApproverRoster | undefined): CheckedPolicy[] {
   const entries = memo.checkPolicies(ctx, files, roster);
-  const policies = entries.flatMap((e) => (e.policy ? [e.policy] : []));
+  const policies: CheckedPolicy[] = [];
+  for (const e of entries) if (e.policy) policies.push(e.policy);
   checkPolicyCount(ctx, policies);
   memo.crossFile(ctx, entries);
   return policies;

@@ -21,6 +21,8 @@ export class Shadowed implements CrossFileRule {
   private readonly unconstrained = new Set<CheckedEntry>();
   /** A shadowed policy → the one that shadows it. */
   private readonly found = new Map<CheckedEntry, CheckedEntry>();
+  /** The diagnostics last made, with the declarations they were made of (made again when either moved). */
+  private readonly made = new Map<CheckedEntry, { readonly p: unknown; readonly q: unknown; readonly d: Diagnostic }>();
 
   update(added: readonly CheckedEntry[], removed: readonly CheckedEntry[]): void {
     const changed: Keys[] = [];
@@ -37,19 +39,28 @@ export class Shadowed implements CrossFileRule {
       changed.push(k);
     }
     for (const e of fresh) this.index(e, this.keys.get(e)!);
-    for (const p of this.affected(changed, fresh)) this.decide(p);
+    // Every policy new (the first check): each is decided once, no need to look for the concerned ones.
+    const all = fresh.length === this.keys.size;
+    for (const p of all ? fresh : this.affected(changed, fresh)) this.decide(p);
   }
 
   diagnostics(all: readonly CheckedEntry[]): Diagnostic[] {
     if (this.found.size === 0) return [];
     const out: Diagnostic[] = [];
-    for (const e of all) { const q = this.found.get(e); if (q) out.push(shadowedDiagnostic(e.policy, q.policy)); }
+    for (const e of all) {
+      const q = this.found.get(e);
+      if (!q) continue;
+      let m = this.made.get(e);
+      if (!m || m.p !== e.decl || m.q !== q.decl) this.made.set(e, (m = { p: e.decl, q: q.decl, d: shadowedDiagnostic(e.policy, q.policy) }));
+      out.push(m.d);
+    }
     return out;
   }
 
   private drop(e: CheckedEntry, k: Keys): void {
     this.keys.delete(e);
     this.found.delete(e);
+    this.made.delete(e);
     for (const x of k.set) removeFrom(this.postings, x, e);
     if (k.under === undefined) this.unconstrained.delete(e); else removeFrom(this.byKey, k.under, e);
   }
@@ -84,6 +95,6 @@ export class Shadowed implements CrossFileRule {
     for (const x of mine.set) for (const q of this.byKey.get(x) ?? []) candidates.push(q);
     candidates.sort((a, b) => a.policy.order - b.policy.order);
     const q = candidates.find((c) => shadows(c.policy, this.keys.get(c)!.list, p.policy, mine.set));
-    if (q) this.found.set(p, q); else this.found.delete(p);
+    if (q) { if (this.found.get(p) !== q) this.made.delete(p); this.found.set(p, q); } else { this.found.delete(p); this.made.delete(p); }
   }
 }
