@@ -70,8 +70,8 @@ function incremental(prev: ParsedText, text: string, file: string): ParseResult 
   if (middle.diagnostics.length && first > 0 && old.charCodeAt(decls[first - 1]!.span.end - 1) !== 125) return undefined;
   const oldLines = prev.result.lines;
   const lineDelta = last < decls.length ? lines.position(cutB + delta).line - oldLines.position(cutB).line : 0;
-  const shiftMiddle = (x: Span): Span => ({ ...x, start: x.start + cutA, end: x.end + cutA, line: x.line + lineA, endLine: x.endLine + lineA });
-  const shiftAfter = (x: Span): Span => ({ ...x, start: x.start + delta, end: x.end + delta, line: x.line + lineDelta, endLine: x.endLine + lineDelta });
+  const shiftMiddle = (x: Span): Span => shifted(x, cutA, lineA);
+  const shiftAfter = (x: Span): Span => shifted(x, delta, lineDelta);
   const comments = [
     ...ast.comments.filter((c) => c.span.end <= cutA),
     ...moveSpans(middle.ast.comments, shiftMiddle),
@@ -108,6 +108,11 @@ function lineStartAfter(text: string, at: number): number {
   let i = at;
   while (i < text.length && !atLineStart(text, i)) i++;
   return i;
+}
+
+/** A span moved by `offset` characters and `lines` lines (columns unchanged). */
+function shifted(x: Span, offset: number, lines: number): Span {
+  return { file: x.file, start: x.start + offset, end: x.end + offset, line: x.line + lines, column: x.column, endLine: x.endLine + lines, endColumn: x.endColumn };
 }
 
 function isSpan(x: object): x is Span {

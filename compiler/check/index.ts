@@ -57,6 +57,19 @@ export interface CheckOptions {
   readonly memo?: CheckMemo;
 }
 
+/** The project's detector, organization and default declarations, in project order (one pass over every declaration). */
+function declarationsOf(files: readonly SourceFile[]): { Detector: A.DetectorDecl[]; Organization: A.OrganizationDecl[]; Default: A.DefaultDecl[] } {
+  const out = { Detector: [] as A.DetectorDecl[], Organization: [] as A.OrganizationDecl[], Default: [] as A.DefaultDecl[] };
+  for (const f of files) {
+    for (const d of f.ast.decls) {
+      if (d.kind === "Detector") out.Detector.push(d);
+      else if (d.kind === "Organization") out.Organization.push(d);
+      else if (d.kind === "Default") out.Default.push(d);
+    }
+  }
+  return out;
+}
+
 /** Every policy, then the rules over several policies. */
 function checkPolicies(ctx: CheckContext, files: readonly SourceFile[], roster: ApproverRoster | undefined): CheckedPolicy[] {
   const policies: CheckedPolicy[] = [];
@@ -101,11 +114,11 @@ export function checkProject(sources: readonly Source[], catalog: Catalog, extra
     ctx.diagnostics.push(...r.diagnostics);
     return { file: s.file, text: s.text, ast: r.ast };
   });
-  const all = <K extends A.Decl["kind"]>(kind: K) => files.flatMap((f) => f.ast.decls.filter((d): d is Extract<A.Decl, { kind: K }> => d.kind === kind));
+  const decls = declarationsOf(files);
   for (const c of BUILTIN_CLASSES) ctx.dataClasses.add(c);
-  const detectors = checkDetectors(ctx, limitDetectors(ctx, all("Detector")));
-  const organization = checkOrganization(ctx, all("Organization"));
-  const dflt = checkDefaults(ctx, all("Default"));
+  const detectors = checkDetectors(ctx, limitDetectors(ctx, decls.Detector));
+  const organization = checkOrganization(ctx, decls.Organization);
+  const dflt = checkDefaults(ctx, decls.Default);
   const policies = opts.memo ? checkPoliciesWith(opts.memo, ctx, files, opts.approvers) : checkPolicies(ctx, files, opts.approvers);
   const approvers = opts.approvers ? sortedRoster(opts.approvers) : undefined;
   const tests = files.flatMap((f) => f.ast.decls.filter((d): d is A.TestDecl => d.kind === "Test").map((decl) => ({ file: f.file, decl })));

@@ -137,5 +137,5 @@ test("after random edits, the incremental check equals a check from scratch", ()
     } finally {
       ws.dispose();
     }
-  }), { numRuns: 100 });
+  }), { numRuns: 80 });
 });

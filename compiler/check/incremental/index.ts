@@ -65,7 +65,7 @@ export class CheckMemo {
       for (const d of f.ast.decls) {
         if (d.kind !== "Policy") continue;
         const e = this.entry(ctx, d, f.file, order++, env, roster);
-        ctx.diagnostics.push(...e.diagnostics);
+        if (e.diagnostics.length) ctx.diagnostics.push(...e.diagnostics);
         out.push(e);
       }
     }
