@@ -6,7 +6,8 @@
  * spans, messages, hints, related spans, fixes) and the same policies as `loadProject` run on the
  * same texts without any memo. The snippets make the cross-file rules fire across files:
  * duplicate ids, shadowing (with a policy without `if` lines, and deprecated ones), stricter
- * command forms, approvers, tests naming policies, detectors and the organization.
+ * command forms, approvers, tests naming policies, detectors and the organization; the project's
+ * config changes too (the approvers roster, a catalog with a tool less), which every policy reads.
  */
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -42,6 +43,14 @@ const SNIPPETS = [
 ];
 const IDS = ["no-push", "no-force", "alpha-read", "alpha-block", "contra", "all", "x1"];
 const CHARS = ["x", " ", "\n", "}", "\"", "1", "#"];
+/** What a policy's check reads besides the policy: the approvers roster, and the catalog (a tool less). */
+const CONFIGS = [
+  { catalogs: ["catalog.json"], approvers: { manager: ["ann"] } },
+  { catalogs: ["catalog.json"], approvers: { manager: ["ann"], technician: ["tom"] } },
+  { catalogs: ["catalog.json"] },
+  { catalogs: ["catalog-small.json"], approvers: { manager: ["ann"] } },
+];
+const SMALLER = { ...SMALL_CATALOG, integrations: SMALL_CATALOG.integrations.map((i) => (i.id === "gitx" ? { ...i, tools: i.tools.filter((t) => t.name !== "push_force"), commands: (i.commands ?? []).filter((c) => c.tool !== "push_force") } : i)) };
 
 type Edit =
   | { kind: "insert"; file: number; at: number; snippet: number }
@@ -49,7 +58,8 @@ type Edit =
   | { kind: "type"; file: number; at: number; char: string }
   | { kind: "erase"; file: number; at: number }
   | { kind: "set"; file: number; at: number; what: "id" | "priority" | "effect"; value: number }
-  | { kind: "move"; file: number; at: number; to: number };
+  | { kind: "move"; file: number; at: number; to: number }
+  | { kind: "config"; variant: number };
 
 const at = fc.double({ min: 0, max: 1, noNaN: true });
 const file = fc.nat(2);
@@ -60,6 +70,7 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ kind: fc.constant("erase" as const), file, at }),
   fc.record({ kind: fc.constant("set" as const), file, at, what: fc.constantFrom("id" as const, "priority" as const, "effect" as const), value: fc.nat(6) }),
   fc.record({ kind: fc.constant("move" as const), file, at, to: file }),
+  fc.record({ kind: fc.constant("config" as const), variant: fc.nat(CONFIGS.length - 1) }),
 );
 
 /** Line starts of the declarations of a text (lines that start a `policy`, `test`, … block). */
@@ -71,7 +82,8 @@ function declStarts(text: string): number[] {
   return out;
 }
 
-function apply(texts: string[], e: Edit): void {
+function apply(texts: string[], e: Edit, dir: string): void {
+  if (e.kind === "config") { writeFileSync(join(dir, "policy.config.json"), JSON.stringify(CONFIGS[e.variant])); return; }
   const t = texts[e.file]!;
   const pos = Math.floor(e.at * t.length);
   const starts = declStarts(t);
@@ -110,11 +122,12 @@ test("after random edits, the incremental check equals a check from scratch", ()
   const dir = mkdtempSync(join(tmpdir(), "policy-incremental-"));
   dirs.push(dir);
   writeFileSync(join(dir, "catalog.json"), JSON.stringify(SMALL_CATALOG));
-  writeFileSync(join(dir, "policy.config.json"), JSON.stringify({ catalogs: ["catalog.json"], approvers: { manager: ["ann"] } }));
+  writeFileSync(join(dir, "catalog-small.json"), JSON.stringify(SMALLER));
   mkdirSync(join(dir, "p"), { recursive: true });
   const paths = ["a.policy", "p/b.policy", "p/c.policy"].map((f) => join(dir, f));
   const reference = new ProjectMemo({ checks: false });
   fc.assert(fc.property(fc.array(fc.nat(SNIPPETS.length - 1), { minLength: 3, maxLength: 12 }), fc.array(edit, { minLength: 1, maxLength: 8 }), (start, edits) => {
+    writeFileSync(join(dir, "policy.config.json"), JSON.stringify(CONFIGS[0]));
     const texts = ["", "", ""];
     start.forEach((s, i) => { texts[i % 3] += SNIPPETS[s]!; });
     for (const [i, p] of paths.entries()) writeFileSync(p, texts[i]!);
@@ -129,9 +142,10 @@ test("after random edits, the incremental check equals a check from scratch", ()
       };
       check("open");
       for (const e of edits) {
-        apply(texts, e);
+        apply(texts, e, dir);
         docs = docs.map((d, i) => (d.getText() === texts[i] ? d : TextDocument.create(d.uri, "policy", d.version + 1, texts[i]!)));
         for (const d of docs) ws.documentChanged(d.uri);
+        if (e.kind === "config") ws.filesChanged([join(dir, "policy.config.json")]);
         check(JSON.stringify(e));
       }
     } finally {
