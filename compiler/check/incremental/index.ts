@@ -86,7 +86,7 @@ export class CheckMemo {
       const c = contradiction(policy);
       if (c) ctx.diagnostics.push(c);
     }
-    const e: PolicyEntry = { decl, file, env, policy, diagnostics: ctx.diagnostics.splice(mark), seen: 0, place: 0 };
+    const e: PolicyEntry = { decl, file, env, policy, diagnostics: ctx.diagnostics.length > mark ? ctx.diagnostics.splice(mark) : NONE, seen: 0, place: 0 };
     this.entries.set(decl, e);
     return e;
   }
@@ -96,7 +96,7 @@ export class CheckMemo {
     const m = this.movedFrom?.(decl);
     const e = m && this.entries.get(m.from as A.PolicyDecl);
     if (!m || !e || e.decl !== m.from || e.file !== file || e.env !== env) return undefined;
-    const diagnostics = moveDiagnostics(e.diagnostics, e.decl.span, m);
+    const diagnostics = e.diagnostics.length ? moveDiagnostics(e.diagnostics, e.decl.span, m) : NONE;
     if (!diagnostics) return undefined;
     e.decl = decl;
     e.diagnostics = diagnostics;
@@ -132,6 +132,9 @@ export class CheckMemo {
     this.last = { env: this.env, update: now, entries: checked, rules };
   }
 }
+
+/** The diagnostics of a policy that has none (most of them: one array for all). */
+const NONE: readonly Diagnostic[] = Object.freeze([]);
 
 const moveSpan = (s: Span, m: DeclMove): Span => ({ ...s, start: s.start + m.offset, end: s.end + m.offset, line: s.line + m.lines, endLine: s.endLine + m.lines });
 
