@@ -215,7 +215,7 @@ export class Workspace {
     }
     s.checkedAt = target;
     s.lastCheckMs = performance.now() - t0;
-    if (s.lastCheckMs > 100) this.options.info?.(`checked ${s.root} in ${Math.round(s.lastCheckMs)} ms (${s.loaded?.project.files.length ?? 0} files)`);
+    if (s.lastCheckMs > 100) this.options.info?.(`checked ${s.root} in ${Math.round(s.lastCheckMs)} ms (${s.loaded?.project.files.length ?? 0} files, ${s.memo.check?.rechecked ?? 0} of ${s.loaded?.project.policies.length ?? 0} policies checked again)`);
     s.lastCheckEnd = Date.now();
     for (const l of this.listeners) {
       try { l(s); } catch (e) { this.options.log(`listener failed: ${(e as Error).stack ?? String(e)}`); }
