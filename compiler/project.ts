@@ -9,8 +9,8 @@ import picomatch from "picomatch";
 import type { Diagnostic } from "../grammar/diagnostic.js";
 import { diagnostic } from "./diagnostics/codes.js";
 import { LineMap } from "../grammar/span.js";
-import { loadCatalog, type CatalogSource } from "./catalog/load.js";
-import { checkProject, type CheckOptions, type Source } from "./check/index.js";
+import { loadCatalog, type CatalogSource, type LoadedCatalog } from "./catalog/load.js";
+import { checkProject, CheckMemo, type CheckOptions, type Source } from "./check/index.js";
 import type { CheckedProject } from "./model.js";
 import { readJson } from "./json/validate.js";
 import { readSourceFile } from "./text-input.js";
@@ -31,6 +31,37 @@ export interface LoadOptions {
   readonly parse?: CheckOptions["parse"];
   /** Accept catalogs named by the config outside the project root (`--allow-outside`). */
   readonly allowOutside?: boolean;
+  /** What the previous load of the same project kept (the language server passes one per project). */
+  readonly memo?: ProjectMemo;
+}
+
+/**
+ * What `loadProject` keeps from one load of a project to the next: the loaded catalog while its
+ * sources are the same, and the check's memo (`CheckMemo`). A load with a memo returns what a
+ * load without one returns.
+ */
+export class ProjectMemo {
+  /** Undefined when asked to keep the catalog only (every check then runs in full). */
+  readonly check: CheckMemo | undefined;
+  private catalog: { readonly sources: readonly CatalogSource[]; readonly loaded: LoadedCatalog } | undefined;
+
+  /**
+   * `movedFrom`: see `CheckMemo` (the declarations the caller's parse moved unchanged);
+   * `checks: false` keeps the catalog only.
+   */
+  constructor(opts: { readonly movedFrom?: ConstructorParameters<typeof CheckMemo>[0]; readonly checks?: boolean } = {}) {
+    this.check = opts.checks === false ? undefined : new CheckMemo(opts.movedFrom);
+  }
+
+  /** `loadCatalog(sources)`, kept while the sources (names and texts) are the same. */
+  loadCatalog(sources: readonly CatalogSource[]): LoadedCatalog {
+    const same = (a: CatalogSource, b: CatalogSource) => a.file === b.file && "text" in a && "text" in b && a.text === b.text;
+    const kept = this.catalog;
+    if (kept && kept.sources.length === sources.length && kept.sources.every((c, i) => same(c, sources[i]!))) return kept.loaded;
+    const loaded = loadCatalog(sources);
+    this.catalog = { sources, loaded };
+    return loaded;
+  }
 }
 
 export interface LoadedProject {
@@ -139,11 +170,11 @@ export function loadProject(paths: readonly string[], opts: LoadOptions = {}): L
     if (read !== undefined && "diagnostic" in read) { extra.push(read.diagnostic); return []; }
     return [{ file: c.file, ...(read !== undefined ? { text: read.text } : {}) }];
   });
-  const { catalog, diagnostics } = loadCatalog(readable);
+  const { catalog, diagnostics } = opts.memo ? opts.memo.loadCatalog(readable) : loadCatalog(readable);
   extra.push(...diagnostics);
   const reviews = loadReviews(root, catalog, cwd);
   extra.push(...reviews.diagnostics);
-  const project = checkProject(sources, catalog, extra, { ...(opts.parse ? { parse: opts.parse } : {}), ...(config.approvers ? { approvers: config.approvers } : {}), ...(config.user_claims ? { userClaims: config.user_claims } : {}), ...(reviews.statuses ? { reviews: reviews.statuses } : {}) });
+  const project = checkProject(sources, catalog, extra, { ...(opts.parse ? { parse: opts.parse } : {}), ...(config.approvers ? { approvers: config.approvers } : {}), ...(config.user_claims ? { userClaims: config.user_claims } : {}), ...(reviews.statuses ? { reviews: reviews.statuses } : {}), ...(opts.memo?.check ? { memo: opts.memo.check } : {}) });
   const empty = emptyProjectWarning(project, roots, cwd, paths);
   return { project: empty ? { ...project, diagnostics: [...project.diagnostics, empty] } : project, ...(configFile ? { configFile } : {}), unreadable, root };
 }

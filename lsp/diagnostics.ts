@@ -50,9 +50,16 @@ function lockOf(s: ProjectState): readonly Diagnostic[] {
   }
 }
 
-/** Publishes the diagnostics of one project; remembers which URIs it published to. */
+/**
+ * Publishes the diagnostics of one project; remembers what it sent to each URI. After a check, a
+ * file is sent its diagnostics when they changed, or when its open document changed since they
+ * were last sent (the editor is told that the new text was checked); the other files are not sent
+ * anything, so an edit updates another file only where a cross-file result changed.
+ */
 export class DiagnosticsPublisher {
   private readonly published = new Map<string, Set<string>>();
+  /** Per URI: the diagnostics last sent (as JSON) and the document version they were sent for. */
+  private readonly sent = new Map<string, { readonly json: string; readonly version: number | undefined }>();
 
   constructor(private readonly connection: Connection, private readonly ws: Workspace) {}
 
@@ -72,7 +79,12 @@ export class DiagnosticsPublisher {
     const before = this.published.get(s.key) ?? new Set<string>();
     for (const uri of before) if (!byUri.has(uri)) byUri.set(uri, []);
     for (const [uri, diagnostics] of byUri) {
-      if (diagnostics.length === 0 && !before.has(uri) && !this.ws.isOpen(uri)) continue;
+      const version = this.ws.openVersion(uri);
+      if (diagnostics.length === 0 && !before.has(uri) && version === undefined) continue;
+      const json = JSON.stringify(diagnostics);
+      const last = this.sent.get(uri);
+      if (last && last.json === json && last.version === version) continue;
+      this.sent.set(uri, { json, version });
       void this.connection.sendDiagnostics({ uri, diagnostics });
     }
     this.published.set(s.key, new Set([...byUri].filter(([, d]) => d.length > 0).map(([u]) => u)));

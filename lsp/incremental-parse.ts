@@ -7,10 +7,13 @@
  * parse cleanly (unless it runs to the end of the file), the file is over the size limit — this
  * falls back to a full parse. Declarations are cut only at line starts, where no token can
  * straddle the cut (strings, regexes and comments end at the end of their line).
+ * The declarations after the edit are the same objects when the edit kept the length, else moved
+ * copies, each recorded with where it came from (`movedFrom`), so that their check can be moved too.
  */
 import { parse, type ParseResult, LineMap, type Span } from "../grammar/index.js";
 import type * as A from "../grammar/ast.js";
 import { MAX_SOURCE_CHARS } from "../grammar/limits.js";
+import type { DeclMove } from "../compiler/check/index.js";
 
 /** The last parse of a file, with the text it parsed. */
 export interface ParsedText {
@@ -67,8 +70,8 @@ function incremental(prev: ParsedText, text: string, file: string): ParseResult 
   if (middle.diagnostics.length && first > 0 && old.charCodeAt(decls[first - 1]!.span.end - 1) !== 125) return undefined;
   const oldLines = prev.result.lines;
   const lineDelta = last < decls.length ? lines.position(cutB + delta).line - oldLines.position(cutB).line : 0;
-  const shiftMiddle = (x: Span): Span => ({ ...x, start: x.start + cutA, end: x.end + cutA, line: x.line + lineA, endLine: x.endLine + lineA });
-  const shiftAfter = (x: Span): Span => ({ ...x, start: x.start + delta, end: x.end + delta, line: x.line + lineDelta, endLine: x.endLine + lineDelta });
+  const shiftMiddle = (x: Span): Span => shifted(x, cutA, lineA);
+  const shiftAfter = (x: Span): Span => shifted(x, delta, lineDelta);
   const comments = [
     ...ast.comments.filter((c) => c.span.end <= cutA),
     ...moveSpans(middle.ast.comments, shiftMiddle),
@@ -77,11 +80,27 @@ function incremental(prev: ParsedText, text: string, file: string): ParseResult 
   const file2: A.PolicyFile = {
     kind: "File",
     file,
-    decls: [...decls.slice(0, first), ...moveSpans(middle.ast.decls, shiftMiddle), ...moveSpans(decls.slice(last), shiftAfter)],
+    decls: [...decls.slice(0, first), ...moveSpans(middle.ast.decls, shiftMiddle), ...decls.slice(last).map((d) => moveDecl(d, delta, lineDelta, shiftAfter))],
     comments,
     span: lines.span(0, text.length),
   };
   return { ast: file2, diagnostics: moveSpans(middle.diagnostics, shiftMiddle), lines };
+}
+
+/** Declarations moved unchanged by a re-parse → where from (for the incremental check: `CheckMemo`). */
+const moves = new WeakMap<A.Decl, DeclMove>();
+
+/** Where a re-parse moved this declaration from, unchanged (undefined: parsed anew, or kept in place). */
+export function movedFrom(decl: A.Decl): DeclMove | undefined {
+  return moves.get(decl);
+}
+
+/** A declaration after the edit: the same object when nothing before it moved, else a moved copy (recorded). */
+function moveDecl(d: A.Decl, offset: number, lines: number, shift: (s: Span) => Span): A.Decl {
+  if (offset === 0 && lines === 0) return d;
+  const moved = moveSpans(d, shift);
+  moves.set(moved, { from: d, offset, lines });
+  return moved;
 }
 
 /** The first line start at or after `at`. */
@@ -91,17 +110,27 @@ function lineStartAfter(text: string, at: number): number {
   return i;
 }
 
+/** A span moved by `offset` characters and `lines` lines (columns unchanged). */
+function shifted(x: Span, offset: number, lines: number): Span {
+  return { file: x.file, start: x.start + offset, end: x.end + offset, line: x.line + lines, column: x.column, endLine: x.endLine + lines, endColumn: x.endColumn };
+}
+
 function isSpan(x: object): x is Span {
   const o = x as Record<string, unknown>;
   return typeof o["file"] === "string" && typeof o["start"] === "number" && typeof o["end"] === "number" && typeof o["line"] === "number" && typeof o["endLine"] === "number";
 }
 
-/** A deep copy of plain data with every span moved. */
+/** A deep copy of plain data with every span moved (no intermediate arrays: it runs over every declaration after an edit). */
 function moveSpans<T>(x: T, move: (s: Span) => Span): T {
-  if (Array.isArray(x)) return x.map((v) => moveSpans(v, move)) as T;
   if (x === null || typeof x !== "object") return x;
+  if (Array.isArray(x)) {
+    const out: unknown[] = new Array(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = moveSpans(x[i] as unknown, move);
+    return out as T;
+  }
   if (isSpan(x)) return move(x) as T;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(x)) out[k] = moveSpans(v, move);
+  const o = x as Record<string, unknown>;
+  for (const k in o) out[k] = moveSpans(o[k], move);
   return out as T;
 }

@@ -1,16 +1,17 @@
 /**
  * The server's view of the workspace: open documents, and one checked project per root folder,
- * loaded with `loadProject` (open documents as overlays). Edits re-check the project after a
+ * loaded with `loadProject` (open documents as overlays) and a memo per project, so that a check
+ * after an edit re-checks only what the edit changed (see `compiler/check/incremental/`). Edits re-check the project after a
  * short debounce (the first edit after a quiet period is checked at once); changes to catalogs,
  * `policy.config.json` or `.policy` files on disk re-check the projects that depend on them.
  */
 import { readFileSync } from "node:fs";
 import { basename, dirname, extname, relative, resolve, sep } from "node:path";
 import type { TextDocument } from "vscode-languageserver-textdocument";
-import { loadProject, findConfig, CONFIG_FILE, type LoadedProject } from "../compiler/project.js";
+import { loadProject, findConfig, CONFIG_FILE, ProjectMemo, type LoadedProject } from "../compiler/project.js";
 import { LOCK_FILE } from "../lifecycle/lock.js";
 import type { ParseResult } from "../grammar/index.js";
-import { reparse, type ParsedText } from "./incremental-parse.js";
+import { movedFrom, reparse, type ParsedText } from "./incremental-parse.js";
 import { pathToUri, uriToPath } from "./positions.js";
 
 export const DEFAULT_DEBOUNCE_MS = 150;
@@ -44,6 +45,8 @@ export interface ProjectState {
   lastCheckMs: number;
   /** Catalog files the project reads (absolute), for re-checking dependents. */
   catalogFiles: Set<string>;
+  /** What one check keeps for the next: only what an edit changed is checked again (`ProjectMemo`). */
+  readonly memo: ProjectMemo;
 }
 
 export type CheckedListener = (state: ProjectState) => void;
@@ -90,7 +93,7 @@ export class Workspace {
     let s = this.states.get(key);
     if (!s) {
       const lone = this.loneFiles.has(key);
-      s = { key, root: lone ? dirname(key) : key, paths: lone ? [basename(key)] : ["."], loaded: undefined, version: 1, checkedAt: 0, timer: undefined, lastCheckEnd: 0, lastCheckMs: 0, catalogFiles: new Set() };
+      s = { key, root: lone ? dirname(key) : key, paths: lone ? [basename(key)] : ["."], loaded: undefined, version: 1, checkedAt: 0, timer: undefined, lastCheckEnd: 0, lastCheckMs: 0, catalogFiles: new Set(), memo: new ProjectMemo({ movedFrom }) };
       this.states.set(key, s);
     }
     return s;
@@ -173,8 +176,9 @@ export class Workspace {
     return result;
   }
 
-  isOpen(uri: string): boolean {
-    return this.docs.get(uri) !== undefined;
+  /** The version of the open document (undefined when it is not open). */
+  openVersion(uri: string): number | undefined {
+    return this.docs.get(uri)?.version;
   }
 
   /** The file name the project uses for a URI (relative to its root, `/` separators). */
@@ -201,7 +205,7 @@ export class Workspace {
         const p = uriToPath(d.uri);
         if (p && (p.endsWith(".policy") || p.endsWith(".json")) && this.keyFor(p) === s.key) overlays.set(p, d.getText());
       }
-      s.loaded = loadProject(s.paths, { cwd: s.root, catalogs: this.options.catalogs, overlays, parse: (text, file) => this.parseFile(s.key, file, text) });
+      s.loaded = loadProject(s.paths, { cwd: s.root, catalogs: this.options.catalogs, overlays, parse: (text, file) => this.parseFile(s.key, file, text), memo: s.memo });
       s.catalogFiles = this.catalogFilesOf(s);
       // Forget the parses of files this project no longer has.
       const files = new Set(s.loaded.project.files.map((f) => `${s.key}\0${f.file}`));
@@ -211,7 +215,7 @@ export class Workspace {
     }
     s.checkedAt = target;
     s.lastCheckMs = performance.now() - t0;
-    if (s.lastCheckMs > 100) this.options.info?.(`checked ${s.root} in ${Math.round(s.lastCheckMs)} ms (${s.loaded?.project.files.length ?? 0} files)`);
+    if (s.lastCheckMs > 100) this.options.info?.(`checked ${s.root} in ${Math.round(s.lastCheckMs)} ms (${s.loaded?.project.files.length ?? 0} files, ${s.memo.check?.rechecked ?? 0} of ${s.loaded?.project.policies.length ?? 0} policies checked again)`);
     s.lastCheckEnd = Date.now();
     for (const l of this.listeners) {
       try { l(s); } catch (e) { this.options.log(`listener failed: ${(e as Error).stack ?? String(e)}`); }

@@ -13,6 +13,15 @@ import type { Trigger } from "../../runtime/types.js";
 /** The type of a declared user claim (`policy.config.json` `user_claims`). */
 export type ClaimType = "string" | "number" | "boolean" | "string[]" | "number[]";
 
+const catalogIds = new WeakMap<Catalog, number>();
+let nextCatalogId = 1;
+/** A number that names one catalog object (a catalog is not changed once loaded). */
+function catalogId(c: Catalog): number {
+  let id = catalogIds.get(c);
+  if (id === undefined) { id = nextCatalogId++; catalogIds.set(c, id); }
+  return id;
+}
+
 export class CheckContext {
   readonly diagnostics: Diagnostic[] = [];
   /** Declared user claims by name; undefined when the project declares none (claims are untyped). */
@@ -21,6 +30,15 @@ export class CheckContext {
   readonly dataClasses = new Set<string>();
   hasOrganization = false;
   constructor(readonly catalog: Catalog) {}
+
+  /**
+   * Everything a policy's check reads besides the policy itself and its file name, as one string:
+   * the incremental check (`incremental/`) keeps a policy's result only while this is unchanged.
+   * INVARIANT: a field that the rules read must be part of it.
+   */
+  envKey(): string {
+    return JSON.stringify([catalogId(this.catalog), [...this.dataClasses], this.hasOrganization, this.userClaims ? [...this.userClaims] : null]);
+  }
 
   /** Reports a diagnostic; its severity is the one the registry gives the code. */
   report(code: Code, span: Span, message: string, hint?: string, extra?: { related?: RelatedInfo[]; fixes?: Fix[] }): void {

@@ -2,6 +2,7 @@
  * `compiler/check`: parsed files + catalog → checked model + diagnostics.
  * Runs the declaration rules (detectors, organization, defaults), then every policy, then the
  * project-wide rules (duplicate ids, shadowing), then the steps of the tests (`rules/test-steps.ts`).
+ * With a memo (`incremental/`), only what changed since the memo's last check is checked again.
  */
 import { parse, type ParseResult } from "../../grammar/index.js";
 import type * as A from "../../grammar/ast.js";
@@ -21,6 +22,9 @@ import { checkTestSteps } from "./rules/test-steps.js";
 import { checkApprovers, type ApproverRoster } from "./rules/approvers.js";
 import { checkPolicyCount, limitDetectors } from "../limits.js";
 import type { ReviewStatuses } from "../catalog/reviews.js";
+import type { CheckMemo } from "./incremental/index.js";
+
+export { CheckMemo, type DeclMove } from "./incremental/index.js";
 
 export { slug } from "./policy.js";
 
@@ -46,6 +50,53 @@ export interface CheckOptions {
   readonly userClaims?: Readonly<Record<string, ClaimType>>;
   /** The project's reviews (`policy.reviews.json`); shipped in the bundle. */
   readonly reviews?: ReviewStatuses;
+  /**
+   * What the previous check of the same project kept (`incremental/`): given, only what changed
+   * since is checked again, with the same result. The language server passes one per project.
+   */
+  readonly memo?: CheckMemo;
+}
+
+/** The project's detector, organization and default declarations, in project order (one pass over every declaration). */
+function declarationsOf(files: readonly SourceFile[]): { Detector: A.DetectorDecl[]; Organization: A.OrganizationDecl[]; Default: A.DefaultDecl[] } {
+  const out = { Detector: [] as A.DetectorDecl[], Organization: [] as A.OrganizationDecl[], Default: [] as A.DefaultDecl[] };
+  for (const f of files) {
+    for (const d of f.ast.decls) {
+      if (d.kind === "Detector") out.Detector.push(d);
+      else if (d.kind === "Organization") out.Organization.push(d);
+      else if (d.kind === "Default") out.Default.push(d);
+    }
+  }
+  return out;
+}
+
+/** Every policy, then the rules over several policies. */
+function checkPolicies(ctx: CheckContext, files: readonly SourceFile[], roster: ApproverRoster | undefined): CheckedPolicy[] {
+  const policies: CheckedPolicy[] = [];
+  let order = 0;
+  for (const f of files) {
+    for (const d of f.ast.decls) {
+      if (d.kind !== "Policy") continue;
+      const p = checkPolicy(ctx, d, f.file, order++);
+      if (p) policies.push(p);
+    }
+  }
+  checkPolicyCount(ctx, policies);
+  checkDuplicateIds(ctx, policies);
+  checkShadowed(ctx, policies);
+  checkCommandForms(ctx, policies);
+  checkApprovers(ctx, policies, roster);
+  return policies;
+}
+
+/** The same, keeping what did not change since the memo's last check (`incremental/`). */
+function checkPoliciesWith(memo: CheckMemo, ctx: CheckContext, files: readonly SourceFile[], roster: ApproverRoster | undefined): CheckedPolicy[] {
+  const entries = memo.checkPolicies(ctx, files, roster);
+  const policies: CheckedPolicy[] = [];
+  for (const e of entries) if (e.policy) policies.push(e.policy);
+  checkPolicyCount(ctx, policies);
+  memo.crossFile(ctx, entries);
+  return policies;
 }
 
 /** The roster with roles and names sorted and de-duplicated (the bundle stays byte-reproducible). */
@@ -63,25 +114,12 @@ export function checkProject(sources: readonly Source[], catalog: Catalog, extra
     ctx.diagnostics.push(...r.diagnostics);
     return { file: s.file, text: s.text, ast: r.ast };
   });
-  const all = <K extends A.Decl["kind"]>(kind: K) => files.flatMap((f) => f.ast.decls.filter((d): d is Extract<A.Decl, { kind: K }> => d.kind === kind));
+  const decls = declarationsOf(files);
   for (const c of BUILTIN_CLASSES) ctx.dataClasses.add(c);
-  const detectors = checkDetectors(ctx, limitDetectors(ctx, all("Detector")));
-  const organization = checkOrganization(ctx, all("Organization"));
-  const dflt = checkDefaults(ctx, all("Default"));
-  const policies: CheckedPolicy[] = [];
-  let order = 0;
-  for (const f of files) {
-    for (const d of f.ast.decls) {
-      if (d.kind !== "Policy") continue;
-      const p = checkPolicy(ctx, d, f.file, order++);
-      if (p) policies.push(p);
-    }
-  }
-  checkPolicyCount(ctx, policies);
-  checkDuplicateIds(ctx, policies);
-  checkShadowed(ctx, policies);
-  checkCommandForms(ctx, policies);
-  checkApprovers(ctx, policies, opts.approvers);
+  const detectors = checkDetectors(ctx, limitDetectors(ctx, decls.Detector));
+  const organization = checkOrganization(ctx, decls.Organization);
+  const dflt = checkDefaults(ctx, decls.Default);
+  const policies = opts.memo ? checkPoliciesWith(opts.memo, ctx, files, opts.approvers) : checkPolicies(ctx, files, opts.approvers);
   const approvers = opts.approvers ? sortedRoster(opts.approvers) : undefined;
   const tests = files.flatMap((f) => f.ast.decls.filter((d): d is A.TestDecl => d.kind === "Test").map((decl) => ({ file: f.file, decl })));
   checkTestSteps(ctx, catalog, tests.map((t) => t.decl), policies);

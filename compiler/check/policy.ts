@@ -198,17 +198,17 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyDecl, file: string, or
     // `args.x exists` on an `if` line of its own also rules out the tools without that argument.
     const required = ifs.flatMap((i) => (i.expr.k === "and" ? i.expr.items : [i.expr])).flatMap((e) => (e.k === "arg" && e.op === "exists" ? [e.path] : []));
     const tools = toolCandidates(ctx.catalog, all).filter((t) => staticEval(all, factsOf(t)) !== false && required.every((path) => schemasAt(t.args, path).length > 0));
-    const before = ctx.diagnostics.filter((d) => d.severity === "error").length;
+    const mark = ctx.diagnostics.length;
     checkArgRefs(ctx, refs, tools);
-    if (ctx.diagnostics.filter((d) => d.severity === "error").length > before) return undefined;
+    if (errorSince(ctx, mark)) return undefined;
   }
   if ((resultRefs.length || resultFields.length) && toolLinesResolved) {
     const all: CExpr = { k: "and", items: ifs.map((i) => i.expr) };
     const tools = toolCandidates(ctx.catalog, all).filter((t) => staticEval(all, factsOf(t)) !== false);
-    const before = ctx.diagnostics.filter((d) => d.severity === "error").length;
+    const mark = ctx.diagnostics.length;
     checkResultRefs(ctx, resultRefs, tools);
     checkResultSanitize(ctx, resultFields, tools);
-    if (ctx.diagnostics.filter((d) => d.severity === "error").length > before) return undefined;
+    if (errorSince(ctx, mark)) return undefined;
   }
   if (!ok) return undefined;
 
@@ -233,6 +233,12 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyDecl, file: string, or
     order,
     ast: p,
   };
+}
+
+/** Whether an error was reported after the first `mark` diagnostics (not a count of the whole project's: a project has thousands of policies). */
+function errorSince(ctx: CheckContext, mark: number): boolean {
+  for (let i = mark; i < ctx.diagnostics.length; i++) if (ctx.diagnostics[i]!.severity === "error") return true;
+  return false;
 }
 
 /** The triggers a policy can have (`when …`). */

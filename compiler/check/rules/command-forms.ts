@@ -6,7 +6,9 @@
  * out (unless another policy of the same scope restricts them as much), so that "no pushes" is not
  * silently "no plain pushes".
  */
-import type { CatalogIntegration } from "../../catalog/catalog.js";
+import type { Catalog, CatalogIntegration } from "../../catalog/catalog.js";
+import type { Diagnostic } from "../../../grammar/diagnostic.js";
+import { diagnostic } from "../../diagnostics/codes.js";
 import type { CExpr, CheckedPolicy } from "../../model.js";
 import type { CheckContext } from "../context.js";
 import { conjunctsOf } from "../../../runtime/language-facts.js";
@@ -42,29 +44,52 @@ function stricterForms(integ: CatalogIntegration, tool: string, skip: (u: string
 }
 
 /** The tools a policy restricts by name: its top-level `tool is` / `tool in` lines. */
-function namedTools(p: CheckedPolicy): string[] {
+export function namedTools(p: CheckedPolicy): string[] {
   return p.ifs.flatMap((i) => conjunctsOf(i.expr)).flatMap((e: CExpr) => (e.k === "tool" ? [...e.keys] : []));
 }
 
 const RESTRICTS: Readonly<Record<string, number>> = { allow: 0, require_approval: 1, block: 2, hide: 2 };
 const sameScope = (q: CheckedPolicy, p: CheckedPolicy) => q.scope.kind === "platform" || JSON.stringify(q.scope) === JSON.stringify(p.scope);
 
+/** The policies the rule is about: live tool-call policies that restrict (block, hide, require_approval). */
+export const restricting = (p: CheckedPolicy): boolean => p.status !== "deprecated" && p.trigger === "tool_call" && !!p.effect && p.effect !== "allow";
+
+/**
+ * Every tool `u` whose restricting policies can change what PDL4023 says about a policy naming
+ * `tool`: the stricter forms of `tool` before any is skipped (skipping a form only drops it).
+ */
+export function formTools(catalog: Catalog, tool: string): string[] {
+  const integ = catalog.integration(tool.slice(0, tool.indexOf(".")));
+  return integ?.commands.length ? stricterForms(integ, tool, () => false).map((f) => f.tool) : [];
+}
+
+/**
+ * PDL4023 for one restricting policy `p` naming `tools`; `byTool(u)` gives the restricting
+ * policies that name the tool `u` (p among them).
+ */
+export function formDiagnostics(catalog: Catalog, p: CheckedPolicy, tools: readonly string[], byTool: (u: string) => Iterable<CheckedPolicy>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  // A form this policy names, or another policy restricts as much in a scope covering this one, is decided.
+  const skip = (u: string) => {
+    if (tools.includes(u)) return true;
+    for (const q of byTool(u)) if (q !== p && RESTRICTS[q.effect!]! >= RESTRICTS[p.effect!]! && sameScope(q, p)) return true;
+    return false;
+  };
+  for (const t of tools) {
+    const integ = catalog.integration(t.slice(0, t.indexOf(".")));
+    if (!integ || !integ.commands.length) continue;
+    const forms = stricterForms(integ, t, skip);
+    if (!forms.length) continue;
+    const list = forms.map((f) => `${f.tool} (\`${f.example}\`)`).join(", ");
+    out.push(diagnostic("PDL4023", p.ast.name.span, `"${p.name}" ${p.effect === "hide" ? "hides" : p.effect === "block" ? "blocks" : "holds"} ${t} but not the stricter forms of the same command, which the catalog maps to other tools: ${list}`,
+      `name them too: \`tool in [${[t, ...forms.map((f) => f.tool)].join(", ")}]\`, or decide by operation (\`operation in [Write, Delete]\`)`));
+  }
+  return out;
+}
+
 export function checkCommandForms(ctx: CheckContext, policies: readonly CheckedPolicy[]): void {
-  const live = policies.filter((p) => p.status !== "deprecated" && p.trigger === "tool_call" && p.effect && p.effect !== "allow");
+  const live = policies.filter(restricting);
   const byTool = new Map<string, CheckedPolicy[]>();
   for (const q of live) for (const t of namedTools(q)) { const l = byTool.get(t); if (l) l.push(q); else byTool.set(t, [q]); }
-  for (const p of live) {
-    const tools = namedTools(p);
-    // A form this policy names, or another policy restricts as much in a scope covering this one, is decided.
-    const skip = (u: string) => tools.includes(u) || (byTool.get(u) ?? []).some((q) => q !== p && RESTRICTS[q.effect!]! >= RESTRICTS[p.effect!]! && sameScope(q, p));
-    for (const t of tools) {
-      const integ = ctx.catalog.integration(t.slice(0, t.indexOf(".")));
-      if (!integ || !integ.commands.length) continue;
-      const forms = stricterForms(integ, t, skip);
-      if (!forms.length) continue;
-      const list = forms.map((f) => `${f.tool} (\`${f.example}\`)`).join(", ");
-      ctx.warn("PDL4023", p.ast.name.span, `"${p.name}" ${p.effect === "hide" ? "hides" : p.effect === "block" ? "blocks" : "holds"} ${t} but not the stricter forms of the same command, which the catalog maps to other tools: ${list}`,
-        `name them too: \`tool in [${[t, ...forms.map((f) => f.tool)].join(", ")}]\`, or decide by operation (\`operation in [Write, Delete]\`)`);
-    }
-  }
+  for (const p of live) ctx.diagnostics.push(...formDiagnostics(ctx.catalog, p, namedTools(p), (u) => byTool.get(u) ?? []));
 }

@@ -3,8 +3,12 @@
  * every event it matches (its `if` lines are a subset) and wins — a block/hide always wins; an
  * allow/require_approval with a lower priority number wins over a later one.
  * Also flags `if` lines that contradict each other on the integration.
+ * The pieces (`ifKeys`, `shadows`, `shadowedDiagnostic`, `contradiction`) are exported for the
+ * incremental check (`../incremental/shadowed.ts`), which keeps the same rule up to date per edit.
  */
-import type { CExpr, CheckedPolicy } from "../../model.js";
+import type { CheckedPolicy } from "../../model.js";
+import type { Diagnostic } from "../../../grammar/diagnostic.js";
+import { diagnostic } from "../../diagnostics/codes.js";
 import type { CheckContext } from "../context.js";
 import { conjunctsOf } from "../../../runtime/language-facts.js";
 
@@ -16,10 +20,47 @@ function scopeCovers(a: CheckedPolicy, b: CheckedPolicy): boolean {
 
 const key = (e: unknown) => JSON.stringify(e);
 
+/** The policies whose effect the rule is about: not deprecated, with an effect. */
+export const shadowable = (p: CheckedPolicy): boolean => p.status !== "deprecated" && !!p.effect;
+
+/** A policy's `if` lines as keys: two lines are the same condition exactly when their keys are equal. */
+export function ifKeys(p: CheckedPolicy): string[] {
+  return p.ifs.map((i) => key(i.expr));
+}
+
+/** Whether `q` (its `if` keys `qKeys`) matches every call `p` (keys `pKeys`) matches and wins over it. */
+export function shadows(q: CheckedPolicy, qKeys: readonly string[], p: CheckedPolicy, pKeys: ReadonlySet<string>): boolean {
+  // Versions of one policy (same name, e.g. a draft clone of an active one) are not rivals.
+  if (q === p || q.name === p.name || q.trigger !== p.trigger || qKeys.length > pKeys.size || !scopeCovers(q, p)) return false;
+  if (!qKeys.every((k) => pKeys.has(k))) return false;
+  const qBlocks = q.effect === "block" || q.effect === "hide";
+  const pBlocks = p.effect === "block" || p.effect === "hide";
+  return qBlocks ? !pBlocks : !pBlocks && (q.priority < p.priority || (q.priority === p.priority && q.order < p.order && !(p.effect === "require_approval" && q.effect === "allow")));
+}
+
+/** PDL4001 on `p`, shadowed by `q`. */
+export function shadowedDiagnostic(p: CheckedPolicy, q: CheckedPolicy): Diagnostic {
+  const qBlocks = q.effect === "block" || q.effect === "hide";
+  return diagnostic("PDL4001", p.ast.name.span, `the ${p.effect} of "${p.name}" never decides: "${q.name}" matches every call it matches and ${qBlocks ? "a block always wins" : `is considered first (priority ${q.priority})`}`,
+    "remove this policy, narrow the other one, or change the priorities", { related: [{ span: q.ast.name.span, message: "the policy that shadows it" }] });
+}
+
+/** PDL4002 when the `integration` conditions of a (not deprecated) policy exclude each other. */
+export function contradiction(p: CheckedPolicy): Diagnostic | undefined {
+  if (p.status === "deprecated") return undefined;
+  let ints: string[] | undefined;
+  for (const c of p.ifs.flatMap((i) => conjunctsOf(i.expr))) {
+    if (c.k !== "integration") continue;
+    const ids = c.ids;
+    ints = ints ? ints.filter((x) => ids.includes(x)) : [...ids];
+  }
+  return ints && ints.length === 0 ? diagnostic("PDL4002", p.ast.name.span, `"${p.name}" can never match: its integration conditions exclude each other`, "fix the `if integration …` lines") : undefined;
+}
+
 export function checkShadowed(ctx: CheckContext, policies: readonly CheckedPolicy[]): void {
-  const live = policies.filter((p) => p.status !== "deprecated" && p.effect);
+  const live = policies.filter(shadowable);
   // Each policy's `if` lines as keys, computed once.
-  const keys = live.map((p) => p.ifs.map((i) => key(i.expr)));
+  const keys = live.map(ifKeys);
   const sets = keys.map((k) => new Set(k));
   // A policy q can only shadow p when every key of q is a key of p: index each q under one of its
   // keys (the rarest), and the policies without `if` lines separately. The candidates for p are
@@ -40,29 +81,11 @@ export function checkShadowed(ctx: CheckContext, policies: readonly CheckedPolic
     const candidates = [...unconstrained];
     for (const k of mine) { const list = byKey.get(k); if (list) for (const qi of list) candidates.push(qi); }
     candidates.sort((a, b) => a - b);
-    for (const qi of candidates) {
-      const q = live[qi]!;
-      // Versions of one policy (same name, e.g. a draft clone of an active one) are not rivals.
-      if (q === p || q.name === p.name || q.trigger !== p.trigger || keys[qi]!.length > mine.size || !scopeCovers(q, p)) continue;
-      if (!keys[qi]!.every((k) => mine.has(k))) continue;
-      const qBlocks = q.effect === "block" || q.effect === "hide";
-      const pBlocks = p.effect === "block" || p.effect === "hide";
-      const wins = qBlocks ? !pBlocks : !pBlocks && (q.priority < p.priority || (q.priority === p.priority && q.order < p.order && !(p.effect === "require_approval" && q.effect === "allow")));
-      if (!wins) continue;
-      ctx.warn("PDL4001", p.ast.name.span, `the ${p.effect} of "${p.name}" never decides: "${q.name}" matches every call it matches and ${qBlocks ? "a block always wins" : `is considered first (priority ${q.priority})`}`,
-        "remove this policy, narrow the other one, or change the priorities", { related: [{ span: q.ast.name.span, message: "the policy that shadows it" }] });
-      break;
-    }
+    const qi = candidates.find((i) => shadows(live[i]!, keys[i]!, p, mine));
+    if (qi !== undefined) ctx.diagnostics.push(shadowedDiagnostic(p, live[qi]!));
   });
-  for (const p of policies.filter((x) => x.status !== "deprecated")) {
-    // Contradictory integration constraints.
-    let ints: string[] | undefined;
-    const conjuncts = (e: CExpr): CExpr[] => conjunctsOf(e);
-    for (const c of p.ifs.flatMap((i) => conjuncts(i.expr))) {
-      if (c.k !== "integration") continue;
-      const ids = c.ids;
-      ints = ints ? ints.filter((x) => ids.includes(x)) : [...ids];
-    }
-    if (ints && ints.length === 0) ctx.warn("PDL4002", p.ast.name.span, `"${p.name}" can never match: its integration conditions exclude each other`, "fix the `if integration …` lines");
+  for (const p of policies) {
+    const d = contradiction(p);
+    if (d) ctx.diagnostics.push(d);
   }
 }

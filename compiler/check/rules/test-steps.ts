@@ -83,21 +83,25 @@ function checkArgs(ctx: CheckContext, tool: CatalogTool, s: A.CallStep): void {
   }
 }
 
-function checkBy(ctx: CheckContext, refs: ReadonlySet<string>, s: A.ExpectStep): void {
-  if (!s.by || refs.has(s.by.value)) return;
+function checkBy(ctx: CheckContext, refsOf: () => ReadonlySet<string>, s: A.ExpectStep): void {
+  if (!s.by) return;
+  const refs = refsOf();
+  if (refs.has(s.by.value)) return;
   const dym = didYouMean(s.by.value, refs, s.by.span);
   ctx.report("PDL6001", s.by.span, `no policy has the id or name "${s.by.value}"`, dym.hint ?? "name a policy of the project by its id or name", { fixes: dym.fixes });
 }
 
 /** Checks the steps of every test of the project. */
 export function checkTestSteps(ctx: CheckContext, catalog: Catalog, tests: readonly A.TestDecl[], policies: readonly CheckedPolicy[]): void {
-  const refs = new Set(policies.flatMap((p) => [p.id, p.name]));
+  // Built at the first `by`: a project without one does not pay for it (the editor checks after every edit).
+  let refs: Set<string> | undefined;
+  const refsOf = () => (refs ??= new Set(policies.flatMap((p) => [p.id, p.name])));
   for (const t of tests) {
     for (const s of t.steps) {
       if (s.kind === "Call") {
         const tool = resolveCall(ctx, catalog, s);
         if (tool) checkArgs(ctx, tool, s);
-      } else if (s.kind === "Expect") checkBy(ctx, refs, s);
+      } else if (s.kind === "Expect") checkBy(ctx, refsOf, s);
     }
   }
 }
