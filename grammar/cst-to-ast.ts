@@ -243,6 +243,8 @@ export class CstToAst {
       if (word !== undefined && A.PARAM_OPTIONS.includes(word)) options.push({ kind: "Name", value: word, span: e.span });
       else filters.push(e);
     }
+    for (const t of (c["windowOption"] ?? []) as IToken[]) options.push({ kind: "Name", value: t.image, span: this.tokSpan(t) });
+    options.sort((a, b) => a.span.start - b.span.start);
     const filter = filters.length > 1 ? { kind: "And" as const, items: filters, span: this.lines.span(filters[0]!.span.start, filters[filters.length - 1]!.span.end) } : filters[0];
     return { window, filter, ...(options.length ? { options } : {}), span };
   }

@@ -86,7 +86,8 @@ class PolicyParser extends CstParser {
       this.SUBRULE(this.value);
       // `rate(this hour)`: a second word of the first parameter.
       this.OPTION5(() => this.CONSUME3(T.Name, { LABEL: "windowWord" }));
-      this.MANY(() => { this.CONSUME(T.Comma); this.SUBRULE(this.orExpr); });
+      // `sum(args.amount, 1h)`: a duration among the options is a sliding window.
+      this.MANY(() => { this.CONSUME(T.Comma); this.OR([{ ALT: () => this.CONSUME(T.Duration, { LABEL: "windowOption" }) }, { ALT: () => this.SUBRULE(this.orExpr) }]); });
       this.CONSUME(T.RParen);
     });
     this.OPTION3(() => this.CONSUME2(T.Name, { LABEL: "qualifier" }));
