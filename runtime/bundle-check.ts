@@ -10,7 +10,7 @@ import { contentRevision } from "./revision.js";
 import { OPERATIONS as LANGUAGE_OPERATIONS, REVIEW_STATUSES, URL_PARTS as LANGUAGE_URL_PARTS } from "./language-facts.js";
 
 const KINDS = new Set([
-  "true", "false", "and", "or", "not", "session_seen", "integration", "tool", "tool_glob", "label", "operation", "method", "category", "verb",
+  "true", "false", "and", "or", "not", "session_seen", "session_mark", "integration", "tool", "tool_glob", "label", "operation", "method", "category", "verb",
   "agent", "review", "call_type", "arg", "body", "data_class", "session_label", "session_called", "principal_external",
   "resource_new", "rate", "burst", "spend", "time", "user", "arg_user", "url", "under", "command_prefix", "tool_review",
   "result", "result_size", "result_error",
@@ -131,6 +131,8 @@ export function bundleProblem(b: unknown): string | undefined {
       if (q) return `${at} (${(p["id"] as string).slice(0, 60)}): ${q}`;
     }
     for (const r of p["residual"]) if (!Number.isInteger(r) || r < 0 || r >= p["ifs"].length) return `${at}: residual points at no if line`;
+    const sc = sessionChangesProblem(p);
+    if (sc) return `${at}: ${sc}`;
   }
   const ix = b["index"];
   if (!isObj(ix) || !isObj(ix["tool_call"])) return "index: missing";
@@ -153,6 +155,19 @@ export function bundleProblem(b: unknown): string | undefined {
   if (rv) return rv;
   const content = contentRevision(b);
   if (b["revision"] !== content) return `revision ${JSON.stringify(b["revision"]).slice(0, 40)} is not the hash of the content (${content}): the bundle was changed after it was built; build it again with policy build`;
+  return undefined;
+}
+
+/**
+ * `session` (mark / clear): only on `message_from_user` policies. A bundle that puts one on another
+ * trigger (hand-edited, or a compiler bug) would let a tool result or the agent's own words change
+ * the session: rejected.
+ */
+function sessionChangesProblem(p: Record<string, unknown>): string | undefined {
+  const s = p["session"];
+  if (s === undefined) return undefined;
+  if (p["trigger"] !== "message_from_user") return "session changes (mark, clear) on a policy that is not `when message_from_user`";
+  if (!Array.isArray(s) || !s.every((c) => isObj(c) && (c["change"] === "mark" || c["change"] === "clear") && typeof c["label"] === "string" && c["label"] !== "")) return "session changes: malformed";
   return undefined;
 }
 

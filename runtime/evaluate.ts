@@ -15,7 +15,7 @@ import type { UserInfo } from "./types.js";
 import { canonicalPath, pathUnder, type PathContext } from "./canonical-path.js";
 import { urlPart } from "./canonical-url.js";
 import { startsWithWords } from "./argv.js";
-import { seenLabel } from "./seen.js";
+import { markLabel, seenLabel } from "./seen.js";
 import { isTally, readKey, tallyHolds, tallyOf, talliesOf, type RateExpr, type TallySpec } from "./tally.js";
 import type { TallyScope } from "./types.js";
 import { resultSize, resultView, type ResultFacts } from "./response.js";
@@ -311,6 +311,7 @@ export function compileExpr(e: CExpr): Pred {
     case "session_label": { const l = e.label; return (c) => !!c.state?.labels.includes(l); }
     case "session_called": { const k = e.key; return (c) => !!c.state?.called.includes(k); }
     case "session_seen": { const l = seenLabel(e.cls); return (c) => !!c.state?.labels.includes(l); }
+    case "session_mark": { const l = markLabel(e.mark); return (c) => !!c.state?.labels.includes(l); }
     case "principal_external": return (c) => (c.principal ??= principalExternal(c.bundle, c.call));
     case "resource_new": return (c) => !!c.state && !!c.call && resourceKey(c.call) !== undefined && !c.state.resourceSeen;
     case "rate": {

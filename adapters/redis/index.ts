@@ -12,8 +12,8 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import { countKey, type ResponseResult, type ResponseUpdate, type SessionStore, type StateQuery, type StateSnapshot, type StateUpdate } from "../../runtime/store.js";
-import { BEGIN, FINISH, REFUND, RESPOND } from "./scripts.js";
+import { countKey, type MarkUpdate, type ResponseResult, type ResponseUpdate, type SessionStore, type StateQuery, type StateSnapshot, type StateUpdate } from "../../runtime/store.js";
+import { BEGIN, FINISH, MARK, REFUND, RESPOND } from "./scripts.js";
 
 export interface RedisStoreOptions {
   /** `redis://host:port/db`; ignored when `client` is given. Default `redis://127.0.0.1:6379`. */
@@ -41,7 +41,7 @@ function script(lua: string): Script {
   return { lua, sha: createHash("sha1").update(lua).digest("hex") };
 }
 
-const SCRIPTS = { begin: script(BEGIN), finish: script(FINISH), respond: script(RESPOND), refund: script(REFUND) };
+const SCRIPTS = { begin: script(BEGIN), finish: script(FINISH), respond: script(RESPOND), refund: script(REFUND), mark: script(MARK) };
 
 /** `tenant \0 id` → `tenant:id`, each part URI-encoded (so no two keys collide). */
 function enc(key: string): string {
@@ -190,6 +190,12 @@ export class RedisStore implements SessionStore {
     if (!u.refund) { await done; return; }
     const refund = this.run(SCRIPTS.refund, u.refund.counters.map((c) => this.tallyKey(c)), [u.refund.ts, u.refund.member]);
     await Promise.all([refund, done]);
+  }
+
+  /** A message's session changes, in that session's labels only; awaited (the next decision of any replica sees them). */
+  async mark(u: MarkUpdate): Promise<void> {
+    const [, labels] = this.sessionKeys(u.session);
+    await this.run(SCRIPTS.mark, [labels], [this.sessionTtl, u.remove.length, ...u.remove, ...u.add]);
   }
 
   async respond(u: ResponseUpdate): Promise<ResponseResult> {

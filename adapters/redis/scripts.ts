@@ -110,6 +110,16 @@ end
 return 1
 `;
 
+/** A message's session changes (runtime/session-changes.ts): labels taken out, then labels added. */
+export const MARK = `
+-- KEYS: 1 labels; ARGV: 1 session ttl, 2 number of labels to remove, then those, then the labels to add
+local n = tonumber(ARGV[2])
+for i = 1, n do redis.call('SREM', KEYS[1], ARGV[2 + i]) end
+for i = 3 + n, #ARGV do redis.call('SADD', KEYS[1], ARGV[i]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1
+`;
+
 /** Records what a decision let through (labels, tools, resource) or marks the call id blocked. */
 export const FINISH = `
 -- KEYS: 1 labels, 2 called, 3 ids, 4 resources
