@@ -42,10 +42,10 @@ describe("sessions decided by the runtime agree with the reference session model
         if (got.session_changed) outcomes.changed++;
         if (event.type === "tool_call_request" && got.matched.length) outcomes.stateful++;
       });
-    }), { numRuns: Number(process.env.DIFF_RUNS ?? 60), seed: Number(process.env.DIFF_SEED ?? 20261203) });
+    }), { numRuns: Number(process.env.DIFF_RUNS ?? 40), seed: Number(process.env.DIFF_SEED ?? 20261203) });
     // The sequences reach the interesting outcomes, not only "nothing matched".
-    expect(outcomes.block).toBeGreaterThan(100);
+    expect(outcomes.block).toBeGreaterThan(50);
     expect(outcomes.changed).toBeGreaterThan(10);
-    expect(outcomes.stateful).toBeGreaterThan(200);
-  }, 120_000);
+    expect(outcomes.stateful).toBeGreaterThan(100);
+  }, 120_000); // about 1 s of CPU (40 policy sets, 1,100 events)
 });
