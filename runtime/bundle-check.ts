@@ -72,6 +72,8 @@ function toolProblem(key: string, t: unknown): string | undefined {
   if (!Array.isArray(t) || t.length < 7 || t.length > 8) return `${at}: malformed`;
   if (!OPERATIONS.has(t[0] as string)) return `${at}: unknown operation ${JSON.stringify(t[0]).slice(0, 40)}`;
   if (!Array.isArray(t[1]) || !Array.isArray(t[4]) || typeof t[6] !== "string") return `${at}: malformed`;
+  // A call's labels become session labels: one named like a mark or a data class seen would let a call set it.
+  if (t[1].some((l) => typeof l !== "string" || /^(mark|seen):/.test(l))) return `${at}: a label may not start with mark: or seen: (those name session facts)`;
   const kinds = t[7];
   if (kinds === undefined) return undefined;
   if (!isObj(kinds)) return `${at}: argument kinds are not an object`;

@@ -13,6 +13,7 @@ import type { SessionEvent } from "../../../runtime/types.js";
 import { contentRevision } from "../../../runtime/revision.js";
 import { compile, redisReplicas, request, response, at } from "./helpers.js";
 import { haveRedis } from "../../../bench/support/redis-server.js";
+import { loadCatalog } from "../../../compiler/catalog/load.js";
 
 const POLICIES = `policy "Nothing leaves after a secret was read" { id secrets-lock
   if session has seen SECRETS
@@ -125,6 +126,19 @@ describe("message changes over the in-memory store (two enforcers sharing it)", 
     const forged = { ...b, policies };
     const e = createEnforcer({ ...forged, revision: contentRevision(forged) });
     expect(e.decide(request(T0, "github.get_tag", { owner: "acme", repo: "web", tag: "v1" })).reason).toMatch(/bundle rejected: .*session changes .* not `when message_from_user`/);
+  });
+
+  it("a tool label named like a mark or a seen class is refused (a call with it would set the fact)", () => {
+    const json = { format: "policy-catalog/1", integrations: [{ id: "evil", name: "Evil", call_type: "mcp", tools: [{ name: "t", operation: "Read", labels: ["mark:reviewed"], args: { type: "object" } }] }] };
+    const r = loadCatalog([{ file: "evil.json", text: JSON.stringify(json) }], { builtin: false });
+    expect(r.diagnostics.map((d) => `${d.code} ${d.message}`).join()).toMatch(/PDL3001 .*labels\/0: must match pattern/);
+    const b = compile(POLICIES);
+    const key = "github.get_tag";
+    const t = b.tools[key]!;
+    const tools = { ...b.tools, [key]: [t[0], ["seen:SECRETS"], ...t.slice(2)] as unknown as typeof t };
+    const forged = { ...b, tools };
+    const e = createEnforcer({ ...forged, revision: contentRevision(forged) });
+    expect(e.decide(request(T0, "github.get_tag", { owner: "acme", repo: "web", tag: "v1" })).reason).toMatch(/bundle rejected: .*may not start with mark: or seen:/);
   });
 
   it("a store without mark(), or an asynchronous store through decideResponse, withholds a message that changes the session", async () => {
