@@ -17,6 +17,7 @@ import { checkDefaults } from "./rules/defaults.js";
 import { checkDuplicateIds } from "./rules/duplicate-ids.js";
 import { checkShadowed } from "./rules/shadowed.js";
 import { checkCommandForms } from "./rules/command-forms.js";
+import { checkMarks } from "./rules/marks.js";
 import { checkTestSteps } from "./rules/test-steps.js";
 import { checkApprovers, type ApproverRoster } from "./rules/approvers.js";
 import { checkPolicyCount, limitDetectors } from "../limits.js";
@@ -81,6 +82,7 @@ export function checkProject(sources: readonly Source[], catalog: Catalog, extra
   checkDuplicateIds(ctx, policies);
   checkShadowed(ctx, policies);
   checkCommandForms(ctx, policies);
+  checkMarks(ctx, policies);
   checkApprovers(ctx, policies, opts.approvers);
   const approvers = opts.approvers ? sortedRoster(opts.approvers) : undefined;
   const tests = files.flatMap((f) => f.ast.decls.filter((d): d is A.TestDecl => d.kind === "Test").map((decl) => ({ file: f.file, decl })));
