@@ -1,5 +1,6 @@
 /**
- * The enforcer: `decide` / `decideAsync` for requests, `observe` for responses, `visibleTools` and
+ * The enforcer: `decide` / `decideAsync` for requests, `observe` for responses, `decideResponse` /
+ * `decideResponseAsync` for responses and messages (a message from the user may change its session), `visibleTools` and
  * `argumentsOf` for enforcement points. The call path of a decision: `prepare` (event check, the
  * session's pinned revision, the call resolved against that revision's catalog, the store query),
  * the store's `begin`, `settle` (the store's answer), `run` (each part of the call through its
@@ -373,6 +374,9 @@ export class Enforcer {
    * answers, else the response's own `call`) or a `message_to_user` / `message_from_user` event,
    * with the session's revision. A response no policy can match is decided without looking at it.
    * A response whose request is unknown, while response policies exist, is withheld (fail closed).
+   * A forwarded message from the user applies the `mark` / `clear` of the policies it matched to its
+   * session (runtime/session-changes.ts; `session_changed` says whether it did): a synchronous store
+   * only (else the message is withheld: use `decideResponseAsync`).
    * Never throws: any fault is a `block` (withheld) with a reason.
    */
   decideResponse(event: unknown, request?: unknown): Decision {

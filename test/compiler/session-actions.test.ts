@@ -93,3 +93,15 @@ policy "Needs review" {
     expect(back.files[0]!.text).toBe(src);
   });
 });
+
+describe("policy explain of a message from the user", () => {
+  it("shows the session changes the message makes", async () => {
+    const { explain, formatExplanation } = await import("../../compiler/explain.js");
+    const r = check(`policy "Release" {\n  id release\n  when message_from_user\n  if body contains any ["/release"]\n  action clear seen SECRETS, mark "released"\n}\n`);
+    const x = explain(buildBundle(r), { type: "message_from_user", session_id: "s", ts: "2026-11-23T10:00:00Z", agent: { name: "A" }, text: "/release" });
+    expect(x.decision.session_changes).toEqual([{ policy: "release", change: "clear", label: "seen:SECRETS" }, { policy: "release", change: "mark", label: "mark:released" }]);
+    const text = formatExplanation(x);
+    expect(text).toContain("session:  clear seen:SECRETS (release)");
+    expect(text).toContain("session:  mark mark:released (release)");
+  });
+});
