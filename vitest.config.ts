@@ -28,6 +28,7 @@ const E2E = [
   "test/adapters/redis/redis.test.ts",
   "test/runtime/session/counting.test.ts",
   "test/runtime/session/response-facts.test.ts",
+  "test/runtime/session/message-changes.test.ts",
   "test/runtime/session/redis-round-trips.test.ts",
   "test/bench/redis-shared.test.ts",
   "test/runtime/session/examples.test.ts",

@@ -32,7 +32,8 @@ export const POLICY_LINE_KEYWORDS = ["id", "scope", "status", "version", "priori
 export const TEST_STEP_KEYWORDS = ["given", "call", "run", "discover", "respond", "replay", "expect"] as const;
 /** What `respond` takes: `respond cost 0.42 USD result { … }`. */
 export const RESPOND_KEYS = ["cost", "result"] as const;
-export const ACTIONS = ["allow", "block", "deny", "require_approval", "hide", "alert", "sanitize"] as const;
+/** `mark` and `clear` change the session (`when message_from_user` only: check/rules/session-actions.ts). */
+export const ACTIONS = ["allow", "block", "deny", "require_approval", "hide", "alert", "sanitize", "mark", "clear"] as const;
 export const EFFECTS = ["allow", "block", "require_approval"] as const;
 export const APPROVERS = ["technician", "manager"] as const;
 export const HEADER_VALUES: Readonly<Record<string, readonly string[]>> = {
@@ -55,7 +56,7 @@ export function subjectDoc(subject: string): string | undefined {
 const COUNTING_DOCS: Readonly<Record<string, string>> = {
   rate: "`rate(<window>[, options][, filter])`: calls in a sliding window (`5m`) or the current local `today` / `this hour` (the organization's `timezone`), the call being decided included; options `tenant` (every agent of the tenant), `integration` (the call's integration across agents), `session`, `allowed` (only calls not blocked)",
   count: "`count(session[, allowed][, filter])`: the session's calls since it began, the call being decided included",
-  sum: "`sum(args.<path>, today | this hour | session[, options][, filter])`: the sum of a numeric argument over the period, the call being decided included (a negative amount counts as 0)",
+  sum: "`sum(args.<path>, today | this hour | session | 1h[, options][, filter])`: the sum of a numeric argument over the period or a sliding window, the call being decided included (a negative amount counts as 0)",
   burst: "`burst`, `burst(tenant)`, `burst(integration)`: at least 10 calls in the last minute and 5× the average minute of the hour before, for the agent, the tenant or the call's integration",
 };
 

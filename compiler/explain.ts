@@ -151,6 +151,7 @@ export function formatExplanation(x: Explanation): string {
   for (const [role, people] of Object.entries(d.approver_people ?? {})) lines.push(`${role}: ${people.length ? people.join(", ") : "nobody (the requester cannot approve their own request)"} (from the user record)`);
   for (const a of d.alerts) lines.push(`alert:    ${a.message}${a.to ? ` → ${a.to}` : ""} (${a.policy})`);
   for (const s of d.sanitize) lines.push(`sanitize: ${s.fields.join(", ")} (${s.policy})`);
+  for (const c of d.session_changes ?? []) lines.push(`session:  ${c.change} ${c.label} (${c.policy})${d.session_changed ? "" : ", not applied"}`);
   if (x.policies.length) {
     lines.push("policies considered:");
     for (const p of x.policies) {

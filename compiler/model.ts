@@ -8,7 +8,7 @@ import type * as A from "../grammar/ast.js";
 import type { Diagnostic } from "../grammar/diagnostic.js";
 import type { Catalog } from "./catalog/catalog.js";
 import type { ReviewStatuses } from "./catalog/reviews.js";
-import type { CExpr, Effect, BundleDefault, ScopedDefault, Trigger } from "../runtime/types.js";
+import type { CExpr, Effect, BundleDefault, ScopedDefault, SessionChange, Trigger } from "../runtime/types.js";
 
 export type { CExpr, Effect, BundleDefault, ScopedDefault } from "../runtime/types.js";
 
@@ -47,6 +47,8 @@ export interface CheckedPolicy {
   readonly approvers: readonly string[];
   readonly alerts: readonly CheckedAlert[];
   readonly sanitize: readonly string[];
+  /** `message_from_user` policies: what `mark` / `clear` change in the session (check/rules/session-actions.ts). */
+  readonly session?: readonly SessionChange[];
   /** Position in the project: files in path order, then source order. */
   readonly order: number;
   readonly ast: A.PolicyDecl;

@@ -21,7 +21,9 @@ export type Operator =
   | "is" | "is_not" | "in" | "not_in" | "matches" | "contains" | "contains_any" | "contains_all"
   | "has" | "has_called" | "exists"
   /** `session has seen SECRETS`: a data class a tool response of the session carried. */
-  | "has_seen" | "within" | "under" | ">" | "<" | ">=" | "<=" | "none"
+  | "has_seen"
+  /** `session has mark "reviewed"`: a mark a `message_from_user` policy set (`action mark "reviewed"`). */
+  | "has_mark" | "within" | "under" | ">" | "<" | ">=" | "<=" | "none"
   /** `command starts with "npm run test:"`. */
   | "starts_with";
 
@@ -65,13 +67,18 @@ export type Expr = Condition | AndExpr | OrExpr | NotExpr;
 // ─── Actions ───────────────────────────────────────────────────────────────────────────
 export interface ActionNode {
   readonly kind: "Action";
-  /** `allow`, `block`, `deny`, `require_approval`, `hide`, `alert`, `sanitize` (checked later). */
+  /** `allow`, `block`, `deny`, `require_approval`, `hide`, `alert`, `sanitize`, `mark`, `clear` (checked later). */
   readonly name: string;
   readonly nameSpan: Span;
   readonly message?: StringValue;
   readonly from?: ListValue;
   readonly to?: StringValue;
   readonly fields?: ListValue;
+  /**
+   * What `clear` takes out of the session's state: `clear seen SECRETS` (`seen` set), `clear
+   * untrusted_content` (a label), `clear mark "reviewed"` (the word `mark`, the mark in `message`).
+   */
+  readonly what?: { readonly seen: boolean; readonly word: NameValue };
   readonly span: Span;
 }
 

@@ -191,6 +191,8 @@ export class CstToAst {
     const t = this.tok(c, "Name");
     if (!t) return undefined;
     const out: { -readonly [K in keyof A.ActionNode]: A.ActionNode[K] } = { kind: "Action", name: t.image, nameSpan: this.tokSpan(t), span: this.nodeSpan(n) };
+    const what = this.name(this.tok(c, "what"));
+    if (what) out.what = { seen: !!c["Seen"], word: what };
     const message = this.string(this.tok(c, "message"));
     if (message) out.message = message;
     const fields = this.list(c["fields"]?.[0] as CstNode | undefined);
@@ -243,6 +245,8 @@ export class CstToAst {
       if (word !== undefined && A.PARAM_OPTIONS.includes(word)) options.push({ kind: "Name", value: word, span: e.span });
       else filters.push(e);
     }
+    for (const t of (c["windowOption"] ?? []) as IToken[]) options.push({ kind: "Name", value: t.image, span: this.tokSpan(t) });
+    options.sort((a, b) => a.span.start - b.span.start);
     const filter = filters.length > 1 ? { kind: "And" as const, items: filters, span: this.lines.span(filters[0]!.span.start, filters[filters.length - 1]!.span.end) } : filters[0];
     return { window, filter, ...(options.length ? { options } : {}), span };
   }
@@ -267,7 +271,7 @@ export class CstToAst {
     const first = (...names: string[]) => { for (const k of names) { const t = this.tok(p, k); if (t) return t; } return undefined; };
     const opTok = first("Is", "Not", "In", "Matches", "Contains", "Has", "Exists", "Within", "Under", "Cmp", "Starts");
     if (!opTok) return undefined;
-    const opEnd = first("Any", "All", "Called", "Seen", "With") ?? (p["Is"] && p["Not"] ? this.tok(p, "Not") : undefined) ?? (p["Not"] && p["In"] ? this.tok(p, "In") : undefined) ?? opTok;
+    const opEnd = first("Any", "All", "Called", "Seen", "mark", "With") ?? (p["Is"] && p["Not"] ? this.tok(p, "Not") : undefined) ?? (p["Not"] && p["In"] ? this.tok(p, "In") : undefined) ?? opTok;
     const opSpan = this.lines.span(opTok.startOffset, opEnd.startOffset + opEnd.image.length);
     const base = { kind: "Condition" as const, subject, opSpan, span };
     if (p["Is"]) { const value = v(); return value && { ...base, op: p["Not"] ? "is_not" : "is", value }; }
@@ -277,7 +281,7 @@ export class CstToAst {
       const value = v();
       return value && { ...base, op: p["Any"] ? "contains_any" : p["All"] ? "contains_all" : "contains", value };
     }
-    if (p["Has"]) { const value = v(); return value && { ...base, op: p["Called"] ? "has_called" : p["Seen"] ? "has_seen" : "has", value }; }
+    if (p["Has"]) { const value = v(); return value && { ...base, op: p["Called"] ? "has_called" : p["Seen"] ? "has_seen" : p["mark"] ? "has_mark" : "has", value }; }
     if (p["Exists"]) return { ...base, op: "exists" };
     if (p["Under"]) { const value = v(); return value && { ...base, op: "under", value }; }
     if (p["Starts"]) { const value = v(); return value && { ...base, op: "starts_with", value }; }

@@ -86,7 +86,8 @@ class PolicyParser extends CstParser {
       this.SUBRULE(this.value);
       // `rate(this hour)`: a second word of the first parameter.
       this.OPTION5(() => this.CONSUME3(T.Name, { LABEL: "windowWord" }));
-      this.MANY(() => { this.CONSUME(T.Comma); this.SUBRULE(this.orExpr); });
+      // `sum(args.amount, 1h)`: a duration among the options is a sliding window.
+      this.MANY(() => { this.CONSUME(T.Comma); this.OR([{ ALT: () => this.CONSUME(T.Duration, { LABEL: "windowOption" }) }, { ALT: () => this.SUBRULE(this.orExpr) }]); });
       this.CONSUME(T.RParen);
     });
     this.OPTION3(() => this.CONSUME2(T.Name, { LABEL: "qualifier" }));
@@ -104,7 +105,20 @@ class PolicyParser extends CstParser {
         this.OPTION2(() => this.OR2([{ ALT: () => this.CONSUME(T.Any) }, { ALT: () => this.CONSUME(T.All) }]));
         this.SUBRULE5(this.value);
       } },
-      { ALT: () => { this.CONSUME(T.Has); this.OPTION3(() => this.OR3([{ ALT: () => this.CONSUME(T.Called) }, { ALT: () => this.CONSUME(T.Seen) }])); this.SUBRULE6(this.value); } },
+      { ALT: () => {
+        this.CONSUME(T.Has);
+        // `session has mark "reviewed"`: `mark` is a word, not a keyword (it stays usable as a name).
+        const markNext = () => this.LA(1).image === "mark" && this.LA(2).tokenType === T.StringLit;
+        this.OPTION3({
+          GATE: () => this.LA(1).tokenType !== T.Name || markNext(),
+          DEF: () => this.OR3([
+            { ALT: () => this.CONSUME(T.Called) },
+            { ALT: () => this.CONSUME(T.Seen) },
+            { GATE: markNext, ALT: () => this.CONSUME2(T.Name, { LABEL: "mark" }) },
+          ]),
+        });
+        this.SUBRULE6(this.value);
+      } },
       { ALT: () => this.CONSUME(T.Exists) },
       { ALT: () => { this.CONSUME(T.Under); this.SUBRULE8(this.value); } },
       { ALT: () => { this.CONSUME(T.Starts); this.CONSUME(T.With); this.SUBRULE9(this.value); } },
@@ -128,6 +142,8 @@ class PolicyParser extends CstParser {
 
   actionNode = this.RULE("actionNode", () => {
     this.CONSUME(T.Name);
+    // `clear seen SECRETS`, `clear untrusted_content`, `clear mark "reviewed"`: what a session action changes.
+    this.OPTION5(() => { this.OPTION6(() => this.CONSUME(T.Seen)); this.CONSUME2(T.Name, { LABEL: "what" }); });
     this.OPTION(() => this.CONSUME(T.StringLit, { LABEL: "message" }));
     this.OPTION2(() => this.SUBRULE(this.list, { LABEL: "fields" }));
     this.OPTION3(() => { this.CONSUME(T.From); this.SUBRULE2(this.list, { LABEL: "approvers" }); });

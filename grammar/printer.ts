@@ -30,7 +30,7 @@ export function printValue(v: A.Value): string {
 
 const OP_TEXT: Record<A.Operator, string> = {
   is: "is", is_not: "is not", in: "in", not_in: "not in", matches: "matches", contains: "contains",
-  contains_any: "contains any", contains_all: "contains all", has: "has", has_called: "has called", has_seen: "has seen",
+  contains_any: "contains any", contains_all: "contains all", has: "has", has_called: "has called", has_seen: "has seen", has_mark: "has mark",
   exists: "exists", within: "within", under: "under", ">": ">", "<": "<", ">=": ">=", "<=": "<=", none: "",
   starts_with: "starts with",
 };
@@ -65,6 +65,7 @@ export function printExpr(e: A.Expr): string {
 
 export function printAction(a: A.ActionNode): string {
   let s = a.name;
+  if (a.what) s += `${a.what.seen ? " seen" : ""} ${a.what.word.value}`;
   if (a.message) s += ` ${printString(a.message.value)}`;
   if (a.fields) s += ` ${printValue(a.fields)}`;
   if (a.from) s += ` from ${printValue(a.from)}`;

@@ -80,6 +80,7 @@ function actionJson(a: A.ActionNode): JAction {
     ...(a.fields ? { fields: valueJson(a.fields) } : {}),
     ...(a.from ? { from: valueJson(a.from) } : {}),
     ...(a.to ? { to: a.to.value } : {}),
+    ...(a.what ? { what: { word: a.what.word.value, ...(a.what.seen ? { seen: true } : {}) } } : {}),
   };
 }
 

@@ -40,6 +40,8 @@ export interface JAction {
   readonly fields?: JValue;
   readonly from?: JValue;
   readonly to?: string;
+  /** `clear seen SECRETS` → `{word: "SECRETS", seen: true}`; `clear mark "x"` → `{word: "mark"}` (the name in `message`). */
+  readonly what?: { readonly word: string; readonly seen?: boolean };
 }
 
 export type JPolicyItem = JComments & (

@@ -55,7 +55,7 @@ function actionAst(a: JAction): A.ActionNode {
   const list = (v: JValue | undefined) => (v === undefined ? undefined : (valueAst(v) as A.ListValue));
   const fields = list(a.fields);
   const from = list(a.from);
-  return { kind: "Action", name: a.name, nameSpan: S, ...(a.message !== undefined ? { message: str(a.message) } : {}), ...(fields ? { fields } : {}), ...(from ? { from } : {}), ...(a.to !== undefined ? { to: str(a.to) } : {}), span: S };
+  return { kind: "Action", name: a.name, nameSpan: S, ...(a.message !== undefined ? { message: str(a.message) } : {}), ...(fields ? { fields } : {}), ...(from ? { from } : {}), ...(a.to !== undefined ? { to: str(a.to) } : {}), ...(a.what ? { what: { seen: a.what.seen === true, word: name(a.what.word) } } : {}), span: S };
 }
 
 function itemText(it: JPolicyItem): string {

@@ -14,7 +14,7 @@ import type { Bundle } from "./types.js";
 import { OPERATIONS as LANGUAGE_OPERATIONS, REVIEW_STATUSES, URL_PARTS as LANGUAGE_URL_PARTS } from "./language-facts.js";
 
 const KINDS = new Set([
-  "true", "false", "and", "or", "not", "session_seen", "integration", "tool", "tool_glob", "label", "operation", "method", "category", "verb",
+  "true", "false", "and", "or", "not", "session_seen", "session_mark", "integration", "tool", "tool_glob", "label", "operation", "method", "category", "verb",
   "agent", "review", "call_type", "arg", "body", "data_class", "session_label", "session_called", "principal_external",
   "resource_new", "rate", "burst", "spend", "time", "user", "arg_user", "url", "under", "command_prefix", "tool_review",
   "result", "result_size", "result_error",
@@ -76,6 +76,8 @@ function toolProblem(key: string, t: unknown): string | undefined {
   if (!Array.isArray(t) || t.length < 7 || t.length > 8) return `${at}: malformed`;
   if (!OPERATIONS.has(t[0] as string)) return `${at}: unknown operation ${JSON.stringify(t[0]).slice(0, 40)}`;
   if (!Array.isArray(t[1]) || !Array.isArray(t[4]) || typeof t[6] !== "string") return `${at}: malformed`;
+  // A call's labels become session labels: one named like a mark or a data class seen would let a call set it.
+  if (t[1].some((l) => typeof l !== "string" || /^(mark|seen):/.test(l))) return `${at}: a label may not start with mark: or seen: (those name session facts)`;
   const kinds = t[7];
   if (kinds === undefined) return undefined;
   if (!isObj(kinds)) return `${at}: argument kinds are not an object`;
@@ -192,6 +194,8 @@ function expandedProblem(b: Record<string, unknown>): string | undefined {
       if (q) return `${at} (${(p["id"] as string).slice(0, 60)}): ${q}`;
     }
     for (const r of p["residual"]) if (!Number.isInteger(r) || r < 0 || r >= p["ifs"].length) return `${at}: residual points at no if line`;
+    const sc = sessionChangesProblem(p);
+    if (sc) return `${at}: ${sc}`;
   }
   const ix = b["index"];
   if (!isObj(ix) || !isObj(ix["tool_call"])) return "index: missing";
@@ -211,6 +215,19 @@ function expandedProblem(b: Record<string, unknown>): string | undefined {
   const ap = b["approvers"];
   if (ap !== undefined && (!isObj(ap) || !Object.values(ap).every((v) => Array.isArray(v) && v.every((x) => typeof x === "string")))) return "approvers: malformed (role → list of user names)";
   return reviewsProblem(b);
+}
+
+/**
+ * `session` (mark / clear): only on `message_from_user` policies. A bundle that puts one on another
+ * trigger (hand-edited, or a compiler bug) would let a tool result or the agent's own words change
+ * the session: rejected.
+ */
+function sessionChangesProblem(p: Record<string, unknown>): string | undefined {
+  const s = p["session"];
+  if (s === undefined) return undefined;
+  if (p["trigger"] !== "message_from_user") return "session changes (mark, clear) on a policy that is not `when message_from_user`";
+  if (!Array.isArray(s) || !s.every((c) => isObj(c) && (c["change"] === "mark" || c["change"] === "clear") && typeof c["label"] === "string" && c["label"] !== "")) return "session changes: malformed";
+  return undefined;
 }
 
 /** The optional indexes of `when tool_response` / `message_to_user` / `message_from_user` policies. */

@@ -18,6 +18,7 @@ import type { Bundle, BundlePolicy, CExpr } from "./types.js";
 export const POLICY_COLUMNS: readonly (readonly [keyof BundlePolicy, boolean])[] = [
   ["id", true], ["name", true], ["file", true], ["line", true], ["priority", true], ["version", false], ["status", true], ["trigger", true],
   ["scope", true], ["ifs", true], ["residual", true], ["effect", false], ["reason", false], ["approvers", false], ["alerts", false], ["sanitize", false],
+  ["session", false],
 ];
 
 /** One distinct `if` line: its printed text and its condition. */
@@ -104,8 +105,8 @@ function decodePolicies(f: BundleFile): BundlePolicy[] {
   const c = f.policies as Readonly<Record<string, Col>>;
   const lines = f.conditions.map(([text, expr]) => ({ text, expr }));
   const ifs = c["ifs"] as readonly (readonly number[])[];
-  const [id, name, file, line, priority, version, status, trigger, scope, residual, effect, reason, approvers, alerts, sanitize] =
-    (["id", "name", "file", "line", "priority", "version", "status", "trigger", "scope", "residual", "effect", "reason", "approvers", "alerts", "sanitize"] as const).map((k) => c[k]);
+  const [id, name, file, line, priority, version, status, trigger, scope, residual, effect, reason, approvers, alerts, sanitize, session] =
+    (["id", "name", "file", "line", "priority", "version", "status", "trigger", "scope", "residual", "effect", "reason", "approvers", "alerts", "sanitize", "session"] as const).map((k) => c[k]);
   const opt = (p: Record<string, unknown>, k: string, col: Col, i: number): void => { const v = col?.[i]; if (v !== null && v !== undefined) p[k] = v; };
   const out = new Array<BundlePolicy>(ifs.length);
   for (let i = 0; i < ifs.length; i++) {
@@ -114,7 +115,7 @@ function decodePolicies(f: BundleFile): BundlePolicy[] {
     p["status"] = status![i]; p["trigger"] = trigger![i]; p["scope"] = scope![i];
     p["ifs"] = ifs[i]!.map((n) => lines[n]);
     p["residual"] = residual![i];
-    opt(p, "effect", effect, i); opt(p, "reason", reason, i); opt(p, "approvers", approvers, i); opt(p, "alerts", alerts, i); opt(p, "sanitize", sanitize, i);
+    opt(p, "effect", effect, i); opt(p, "reason", reason, i); opt(p, "approvers", approvers, i); opt(p, "alerts", alerts, i); opt(p, "sanitize", sanitize, i); opt(p, "session", session, i);
     out[i] = p as unknown as BundlePolicy;
   }
   return out;

@@ -1,5 +1,6 @@
 /**
- * The enforcer: `decide` / `decideAsync` for requests, `observe` for responses, `visibleTools` and
+ * The enforcer: `decide` / `decideAsync` for requests, `observe` for responses, `decideResponse` /
+ * `decideResponseAsync` for responses and messages (a message from the user may change its session), `visibleTools` and
  * `argumentsOf` for enforcement points. The call path of a decision: `prepare` (event check, the
  * session's pinned revision, the call resolved against that revision's catalog, the store query),
  * the store's `begin`, `settle` (the store's answer), `run` (each part of the call through its
@@ -14,7 +15,7 @@ import { callTypeOf, commandArgs, eventProblem, resolveCommands, withArgs, type 
 import type { ShellParser } from "./argv.js";
 import { decisionOf, strictest, withUnknownReason } from "./decide.js";
 import { callFacts, resourceKey, type EvalContext } from "./evaluate.js";
-import { MemoryStore, type SessionStore, type StateSnapshot, type StateQuery, type StateUpdate } from "./store.js";
+import { MemoryStore, type MarkUpdate, type SessionStore, type StateSnapshot, type StateQuery, type StateUpdate } from "./store.js";
 import { reviewOf, staticEval } from "./static-eval.js";
 import { decideBucket } from "./fast.js";
 import { compile, slotOf, type Compiled } from "./compiled.js";
@@ -29,6 +30,7 @@ import { responseCall } from "./observe.js";
 import { compileDetectors, type Detector } from "./detectors.js";
 import { decideReturn, passDecision, responseEntries, sanitizeResult, sanitizeText, withheldResult as withheld } from "./response.js";
 import type { ReturnTrigger } from "./types.js";
+import { markUpdateOf } from "./session-changes.js";
 
 export { decisionOf, inScope, canonicalCall, pathContextOf };
 
@@ -374,9 +376,55 @@ export class Enforcer {
    * answers, else the response's own `call`) or a `message_to_user` / `message_from_user` event,
    * with the session's revision. A response no policy can match is decided without looking at it.
    * A response whose request is unknown, while response policies exist, is withheld (fail closed).
+   * A forwarded message from the user applies the `mark` / `clear` of the policies it matched to its
+   * session (runtime/session-changes.ts; `session_changed` says whether it did): a synchronous store
+   * only (else the message is withheld: use `decideResponseAsync`).
    * Never throws: any fault is a `block` (withheld) with a reason.
    */
   decideResponse(event: unknown, request?: unknown): Decision {
+    const d = this.decideReturnEvent(event, request);
+    const u = this.changesToApply(event, d);
+    if (!u) return d;
+    try {
+      if (!this.store.sync) return this.unchanged(d, "this store is asynchronous: call decideResponseAsync() for a message that changes the session");
+      this.store.mark!(u);
+      return { ...d, session_changed: true };
+    } catch (e) {
+      return this.unchanged(d, `session store unavailable: ${(e as Error)?.message ?? String(e)}`);
+    }
+  }
+
+  /** `decideResponse` with any store (sync or async): a message's session changes are awaited; a store failure withholds it. */
+  async decideResponseAsync(event: unknown, request?: unknown): Promise<Decision> {
+    const d = this.decideReturnEvent(event, request);
+    const u = this.changesToApply(event, d);
+    if (!u) return d;
+    try {
+      await within(this.store.mark!(u), this.storeTimeoutMs);
+      return { ...d, session_changed: true };
+    } catch (e) {
+      return this.unchanged(d, `session store unavailable: ${(e as Error)?.message ?? String(e)}`);
+    }
+  }
+
+  /**
+   * The store update of a message's session changes (runtime/session-changes.ts); undefined when
+   * there is none to apply (then `session_changed` is false on a decision that lists changes).
+   */
+  private changesToApply(event: unknown, d: Decision): MarkUpdate | undefined {
+    if (!d.session_changes?.length) return undefined;
+    const u = markUpdateOf(event as SessionEvent, d);
+    if (typeof u === "string") { d.session_changed = false; d.notes = [...(d.notes ?? []), u]; return undefined; }
+    if (!this.store.mark) { Object.assign(d, this.unchanged(d, "the session store cannot record session changes (no mark())")); return undefined; }
+    return u;
+  }
+
+  /** A message whose session changes could not be recorded: withheld (fail closed), the changes listed as not applied. */
+  private unchanged(d: Decision, reason: string): Decision {
+    return { ...d, effect: "block", policy: null, reason, approvers: [], withheld: true, session_changed: false };
+  }
+
+  private decideReturnEvent(event: unknown, request?: unknown): Decision {
     const cur = this.revisions.current;
     const revision = cur?.bundle.revision ?? "";
     const fail = (reason: string, trigger?: ReturnTrigger): Decision => ({ ...blockDecision(reason, revision), withheld: true, ...(trigger ? { event: trigger } : {}) });

@@ -12,7 +12,7 @@ import { countKey, toMicros, type CountQuery } from "./store.js";
 import { staticEval } from "./static-eval.js";
 import { parseTimeSpec, withinWindows, type TimeWindow } from "./time.js";
 import { startsWithWords } from "./argv.js";
-import { seenLabel } from "./seen.js";
+import { markLabel, seenLabel } from "./seen.js";
 import { isTally, readKey, tallyHolds, tallyOf, talliesOf, type RateExpr, type TallySpec } from "./tally.js";
 import { resultView, sizeHolds } from "./response.js";
 import { callFacts, cmp, compileExpr, holdsAt, leafOf, registerKinds, type EvalContext, type Pred } from "./conditions.js";
@@ -160,6 +160,7 @@ registerKinds({
   session_label: (e) => { const l = e.label; return (c) => !!c.state?.labels.includes(l); },
   session_called: (e) => { const k = e.key; return (c) => !!c.state?.called.includes(k); },
   session_seen: (e) => { const l = seenLabel(e.cls); return (c) => !!c.state?.labels.includes(l); },
+  session_mark: (e) => { const l = markLabel(e.mark); return (c) => !!c.state?.labels.includes(l); },
   resource_new: (e) => (c) => !!c.state && !!c.call && resourceKey(c.call) !== undefined && !c.state.resourceSeen,
   rate: (e) => {
     if (isTally(e)) return (c) => !!c.state && !!c.call && tallyHolds(e, c.state, c.call, callFacts(c.call), cmp);

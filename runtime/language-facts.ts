@@ -17,7 +17,7 @@ export function isOperation(x: unknown): x is Operation {
 }
 
 /** Condition kinds that read the session's history (what earlier events of the session or agent did). */
-export const HISTORY_KINDS: ReadonlySet<CExpr["k"]> = new Set<CExpr["k"]>(["session_label", "session_called", "session_seen", "resource_new", "rate", "burst", "spend"]);
+export const HISTORY_KINDS: ReadonlySet<CExpr["k"]> = new Set<CExpr["k"]>(["session_label", "session_called", "session_seen", "session_mark", "resource_new", "rate", "burst", "spend"]);
 
 /** Does the condition read session history (`session has`, `resource is new`, `rate`, `burst`, `spend`)? */
 export function readsHistory(e: CExpr): boolean {

@@ -18,6 +18,7 @@ import type { ResolvedCall } from "./event.js";
 import { evaluate, type EvalContext } from "./evaluate.js";
 import { mask, scan, type Detector } from "./detectors.js";
 import { decide, metaOf } from "./decide.js";
+import { changesOf } from "./session-changes.js";
 
 /** Deepest nesting of a result that is inspected; a deeper one is withheld. */
 export const MAX_DEPTH = 64;
@@ -308,6 +309,8 @@ const WHAT: Readonly<Record<ReturnTrigger, string>> = { tool_response: "response
 function finish(d: Decision, matched: readonly BundlePolicy[], trigger: ReturnTrigger, call: ResolvedCall | undefined): Decision {
   d.event = trigger;
   d.withheld = d.effect === "block";
+  const changes = changesOf(matched);
+  if (changes.length) d.session_changes = changes;
   if (!d.policy) d.reason = matched.length ? `no policy decided this ${WHAT[trigger]} (matched only for alerts or sanitizing: ${matched.map((p) => p.id).join(", ")}); it is forwarded` : `no policy decided this ${WHAT[trigger]}; it is forwarded`;
   else if (d.policy && !matched.find((p) => p.id === d.policy!.id)?.reason) d.reason = `${WHAT[trigger]} ${d.effect === "block" ? "withheld" : d.effect === "allow" ? "forwarded" : "held for approval"} by policy "${d.policy.name}"`;
   let i = 0;

@@ -11,6 +11,8 @@ import type { CExpr } from "./types.js";
 import { classesIn, type Detector } from "./detectors.js";
 
 export const seenLabel = (cls: string): string => `seen:${cls}`;
+/** The session label of a mark a message from the user set (`mark "reviewed"`). */
+export const markLabel = (mark: string): string => `mark:${mark}`;
 
 /** What the bundle's conditions read from responses: the classes to look for, and whether injected text counts as untrusted. */
 export interface SeenWanted {

@@ -159,6 +159,17 @@ export interface ResponseResult {
   readonly call: "known" | "blocked" | "unknown" | "none";
 }
 
+/**
+ * What a message from the user changes in its session (runtime/session-changes.ts): session labels
+ * added (`mark:<name>`) and taken out (`seen:<CLASS>`, `mark:<name>`, a catalog label). A label is
+ * in at most one of the two lists.
+ */
+export interface MarkUpdate {
+  readonly session: string;
+  readonly add: readonly string[];
+  readonly remove: readonly string[];
+}
+
 type MaybePromise<T> = T | Promise<T>;
 
 export interface SessionStore {
@@ -167,6 +178,12 @@ export interface SessionStore {
   begin(q: StateQuery): MaybePromise<StateSnapshot>;
   finish(u: StateUpdate): MaybePromise<void>;
   respond(u: ResponseUpdate): MaybePromise<ResponseResult>;
+  /**
+   * Applies a message's session changes to that session only (one atomic step). Optional: a store
+   * without it cannot record them, and a message whose policies change the session is then
+   * withheld (fail closed).
+   */
+  mark?(u: MarkUpdate): MaybePromise<void>;
 }
 
 /** The UTC day number of a time: the spend bucket. */
@@ -289,6 +306,12 @@ export class MemoryStore implements SessionStore {
       const i = t ? t.m.lastIndexOf(u.refund.member) : -1;
       if (t && i >= 0) { t.ts.splice(i, 1); t.v.splice(i, 1); t.m.splice(i, 1); }
     }
+  }
+
+  mark(u: MarkUpdate): void {
+    const s = this.sessionOf(u.session, "", "");
+    for (const l of u.remove) s.labels.delete(l);
+    for (const l of u.add) s.labels.add(l);
   }
 
   respond(u: ResponseUpdate): ResponseResult {

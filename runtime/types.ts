@@ -52,6 +52,8 @@ export type CExpr =
   | { readonly k: "session_called"; readonly key: string }
   /** `session has seen SECRETS`: a detector of the class found something in a tool response of the session. */
   | { readonly k: "session_seen"; readonly cls: string }
+  /** `session has mark "reviewed"`: a `message_from_user` policy of the session set the mark (and none cleared it since). */
+  | { readonly k: "session_mark"; readonly mark: string }
   | { readonly k: "principal_external" }
   | { readonly k: "resource_new" }
   /**
@@ -163,6 +165,21 @@ export interface BundlePolicy {
   readonly approvers?: readonly string[];
   readonly alerts?: readonly { readonly message?: string; readonly to?: string }[];
   readonly sanitize?: readonly string[];
+  /**
+   * `message_from_user` policies only: what the policy sets (`mark "reviewed"`) or takes out
+   * (`clear seen SECRETS`, `clear untrusted_content`, `clear mark "x"`) of the session's state, in
+   * written order (runtime/session-changes.ts).
+   */
+  readonly session?: readonly SessionChange[];
+}
+
+/**
+ * A change of a session's state by a message from its user: `label` is the session label changed
+ * (`mark:<name>`, `seen:<CLASS>`, or a catalog label such as `untrusted_content`).
+ */
+export interface SessionChange {
+  readonly change: "mark" | "clear";
+  readonly label: string;
 }
 
 /** A program's global options: those that take a value (`-C dir`, `--git-dir=x`) and flags. */
@@ -369,4 +386,10 @@ export interface Decision {
   event?: ReturnTrigger;
   /** Extra, responses and messages: `block` withholds the result or message (an `isError` result says why). */
   withheld?: boolean;
+  /**
+   * Extra, `message_from_user`: the session changes of the matched policies, in decision order, and
+   * whether they were applied (only a message that is forwarded, `allow`, changes the session).
+   */
+  session_changes?: { policy: string; change: "mark" | "clear"; label: string }[];
+  session_changed?: boolean;
 }

@@ -345,7 +345,11 @@ export function replayEvents(bundle: Bundle, events: readonly EventLine[]): { li
       const decision = refusals.apply(event, raw);
       const t = traced as DecisionTrace | undefined; // set by the trace hook during decide()
       out.push({ line, event, decision, state: t?.decision === raw ? t.state ?? null : null });
-    } else void e.observe(event);
+    } else {
+      void e.observe(event);
+      // A message from the user changes the session where a policy says so (`mark`, `clear`), as live.
+      if (event.type === "message_from_user") e.decideResponse(event);
+    }
   }
   return out;
 }

@@ -16,8 +16,8 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import { countKey, type PendingCall, type ResponseResult, type ResponseUpdate, type SessionStore, type StateQuery, type StateSnapshot, type StateUpdate } from "../../runtime/store.js";
-import { BEGIN, FINISH, RESPOND } from "./scripts.js";
+import { countKey, type MarkUpdate, type PendingCall, type ResponseResult, type ResponseUpdate, type SessionStore, type StateQuery, type StateSnapshot, type StateUpdate } from "../../runtime/store.js";
+import { BEGIN, FINISH, MARK, RESPOND } from "./scripts.js";
 
 export interface RedisStoreOptions {
   /** `redis://host:port/db`; ignored when `client` is given. Default `redis://127.0.0.1:6379`. */
@@ -47,7 +47,7 @@ function script(lua: string): Script {
   return { lua, sha: createHash("sha1").update(lua).digest("hex") };
 }
 
-const SCRIPTS = { begin: script(BEGIN), finish: script(FINISH), respond: script(RESPOND) };
+const SCRIPTS = { begin: script(BEGIN), finish: script(FINISH), respond: script(RESPOND), mark: script(MARK) };
 
 type BeginReply = [string, string, string, string[], string[], number[], number, string[], string[], string[], string[], string];
 
@@ -241,6 +241,12 @@ export class RedisStore implements SessionStore {
       .catch((e: Error) => { this.finishFailures++; this.lastError = `finish: ${e?.message ?? String(e)}`; })
       .finally(() => this.inFlight.delete(sent));
     this.inFlight.add(sent);
+  }
+
+  /** A message's session changes, in that session's labels only; awaited (the next decision of any replica sees them). */
+  async mark(u: MarkUpdate): Promise<void> {
+    const [, labels] = this.sessionKeys(u.session);
+    await this.run(SCRIPTS.mark, [labels], [this.sessionTtl, u.remove.length, ...u.remove, ...u.add]);
   }
 
   async respond(u: ResponseUpdate): Promise<ResponseResult> {

@@ -129,6 +129,16 @@ redis.call('PEXPIRE', KEYS[6], ARGV[9])
 return {fmt(ts), last or '', rev, labels, called, counts, seen, spend, tallies, pend, rpend, pid}
 `;
 
+/** A message's session changes (runtime/session-changes.ts): labels taken out, then labels added. */
+export const MARK = `
+-- KEYS: 1 labels; ARGV: 1 session ttl, 2 number of labels to remove, then those, then the labels to add
+local n = tonumber(ARGV[2])
+for i = 1, n do redis.call('SREM', KEYS[1], ARGV[2 + i]) end
+for i = 3 + n, #ARGV do redis.call('SADD', KEYS[1], ARGV[i]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1
+`;
+
 /**
  * Settles a decision: records what it let through (labels, tools, resource) or marks the call id
  * blocked, drops the call's pending entry, and gives a blocked call's tally entries back.

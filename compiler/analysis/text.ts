@@ -81,6 +81,7 @@ export function atomText(x: AtomExpr): string {
     case "rate": return rateText(x);
     case "burst": return x.scope ? `burst(${x.scope})` : "burst";
     case "session_seen": return `session has seen ${x.cls}`;
+    case "session_mark": return `session has mark ${q(x.mark)}`;
     case "spend": return `spend today ${x.cmp} ${x.amount} ${x.currency}`;
     case "time": return `time within ${q(x.spec)} tz ${q(x.tz)}`;
     case "user": return userText(x);

@@ -18,6 +18,7 @@ import { checkDefaults } from "./rules/defaults.js";
 import { checkDuplicateIds } from "./rules/duplicate-ids.js";
 import { checkShadowed } from "./rules/shadowed.js";
 import { checkCommandForms } from "./rules/command-forms.js";
+import { checkMarks } from "./rules/marks.js";
 import { checkTestSteps } from "./rules/test-steps.js";
 import { checkApprovers, type ApproverRoster } from "./rules/approvers.js";
 import { checkPolicyCount, limitDetectors } from "../limits.js";
@@ -85,6 +86,7 @@ function checkPolicies(ctx: CheckContext, files: readonly SourceFile[], roster: 
   checkDuplicateIds(ctx, policies);
   checkShadowed(ctx, policies);
   checkCommandForms(ctx, policies);
+  checkMarks(ctx, policies);
   checkApprovers(ctx, policies, roster);
   return policies;
 }
@@ -96,6 +98,8 @@ function checkPoliciesWith(memo: CheckMemo, ctx: CheckContext, files: readonly S
   for (const e of entries) if (e.policy) policies.push(e.policy);
   checkPolicyCount(ctx, policies);
   memo.crossFile(ctx, entries);
+  // A mark no policy sets (PDL4024): over every policy each time (one pass, no memo needed).
+  checkMarks(ctx, policies);
   return policies;
 }
 

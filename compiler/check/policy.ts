@@ -12,12 +12,13 @@ import { factsOf, toolCandidates } from "./tool-candidates.js";
 import { resolveIntegrationNames } from "./rules/subject-integration.js";
 import { checkResultRefs, checkResultSanitize } from "./rules/subject-result.js";
 import { checkArgRefs, schemasAt, type ArgRef } from "./rules/subject-args.js";
+import { checkSessionActions, SESSION_ACTIONS } from "./rules/session-actions.js";
 
 export function slug(name: string): string {
   return name.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "policy";
 }
 
-const ACTIONS = ["allow", "block", "deny", "require_approval", "hide", "alert", "sanitize"];
+const ACTIONS = ["allow", "block", "deny", "require_approval", "hide", "alert", "sanitize", ...SESSION_ACTIONS];
 const APPROVERS = ["technician", "manager"];
 
 /** Integrations constrained by top-level `integration is/in` conditions. */
@@ -138,6 +139,8 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyDecl, file: string, or
       continue;
     }
     const misplaced = (what: string, span: A.NameValue["span"], hint: string) => { ctx.error("PDL2023", span, `\`${a.name}\` takes no ${what}`, hint); ok = false; };
+    if (SESSION_ACTIONS.includes(a.name)) continue; // checked below (rules/session-actions.ts)
+    if (a.what) misplaced(`\`${a.what.seen ? "seen " : ""}${a.what.word.value}\``, a.what.word.span, "only `clear` names what it takes out of the session: `clear seen SECRETS`");
     if (a.name === "deny") ctx.report("PDL4003", a.nameSpan, "`deny` is an alias of `block`", "write `block`", { fixes: [{ title: "Convert 'deny' to 'block'", span: a.nameSpan, text: "block" }] });
     const kind = a.name === "deny" ? "block" : a.name;
     if (kind === "hide" && trigger !== "tool_call" && trigger !== "agent_discovered") {
@@ -210,6 +213,8 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyDecl, file: string, or
     checkResultSanitize(ctx, resultFields, tools);
     if (errorSince(ctx, mark)) return undefined;
   }
+  const session = checkSessionActions(ctx, trigger, actionItems.flatMap((x) => x.actions));
+  if (!session) ok = false;
   if (!ok) return undefined;
 
   return {
@@ -230,6 +235,7 @@ export function checkPolicy(ctx: CheckContext, p: A.PolicyDecl, file: string, or
     approvers,
     alerts,
     sanitize,
+    ...(session?.length ? { session } : {}),
     order,
     ast: p,
   };

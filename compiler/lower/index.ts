@@ -67,6 +67,7 @@ export function lower(selected: readonly CheckedPolicy[], catalog: Catalog): Tab
     ...(p.approvers.length ? { approvers: [...p.approvers] } : {}),
     ...(p.alerts.length ? { alerts: p.alerts.map((a) => ({ ...a })) } : {}),
     ...(p.sanitize.length ? { sanitize: [...p.sanitize] } : {}),
+    ...(p.session?.length ? { session: p.session.map((c) => ({ ...c })) } : {}),
   }));
   const staticParts: CExpr[] = ordered.map((p) => ({ k: "and", items: p.ifs.filter((i) => isToolStatic(i.expr)).map((i) => i.expr) }));
   const fullConds: CExpr[] = ordered.map((p) => ({ k: "and", items: p.ifs.map((i) => i.expr) }));

@@ -2,8 +2,9 @@
  * The reference evaluator: SPEC §5 applied literally — a walk over every selected policy, each
  * condition evaluated from the catalog and the event with its own straightforward code (no
  * decision tables, no regexes for globs). The compiled tables must decide exactly as this does;
- * a fast-check property and the fuzzer compare them. Static conditions only: session conditions
- * are out of its scope (they are compared store against store).
+ * a fast-check property and the fuzzer compare them. Session conditions (`session has …`, `rate`,
+ * `count`, `sum`, `burst`) are answered by the session model of history.ts from the plain list of
+ * the session's earlier events, through `HistoryHolds`.
  */
 import type { CExpr, SessionEvent } from "../../runtime/types.js";
 import { scanPlain, compileDetectors } from "../../runtime/detectors.js";
@@ -29,6 +30,8 @@ export interface ReferenceModel {
   readonly toolReviews?: Readonly<Record<string, string>>;
   /** Reviewed agents by name: the status of an agent whose event carries none. */
   readonly agentReviews?: Readonly<Record<string, string>>;
+  /** The time zones of calendar windows (`today`, `this hour`): the tenant's, else the project's, else UTC. */
+  readonly organization?: { readonly timezone?: string; readonly tenant_timezones?: Readonly<Record<string, string>> };
 }
 
 export interface ReferenceDecision {
@@ -72,7 +75,8 @@ export function globMatch(glob: string, s: string): boolean {
   return go(0, 0);
 }
 
-interface Call {
+/** One part of a call as the reference sees it (exported for the session model, history.ts). */
+export interface Call {
   /** A marked path argument without a canonical form: the call is blocked. */
   ambiguous?: string;
   root?: string;
@@ -105,7 +109,7 @@ function commandCalls(m: ReferenceModel, command: readonly string[] | string): C
 }
 
 /** The parts of a tool call: its simple commands, or the MCP call and the command lines in its `command` arguments. */
-function resolveAll(m: ReferenceModel, e: SessionEvent): Call[] {
+export function resolveAll(m: ReferenceModel, e: SessionEvent): Call[] {
   const c = e.call;
   if (!c) return [];
   if ((c.type ?? (c.command ? "cli" : "mcp")) === "cli" && c.command) return commandCalls(m, c.command);
@@ -207,14 +211,21 @@ function prefixHolds(argv: readonly string[], p: readonly string[]): boolean {
 /** A response's or message's text (what `body` and `data_class` scan) and the result. */
 interface Returned { readonly text: readonly string[]; readonly result?: unknown }
 
-function holds(e: CExpr, ev: SessionEvent, call: Call | undefined, m: ReferenceModel, r?: Returned): boolean {
+/** Session conditions, answered by the session model (history.ts) from the events before this one. */
+export type HistoryHolds = (e: CExpr, call: Call | undefined) => boolean;
+
+/** Session condition kinds the session model answers. */
+const HISTORY: ReadonlySet<string> = new Set(["session_label", "session_called", "session_seen", "session_mark", "rate", "burst"]);
+
+export function holds(e: CExpr, ev: SessionEvent, call: Call | undefined, m: ReferenceModel, r?: Returned, h?: HistoryHolds): boolean {
   const op = call?.tool?.operation ?? "Unknown";
+  if (h && HISTORY.has(e.k)) return h(e, call);
   switch (e.k) {
     case "true": return true;
     case "false": return false;
-    case "and": return e.items.every((x) => holds(x, ev, call, m, r));
-    case "or": return e.items.some((x) => holds(x, ev, call, m, r));
-    case "not": return !holds(e.x, ev, call, m, r);
+    case "and": return e.items.every((x) => holds(x, ev, call, m, r, h));
+    case "or": return e.items.some((x) => holds(x, ev, call, m, r, h));
+    case "not": return !holds(e.x, ev, call, m, r, h);
     case "integration": return !!call && e.ids.includes(call.integration);
     case "tool": return !!call && e.keys.includes(`${call.integration}.${call.name}`);
     case "tool_glob": return !!call && globMatch(e.glob.toLowerCase(), e.dotted ? `${call.integration}.${call.name}` : call.name);
@@ -314,21 +325,21 @@ const RANK = { allow: 0, require_approval: 1, block: 2 } as const;
  * SPEC §5, literally; a call of several parts (simple commands) is each part decided, and the
  * strictest wins: its policy and approvers; matched policies (once each), alerts and sanitize of all.
  */
-export function referenceDecide(m: ReferenceModel, ev: SessionEvent): ReferenceDecision {
-  if (ev.type === "agent_discovered") return decideOne(m, ev, undefined);
-  const ds = resolveAll(m, ev).map((call) => decideOne(m, ev, call));
-  if (ds.length <= 1) return ds[0] ?? decideOne(m, ev, undefined);
+export function referenceDecide(m: ReferenceModel, ev: SessionEvent, h?: HistoryHolds): ReferenceDecision {
+  if (ev.type === "agent_discovered") return decideOne(m, ev, undefined, h);
+  const ds = resolveAll(m, ev).map((call) => decideOne(m, ev, call, h));
+  if (ds.length <= 1) return ds[0] ?? decideOne(m, ev, undefined, h);
   const best = ds.reduce((a, d) => (RANK[d.effect] > RANK[a.effect] ? d : a));
   const matched = [...new Set(ds.flatMap((d) => d.matched))];
   const sanitize = ds.flatMap((d) => d.sanitize).filter((s, i, all) => all.findIndex((x) => x.policy === s.policy) === i);
   return { ...best, matched, alerts: ds.flatMap((d) => d.alerts), sanitize, hidden: ds.some((d) => d.hidden) };
 }
 
-function decideOne(m: ReferenceModel, ev: SessionEvent, call: Call | undefined): ReferenceDecision {
+function decideOne(m: ReferenceModel, ev: SessionEvent, call: Call | undefined, h?: HistoryHolds): ReferenceDecision {
   const trigger = ev.type === "agent_discovered" ? "agent_discovered" : "tool_call";
   if (call?.ambiguous) return { effect: "block", policy: null, matched: [], alerts: [], sanitize: [], approvers: [], hidden: false };
   const matched = m.policies
-    .filter((p) => p.trigger === trigger && inScope(p, ev) && p.ifs.every((i) => holds(i.expr, ev, call, m)))
+    .filter((p) => p.trigger === trigger && inScope(p, ev) && p.ifs.every((i) => holds(i.expr, ev, call, m, undefined, h)))
     .sort((a, b) => a.priority - b.priority || a.order - b.order);
   const alerts = matched.flatMap((p) => p.alerts.map((a) => ({ policy: p.id, to: a.to ?? null })));
   const sanitize = matched.filter((p) => p.sanitize.length).map((p) => ({ policy: p.id, fields: [...p.sanitize] }));

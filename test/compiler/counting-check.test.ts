@@ -26,6 +26,8 @@ describe("counting conditions in the checker", () => {
     ["count(session, tool is github.list_issues) >= 3", { k: "rate", windowMs: 0, cmp: ">=", n: 3, filter: { k: "tool", keys: ["github.list_issues"] }, scope: "session", period: "session" }],
     ["sum(args.perPage, today) > 500", { k: "rate", windowMs: 0, cmp: ">", n: 500, period: "day", sum: ["perPage"] }],
     ["sum(args.perPage, session) > 500", { k: "rate", windowMs: 0, cmp: ">", n: 500, scope: "session", period: "session", sum: ["perPage"] }],
+    ["sum(args.perPage, 1h) > 500", { k: "rate", windowMs: 3600000, cmp: ">", n: 500, sum: ["perPage"] }],
+    ["sum(args.perPage, tenant, 30m, allowed, tool is github.list_issues) > 500", { k: "rate", windowMs: 1800000, cmp: ">", n: 500, filter: { k: "tool", keys: ["github.list_issues"] }, scope: "tenant", allowed: true, sum: ["perPage"] }],
     ["burst(tenant)", { k: "burst", scope: "tenant" }],
     ["burst(integration)", { k: "burst", scope: "integration" }],
     ["rate(5m) > 20", { k: "rate", windowMs: 300000, cmp: ">", n: 20 }],
@@ -46,6 +48,9 @@ describe("counting conditions in the checker", () => {
     ["sum(args.title, today) > 3", /.*/, /.*/],
     ["sum(5m, today) > 3", /adds up an argument/, /sum\(args.amount, today\)/],
     ["sum(args.perPage, today) is 3", /compare `sum\(…\)` with a number/, /sum\(args.amount, today\)/],
+    ["sum(args.perPage, 1h, today) > 3", /two periods/, /sliding window such as 1h/],
+    ["sum(args.perPage, 0s) > 3", /holds no calls/, /at least one second/],
+    ["rate(5m, 1h) > 3", /`1h` is not an option here/, /window is the first parameter/],
     ["burst(session)", /one scope/, /agent's own calls/],
     ["count > 3", /needs its parameters/, /count\(session/],
     ["session has seen SECRET", /unknown data class "SECRET"/, /did you mean `SECRETS`/],
@@ -71,6 +76,7 @@ describe("counting conditions in fmt and the JSON export", () => {
   id quotas
   if rate(this hour, tenant, allowed, integration is GitHub) > 100
   if sum(args.perPage, today, tool is github.list_issues) > 500 or count(session, allowed) >= 3
+  if sum(args.perPage, 1h, allowed, tool is github.list_issues) > 900
   if burst(integration)
   if session has seen SECRETS
   action block

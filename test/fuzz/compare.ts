@@ -34,7 +34,7 @@ export function prepare(source: string, includeDrafts: boolean, catalog: Catalog
   const errors = project.diagnostics.filter((d) => d.severity === "error");
   if (errors.length) return errors.map((d) => `${d.code} ${d.span.line}:${d.span.column} ${d.message}`).join("\n");
   const policies = selectPolicies(project, { includeDrafts });
-  const model: ReferenceModel = { policies, ...(project.default ? { default: project.default } : {}), ...(project.defaults ? { defaults: project.defaults } : {}), detectors: project.detectors, catalog, toolReviews: reviews.tools, agentReviews: reviews.agents };
+  const model: ReferenceModel = { policies, ...(project.default ? { default: project.default } : {}), ...(project.defaults ? { defaults: project.defaults } : {}), detectors: project.detectors, catalog, toolReviews: reviews.tools, agentReviews: reviews.agents, ...(project.organization ? { organization: project.organization } : {}) };
   return { bundle: buildBundle(project, { includeDrafts }), model, messages: new Map(policies.map((p) => [p.id, p.alerts.map((a) => a.message)])) };
 }
 

@@ -8,7 +8,7 @@
  * | option `tenant` · `integration` · `session` | every agent of the tenant · the call's integration across them · the session |
  * | option `allowed` | only calls that were not blocked (a blocked retry gives its place back) |
  * | `count(session, …)` | the session's calls, since it began |
- * | `sum(args.amount, today)` | the sum of the argument over the period (`today`, `this hour`, `session`) |
+ * | `sum(args.amount, today)` · `sum(args.amount, 1h)` | the sum of the argument over the period (`today`, `this hour`, `session`) or a sliding window |
  *
  * The call being decided is always included. A filter may only use tool-static subjects.
  */
@@ -27,9 +27,19 @@ const PERIODS: Readonly<Record<string, "day" | "hour" | "session">> = { today: "
 
 interface Parsed {
   scope?: TallyScope;
+  /** `sum(args.amount, 1h)`: a sliding window among the options (ms). */
+  slidingMs?: number;
   allowed?: true;
   period?: "day" | "hour" | "session";
   filter?: CExpr;
+}
+
+const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** The length of a duration word (`1h`, `30m`), undefined for any other word. */
+function durationMs(word: string): number | undefined {
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(word);
+  return m ? Number(m[1]) * UNITS[m[2]!]! : undefined;
 }
 
 type Bad = (msg: string, hint: string, span?: Span) => undefined;
@@ -39,13 +49,14 @@ function parseOptions(p: A.SubjectParams, s: PolicyScope, sub: (e: A.Expr) => CE
   const out: Parsed = {};
   for (const o of p.options ?? []) {
     if (o.value === "allowed") out.allowed = true;
-    else if (periods && PERIODS[o.value]) {
-      if (out.period) return bad("two periods", "give one of today, this hour, session", o.span);
-      out.period = PERIODS[o.value]!;
+    else if (periods && (PERIODS[o.value] || durationMs(o.value) !== undefined)) {
+      if (out.period || out.slidingMs !== undefined) return bad("two periods", "give one of today, this hour, session or a sliding window such as 1h", o.span);
+      if (PERIODS[o.value]) out.period = PERIODS[o.value]!;
+      else out.slidingMs = durationMs(o.value)!;
     } else if (SCOPES.has(o.value)) {
       if (out.scope) return bad(`two scopes: \`${out.scope}\` and \`${o.value}\``, "give one of tenant, integration, session (the agent's own calls without any)", o.span);
       if (o.value !== "agent") out.scope = o.value as TallyScope;
-    } else return bad(`\`${o.value}\` is not an option here`, periods ? "options: today, this hour, session, tenant, integration, allowed" : "the window is the first parameter: `rate(today) > 100`; options: tenant, integration, session, allowed", o.span);
+    } else return bad(`\`${o.value}\` is not an option here`, periods ? "options: today, this hour, session, a sliding window (1h), tenant, integration, allowed" : "the window is the first parameter: `rate(today) > 100`; options: tenant, integration, session, allowed", o.span);
   }
   if (p.filter) {
     const f = sub(p.filter);
@@ -94,7 +105,8 @@ function sum(c: A.Condition, p: A.SubjectParams, s: PolicyScope, sub: (e: A.Expr
   if (w?.kind !== "Name" || !w.value.startsWith("args.")) return bad("`sum` adds up an argument: `sum(args.<path>, <period>)`", "e.g. `sum(args.amount, today) > 500000`", w?.span ?? p.span);
   const o = parseOptions(p, s, sub, bad, true);
   if (!o) return undefined;
-  if (!o.period) return bad("`sum` needs a period", "add `today`, `this hour` or `session`: `sum(args.amount, today) > 500000`", p.span);
+  if (!o.period && o.slidingMs === undefined) return bad("`sum` needs a period", "add `today`, `this hour`, `session` or a sliding window: `sum(args.amount, today) > 500000`, `sum(args.amount, 1h) > 500000`", p.span);
+  if (o.slidingMs !== undefined && o.slidingMs <= 0) return bad("a sliding window of 0 holds no calls", "give a window of at least one second, e.g. `sum(args.amount, 1h)`", p.span);
   // The path is checked like `args.<path> > 0`: it must be a number in the tools the policy can match.
   const probe: A.Condition = { kind: "Condition", subject: { name: w.value, span: w.span }, op: ">", opSpan: w.span, value: { kind: "Number", value: 0, raw: "0", span: w.span }, span: w.span };
   const arg = checkArgs(probe, s, refs);
@@ -102,7 +114,7 @@ function sum(c: A.Condition, p: A.SubjectParams, s: PolicyScope, sub: (e: A.Expr
   if (arg.path.some((x) => x.startsWith("["))) return bad("`sum` adds up one value per call: the path may not step into an array", "e.g. `sum(args.amount, today)`", w.span);
   const scope = o.period === "session" ? "session" : o.scope;
   if (o.period === "session" && o.scope && o.scope !== "session") return bad("`session` is already the scope of the sum", "drop the other scope", p.span);
-  return { k: "rate", windowMs: 0, cmp: c.op as ">", n: (c.value as A.NumberValue).value, ...rest({ ...o, ...(scope ? { scope } : {}) }, o.period), sum: arg.path };
+  return { k: "rate", windowMs: o.slidingMs ?? 0, cmp: c.op as ">", n: (c.value as A.NumberValue).value, ...rest({ ...o, ...(scope ? { scope } : {}) }, o.period), sum: arg.path };
 }
 
 /** `burst` or `burst(tenant)` / `burst(integration)`. */

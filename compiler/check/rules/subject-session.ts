@@ -40,7 +40,11 @@ export function checkSession(c: A.Condition, s: PolicyScope, sub: (e: A.Expr) =>
         return key ? { k: "session_called", key } : undefined;
       }
       if (c.op === "has_seen") return seenClass(c, s);
-      if (c.op !== "has") return bad("`session` is used with `has <label>`, `has called <tool>` or `has seen <CLASS>`", "e.g. `session has untrusted_content` or `session has seen SECRETS`", c.opSpan);
+      if (c.op === "has_mark") {
+        if (c.value?.kind !== "String" || c.value.value === "") return bad("`session has mark` needs the mark's name, quoted", "e.g. `session has mark \"reviewed\"`", c.value?.span ?? c.span);
+        return { k: "session_mark", mark: c.value.value };
+      }
+      if (c.op !== "has") return bad("`session` is used with `has <label>`, `has called <tool>`, `has seen <CLASS>` or `has mark \"<name>\"`", "e.g. `session has untrusted_content` or `session has seen SECRETS`", c.opSpan);
       const label = c.value && wordOf(c.value);
       if (!label) return bad("`session has` needs a label", "e.g. `session has untrusted_content`");
       const known = new Set(ctx.catalog.allTools().flatMap((t) => t.labels));

@@ -1,7 +1,7 @@
 /**
  * Counting what real limits count, over both stores (the in-memory store and a real redis-server
  * shared by two enforcers, as replicas): sums of an argument over a calendar day in the tenant's
- * zone, per-session counts, tenant- and integration-wide rates and bursts, and counting only calls
+ * zone and over a sliding window, per-session counts, tenant- and integration-wide rates and bursts, and counting only calls
  * that were not blocked (a refused retry neither keeps the agent blocked nor uses up its quota).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -32,6 +32,10 @@ policy "Refused retries" { id retries
   if tool is linear.create_issue
   if rate(10m, allowed, tool is linear.create_issue) >= 2
   action block "two new issues per 10 minutes" }
+policy "Hourly search pages, sliding" { id search-pages
+  if tool is github.search_issues
+  if sum(args.perPage, 1h, allowed, tool is github.search_issues) > 100
+  action block "an hour's search pages" }
 policy "Drive burst across the tenant" { id drive-burst
   if integration is google_drive
   if burst(tenant)
@@ -62,6 +66,22 @@ function scenarios(pair: () => Promise<[Enforcer, Enforcer]>): void {
     // Berlin's next day starts at 23:00Z.
     expect(await B(list(31, 90))).toBe("allow");
     expect(await A(list(32, "11"))).toBe("block");
+  });
+
+  it("sum(args.perPage, 1h, allowed) sums a sliding hour, the call included, and a refused call gives its amount back", async () => {
+    const [A, B] = await deciders();
+    const search = (m: number, n: number, s = 0) => request(at(T0, m, s), "github.search_issues", { query: "bug", perPage: n }, { session: "slide", agent: "slider" });
+    expect(await A(search(0, 60))).toBe("allow");
+    expect(await B(search(20, 30))).toBe("allow");
+    expect(await A(search(30, 11))).toBe("block"); // 60 + 30 + 11 > 100 (the call being decided counts)
+    // The refused 11 was given back: 90 + 10 is not over 100.
+    expect(await B(search(31, 10))).toBe("allow");
+    expect(await A(search(40, 1))).toBe("block");
+    // The hour slides (it does not start again at a calendar boundary): the 60 of minute 0 drops out
+    // when exactly an hour has passed, the rest stays.
+    expect(await B(search(59, 59, 59))).toBe("block");
+    expect(await A(search(60, 59))).toBe("allow"); // 30 + 10 + 59
+    expect(await B(search(61, 2))).toBe("block"); // 30 + 10 + 59 + 2
   });
 
   it("count(session, tool is x) counts this session only", async () => {

@@ -95,11 +95,11 @@ describe.skipIf(!haveRedis())("session facts from responses over Redis (two repl
 });
 
 describe("examples/limits", () => {
-  it("compiles and every inline test passes (counting, calendar days, tenant quotas, session facts, injection)", () => {
+  it("compiles and every inline test passes (counting, calendar days, tenant quotas, session facts, injection, the user's release and review marks)", () => {
     const { project } = loadProject(["examples/limits"]);
     expect(project.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.span.file}:${d.span.line} ${d.message}`)).toEqual([]);
     const report = runTests(project, buildBundle(project));
     expect(report.results.filter((r) => !r.passed).map((r) => `${r.name}: ${r.failures.map((f) => f.message).join("; ")}`)).toEqual([]);
-    expect(report.passed).toBe(6);
+    expect(report.passed).toBe(8);
   });
 });
