@@ -3,7 +3,7 @@
  * The grammar is deliberately generic where the language is regular (a condition is
  * `subject [params] predicate`); what combinations mean is checked on the AST.
  */
-import { CstParser, type CstNode, type IToken } from "chevrotain";
+import { CstParser, type CstNode, type IToken } from "./chevrotain.js";
 import * as T from "./lexer.js";
 import { messageProvider } from "./errors.js";
 import { tooDeepAt } from "./limits.js";
