@@ -46,9 +46,11 @@ export default defineConfig({
     // forks, not threads: in-process CLI runs change the working directory (process.chdir), which
     // worker threads cannot.
     pool: "forks",
-    // vitest's default leaves one core to itself (one worker on 2 cores); its own work is small
-    // and the e2e tests mostly wait on their processes, so every core runs a worker.
-    maxWorkers: Math.max(2, availableParallelism()),
+    // vitest's default leaves one core to itself (one worker on 2 cores); its own work is small.
+    // One worker more than there are cores: the e2e files spend about a third of their time
+    // waiting (on their processes, approval timeouts, Redis), and a core left idle while one does
+    // is time lost; the extra worker costs one more load of the modules.
+    maxWorkers: Math.max(2, availableParallelism()) + 1,
     // TEST_CPU_LOG=<file>: each test file's wall and CPU seconds, one JSON line per file
     // (test/support/cpu-time.ts; `node scripts/test-cost.mjs <file>` sums them).
     setupFiles: process.env.TEST_CPU_LOG ? ["test/support/cpu-time.ts"] : [],

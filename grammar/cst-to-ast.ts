@@ -3,7 +3,7 @@
  * a missing piece drops the enclosing item, never throws. Syntax-level diagnostics about
  * literals (bad escapes, bad numbers) are produced here.
  */
-import type { CstNode, IToken, CstElement } from "chevrotain";
+import type { CstNode, IToken, CstElement } from "./chevrotain.js";
 import * as A from "./ast.js";
 import { LineMap, type Span } from "./span.js";
 import { diag, type Diagnostic } from "./diagnostic.js";

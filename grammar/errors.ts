@@ -2,7 +2,7 @@
  * Turns chevrotain's lexer and parser errors into our diagnostics, in the user's words.
  */
 import { distance } from "fastest-levenshtein";
-import { EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import { EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from "./chevrotain.js";
 import { KEYWORD_WORDS } from "./lexer.js";
 
 function label(t: TokenType): string {

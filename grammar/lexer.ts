@@ -2,7 +2,7 @@
  * The chevrotain lexer: token definitions for the `.policy` language.
  * Keywords are tokens with `longer_alt: Name`, so `id`/`scope` stay keywords but `ident-x` is a Name.
  */
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import { createToken, Lexer, type TokenType } from "./chevrotain.js";
 
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
 export const Comment = createToken({ name: "Comment", pattern: /#[^\r\n]*/, group: "comments" });

@@ -3,7 +3,7 @@
  * The grammar is deliberately generic where the language is regular (a condition is
  * `subject [params] predicate`); what combinations mean is checked on the AST.
  */
-import { CstParser, type CstNode, type IToken } from "chevrotain";
+import { CstParser, type CstNode, type IToken } from "./chevrotain.js";
 import * as T from "./lexer.js";
 import { messageProvider } from "./errors.js";
 import { tooDeepAt } from "./limits.js";
@@ -333,13 +333,28 @@ export interface RawParse {
   readonly tooDeep?: IToken;
 }
 
+/**
+ * Runs `f` with no stack traces captured: error recovery creates an exception (an `Error`) for
+ * every mismatch, and capturing its stack was the costliest step of parsing broken text (as an
+ * editor sends it while the user types). Nothing reads those stacks.
+ */
+function withoutStacks<T>(f: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return f();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /** Lexes and parses `text`. Never throws for any input. */
 export function parseCst(text: string): RawParse {
   const lexed = T.PolicyLexer.tokenize(text);
   // Nesting beyond the limit would exhaust the stack: parse only the tokens before it.
   const deep = tooDeepAt(lexed.tokens);
   parserInstance.input = deep < 0 ? lexed.tokens : lexed.tokens.slice(0, deep);
-  const cst = parserInstance.file();
+  const cst = withoutStacks(() => parserInstance.file());
   const parseErrors = parserInstance.errors.map((e) => ({
     token: e.token,
     message: e.message,

@@ -89,6 +89,18 @@ for (const name of ["jsonc-parser"]) {
   }
 }
 
+/**
+ * grammar/chevrotain.ts loads chevrotain's single-file build with a top-level await, which a
+ * CommonJS bundle cannot hold: the bundles take the package itself (esbuild inlines it anyway).
+ */
+const chevrotainPackage = {
+  name: "chevrotain-package",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/chevrotain\.js$/ }, (args) =>
+      args.importer.startsWith(join(root, "grammar")) ? b.resolve("chevrotain", { kind: args.kind, resolveDir: root }) : undefined);
+  },
+};
+
 /** Data files read at run time through compiler/assets.ts, which looks for them above the bundle. */
 const assets = ["schemas", "compiler/catalog/builtin"];
 
@@ -121,6 +133,7 @@ for (const { entry, out } of bundles) {
       target: "node20",
       external: ["vscode"],
       alias: esmAliases,
+      plugins: [chevrotainPackage],
       sourcemap: dev ? "inline" : false,
       minify: !dev,
       banner: { js: banner },

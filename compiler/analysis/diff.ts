@@ -36,23 +36,38 @@ export interface PolicyDiff {
 
 const same = (x: TargetModel, y: TargetModel) => JSON.stringify([x.pre, x.rows, x.defaults, x.fallback]) === JSON.stringify([y.pre, y.rows, y.defaults, y.fallback]);
 
-/** Joins two regions with the same change that differ in one literal's value only. */
-function merge(rs: ChangedRegion[]): ChangedRegion[] {
-  if (rs.length > 400) return rs;
-  let changed = true;
-  while (changed) {
-    changed = false;
-    outer: for (let i = 0; i < rs.length; i++) {
-      for (let j = i + 1; j < rs.length; j++) {
-        const m = mergeTwo(rs[i]!, rs[j]!);
-        if (!m) continue;
-        rs = [...rs.slice(0, i), m, ...rs.slice(i + 1, j), ...rs.slice(j + 1)];
-        changed = true;
-        break outer;
-      }
+/**
+ * Joins two regions with the same change that differ in one literal's value only, again and again,
+ * always the first such pair (i < j, in order) first. After a join at i, the pairs before row i
+ * are known not to join except with the new region at i, so the search resumes there instead of
+ * from the start (the same joins in the same order, without rescanning every pair each time).
+ */
+function merge(regions: ChangedRegion[]): ChangedRegion[] {
+  if (regions.length > 400) return regions;
+  const rs = [...regions];
+  let fresh = -1; // rows before it join only with the region at `fresh` (-1: none known yet)
+  for (;;) {
+    const hit = firstJoin(rs, fresh);
+    if (!hit) return rs;
+    rs[hit.i] = hit.m;
+    rs.splice(hit.j, 1);
+    fresh = hit.i;
+  }
+}
+
+/** The first pair (i < j) of regions that join: before row `fresh` only pairs with it are tried. */
+function firstJoin(rs: readonly ChangedRegion[], fresh: number): { i: number; j: number; m: ChangedRegion } | undefined {
+  for (let i = 0; i < fresh; i++) {
+    const m = mergeTwo(rs[i]!, rs[fresh]!);
+    if (m) return { i, j: fresh, m };
+  }
+  for (let i = Math.max(fresh, 0); i < rs.length; i++) {
+    for (let j = i + 1; j < rs.length; j++) {
+      const m = mergeTwo(rs[i]!, rs[j]!);
+      if (m) return { i, j, m };
     }
   }
-  return rs;
+  return undefined;
 }
 
 function mergeTwo(x: ChangedRegion, y: ChangedRegion): ChangedRegion | undefined {

@@ -14,6 +14,7 @@ import { schemaValidator } from "../../compiler/json/validate.js";
 import { smallCatalog } from "../support/small-catalog.js";
 import { policySource, event } from "../support/generators.js";
 import { prepare, type Prepared } from "../fuzz/compare.js";
+import { expectEqual, expectSame } from "../support/quick-expect.js";
 
 const catalog = smallCatalog();
 // The runtime (through the analysis) and the reference evaluator split shell lines with the same parser.
@@ -64,18 +65,18 @@ describe("counterfactuals", () => {
         const r = counterfactuals(p.bundle, ev, { universe: all.bundle });
         expect(r.counterfactuals.length).toBeLessThanOrEqual(5);
         const sizes = r.counterfactuals.map((c) => c.changes.length);
-        expect(sizes).toEqual([...sizes].sort((a, b) => a - b));
+        expectEqual(sizes, [...sizes].sort((a, b) => a - b));
         for (const c of r.counterfactuals) {
           reported++;
           const j = counterfactualJson(r.atoms, c);
-          expect(validate({ effect: before, policy: null, reason: "", matched: [], alerts: [], sanitize: [], approvers: [], hidden: false, revision: "", counterfactuals: [j] }), JSON.stringify(validate.errors)).toBe(true);
+          expectSame(validate({ effect: before, policy: null, reason: "", matched: [], alerts: [], sanitize: [], approvers: [], hidden: false, revision: "", counterfactuals: [j] }), true, () => JSON.stringify(validate.errors));
           const edits = j.edits as Edit[];
           const got = effectWith(all.model, active, ev, edits);
           if (got === undefined) continue;
           applied++;
-          expect(got, `${src}\n${JSON.stringify(ev)}\n${j.text}`).toBe(c.outcome.effect);
+          expectSame(got, c.outcome.effect, () => `${src}\n${JSON.stringify(ev)}\n${j.text}`);
           expect(got).not.toBe(before);
-          edits.forEach((_, n) => expect(effectWith(all.model, active, ev, edits.filter((_, m) => m !== n)), `${j.text} without edit ${n}`).toBe(before));
+          edits.forEach((_, n) => expectSame(effectWith(all.model, active, ev, edits.filter((_, m) => m !== n)), before, () => `${j.text} without edit ${n}`));
         }
       }
     }), { numRuns: 200, seed: 31 });

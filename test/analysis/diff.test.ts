@@ -25,6 +25,7 @@ import { smallCatalog } from "../support/small-catalog.js";
 import { policySource, event } from "../support/generators.js";
 import { projectSource, eventExtended } from "../support/generators-extended.js";
 import { prepare, type Prepared } from "../fuzz/compare.js";
+import { expectEqual, expectSame } from "../support/quick-expect.js";
 
 const catalog = smallCatalog();
 const NONE = new Set<string>();
@@ -34,14 +35,27 @@ beforeAll(async () => { shell = await loadShellParser(); });
 
 const RANK = { allow: 0, require_approval: 1, block: 2 } as const;
 
+/** The regions of one target of a bundle, split once and read by every event of the case. */
+const split = new WeakMap<Bundle, Map<string, { atoms: AtomTable; m: ReturnType<typeof modelOf>; x: ReturnType<typeof explore> }>>();
+function regionsOf(b: Bundle, target: PartFacts["target"]) {
+  let byTarget = split.get(b);
+  if (!byTarget) split.set(b, byTarget = new Map());
+  let r = byTarget.get(target);
+  if (!r) {
+    const atoms = new AtomTable();
+    const m = modelOf(b, target, atoms);
+    r = { atoms, m, x: explore([m], atoms, { maxRegions: 400 }) };
+    byTarget.set(target, r);
+  }
+  return r;
+}
+
 /**
  * The decision of one part: the region of its target it lies in (exactly one when the target was
  * split completely within a small budget), else SPEC §5 on the part's full assignment.
  */
 function partOutcome(b: Bundle, part: PartFacts): Outcome[] {
-  const atoms = new AtomTable();
-  const m = modelOf(b, part.target, atoms);
-  const x = explore([m], atoms, { maxRegions: 400 });
+  const { atoms, m, x } = regionsOf(b, part.target);
   if (x.complete) return x.regions.filter((r) => r.lits.every(([i, v]) => atomOnEvent(atoms.atoms[i]!.x, part, NONE) === v)).map((r) => r.outcomes[0]!);
   const s = decide3(m, assignmentOf(atoms, part, NONE));
   return "done" in s ? [s.done] : [];
@@ -51,7 +65,7 @@ function partOutcome(b: Bundle, part: PartFacts): Outcome[] {
 function regionsDecide(b: Bundle, ev: SessionEvent): { effect: string; policy: string | null } {
   const per = eventFacts(b, ev).parts.map((p) => {
     const hit = partOutcome(b, p);
-    expect(hit.length, JSON.stringify(ev)).toBe(1);
+    expectSame(hit.length, 1, () => JSON.stringify(ev));
     return hit[0]!;
   });
   const best = per.reduce((a, d) => (RANK[d.effect] > RANK[a.effect] ? d : a));
@@ -93,15 +107,15 @@ function checkPair(before: Bundle, after: Bundle, events: readonly SessionEvent[
     if (f.parts.some((p) => targetDiff(p)?.complete === false)) continue;
     if (f.parts.length > 1) {
       // Several parts: a call none of whose parts lies in a changed region does not change.
-      if (!f.parts.some((p) => { const d = targetDiff(p); return !!d && inRegion(d, p); })) expect(changed, `event ${JSON.stringify(ev)}`).toBe(false);
+      if (!f.parts.some((p) => { const d = targetDiff(p); return !!d && inRegion(d, p); })) expectSame(changed, false, () => `event ${JSON.stringify(ev)}`);
       continue;
     }
     const d = targetDiff(f);
-    expect(d ? inRegion(d, f) : false, `event ${JSON.stringify(ev)}`).toBe(changed);
+    expectSame(d ? inRegion(d, f) : false, changed, () => `event ${JSON.stringify(ev)}`);
     // Inside every region of the event's target, an event built from this one changes.
     for (const r of d?.regions ?? []) {
       const s = sampleIn(d!, after, ev, r);
-      if (s) expect(decisionChanged(eb.decide(s), ea.decide(s)), `sample ${JSON.stringify(s)} of ${JSON.stringify(r)}`).toBe(true);
+      if (s) expectSame(decisionChanged(eb.decide(s), ea.decide(s)), true, () => `sample ${JSON.stringify(s)} of ${JSON.stringify(r)}`);
     }
   }
 }
@@ -112,7 +126,7 @@ describe("regions of one policy set", () => {
       const p = build(src, true);
       for (const ev of evs) {
         const want = referenceDecide({ ...p.model, shell }, ev);
-        expect(regionsDecide(p.bundle, ev), `${src}\n${JSON.stringify(ev)}`).toEqual({ effect: want.effect, policy: want.policy });
+        expectEqual(regionsDecide(p.bundle, ev), { effect: want.effect, policy: want.policy }, () => `${src}\n${JSON.stringify(ev)}`);
       }
     }), { numRuns: 120, seed: 24 });
   }, 300_000);
@@ -121,12 +135,13 @@ describe("regions of one policy set", () => {
 describe("regions of one policy set (extended generators: every static kind, both polarities)", () => {
   it("decide every event as the reference evaluator, and a diff across drafts agrees with replay", () => {
     fc.assert(fc.property(projectSource, fc.array(eventExtended, { minLength: 6, maxLength: 6 }), (g, evs) => {
-      const p = build(g.source, g.includeDrafts);
+      const without = build(g.source, false), withDrafts = build(g.source, true);
+      const p = g.includeDrafts ? withDrafts : without;
       for (const ev of evs) {
         const want = referenceDecide({ ...p.model, shell }, ev);
-        expect(regionsDecide(p.bundle, ev), `${g.source}\n${JSON.stringify(ev)}`).toEqual({ effect: want.effect, policy: want.policy });
+        expectEqual(regionsDecide(p.bundle, ev), { effect: want.effect, policy: want.policy }, () => `${g.source}\n${JSON.stringify(ev)}`);
       }
-      checkPair(build(g.source, false).bundle, build(g.source, true).bundle, evs);
+      checkPair(without.bundle, withDrafts.bundle, evs);
     }), { numRuns: 100, seed: 77 });
   }, 300_000);
 });

@@ -9,6 +9,7 @@ import { createEnforcer } from "../../runtime/index.js";
 import { smallCatalog } from "../support/small-catalog.js";
 import { policySource, event } from "../support/generators.js";
 import { prepare, view } from "../fuzz/compare.js";
+import { expectEqual } from "../support/quick-expect.js";
 import { loadShellParser } from "../../compiler/shell/shell-parser.js";
 import type { ShellParser } from "../../runtime/argv.js";
 
@@ -24,7 +25,7 @@ function compare(src: string, events: readonly Parameters<typeof referenceDecide
   const enforcer = createEnforcer(p.bundle, { shell });
   const model = { ...p.model, shell };
   for (const ev of events) {
-    expect(view(enforcer.decide(ev)), `event ${JSON.stringify(ev)}\n--- policies ---\n${src}`).toEqual(referenceDecide(model, ev));
+    expectEqual<unknown>(view(enforcer.decide(ev)), referenceDecide(model, ev), () => `event ${JSON.stringify(ev)}\n--- policies ---\n${src}`);
   }
 }
 

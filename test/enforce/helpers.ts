@@ -4,7 +4,9 @@
  * bundles built with the compiler, and `policy enforce` run as a separate process (the built binary;
  * test/support/cli.ts runs other commands in-process or spawned).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -54,14 +56,39 @@ export function serverCommand(entry: string, args: readonly string[]): string[] 
 const imported = new Map<string, string>();
 
 /**
+ * Where the catalogs of the npm servers (SERVERS) imported during this run are kept for the other
+ * test files: a folder per vitest run (the workers' parent process; the e2e project's global
+ * setup removes it at the end). Their `tools/list` does not depend on the folders and files
+ * they are given (temporary, different in every file), so those are left out of the key; any
+ * other server (a test's own script) is imported by every file that starts it.
+ */
+const RUN_CATALOGS = path.join(tmpdir(), `policy-test-catalogs-${process.ppid}`);
+
+function runKey(command: readonly string[], integration: string, env: Record<string, string>): string | undefined {
+  const npmServer = Object.values(SERVERS).some((s) => { const e = serverEntry(s.pkg); return e !== undefined && command.includes(e); });
+  if (!npmServer) return undefined;
+  const tmp = (x: string) => x.split(tmpdir()).length > 1 ? x.slice(0, x.indexOf(tmpdir())) + "<tmp>" : x;
+  const key = JSON.stringify([command.map(tmp), integration, Object.entries(env).map(([k, v]) => [k, tmp(v)])]);
+  return createHash("sha256").update(key).digest("hex").slice(0, 32);
+}
+
+/**
  * Imports a live server's `tools/list` as a catalog file (what `policy catalog import --from mcp`
  * does). The same server asked again in the same test file is not started again: the catalog it
- * gave is written to `file`.
+ * gave is written to `file`; nor is an npm server another file of this run already asked.
  */
 export async function importLiveCatalog(command: readonly string[], integration: string, file: string, env: Record<string, string> = {}): Promise<void> {
   const key = JSON.stringify([command, integration, env]);
   const known = imported.get(key);
   if (known !== undefined) { writeFileSync(file, known); return; }
+  const shared = runKey(command, integration, env);
+  const sharedFile = shared && path.join(RUN_CATALOGS, `${shared}.json`);
+  if (sharedFile && existsSync(sharedFile)) {
+    const text = readFileSync(sharedFile, "utf8");
+    writeFileSync(file, text);
+    imported.set(key, text);
+    return;
+  }
   const transport = new StdioClientTransport({ command: command[0]!, args: command.slice(1), stderr: "ignore", env: { ...(process.env as Record<string, string>), ...env } });
   const client = new Client({ name: "enforce-test-import", version: "0.0.0" });
   await client.connect(transport);
@@ -71,6 +98,11 @@ export async function importLiveCatalog(command: readonly string[], integration:
     const text = formatCatalog(r.catalog);
     writeFileSync(file, text);
     imported.set(key, text);
+    if (sharedFile) {
+      mkdirSync(RUN_CATALOGS, { recursive: true });
+      writeFileSync(`${sharedFile}.${process.pid}`, text);
+      renameSync(`${sharedFile}.${process.pid}`, sharedFile); // whole or absent for a reader
+    }
   } finally {
     await client.close();
   }

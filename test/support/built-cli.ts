@@ -1,10 +1,12 @@
 /**
  * Global setup of the `e2e` test project: the tests that spawn the real binary run `bin/policy.js`,
  * which runs `dist/`. When any source is newer than the build (or there is none), this builds it
- * once (`tsc -p tsconfig.json`, what `npm run build` does) before the first test file starts.
+ * once (`tsc -p tsconfig.json`, what `npm run build` does) before the first test file starts. At
+ * the end it removes what the run's files left for each other (the imported catalogs).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -29,9 +31,15 @@ export function distIsStale(): boolean {
   return SOURCES.some((s) => existsSync(join(ROOT, s)) && newestSource(join(ROOT, s)) > built);
 }
 
-export default function setup(): void {
-  if (!distIsStale()) return;
+/** Removes what the run's test files left for each other (test/enforce/helpers.ts: the imported catalogs). */
+function teardown(): void {
+  rmSync(join(tmpdir(), `policy-test-catalogs-${process.pid}`), { recursive: true, force: true });
+}
+
+export default function setup(): () => void {
+  if (!distIsStale()) return teardown;
   const tsc = join(ROOT, "node_modules/typescript/bin/tsc");
   const r = spawnSync(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: ROOT, encoding: "utf8" });
   if (distIsStale()) throw new Error(`dist/ is older than the sources and \`tsc -p tsconfig.json\` did not rebuild it:\n${r.stdout}${r.stderr}`);
+  return teardown;
 }

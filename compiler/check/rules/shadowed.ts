@@ -20,6 +20,23 @@ function scopeCovers(a: CheckedPolicy, b: CheckedPolicy): boolean {
 
 const key = (e: unknown) => JSON.stringify(e);
 
+/**
+ * The indices of several ascending lists (no index in two of them), in ascending order, lazily:
+ * the scan below usually stops at its first candidates, so the lists are neither copied nor sorted
+ * for every policy (10,000 unconditional policies took seconds).
+ */
+function* inOrder(lists: readonly (readonly number[])[]): Generator<number> {
+  const at = lists.map(() => 0);
+  for (;;) {
+    let best = -1;
+    for (let l = 0; l < lists.length; l++) {
+      if (at[l]! < lists[l]!.length && (best < 0 || lists[l]![at[l]!]! < lists[best]![at[best]!]!)) best = l;
+    }
+    if (best < 0) return;
+    yield lists[best]![at[best]!++]!;
+  }
+}
+
 /** The policies whose effect the rule is about: not deprecated, with an effect. */
 export const shadowable = (p: CheckedPolicy): boolean => p.status !== "deprecated" && !!p.effect;
 
@@ -78,10 +95,10 @@ export function checkShadowed(ctx: CheckContext, policies: readonly CheckedPolic
   });
   live.forEach((p, pi) => {
     const mine = sets[pi]!;
-    const candidates = [...unconstrained];
-    for (const k of mine) { const list = byKey.get(k); if (list) for (const qi of list) candidates.push(qi); }
-    candidates.sort((a, b) => a - b);
-    const qi = candidates.find((i) => shadows(live[i]!, keys[i]!, p, mine));
+    const lists = [unconstrained];
+    for (const k of mine) { const list = byKey.get(k); if (list) lists.push(list); }
+    let qi: number | undefined;
+    for (const i of inOrder(lists)) if (shadows(live[i]!, keys[i]!, p, mine)) { qi = i; break; }
     if (qi !== undefined) ctx.diagnostics.push(shadowedDiagnostic(p, live[qi]!));
   });
   for (const p of policies) {
