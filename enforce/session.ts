@@ -333,17 +333,20 @@ export class ProxySession {
     const token = extra._meta?.progressToken;
     const progress = token !== undefined ? progressRelay(this, r.integration, (p) => extra.sendNotification({ method: "notifications/progress", params: { ...p, progressToken: token } } as never).catch(() => undefined)) : undefined;
     let result: CallToolResult;
+    // The agent's progress token stays with the agent; the upstream gets one of the proxy's own.
+    const { progressToken: _agentToken, ...rest } = meta ?? {};
+    const upstreamProgress = progress ? r.upstream.progressToken(progress.onprogress) : undefined;
+    const upstreamMeta = upstreamProgress ? { ...rest, progressToken: upstreamProgress.token } : meta && Object.keys(rest).length ? rest : undefined;
     try {
       result = await r.upstream.client.request(
-        { method: "tools/call", params: { name: r.tool, arguments: args, ...(meta ? { _meta: meta } : {}) } },
+        { method: "tools/call", params: { name: r.tool, arguments: args, ...(upstreamMeta ? { _meta: upstreamMeta } : {}) } },
         CallToolResultSchema,
-        {
-          signal: extra.signal, timeout: 24 * 3600_000, resetTimeoutOnProgress: true,
-          ...(progress ? { onprogress: progress.onprogress } : {}),
-        },
+        { signal: extra.signal, timeout: 24 * 3600_000 },
       ) as CallToolResult;
+      upstreamProgress?.done();
       await progress?.sent();
     } catch (e) {
+      upstreamProgress?.done();
       await progress?.sent();
       const message = e instanceof McpError ? e.message : `upstream ${r.integration} failed: ${(e as Error).message}`;
       const failed: CallToolResult = { isError: true, content: [{ type: "text", text: message }] };

@@ -70,7 +70,41 @@ export class Upstream {
   /** Called after the tool list changed upstream (the proxy tells its agents). */
   onToolsChanged?: () => void;
 
+  /** Progress handlers of the calls in flight, by the progress token the proxy gave the call. */
+  private progress = new Map<string, (p: { progress: number; total?: number; message?: string }) => void>();
+  private nextToken = 0;
+
   private constructor(readonly integration: string, readonly client: Client, readonly spec: UpstreamSpec, readonly sampling = false) {}
+
+  /**
+   * A progress token for one call, whose notifications go to `handler` until `done()`. The SDK's
+   * own `onprogress` runs its handler a microtask after the message arrived, while the call's
+   * response is handled at once: progress sent just before a result (read in one chunk, which a
+   * loaded host makes common) was dropped as "for an unknown token". These are taken off the
+   * transport as they arrive instead (`interceptProgress`).
+   */
+  progressToken(handler: (p: { progress: number; total?: number; message?: string }) => void): { token: string; done: () => void } {
+    const token = `policy-enforce-${++this.nextToken}`;
+    this.progress.set(token, handler);
+    return { token, done: () => { this.progress.delete(token); } };
+  }
+
+  /** Delivers the progress notifications of the proxy's own tokens synchronously, before the SDK sees the next message. */
+  private interceptProgress(transport: { onmessage?: ((m: never, extra?: never) => void) | undefined }): void {
+    const sdk = transport.onmessage;
+    if (!sdk) return;
+    transport.onmessage = (m, extra) => {
+      const msg = m as { method?: unknown; params?: { progressToken?: unknown } & Record<string, unknown> };
+      const token = msg.method === "notifications/progress" && typeof msg.params?.progressToken === "string" ? msg.params.progressToken : undefined;
+      const handler = token !== undefined ? this.progress.get(token) : undefined;
+      if (handler) {
+        const { progressToken: _t, ...rest } = msg.params!;
+        if (typeof rest["progress"] === "number") handler(rest as { progress: number });
+        return;
+      }
+      sdk(m, extra);
+    };
+  }
 
   static async connect(spec: UpstreamSpec, o: UpstreamOptions = {}): Promise<Upstream> {
     const client = new Client(o.clientInfo ?? { name: "policy-enforce", version: "0.1.0" }, { capabilities: o.sampling ? { sampling: {} } : {} });
@@ -90,6 +124,7 @@ export class Upstream {
     const given = spec.integration ?? integrationFromServerName(client.getServerVersion()?.name);
     const integration = o.canonicalId ? o.canonicalId(given) : given;
     const u = new Upstream(integration, client, spec, o.sampling === true);
+    u.interceptProgress(transport as never);
     await u.refreshTools();
     if (client.getServerCapabilities()?.tools?.listChanged) {
       client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
