@@ -227,6 +227,8 @@ function toolItems(ctx: Ctx, catalog: CheckedProject["catalog"]): CompletionItem
   return catalog.allTools().map((t) => toolItem(t, true));
 }
 
+const PSEUDO = new Set(["mcp_request", "mcp_server_message"]);
+
 function toolItem(t: CatalogTool, qualified: boolean): CompletionItem {
   const label = qualified ? t.key : t.name;
   return {
@@ -235,7 +237,9 @@ function toolItem(t: CatalogTool, qualified: boolean): CompletionItem {
     detail: `${t.operation}${t.labels.length ? ` · ${t.labels.join(", ")}` : ""}`,
     documentation: { kind: "markdown", value: `**${t.key}**${t.description ? `\n\n${t.description}` : ""}` },
     filterText: label,
-    sortText: qualified ? `1${label}` : `0${label}`,
+    // The catalog's MCP request paths and server messages (`resources/read`, `notifications/message`)
+    // come after the integration's own tools.
+    sortText: `${PSEUDO.has(t.category ?? "") ? "2" : qualified ? "1" : "0"}${label}`,
     // MCP request paths (`resources/read`) are not names: they are written quoted.
     ...(/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(label) ? {} : { insertText: JSON.stringify(label) }),
   };

@@ -9,6 +9,7 @@ const CATALOG = {
   integrations: [{ id: "crm", name: "CRM", call_type: "mcp", tools: [
     { name: "export_contacts", operation: "Read", args: { type: "object", properties: {} },
       output: { type: "object", properties: { rows: { type: "integer", description: "rows exported" }, owner: { type: "string" } } } },
+    { name: "update_owner", operation: "Write", args: { type: "object", properties: {} } },
   ] }],
 };
 let client: Client;
@@ -30,6 +31,15 @@ describe("result paths in the editor", () => {
     await client.change(uri, m.text);
     const got = items(await client.request<CompletionItem[]>("textDocument/completion", { textDocument: { uri }, position: m.cursors[0] }));
     expect(got.map((i) => [i.label, i.detail])).toEqual(expect.arrayContaining([["result.content", "array"], ["result.rows", "integer"], ["result.owner", "string"]]));
+  });
+
+  test("`tool is` lists the integration's own tools before its MCP request paths and server messages", async () => {
+    const m = marked(`policy "p" {\n  when tool_response\n  if integration is crm\n  if tool is ‸\n}\n`);
+    await client.change(uri, m.text);
+    const got = items(await client.request<CompletionItem[]>("textDocument/completion", { textDocument: { uri }, position: m.cursors[0] }));
+    const order = [...got].sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label)).map((i) => i.label);
+    expect(order.slice(0, 2)).toEqual(["export_contacts", "update_owner"]);
+    expect(order.slice(2)).toEqual(expect.arrayContaining(["resources/read", "notifications/message"]));
   });
 
   test("hover on a result path gives its type from the output schema", async () => {
