@@ -92,6 +92,15 @@ describe.skipIf(!haveRedis() && process.env["CI"] !== "true")("Redis store: one 
     await s.ready();
     return s;
   };
+  let bundle: ReturnType<typeof compile> | undefined;
+  /** Two replicas (a store and an enforcer each) sharing one fresh key prefix. */
+  const replicas = async (name = "rt") => {
+    const prefix = `${name}${n++}:`;
+    const a = await store(server.url, prefix);
+    const b = await store(server.url, prefix);
+    bundle ??= compile(POLICIES);
+    return { prefix, a, b, A: createEnforcer(bundle, { store: a }), B: createEnforcer(bundle, { store: b }) };
+  };
 
   beforeAll(async () => { server = await RedisServer.start(); });
   afterAll(async () => {
@@ -139,12 +148,7 @@ describe.skipIf(!haveRedis() && process.env["CI"] !== "true")("Redis store: one 
   });
 
   it("what a decision let through is visible to another replica as soon as the decision returns", async () => {
-    const prefix = `rt${n++}:`;
-    const a = await store(server.url, prefix);
-    const b = await store(server.url, prefix);
-    const bundle = compile(POLICIES);
-    const A = createEnforcer(bundle, { store: a });
-    const B = createEnforcer(bundle, { store: b });
+    const { A, B } = await replicas();
     for (let i = 0; i < 20; i++) {
       const session = `x${i}`;
       expect((await A.decideAsync(request(at(T0, 0), "gmail.read_email", { messageId: "m1" }, { session }))).effect).toBe("allow");
@@ -154,12 +158,7 @@ describe.skipIf(!haveRedis() && process.env["CI"] !== "true")("Redis store: one 
   });
 
   it("a finish that has not landed: another replica decides around the pending call (trifecta label), then on what it recorded", async () => {
-    const prefix = `rt${n++}:`;
-    const a = await store(server.url, prefix);
-    const b = await store(server.url, prefix);
-    const bundle = compile(POLICIES);
-    const A = createEnforcer(bundle, { store: a });
-    const B = createEnforcer(bundle, { store: b });
+    const { a, A, B } = await replicas();
     const hold = holdFinishes(a);
     const who = { session: "held" };
     expect((await A.decideAsync(request(at(T0, 0), "gmail.read_email", { messageId: "m1" }, who))).effect).toBe("allow");
@@ -175,12 +174,7 @@ describe.skipIf(!haveRedis() && process.env["CI"] !== "true")("Redis store: one 
   });
 
   it("a finish that never lands (lost, or its replica crashed) keeps the call undecided: every later decision is the strictest of both outcomes", async () => {
-    const prefix = `rt${n++}:`;
-    const a = await store(server.url, prefix);
-    const b = await store(server.url, prefix);
-    const bundle = compile(POLICIES);
-    const A = createEnforcer(bundle, { store: a });
-    const B = createEnforcer(bundle, { store: b });
+    const { a, b, A, B } = await replicas();
     holdFinishes(a, true);
     const who = { session: "lost", agent: "lost-agent" };
     // Let through on A; its finish is lost.
@@ -222,19 +216,14 @@ describe.skipIf(!haveRedis() && process.env["CI"] !== "true")("Redis store: one 
   });
 
   it("two replicas deciding at once never both pass a rate limit only one may pass", async () => {
-    const bundle = compile(POLICIES);
     for (let round = 0; round < 5; round++) {
-      const prefix = `rate${n++}:`;
-      const a = await store(server.url, prefix);
-      const b = await store(server.url, prefix);
-      const A = createEnforcer(bundle, { store: a });
-      const B = createEnforcer(bundle, { store: b });
+      const { A, B } = await replicas("rate");
       // 24 calls of one agent at the same instant over 6 sessions, half on each replica.
       const calls = Array.from({ length: 24 }, (_, i) =>
         (i % 2 ? A : B).decideAsync(request(at(T0, 0, round), "linear.list_issues", {}, { session: `r${i % 6}` })));
       const effects = (await Promise.all(calls)).map((d) => d.effect);
       // Exactly as many pass as one enforcer deciding the same calls one after the other lets pass.
-      const one = createEnforcer(bundle, { store: new MemoryStore() });
+      const one = createEnforcer(compile(POLICIES), { store: new MemoryStore() });
       const alone = Array.from({ length: 24 }, (_, i) => one.decide(request(at(T0, 0, round), "linear.list_issues", {}, { session: `r${i % 6}` })).effect);
       const passing = alone.filter((x) => x === "allow").length;
       expect(passing).toBeGreaterThan(0);
