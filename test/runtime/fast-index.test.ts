@@ -9,13 +9,10 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { checkProject } from "../../compiler/check/index.js";
 import { buildBundle } from "../../compiler/emit/index.js";
-import { createEnforcer, decisionOf } from "../../runtime/index.js";
-import { evaluate, type EvalContext } from "../../runtime/evaluate.js";
-import { compileDetectors } from "../../runtime/detectors.js";
-import { resolveCall } from "../../runtime/event.js";
-import { inScope } from "../../runtime/enforcer.js";
-import type { Bundle, BundlePolicy, Decision, SessionEvent } from "../../runtime/types.js";
+import { createEnforcer } from "../../runtime/index.js";
+import type { Bundle, Decision, SessionEvent } from "../../runtime/types.js";
 import { smallCatalog } from "../support/small-catalog.js";
+import { plainDecide } from "../support/plain-decide.js";
 import { policyText } from "../support/generators.js";
 import { contentRevision } from "../../runtime/revision.js";
 
@@ -30,20 +27,6 @@ function bundleOf(src: string): Bundle {
   return JSON.parse(JSON.stringify(buildBundle(p))) as Bundle;
 }
 
-/** The plain loop: every policy of the bucket in order, every line it must check, then SPEC §5. */
-function plainDecide(b: Bundle, e: SessionEvent): Decision {
-  const call = resolveCall(b, e.call!);
-  const ix = b.index.tool_call;
-  const entries = call.known ? ix.tools[call.key] ?? [] : ix.integrations[call.integration] ?? (b.integrations[call.integration] ? [] : ix.other);
-  const ctx = { bundle: b, call, agentName: e.agent?.name, review: e.agent?.review_status, detectors: compileDetectors(b.detectors), now: 0, state: undefined, tenant: e.tenant } as EvalContext;
-  const matched: BundlePolicy[] = [];
-  for (const entry of entries) {
-    const p = b.policies[entry >> 1]!;
-    const lines = entry & 1 ? p.ifs : p.residual.map((n) => p.ifs[n]!);
-    if (inScope(p, e) && lines.every((l) => evaluate(l.expr, ctx))) matched.push(p);
-  }
-  return decisionOf(b, matched, call, e);
-}
 
 const ev = (args: Record<string, unknown>, o: { tool?: string; agent?: string; review?: string; tenant?: string } = {}): SessionEvent => ({
   type: "tool_call_request", session_id: "s", ts: "2026-11-23T10:00:00Z", ...(o.tenant ? { tenant: o.tenant } : {}),

@@ -10,36 +10,14 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { checkProject } from "../../compiler/check/index.js";
 import { buildBundle } from "../../compiler/emit/index.js";
-import { createEnforcer, decisionOf } from "../../runtime/index.js";
-import { evaluate, type EvalContext } from "../../runtime/evaluate.js";
-import { compileDetectors } from "../../runtime/detectors.js";
-import { resolveCall } from "../../runtime/event.js";
-import { inScope } from "../../runtime/enforcer.js";
-import { reviewOf } from "../../runtime/static-eval.js";
-import type { Bundle, BundlePolicy, Decision, SessionEvent } from "../../runtime/types.js";
+import { createEnforcer } from "../../runtime/index.js";
+import type { Bundle, Decision, SessionEvent } from "../../runtime/types.js";
 import { smallCatalog } from "../support/small-catalog.js";
+import { plainDecide } from "../support/plain-decide.js";
 import { policyText } from "../support/generators.js";
 
 const catalog = smallCatalog();
 
-/** The general evaluator: the plain loop over the call's bucket, then SPEC §5. */
-const detectorsOf = new WeakMap<Bundle, ReturnType<typeof compileDetectors>>();
-
-function generalDecide(b: Bundle, e: SessionEvent): Decision {
-  let detectors = detectorsOf.get(b);
-  if (!detectors) detectorsOf.set(b, (detectors = compileDetectors(b.detectors)));
-  const call = resolveCall(b, e.call!);
-  const ix = b.index.tool_call;
-  const entries = call.known ? ix.tools[call.key] ?? [] : ix.integrations[call.integration] ?? (b.integrations[call.integration] ? [] : ix.other);
-  const ctx = { bundle: b, call, agentName: e.agent?.name, review: reviewOf(e.agent, b.agent_reviews), user: e.user, detectors, now: 0, state: undefined, tenant: e.tenant } as EvalContext;
-  const matched: BundlePolicy[] = [];
-  for (const entry of entries) {
-    const p = b.policies[entry >> 1]!;
-    const lines = entry & 1 ? p.ifs : p.residual.map((n) => p.ifs[n]!);
-    if (inScope(p, e) && lines.every((l) => evaluate(l.expr, ctx))) matched.push(p);
-  }
-  return decisionOf(b, matched, call, e);
-}
 
 const view = (d: Decision) => JSON.parse(JSON.stringify(d)) as unknown;
 
@@ -126,7 +104,7 @@ describe("the fast path and the general evaluator", () => {
         for (let k = 0; k < perSet; k++) {
           const e = evs[k % evs.length]!;
           const d = enf.decide(e);
-          const want = generalDecide(b, e);
+          const want = plainDecide(b, e);
           // Compared as text first (both come from the same object literals); the diff only on a mismatch.
           if (JSON.stringify(d) !== JSON.stringify(want)) expect(view(d), `${JSON.stringify(e)}\n--- policies ---\n${src}`).toEqual(view(want));
           tamper(d);
