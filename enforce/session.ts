@@ -334,9 +334,8 @@ export class ProxySession {
     const progress = token !== undefined ? progressRelay(this, r.integration, (p) => extra.sendNotification({ method: "notifications/progress", params: { ...p, progressToken: token } } as never).catch(() => undefined)) : undefined;
     let result: CallToolResult;
     // The agent's progress token stays with the agent; the upstream gets one of the proxy's own.
-    const { progressToken: _agentToken, ...rest } = meta ?? {};
     const upstreamProgress = progress ? r.upstream.progressToken(progress.onprogress) : undefined;
-    const upstreamMeta = upstreamProgress ? { ...rest, progressToken: upstreamProgress.token } : meta && Object.keys(rest).length ? rest : undefined;
+    const upstreamMeta = upstreamProgress ? { ...meta, progressToken: upstreamProgress.token } : meta;
     try {
       result = await r.upstream.client.request(
         { method: "tools/call", params: { name: r.tool, arguments: args, ...(upstreamMeta ? { _meta: upstreamMeta } : {}) } },
