@@ -74,13 +74,21 @@ export function claimTypeProblem(user: UserInfo, declared: ProjectConfig["user_c
   return undefined;
 }
 
+/** The file the user record comes from: `--user-file`, or the config `--user` reads (given, or found upwards). */
+export function userSourceFile(o: UserSourceOptions): string | undefined {
+  const cwd = o.cwd ?? process.cwd();
+  if (o.userFile !== undefined) return resolve(cwd, o.userFile);
+  if (o.user !== undefined) return o.config !== undefined ? resolve(cwd, o.config) : findConfig(cwd);
+  return undefined;
+}
+
 /** The session's user, or undefined when neither `--user` nor `--user-file` is given. */
 export function resolveUser(o: UserSourceOptions): UserInfo | undefined {
   if (o.user !== undefined && o.userFile !== undefined) throw new Error("give --user or --user-file, not both");
-  const cwd = o.cwd ?? process.cwd();
+  const file = userSourceFile(o);
   let user: UserInfo | undefined;
-  if (o.userFile !== undefined) user = fromFile(resolve(cwd, o.userFile));
-  else if (o.user !== undefined) user = fromConfig(o.user, o.config !== undefined ? resolve(cwd, o.config) : findConfig(cwd));
+  if (o.userFile !== undefined) user = fromFile(file!);
+  else if (o.user !== undefined) user = fromConfig(o.user, file);
   if (!user) return undefined;
   const problem = userProblem(user);
   if (problem) throw new Error(`the user record is not valid: ${problem}`);

@@ -13,8 +13,7 @@ import { parseUpstream, Upstream, type UpstreamSpec } from "../../enforce/upstre
 import { CliError } from "../output.js";
 import { io } from "../io.js";
 import { keepLines, oneLine } from "../../compiler/terminal-safe.js";
-import { resolveUser } from "../../enforce/user-source.js";
-import { findConfig } from "../../compiler/project-config.js";
+import { resolveUser, userSourceFile } from "../../enforce/user-source.js";
 import { loadShellParser } from "../../compiler/shell/shell-parser.js";
 import { bundleUrlProblem, startOps, type Ops } from "../../ops/enforce-ops.js";
 import { parseListen } from "./serve-bundles.js";
@@ -96,8 +95,7 @@ function trustedFilesOf(o: Flags): { what: string; path: string }[] {
   add("JWKS file (--jwks-file)", o.jwksFile);
   add("TLS key (--tls-key)", o.tlsKey);
   add("TLS certificate (--tls-cert)", o.tlsCert);
-  add("user record (--user-file)", o.userFile);
-  if (o.user !== undefined) add("config with the users (--config)", o.config ?? findConfig(process.cwd()));
+  add(o.userFile !== undefined ? "user record (--user-file)" : "config with the users (--config)", userSourceFile(o));
   add("bundle cache (--bundle-cache)", o.bundleCache);
   if (o.key && o.bundle) add("bundle signature", `${o.bundle}.sig`);
   return out;
